@@ -1,0 +1,18 @@
+// Package bindings is the Lua API scripts are written against
+// (shared/lua-api.md): the globals on, once, qq, kv, log, print, json and
+// sleep, and the event object handlers receive.
+//
+// Install puts them into one script's LState. The package owns no goroutine
+// and no LState: the host owns both and hands in what the bindings call
+// through small interfaces declared here (API for REST, Store for kv, Async
+// for suspending a coroutine while Go does I/O).
+//
+// Calls that wait on the network are exposed through a Lua shim (see
+// async.go) so that handler code reads top to bottom while the coroutine is
+// suspended. Runtime failures come back to Lua as nil, err where err is a
+// table with a readable tostring; misuse (wrong argument types) raises a Lua
+// error naming the script's file:line.
+//
+// Nothing here may hand Lua a Go pointer, interface or function that reaches
+// beyond the script: every value crosses as plain Lua data.
+package bindings

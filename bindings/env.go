@@ -1,0 +1,86 @@
+package bindings
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/url"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// API is the part of the REST client the bindings use.
+type API interface {
+	Do(ctx context.Context, method, path string, query url.Values, in, out any) error
+}
+
+// Store is the part of the kv store the bindings use.
+type Store interface {
+	Get(ns, key string) ([]byte, bool, error)
+	Set(ns, key string, val []byte) error
+	Delete(ns, key string) error
+}
+
+// Finish turns the outcome of asynchronous work into Lua return values. It
+// runs on the goroutine that owns the LState, never on the worker.
+type Finish func(L *lua.LState) []lua.LValue
+
+// Async suspends the calling coroutine while work runs off the VM goroutine.
+// Await must be the last thing an LGFunction does: it returns the value the
+// LGFunction returns. work gets a context that ends with the handler.
+type Async interface {
+	Await(L *lua.LState, work func(ctx context.Context) Finish) int
+}
+
+// Env is what one script's bindings are built from.
+type Env struct {
+	Script string // script name: kv namespace and log attribute
+	Dir    string // the script's folder
+	API    API
+	Store  Store
+	Async  Async
+	Logger *slog.Logger
+}
+
+func (e *Env) validate() error {
+	switch {
+	case e.Script == "":
+		return errors.New("bindings: empty script name")
+	case e.API == nil:
+		return errors.New("bindings: nil API")
+	case e.Store == nil:
+		return errors.New("bindings: nil Store")
+	case e.Async == nil:
+		return errors.New("bindings: nil Async")
+	}
+	if e.Logger == nil {
+		e.Logger = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+// Install adds every binding to L's globals and returns the script's handler
+// registry, which the host reads to dispatch events.
+func Install(L *lua.LState, env Env) (*Globals, error) {
+	if err := env.validate(); err != nil {
+		return nil, err
+	}
+	b := &binder{env: env, L: L}
+	b.async = newAsyncWrapper(L)
+	jsonMod := b.openJSON()
+	L.SetGlobal("json", jsonMod)
+	b.openLog()
+	b.openKV()
+	b.openQQ()
+	b.openSleep()
+	return b.openHandlers(), nil
+}
+
+// binder carries one script's environment through the module constructors.
+type binder struct {
+	env   Env
+	L     *lua.LState
+	async *asyncWrapper
+	codec *codec
+	errMT *lua.LTable
+}

@@ -1,0 +1,131 @@
+package bindings
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luabot/luabot/openapi"
+)
+
+// hints say what to do about the business codes users meet most.
+var hints = map[int]string{
+	10003:  "the channel id is wrong or the bot cannot see that channel",
+	10004:  "the guild id is wrong or the bot is not in that guild",
+	11241:  "no token was sent: check --app-id and --secret",
+	11243:  "the token is wrong: check --secret (or --token)",
+	11244:  "the access token expired; luabot refetches it, retry the call",
+	11245:  "legacy bot tokens are disabled: use --secret instead of --token",
+	50006:  "the message is empty: set content, embed, ark, image or markdown",
+	50045:  "a bot cannot reply to its own message",
+	304003: "URLs in messages must be registered for the bot in the QQ console",
+	304018: "the bot must be connected to the gateway to send",
+	304026: "msg_id does not name a message in this channel",
+	304027: "the message is too old to reply to (5 min; 60 min for C2C)",
+}
+
+// errorFields is the Lua error table: {status, code, message, trace_id, hint}.
+type errorFields struct {
+	status  int
+	code    int
+	message string
+	traceID string
+	hint    string
+}
+
+func fieldsOf(err error) errorFields {
+	var apiErr *openapi.Error
+	if errors.As(err, &apiErr) {
+		return errorFields{
+			status:  apiErr.Status,
+			code:    apiErr.Code,
+			message: apiErr.Message,
+			traceID: apiErr.TraceID,
+			hint:    hints[apiErr.Code],
+		}
+	}
+	f := errorFields{message: err.Error()}
+	switch {
+	case errors.Is(err, context.Canceled):
+		f.message, f.hint = "canceled", "the handler was stopped (shutdown or reload)"
+	case errors.Is(err, context.DeadlineExceeded):
+		f.message, f.hint = "timed out", "the platform did not answer in time; retry later"
+	}
+	return f
+}
+
+func (f errorFields) String() string {
+	s := f.message
+	if f.code != 0 {
+		s = fmt.Sprintf("code %d: %s", f.code, s)
+	}
+	if f.status != 0 {
+		s = fmt.Sprintf("%d %s", f.status, s)
+	}
+	if f.hint != "" {
+		s += " (" + f.hint + ")"
+	}
+	if f.traceID != "" {
+		s += " [trace " + f.traceID + "]"
+	}
+	return s
+}
+
+// errorValue builds the Lua error table for err.
+func (b *binder) errorValue(L *lua.LState, err error) *lua.LTable {
+	f := fieldsOf(err)
+	t := L.NewTable()
+	if f.status != 0 {
+		t.RawSetString("status", lua.LNumber(f.status))
+	}
+	if f.code != 0 {
+		t.RawSetString("code", lua.LNumber(f.code))
+	}
+	t.RawSetString("message", lua.LString(f.message))
+	if f.traceID != "" {
+		t.RawSetString("trace_id", lua.LString(f.traceID))
+	}
+	if f.hint != "" {
+		t.RawSetString("hint", lua.LString(f.hint))
+	}
+	t.Metatable = b.errorMT(L)
+	return t
+}
+
+func (b *binder) errorMT(L *lua.LState) *lua.LTable {
+	if b.errMT != nil {
+		return b.errMT
+	}
+	b.errMT = L.NewTable()
+	b.errMT.RawSetString("__tostring", L.NewFunction(func(L *lua.LState) int {
+		t := L.CheckTable(1)
+		f := errorFields{
+			message: lua.LVAsString(t.RawGetString("message")),
+			traceID: lua.LVAsString(t.RawGetString("trace_id")),
+			hint:    lua.LVAsString(t.RawGetString("hint")),
+		}
+		if n, ok := t.RawGetString("status").(lua.LNumber); ok {
+			f.status = int(n)
+		}
+		if n, ok := t.RawGetString("code").(lua.LNumber); ok {
+			f.code = int(n)
+		}
+		L.Push(lua.LString(f.String()))
+		return 1
+	}))
+	return b.errMT
+}
+
+// fail pushes nil, err for a Go function returning (value, err) to Lua.
+func (b *binder) fail(L *lua.LState, err error) int {
+	L.Push(lua.LNil)
+	L.Push(b.errorValue(L, err))
+	return 2
+}
+
+// failValues is fail for an asynchronous call's Finish.
+func (b *binder) failValues(L *lua.LState, err error) []lua.LValue {
+	return []lua.LValue{lua.LNil, b.errorValue(L, err)}
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/luabot/luabot/openapi"
+	"github.com/luabot/luabot/sim"
+)
+
+func devCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "dev",
+		Usage:     "chat with your scripts on the embedded simulator (no account, no network)",
+		ArgsUsage: "SCRIPT|DIR...",
+		Flags:     []cli.Flag{dataFlag},
+		Action: func(c *cli.Context) error {
+			return dev(c, c.App.Reader, c.App.Writer)
+		},
+	}
+}
+
+// dev runs the scripts against an in-process simulator and turns the
+// terminal into a chat: each line is posted by a simulated user who
+// @-mentions the bot in the first channel; the bot's messages are printed.
+func dev(c *cli.Context, in io.Reader, out io.Writer) error {
+	platform, err := sim.New(sim.Config{Logger: slog.Default().With("component", "sim")})
+	if err != nil {
+		return err
+	}
+	if err := platform.Start(); err != nil {
+		return err
+	}
+	defer platform.Close()
+
+	api, err := openapi.New(openapi.Config{
+		AppID:    platform.AppID(),
+		Secret:   platform.Secret(),
+		BaseURL:  platform.APIURL(),
+		TokenURL: platform.TokenURL(),
+	})
+	if err != nil {
+		return err
+	}
+	h, closeStore, err := loadHost(c, api)
+	if h == nil {
+		return err
+	}
+	defer closeStore()
+	// In dev a broken script must not stop the others: report and go on.
+	reportLoadErrors(c.App.ErrWriter, err)
+
+	ctx, cancel := context.WithCancel(c.Context)
+	defer cancel()
+	var wg sync.WaitGroup
+	var runErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		runErr = h.Run(ctx)
+		cancel()
+	}()
+
+	world := platform.World()
+	channel := world.Channels[0]
+	user := world.Members[0]
+	// The printer outlives the host so replies sent while handlers drain at
+	// shutdown are still shown.
+	printCtx, stopPrinting := context.WithCancel(context.Background())
+	defer stopPrinting()
+	printed := make(chan struct{})
+	go func() {
+		defer close(printed)
+		printBotMessages(printCtx, platform, out, channel.ID)
+	}()
+	finish := func() {
+		cancel()
+		wg.Wait()
+		stopPrinting()
+		<-printed
+	}
+
+	waitCtx, waitCancel := context.WithTimeout(ctx, 10*time.Second)
+	err = platform.WaitSessions(waitCtx, 1)
+	waitCancel()
+	if err != nil && ctx.Err() == nil {
+		finish()
+		if runErr != nil {
+			return runErr
+		}
+		return errors.New("the bot did not connect to the simulator within 10s")
+	}
+	fmt.Fprintf(out, "luabot dev: you are %s in #%s; the bot (%s) answers @-mentions. Ctrl-D quits.\n",
+		user.Username, channel.Name, world.Bot.Username)
+
+	lines := make(chan string)
+	stopReading := make(chan struct{})
+	defer close(stopReading)
+	go readLines(in, lines, stopReading)
+	for done := false; !done; {
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				done = true
+				break
+			}
+			line = strings.TrimSpace(line)
+			if line == "" {
+				continue
+			}
+			if _, err := platform.Post(sim.Post{ChannelID: channel.ID, AuthorID: user.ID, Content: line, MentionBot: true}); err != nil {
+				slog.Error("post message", "err", err)
+			}
+		case <-ctx.Done():
+			done = true
+		}
+	}
+	finish()
+	if runErr != nil && !errors.Is(runErr, context.Canceled) {
+		return runErr
+	}
+	return nil
+}
+
+// readLines sends each line of in and closes lines at EOF or when stop is
+// closed. A read blocked on a terminal cannot be interrupted, so after stop
+// it ends at the next line or with the process.
+func readLines(in io.Reader, lines chan<- string, stop <-chan struct{}) {
+	defer close(lines)
+	sc := bufio.NewScanner(in)
+	for sc.Scan() {
+		select {
+		case lines <- sc.Text():
+		case <-stop:
+			return
+		}
+	}
+}
+
+// printBotMessages prints what the bot sends, in order, until ctx ends;
+// then it prints whatever arrived during shutdown so nothing is lost.
+func printBotMessages(ctx context.Context, platform *sim.Server, out io.Writer, home string) {
+	i := 0
+	print := func(m sim.SentMessage) {
+		where := ""
+		if m.ChannelID != home {
+			where = "[#" + m.ChannelID + "] "
+		}
+		fmt.Fprintf(out, "bot> %s%s\n", where, m.Content)
+		i++
+	}
+	for {
+		m, err := platform.WaitSent(ctx, i)
+		if err != nil {
+			break
+		}
+		print(m)
+	}
+	for _, m := range platform.Sent()[i:] {
+		print(m)
+	}
+}

@@ -1,0 +1,84 @@
+// Command luabot hosts QQ bots written in Lua.
+//
+//	luabot dev SCRIPT|DIR...   chat with your bot on the embedded simulator
+//	luabot run SCRIPT|DIR...   run it on the QQ platform
+//	luabot sim                 run the simulator alone, for any SDK
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// usageError marks a mistake on the command line: exit status 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// run is the whole program behind main; it returns the exit status.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	app := &cli.App{
+		Name:      "luabot",
+		Usage:     "host QQ bots written in Lua",
+		Reader:    stdin,
+		Writer:    stdout,
+		ErrWriter: stderr,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error", EnvVars: []string{"LUABOT_LOG_LEVEL"}},
+		},
+		Commands: []*cli.Command{
+			devCommand(),
+			runCommand(),
+			simCommand(),
+		},
+		// Errors are printed once, below, with the right exit status.
+		ExitErrHandler: func(*cli.Context, error) {},
+	}
+	app.Before = func(c *cli.Context) error {
+		level, err := parseLevel(c.String("log-level"))
+		if err != nil {
+			return err
+		}
+		slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})))
+		return nil
+	}
+	err := app.RunContext(ctx, args)
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(stderr, "luabot: %v\n", err)
+	var ue *usageError
+	if errors.As(err, &ue) || strings.HasPrefix(err.Error(), "flag provided but not defined") ||
+		strings.HasPrefix(err.Error(), "invalid value") {
+		return 2
+	}
+	return 1
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, usagef("--log-level %q: want debug, info, warn or error", s)
+	}
+	return l, nil
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/kv"
+	"github.com/luabot/luabot/openapi"
+)
+
+var dataFlag = &cli.StringFlag{
+	Name:    "data",
+	Value:   kv.DefaultPath,
+	Usage:   "bbolt file for the scripts' kv state",
+	EnvVars: []string{"LUABOT_DATA"},
+}
+
+// loadHost opens the store and loads the scripts named on the command line.
+// Load failures are returned alongside a usable host (with the scripts that
+// did load); the caller decides whether they are fatal. The returned close
+// function releases the store.
+func loadHost(c *cli.Context, api *openapi.Client) (*host.Host, func(), error) {
+	if c.NArg() == 0 {
+		return nil, nil, usagef("%s: name at least one script file or folder", c.Command.Name)
+	}
+	files, err := host.ScriptFiles(c.Args().Slice())
+	if err != nil {
+		return nil, nil, usagef("%v", err)
+	}
+	store, err := kv.Open(kv.Config{Path: c.String("data")})
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := host.New(host.Config{API: api, Store: store, Logger: slog.Default()})
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	return h, func() { store.Close() }, h.Load(files...)
+}
+
+// reportLoadErrors writes one line per script that failed to load.
+func reportLoadErrors(w io.Writer, err error) int {
+	n := 0
+	for _, e := range flatten(err) {
+		var le *host.LoadError
+		if errors.As(e, &le) {
+			fmt.Fprintf(w, "luabot: script not loaded: %v\n", le)
+			n++
+		}
+	}
+	return n
+}
+
+func flatten(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	if err == nil {
+		return nil
+	}
+	return []error{err}
+}

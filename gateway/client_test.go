@@ -1,0 +1,371 @@
+package gateway_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/luabot/luabot/gateway"
+)
+
+func TestNew_Config(t *testing.T) {
+	tok := func(context.Context) (string, error) { return "x", nil }
+	tests := []struct {
+		name    string
+		cfg     gateway.Config
+		wantErr error // nil: New must succeed
+	}{
+		{"wss anywhere", gateway.Config{URL: "wss://api.sgroup.qq.com/websocket", Token: tok}, nil},
+		{"ws 127.0.0.1", gateway.Config{URL: "ws://127.0.0.1:8080/ws", Token: tok}, nil},
+		{"ws 127.9.9.9", gateway.Config{URL: "ws://127.9.9.9/ws", Token: tok}, nil},
+		{"ws localhost", gateway.Config{URL: "ws://localhost:1/", Token: tok}, nil},
+		{"ws ::1", gateway.Config{URL: "ws://[::1]:80/", Token: tok}, nil},
+		{"ws non-loopback", gateway.Config{URL: "ws://api.sgroup.qq.com/websocket", Token: tok}, gateway.ErrInsecureURL},
+		{"ws private ip", gateway.Config{URL: "ws://192.168.1.2/websocket", Token: tok}, gateway.ErrInsecureURL},
+		{"https scheme", gateway.Config{URL: "https://api.sgroup.qq.com/websocket", Token: tok}, gateway.ErrInvalidConfig},
+		{"no url", gateway.Config{Token: tok}, gateway.ErrInvalidConfig},
+		{"no token func", gateway.Config{URL: "wss://x/ws"}, gateway.ErrInvalidConfig},
+		{"shard id too big", gateway.Config{URL: "wss://x/ws", Token: tok, Shard: [2]int{2, 2}}, gateway.ErrInvalidConfig},
+		{"shard ok", gateway.Config{URL: "wss://x/ws", Token: tok, Shard: [2]int{1, 2}}, nil},
+		{"negative backoff", gateway.Config{URL: "wss://x/ws", Token: tok, MinBackoff: -1}, gateway.ErrInvalidConfig},
+		{"max below min", gateway.Config{URL: "wss://x/ws", Token: tok, MinBackoff: time.Minute, MaxBackoff: time.Second}, gateway.ErrInvalidConfig},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := gateway.New(tt.cfg)
+			if tt.wantErr == nil {
+				if err != nil || c == nil {
+					t.Fatalf("New = %v, %v; want a client", c, err)
+				}
+				return
+			}
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("New error = %v, want %v", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestClient_Run_IdentifyReadyEventsAndShutdown(t *testing.T) {
+	g := newFakeGateway(t)
+	c, _ := newClient(t, g.url, func(cfg *gateway.Config) {
+		cfg.Intents = gateway.IntentPublicGuildMessages | gateway.IntentGuildMembers
+		cfg.Shard = [2]int{1, 3}
+	})
+	r := startRun(t, c)
+	sc := g.next(t)
+	sc.hello(t, 45000)
+
+	id := sc.expect(t, 2)
+	d := decodeIdentify(t, id)
+	if d.Token != "QQBot test-token-1" {
+		t.Errorf("identify token = %q", d.Token)
+	}
+	if want := uint32(1<<30 | 1<<1); d.Intents != want {
+		t.Errorf("identify intents = %d, want %d", d.Intents, want)
+	}
+	if len(d.Shard) != 2 || d.Shard[0] != 1 || d.Shard[1] != 3 {
+		t.Errorf("identify shard = %v, want [1 3]", d.Shard)
+	}
+	if d.Properties["$browser"] != "luabot" || d.Properties["$device"] != "luabot" || d.Properties["$os"] == "" {
+		t.Errorf("identify properties = %v", d.Properties)
+	}
+
+	sc.ready(t, 1, "sess-1")
+	sc.dispatch(t, 2, "AT_MESSAGE_CREATE", map[string]any{"id": "m1", "content": "hi"})
+	sc.dispatch(t, 3, "GUILD_CREATE", map[string]any{"id": "g1"})
+	sc.mustSend(t, map[string]any{"op": 11}) // stray ACK and unknown ops must be ignored
+	sc.mustSend(t, map[string]any{"op": 99})
+	sc.dispatch(t, 4, "RESUMED", "")
+
+	want := []struct {
+		typ  string
+		seq  uint64
+		data string
+	}{
+		{"READY", 1, ""},
+		{"AT_MESSAGE_CREATE", 2, `{"content":"hi","id":"m1"}`},
+		{"GUILD_CREATE", 3, `{"id":"g1"}`},
+		{"RESUMED", 4, `""`},
+	}
+	for i, w := range want {
+		e := r.event(t)
+		if e.Type != w.typ || e.Seq != w.seq || e.ID != w.typ+":"+itoa(w.seq) {
+			t.Errorf("event = %s seq %d id %q, want %s seq %d", e.Type, e.Seq, e.ID, w.typ, w.seq)
+		}
+		if w.data != "" && string(e.Data) != w.data {
+			t.Errorf("%s data = %s, want %s", e.Type, e.Data, w.data)
+		}
+		if i == 0 { // READY reaches the handler with its payload intact
+			var ready struct {
+				SessionID string `json:"session_id"`
+			}
+			if err := json.Unmarshal(e.Data, &ready); err != nil || ready.SessionID != "sess-1" {
+				t.Errorf("READY data = %s", e.Data)
+			}
+		}
+	}
+
+	r.cancel()
+	if err := r.result(t); err != nil {
+		t.Errorf("Run after cancel = %v, want nil", err)
+	}
+	var ce *websocket.CloseError
+	if err := sc.waitClosed(t); !errors.As(err, &ce) || ce.Code != websocket.CloseNormalClosure {
+		t.Errorf("server saw %v, want close 1000", err)
+	}
+}
+
+func TestClient_Run_Heartbeats(t *testing.T) {
+	g := newFakeGateway(t)
+	c, _ := newClient(t, g.url, nil)
+	startRun(t, c)
+	sc := g.next(t)
+	sc.hello(t, 10)
+	sc.expect(t, 2)
+
+	// Nothing numbered yet: d is null.
+	if hb := sc.expect(t, 1); string(hb.D) != "null" {
+		t.Errorf("first heartbeat d = %s, want null", hb.D)
+	}
+	sc.ready(t, 1, "s")
+	sc.dispatch(t, 2, "AT_MESSAGE_CREATE", map[string]any{})
+
+	// The heartbeat catches up with the last seq; until then it may carry null or 1, never
+	// anything out of order.
+	last := -1
+	for {
+		hb := sc.expect(t, 1)
+		var n int
+		if string(hb.D) != "null" {
+			if err := json.Unmarshal(hb.D, &n); err != nil {
+				t.Fatalf("heartbeat d = %s: %v", hb.D, err)
+			}
+		}
+		if n < last || n > 2 {
+			t.Fatalf("heartbeat d = %d after %d, want non-decreasing up to 2", n, last)
+		}
+		last = n
+		if n == 2 {
+			break
+		}
+	}
+}
+
+func TestClient_Run_Reconnects(t *testing.T) {
+	tests := []struct {
+		name     string
+		end      func(t *testing.T, sc *serverConn)
+		wantCode string // code attr of the disconnect log line
+	}{
+		{"tcp drop", func(t *testing.T, sc *serverConn) { sc.drop() }, "1006"},
+		{"close 4009", func(t *testing.T, sc *serverConn) { sc.closeWith(t, 4009, "Session timed out") }, "4009"},
+		{"close 4900", func(t *testing.T, sc *serverConn) { sc.closeWith(t, 4900, "internal") }, "4900"},
+		{"close 4006", func(t *testing.T, sc *serverConn) { sc.closeWith(t, 4006, "") }, "4006"},
+		{"op 7", func(t *testing.T, sc *serverConn) { sc.mustSend(t, map[string]any{"op": 7}) }, "0"},
+		{"op 9", func(t *testing.T, sc *serverConn) { sc.mustSend(t, map[string]any{"op": 9, "d": false}) }, "0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := newFakeGateway(t)
+			var tokens atomic.Int32
+			c, logs := newClient(t, g.url, func(cfg *gateway.Config) {
+				cfg.Token = func(context.Context) (string, error) {
+					return "QQBot tok-" + itoa(uint64(tokens.Add(1))), nil
+				}
+			})
+			r := startRun(t, c)
+
+			sc1 := g.next(t)
+			sc1.hello(t, 45000)
+			if d := decodeIdentify(t, sc1.expect(t, 2)); d.Token != "QQBot tok-1" {
+				t.Errorf("first identify token = %q", d.Token)
+			}
+			sc1.ready(t, 1, "sess-1")
+			sc1.dispatch(t, 2, "AT_MESSAGE_CREATE", map[string]any{})
+			r.event(t)
+			r.event(t)
+			tt.end(t, sc1)
+
+			// The client must let go of the old connection …
+			sc1.waitClosed(t)
+			line := logs.waitFor(t, "gateway disconnected")
+			if line.Attrs["decision"] != "reconnect" || line.Attrs["code"] != tt.wantCode {
+				t.Errorf("disconnect log attrs = %v, want decision=reconnect code=%s", line.Attrs, tt.wantCode)
+			}
+
+			// … and start over with a fresh Identify (not a Resume) and a fresh seq.
+			sc2 := g.next(t)
+			sc2.hello(t, 10)
+			if d := decodeIdentify(t, sc2.expect(t, 2)); d.Token != "QQBot tok-2" {
+				t.Errorf("second identify token = %q, want a freshly fetched one", d.Token)
+			}
+			if hb := sc2.expect(t, 1); string(hb.D) != "null" {
+				t.Errorf("first heartbeat on the new session d = %s, want null", hb.D)
+			}
+			sc2.ready(t, 1, "sess-2")
+			if e := r.event(t); e.Type != "READY" || e.Seq != 1 {
+				t.Errorf("after reconnect got %s seq %d, want READY seq 1", e.Type, e.Seq)
+			}
+		})
+	}
+}
+
+func TestClient_Run_TokenErrorRetries(t *testing.T) {
+	g := newFakeGateway(t)
+	var calls atomic.Int32
+	c, logs := newClient(t, g.url, func(cfg *gateway.Config) {
+		cfg.Token = func(context.Context) (string, error) {
+			if calls.Add(1) == 1 {
+				return "", errors.New("token service down")
+			}
+			return "QQBot good", nil
+		}
+	})
+	startRun(t, c)
+	sc1 := g.next(t)
+	sc1.hello(t, 45000)
+	line := logs.waitFor(t, "gateway disconnected")
+	if !strings.Contains(line.Attrs["error"], "token service down") || line.Attrs["decision"] != "reconnect" {
+		t.Errorf("log attrs = %v", line.Attrs)
+	}
+	sc2 := g.next(t)
+	sc2.hello(t, 45000)
+	if d := decodeIdentify(t, sc2.expect(t, 2)); d.Token != "QQBot good" {
+		t.Errorf("identify token = %q", d.Token)
+	}
+}
+
+func TestClient_Run_FatalCloseCodes(t *testing.T) {
+	tests := []struct {
+		code       int
+		reason     string
+		wantReason string
+	}{
+		{4004, "authentication fail", "authentication fail"},
+		{4010, "invalid shard", "invalid shard"},
+		{4013, "", "invalid intents"},
+		{4014, "disallowed intents", "disallowed intents"},
+		{4914, "offline", "offline"},
+		{4915, "banned", "banned"},
+	}
+	for _, tt := range tests {
+		t.Run(itoa(uint64(tt.code)), func(t *testing.T) {
+			g := newFakeGateway(t)
+			c, logs := newClient(t, g.url, nil)
+			r := startRun(t, c)
+			sc := g.next(t)
+			sc.hello(t, 45000)
+			sc.expect(t, 2)
+			sc.closeWith(t, tt.code, tt.reason)
+
+			err := r.result(t)
+			var ce *gateway.CloseError
+			if !errors.As(err, &ce) {
+				t.Fatalf("Run = %v, want *CloseError", err)
+			}
+			if ce.Code != tt.code || ce.Reason != tt.wantReason {
+				t.Errorf("CloseError = %+v, want code %d reason %q", ce, tt.code, tt.wantReason)
+			}
+			if !strings.Contains(ce.Error(), itoa(uint64(tt.code))) {
+				t.Errorf("Error() = %q lacks the code", ce.Error())
+			}
+			if line := logs.waitFor(t, "gateway disconnected"); line.Attrs["decision"] != "stop" {
+				t.Errorf("log attrs = %v, want decision=stop", line.Attrs)
+			}
+			select {
+			case <-g.conns:
+				t.Error("client reconnected after a fatal close")
+			default:
+			}
+		})
+	}
+}
+
+func TestClient_Run_CancelDuringBackoff(t *testing.T) {
+	g := newFakeGateway(t)
+	c, logs := newClient(t, g.url, func(cfg *gateway.Config) {
+		cfg.MinBackoff = time.Hour
+		cfg.MaxBackoff = time.Hour
+	})
+	r := startRun(t, c)
+	sc := g.next(t)
+	sc.hello(t, 45000)
+	sc.expect(t, 2)
+	sc.drop()
+	logs.waitFor(t, "gateway disconnected") // now sleeping for ≥ 30 min
+
+	start := time.Now()
+	r.cancel()
+	if err := r.result(t); err != nil {
+		t.Errorf("Run = %v, want nil", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Run took %v to return after cancel", d)
+	}
+}
+
+func TestClient_Run_CancelBeforeHello(t *testing.T) {
+	g := newFakeGateway(t)
+	c, _ := newClient(t, g.url, nil)
+	r := startRun(t, c)
+	sc := g.next(t) // connected, waiting for a Hello that never comes
+	r.cancel()
+	if err := r.result(t); err != nil {
+		t.Errorf("Run = %v, want nil", err)
+	}
+	sc.waitClosed(t)
+}
+
+func TestClient_Run_Misuse(t *testing.T) {
+	g := newFakeGateway(t)
+	c, _ := newClient(t, g.url, nil)
+	if err := c.Run(context.Background(), nil); !errors.Is(err, gateway.ErrNilHandler) {
+		t.Errorf("Run(nil handler) = %v", err)
+	}
+	startRun(t, c)
+	g.next(t) // the first Run is connected
+	if err := c.Run(context.Background(), func(gateway.Event) {}); !errors.Is(err, gateway.ErrRunning) {
+		t.Errorf("second Run = %v, want ErrRunning", err)
+	}
+}
+
+func TestClient_Run_TokenNeverLogged(t *testing.T) {
+	const token = "QQBot SECRET-ACCESS-TOKEN-123"
+	g := newFakeGateway(t)
+	c, logs := newClient(t, g.url, func(cfg *gateway.Config) {
+		cfg.Token = func(context.Context) (string, error) { return token, nil }
+	})
+	r := startRun(t, c)
+
+	sc1 := g.next(t)
+	sc1.hello(t, 45000)
+	sc1.expect(t, 2)
+	sc1.closeWith(t, 4009, "expired: "+token)
+	logs.waitFor(t, "gateway disconnected")
+
+	sc2 := g.next(t)
+	sc2.hello(t, 45000)
+	sc2.expect(t, 2)
+	sc2.closeWith(t, 4004, "bad token SECRET-ACCESS-TOKEN-123")
+	err := r.result(t)
+	if err == nil {
+		t.Fatal("Run = nil, want *CloseError")
+	}
+	for _, s := range []string{err.Error(), logs.String()} {
+		if strings.Contains(s, "SECRET-ACCESS-TOKEN-123") {
+			t.Errorf("token leaked in %q", s)
+		}
+	}
+}
+
+func itoa(n uint64) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}

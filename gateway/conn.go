@@ -1,0 +1,287 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+const (
+	// helloTimeout bounds the wait for Hello after the handshake.
+	helloTimeout = 20 * time.Second
+	// idleGrace is added to two heartbeat intervals to get the longest silence tolerated
+	// once Hello has arrived. The server ACKs every heartbeat, so a connection silent for
+	// that long is dead even if TCP has not noticed.
+	idleGrace    = 10 * time.Second
+	writeTimeout = 10 * time.Second
+	// maxFrameSize bounds one incoming frame; real events are a few kilobytes.
+	maxFrameSize = 4 << 20
+)
+
+// outcome describes how one connection ended; decide turns it into what happens next.
+type outcome struct {
+	code    int       // close code sent by the server; 0 if the connection ended otherwise
+	reason  string    // close reason or what happened, for logs and CloseError
+	err     error     // transport, token or protocol error, if any
+	ready   bool      // a READY arrived on this connection
+	lastAck time.Time // last Heartbeat ACK, zero if none
+}
+
+// wsConn is one WebSocket connection. All writes go through its mutex: gorilla allows one
+// concurrent writer, and both the reader (Identify) and the keepalive goroutine write.
+type wsConn struct {
+	ws      *websocket.Conn
+	wmu     sync.Mutex   // serialises writes
+	lastAck atomic.Int64 // unix nanoseconds of the last Heartbeat ACK; 0 if none
+}
+
+func (w *wsConn) writeJSON(v any) error {
+	w.wmu.Lock()
+	defer w.wmu.Unlock()
+	if err := w.ws.SetWriteDeadline(time.Now().Add(writeTimeout)); err != nil {
+		return err
+	}
+	return w.ws.WriteJSON(v)
+}
+
+func (w *wsConn) writeClose(code int, text string) error {
+	w.wmu.Lock()
+	defer w.wmu.Unlock()
+	return w.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text),
+		time.Now().Add(writeTimeout))
+}
+
+// heartbeat sends op 1 with seq, or null when no dispatch has been numbered yet.
+func (w *wsConn) heartbeat(seq uint64) error {
+	f := heartbeatFrame{Op: opHeartbeat}
+	if seq > 0 {
+		f.D = &seq
+	}
+	return w.writeJSON(f)
+}
+
+// runConn runs one connection from dial to close. It starts one goroutine (keepalive) and
+// always stops and waits for it before returning.
+func (c *Client) runConn(ctx context.Context, handle func(Event)) (out outcome) {
+	dctx, cancel := context.WithTimeout(ctx, dialTimeout)
+	ws, resp, err := c.cfg.Dialer.DialContext(dctx, c.cfg.URL, nil)
+	cancel()
+	if err != nil {
+		reason := "dial failed"
+		if resp != nil {
+			reason = fmt.Sprintf("dial failed: http %d", resp.StatusCode)
+		}
+		return outcome{reason: reason, err: err}
+	}
+	ws.SetReadLimit(maxFrameSize)
+	conn := &wsConn{ws: ws}
+	c.log.Debug("gateway connected")
+
+	// Every connection starts a fresh session for now, so forget the old one before the
+	// heartbeat goroutine can read its seq. A resume path would keep both here.
+	c.sessionID = ""
+	c.seq.Store(0)
+
+	stop := make(chan struct{})
+	hello := make(chan time.Duration, 1)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c.keepalive(ctx, conn, hello, stop)
+	}()
+	// Deferred so that a panicking handler still stops and waits for keepalive.
+	defer func() {
+		close(stop)
+		wg.Wait()
+		// Dropping the connection without a close frame, rather than sending 1000, is
+		// deliberate: 1000 tells the server the session is over, and a later resume needs
+		// it kept. Only shutdown (keepalive, on ctx.Done) sends 1000.
+		_ = ws.Close()
+		if ns := conn.lastAck.Load(); ns > 0 {
+			out.lastAck = time.Unix(0, ns)
+		}
+	}()
+
+	return c.readLoop(ctx, conn, hello, handle)
+}
+
+// keepalive is the connection's only other goroutine. It sends a heartbeat every interval
+// once Hello has supplied one, and on ctx.Done sends close 1000 and closes the socket so
+// the blocked reader returns. It exits when stop is closed.
+func (c *Client) keepalive(ctx context.Context, conn *wsConn, hello <-chan time.Duration, stop <-chan struct{}) {
+	var ticker *time.Ticker
+	var tick <-chan time.Time
+	defer func() {
+		if ticker != nil {
+			ticker.Stop()
+		}
+	}()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-ctx.Done():
+			if err := conn.writeClose(websocket.CloseNormalClosure, "shutting down"); err != nil {
+				c.log.Debug("gateway close frame not sent", "error", err)
+			}
+			_ = conn.ws.Close()
+			return
+		case d := <-hello:
+			ticker = time.NewTicker(d)
+			tick = ticker.C
+		case <-tick:
+			if err := conn.heartbeat(c.seq.Load()); err != nil {
+				// Closing makes the reader fail, which ends the connection in one place.
+				c.log.Debug("gateway heartbeat not sent", "error", err)
+				_ = conn.ws.Close()
+				return
+			}
+		}
+	}
+}
+
+// readLoop reads frames until the connection ends and reports how it ended.
+func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.Duration, handle func(Event)) outcome {
+	var (
+		interval time.Duration // from Hello; 0 until then
+		token    string        // identify credential; scrubbed from anything reported
+		ready    bool
+	)
+	end := func(o outcome) outcome {
+		o.ready = ready
+		o.reason = scrub(o.reason, token)
+		return o
+	}
+	for {
+		timeout := helloTimeout
+		if interval > 0 {
+			timeout = 2*interval + idleGrace
+		}
+		if err := conn.ws.SetReadDeadline(time.Now().Add(timeout)); err != nil {
+			return end(outcome{reason: "connection lost", err: err})
+		}
+		_, data, err := conn.ws.ReadMessage()
+		if err != nil {
+			return end(readOutcome(err))
+		}
+		var f frame
+		if err := json.Unmarshal(data, &f); err != nil {
+			c.log.Warn("gateway frame ignored", "error", err, "size", len(data))
+			continue
+		}
+
+		switch f.Op {
+		case opHello:
+			if interval > 0 {
+				continue // only the first Hello of a connection means anything
+			}
+			var h helloData
+			if err := json.Unmarshal(f.D, &h); err != nil || h.HeartbeatInterval <= 0 {
+				return end(outcome{reason: "invalid hello", err: err})
+			}
+			interval = time.Duration(h.HeartbeatInterval) * time.Millisecond
+			hello <- interval
+			c.log.Debug("gateway hello", "heartbeat_interval", interval)
+
+			// Always a fresh session for now; this is where a resume would send op 6.
+			tok, err := c.cfg.Token(ctx)
+			if err != nil {
+				return end(outcome{reason: "get identify token", err: err})
+			}
+			token = tok
+			if err := c.identify(conn, tok); err != nil {
+				return end(outcome{reason: "send identify", err: err})
+			}
+
+		case opDispatch:
+			if f.S > 0 {
+				c.seq.Store(f.S)
+			}
+			if f.T == "READY" {
+				var r readyData
+				_ = json.Unmarshal(f.D, &r) // a malformed READY still counts; the handler sees it raw
+				c.sessionID = r.SessionID
+				ready = true
+				c.log.Info("gateway ready", "session_id", r.SessionID, "user_id", r.User.ID, "username", r.User.Username)
+			}
+			handle(Event{Type: f.T, Seq: f.S, ID: f.ID, Data: f.D})
+
+		case opHeartbeatAck:
+			conn.lastAck.Store(time.Now().UnixNano())
+
+		case opHeartbeat:
+			// The server asks for a heartbeat now instead of waiting for the next tick.
+			if err := conn.heartbeat(c.seq.Load()); err != nil {
+				return end(outcome{reason: "send heartbeat", err: err})
+			}
+
+		case opReconnect:
+			return end(outcome{reason: "server requested reconnect (op 7)"})
+
+		case opInvalidSession:
+			c.sessionID = ""
+			c.seq.Store(0)
+			return end(outcome{reason: "invalid session (op 9)"})
+
+		default:
+			c.log.Debug("gateway frame with unknown op ignored", "op", f.Op)
+		}
+	}
+}
+
+// identify starts a new session on conn.
+func (c *Client) identify(conn *wsConn, token string) error {
+	return conn.writeJSON(identifyFrame{
+		Op: opIdentify,
+		D: identifyData{
+			Token:   token,
+			Intents: c.cfg.Intents,
+			Shard:   c.cfg.Shard,
+			Properties: identifyProperties{
+				OS:      runtime.GOOS,
+				Browser: "luabot",
+				Device:  "luabot",
+			},
+		},
+	})
+}
+
+// readOutcome classifies a read error: a close frame from the server, a silent
+// connection, or a transport failure.
+func readOutcome(err error) outcome {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		reason := ce.Text
+		if reason == "" {
+			reason = closeCodes[ce.Code]
+		}
+		return outcome{code: ce.Code, reason: reason}
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return outcome{reason: "no frames from server, connection presumed dead", err: err}
+	}
+	return outcome{reason: "connection lost", err: err}
+}
+
+// scrub removes the identify token from server-provided text, in case a server echoes it.
+func scrub(s, token string) string {
+	if len(token) < 6 {
+		return s
+	}
+	s = strings.ReplaceAll(s, token, "[redacted]")
+	// Also the bare credential after its "QQBot "/"Bot " scheme.
+	if _, bare, ok := strings.Cut(token, " "); ok && len(bare) >= 6 {
+		s = strings.ReplaceAll(s, bare, "[redacted]")
+	}
+	return s
+}

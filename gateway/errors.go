@@ -1,0 +1,67 @@
+package gateway
+
+import (
+	"errors"
+	"strconv"
+)
+
+// Sentinel errors. Those returned by New are wrapped with detail, so test with errors.Is.
+var (
+	// ErrInvalidConfig is returned by New when the Config is unusable.
+	ErrInvalidConfig = errors.New("gateway: invalid config")
+
+	// ErrInsecureURL is returned by New for a ws:// URL whose host is not loopback.
+	ErrInsecureURL = errors.New("gateway: insecure url")
+
+	// ErrRunning is returned by Run when another Run on the same Client has not returned.
+	ErrRunning = errors.New("gateway: already running")
+
+	// ErrNilHandler is returned by Run when handle is nil.
+	ErrNilHandler = errors.New("gateway: nil handler")
+)
+
+// CloseError is returned by Run when the server closed the connection with a code that a
+// reconnect cannot fix (bad credentials, shard or intents; bot offline or banned).
+type CloseError struct {
+	Code   int    // WebSocket close code, e.g. 4014
+	Reason string // close reason sent by the server, or a description of Code if it sent none
+}
+
+// Error returns e.g. "gateway: closed with code 4014: intents not permitted".
+func (e *CloseError) Error() string {
+	s := "gateway: closed with code " + strconv.Itoa(e.Code)
+	if e.Reason != "" {
+		s += ": " + e.Reason
+	}
+	return s
+}
+
+// closeCodes describes the platform's close codes, for logs and for CloseError.Reason when
+// the server sends no reason text.
+var closeCodes = map[int]string{
+	4000: "unknown error",
+	4001: "invalid opcode",
+	4002: "invalid payload",
+	4003: "not authenticated",
+	4004: "authentication failed",
+	4005: "already authenticated",
+	4006: "session no longer valid",
+	4007: "invalid seq",
+	4008: "sending payloads too fast",
+	4009: "session timed out",
+	4010: "invalid shard",
+	4011: "sharding required",
+	4012: "invalid api version",
+	4013: "invalid intents",
+	4014: "intents not permitted",
+	4914: "bot is offline (sandbox only)",
+	4915: "bot is banned",
+}
+
+// fatalCloseCodes are the codes Run gives up on: retrying with the same configuration
+// would be refused again, and hammering the platform with identifies can get a bot limited.
+var fatalCloseCodes = map[int]bool{
+	4004: true,
+	4010: true, 4011: true, 4012: true, 4013: true, 4014: true,
+	4914: true, 4915: true,
+}

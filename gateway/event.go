@@ -1,0 +1,67 @@
+package gateway
+
+import "encoding/json"
+
+// Event is one dispatch (op 0) from the gateway, READY and RESUMED included.
+type Event struct {
+	Type string          // "t": event type, e.g. "AT_MESSAGE_CREATE"
+	Seq  uint64          // "s": sequence number within the session (0 if the server sent none)
+	ID   string          // "id": event id, usable as event_id for passive replies
+	Data json.RawMessage // "d": the event payload, undecoded
+}
+
+// Opcodes (§3.2 of the protocol reference).
+const (
+	opDispatch       = 0
+	opHeartbeat      = 1
+	opIdentify       = 2
+	opReconnect      = 7
+	opInvalidSession = 9
+	opHello          = 10
+	opHeartbeatAck   = 11
+)
+
+// frame is the envelope of every message in both directions.
+type frame struct {
+	Op int             `json:"op"`
+	D  json.RawMessage `json:"d,omitempty"`
+	S  uint64          `json:"s,omitempty"`
+	T  string          `json:"t,omitempty"`
+	ID string          `json:"id,omitempty"`
+}
+
+type helloData struct {
+	HeartbeatInterval int64 `json:"heartbeat_interval"` // milliseconds
+}
+
+type readyData struct {
+	SessionID string `json:"session_id"`
+	User      struct {
+		ID       string `json:"id"`
+		Username string `json:"username"`
+	} `json:"user"`
+}
+
+type identifyFrame struct {
+	Op int          `json:"op"`
+	D  identifyData `json:"d"`
+}
+
+type identifyData struct {
+	Token      string             `json:"token"`
+	Intents    Intent             `json:"intents"`
+	Shard      [2]int             `json:"shard"`
+	Properties identifyProperties `json:"properties"`
+}
+
+type identifyProperties struct {
+	OS      string `json:"$os"`
+	Browser string `json:"$browser"`
+	Device  string `json:"$device"`
+}
+
+// heartbeatFrame carries the last sequence number, or null before any was seen.
+type heartbeatFrame struct {
+	Op int     `json:"op"`
+	D  *uint64 `json:"d"`
+}

@@ -1,0 +1,24 @@
+// Package host runs Lua scripts as QQ bots.
+//
+// Model: each script file gets its own sandboxed gopher-lua state (sandbox.go)
+// owned by exactly one goroutine, its scheduler (script.go). The scheduler
+// receives gateway events and completions of asynchronous work over
+// channels. Every handler call runs in a fresh coroutine; when a handler
+// calls something that waits (a REST call, sleep), the binding hands the
+// work to a worker goroutine and the coroutine yields, so the scheduler moves
+// on to the next event. When the work completes, the scheduler resumes the
+// coroutine with the results. Handler code therefore reads top to bottom as
+// if it were synchronous, and a slow request never holds up other events.
+//
+// Only the scheduler goroutine touches a script's LState. Workers get a
+// context that ends with their handler and hand back a closure that builds
+// the Lua results on the scheduler goroutine.
+//
+// A handler that raises is logged with its file:line and forgotten; a
+// handler that runs longer than the CPU slice without yielding is killed.
+// Neither affects other handlers or other scripts.
+//
+// Host ties the scripts to the platform: it derives intents from what the
+// scripts subscribe to, runs the gateway client, and fans each dispatch out
+// to every script.
+package host

@@ -1,0 +1,214 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/luabot/luabot/bindings"
+	"github.com/luabot/luabot/gateway"
+	"github.com/luabot/luabot/kv"
+	"github.com/luabot/luabot/openapi"
+)
+
+// Config configures a Host.
+type Config struct {
+	// API is the REST client scripts call through qq.*. Required.
+	API *openapi.Client
+	// Store holds the scripts' kv namespaces. Required.
+	Store *kv.Store
+	// Intents overrides the intents derived from the scripts' subscriptions
+	// when non-zero.
+	Intents gateway.Intent
+	// Drain bounds how long shutdown waits for running handlers. Default 5 s.
+	Drain time.Duration
+	// CPUSlice is how long a handler may run Lua without waiting before it
+	// is killed. Default 1 s.
+	CPUSlice time.Duration
+	// Logger receives the host's and the scripts' log lines. Nil discards.
+	Logger *slog.Logger
+}
+
+// Host runs a set of scripts against the platform.
+type Host struct {
+	cfg     Config
+	log     *slog.Logger
+	scripts []*script
+}
+
+// New validates cfg. Scripts are added with Load.
+func New(cfg Config) (*Host, error) {
+	if cfg.API == nil {
+		return nil, errors.New("host: nil API")
+	}
+	if cfg.Store == nil {
+		return nil, errors.New("host: nil Store")
+	}
+	if cfg.Drain <= 0 {
+		cfg.Drain = 5 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Host{cfg: cfg, log: cfg.Logger}, nil
+}
+
+// ScriptFiles expands the command-line arguments: a file is itself, a
+// folder is every top-level *.lua in it except *_test.lua, sorted.
+func ScriptFiles(args []string) ([]string, error) {
+	var files []string
+	for _, arg := range args {
+		info, err := os.Stat(arg)
+		if err != nil {
+			return nil, fmt.Errorf("script %s: %w", arg, errors.Unwrap(err))
+		}
+		if !info.IsDir() {
+			files = append(files, arg)
+			continue
+		}
+		matches, err := filepath.Glob(filepath.Join(arg, "*.lua"))
+		if err != nil {
+			return nil, err
+		}
+		sort.Strings(matches)
+		n := 0
+		for _, m := range matches {
+			if !strings.HasSuffix(m, "_test.lua") {
+				files = append(files, m)
+				n++
+			}
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("script folder %s has no .lua files", arg)
+		}
+	}
+	return files, nil
+}
+
+// Load loads each file as a script. Scripts that load are kept even when
+// others fail; the failures come back joined, each a *LoadError naming
+// file:line.
+func (h *Host) Load(paths ...string) error {
+	var errs []error
+	for _, path := range paths {
+		name := strings.TrimSuffix(filepath.Base(path), ".lua")
+		if h.script(name) != nil {
+			errs = append(errs, &LoadError{Path: path, Err: fmt.Errorf("%s: another script is already named %q", path, name)})
+			continue
+		}
+		s, err := loadScript(path, scriptDeps{
+			api:    h.cfg.API,
+			store:  h.cfg.Store,
+			logger: h.log,
+			slice:  h.cfg.CPUSlice,
+		})
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		h.scripts = append(h.scripts, s)
+		h.log.Info("script loaded", "script", s.name, "path", path, "events", strings.Join(s.g.Subscribed(), ","))
+	}
+	return errors.Join(errs...)
+}
+
+func (h *Host) script(name string) *script {
+	for _, s := range h.scripts {
+		if s.name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// Scripts returns the names of the loaded scripts.
+func (h *Host) Scripts() []string {
+	names := make([]string, len(h.scripts))
+	for i, s := range h.scripts {
+		names[i] = s.name
+	}
+	return names
+}
+
+// Intents returns the intents to identify with: the override, or those
+// the loaded scripts' subscriptions need.
+func (h *Host) Intents() gateway.Intent {
+	if h.cfg.Intents != 0 {
+		return h.cfg.Intents
+	}
+	var events []string
+	for _, s := range h.scripts {
+		events = append(events, s.g.Subscribed()...)
+	}
+	return IntentsFor(events)
+}
+
+// IntentsFor maps subscribed event names to intents. "message" asks for the
+// messages every bot may receive without approval: @-mentions in guilds,
+// and group and C2C messages. Private-domain MESSAGE_CREATE and guild DMs
+// need approval, so they come only from subscribing to them by name.
+func IntentsFor(events []string) gateway.Intent {
+	var in gateway.Intent
+	for _, e := range events {
+		if e == bindings.EventMessage {
+			in |= gateway.IntentPublicGuildMessages | gateway.IntentGroupAndC2C
+			continue
+		}
+		in |= gateway.IntentsFor([]string{e})
+	}
+	return in
+}
+
+// Run connects to the gateway and serves events to the scripts until ctx
+// ends or the gateway stops for good. On return every script has stopped.
+func (h *Host) Run(ctx context.Context) error {
+	gb, err := h.cfg.API.GatewayBot(ctx)
+	if err != nil {
+		return fmt.Errorf("get gateway: %w", err)
+	}
+	gw, err := gateway.New(gateway.Config{
+		URL:     gb.URL,
+		Token:   h.cfg.API.IdentifyToken,
+		Intents: h.Intents(),
+		Logger:  h.log,
+	})
+	if err != nil {
+		return err
+	}
+	return h.serve(ctx, func(ctx context.Context, handle func(gateway.Event)) error {
+		return gw.Run(ctx, handle)
+	})
+}
+
+// serve runs the script schedulers and feeds them from source until source
+// returns or ctx ends.
+func (h *Host) serve(ctx context.Context, source func(context.Context, func(gateway.Event)) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, s := range h.scripts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.run(ctx, h.cfg.Drain)
+		}()
+	}
+	err := source(ctx, func(ev gateway.Event) {
+		for _, s := range h.scripts {
+			s.deliver(ctx, ev)
+		}
+	})
+	cancel()
+	wg.Wait()
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	return err
+}

@@ -1,0 +1,78 @@
+package host
+
+import (
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// maxRep bounds string.rep: one call is a single uninterruptible Go
+// allocation, so without a cap a script can take the whole process down.
+const maxRep = 1 << 20
+
+// newSandbox creates a state with only the safe parts of the standard
+// library. What is missing is missing on purpose: io, os.execute/exit/
+// getenv/remove/rename, debug, dofile, loadfile, load, loadstring,
+// string.dump, getfenv/setfenv (they reach the real globals of any Go
+// function) and collectgarbage (a whole-process GC).
+func newSandbox() *lua.LState {
+	L := lua.NewState(lua.Options{
+		SkipOpenLibs:        true,
+		IncludeGoStackTrace: false,
+		// Small registries and call stacks: every handler coroutine is a full
+		// LState, and the defaults cost about 112 KB each.
+		RegistrySize:        256,
+		RegistryMaxSize:     64 * 1024,
+		RegistryGrowStep:    256,
+		CallStackSize:       200,
+		MinimizeStackMemory: true,
+	})
+	for _, lib := range []struct {
+		name string
+		open lua.LGFunction
+	}{
+		{lua.BaseLibName, lua.OpenBase},
+		{lua.TabLibName, lua.OpenTable},
+		{lua.StringLibName, lua.OpenString},
+		{lua.MathLibName, lua.OpenMath},
+		{lua.CoroutineLibName, lua.OpenCoroutine},
+		{lua.OsLibName, lua.OpenOs},
+	} {
+		L.Push(L.NewFunction(lib.open))
+		L.Push(lua.LString(lib.name))
+		L.Call(1, 0)
+	}
+	for _, name := range []string{
+		"dofile", "loadfile", "load", "loadstring", "getfenv", "setfenv",
+		"collectgarbage", "newproxy", "_printregs", "module", "require",
+		"_GOPHER_LUA_VERSION",
+	} {
+		L.SetGlobal(name, lua.LNil)
+	}
+
+	osLib := L.GetGlobal("os").(*lua.LTable)
+	safeOS := L.NewTable()
+	for _, name := range []string{"time", "clock", "date", "difftime"} {
+		safeOS.RawSetString(name, osLib.RawGetString(name))
+	}
+	L.SetGlobal("os", safeOS)
+
+	str := L.GetGlobal("string").(*lua.LTable)
+	str.RawSetString("dump", lua.LNil)
+	str.RawSetString("rep", L.NewFunction(cappedRep))
+	return L
+}
+
+func cappedRep(L *lua.LState) int {
+	s := L.CheckString(1)
+	n := L.CheckInt(2)
+	if n <= 0 || s == "" {
+		L.Push(lua.LString(""))
+		return 1
+	}
+	if len(s)*n > maxRep || n > maxRep {
+		L.RaiseError("string.rep: result would exceed %d bytes", maxRep)
+	}
+	L.Push(lua.LString(strings.Repeat(s, n)))
+	return 1
+}

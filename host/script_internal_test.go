@@ -1,0 +1,510 @@
+package host
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luabot/luabot/gateway"
+	"github.com/luabot/luabot/kv"
+)
+
+// fakeAPI records calls and answers them from respond (default: echo the
+// body back after an optional release signal).
+type fakeAPI struct {
+	calls   chan apiCall
+	respond func(call apiCall) (json.RawMessage, error)
+}
+
+type apiCall struct {
+	Method, Path string
+	Query        url.Values
+	Body         map[string]any
+}
+
+func (f *fakeAPI) Do(ctx context.Context, method, path string, query url.Values, in, out any) error {
+	call := apiCall{Method: method, Path: path, Query: query}
+	if in != nil {
+		b, _ := json.Marshal(in)
+		json.Unmarshal(b, &call.Body)
+	}
+	select {
+	case f.calls <- call:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	raw := json.RawMessage(`{"id":"m1"}`)
+	if f.respond != nil {
+		var err error
+		if raw, err = f.respond(call); err != nil {
+			return err
+		}
+	}
+	*(out.(*json.RawMessage)) = raw
+	return nil
+}
+
+// logSink is a slog handler that hands records to the test.
+type logSink struct {
+	mu      sync.Mutex
+	records chan slog.Record
+	attrs   []slog.Attr
+}
+
+func newLogSink() *logSink { return &logSink{records: make(chan slog.Record, 256)} }
+
+func (l *logSink) Enabled(context.Context, slog.Level) bool { return true }
+func (l *logSink) Handle(_ context.Context, r slog.Record) error {
+	r = r.Clone()
+	r.AddAttrs(l.attrs...)
+	select {
+	case l.records <- r:
+	default:
+	}
+	return nil
+}
+func (l *logSink) WithAttrs(as []slog.Attr) slog.Handler {
+	return &logSink{records: l.records, attrs: append(append([]slog.Attr{}, l.attrs...), as...)}
+}
+func (l *logSink) WithGroup(string) slog.Handler { return l }
+
+func recordText(r slog.Record) string {
+	var b strings.Builder
+	b.WriteString(r.Message)
+	r.Attrs(func(a slog.Attr) bool {
+		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
+		return true
+	})
+	return b.String()
+}
+
+// waitLog returns the first record whose text contains every part.
+func (l *logSink) waitLog(t *testing.T, parts ...string) string {
+	t.Helper()
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case r := <-l.records:
+			text := recordText(r)
+			ok := true
+			for _, p := range parts {
+				ok = ok && strings.Contains(text, p)
+			}
+			if ok {
+				return text
+			}
+		case <-deadline:
+			t.Fatalf("no log line containing %q", parts)
+		}
+	}
+}
+
+type harness struct {
+	t    *testing.T
+	s    *script
+	api  *fakeAPI
+	logs *logSink
+	dir  string
+}
+
+func writeScript(t *testing.T, dir, name, src string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func newHarness(t *testing.T, src string) (*harness, error) {
+	t.Helper()
+	dir := t.TempDir()
+	store, err := kv.Open(kv.Config{Path: filepath.Join(dir, "test.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	h := &harness{t: t, api: &fakeAPI{calls: make(chan apiCall, 1024)}, logs: newLogSink(), dir: dir}
+	path := writeScript(t, dir, "bot.lua", src)
+	s, err := loadScript(path, scriptDeps{
+		api: h.api, store: store, logger: slog.New(h.logs), slice: 200 * time.Millisecond,
+	})
+	if err != nil {
+		return nil, err
+	}
+	h.s = s
+	return h, nil
+}
+
+func mustHarness(t *testing.T, src string) *harness {
+	t.Helper()
+	h, err := newHarness(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// start runs the scheduler until the test ends.
+func (h *harness) start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h.s.run(ctx, time.Second)
+	}()
+	h.t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+}
+
+func (h *harness) send(evType, data string) {
+	h.s.deliver(context.Background(), gateway.Event{Type: evType, ID: evType + ":1", Data: json.RawMessage(data)})
+}
+
+func (h *harness) nextCall() apiCall {
+	h.t.Helper()
+	select {
+	case c := <-h.api.calls:
+		return c
+	case <-time.After(5 * time.Second):
+		h.t.Fatal("no API call")
+	}
+	return apiCall{}
+}
+
+const atMessage = `{"id":"MSG1","channel_id":"100","guild_id":"200","content":"<@!999> hello there ","author":{"id":"1","username":"alice"}}`
+
+func TestScript_ReplyIsPassiveInSameChannel(t *testing.T) {
+	h := mustHarness(t, `on("message", function(ev) ev:reply(ev.text) ev:reply("again") end)`)
+	h.start()
+	h.send("AT_MESSAGE_CREATE", atMessage)
+	c := h.nextCall()
+	if c.Method != "POST" || c.Path != "/channels/100/messages" {
+		t.Fatalf("call = %s %s", c.Method, c.Path)
+	}
+	if c.Body["content"] != "hello there" || c.Body["msg_id"] != "MSG1" || c.Body["msg_seq"] != float64(1) {
+		t.Fatalf("body = %v", c.Body)
+	}
+	if c2 := h.nextCall(); c2.Body["msg_seq"] != float64(2) {
+		t.Fatalf("second reply msg_seq = %v, want 2", c2.Body["msg_seq"])
+	}
+}
+
+func TestScript_ReplyRoutesByScene(t *testing.T) {
+	tests := []struct {
+		name, evType, data, path, idKey string
+	}{
+		{"dm", "DIRECT_MESSAGE_CREATE", `{"id":"D1","guild_id":"55","channel_id":"66","content":"hi"}`, "/dms/55/messages", "msg_id"},
+		{"group", "GROUP_AT_MESSAGE_CREATE", `{"id":"G1","group_openid":"ABC","content":" hi","author":{"member_openid":"X"}}`, "/v2/groups/ABC/messages", "msg_id"},
+		{"c2c", "C2C_MESSAGE_CREATE", `{"id":"C1","content":"hi","author":{"user_openid":"U1","id":"U1"}}`, "/v2/users/U1/messages", "msg_id"},
+		{"member event", "GUILD_MEMBER_ADD", `{"guild_id":"55","channel_id":"66","user":{"id":"7"}}`, "/channels/66/messages", "event_id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := mustHarness(t, fmt.Sprintf(`on(%q, function(ev) ev:reply("ok") end)`, tt.evType))
+			h.start()
+			h.send(tt.evType, tt.data)
+			c := h.nextCall()
+			if c.Path != tt.path || c.Body[tt.idKey] == nil {
+				t.Fatalf("call = %s %v, want %s with %s", c.Path, c.Body, tt.path, tt.idKey)
+			}
+		})
+	}
+}
+
+func TestScript_EventFields(t *testing.T) {
+	h := mustHarness(t, `
+on("message", function(ev)
+  local raw = ev:raw()
+  local keys = 0
+  for _ in pairs(raw) do keys = keys + 1 end
+  qq.send("100", table.concat({ev.type, ev.event_id, ev.scene, ev.text, ev.author.username, tostring(keys)}, "|"))
+end)`)
+	h.start()
+	h.send("AT_MESSAGE_CREATE", atMessage)
+	c := h.nextCall()
+	if want := "AT_MESSAGE_CREATE|AT_MESSAGE_CREATE:1|guild|hello there|alice|5"; c.Body["content"] != want {
+		t.Fatalf("content = %v, want %s", c.Body["content"], want)
+	}
+}
+
+// A slow call must not hold up the next event: the first handler waits on
+// an API call that is only released after the second event was handled.
+func TestScript_WaitingHandlerDoesNotBlockOthers(t *testing.T) {
+	release := make(chan struct{})
+	h := mustHarness(t, `on("message", function(ev)
+  local m, err = qq.send("100", ev.text)
+  if ev.text == "slow" then qq.send("100", "slow done") end
+end)`)
+	h.api.respond = func(c apiCall) (json.RawMessage, error) {
+		if c.Body["content"] == "slow" {
+			<-release
+		}
+		return json.RawMessage(`{"id":"x"}`), nil
+	}
+	h.start()
+	h.send("AT_MESSAGE_CREATE", `{"id":"1","channel_id":"100","content":"slow"}`)
+	if c := h.nextCall(); c.Body["content"] != "slow" {
+		t.Fatalf("first call %v", c.Body)
+	}
+	h.send("AT_MESSAGE_CREATE", `{"id":"2","channel_id":"100","content":"fast"}`)
+	if c := h.nextCall(); c.Body["content"] != "fast" {
+		t.Fatalf("second call %v, want fast while slow is in flight", c.Body)
+	}
+	close(release)
+	if c := h.nextCall(); c.Body["content"] != "slow done" {
+		t.Fatalf("third call %v", c.Body)
+	}
+}
+
+func TestScript_ResultsAndErrorsReachLua(t *testing.T) {
+	h := mustHarness(t, `on("message", function(ev)
+  local me, err = qq.me()
+  if ev.text == "me" then qq.send("100", me.username .. "/" .. tostring(err)) end
+  if ev.text == "fail" then qq.send("100", tostring(me) .. "/" .. err.message .. "/" .. tostring(err)) end
+end)`)
+	var failing atomic.Bool
+	h.api.respond = func(c apiCall) (json.RawMessage, error) {
+		if failing.Load() && c.Path == "/users/@me" {
+			return nil, errors.New("connection refused")
+		}
+		return json.RawMessage(`{"id":"9","username":"botty"}`), nil
+	}
+	h.start()
+	h.send("AT_MESSAGE_CREATE", `{"id":"1","channel_id":"100","content":"me"}`)
+	h.nextCall() // qq.me
+	if c := h.nextCall(); c.Body["content"] != "botty/nil" {
+		t.Fatalf("content = %v", c.Body["content"])
+	}
+	failing.Store(true)
+	h.send("AT_MESSAGE_CREATE", `{"id":"2","channel_id":"100","content":"fail"}`)
+	h.nextCall()
+	if c := h.nextCall(); c.Body["content"] != "nil/connection refused/connection refused" {
+		t.Fatalf("content = %v", c.Body["content"])
+	}
+}
+
+func TestScript_FailingHandlerIsLoggedAndBotKeepsServing(t *testing.T) {
+	h := mustHarness(t, `on("message", function(ev)
+  if ev.text == "boom" then
+    error("kaboom")
+  end
+  qq.send("100", "still here")
+end)`)
+	h.start()
+	h.send("AT_MESSAGE_CREATE", `{"id":"1","channel_id":"100","content":"boom"}`)
+	h.logs.waitLog(t, "handler failed", "bot.lua:3: kaboom", "script=bot")
+	h.send("AT_MESSAGE_CREATE", `{"id":"2","channel_id":"100","content":"ok"}`)
+	if c := h.nextCall(); c.Body["content"] != "still here" {
+		t.Fatalf("content = %v", c.Body["content"])
+	}
+}
+
+func TestScript_EndlessLoopIsKilled(t *testing.T) {
+	h := mustHarness(t, `on("message", function(ev)
+  if ev.text == "spin" then while true do end end
+  qq.send("100", "alive")
+end)`)
+	h.start()
+	h.send("AT_MESSAGE_CREATE", `{"id":"1","channel_id":"100","content":"spin"}`)
+	h.logs.waitLog(t, "handler killed", "script=bot")
+	h.send("AT_MESSAGE_CREATE", `{"id":"2","channel_id":"100","content":"ok"}`)
+	if c := h.nextCall(); c.Body["content"] != "alive" {
+		t.Fatalf("content = %v", c.Body["content"])
+	}
+}
+
+func TestScript_WaitingCallsNeedAHandler(t *testing.T) {
+	_, err := newHarness(t, "local x = 1\nqq.me()")
+	if err == nil || !strings.Contains(err.Error(), "bot.lua:2:") || !strings.Contains(err.Error(), "inside an event handler") {
+		t.Fatalf("load error = %v", err)
+	}
+
+	h := mustHarness(t, `on("message", function(ev)
+  local ok, err = pcall(qq.me)
+  qq.send("100", tostring(ok) .. " " .. tostring(err))
+end)`)
+	h.start()
+	h.send("AT_MESSAGE_CREATE", `{"id":"1","channel_id":"100","content":"x"}`)
+	c := h.nextCall()
+	if content, _ := c.Body["content"].(string); !strings.HasPrefix(content, "false ") || !strings.Contains(content, "cannot be made inside pcall") {
+		t.Fatalf("content = %q", content)
+	}
+}
+
+func TestScript_MisuseNamesScriptLine(t *testing.T) {
+	h := mustHarness(t, `on("message", function(ev)
+  qq.send(100, "x")
+end)`)
+	h.start()
+	h.send("AT_MESSAGE_CREATE", `{"id":"1","channel_id":"100","content":"x"}`)
+	h.logs.waitLog(t, "handler failed", "bot.lua:2:", "channel_id")
+}
+
+func TestScript_YieldOutsideCoroutineFailsHandler(t *testing.T) {
+	h := mustHarness(t, `on("message", function(ev)
+  if ev.text == "y" then coroutine.yield() end
+  qq.send("100", "fine")
+end)`)
+	h.start()
+	h.send("AT_MESSAGE_CREATE", `{"id":"1","channel_id":"100","content":"y"}`)
+	h.logs.waitLog(t, "handler failed", "coroutine.yield")
+	h.send("AT_MESSAGE_CREATE", `{"id":"2","channel_id":"100","content":"n"}`)
+	if c := h.nextCall(); c.Body["content"] != "fine" {
+		t.Fatalf("content = %v", c.Body["content"])
+	}
+}
+
+func TestScript_SyntaxErrorNamesFileLine(t *testing.T) {
+	_, err := newHarness(t, "on('message', function(ev)\n  local x = = 1\nend)")
+	if err == nil || !strings.Contains(err.Error(), "bot.lua:2:") {
+		t.Fatalf("err = %v, want bot.lua:2:", err)
+	}
+}
+
+func TestScript_LoadTimeLoopIsStopped(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes the 5 s load budget")
+	}
+	_, err := newHarness(t, "while true do end")
+	if err == nil || !strings.Contains(err.Error(), "endless loop") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestSandbox_UnsafeLibrariesAreGone(t *testing.T) {
+	h := mustHarness(t, `
+gone = {}
+for _, name in ipairs({"io", "debug", "dofile", "loadfile", "load", "loadstring", "getfenv", "setfenv",
+    "collectgarbage", "newproxy", "module", "package"}) do
+  gone[name] = _G[name] == nil
+end
+gone["os.execute"] = os.execute == nil
+gone["os.exit"] = os.exit == nil
+gone["os.getenv"] = os.getenv == nil
+gone["os.remove"] = os.remove == nil
+gone["string.dump"] = string.dump == nil
+has_time = type(os.time()) == "number"
+rep_ok, rep_err = pcall(string.rep, "x", 1e9)
+`)
+	gone := h.s.L.GetGlobal("gone").(*lua.LTable)
+	gone.ForEach(func(k, v lua.LValue) {
+		if v != lua.LTrue {
+			t.Errorf("%s is available in the sandbox", k)
+		}
+	})
+	if h.s.L.GetGlobal("has_time") != lua.LTrue {
+		t.Error("os.time is missing")
+	}
+	if h.s.L.GetGlobal("rep_ok") != lua.LFalse {
+		t.Error("string.rep of 1 GB succeeded")
+	}
+}
+
+func TestSandbox_RequireStaysInScriptFolder(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "bot", "lib"), 0o755)
+	writeScript(t, dir, "secret.lua", `return "outside"`)
+	writeScript(t, filepath.Join(dir, "bot"), "util.lua", `return {answer = 42}`)
+	writeScript(t, filepath.Join(dir, "bot", "lib"), "deep.lua", `return "deep"`)
+	os.Symlink(filepath.Join(dir, "secret.lua"), filepath.Join(dir, "bot", "link.lua"))
+	path := writeScript(t, filepath.Join(dir, "bot"), "main.lua", `
+answer = require("util").answer
+deep = require("lib.deep")
+same = require("util") == require("util")
+ok_up, err_up = pcall(require, "../secret")
+ok_abs, err_abs = pcall(require, "/etc/passwd")
+ok_link, err_link = pcall(require, "link")
+ok_missing, err_missing = pcall(require, "nope")
+`)
+	store, err := kv.Open(kv.Config{Path: filepath.Join(dir, "k.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	s, err := loadScript(path, scriptDeps{api: &fakeAPI{}, store: store, logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.L.Close()
+	get := func(name string) string { return s.L.GetGlobal(name).String() }
+	if get("answer") != "42" || get("deep") != "deep" || get("same") != "true" {
+		t.Fatalf("answer=%s deep=%s same=%s", get("answer"), get("deep"), get("same"))
+	}
+	for _, name := range []string{"up", "abs", "link", "missing"} {
+		if get("ok_"+name) != "false" {
+			t.Errorf("require %s succeeded", name)
+		}
+	}
+	if !strings.Contains(get("err_missing"), "main.lua:8:") {
+		t.Errorf("missing-module error %q does not name main.lua:8", get("err_missing"))
+	}
+}
+
+func TestScript_KVRoundTrip(t *testing.T) {
+	h := mustHarness(t, `on("message", function(ev)
+  local n = kv.get("visits") or 0
+  kv.set("visits", n + 1)
+  kv.set("profile", {name = "alice", tags = json.array({}), big = "12345678901234567890"})
+  local p = kv.get("profile")
+  qq.send("100", tostring(kv.get("visits")) .. " " .. p.name .. " " .. json.encode(p.tags) .. " " .. p.big)
+end)`)
+	h.start()
+	h.send("AT_MESSAGE_CREATE", `{"id":"1","channel_id":"100","content":"x"}`)
+	if c := h.nextCall(); c.Body["content"] != "1 alice [] 12345678901234567890" {
+		t.Fatalf("content = %v", c.Body["content"])
+	}
+	h.send("AT_MESSAGE_CREATE", `{"id":"2","channel_id":"100","content":"x"}`)
+	if c := h.nextCall(); !strings.HasPrefix(c.Body["content"].(string), "2 ") {
+		t.Fatalf("content = %v", c.Body["content"])
+	}
+}
+
+func TestScript_UnknownEventSuggests(t *testing.T) {
+	_, err := newHarness(t, `on("AT_MESSAGE_CRATE", function() end)`)
+	if err == nil || !strings.Contains(err.Error(), `did you mean "AT_MESSAGE_CREATE"`) || !strings.Contains(err.Error(), "bot.lua:1:") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestScript_ShutdownRunsUnloadAndFinishesHandlers(t *testing.T) {
+	release := make(chan struct{})
+	h := mustHarness(t, `
+on("message", function(ev) qq.send("100", "first") qq.send("100", "second") end)
+on("unload", function() log.info("unloading") end)`)
+	h.api.respond = func(c apiCall) (json.RawMessage, error) {
+		if c.Body["content"] == "first" {
+			<-release
+		}
+		return json.RawMessage(`{"id":"x"}`), nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h.s.run(ctx, 5*time.Second)
+	}()
+	h.send("AT_MESSAGE_CREATE", `{"id":"1","channel_id":"100","content":"x"}`)
+	h.nextCall()
+	cancel()
+	h.logs.waitLog(t, "unloading")
+	close(release)
+	if c := h.nextCall(); c.Body["content"] != "second" {
+		t.Fatalf("in-flight handler did not finish: %v", c.Body)
+	}
+	<-done
+}

@@ -1,0 +1,185 @@
+package openapi
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Hosts of the platform.
+const (
+	// ProductionURL is the OpenAPI host for live guilds.
+	ProductionURL = "https://api.sgroup.qq.com"
+	// SandboxURL is the OpenAPI host where only sandbox guilds are visible.
+	SandboxURL = "https://sandbox.api.sgroup.qq.com"
+	// DefaultTokenURL is the token service; the client POSTs to {TokenURL}/app/getAppAccessToken.
+	DefaultTokenURL = "https://bots.qq.com"
+)
+
+const (
+	defaultTimeout   = 10 * time.Second
+	defaultUserAgent = "luabot"
+	tokenPath        = "/app/getAppAccessToken"
+)
+
+// Config configures a [Client]. The zero value of every optional field means "use the
+// default" described on the field. It is validated once, by [New].
+type Config struct {
+	// AppID is the bot's application id (机器人ID). Required. It is sent in the
+	// X-Union-Appid header and, in the AppSecret flow, in the token request.
+	AppID string
+
+	// Secret is the AppSecret used to obtain access tokens from the token service.
+	// Exactly one of Secret and Token must be set.
+	Secret string
+
+	// Token is the legacy fixed bot token, sent as "Authorization: Bot <AppID>.<Token>".
+	// Exactly one of Secret and Token must be set.
+	Token string
+
+	// BaseURL is the OpenAPI base URL without a trailing path, e.g. a fake server's
+	// "http://127.0.0.1:8080". Empty means ProductionURL, or SandboxURL when Sandbox is set;
+	// a non-empty BaseURL wins over Sandbox. Plain http:// is only allowed to loopback hosts.
+	BaseURL string
+
+	// Sandbox selects SandboxURL as the default BaseURL.
+	Sandbox bool
+
+	// TokenURL is the token service base URL; the client POSTs to
+	// {TokenURL}/app/getAppAccessToken. Empty means DefaultTokenURL. Only used with Secret.
+	// Plain http:// is only allowed to loopback hosts.
+	TokenURL string
+
+	// HTTPClient sends the requests. Nil means a client with a 10 s timeout. The Client
+	// works on a copy whose CheckRedirect refuses every redirect, so credentials are never
+	// replayed to another host; the caller's value is not modified.
+	HTTPClient *http.Client
+
+	// UserAgent is sent on every request. Empty means "luabot".
+	UserAgent string
+
+	// Logger receives debug lines about requests and token fetches (never credentials).
+	// Nil means discard.
+	Logger *slog.Logger
+}
+
+// Validate reports whether New would accept cfg, without building anything; New calls it
+// (through validate) itself, so callers only need it to check a configuration early.
+func (cfg Config) Validate() error {
+	_, err := cfg.validate()
+	return err
+}
+
+// validate checks cfg and returns a copy with every default filled in. It is the only place
+// configuration is checked.
+func (cfg Config) validate() (Config, error) {
+	if strings.TrimSpace(cfg.AppID) == "" {
+		return cfg, fmt.Errorf("%w: AppID is required", ErrInvalidConfig)
+	}
+	if !headerSafe(cfg.AppID) {
+		return cfg, fmt.Errorf("%w: AppID contains spaces or control characters", ErrInvalidConfig)
+	}
+	switch {
+	case cfg.Secret == "" && cfg.Token == "":
+		return cfg, fmt.Errorf("%w: one of Secret or Token is required", ErrInvalidConfig)
+	case cfg.Secret != "" && cfg.Token != "":
+		return cfg, fmt.Errorf("%w: Secret and Token are mutually exclusive", ErrInvalidConfig)
+	}
+	// The legacy token goes into a header verbatim; reject values net/http would refuse
+	// later with a less helpful message. (The message never quotes the value.)
+	if cfg.Token != "" && !headerSafe(cfg.Token) {
+		return cfg, fmt.Errorf("%w: Token contains spaces or control characters", ErrInvalidConfig)
+	}
+
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = ProductionURL
+		if cfg.Sandbox {
+			cfg.BaseURL = SandboxURL
+		}
+	}
+	base, err := checkURL("BaseURL", cfg.BaseURL)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.BaseURL = base
+
+	if cfg.TokenURL == "" {
+		cfg.TokenURL = DefaultTokenURL
+	}
+	tok, err := checkURL("TokenURL", cfg.TokenURL)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.TokenURL = tok
+
+	hc := &http.Client{Timeout: defaultTimeout}
+	if cfg.HTTPClient != nil {
+		c := *cfg.HTTPClient
+		hc = &c
+	}
+	hc.CheckRedirect = refuseRedirect
+	cfg.HTTPClient = hc
+
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = defaultUserAgent
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return cfg, nil
+}
+
+// refuseRedirect stops the HTTP client at the first redirect: the platform does not
+// redirect, and following one would resend Authorization (or the secret in a token POST)
+// to a host we did not choose. The 3xx answer is then reported as an *Error.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// checkURL validates a base URL and returns it without a trailing slash. https is always
+// allowed; http only to loopback hosts. Error messages use the redacted form of the URL in
+// case it carries user:password.
+func checkURL(field, raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("%w: %s is not a URL", ErrInvalidConfig, field)
+	}
+	if u.Host == "" {
+		return "", fmt.Errorf("%w: %s %q has no host", ErrInvalidConfig, field, u.Redacted())
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%w: %s %q must not have a query or fragment", ErrInvalidConfig, field, u.Redacted())
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !isLoopback(u.Hostname()) {
+			return "", fmt.Errorf("%w: %s %q uses plain http to a non-loopback host; use https", ErrInsecureURL, field, u.Redacted())
+		}
+	default:
+		return "", fmt.Errorf("%w: %s %q must use https (or http to loopback)", ErrInvalidConfig, field, u.Redacted())
+	}
+	return strings.TrimRight(raw, "/"), nil
+}
+
+// isLoopback reports whether host (without port or brackets) names this machine:
+// "localhost", 127.0.0.0/8 or ::1.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// headerSafe reports whether s can be placed in an HTTP header value as one token.
+func headerSafe(s string) bool {
+	for _, r := range s {
+		if r <= ' ' || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}

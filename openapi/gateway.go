@@ -1,0 +1,34 @@
+package openapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+)
+
+var routeGatewayBot = route{http.MethodGet, "/gateway/bot"}
+
+// GatewayBot is the answer of GET /gateway/bot: where to connect and how many sessions may
+// be started.
+type GatewayBot struct {
+	URL               string            `json:"url"`    // wss endpoint for gateway.Config.URL
+	Shards            int               `json:"shards"` // recommended shard count
+	SessionStartLimit SessionStartLimit `json:"session_start_limit"`
+}
+
+// SessionStartLimit bounds how many gateway sessions may be identified.
+type SessionStartLimit struct {
+	Total          int `json:"total"`           // sessions creatable per 24 h
+	Remaining      int `json:"remaining"`       // sessions still creatable
+	ResetAfter     int `json:"reset_after"`     // milliseconds until Remaining resets
+	MaxConcurrency int `json:"max_concurrency"` // sessions that may start per 5 s
+}
+
+// GatewayBot fetches the gateway URL and session limits (GET /gateway/bot).
+func (c *Client) GatewayBot(ctx context.Context) (*GatewayBot, error) {
+	var g GatewayBot
+	if err := c.call(ctx, routeGatewayBot, nil, nil, nil, &g); err != nil {
+		return nil, fmt.Errorf("get gateway: %w", err)
+	}
+	return &g, nil
+}

@@ -1,0 +1,52 @@
+package openapi
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// route is one REST endpoint as data: a method and a path template whose {placeholders} are
+// filled, in order, by path parameters. Each resource file declares its routes next to the
+// types they return, so the table of what the client can call is readable at a glance.
+type route struct {
+	method string
+	path   string
+}
+
+// expand fills the template's placeholders with args, each escaped as one path segment.
+// Empty, "." and ".." ids are refused: escaped or not, they would change which resource the
+// path names.
+func (r route) expand(args ...string) (string, error) {
+	var b strings.Builder
+	rest := r.path
+	for _, arg := range args {
+		open := strings.IndexByte(rest, '{')
+		end := strings.IndexByte(rest, '}')
+		if open < 0 || end < open {
+			return "", fmt.Errorf("%w: too many parameters for %s", ErrInvalidRequest, r.path)
+		}
+		name := rest[open+1 : end]
+		if arg == "" || arg == "." || arg == ".." {
+			return "", fmt.Errorf("%w: empty or invalid %s", ErrInvalidRequest, name)
+		}
+		b.WriteString(rest[:open])
+		b.WriteString(url.PathEscape(arg))
+		rest = rest[end+1:]
+	}
+	if strings.IndexByte(rest, '{') >= 0 {
+		return "", fmt.Errorf("%w: missing parameters for %s", ErrInvalidRequest, r.path)
+	}
+	b.WriteString(rest)
+	return b.String(), nil
+}
+
+// call expands r with args and sends it through Do.
+func (c *Client) call(ctx context.Context, r route, args []string, query url.Values, in, out any) error {
+	path, err := r.expand(args...)
+	if err != nil {
+		return err
+	}
+	return c.Do(ctx, r.method, path, query, in, out)
+}

@@ -1,0 +1,248 @@
+package openapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+const (
+	// refreshMargin is how long before expiry a cached token is replaced. The token service
+	// hands out the same token until its last 60 s, so fetching earlier is pointless and
+	// fetching later risks using a token that dies mid-request.
+	refreshMargin = 60 * time.Second
+
+	maxTokenBody = 64 << 10
+)
+
+// tokenSource obtains and caches the access token of the AppSecret flow. It runs no
+// goroutine: the first caller that needs a fresh token performs the fetch on its own
+// goroutine and every concurrent caller waits for that one result.
+type tokenSource struct {
+	appID, secret string
+	url           string // full token endpoint
+	userAgent     string
+	hc            *http.Client
+	log           *slog.Logger
+	now           func() time.Time
+
+	// onWait, when set (tests only), is called each time a caller starts waiting on a
+	// fetch another caller is running.
+	onWait func()
+
+	mu        sync.Mutex // guards the fields below
+	tok       string     // cached access token, "" when none
+	prevTok   string     // the token tok replaced; still scrubbed from error text
+	refreshAt time.Time  // when tok stops being served from the cache
+	flight    *tokenFetch
+}
+
+// tokenFetch is one fetch in progress; done is closed once tok/err are set.
+type tokenFetch struct {
+	done chan struct{}
+	tok  string
+	err  error
+}
+
+// token returns a valid access token, fetching one if the cache is empty or close to expiry.
+func (s *tokenSource) token(ctx context.Context) (string, error) {
+	for {
+		s.mu.Lock()
+		if s.tok != "" && s.now().Before(s.refreshAt) {
+			tok := s.tok
+			s.mu.Unlock()
+			return tok, nil
+		}
+		if f := s.flight; f != nil {
+			s.mu.Unlock()
+			if s.onWait != nil {
+				s.onWait()
+			}
+			select {
+			case <-f.done:
+			case <-ctx.Done():
+				return "", fmt.Errorf("get access token: %w", ctx.Err())
+			}
+			// The fetch ran under the other caller's context. If only that context gave
+			// up, the result says nothing about the token: try again under ours.
+			if f.err != nil && isContextErr(f.err) && ctx.Err() == nil {
+				continue
+			}
+			return f.tok, f.err
+		}
+		f := &tokenFetch{done: make(chan struct{})}
+		s.flight = f
+		s.mu.Unlock()
+		s.runFetch(ctx, f)
+		return f.tok, f.err
+	}
+}
+
+// runFetch performs f and publishes its result; the deferred part runs even if the HTTP
+// stack panics, so waiters are never stranded.
+func (s *tokenSource) runFetch(ctx context.Context, f *tokenFetch) {
+	f.err = errors.New("get access token: fetch aborted")
+	defer func() {
+		s.mu.Lock()
+		s.flight = nil
+		s.mu.Unlock()
+		close(f.done)
+	}()
+	start := s.now()
+	tok, ttl, err := s.fetch(ctx)
+	if err != nil {
+		f.tok, f.err = "", fmt.Errorf("get access token: %w", err)
+		return
+	}
+	margin := refreshMargin
+	if ttl <= 2*refreshMargin {
+		// A very short lifetime (fakes, tests) would otherwise never be cached.
+		margin = ttl / 2
+	}
+	s.mu.Lock()
+	if s.tok != tok {
+		s.prevTok = s.tok
+	}
+	s.tok = tok
+	s.refreshAt = start.Add(ttl - margin)
+	s.mu.Unlock()
+	f.tok, f.err = tok, nil
+}
+
+// invalidate drops the cached token if it is still stale; a token another caller already
+// replaced is kept, so a burst of 11244 answers causes a single refetch.
+func (s *tokenSource) invalidate(stale string) {
+	s.mu.Lock()
+	if s.tok == stale {
+		s.tok = ""
+		s.prevTok = stale
+	}
+	s.mu.Unlock()
+}
+
+// known returns the tokens that must be scrubbed from any text shown to users.
+func (s *tokenSource) known() (cur, prev string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tok, s.prevTok
+}
+
+// tokenResponse is the token service's answer, success or failure. expires_in is a JSON
+// string in practice but documented as a number; both are accepted.
+type tokenResponse struct {
+	AccessToken string     `json:"access_token"`
+	ExpiresIn   lenientInt `json:"expires_in"`
+	errorBody
+}
+
+// fetch makes one token request and returns the token and its lifetime.
+func (s *tokenSource) fetch(ctx context.Context) (string, time.Duration, error) {
+	body, err := json.Marshal(struct {
+		AppID        string `json:"appId"`
+		ClientSecret string `json:"clientSecret"`
+	}{s.appID, s.secret})
+	if err != nil {
+		return "", 0, fmt.Errorf("encode request: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(body))
+	if err != nil {
+		return "", 0, fmt.Errorf("build request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", s.userAgent)
+
+	resp, err := s.hc.Do(req)
+	if err != nil {
+		return "", 0, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenBody))
+	if err != nil {
+		return "", 0, fmt.Errorf("read response: %w", err)
+	}
+	trace := scrub(resp.Header.Get(traceHeader), s.secret)
+
+	var tr tokenResponse
+	jsonErr := json.Unmarshal(raw, &tr)
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return "", 0, s.apiError(resp.StatusCode, trace, raw, tr.errorBody, jsonErr == nil)
+	}
+	if jsonErr != nil {
+		return "", 0, fmt.Errorf("decode response (status %d, trace %q): %w", resp.StatusCode, trace, jsonErr)
+	}
+	// The service reports failures with HTTP 200 and a non-zero code.
+	if tr.businessCode() != 0 || tr.AccessToken == "" {
+		e := s.apiError(resp.StatusCode, trace, raw, tr.errorBody, true)
+		if e.Message == "" {
+			e.Message = "no access_token in response"
+		}
+		return "", 0, e
+	}
+	if tr.ExpiresIn <= 0 {
+		return "", 0, &Error{Status: resp.StatusCode, Message: "missing or invalid expires_in in response", TraceID: trace}
+	}
+	ttl := time.Duration(tr.ExpiresIn) * time.Second
+	s.log.Debug("access token fetched", "expires_in", int64(tr.ExpiresIn), "trace_id", trace)
+	return tr.AccessToken, ttl, nil
+}
+
+// apiError builds the *Error for a failed token call, scrubbing the secret (and any token the
+// body may echo) from the text.
+func (s *tokenSource) apiError(status int, trace string, raw []byte, eb errorBody, isJSON bool) *Error {
+	e := &Error{Status: status, TraceID: trace}
+	if isJSON {
+		e.Code = eb.businessCode()
+		e.Message = eb.Message
+		if e.TraceID == "" {
+			e.TraceID = eb.TraceID
+		}
+	} else {
+		e.Message = string(raw)
+	}
+	if e.Message == "" && status != http.StatusOK {
+		e.Message = http.StatusText(status)
+	}
+	// Do not copy Data: nothing in a token error needs it and it could echo the request.
+	e.Message = scrub(oneLine(e.Message, maxMessage), s.secret)
+	e.TraceID = scrub(oneLine(e.TraceID, maxMessage), s.secret)
+	return e
+}
+
+func isContextErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// minScrubLen is the shortest credential scrub looks for. Shorter values (toy tokens in
+// tests and fakes) occur in ordinary words, and replacing them would mangle every message
+// while protecting nothing; real secrets and access tokens are far longer.
+const minScrubLen = 6
+
+// scrub replaces every occurrence of each credential in s.
+func scrub(s string, secrets ...string) string {
+	for _, sec := range secrets {
+		if len(sec) >= minScrubLen && strings.Contains(s, sec) {
+			s = strings.ReplaceAll(s, sec, "[redacted]")
+		}
+	}
+	return s
+}
+
+// scrubBytes is scrub for raw JSON; "[redacted]" contains no JSON metacharacters, so valid
+// JSON stays valid unless a secret straddled a quote.
+func scrubBytes(b []byte, secrets ...string) []byte {
+	for _, sec := range secrets {
+		if len(sec) >= minScrubLen && bytes.Contains(b, []byte(sec)) {
+			b = bytes.ReplaceAll(b, []byte(sec), []byte("[redacted]"))
+		}
+	}
+	return b
+}

@@ -1,0 +1,167 @@
+package sim
+
+import (
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Intent bits the platform defines (qq-protocol.md §5). A bot names the
+// events it wants in Identify; the simulator dispatches an event to a session
+// only when the matching bit was identified.
+const (
+	IntentGuilds                uint32 = 1 << 0
+	IntentGuildMembers          uint32 = 1 << 1
+	IntentGuildMessages         uint32 = 1 << 9 // MESSAGE_CREATE; private-domain bots only
+	IntentGuildMessageReactions uint32 = 1 << 10
+	IntentDirectMessages        uint32 = 1 << 12
+	IntentOpenForums            uint32 = 1 << 18
+	IntentAudioOrLiveChannel    uint32 = 1 << 19
+	IntentEnterAIO              uint32 = 1 << 23
+	IntentGroupAndC2C           uint32 = 1 << 25
+	IntentInteraction           uint32 = 1 << 26
+	IntentMessageAudit          uint32 = 1 << 27
+	IntentForums                uint32 = 1 << 28
+	IntentAudioAction           uint32 = 1 << 29
+	IntentPublicGuildMessages   uint32 = 1 << 30 // AT_MESSAGE_CREATE
+	AllIntents                  uint32 = IntentGuilds | IntentGuildMembers | IntentGuildMessages |
+		IntentGuildMessageReactions | IntentDirectMessages | IntentOpenForums | IntentAudioOrLiveChannel |
+		IntentEnterAIO | IntentGroupAndC2C | IntentInteraction | IntentMessageAudit | IntentForums |
+		IntentAudioAction | IntentPublicGuildMessages
+)
+
+// legacyIntents are the Discord-era bits 2–8, 11, 13 and 14 that the SDKs
+// still declare. The simulator recognises them (so they are not "invalid",
+// 4013) but never grants them (4014), because no QQ event maps to them.
+const (
+	legacyIntents     uint32 = 0x7f<<2 | 1<<11 | 1<<13 | 1<<14
+	recognisedIntents        = AllIntents | legacyIntents
+)
+
+// Defaults and limits. The timing values follow qq-protocol.md where it
+// names them (§1.2, §3.3, §7.4) and are otherwise generous enough for tests.
+const (
+	defaultAppID             = "102000001"
+	defaultTokenTTL          = 7200 * time.Second
+	defaultHeartbeatInterval = 41250 * time.Millisecond
+	secretLength             = 32
+	botTokenLength           = 32
+	minTokenTTL              = time.Second
+	minHeartbeatInterval     = time.Millisecond
+	tokenRotationWindow      = 60 * time.Second
+	replyWindow              = 5 * time.Minute
+	sessionRetention         = 5 * time.Minute
+	sessionStartTotal        = 1000
+	sessionStartResetPeriod  = 24 * time.Hour
+	maxKeptMessages          = 10000
+	maxKeptEvents            = 10000
+	maxSessionLog            = 1000
+	maxRequestBody           = 1 << 20
+	maxFrameSize             = 1 << 16
+	writeTimeout             = 5 * time.Second
+	closeFrameTimeout        = time.Second
+)
+
+// Config configures a Server. The zero value is a working simulator with
+// random credentials; every field documents its default.
+type Config struct {
+	// AppID is the bot's application id, a numeric string as the platform
+	// issues them. Default "102000001".
+	AppID string
+
+	// Secret is the AppSecret the token service accepts as clientSecret.
+	// Default: 32 random alphanumeric characters (read it with Server.Secret).
+	Secret string
+
+	// BotToken is the legacy fixed token accepted as "Bot <appid>.<token>"
+	// on REST and in Identify/Resume. Default: 32 random alphanumeric
+	// characters (read it with Server.BotToken).
+	BotToken string
+
+	// TokenTTL is the access-token lifetime reported in expires_in. Default
+	// 7200s. Values of 60s or less make every token request mint a fresh
+	// token, since the platform rotates inside the last 60 s. Minimum 1s.
+	TokenTTL time.Duration
+
+	// HeartbeatInterval is announced in Hello. A connection that sends no
+	// heartbeat for 1.5× this interval is closed with 4009. Default 41250ms;
+	// minimum 1ms.
+	HeartbeatInterval time.Duration
+
+	// GrantedIntents are the intents a bot may identify with; identifying
+	// with any other §5 intent closes the connection with 4014. Zero means
+	// every intent of qq-protocol.md §5 (AllIntents), which suits local
+	// development. It must be a subset of AllIntents.
+	GrantedIntents uint32
+
+	// MessageDelay makes the server wait this long before answering each
+	// POST /channels/{id}/messages, to exercise client timeouts and
+	// concurrency. Requests still run concurrently. Default 0 (no delay).
+	MessageDelay time.Duration
+
+	// Logger receives debug logs about connections and requests. Nil
+	// discards them.
+	Logger *slog.Logger
+}
+
+// Validate reports the first invalid field. New calls it; zero values are
+// always valid.
+func (c Config) Validate() error {
+	if c.AppID != "" {
+		if _, err := strconv.ParseUint(c.AppID, 10, 64); err != nil || c.AppID[0] == '0' {
+			return fmt.Errorf("%w: app id %q is not a positive decimal number", ErrInvalidConfig, c.AppID)
+		}
+	}
+	if strings.ContainsFunc(c.Secret, isSpaceOrControl) {
+		return fmt.Errorf("%w: secret contains whitespace", ErrInvalidConfig)
+	}
+	if strings.ContainsFunc(c.BotToken, isSpaceOrControl) {
+		return fmt.Errorf("%w: bot token contains whitespace", ErrInvalidConfig)
+	}
+	if c.TokenTTL < 0 || (c.TokenTTL > 0 && c.TokenTTL < minTokenTTL) {
+		return fmt.Errorf("%w: token ttl %v is below %v", ErrInvalidConfig, c.TokenTTL, minTokenTTL)
+	}
+	if c.HeartbeatInterval < 0 || (c.HeartbeatInterval > 0 && c.HeartbeatInterval < minHeartbeatInterval) {
+		return fmt.Errorf("%w: heartbeat interval %v is below %v", ErrInvalidConfig, c.HeartbeatInterval, minHeartbeatInterval)
+	}
+	if extra := c.GrantedIntents &^ AllIntents; extra != 0 {
+		return fmt.Errorf("%w: granted intents contain unknown bits %#x", ErrInvalidConfig, extra)
+	}
+	if c.MessageDelay < 0 {
+		return fmt.Errorf("%w: message delay %v is negative", ErrInvalidConfig, c.MessageDelay)
+	}
+	return nil
+}
+
+// withDefaults fills every zero field. Random credentials are drawn here so
+// that two simulators never accept each other's tokens.
+func (c Config) withDefaults() Config {
+	if c.AppID == "" {
+		c.AppID = defaultAppID
+	}
+	if c.Secret == "" {
+		c.Secret = randomAlnum(secretLength)
+	}
+	if c.BotToken == "" {
+		c.BotToken = randomAlnum(botTokenLength)
+	}
+	if c.TokenTTL == 0 {
+		c.TokenTTL = defaultTokenTTL
+	}
+	if c.HeartbeatInterval == 0 {
+		c.HeartbeatInterval = defaultHeartbeatInterval
+	}
+	if c.GrantedIntents == 0 {
+		c.GrantedIntents = AllIntents
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+func isSpaceOrControl(r rune) bool {
+	return r <= ' ' || r == 0x7f
+}

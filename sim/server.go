@@ -1,0 +1,259 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Log attribute keys, kept constant so that log lines can be filtered.
+const (
+	logConn    = "conn"
+	logSession = "session"
+	logOp      = "op"
+	logCode    = "code"
+	logPath    = "path"
+	logMethod  = "method"
+)
+
+const (
+	tokenPath   = "/app/getAppAccessToken"
+	gatewayPath = "/websocket"
+)
+
+// Server is the simulated platform. Build it with New, then Start it; the
+// zero value is not usable. All methods are safe for concurrent use.
+type Server struct {
+	cfg      Config // defaults applied; read-only after New
+	log      *slog.Logger
+	world    World            // read-only after New
+	now      func() time.Time // platform clock; tests may replace it before Start
+	routes   []route
+	upgrader websocket.Upgrader
+	tokens   tokenStore
+
+	done chan struct{}  // closed by Close; ends delays and waits
+	wg   sync.WaitGroup // the serve goroutine and every request handler
+
+	mu      sync.Mutex
+	started bool
+	closed  bool
+	srv     *http.Server
+	addr    string // host:port once started
+
+	// Messages known to the platform, for msg_id checks (messages.go).
+	messages     map[string]*storedMessage
+	messageOrder []string // insertion order, to forget the oldest
+	channelSeq   map[string]int
+	events       map[string]time.Time // event id → dispatch time, for event_id checks
+	eventOrder   []string
+	sent         []SentMessage
+	sentSignal   signal
+
+	// Gateway state (gateway.go, session.go).
+	conns          map[*conn]struct{}
+	sessions       map[string]*session
+	identified     int // connections that received READY or RESUMED
+	sessionSignal  signal
+	startRemaining int       // session_start_limit.remaining
+	startResetAt   time.Time // when remaining refills
+}
+
+// New validates cfg and builds the world. It does not listen; call Start.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	s := &Server{
+		cfg:        cfg,
+		log:        cfg.Logger,
+		world:      newWorld(),
+		now:        time.Now,
+		done:       make(chan struct{}),
+		messages:   make(map[string]*storedMessage),
+		channelSeq: make(map[string]int),
+		events:     make(map[string]time.Time),
+		conns:      make(map[*conn]struct{}),
+		sessions:   make(map[string]*session),
+		tokens:     tokenStore{ttl: cfg.TokenTTL, expiry: make(map[string]time.Time)},
+		upgrader: websocket.Upgrader{
+			// Bots are not browsers; any origin (usually none) is fine.
+			CheckOrigin: func(*http.Request) bool { return true },
+		},
+		startRemaining: sessionStartTotal,
+	}
+	s.routes = s.routeTable()
+	return s, nil
+}
+
+// Start listens on 127.0.0.1 with a random port and serves REST, the token
+// service and the gateway on it. The serving goroutine belongs to s and
+// ends in Close.
+func (s *Server) Start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrServerClosed
+	}
+	if s.started {
+		return ErrAlreadyStarted
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("sim: listen: %w", err)
+	}
+	s.srv = &http.Server{
+		Handler:           http.HandlerFunc(s.serveHTTP),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
+	s.addr = ln.Addr().String()
+	s.started = true
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("serve", "err", err)
+		}
+	}()
+	s.log.Debug("started", "addr", s.addr)
+	return nil
+}
+
+// Close stops the listener, closes every gateway connection with 1001,
+// ends pending MessageDelay waits and waits for all handlers to return.
+// It is safe to call more than once and without Start.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.done)
+	srv := s.srv
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+
+	var err error
+	if srv != nil {
+		// Close, not Shutdown: handlers are ended through s.done and by
+		// closing the hijacked websocket connections below.
+		err = srv.Close()
+	}
+	for _, c := range conns {
+		c.closeWith(websocket.CloseGoingAway, "server shutting down")
+		s.detach(c)
+	}
+	s.wg.Wait()
+	s.log.Debug("closed")
+	if err != nil {
+		return fmt.Errorf("sim: close: %w", err)
+	}
+	return nil
+}
+
+// APIURL is the REST base, "http://127.0.0.1:PORT". Empty before Start.
+func (s *Server) APIURL() string { return s.baseURL("http://") }
+
+// TokenURL is the token service base; clients POST
+// TokenURL()+"/app/getAppAccessToken". Empty before Start.
+func (s *Server) TokenURL() string { return s.baseURL("http://") }
+
+// GatewayURL is "ws://127.0.0.1:PORT/websocket", the url that GET /gateway
+// and GET /gateway/bot return. Empty before Start.
+func (s *Server) GatewayURL() string {
+	if b := s.baseURL("ws://"); b != "" {
+		return b + gatewayPath
+	}
+	return ""
+}
+
+func (s *Server) baseURL(scheme string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.addr == "" {
+		return ""
+	}
+	return scheme + s.addr
+}
+
+// AppID is the application id the token service and legacy tokens expect.
+func (s *Server) AppID() string { return s.cfg.AppID }
+
+// Secret is the AppSecret the token service expects as clientSecret.
+func (s *Server) Secret() string { return s.cfg.Secret }
+
+// BotToken is the legacy token accepted as "Bot <appid>.<token>".
+func (s *Server) BotToken() string { return s.cfg.BotToken }
+
+// World returns a copy of the simulated world.
+func (s *Server) World() World { return s.world.clone() }
+
+// serveHTTP is the single entry point of the listener. It registers the
+// request with s.wg so that Close can wait for it, stamps the trace header
+// every response carries, and routes.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	trace := newTraceID()
+	// Assigned directly to keep the exact spelling botgo uses; header names
+	// are case-insensitive, so any client still finds it.
+	w.Header()["X-Tps-trace-ID"] = []string{trace}
+	c := &call{w: w, r: r, trace: trace}
+	if !s.enter() {
+		c.fail(http.StatusServiceUnavailable, codeServerClosing, "server is shutting down")
+		return
+	}
+	defer s.wg.Done()
+	s.log.Debug("request", logMethod, r.Method, logPath, r.URL.Path)
+	switch r.URL.Path {
+	case gatewayPath:
+		s.serveGateway(c)
+	case tokenPath:
+		s.serveToken(c)
+	default:
+		s.serveREST(c)
+	}
+}
+
+// enter adds a handler to s.wg unless the server is closing. Adding under
+// s.mu orders every Add before the Wait in Close.
+func (s *Server) enter() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.wg.Add(1)
+	return true
+}
+
+// signal wakes every goroutine waiting for a state change. It is guarded by
+// Server.mu: take wait() under the lock, release it, then block on the
+// channel, which Server code closes (notify) after each change.
+type signal struct {
+	ch chan struct{}
+}
+
+func (g *signal) wait() <-chan struct{} {
+	if g.ch == nil {
+		g.ch = make(chan struct{})
+	}
+	return g.ch
+}
+
+func (g *signal) notify() {
+	if g.ch != nil {
+		close(g.ch)
+		g.ch = nil
+	}
+}

@@ -1,0 +1,348 @@
+package sim
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// session is a gateway session: what Identify created and Resume can pick
+// up again. It outlives its connection by sessionRetention, and keeps
+// logging events meanwhile so that a resume loses nothing.
+//
+// Locking: mu orders everything written to the session's connection, so
+// sequence numbers reach the client strictly increasing. conn and
+// detachedAt are written with both mu and Server.mu held, so either lock
+// suffices to read them. Lock order is session.mu, then Server.mu, then
+// conn.writeMu; nothing takes session.mu while holding Server.mu.
+type session struct {
+	s       *Server
+	id      string
+	intents uint32
+	shard   [2]uint64 // [id, count]
+
+	mu         sync.Mutex
+	seq        uint64        // last s sent
+	log        []loggedEvent // recent dispatches, for replay
+	trimmedSeq uint64        // highest s dropped from log; older resumes fail
+	conn       *conn         // attached connection, nil while detached
+	detachedAt time.Time
+}
+
+type loggedEvent struct {
+	seq   uint64
+	frame []byte
+}
+
+func newSession(s *Server, intents uint32, shard [2]uint64) *session {
+	return &session{s: s, id: uuid.NewString(), intents: intents, shard: shard}
+}
+
+// start registers the session, attaches c and sends READY (s=1).
+func (ss *session) start(c *conn) bool {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if !ss.s.attach(ss, c) {
+		return false
+	}
+	d, err := marshal(readyData{
+		Version:   1,
+		SessionID: ss.id,
+		User:      readyUser{ID: ss.s.world.Bot.ID, Username: ss.s.world.Bot.Username, Bot: true},
+		Shard:     ss.shard,
+	})
+	if err != nil {
+		c.log.Error("ready", "err", err)
+		return false
+	}
+	frame, err := ss.frame("READY", d)
+	if err != nil {
+		c.log.Error("ready", "err", err)
+		return false
+	}
+	return c.write(frame) == nil
+}
+
+// resume attaches c, replays events after seq and sends RESUMED. A seq
+// ahead of the session, or behind what the log still holds, is refused.
+func (ss *session) resume(c *conn, seq uint64) bool {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if seq > ss.seq || seq < ss.trimmedSeq {
+		_ = c.write(frameInvalidSession)
+		c.fail(closeInvalidSeq, "invalid seq")
+		return false
+	}
+	old := ss.conn
+	if !ss.s.attach(ss, c) {
+		return false
+	}
+	if old != nil {
+		// Like the platform, a resume takes the session over from a
+		// connection that still holds it.
+		ss.s.retire(old)
+		old.closeWith(closeResetByResume, "reset by resume")
+	}
+	for _, e := range ss.log {
+		if e.seq > seq && c.write(e.frame) != nil {
+			return false
+		}
+	}
+	frame, err := ss.frame("RESUMED", json.RawMessage(`""`))
+	if err != nil {
+		c.log.Error("resumed", "err", err)
+		return false
+	}
+	return c.write(frame) == nil
+}
+
+// dispatch sends event t to the session, or only logs it while detached.
+func (ss *session) dispatch(t string, d json.RawMessage) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	frame, err := ss.frame(t, d)
+	if err != nil {
+		ss.s.log.Error("dispatch", logSession, ss.id, "err", err)
+		return
+	}
+	ss.log = append(ss.log, loggedEvent{seq: ss.seq, frame: frame})
+	if len(ss.log) > maxSessionLog {
+		ss.trimmedSeq = ss.log[0].seq
+		ss.log = slices.Delete(ss.log, 0, 1)
+	}
+	if ss.conn == nil {
+		return
+	}
+	if err := ss.conn.write(frame); err != nil {
+		// The reader notices the closed socket and detaches; the event
+		// stays in the log for a resume.
+		ss.conn.log.Debug("dispatch", "err", err)
+		_ = ss.conn.ws.Close()
+	}
+}
+
+// frame builds the next op-0 frame: s strictly increasing, id "<T>:<uuid>".
+// The caller holds ss.mu.
+func (ss *session) frame(t string, d json.RawMessage) ([]byte, error) {
+	ss.seq++
+	id := newEventID(t)
+	b, err := marshal(dispatchFrame{Op: opDispatch, S: ss.seq, T: t, ID: id, D: d})
+	if err != nil {
+		return nil, fmt.Errorf("encode %s frame: %w", t, err)
+	}
+	if t != "READY" && t != "RESUMED" {
+		ss.s.rememberEvent(id, ss.s.now())
+	}
+	return b, nil
+}
+
+// addConn registers a new gateway connection unless the server is closing.
+func (s *Server) addConn(c *conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.conns[c] = struct{}{}
+	return true
+}
+
+// removeConn runs when the connection's reader ends.
+func (s *Server) removeConn(c *conn) {
+	s.detach(c)
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+}
+
+// attach binds ss to c and registers ss. The caller holds ss.mu.
+func (s *Server) attach(ss *session, c *conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c.closed || s.closed {
+		return false
+	}
+	s.sessions[ss.id] = ss
+	ss.conn = c
+	c.sess = ss
+	return true
+}
+
+// markIdentified counts c once READY or RESUMED went out.
+func (s *Server) markIdentified(c *conn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c.closed || c.counted {
+		return
+	}
+	c.counted = true
+	s.identified++
+	s.sessionSignal.notify()
+}
+
+// detach unbinds c from its session, which stays resumable, and stops
+// counting c. It is idempotent, so DropConnections can call it before the
+// reader notices, making Sessions exact as soon as it returns.
+func (s *Server) detach(c *conn) {
+	s.mu.Lock()
+	ss := c.sess
+	s.mu.Unlock()
+	if ss != nil {
+		ss.mu.Lock()
+		s.mu.Lock()
+		if ss.conn == c {
+			ss.conn = nil
+			ss.detachedAt = s.now()
+		}
+		s.mu.Unlock()
+		ss.mu.Unlock()
+	}
+	s.retire(c)
+}
+
+// retire marks c closed and uncounts it.
+func (s *Server) retire(c *conn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c.closed = true
+	if c.counted {
+		c.counted = false
+		s.identified--
+		s.sessionSignal.notify()
+	}
+}
+
+func (s *Server) sessionOf(c *conn) *session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return c.sess
+}
+
+// lookupSession finds a session that may still be resumed.
+func (s *Server) lookupSession(id string) *session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pruneSessions(s.now())
+	return s.sessions[id]
+}
+
+// targets lists the sessions an event for intent in guildID goes to:
+// identified with the intent, and on the shard that owns the guild
+// ((guild_id>>22) % count, §2.2). The caller holds s.mu.
+func (s *Server) targets(intent uint32, guildID string, now time.Time) []*session {
+	s.pruneSessions(now)
+	var out []*session
+	for _, ss := range s.sessions {
+		if ss.intents&intent != 0 && shardOf(guildID, ss.shard[1]) == ss.shard[0] {
+			out = append(out, ss)
+		}
+	}
+	return out
+}
+
+// pruneSessions forgets sessions detached for longer than the retention.
+// The caller holds s.mu.
+func (s *Server) pruneSessions(now time.Time) {
+	for id, ss := range s.sessions {
+		if ss.conn == nil && now.Sub(ss.detachedAt) > sessionRetention {
+			delete(s.sessions, id)
+		}
+	}
+}
+
+// takeSessionStart consumes one identify from session_start_limit.
+func (s *Server) takeSessionStart() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refillSessionStarts(s.now())
+	if s.startRemaining == 0 {
+		return false
+	}
+	s.startRemaining--
+	return true
+}
+
+// sessionStartLimit reports remaining identifies and the time to refill.
+func (s *Server) sessionStartLimit() (int, time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	s.refillSessionStarts(now)
+	return s.startRemaining, s.startResetAt.Sub(now)
+}
+
+// refillSessionStarts opens a new 24 h window when the last one ended. The
+// caller holds s.mu.
+func (s *Server) refillSessionStarts(now time.Time) {
+	if s.startResetAt.IsZero() || !now.Before(s.startResetAt) {
+		s.startRemaining = sessionStartTotal
+		s.startResetAt = now.Add(sessionStartResetPeriod)
+	}
+}
+
+// Sessions is the number of connections that are currently identified
+// (READY or RESUMED sent and not yet closed).
+func (s *Server) Sessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.identified
+}
+
+// WaitSessions blocks until at least n connections are identified, ctx is
+// done, or the server closes.
+func (s *Server) WaitSessions(ctx context.Context, n int) error {
+	for {
+		s.mu.Lock()
+		if s.identified >= n {
+			s.mu.Unlock()
+			return nil
+		}
+		changed := s.sessionSignal.wait()
+		s.mu.Unlock()
+		select {
+		case <-changed:
+		case <-s.done:
+			return fmt.Errorf("wait for %d sessions: %w", n, ErrServerClosed)
+		case <-ctx.Done():
+			return fmt.Errorf("wait for %d sessions: %w", n, ctx.Err())
+		}
+	}
+}
+
+// DropConnections abruptly closes every gateway connection, without a
+// close frame, as a network failure would. Sessions stay resumable, and
+// Sessions() already reflects the drop when this returns.
+func (s *Server) DropConnections() {
+	for _, c := range s.connList() {
+		_ = c.ws.Close()
+		s.detach(c)
+	}
+}
+
+// RequestReconnect asks every identified connection to reconnect the way
+// the platform does: op 7, then close 4009, after which clients resume.
+func (s *Server) RequestReconnect() {
+	for _, c := range s.connList() {
+		if s.sessionOf(c) == nil {
+			continue
+		}
+		_ = c.write(frameReconnect)
+		c.closeWith(closeSessionTimedOut, "Session timed out")
+		s.detach(c)
+	}
+}
+
+func (s *Server) connList() []*conn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		out = append(out, c)
+	}
+	return out
+}
