@@ -73,12 +73,15 @@
 // absent. It needs content, embed, ark, image or markdown (else 50006). A
 // msg_id must name a user message of the same channel (else 304026), not
 // the bot's own (50045), at most five minutes old (304027); an event_id
-// must name a dispatched event at most five minutes old. Config.MessageDelay
-// delays each answer on a timer, so concurrent requests overlap.
+// must name an event the simulator dispatched at most five minutes ago
+// (else 304026 or 304027). Config.MessageDelay delays each answer on a
+// timer, so concurrent requests overlap.
 //
-// Codes the protocol does not name: an unknown route is 404 with code 404,
-// a wrong method 405/405, a malformed request 400/12002, and a mismatching
-// X-Union-Appid header 401/11251.
+// Where the protocol names no code, the simulator picks one: an unknown
+// route is 404 with code 404, a wrong method 405 with code 405, a malformed
+// request 400 with 12002 ("request invalid"). An X-Union-Appid header that
+// differs from the app id is refused with 401 and 11251 ("wrong appid"):
+// the platform's behaviour is undocumented, and a mismatch is a client bug.
 //
 // # Concurrency
 //

@@ -13,14 +13,14 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// Opcodes (§3.2).
+// Opcodes (§3.2) the simulator builds or parses; op 7, 9 and 11 frames
+// have no variable parts and are written verbatim (wire.go).
 const (
-	opDispatch       = 0
-	opHeartbeat      = 1
-	opIdentify       = 2
-	opResume         = 6
-	opInvalidSession = 9
-	opHello          = 10
+	opDispatch  = 0
+	opHeartbeat = 1
+	opIdentify  = 2
+	opResume    = 6
+	opHello     = 10
 )
 
 // Close codes (§4); each close frame also carries a reason text, as the
@@ -184,7 +184,8 @@ func (c *conn) identify(d json.RawMessage) bool {
 		return false
 	}
 	ss := newSession(c.s, intents, shard)
-	if !ss.start(c) {
+	if err := ss.start(c); err != nil {
+		c.log.Debug("identify", "err", err)
 		return false
 	}
 	c.log.Info("identified", logSession, ss.id, "intents", intents, "shard", shard)
@@ -218,7 +219,12 @@ func (c *conn) resume(d json.RawMessage) bool {
 		c.fail(closeSessionInvalid, "session no longer valid")
 		return false
 	}
-	if !ss.resume(c, req.Seq) {
+	if err := ss.resume(c, req.Seq); err != nil {
+		if errors.Is(err, errInvalidSeq) {
+			_ = c.write(frameInvalidSession)
+			c.fail(closeInvalidSeq, "invalid seq")
+		}
+		c.log.Debug("resume", "err", err)
 		return false
 	}
 	c.log.Info("resumed", logSession, ss.id, "seq", req.Seq)

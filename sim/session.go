@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -43,12 +44,15 @@ func newSession(s *Server, intents uint32, shard [2]uint64) *session {
 	return &session{s: s, id: uuid.NewString(), intents: intents, shard: shard}
 }
 
+// errConnClosed reports a connection dropped while it was identifying.
+var errConnClosed = errors.New("connection closed")
+
 // start registers the session, attaches c and sends READY (s=1).
-func (ss *session) start(c *conn) bool {
+func (ss *session) start(c *conn) error {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	if !ss.s.attach(ss, c) {
-		return false
+		return errConnClosed
 	}
 	d, err := marshal(readyData{
 		Version:   1,
@@ -57,48 +61,55 @@ func (ss *session) start(c *conn) bool {
 		Shard:     ss.shard,
 	})
 	if err != nil {
-		c.log.Error("ready", "err", err)
-		return false
+		return fmt.Errorf("encode ready: %w", err)
 	}
 	frame, err := ss.frame("READY", d)
 	if err != nil {
-		c.log.Error("ready", "err", err)
-		return false
+		return err
 	}
-	return c.write(frame) == nil
+	return c.write(frame)
 }
 
+// errInvalidSeq reports a Resume whose seq the session cannot serve.
+var errInvalidSeq = errors.New("invalid seq")
+
 // resume attaches c, replays events after seq and sends RESUMED. A seq
-// ahead of the session, or behind what the log still holds, is refused.
-func (ss *session) resume(c *conn, seq uint64) bool {
+// ahead of the session, or behind what the log still holds, yields
+// errInvalidSeq. A connection still holding the session is closed with
+// 4902 afterwards, as the platform does when a resume takes over.
+func (ss *session) resume(c *conn, seq uint64) error {
+	old, err := ss.replay(c, seq)
+	if old != nil {
+		old.closeWith(closeResetByResume, "reset by resume")
+	}
+	return err
+}
+
+func (ss *session) replay(c *conn, seq uint64) (old *conn, err error) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	if seq > ss.seq || seq < ss.trimmedSeq {
-		_ = c.write(frameInvalidSession)
-		c.fail(closeInvalidSeq, "invalid seq")
-		return false
+		return nil, errInvalidSeq
 	}
-	old := ss.conn
+	old = ss.conn
 	if !ss.s.attach(ss, c) {
-		return false
+		return nil, errConnClosed
 	}
 	if old != nil {
-		// Like the platform, a resume takes the session over from a
-		// connection that still holds it.
 		ss.s.retire(old)
-		old.closeWith(closeResetByResume, "reset by resume")
 	}
 	for _, e := range ss.log {
-		if e.seq > seq && c.write(e.frame) != nil {
-			return false
+		if e.seq > seq {
+			if err := c.write(e.frame); err != nil {
+				return old, fmt.Errorf("replay: %w", err)
+			}
 		}
 	}
 	frame, err := ss.frame("RESUMED", json.RawMessage(`""`))
 	if err != nil {
-		c.log.Error("resumed", "err", err)
-		return false
+		return old, err
 	}
-	return c.write(frame) == nil
+	return old, c.write(frame)
 }
 
 // dispatch sends event t to the session, or only logs it while detached.

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/luabot/luabot/sim"
+)
+
+// syncBuffer is a bytes.Buffer safe for the command's writer and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// session runs the CLI with piped stdin and stdout, as a terminal user would.
+type session struct {
+	t      *testing.T
+	stdin  *io.PipeWriter
+	lines  chan string
+	stderr *syncBuffer
+	code   chan int
+	cancel context.CancelFunc
+}
+
+func start(t *testing.T, args ...string) *session {
+	t.Helper()
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &session{t: t, stdin: inW, lines: make(chan string, 100), stderr: &syncBuffer{}, code: make(chan int, 1), cancel: cancel}
+	go func() {
+		code := run(ctx, append([]string{"luabot"}, args...), inR, outW, s.stderr)
+		outW.Close()
+		s.code <- code
+	}()
+	go func() {
+		defer close(s.lines)
+		sc := bufio.NewScanner(outR)
+		for sc.Scan() {
+			s.lines <- sc.Text()
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		inW.Close()
+	})
+	return s
+}
+
+// expect waits for a stdout line containing want.
+func (s *session) expect(want string) string {
+	s.t.Helper()
+	timeout := time.After(15 * time.Second)
+	for {
+		select {
+		case line, ok := <-s.lines:
+			if !ok {
+				s.t.Fatalf("stdout ended before %q; stderr:\n%s", want, s.stderr.String())
+			}
+			if strings.Contains(line, want) {
+				return line
+			}
+		case <-timeout:
+			s.t.Fatalf("no stdout line containing %q; stderr:\n%s", want, s.stderr.String())
+		}
+	}
+}
+
+func (s *session) exitCode() int {
+	s.t.Helper()
+	select {
+	case c := <-s.code:
+		return c
+	case <-time.After(15 * time.Second):
+		s.t.Fatal("command did not exit")
+	}
+	return -1
+}
+
+func TestDev_ChatWithEchoBot(t *testing.T) {
+	s := start(t, "dev", "--data", filepath.Join(t.TempDir(), "dev.db"), "../../examples/echo.lua")
+	s.expect("luabot dev:")
+	io.WriteString(s.stdin, "hello there\n")
+	if line := s.expect("bot>"); line != "bot> hello there" {
+		t.Fatalf("got %q, want %q", line, "bot> hello there")
+	}
+	s.stdin.Close()
+	if code := s.exitCode(); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, s.stderr.String())
+	}
+}
+
+func TestDev_BrokenScriptDoesNotStopOthers(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "broken.lua"), []byte("on('message', function(ev)\n  ev:reply(\nend)"), 0o644)
+	os.WriteFile(filepath.Join(dir, "hi.lua"), []byte(`on("message", function(ev) ev:reply("hi " .. ev.text) end)`), 0o644)
+	s := start(t, "dev", "--data", filepath.Join(t.TempDir(), "dev.db"), dir)
+	s.expect("luabot dev:")
+	if !strings.Contains(s.stderr.String(), "broken.lua:3:") {
+		t.Fatalf("stderr does not name broken.lua:3:\n%s", s.stderr.String())
+	}
+	io.WriteString(s.stdin, "you\n")
+	s.expect("bot> hi you")
+}
+
+func TestRun_MissingCredentials(t *testing.T) {
+	for _, env := range []string{"QQBOT_APP_ID", "QQBOT_SECRET", "QQBOT_TOKEN"} {
+		t.Setenv(env, "")
+	}
+	var stderr syncBuffer
+	code := run(context.Background(), []string{"luabot", "run", "../../examples/echo.lua"}, strings.NewReader(""), io.Discard, &stderr)
+	if code != 2 {
+		t.Fatalf("exit %d, want 2", code)
+	}
+	out := stderr.String()
+	for _, want := range []string{"--app-id", "QQBOT_APP_ID", "--secret", "QQBOT_SECRET", "--token", "QQBOT_TOKEN"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("error %q does not mention %s", out, want)
+		}
+	}
+	if strings.Count(strings.TrimSpace(out), "\n") != 0 {
+		t.Errorf("error is more than one line: %q", out)
+	}
+}
+
+func TestRun_SyntaxErrorExitsNonZero(t *testing.T) {
+	platform, err := sim.New(sim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := platform.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer platform.Close()
+	bad := filepath.Join(t.TempDir(), "bad.lua")
+	os.WriteFile(bad, []byte("local x = = 1\n"), 0o644)
+	var stderr syncBuffer
+	code := run(context.Background(), []string{"luabot", "run",
+		"--app-id", platform.AppID(), "--secret", platform.Secret(),
+		"--api", platform.APIURL(), "--token-url", platform.TokenURL(),
+		"--data", filepath.Join(t.TempDir(), "k.db"), bad}, strings.NewReader(""), io.Discard, &stderr)
+	if code == 0 {
+		t.Fatal("exit 0 for a script with a syntax error")
+	}
+	if !strings.Contains(stderr.String(), "bad.lua:1:") {
+		t.Fatalf("stderr does not name bad.lua:1:\n%s", stderr.String())
+	}
+	if strings.Contains(stderr.String(), platform.Secret()) {
+		t.Fatal("stderr contains the secret")
+	}
+}
+
+func TestRun_ServesOnThePlatform(t *testing.T) {
+	platform, err := sim.New(sim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := platform.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer platform.Close()
+	t.Setenv("QQBOT_APP_ID", platform.AppID())
+	t.Setenv("QQBOT_SECRET", platform.Secret())
+	t.Setenv("QQBOT_API", platform.APIURL())
+	t.Setenv("QQBOT_TOKEN_URL", platform.TokenURL())
+	s := start(t, "run", "--data", filepath.Join(t.TempDir(), "k.db"), "../../examples/echo.lua")
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := platform.WaitSessions(ctx, 1); err != nil {
+		t.Fatalf("bot did not connect: %v; stderr:\n%s", err, s.stderr.String())
+	}
+	if _, err := platform.Post(sim.Post{Content: "ping", MentionBot: true}); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := platform.WaitSent(ctx, 0); err != nil || m.Content != "ping" {
+		t.Fatalf("reply %q, %v", m.Content, err)
+	}
+	s.cancel()
+	if code := s.exitCode(); code != 0 {
+		t.Fatalf("exit %d after interrupt; stderr:\n%s", code, s.stderr.String())
+	}
+	if strings.Contains(s.stderr.String(), platform.Secret()) {
+		t.Fatal("stderr contains the secret")
+	}
+}
+
+func TestSim_PrintsAddresses(t *testing.T) {
+	s := start(t, "sim")
+	api := s.expect("api_url=http://127.0.0.1:")
+	s.expect("token_url=")
+	s.expect("gateway_url=ws://127.0.0.1:")
+	s.expect("app_id=")
+	s.expect("secret=")
+	if api == "" {
+		t.Fatal("no api_url")
+	}
+	s.cancel()
+	if code := s.exitCode(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+}
