@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/luabot/luabot/bindings"
@@ -38,9 +39,10 @@ type Config struct {
 
 // Host runs a set of scripts against the platform.
 type Host struct {
-	cfg     Config
-	log     *slog.Logger
-	scripts []*script
+	cfg      Config
+	log      *slog.Logger
+	scripts  []*script
+	received atomic.Uint64 // dispatches handed to the scripts
 }
 
 // New validates cfg. Scripts are added with Load.
@@ -187,6 +189,10 @@ func (h *Host) Run(ctx context.Context) error {
 	})
 }
 
+// Received reports how many gateway dispatches (READY included) have been
+// queued for the scripts. Events queued before shutdown are still handled.
+func (h *Host) Received() uint64 { return h.received.Load() }
+
 // serve runs the script schedulers and feeds them from source until source
 // returns or ctx ends.
 func (h *Host) serve(ctx context.Context, source func(context.Context, func(gateway.Event)) error) error {
@@ -204,6 +210,7 @@ func (h *Host) serve(ctx context.Context, source func(context.Context, func(gate
 		for _, s := range h.scripts {
 			s.deliver(ctx, ev)
 		}
+		h.received.Add(1)
 	})
 	cancel()
 	wg.Wait()

@@ -193,9 +193,18 @@ func (s *script) run(ctx context.Context, drain time.Duration) {
 	}
 }
 
-// stop lets in-flight handlers finish for up to drain, then cancels the
-// rest and waits for their workers, which always finish once canceled.
+// stop handles the events already queued, lets in-flight handlers finish
+// for up to drain, then cancels the rest and waits for their workers, which
+// always finish once canceled.
 func (s *script) stop(drain time.Duration) {
+	for queued := true; queued; {
+		select {
+		case ev := <-s.events:
+			s.dispatch(ev)
+		default:
+			queued = false
+		}
+	}
 	s.runUnload()
 	deadline := time.NewTimer(drain)
 	defer deadline.Stop()
@@ -361,8 +370,14 @@ func yieldable() bool {
 }
 
 // deliver queues ev for the scheduler; it blocks when the script is far
-// behind rather than drop events.
+// behind rather than drop events. An event that fits in the queue is
+// queued even when ctx has just ended, so shutdown handles it.
 func (s *script) deliver(ctx context.Context, ev gateway.Event) {
+	select {
+	case s.events <- ev:
+		return
+	default:
+	}
 	select {
 	case s.events <- ev:
 	case <-ctx.Done():

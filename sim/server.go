@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -57,6 +58,7 @@ type Server struct {
 	sentSignal   signal
 
 	// Gateway state (gateway.go, session.go).
+	dispatched     atomic.Uint64 // op-0 frames written; see Dispatched
 	conns          map[*conn]struct{}
 	sessions       map[string]*session
 	identified     int // connections that received READY or RESUMED

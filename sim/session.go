@@ -67,7 +67,7 @@ func (ss *session) start(c *conn) error {
 	if err != nil {
 		return err
 	}
-	return c.write(frame)
+	return ss.s.writeDispatch(c, frame)
 }
 
 // errInvalidSeq reports a Resume whose seq the session cannot serve.
@@ -100,7 +100,7 @@ func (ss *session) replay(c *conn, seq uint64) (old *conn, err error) {
 	}
 	for _, e := range ss.log {
 		if e.seq > seq {
-			if err := c.write(e.frame); err != nil {
+			if err := ss.s.writeDispatch(c, e.frame); err != nil {
 				return old, fmt.Errorf("replay: %w", err)
 			}
 		}
@@ -109,7 +109,7 @@ func (ss *session) replay(c *conn, seq uint64) (old *conn, err error) {
 	if err != nil {
 		return old, err
 	}
-	return old, c.write(frame)
+	return old, ss.s.writeDispatch(c, frame)
 }
 
 // dispatch sends event t to the session, or only logs it while detached.
@@ -129,7 +129,7 @@ func (ss *session) dispatch(t string, d json.RawMessage) {
 	if ss.conn == nil {
 		return
 	}
-	if err := ss.conn.write(frame); err != nil {
+	if err := ss.s.writeDispatch(ss.conn, frame); err != nil {
 		// The reader notices the closed socket and detaches; the event
 		// stays in the log for a resume.
 		ss.conn.log.Debug("dispatch", "err", err)
@@ -151,6 +151,20 @@ func (ss *session) frame(t string, d json.RawMessage) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// writeDispatch writes one op-0 frame to c and counts it for Dispatched.
+func (s *Server) writeDispatch(c *conn, frame []byte) error {
+	if err := c.write(frame); err != nil {
+		return err
+	}
+	s.dispatched.Add(1)
+	return nil
+}
+
+// Dispatched reports how many op-0 frames (READY, RESUMED, replays and
+// events) have been written to gateway connections so far. A client that
+// has received as many has seen everything the platform sent.
+func (s *Server) Dispatched() uint64 { return s.dispatched.Load() }
 
 // addConn registers a new gateway connection unless the server is closing.
 func (s *Server) addConn(c *conn) bool {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/luabot/luabot/host"
 	"github.com/luabot/luabot/openapi"
 	"github.com/luabot/luabot/sim"
 )
@@ -124,11 +125,32 @@ func dev(c *cli.Context, in io.Reader, out io.Writer) error {
 			done = true
 		}
 	}
+	if ctx.Err() == nil {
+		// Input ended (a pipe, or Ctrl-D): let the bot see what was posted
+		// before stopping, so the last lines still get their answers.
+		settle(ctx, platform, h)
+	}
 	finish()
 	if runErr != nil && !errors.Is(runErr, context.Canceled) {
 		return runErr
 	}
 	return nil
+}
+
+// settle waits, for at most 5 s, until the host has received every event
+// the simulator dispatched; the host's shutdown then handles them.
+func settle(ctx context.Context, platform *sim.Server, h *host.Host) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for h.Received() < platform.Dispatched() {
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // readLines sends each line of in and closes lines at EOF or when stop is

@@ -220,3 +220,23 @@ func TestSim_PrintsAddresses(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 }
+
+// Input that ends right after the last line (a pipe) still gets every answer.
+func TestDev_PipedInputGetsEveryAnswer(t *testing.T) {
+	s := start(t, "dev", "--data", filepath.Join(t.TempDir(), "dev.db"), "../../examples/echo.lua")
+	s.expect("luabot dev:")
+	io.WriteString(s.stdin, "one\ntwo\nthree\n")
+	s.stdin.Close()
+	got := map[string]bool{}
+	for line := range s.lines {
+		got[line] = true
+	}
+	for _, want := range []string{"bot> one", "bot> two", "bot> three"} {
+		if !got[want] {
+			t.Errorf("missing %q in output %v; stderr:\n%s", want, got, s.stderr.String())
+		}
+	}
+	if code := s.exitCode(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+}
