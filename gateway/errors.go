@@ -27,13 +27,28 @@ type CloseError struct {
 	Reason string // close reason sent by the server, or a description of Code if it sent none
 }
 
-// Error returns e.g. "gateway: closed with code 4014: intents not permitted".
+// Error returns e.g. "gateway: closed with code 4014: intents not permitted (the bot is
+// not approved for ...)", the fix in brackets where one is known.
 func (e *CloseError) Error() string {
 	s := "gateway: closed with code " + strconv.Itoa(e.Code)
 	if e.Reason != "" {
 		s += ": " + e.Reason
 	}
+	if fix := closeFixes[e.Code]; fix != "" {
+		s += " (" + fix + ")"
+	}
 	return s
+}
+
+// closeFixes say what a user can do about a fatal close.
+var closeFixes = map[int]string{
+	4004: "check the app id and secret or token",
+	4010: "the shard id must be below the shard count",
+	4011: "the bot is in too many guilds for one shard: run more shards",
+	4013: "the intents are malformed: report this as a luabot bug",
+	4014: "the bot is not approved for an event its scripts subscribe to: remove that handler or get the intent approved in the QQ bot console",
+	4914: "the bot is offline on the platform; only the sandbox works (--sandbox)",
+	4915: "the bot is banned on the platform",
 }
 
 // closeCodes describes the platform's close codes, for logs and for CloseError.Reason when

@@ -240,3 +240,27 @@ func TestDev_PipedInputGetsEveryAnswer(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 }
+
+// A platform that refuses the intents is a fatal configuration error: run
+// exits non-zero with the code and what to do about it.
+func TestRun_IntentsNotPermittedIsFatal(t *testing.T) {
+	platform, err := sim.New(sim.Config{GrantedIntents: sim.IntentGuilds | sim.IntentPublicGuildMessages})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := platform.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer platform.Close()
+	var stderr syncBuffer
+	code := run(context.Background(), []string{"luabot", "run",
+		"--app-id", platform.AppID(), "--secret", platform.Secret(),
+		"--api", platform.APIURL(), "--token-url", platform.TokenURL(),
+		"--data", filepath.Join(t.TempDir(), "k.db"), "../../examples/echo.lua"}, strings.NewReader(""), io.Discard, &stderr)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "4014") || !strings.Contains(stderr.String(), "QQ bot console") {
+		t.Fatalf("stderr does not explain 4014:\n%s", stderr.String())
+	}
+}
