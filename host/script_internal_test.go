@@ -119,7 +119,7 @@ type harness struct {
 	dir  string
 }
 
-func writeScript(t *testing.T, dir, name, src string) string {
+func writeScript(t testing.TB, dir, name, src string) string {
 	t.Helper()
 	path := filepath.Join(dir, name)
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
@@ -507,4 +507,11 @@ on("unload", function() log.info("unloading") end)`)
 		t.Fatalf("in-flight handler did not finish: %v", c.Body)
 	}
 	<-done
+}
+
+func writeFile(tb testing.TB, path, src string) {
+	tb.Helper()
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		tb.Fatal(err)
+	}
 }

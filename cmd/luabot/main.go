@@ -50,6 +50,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			devCommand(),
 			runCommand(),
 			simCommand(),
+			typesCommand(),
 		},
 		// Errors are printed once, below, with the right exit status.
 		ExitErrHandler: func(*cli.Context, error) {},

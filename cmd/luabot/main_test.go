@@ -264,3 +264,15 @@ func TestRun_IntentsNotPermittedIsFatal(t *testing.T) {
 		t.Fatalf("stderr does not explain 4014:\n%s", stderr.String())
 	}
 }
+
+func TestTypes_PrintsAnnotations(t *testing.T) {
+	var out syncBuffer
+	if code := run(context.Background(), []string{"luabot", "types"}, strings.NewReader(""), &out, io.Discard); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"---@meta", "function qq.send(", "function on(", "function kv.get("} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("types output lacks %q", want)
+		}
+	}
+}

@@ -1,0 +1,20 @@
+package main
+
+import (
+	"io"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/luabot/luabot/scripts"
+)
+
+func typesCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "types",
+		Usage: "print LuaLS type annotations for the script API (save as luabot.d.lua for editor completion)",
+		Action: func(c *cli.Context) error {
+			_, err := io.WriteString(c.App.Writer, scripts.Types)
+			return err
+		},
+	}
+}

@@ -1,0 +1,65 @@
+package host
+
+import (
+	"encoding/json"
+	"log/slog"
+	"path/filepath"
+	"testing"
+
+	"github.com/luabot/luabot/gateway"
+	"github.com/luabot/luabot/kv"
+)
+
+// frame1K is a realistic AT_MESSAGE_CREATE frame of about 1 KB.
+const frame1K = `{"op":0,"s":42,"t":"AT_MESSAGE_CREATE","id":"AT_MESSAGE_CREATE:5f8d2a4e-1b3c-4d5e-8f9a-0b1c2d3e4f5a","d":{` +
+	`"id":"08e092eeb983afef9e0110f1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9","guild_id":"18700000000001",` +
+	`"channel_id":"100010","content":"<@!6158788878435714165> roll 20 please, and tell me what you rolled so I can compare",` +
+	`"timestamp":"2021-05-20T15:14:58+08:00","author":{"id":"1234567890123456789","username":"someone with a long name",` +
+	`"avatar":"http://thirdqq.qlogo.cn/g?b=oidb&k=abcdefghijklmnopqrstuvwxyz&s=0&t=1600000000","bot":false},` +
+	`"member":{"joined_at":"2021-04-12T16:34:42+08:00","roles":["1","2","10177739"],"nick":"nickname"},` +
+	`"mentions":[{"id":"6158788878435714165","username":"MyBot","avatar":"http://thirdqq.qlogo.cn/g?b=oidb&k=zyxwvutsrq&s=0","bot":true}],` +
+	`"attachments":[{"id":"att1","url":"https://example.invalid/a.png","filename":"a.png","content_type":"image/png","height":100,"width":100,"size":2048}],` +
+	`"seq":101,"seq_in_channel":"101","src_guild_id":"","message_reference":{"message_id":"08e092eeb983afef9e0110","ignore_get_message_error":true}}}`
+
+// BenchmarkEventToHandler measures one event from the raw gateway frame to
+// a trivial handler that reads a few fields: envelope decode, event object,
+// coroutine, run.
+func BenchmarkEventToHandler(b *testing.B) {
+	store, err := kv.Open(kv.Config{Path: filepath.Join(b.TempDir(), "b.db")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	path := filepath.Join(b.TempDir(), "bench.lua")
+	writeFile(b, path, `n = 0
+on("message", function(ev)
+  if ev.text ~= "" and ev.author.id ~= "" then n = n + 1 end
+end)`)
+	s, err := loadScript(path, scriptDeps{api: &fakeAPI{}, store: store, logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.L.Close()
+	frame := []byte(frame1K)
+	b.SetBytes(int64(len(frame)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		var env struct {
+			Op int             `json:"op"`
+			S  uint64          `json:"s"`
+			T  string          `json:"t"`
+			ID string          `json:"id"`
+			D  json.RawMessage `json:"d"`
+		}
+		if err := json.Unmarshal(frame, &env); err != nil {
+			b.Fatal(err)
+		}
+		s.dispatch(gateway.Event{Type: env.T, Seq: env.S, ID: env.ID, Data: env.D})
+	}
+	b.StopTimer()
+	if n := s.L.GetGlobal("n").String(); n == "0" {
+		b.Fatal("handler never ran")
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
