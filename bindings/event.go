@@ -110,4 +110,3 @@ func sceneOf(eventType string, t *lua.LTable) string {
 	}
 	return ""
 }
-
