@@ -65,7 +65,9 @@ func callerPos(L *lua.LState) string {
 		if w == "" {
 			break
 		}
-		if w == "[G]:" || strings.HasPrefix(w, shimChunk+":") {
+		// Go frames and luabot's own chunks (named "=...") are not the
+		// script's; report the first line that is.
+		if w == "[G]:" || strings.HasPrefix(w, "=") {
 			continue
 		}
 		return w + " "

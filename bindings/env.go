@@ -40,6 +40,11 @@ type Env struct {
 	Store  Store
 	Async  Async
 	Logger *slog.Logger
+
+	// Scheduler services (runtime.go); the host's scheduler provides them.
+	Clock  Clock
+	Timers Timers
+	Events Events
 }
 
 func (e *Env) validate() error {
@@ -52,6 +57,9 @@ func (e *Env) validate() error {
 		return errors.New("bindings: nil Store")
 	case e.Async == nil:
 		return errors.New("bindings: nil Async")
+	}
+	if e.Clock == nil {
+		e.Clock = realClock{}
 	}
 	if e.Logger == nil {
 		e.Logger = slog.New(slog.DiscardHandler)
@@ -73,6 +81,8 @@ func Install(L *lua.LState, env Env) (*Globals, error) {
 	b.openKV()
 	b.openQQ()
 	b.openSleep()
+	b.openTimer()
+	b.openWaitFor()
 	return b.openHandlers(), nil
 }
 

@@ -10,21 +10,9 @@ import (
 	"github.com/luabot/luabot/openapi"
 )
 
-// hints say what to do about the business codes users meet most.
-var hints = map[int]string{
-	10003:  "the channel id is wrong or the bot cannot see that channel",
-	10004:  "the guild id is wrong or the bot is not in that guild",
-	11241:  "no token was sent: check --app-id and --secret",
-	11243:  "the token is wrong: check --secret (or --token)",
-	11244:  "the access token expired; luabot refetches it, retry the call",
-	11245:  "legacy bot tokens are disabled: use --secret instead of --token",
-	50006:  "the message is empty: set content, embed, ark, image or markdown",
-	50045:  "a bot cannot reply to its own message",
-	304003: "URLs in messages must be registered for the bot in the QQ console",
-	304018: "the bot must be connected to the gateway to send",
-	304026: "msg_id does not name a message in this channel",
-	304027: "the message is too old to reply to (5 min; 60 min for C2C)",
-}
+// Hints come from openapi: (*openapi.Error).Hint for platform answers, and
+// the Hint method of other errors that have one (openapi.ReplyError).
+type hinter interface{ Hint() string }
 
 // errorFields is the Lua error table: {status, code, message, trace_id, hint}.
 type errorFields struct {
@@ -43,11 +31,18 @@ func fieldsOf(err error) errorFields {
 			code:    apiErr.Code,
 			message: apiErr.Message,
 			traceID: apiErr.TraceID,
-			hint:    hints[apiErr.Code],
+			hint:    apiErr.Hint(),
 		}
 	}
 	f := errorFields{message: err.Error()}
+	var h hinter
 	switch {
+	case errors.As(err, &h):
+		f.hint = h.Hint()
+	case errors.Is(err, openapi.ErrTooLarge):
+		f.hint = "files up to 10 MiB can be uploaded; send a URL (image = \"https://…\") instead"
+	case errors.Is(err, errOutsideDir):
+		f.hint = "file = \"path\" names a file inside the script's folder"
 	case errors.Is(err, context.Canceled):
 		f.message, f.hint = "canceled", "the handler was stopped (shutdown or reload)"
 	case errors.Is(err, context.DeadlineExceeded):

@@ -44,6 +44,10 @@ type Globals struct {
 	b    *binder
 	subs []*subscription
 	ev   *eventBuilder
+
+	commands  []*command
+	helpText  string
+	replyText *lua.LFunction // function(ev, text): ev:reply(text)
 }
 
 // Subscribed returns the distinct event names the script listens to,
@@ -61,15 +65,42 @@ func (g *Globals) Subscribed() []string {
 	return out
 }
 
+// IsMessageEvent reports whether the "message" pseudo-event covers t.
+func IsMessageEvent(t string) bool {
+	for _, m := range MessageEvents {
+		if m == t {
+			return true
+		}
+	}
+	return false
+}
+
+// Functions returns every function the host holds for the script
+// (handlers and commands), for memory estimates.
+func (g *Globals) Functions() []*lua.LFunction {
+	var fns []*lua.LFunction
+	for _, s := range g.subs {
+		fns = append(fns, s.fn)
+	}
+	for _, c := range g.commands {
+		if c.fn != nil {
+			fns = append(fns, c.fn)
+		}
+	}
+	return fns
+}
+
+// HasCommands reports whether the script registered any command.
+func (g *Globals) HasCommands() bool { return len(g.commands) > 0 }
+
+// Wrap exposes a Go function that may yield to the host through the same
+// result-padding shim the bindings use.
+func (g *Globals) Wrap(fn lua.LGFunction) *lua.LFunction { return g.b.async.wrap(g.b.L, fn) }
+
 // Handlers returns the functions to run for eventType, in registration
 // order, and retires once-handlers so they run a single time.
 func (g *Globals) Handlers(eventType string) []*lua.LFunction {
-	isMessage := false
-	for _, m := range MessageEvents {
-		if m == eventType {
-			isMessage = true
-		}
-	}
+	isMessage := IsMessageEvent(eventType)
 	var fns []*lua.LFunction
 	live := g.subs[:0]
 	for _, s := range g.subs {
@@ -123,6 +154,7 @@ func (b *binder) openHandlers() *Globals {
 	}
 	b.L.SetGlobal("on", b.L.NewFunction(register(false)))
 	b.L.SetGlobal("once", b.L.NewFunction(register(true)))
+	b.openCommands(g)
 	return g
 }
 

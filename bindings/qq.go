@@ -5,56 +5,129 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luabot/luabot/openapi"
 )
 
+// maxPages bounds opts.all = true listings, so a platform that never ends
+// its pages cannot keep a handler busy forever.
+const maxPages = 200
+
 // openQQ builds the qq module. Every function suspends the handler while its
-// request is in flight and returns (value, err):
+// request is in flight and returns (value, err); a send held for audit
+// returns a table with pending_audit = true and audit_id:
 //
-//	qq.send(channel_id, msg)        POST /channels/{id}/messages (active message)
-//	qq.me()                          GET /users/@me
-//	qq.guilds([{before=, after=, limit=}])  GET /users/@me/guilds
-//	qq.guild(guild_id)               GET /guilds/{id}
-//	qq.channels(guild_id)            GET /guilds/{id}/channels
-//	qq.channel(channel_id)           GET /channels/{id}
-//	qq.request(method, path, [body], [query])  any endpoint
+//	qq.send(channel_id, msg)                      guild channel message (active)
+//	qq.send_dm(guild_id, msg)                     DM to a DM session's guild_id
+//	qq.dm(user_id, source_guild_id)               create a DM session → {guild_id=, channel_id=, ...}
+//	qq.send_group(group_openid, msg)              group message
+//	qq.send_user(openid, msg)                     C2C message
+//	qq.me()                                       GET /users/@me
+//	qq.guilds([{before=, after=, limit=, all=}])  GET /users/@me/guilds; all=true collects every page
+//	qq.guild(guild_id)                            GET /guilds/{id}
+//	qq.channels(guild_id)                         GET /guilds/{id}/channels
+//	qq.channel(channel_id)                        GET /channels/{id}
+//	qq.members(guild_id, [{after=, limit=, all=}]) GET /guilds/{id}/members; all=true collects every page
+//	qq.member(guild_id, user_id)                  GET /guilds/{id}/members/{user_id}
+//	qq.roles(guild_id)                            GET /guilds/{id}/roles
+//	qq.message(channel_id, message_id)            GET one message (unwrapped)
+//	qq.messages(channel_id, [{before=|after=|around=, limit=}])  channel history
+//	qq.delete_message(channel_id, message_id, [hidetip])
+//	qq.react(channel_id, message_id, emoji)       emoji: "128512", "😀", {type=, id=}
+//	qq.unreact(channel_id, message_id, emoji)
+//	qq.pin(channel_id, message_id)  qq.unpin(channel_id, message_id)  qq.pins(channel_id)
+//	qq.request(method, path, [body], [query])     any endpoint
 //
-// msg is a string (text) or a table of message body fields.
+// msg is a string (text) or a table of message body fields, plus file =
+// "path" (a file in the script's folder) to upload an image or media.
 func (b *binder) openQQ() {
 	mod := b.L.NewTable()
+	send := func(scene openapi.Scene, what string) lua.LGFunction {
+		return func(L *lua.LState) int {
+			id := checkString(L, 1, what)
+			body, file := b.messageArg(L, 2)
+			return b.send(L, openapi.Target{Scene: scene, ID: id}, body, file)
+		}
+	}
+	get := func(path string, names ...string) lua.LGFunction {
+		return func(L *lua.LState) int {
+			p := b.expand(L, path, names)
+			return b.rest(L, http.MethodGet, p, nil, nil)
+		}
+	}
 	fns := map[string]lua.LGFunction{
-		"send": func(L *lua.LState) int {
-			ch := checkString(L, 1, "channel_id")
-			body := b.messageBody(L, 2)
-			return b.rest(L, http.MethodPost, "/channels/"+url.PathEscape(ch)+"/messages", nil, body)
+		"send":       send(openapi.SceneGuild, "channel_id"),
+		"send_dm":    send(openapi.SceneDM, "guild_id"),
+		"send_group": send(openapi.SceneGroup, "group_openid"),
+		"send_user":  send(openapi.SceneC2C, "openid"),
+		"dm": func(L *lua.LState) int {
+			user := checkString(L, 1, "user_id")
+			guild := checkString(L, 2, "source_guild_id")
+			return b.rest(L, http.MethodPost, "/users/@me/dms", nil,
+				map[string]any{"recipient_id": user, "source_guild_id": guild})
 		},
-		"me": func(L *lua.LState) int {
-			return b.rest(L, http.MethodGet, "/users/@me", nil, nil)
-		},
+		"me":       get("/users/@me"),
+		"guild":    get("/guilds/{}", "guild_id"),
+		"channels": get("/guilds/{}/channels", "guild_id"),
+		"channel":  get("/channels/{}", "channel_id"),
+		"member":   get("/guilds/{}/members/{}", "guild_id", "user_id"),
+		"roles":    get("/guilds/{}/roles", "guild_id"),
+		"pins":     get("/channels/{}/pins", "channel_id"),
 		"guilds": func(L *lua.LState) int {
-			q := url.Values{}
-			if opts, ok := L.Get(1).(*lua.LTable); ok {
-				for _, k := range []string{"before", "after", "limit"} {
-					if v := opts.RawGetString(k); v != lua.LNil {
-						q.Set(k, lua.LVAsString(v))
-					}
-				}
+			opts := optTable(L, 1)
+			q := queryOf(opts, "before", "after", "limit")
+			if lua.LVAsBool(opts.RawGetString("all")) {
+				return b.pages(L, "/users/@me/guilds", 100, "id")
 			}
 			return b.rest(L, http.MethodGet, "/users/@me/guilds", q, nil)
 		},
-		"guild": func(L *lua.LState) int {
-			id := checkString(L, 1, "guild_id")
-			return b.rest(L, http.MethodGet, "/guilds/"+url.PathEscape(id), nil, nil)
+		"members": func(L *lua.LState) int {
+			p := b.expand(L, "/guilds/{}/members", []string{"guild_id"})
+			opts := optTable(L, 2)
+			if lua.LVAsBool(opts.RawGetString("all")) {
+				return b.pages(L, p, openapi.MaxMembersPage, "user")
+			}
+			q := queryOf(opts, "after", "limit")
+			if q.Get("after") == "" {
+				q.Set("after", "0")
+			}
+			if q.Get("limit") == "" {
+				q.Set("limit", strconv.Itoa(openapi.MaxMembersPage))
+			}
+			return b.rest(L, http.MethodGet, p, q, nil)
 		},
-		"channels": func(L *lua.LState) int {
-			id := checkString(L, 1, "guild_id")
-			return b.rest(L, http.MethodGet, "/guilds/"+url.PathEscape(id)+"/channels", nil, nil)
+		"message": func(L *lua.LState) int {
+			p := b.expand(L, "/channels/{}/messages/{}", []string{"channel_id", "message_id"})
+			return b.env.Async.Await(L, func(ctx context.Context) Finish {
+				var raw json.RawMessage
+				err := b.env.API.Do(ctx, http.MethodGet, p, nil, nil, &raw)
+				if err == nil {
+					raw = openapi.UnwrapMessage(raw)
+				}
+				return b.finishRaw(raw, err)
+			})
 		},
-		"channel": func(L *lua.LState) int {
-			id := checkString(L, 1, "channel_id")
-			return b.rest(L, http.MethodGet, "/channels/"+url.PathEscape(id), nil, nil)
+		"messages": func(L *lua.LState) int {
+			p := b.expand(L, "/channels/{}/messages", []string{"channel_id"})
+			return b.rest(L, http.MethodGet, p, queryOf(optTable(L, 2), "around", "before", "after", "limit"), nil)
+		},
+		"delete_message": func(L *lua.LState) int {
+			p := b.expand(L, "/channels/{}/messages/{}", []string{"channel_id", "message_id"})
+			q := url.Values{"hidetip": {strconv.FormatBool(lua.LVAsBool(L.Get(3)))}}
+			return b.rest(L, http.MethodDelete, p, q, nil)
+		},
+		"react":   b.reaction(http.MethodPut),
+		"unreact": b.reaction(http.MethodDelete),
+		"pin": func(L *lua.LState) int {
+			return b.rest(L, http.MethodPut, b.expand(L, "/channels/{}/pins/{}", []string{"channel_id", "message_id"}), nil, nil)
+		},
+		"unpin": func(L *lua.LState) int {
+			return b.rest(L, http.MethodDelete, b.expand(L, "/channels/{}/pins/{}", []string{"channel_id", "message_id"}), nil, nil)
 		},
 		"request": func(L *lua.LState) int {
 			method := strings.ToUpper(checkString(L, 1, "method"))
@@ -87,49 +160,159 @@ func (b *binder) openQQ() {
 	b.L.SetGlobal("qq", mod)
 }
 
+// expand fills each {} of path with the string argument of the same
+// position, escaped as one path segment; names label misuse errors.
+func (b *binder) expand(L *lua.LState, path string, names []string) string {
+	var sb strings.Builder
+	for i, name := range names {
+		cut := strings.Index(path, "{}")
+		id := checkString(L, i+1, name)
+		if id == "" || id == "." || id == ".." {
+			raise(L, "bad argument #%d (%s): empty or invalid id", i+1, name)
+		}
+		sb.WriteString(path[:cut])
+		sb.WriteString(url.PathEscape(id))
+		path = path[cut+2:]
+	}
+	sb.WriteString(path)
+	return sb.String()
+}
+
+// optTable returns argument n as an options table (empty when absent).
+func optTable(L *lua.LState, n int) *lua.LTable {
+	switch v := L.Get(n).(type) {
+	case *lua.LTable:
+		return v
+	case *lua.LNilType:
+		return L.NewTable()
+	default:
+		raise(L, "bad argument #%d: options must be a table, got %s", n, v.Type())
+	}
+	return nil
+}
+
+// queryOf copies the named options into a query.
+func queryOf(opts *lua.LTable, keys ...string) url.Values {
+	q := url.Values{}
+	for _, k := range keys {
+		if v := opts.RawGetString(k); v != lua.LNil {
+			q.Set(k, lua.LVAsString(v))
+		}
+	}
+	return q
+}
+
 // rest runs one REST call off the VM goroutine and resumes the handler with
 // the decoded body (true for an empty one) or nil, err.
 func (b *binder) rest(L *lua.LState, method, path string, query url.Values, body any) int {
 	return b.env.Async.Await(L, func(ctx context.Context) Finish {
 		var raw json.RawMessage
 		err := b.env.API.Do(ctx, method, path, query, body, &raw)
-		return func(L *lua.LState) []lua.LValue {
-			if err != nil {
-				return b.failValues(L, err)
-			}
-			if len(raw) == 0 {
-				return []lua.LValue{lua.LTrue}
-			}
-			v, err := b.codec.decode(L, raw, true)
-			if err != nil {
-				return b.failValues(L, err)
-			}
-			return []lua.LValue{v}
-		}
+		return b.finishRaw(raw, err)
 	})
 }
 
-// messageBody reads argument n as a message: a string is text content, a
-// table holds message body fields as the platform names them.
-func (b *binder) messageBody(L *lua.LState, n int) map[string]any {
-	switch v := L.Get(n).(type) {
-	case lua.LString:
-		if v == "" {
-			raise(L, "bad argument #%d: message is empty", n)
+// send posts a message to t, uploading ref first where needed.
+func (b *binder) send(L *lua.LState, t openapi.Target, body map[string]any, ref *fileRef) int {
+	return b.env.Async.Await(L, func(ctx context.Context) Finish {
+		var raw json.RawMessage
+		file, err := b.readFile(ref)
+		if err == nil {
+			err = openapi.SendMessage(ctx, b.env.API, t, body, file, &raw)
 		}
-		return map[string]any{"content": string(v)}
-	case *lua.LTable:
-		g, err := b.codec.toGo(v)
-		if err != nil {
-			raise(L, "bad argument #%d: %v", n, err)
+		return b.finishRaw(raw, err)
+	})
+}
+
+// pages collects every page of a listing paged by "after" (§11): guilds by
+// the last id, members by the last user.id, until a short or empty page,
+// skipping repeated entries.
+func (b *binder) pages(L *lua.LState, path string, limit int, idKey string) int {
+	return b.env.Async.Await(L, func(ctx context.Context) Finish {
+		var all []json.RawMessage
+		seen := map[string]bool{}
+		after := ""
+		if idKey == "user" {
+			after = "0"
 		}
-		m, ok := g.(map[string]any)
-		if !ok {
-			raise(L, "bad argument #%d: message table needs fields like content=, not a list", n)
+		for range maxPages {
+			q := url.Values{"limit": {strconv.Itoa(limit)}}
+			if after != "" {
+				q.Set("after", after)
+			}
+			var page []json.RawMessage
+			if err := b.env.API.Do(ctx, http.MethodGet, path, q, nil, &page); err != nil {
+				return b.finishRaw(nil, err)
+			}
+			fresh, last := 0, ""
+			for _, item := range page {
+				var id struct {
+					ID   string `json:"id"`
+					User struct {
+						ID string `json:"id"`
+					} `json:"user"`
+				}
+				_ = json.Unmarshal(item, &id)
+				key := id.ID
+				if idKey == "user" {
+					key = id.User.ID
+				}
+				last = key
+				if key != "" && seen[key] {
+					continue
+				}
+				seen[key] = true
+				fresh++
+				all = append(all, item)
+			}
+			if len(page) == 0 || fresh == 0 || last == "" || last == after || (idKey == "id" && len(page) < limit) {
+				break
+			}
+			after = last
 		}
-		return m
-	default:
-		raise(L, "bad argument #%d: message must be a string or a table, got %s", n, v.Type())
+		raw, err := json.Marshal(all)
+		if all == nil {
+			raw = json.RawMessage(`[]`)
+		}
+		return b.finishRaw(raw, err)
+	})
+}
+
+// reaction builds qq.react / qq.unreact.
+func (b *binder) reaction(method string) lua.LGFunction {
+	return func(L *lua.LState) int {
+		p := b.expand(L, "/channels/{}/messages/{}", []string{"channel_id", "message_id"})
+		e := emojiArg(L, 3)
+		p += "/reactions/" + strconv.Itoa(e.Type) + "/" + url.PathEscape(e.ID)
+		return b.rest(L, method, p, nil, nil)
 	}
-	return nil
+}
+
+// emojiArg reads an emoji: {type=, id=}, "type:id", a system face number
+// ("4"), or one unicode emoji ("😀", sent as its code point).
+func emojiArg(L *lua.LState, n int) openapi.Emoji {
+	switch v := L.Get(n).(type) {
+	case *lua.LTable:
+		t, _ := v.RawGetString("type").(lua.LNumber)
+		id := lua.LVAsString(v.RawGetString("id"))
+		if (t == 1 || t == 2) && id != "" {
+			return openapi.Emoji{Type: int(t), ID: id}
+		}
+	case lua.LNumber:
+		return openapi.Emoji{Type: openapi.EmojiSystem, ID: v.String()}
+	case lua.LString:
+		s := string(v)
+		if typ, id, ok := strings.Cut(s, ":"); ok && (typ == "1" || typ == "2") && id != "" {
+			t, _ := strconv.Atoi(typ)
+			return openapi.Emoji{Type: t, ID: id}
+		}
+		if _, err := strconv.ParseUint(s, 10, 32); err == nil {
+			return openapi.Emoji{Type: openapi.EmojiSystem, ID: s}
+		}
+		if r, size := utf8.DecodeRuneInString(s); r > 0x7f && size > 0 {
+			return openapi.Emoji{Type: openapi.EmojiUnicode, ID: strconv.Itoa(int(r))}
+		}
+	}
+	raise(L, "bad argument #%d (emoji): want {type=1|2, id=}, \"type:id\", a face number or an emoji", n)
+	return openapi.Emoji{}
 }

@@ -1,48 +1,48 @@
 package bindings
 
 import (
-	"fmt"
-	"net/http"
-	"net/url"
-	"strings"
+	"context"
+	"encoding/json"
+	"strconv"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luabot/luabot/openapi"
 )
 
 // reply implements ev:reply(msg): a passive reply in the event's own place.
+// The rules (route per scene, msg_id/event_id, msg_seq numbering, reply
+// windows, the 5-reply cap) live in openapi.Replier; this only reads the
+// event table. A reply the platform would refuse returns nil, err with a
+// hint instead of being sent.
 func (e *eventBuilder) reply(L *lua.LState) int {
 	t, ok := L.Get(1).(*lua.LTable)
 	if !ok || t.Metatable != e.mt {
 		raise(L, "reply must be called as ev:reply(msg)")
 	}
-	body := e.b.messageBody(L, 2)
-	path, ref, err := replyTarget(t)
+	body, file := e.b.messageArg(L, 2)
+	src, err := sourceOf(t)
 	if err != nil {
 		raise(L, "%v", err)
 	}
-	// The platform answers the same msg_id/msg_seq pair twice with an error,
-	// so every reply to one source gets the next number.
-	if ref.msgID != "" {
-		body["msg_id"] = ref.msgID
-	} else {
-		body["event_id"] = ref.eventID
+	prepared, err := e.seq.replier(e.b.env.API).Prepare(src, body)
+	if err != nil {
+		return e.b.fail(L, err)
 	}
-	if _, set := body["msg_seq"]; !set {
-		body["msg_seq"] = e.seq.next(ref.msgID + "|" + ref.eventID)
-	}
-	if strings.HasPrefix(path, "/v2/") {
-		if _, set := body["msg_type"]; !set {
-			body["msg_type"] = 0
+	return e.b.env.Async.Await(L, func(ctx context.Context) Finish {
+		var raw json.RawMessage
+		f, err := e.b.readFile(file)
+		if err == nil {
+			err = openapi.SendMessage(ctx, e.b.env.API, prepared.Target, prepared.Body, f, &raw)
 		}
-	}
-	return e.b.rest(L, http.MethodPost, path, nil, body)
+		prepared.Done(err)
+		return e.b.finishRaw(raw, err)
+	})
 }
 
-type replyRef struct{ msgID, eventID string }
-
-// replyTarget picks the endpoint and the passive-reply id for an event.
-func replyTarget(t *lua.LTable) (string, replyRef, error) {
+// sourceOf describes the event table as the source of a passive reply.
+func sourceOf(t *lua.LTable) (openapi.Source, error) {
 	str := func(tb *lua.LTable, keys ...string) string {
 		for _, k := range keys {
 			if s, ok := tb.RawGetString(k).(lua.LString); ok && s != "" {
@@ -56,56 +56,77 @@ func replyTarget(t *lua.LTable) (string, replyRef, error) {
 		author = &lua.LTable{}
 	}
 	evType := str(t, "type")
-	msg := replyRef{msgID: str(t, "id")}
-	byEvent := replyRef{eventID: str(t, "event_id")}
-	seg := url.PathEscape
+	src := openapi.Source{Time: timestampOf(t.RawGetString("timestamp"))}
 	switch evType {
 	case "AT_MESSAGE_CREATE", "MESSAGE_CREATE":
-		return "/channels/" + seg(str(t, "channel_id")) + "/messages", msg, nil
+		src.Scene, src.ChannelID, src.MsgID = openapi.SceneGuild, str(t, "channel_id"), str(t, "id")
 	case "DIRECT_MESSAGE_CREATE":
-		return "/dms/" + seg(str(t, "guild_id")) + "/messages", msg, nil
+		src.Scene, src.GuildID, src.MsgID = openapi.SceneDM, str(t, "guild_id"), str(t, "id")
 	case "GROUP_AT_MESSAGE_CREATE":
-		return "/v2/groups/" + seg(str(t, "group_openid", "group_id")) + "/messages", msg, nil
+		src.Scene, src.GroupOpenID, src.MsgID = openapi.SceneGroup, str(t, "group_openid", "group_id"), str(t, "id")
 	case "C2C_MESSAGE_CREATE":
-		return "/v2/users/" + seg(str(author, "user_openid", "id")) + "/messages", msg, nil
-	}
-	switch sceneOf(evType, t) {
-	case "group":
-		return "/v2/groups/" + seg(str(t, "group_openid", "group_id")) + "/messages", byEvent, nil
-	case "c2c":
-		return "/v2/users/" + seg(str(t, "user_openid", "openid")) + "/messages", byEvent, nil
-	}
-	if ch := str(t, "channel_id"); ch != "" && byEvent.eventID != "" {
-		return "/channels/" + seg(ch) + "/messages", byEvent, nil
-	}
-	return "", replyRef{}, fmt.Errorf("cannot reply to a %s event: it has no place to answer in; use qq.send", evType)
-}
-
-// replySeq numbers replies per source message. Entries older than the
-// longest reply window are dropped, so the map stays small.
-type replySeq struct {
-	counts map[string]seqEntry
-}
-
-type seqEntry struct {
-	n    int
-	last time.Time
-}
-
-const replyWindow = time.Hour
-
-func (r *replySeq) next(key string) int {
-	now := time.Now()
-	if len(r.counts) > 1024 {
-		for k, e := range r.counts {
-			if now.Sub(e.last) > replyWindow {
-				delete(r.counts, k)
-			}
+		src.Scene, src.UserOpenID, src.MsgID = openapi.SceneC2C, str(author, "user_openid", "id"), str(t, "id")
+	default:
+		// Notice events are answered by event_id.
+		src.EventID = str(t, "event_id")
+		switch sceneOf(evType, t) {
+		case "group":
+			src.Scene, src.GroupOpenID = openapi.SceneGroup, str(t, "group_openid", "group_id")
+		case "c2c":
+			src.Scene, src.UserOpenID = openapi.SceneC2C, str(t, "user_openid", "openid")
+		default:
+			src.Scene, src.ChannelID = openapi.SceneGuild, str(t, "channel_id")
+		}
+		if src.EventID == "" || (src.Scene == openapi.SceneGuild && src.ChannelID == "") {
+			return src, &openapi.ReplyError{Reason: openapi.ErrReplyTarget,
+				Detail: "cannot reply to a " + evType + " event: it has no place to answer in; use qq.send"}
 		}
 	}
-	e := r.counts[key]
-	e.n++
-	e.last = now
-	r.counts[key] = e
-	return e.n
+	return src, nil
+}
+
+// timestampOf reads an event timestamp: RFC3339 text or unix seconds. Zero
+// when absent or unreadable (the Replier then counts from the first reply).
+func timestampOf(v lua.LValue) time.Time {
+	switch v := v.(type) {
+	case lua.LString:
+		if ts, err := time.Parse(time.RFC3339, string(v)); err == nil {
+			return ts
+		}
+		if n, err := strconv.ParseInt(string(v), 10, 64); err == nil && n > 0 {
+			return time.Unix(n, 0)
+		}
+	case lua.LNumber:
+		if v > 0 {
+			return time.Unix(int64(v), 0)
+		}
+	}
+	return time.Time{}
+}
+
+// replySeq holds the passive-reply engine for a script's events. The bot's
+// REST client shares one openapi.Replier among all scripts (so replies to
+// one message from two scripts are numbered together); an API without one
+// (a test fake) gets a Replier of the script's own.
+type replySeq struct {
+	// counts is unused since numbering moved to openapi.Replier; event.go
+	// still initialises it.
+	counts map[string]seqEntry
+	r      *openapi.Replier
+}
+
+type seqEntry struct{}
+
+// replierSource is implemented by *openapi.Client.
+type replierSource interface{ Replier() *openapi.Replier }
+
+func (s *replySeq) replier(api API) *openapi.Replier {
+	if s.r == nil {
+		if rs, ok := api.(replierSource); ok {
+			s.r = rs.Replier()
+		} else {
+			s.r = openapi.NewReplier(nil)
+		}
+	}
+	return s.r
 }

@@ -2,8 +2,6 @@ package bindings
 
 import (
 	"context"
-	"math"
-	"time"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -13,18 +11,16 @@ import (
 // stopped first.
 func (b *binder) openSleep() {
 	b.L.SetGlobal("sleep", b.async.wrap(b.L, func(L *lua.LState) int {
-		secs := float64(L.CheckNumber(1))
-		if secs < 0 || math.IsNaN(secs) || secs > 365*24*3600 {
-			raise(L, "bad argument #1 to sleep: %v seconds is out of range", secs)
-		}
-		d := time.Duration(secs * float64(time.Second))
+		d := checkDelay(L, 1, "sleep")
+		clock := b.env.Clock
 		return b.env.Async.Await(L, func(ctx context.Context) Finish {
-			t := time.NewTimer(d)
-			defer t.Stop()
+			fired := make(chan struct{})
+			stop := clock.AfterFunc(d, func() { close(fired) })
 			select {
-			case <-t.C:
+			case <-fired:
 				return func(*lua.LState) []lua.LValue { return []lua.LValue{lua.LTrue} }
 			case <-ctx.Done():
+				stop()
 				err := ctx.Err()
 				return func(L *lua.LState) []lua.LValue { return b.failValues(L, err) }
 			}

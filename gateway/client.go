@@ -2,21 +2,25 @@ package gateway
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"sync/atomic"
 	"time"
 )
 
 // Client is a gateway connection for one shard. Create it with New and drive it with Run.
 type Client struct {
-	cfg Config
-	log *slog.Logger
+	cfg   Config
+	log   *slog.Logger
+	saver *sessionSaver // nil without Config.Sessions
 
 	running atomic.Bool
+	status  statusBox
 
-	// Session state that outlives a connection; a future Resume needs both. sessionID is
-	// only touched by the goroutine running Run; seq is also read by the heartbeat goroutine.
+	// Session state that outlives a connection. sessionID is only touched by the goroutine
+	// running Run; seq is also read by the heartbeat goroutine.
 	sessionID string
 	seq       atomic.Uint64
 }
@@ -27,21 +31,32 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{
+	c := &Client{
 		cfg: cfg,
 		log: cfg.Logger.With("shard_id", cfg.Shard[0], "shard_count", cfg.Shard[1]),
-	}, nil
+	}
+	if cfg.Sessions != nil {
+		c.saver = &sessionSaver{store: cfg.Sessions}
+	}
+	c.status.st = Status{Shard: cfg.Shard, State: StateIdle, Since: time.Now()}
+	return c, nil
 }
 
-// Run connects, identifies and calls handle for every dispatch (READY included), in order,
-// synchronously from the reading goroutine; handle must not block long. A lost connection,
-// a server close with a retryable code, op 7 and op 9 are logged and followed by a fresh
-// connection and Identify after a jittered backoff.
+// Status returns a snapshot of the connection's state. It is safe to call at any time,
+// from any goroutine.
+func (c *Client) Status() Status { return c.status.get() }
+
+// Run connects, identifies (or resumes a persisted session) and calls handle for every
+// dispatch (READY and RESUMED included), in order, synchronously from the reading
+// goroutine; handle must not block long. When a connection ends, the policy in the package
+// documentation picks resume, identify or stop, and a jittered backoff precedes the next
+// connection. Every decision is one log line.
 //
-// Run returns nil once ctx is done (after sending close 1000 on a live connection), a
-// *CloseError when the server closes with a fatal code (4004, 4010–4014, 4914, 4915),
-// ErrNilHandler for a nil handle, or ErrRunning if called while already running.
-func (c *Client) Run(ctx context.Context, handle func(Event)) error {
+// Run returns nil once ctx is done (after sending close 1000 on a live connection and
+// saving the session), a *CloseError when the server closes with a fatal code, the error
+// of Config.BeforeIdentify, ErrNilHandler for a nil handle, or ErrRunning if called while
+// already running. It returns only after every goroutine it started has ended.
+func (c *Client) Run(ctx context.Context, handle func(Event)) (err error) {
 	if handle == nil {
 		return ErrNilHandler
 	}
@@ -50,69 +65,153 @@ func (c *Client) Run(ctx context.Context, handle func(Event)) error {
 	}
 	defer c.running.Store(false)
 
+	next := actionIdentify
+	if c.loadSession() {
+		next = actionResume
+	}
+
+	var wg sync.WaitGroup
+	stopSaver := make(chan struct{})
+	if c.saver != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.saveLoop(stopSaver)
+		}()
+	}
+	defer func() {
+		close(stopSaver)
+		wg.Wait()
+		if ferr := c.saver.flush(); ferr != nil {
+			c.log.Error("gateway session not saved", "error", ferr)
+		}
+		if err == nil {
+			c.status.setState(StateStopped)
+			c.log.Info("gateway stopped", "session_id", c.sessionID, "seq", c.seq.Load())
+		}
+	}()
+
+	var p policy
 	failures := 0
 	for {
 		if ctx.Err() != nil {
 			return nil
 		}
-		out := c.runConn(ctx, handle)
+		if next == actionIdentify && c.cfg.BeforeIdentify != nil {
+			if err := c.cfg.BeforeIdentify(ctx); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				c.status.setState(StateFatal)
+				return fmt.Errorf("gateway: before identify: %w", err)
+			}
+		}
+		out := c.runConn(ctx, handle, next)
 		if ctx.Err() != nil {
-			c.log.Info("gateway stopped")
 			return nil
 		}
 		if out.ready {
 			failures = 0 // the connection worked; a later drop starts the backoff over
 		}
-		d := decide(out)
-		attrs := []any{"code", out.code, "reason", out.reason, "decision", d.String()}
+		act, rule := p.decide(out, c.sessionID != "")
+		c.status.update(func(st *Status) {
+			st.LastCode, st.LastReason, st.LastDecision = out.code, out.reason, act.String()
+			st.ResumeFailures = p.failedResumes
+		})
+		attrs := []any{"code", out.code, "reason", out.reason, "decision", act.String(), "rule", rule,
+			"session_id", c.sessionID, "seq", c.seq.Load()}
 		if out.err != nil {
 			attrs = append(attrs, "error", out.err)
 		}
 		if !out.lastAck.IsZero() {
 			attrs = append(attrs, "since_ack", time.Since(out.lastAck).Round(time.Millisecond))
 		}
-		if d == decisionStop {
+		if act == actionStop {
+			c.status.setState(StateFatal)
 			c.log.Error("gateway disconnected", attrs...)
 			return &CloseError{Code: out.code, Reason: out.reason}
+		}
+		if act == actionIdentify {
+			if out.code == 4004 && c.cfg.InvalidateToken != nil && out.token != "" {
+				c.cfg.InvalidateToken(out.token)
+			}
+			if c.sessionID != "" {
+				attrs = append(attrs, "lost_after_seq", c.seq.Load())
+			}
 		}
 		delay := c.backoff(failures)
 		failures++
 		c.log.Warn("gateway disconnected", append(attrs, "delay", delay)...)
+		if act == actionIdentify {
+			c.abandonSession()
+		}
+		next = act
 
+		c.status.setState(StateBackoff)
 		t := time.NewTimer(delay)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			c.log.Info("gateway stopped")
 			return nil
 		case <-t.C:
 		}
 	}
 }
 
-// decision is what Run does after a connection ends.
-type decision int
-
-const (
-	decisionReconnect decision = iota // new connection, fresh Identify
-	decisionStop                      // give up: Run returns a *CloseError
-	// A resume state machine would add decisionResume here (for 4008, 4009, op 7 and plain
-	// network drops) and branch on it in runConn instead of always identifying.
-)
-
-func (d decision) String() string {
-	if d == decisionStop {
-		return "stop"
+// loadSession restores the persisted session for this shard, if any, and reports whether
+// there is one to resume.
+func (c *Client) loadSession() bool {
+	if c.cfg.Sessions == nil {
+		return c.sessionID != ""
 	}
-	return "reconnect"
+	s, ok, err := c.cfg.Sessions.LoadSession(c.cfg.Shard)
+	if err != nil {
+		c.log.Warn("gateway session not loaded; identifying", "error", err)
+		return false
+	}
+	if !ok || s.ID == "" || s.Shard != c.cfg.Shard {
+		return false
+	}
+	c.sessionID = s.ID
+	c.seq.Store(s.Seq)
+	c.publishSession()
+	c.log.Info("gateway session loaded", "session_id", s.ID, "seq", s.Seq)
+	return true
 }
 
-// decide maps how a connection ended to what happens next.
-func decide(out outcome) decision {
-	if fatalCloseCodes[out.code] {
-		return decisionStop
+// abandonSession forgets the current session before an Identify. Whatever the platform
+// sent on it after seq is lost, as on every SDK; the decision's log line said so.
+func (c *Client) abandonSession() {
+	if c.sessionID == "" {
+		return
 	}
-	return decisionReconnect
+	c.status.update(func(st *Status) { st.LostSessions++ })
+	c.sessionID = ""
+	c.seq.Store(0)
+	c.publishSession()
+}
+
+// publishSession records the session in Status and marks it for the next save.
+func (c *Client) publishSession() {
+	s := Session{ID: c.sessionID, Seq: c.seq.Load(), Shard: c.cfg.Shard}
+	c.status.update(func(st *Status) { st.SessionID, st.Seq = s.ID, s.Seq })
+	c.saver.mark(s)
+}
+
+// saveLoop writes the session at most once per SaveInterval until stop is closed.
+func (c *Client) saveLoop(stop <-chan struct{}) {
+	t := time.NewTicker(c.cfg.SaveInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			if err := c.saver.flush(); err != nil {
+				c.log.Warn("gateway session not saved; will retry", "error", err)
+			}
+		}
+	}
 }
 
 // backoff returns the delay before reconnect attempt n (0-based): MinBackoff doubled n

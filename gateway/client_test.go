@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -158,27 +159,48 @@ func TestClient_Run_Heartbeats(t *testing.T) {
 	}
 }
 
-func TestClient_Run_Reconnects(t *testing.T) {
+// TestClient_Run_Policy checks each row of the reconnect policy in doc.go: how the first
+// connection ends → the decision logged and the first frame of the next connection.
+func TestClient_Run_Policy(t *testing.T) {
+	closeWith := func(code int) func(t *testing.T, sc *serverConn) {
+		return func(t *testing.T, sc *serverConn) { sc.closeWith(t, code, "") }
+	}
 	tests := []struct {
 		name     string
 		end      func(t *testing.T, sc *serverConn)
 		wantCode string // code attr of the disconnect log line
+		want     string // decision: resume or identify
 	}{
-		{"tcp drop", func(t *testing.T, sc *serverConn) { sc.drop() }, "1006"},
-		{"close 4009", func(t *testing.T, sc *serverConn) { sc.closeWith(t, 4009, "Session timed out") }, "4009"},
-		{"close 4900", func(t *testing.T, sc *serverConn) { sc.closeWith(t, 4900, "internal") }, "4900"},
-		{"close 4006", func(t *testing.T, sc *serverConn) { sc.closeWith(t, 4006, "") }, "4006"},
-		{"op 7", func(t *testing.T, sc *serverConn) { sc.mustSend(t, map[string]any{"op": 7}) }, "0"},
-		{"op 9", func(t *testing.T, sc *serverConn) { sc.mustSend(t, map[string]any{"op": 9, "d": false}) }, "0"},
+		{"tcp drop (1006)", func(t *testing.T, sc *serverConn) { sc.drop() }, "1006", "resume"},
+		{"close 1000", closeWith(1000), "1000", "resume"},
+		{"close 4008", closeWith(4008), "4008", "resume"},
+		{"close 4009", closeWith(4009), "4009", "resume"},
+		{"op 7 then 4009", func(t *testing.T, sc *serverConn) {
+			sc.mustSend(t, map[string]any{"op": 7})
+			sc.closeWith(t, 4009, "Session timed out")
+		}, "0", "resume"},
+		{"op 9 then 4006", func(t *testing.T, sc *serverConn) {
+			sc.mustSend(t, map[string]any{"op": 9, "d": false})
+			sc.closeWith(t, 4006, "")
+		}, "0", "identify"},
+		{"close 4006", closeWith(4006), "4006", "identify"},
+		{"close 4007", closeWith(4007), "4007", "identify"},
+		{"close 4900", closeWith(4900), "4900", "identify"},
+		{"close 4902", closeWith(4902), "4902", "identify"},
+		{"close 4913", closeWith(4913), "4913", "identify"},
+		{"close 4004", closeWith(4004), "4004", "identify"},
+		{"close 4001", closeWith(4001), "4001", "identify"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			g := newFakeGateway(t)
 			var tokens atomic.Int32
+			var invalidated atomic.Value
 			c, logs := newClient(t, g.url, func(cfg *gateway.Config) {
 				cfg.Token = func(context.Context) (string, error) {
 					return "QQBot tok-" + itoa(uint64(tokens.Add(1))), nil
 				}
+				cfg.InvalidateToken = func(stale string) { invalidated.Store(stale) }
 			})
 			r := startRun(t, c)
 
@@ -196,24 +218,127 @@ func TestClient_Run_Reconnects(t *testing.T) {
 			// The client must let go of the old connection …
 			sc1.waitClosed(t)
 			line := logs.waitFor(t, "gateway disconnected")
-			if line.Attrs["decision"] != "reconnect" || line.Attrs["code"] != tt.wantCode {
-				t.Errorf("disconnect log attrs = %v, want decision=reconnect code=%s", line.Attrs, tt.wantCode)
+			if line.Attrs["decision"] != tt.want || line.Attrs["code"] != tt.wantCode {
+				t.Errorf("disconnect log attrs = %v, want decision=%s code=%s", line.Attrs, tt.want, tt.wantCode)
 			}
 
-			// … and start over with a fresh Identify (not a Resume) and a fresh seq.
 			sc2 := g.next(t)
 			sc2.hello(t, 10)
+			if tt.want == "resume" {
+				var d struct {
+					Token     string `json:"token"`
+					SessionID string `json:"session_id"`
+					Seq       uint64 `json:"seq"`
+				}
+				f := sc2.expect(t, 6)
+				if err := json.Unmarshal(f.D, &d); err != nil {
+					t.Fatal(err)
+				}
+				if d.SessionID != "sess-1" || d.Seq != 2 || d.Token != "QQBot tok-2" {
+					t.Errorf("resume d = %+v, want session sess-1 seq 2 and a current token", d)
+				}
+				if hb := sc2.expect(t, 1); string(hb.D) != "2" {
+					t.Errorf("first heartbeat of the resumed session d = %s, want 2", hb.D)
+				}
+				// Replay: one already-delivered event (skipped), one missed event, RESUMED.
+				sc2.dispatch(t, 2, "AT_MESSAGE_CREATE", map[string]any{})
+				sc2.dispatch(t, 3, "AT_MESSAGE_CREATE", map[string]any{})
+				sc2.dispatch(t, 4, "RESUMED", "")
+				if e := r.event(t); e.Seq != 3 {
+					t.Errorf("after resume got %s seq %d, want the missed event seq 3", e.Type, e.Seq)
+				}
+				if e := r.event(t); e.Type != "RESUMED" {
+					t.Errorf("got %s, want RESUMED", e.Type)
+				}
+				return
+			}
+			// … and start over with a fresh Identify and a fresh seq.
 			if d := decodeIdentify(t, sc2.expect(t, 2)); d.Token != "QQBot tok-2" {
 				t.Errorf("second identify token = %q, want a freshly fetched one", d.Token)
 			}
 			if hb := sc2.expect(t, 1); string(hb.D) != "null" {
 				t.Errorf("first heartbeat on the new session d = %s, want null", hb.D)
 			}
+			if line.Attrs["lost_after_seq"] != "2" {
+				t.Errorf("abandoning the session must log lost_after_seq=2; attrs %v", line.Attrs)
+			}
+			if tt.wantCode == "4004" {
+				if got, _ := invalidated.Load().(string); got != "QQBot tok-1" {
+					t.Errorf("InvalidateToken got %q, want the rejected token", got)
+				}
+			}
 			sc2.ready(t, 1, "sess-2")
 			if e := r.event(t); e.Type != "READY" || e.Seq != 1 {
 				t.Errorf("after reconnect got %s seq %d, want READY seq 1", e.Type, e.Seq)
 			}
+			if st := c.Status(); st.LostSessions != 1 || st.SessionID != "sess-2" || st.State != gateway.StateReady {
+				t.Errorf("Status = %+v, want 1 lost session, sess-2, ready", st)
+			}
 		})
+	}
+}
+
+func TestClient_Run_IdentifiesAfterThreeFailedResumes(t *testing.T) {
+	g := newFakeGateway(t)
+	c, logs := newClient(t, g.url, nil)
+	startRun(t, c)
+	sc := g.next(t)
+	sc.hello(t, 45000)
+	sc.expect(t, 2)
+	sc.ready(t, 1, "sess-1")
+	sc.drop()
+	for i := range 3 {
+		logs.waitFor(t, "gateway disconnected")
+		sc = g.next(t)
+		sc.hello(t, 45000)
+		sc.expect(t, 6)
+		sc.drop() // the resume never reaches RESUMED
+		_ = i
+	}
+	line := logs.waitFor(t, "gateway disconnected")
+	if line.Attrs["decision"] != "identify" || !strings.Contains(line.Attrs["rule"], "3 resumes failed") {
+		t.Errorf("after 3 failed resumes: %v, want decision=identify", line.Attrs)
+	}
+	sc = g.next(t)
+	sc.hello(t, 45000)
+	sc.expect(t, 2)
+}
+
+func TestClient_Run_ZombieConnectionResumes(t *testing.T) {
+	g := newFakeGateway(t)
+	c, logs := newClient(t, g.url, nil)
+	startRun(t, c)
+	sc := g.next(t)
+	sc.silent.Store(true) // read heartbeats but never ACK them
+	sc.hello(t, 20)
+	sc.expect(t, 2)
+	sc.ready(t, 1, "sess-1")
+	line := logs.waitFor(t, "gateway disconnected")
+	if line.Attrs["decision"] != "resume" || !strings.Contains(line.Attrs["rule"], "no heartbeat ack") {
+		t.Errorf("zombie: %v, want decision=resume", line.Attrs)
+	}
+	sc.waitClosed(t)
+	sc2 := g.next(t)
+	sc2.hello(t, 45000)
+	sc2.expect(t, 6)
+}
+
+func TestClient_Run_Fatal4004Twice(t *testing.T) {
+	g := newFakeGateway(t)
+	c, _ := newClient(t, g.url, nil)
+	r := startRun(t, c)
+	for range 2 {
+		sc := g.next(t)
+		sc.hello(t, 45000)
+		sc.expect(t, 2)
+		sc.closeWith(t, 4004, "authentication fail")
+	}
+	var ce *gateway.CloseError
+	if err := r.result(t); !errors.As(err, &ce) || ce.Code != 4004 || !strings.Contains(err.Error(), "check the app id") {
+		t.Fatalf("Run = %v, want *CloseError 4004 naming the fix", err)
+	}
+	if st := c.Status(); st.State != gateway.StateFatal {
+		t.Errorf("state = %s, want fatal", st.State)
 	}
 }
 
@@ -232,7 +357,7 @@ func TestClient_Run_TokenErrorRetries(t *testing.T) {
 	sc1 := g.next(t)
 	sc1.hello(t, 45000)
 	line := logs.waitFor(t, "gateway disconnected")
-	if !strings.Contains(line.Attrs["error"], "token service down") || line.Attrs["decision"] != "reconnect" {
+	if !strings.Contains(line.Attrs["error"], "token service down") || line.Attrs["decision"] != "identify" {
 		t.Errorf("log attrs = %v", line.Attrs)
 	}
 	sc2 := g.next(t)
@@ -248,8 +373,9 @@ func TestClient_Run_FatalCloseCodes(t *testing.T) {
 		reason     string
 		wantReason string
 	}{
-		{4004, "authentication fail", "authentication fail"},
 		{4010, "invalid shard", "invalid shard"},
+		{4011, "", "sharding required"},
+		{4012, "", "invalid api version"},
 		{4013, "", "invalid intents"},
 		{4014, "disallowed intents", "disallowed intents"},
 		{4914, "offline", "offline"},
@@ -352,8 +478,12 @@ func TestClient_Run_TokenNeverLogged(t *testing.T) {
 
 	sc2 := g.next(t)
 	sc2.hello(t, 45000)
-	sc2.expect(t, 2)
+	sc2.expect(t, 2) // no READY yet on sc1, so nothing to resume
 	sc2.closeWith(t, 4004, "bad token SECRET-ACCESS-TOKEN-123")
+	sc3 := g.next(t)
+	sc3.hello(t, 45000)
+	sc3.expect(t, 2)
+	sc3.closeWith(t, 4004, "bad token SECRET-ACCESS-TOKEN-123")
 	err := r.result(t)
 	if err == nil {
 		t.Fatal("Run = nil, want *CloseError")
@@ -368,4 +498,87 @@ func TestClient_Run_TokenNeverLogged(t *testing.T) {
 func itoa(n uint64) string {
 	b, _ := json.Marshal(n)
 	return string(b)
+}
+
+// memSessions is a SessionStore in memory, shared by the Clients of one test.
+type memSessions struct {
+	mu    sync.Mutex
+	m     map[[2]int]gateway.Session
+	saves int
+}
+
+func (s *memSessions) LoadSession(shard [2]int) (gateway.Session, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.m[shard]
+	return v, ok, nil
+}
+
+func (s *memSessions) SaveSession(v gateway.Session) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[[2]int]gateway.Session{}
+	}
+	s.m[v.Shard] = v
+	s.saves++
+	return nil
+}
+
+func TestClient_Run_RestartResumesPersistedSession(t *testing.T) {
+	g := newFakeGateway(t)
+	store := &memSessions{}
+	withStore := func(cfg *gateway.Config) {
+		cfg.Sessions = store
+		cfg.SaveInterval = time.Hour // only the save on shutdown counts here
+		cfg.Shard = [2]int{1, 2}
+	}
+	c1, _ := newClient(t, g.url, withStore)
+	r1 := startRun(t, c1)
+	sc := g.next(t)
+	sc.hello(t, 45000)
+	sc.expect(t, 2)
+	sc.ready(t, 1, "sess-1")
+	sc.dispatch(t, 2, "AT_MESSAGE_CREATE", map[string]any{})
+	sc.dispatch(t, 3, "AT_MESSAGE_CREATE", map[string]any{})
+	for range 3 {
+		r1.event(t)
+	}
+	r1.cancel()
+	if err := r1.result(t); err != nil {
+		t.Fatal(err)
+	}
+	var ce *websocket.CloseError
+	if err := sc.waitClosed(t); !errors.As(err, &ce) || ce.Code != 1000 {
+		t.Errorf("shutdown close = %v, want 1000", err)
+	}
+	if got := store.m[[2]int{1, 2}]; got.ID != "sess-1" || got.Seq != 3 || store.saves != 1 {
+		t.Fatalf("saved %+v in %d saves, want sess-1 seq 3 in one batched save", got, store.saves)
+	}
+
+	// A new process: the first connection resumes and gets what it missed.
+	c2, logs := newClient(t, g.url, withStore)
+	if st := c2.Status(); st.State != gateway.StateIdle {
+		t.Errorf("state before Run = %s", st.State)
+	}
+	r2 := startRun(t, c2)
+	sc2 := g.next(t)
+	sc2.hello(t, 45000)
+	var d struct {
+		SessionID string `json:"session_id"`
+		Seq       uint64 `json:"seq"`
+	}
+	if err := json.Unmarshal(sc2.expect(t, 6).D, &d); err != nil || d.SessionID != "sess-1" || d.Seq != 3 {
+		t.Fatalf("resume after restart = %+v (%v), want sess-1 seq 3", d, err)
+	}
+	logs.waitFor(t, "gateway session loaded")
+	sc2.dispatch(t, 4, "AT_MESSAGE_CREATE", map[string]any{})
+	sc2.dispatch(t, 5, "RESUMED", "")
+	if e := r2.event(t); e.Seq != 4 {
+		t.Errorf("replayed seq %d, want 4", e.Seq)
+	}
+	r2.event(t)
+	if st := c2.Status(); st.State != gateway.StateReady || st.Seq != 5 || st.Resumes != 1 {
+		t.Errorf("status = %+v", st)
+	}
 }

@@ -46,12 +46,33 @@ type Config struct {
 	Logger *slog.Logger
 
 	// MinBackoff is the delay before the first reconnect attempt; it doubles per failed
-	// attempt and resets after READY. Each delay is jittered down to half its value.
+	// attempt and resets after READY or RESUMED. Each delay is jittered down to half its
+	// value.
 	// 0 means 1 s. Tests set it to a millisecond or so.
 	MinBackoff time.Duration
 
 	// MaxBackoff caps the reconnect delay. 0 means 60 s.
 	MaxBackoff time.Duration
+
+	// Sessions persists the session id and last sequence number so that a restarted
+	// process resumes instead of identifying. Run loads the shard's session when it starts,
+	// saves changes at most once per SaveInterval, and saves once more before it returns.
+	// Nil keeps the session in memory only.
+	Sessions SessionStore
+
+	// SaveInterval is the least time between two saves to Sessions. 0 means 1 s.
+	SaveInterval time.Duration
+
+	// InvalidateToken, if set, is called with the credential the server rejected with close
+	// 4004, so that the next call to Token fetches a fresh one instead of returning the
+	// cached one. Nil means Token is trusted to return a live credential by itself.
+	InvalidateToken func(rejected string)
+
+	// BeforeIdentify, if set, is called before every connection that will Identify (not
+	// before resumes) and may block to pace session starts, e.g. [StartLimiter.Wait] shared
+	// by every shard to honour session_start_limit.max_concurrency. An error other than
+	// the context's ends Run with that error.
+	BeforeIdentify func(ctx context.Context) error
 }
 
 // Validate reports whether New would accept cfg, without building anything; New calls it
@@ -108,6 +129,12 @@ func (cfg Config) validate() (Config, error) {
 	}
 	if cfg.MaxBackoff == 0 {
 		cfg.MaxBackoff = max(defaultMaxBackoff, cfg.MinBackoff)
+	}
+	if cfg.SaveInterval < 0 {
+		return cfg, fmt.Errorf("%w: negative SaveInterval", ErrInvalidConfig)
+	}
+	if cfg.SaveInterval == 0 {
+		cfg.SaveInterval = defaultSaveInterval
 	}
 	if cfg.MaxBackoff < cfg.MinBackoff {
 		return cfg, fmt.Errorf("%w: MaxBackoff %v is below MinBackoff %v", ErrInvalidConfig, cfg.MaxBackoff, cfg.MinBackoff)

@@ -27,13 +27,18 @@ const (
 	maxFrameSize = 4 << 20
 )
 
-// outcome describes how one connection ended; decide turns it into what happens next.
+// outcome describes how one connection ended; policy.decide turns it into what happens next.
 type outcome struct {
-	code    int       // close code sent by the server; 0 if the connection ended otherwise
-	reason  string    // close reason or what happened, for logs and CloseError
-	err     error     // transport, token or protocol error, if any
-	ready   bool      // a READY arrived on this connection
-	lastAck time.Time // last Heartbeat ACK, zero if none
+	code           int       // close code sent by the server; 0 if the connection ended otherwise
+	reason         string    // close reason or what happened, for logs and CloseError
+	err            error     // transport, token or protocol error, if any
+	ready          bool      // READY or RESUMED arrived on this connection
+	resumeSent     bool      // this connection sent Resume rather than Identify
+	reconnect      bool      // the server sent op 7
+	invalidSession bool      // the server sent op 9
+	zombie         bool      // a heartbeat went unacknowledged for a whole interval
+	token          string    // credential sent, for Config.InvalidateToken after 4004; never logged
+	lastAck        time.Time // last Heartbeat ACK, zero if none
 }
 
 // wsConn is one WebSocket connection. All writes go through its mutex: gorilla allows one
@@ -42,6 +47,8 @@ type wsConn struct {
 	ws      *websocket.Conn
 	wmu     sync.Mutex   // serialises writes
 	lastAck atomic.Int64 // unix nanoseconds of the last Heartbeat ACK; 0 if none
+	acked   atomic.Bool  // an ACK arrived since keepalive's last heartbeat
+	zombie  atomic.Bool  // keepalive closed the socket for want of an ACK
 }
 
 func (w *wsConn) writeJSON(v any) error {
@@ -69,9 +76,12 @@ func (w *wsConn) heartbeat(seq uint64) error {
 	return w.writeJSON(f)
 }
 
-// runConn runs one connection from dial to close. It starts one goroutine (keepalive) and
-// always stops and waits for it before returning.
-func (c *Client) runConn(ctx context.Context, handle func(Event)) (out outcome) {
+// runConn runs one connection from dial to close, resuming the kept session when mode is
+// actionResume and there is one, identifying otherwise. It starts one goroutine
+// (keepalive) and always stops and waits for it before returning.
+func (c *Client) runConn(ctx context.Context, handle func(Event), mode action) (out outcome) {
+	c.status.setState(StateConnecting)
+	c.status.update(func(st *Status) { st.Connects++ })
 	dctx, cancel := context.WithTimeout(ctx, dialTimeout)
 	ws, resp, err := c.cfg.Dialer.DialContext(dctx, c.cfg.URL, nil)
 	cancel()
@@ -86,10 +96,9 @@ func (c *Client) runConn(ctx context.Context, handle func(Event)) (out outcome) 
 	conn := &wsConn{ws: ws}
 	c.log.Debug("gateway connected")
 
-	// Every connection starts a fresh session for now, so forget the old one before the
-	// heartbeat goroutine can read its seq. A resume path would keep both here.
-	c.sessionID = ""
-	c.seq.Store(0)
+	if mode == actionResume && c.sessionID == "" {
+		mode = actionIdentify
+	}
 
 	stop := make(chan struct{})
 	hello := make(chan time.Duration, 1)
@@ -110,17 +119,23 @@ func (c *Client) runConn(ctx context.Context, handle func(Event)) (out outcome) 
 		if ns := conn.lastAck.Load(); ns > 0 {
 			out.lastAck = time.Unix(0, ns)
 		}
+		if conn.zombie.Load() && out.code == 0 {
+			out.zombie = true
+			out.reason = "no heartbeat ack within one interval, connection presumed dead"
+		}
 	}()
 
-	return c.readLoop(ctx, conn, hello, handle)
+	return c.readLoop(ctx, conn, hello, handle, mode)
 }
 
 // keepalive is the connection's only other goroutine. It sends a heartbeat every interval
-// once Hello has supplied one, and on ctx.Done sends close 1000 and closes the socket so
-// the blocked reader returns. It exits when stop is closed.
+// once Hello has supplied one; when the previous heartbeat is still unacknowledged at the
+// next tick it closes the socket instead (zombie connection). On ctx.Done it sends close
+// 1000 and closes the socket so the blocked reader returns. It exits when stop is closed.
 func (c *Client) keepalive(ctx context.Context, conn *wsConn, hello <-chan time.Duration, stop <-chan struct{}) {
 	var ticker *time.Ticker
 	var tick <-chan time.Time
+	sent := false // a heartbeat has been sent on this connection
 	defer func() {
 		if ticker != nil {
 			ticker.Stop()
@@ -140,6 +155,15 @@ func (c *Client) keepalive(ctx context.Context, conn *wsConn, hello <-chan time.
 			ticker = time.NewTicker(d)
 			tick = ticker.C
 		case <-tick:
+			if sent && !conn.acked.Load() {
+				// The previous heartbeat went a whole interval without an ACK: the
+				// connection is a zombie. Closing makes the reader fail; runConn reports it.
+				conn.zombie.Store(true)
+				_ = conn.ws.Close()
+				return
+			}
+			conn.acked.Store(false)
+			sent = true
 			if err := conn.heartbeat(c.seq.Load()); err != nil {
 				// Closing makes the reader fail, which ends the connection in one place.
 				c.log.Debug("gateway heartbeat not sent", "error", err)
@@ -151,7 +175,7 @@ func (c *Client) keepalive(ctx context.Context, conn *wsConn, hello <-chan time.
 }
 
 // readLoop reads frames until the connection ends and reports how it ended.
-func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.Duration, handle func(Event)) outcome {
+func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.Duration, handle func(Event), mode action) outcome {
 	var (
 		interval time.Duration // from Hello; 0 until then
 		token    string        // identify credential; scrubbed from anything reported
@@ -159,6 +183,8 @@ func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.D
 	)
 	end := func(o outcome) outcome {
 		o.ready = ready
+		o.resumeSent = mode == actionResume && token != ""
+		o.token = token
 		o.reason = scrub(o.reason, token)
 		return o
 	}
@@ -193,31 +219,57 @@ func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.D
 			hello <- interval
 			c.log.Debug("gateway hello", "heartbeat_interval", interval)
 
-			// Always a fresh session for now; this is where a resume would send op 6.
 			tok, err := c.cfg.Token(ctx)
 			if err != nil {
 				return end(outcome{reason: "get identify token", err: err})
 			}
+			if mode == actionResume {
+				c.status.setState(StateResuming)
+				c.status.update(func(st *Status) { st.Resumes++ })
+				c.log.Info("gateway resuming", "session_id", c.sessionID, "seq", c.seq.Load())
+				err = c.resume(conn, tok)
+			} else {
+				// A new session numbers from 1; heartbeats carry null until READY.
+				c.seq.Store(0)
+				c.status.setState(StateIdentifying)
+				c.status.update(func(st *Status) { st.Identifies++ })
+				c.log.Info("gateway identifying", "intents", uint32(c.cfg.Intents))
+				err = c.identify(conn, tok)
+			}
 			token = tok
-			if err := c.identify(conn, tok); err != nil {
-				return end(outcome{reason: "send identify", err: err})
+			if err != nil {
+				return end(outcome{reason: "send " + mode.String(), err: err})
 			}
 
 		case opDispatch:
+			if mode == actionResume && f.S > 0 && f.S <= c.seq.Load() {
+				// A replay of something already delivered on this session.
+				c.log.Debug("gateway duplicate dispatch skipped", "seq", f.S, "type", f.T)
+				continue
+			}
 			if f.S > 0 {
 				c.seq.Store(f.S)
 			}
-			if f.T == "READY" {
+			switch f.T {
+			case "READY":
 				var r readyData
 				_ = json.Unmarshal(f.D, &r) // a malformed READY still counts; the handler sees it raw
 				c.sessionID = r.SessionID
 				ready = true
-				c.log.Info("gateway ready", "session_id", r.SessionID, "user_id", r.User.ID, "username", r.User.Username)
+				c.status.setState(StateReady)
+				c.log.Info("gateway ready", "session_id", r.SessionID, "seq", f.S, "user_id", r.User.ID, "username", r.User.Username)
+			case "RESUMED":
+				ready = true
+				c.status.setState(StateReady)
+				c.log.Info("gateway resumed", "session_id", c.sessionID, "seq", f.S)
 			}
+			c.publishSession()
+			c.status.update(func(st *Status) { st.Events++ })
 			handle(Event{Type: f.T, Seq: f.S, ID: f.ID, Data: f.D})
 
 		case opHeartbeatAck:
 			conn.lastAck.Store(time.Now().UnixNano())
+			conn.acked.Store(true)
 
 		case opHeartbeat:
 			// The server asks for a heartbeat now instead of waiting for the next tick.
@@ -226,12 +278,11 @@ func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.D
 			}
 
 		case opReconnect:
-			return end(outcome{reason: "server requested reconnect (op 7)"})
+			return end(outcome{reason: "server requested reconnect (op 7)", reconnect: true})
 
 		case opInvalidSession:
-			c.sessionID = ""
-			c.seq.Store(0)
-			return end(outcome{reason: "invalid session (op 9)"})
+			// The server closes next (e.g. 4006); the policy identifies either way.
+			return end(outcome{reason: "invalid session (op 9)", invalidSession: true})
 
 		default:
 			c.log.Debug("gateway frame with unknown op ignored", "op", f.Op)
@@ -253,6 +304,14 @@ func (c *Client) identify(conn *wsConn, token string) error {
 				Device:  "luabot",
 			},
 		},
+	})
+}
+
+// resume asks the server to continue the kept session after seq (op 6).
+func (c *Client) resume(conn *wsConn, token string) error {
+	return conn.writeJSON(resumeFrame{
+		Op: opResume,
+		D:  resumeData{Token: token, SessionID: c.sessionID, Seq: c.seq.Load()},
 	})
 }
 

@@ -1,40 +1,80 @@
-// Package gateway is the WebSocket client for the QQ bot platform's event gateway.
+// Package gateway receives the QQ bot platform's events: over the WebSocket gateway
+// ([Client], one per shard) or as signed HTTP callbacks ([Webhook]). Both hand every
+// dispatch to a handler as an [Event]; [Dedup] drops the ones already delivered.
 //
 // # Model
 //
 // A [Client] holds one shard's connection to the gateway URL returned by GET /gateway/bot
 // (see openapi.Client.GatewayBot). [Client.Run] owns everything that happens on it:
 //
-//  1. dial the URL;
-//  2. read Hello (op 10) and its heartbeat_interval;
-//  3. ask Config.Token for a credential and send Identify (op 2) with the intents and shard;
-//  4. read dispatches (op 0): READY first (it carries the session id), then events. Every
-//     dispatch, READY included, is passed to the handler as an [Event], in arrival order,
-//     synchronously on the reading goroutine — a slow handler stalls the connection, so it
-//     should hand work off (e.g. to a channel) rather than do it;
-//  5. meanwhile send a heartbeat (op 1) every heartbeat_interval carrying the last sequence
-//     number seen (null before any) and record each Heartbeat ACK (op 11).
+//  1. load the shard's persisted session, if Config.Sessions has one;
+//  2. dial the URL and read Hello (op 10) and its heartbeat_interval;
+//  3. send Resume (op 6: session_id and last seq) when there is a session to resume, else
+//     Identify (op 2) with a credential from Config.Token, the intents and the shard;
+//  4. read dispatches (op 0): READY (it carries the session id) or the replay and RESUMED,
+//     then events. Every dispatch is passed to the handler as an [Event], in arrival order,
+//     synchronously on the reading goroutine: a slow handler stalls the connection, so it
+//     should hand work off (e.g. to a channel). The seq of every op 0 frame is recorded; a
+//     replayed frame whose seq was already delivered on this session is skipped;
+//  5. meanwhile send a heartbeat (op 1) every heartbeat_interval carrying the last seq
+//     (null before any). If a heartbeat is still unacknowledged (no op 11) when the next
+//     one is due, the connection is a zombie: it is closed and resumed.
 //
-// When the connection drops, the server closes it, or it sends Reconnect (op 7) or Invalid
-// Session (op 9), Run logs one line saying what happened and what it will do, waits a
-// jittered backoff (about 1 s doubling up to 60 s, reset once a READY arrives) and starts
-// again at step 1 with a fresh Identify. Close codes that no retry can fix — 4004
-// (authentication failed), 4010–4014 (shard or intents invalid or not permitted), 4914
-// (bot offline) and 4915 (bot banned) — end Run with a [*CloseError] instead.
+// # Reconnect policy
 //
-// Resuming a session (op 6) is not implemented yet: every reconnect identifies afresh, so
-// events sent while disconnected are lost. The session id and last sequence number are
-// already tracked across connections, and the reconnect decision is made in one place
-// (decide), which is where a resume path would branch.
+// When a connection ends, Run picks the next step from this table, logs one line
+// ("gateway disconnected" with code, reason, decision, rule, session_id, seq and delay)
+// and waits a jittered backoff before connecting again.
+//
+//	how the connection ended                       decision
+//	---------------------------------------------  ---------------------------------------
+//	close 4008 (too fast), 4009 (session timed     resume
+//	  out); op 7 (Reconnect); network error, EOF
+//	  or 1006; zombie (no heartbeat ACK); 1000,
+//	  1001
+//	op 9 (Invalid Session); close 4006, 4007,      identify (a new session; events the
+//	  4900–4999 (4902 "reset by resume"…),           old one had not delivered are lost:
+//	  any other code (4000–4003, 4005…)              logged as lost_after_seq, counted in
+//	                                                 Status.LostSessions)
+//	3 resumes in a row that did not reach RESUMED  identify
+//	close 4004 (authentication failed)             Config.InvalidateToken, then identify
+//	                                                 with a freshly fetched token
+//	close 4004 again, before any READY/RESUMED     stop: *CloseError
+//	close 4010–4014 (shard, API version, intents)  stop: *CloseError naming cause and fix
+//	close 4914 (bot offline), 4915 (bot banned)    stop: *CloseError naming cause and fix
+//	ctx done                                       close 1000, save the session, return nil
+//
+// A resume with no session yet (nothing identified) becomes an identify. Backoff starts at
+// Config.MinBackoff (1 s) and doubles per attempt up to MaxBackoff (60 s), each delay
+// jittered into [d/2, d]; it resets after READY or RESUMED. Transient failures (network,
+// token service, 49xx) never make Run give up. Identifies, not resumes, may be paced by
+// Config.BeforeIdentify; [StartLimiter] implements session_start_limit.max_concurrency.
+//
+// # Persistence
+//
+// With Config.Sessions set, the session id, seq and shard are saved at most once per
+// SaveInterval (1 s) while they change and once more when Run returns, so a restarted
+// process resumes and the platform replays what it missed. After a crash (not a clean
+// shutdown) up to one interval of events may be replayed twice: [Dedup], persisted by its
+// own [DedupStore], drops those by event id, as it drops webhook retries.
+//
+// # Webhook
+//
+// [Webhook] serves the HTTP callback transport of qq-protocol.md §10: it verifies the
+// Ed25519 signature (key derived from the AppSecret) before parsing the body and answers
+// 401 when it is wrong, answers callback validation (op 13) and heartbeats (op 1) itself,
+// and passes dispatches (op 0) to the same kind of handler as the Client, acking
+// {"op":12,"d":0} once the handler has queued the event.
 //
 // # Concurrency
 //
 // Run blocks until its context is done or a fatal close; it may not be called concurrently
-// on the same Client. For each connection it starts exactly one helper goroutine, which
-// sends heartbeats and, when the context is cancelled, the close frame; Run stops it and
-// waits for it before reconnecting or returning. Writes to the socket are serialised by a
-// mutex, so there is never more than one writer. When the context is cancelled Run sends a
-// close frame with code 1000, closes the socket and returns nil.
+// on the same Client. It starts one goroutine that saves the session (with
+// Config.Sessions) and, for each connection, one helper goroutine that sends heartbeats
+// and, when the context is cancelled, the close frame; Run stops and waits for both before
+// it returns. Writes to the socket are serialised by a mutex. [Client.Status] may be called
+// from any goroutine. Webhook.Run owns its HTTP server and returns once every request has
+// finished. Dedup is safe for concurrent use.
 //
 // # Security
 //

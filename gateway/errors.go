@@ -21,7 +21,8 @@ var (
 )
 
 // CloseError is returned by Run when the server closed the connection with a code that a
-// reconnect cannot fix (bad credentials, shard or intents; bot offline or banned).
+// reconnect cannot fix: 4004 twice in a row (bad credentials, even with a freshly fetched
+// token), 4010–4014 (shard or intents), 4914 (bot offline) or 4915 (bot banned).
 type CloseError struct {
 	Code   int    // WebSocket close code, e.g. 4014
 	Reason string // close reason sent by the server, or a description of Code if it sent none
@@ -42,7 +43,8 @@ func (e *CloseError) Error() string {
 
 // closeFixes say what a user can do about a fatal close.
 var closeFixes = map[int]string{
-	4004: "check the app id and secret or token",
+	4004: "check the app id and secret or token; a freshly fetched token was refused too",
+	4012: "the gateway rejected the API version: report this as a luabot bug",
 	4010: "the shard id must be below the shard count",
 	4011: "the bot is in too many guilds for one shard: run more shards",
 	4013: "the intents are malformed: report this as a luabot bug",
@@ -69,14 +71,17 @@ var closeCodes = map[int]string{
 	4012: "invalid api version",
 	4013: "invalid intents",
 	4014: "intents not permitted",
+	4900: "internal error",
+	4902: "reset by resume",
+	4903: "create session error",
 	4914: "bot is offline (sandbox only)",
 	4915: "bot is banned",
 }
 
-// fatalCloseCodes are the codes Run gives up on: retrying with the same configuration
-// would be refused again, and hammering the platform with identifies can get a bot limited.
+// fatalCloseCodes are the codes Run gives up on at once: retrying with the same
+// configuration would be refused again, and hammering the platform with identifies can get
+// a bot limited. 4004 is fatal only the second time in a row (policy.decide).
 var fatalCloseCodes = map[int]bool{
-	4004: true,
 	4010: true, 4011: true, 4012: true, 4013: true, 4014: true,
 	4914: true, 4915: true,
 }

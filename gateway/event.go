@@ -15,6 +15,7 @@ const (
 	opDispatch       = 0
 	opHeartbeat      = 1
 	opIdentify       = 2
+	opResume         = 6
 	opReconnect      = 7
 	opInvalidSession = 9
 	opHello          = 10
@@ -64,4 +65,15 @@ type identifyProperties struct {
 type heartbeatFrame struct {
 	Op int     `json:"op"`
 	D  *uint64 `json:"d"`
+}
+
+type resumeFrame struct {
+	Op int        `json:"op"`
+	D  resumeData `json:"d"`
+}
+
+type resumeData struct {
+	Token     string `json:"token"`
+	SessionID string `json:"session_id"`
+	Seq       uint64 `json:"seq"`
 }

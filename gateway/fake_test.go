@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -86,6 +87,7 @@ type serverConn struct {
 	frames   chan clientFrame
 	closed   chan struct{} // closed when reading fails; closeErr says why
 	closeErr error
+	silent   atomic.Bool // do not ACK heartbeats (a zombie connection)
 }
 
 func (sc *serverConn) readLoop() {
@@ -101,7 +103,7 @@ func (sc *serverConn) readLoop() {
 			sc.closeErr = fmt.Errorf("client sent invalid JSON %q: %w", data, err)
 			return
 		}
-		if f.Op == 1 {
+		if f.Op == 1 && !sc.silent.Load() {
 			_ = sc.send(map[string]any{"op": 11})
 		}
 		select {

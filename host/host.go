@@ -30,11 +30,35 @@ type Config struct {
 	Intents gateway.Intent
 	// Drain bounds how long shutdown waits for running handlers. Default 5 s.
 	Drain time.Duration
-	// CPUSlice is how long a handler may run Lua without waiting before it
-	// is killed. Default 1 s.
-	CPUSlice time.Duration
+	// Limits bound each script's CPU, memory and inbox; zero fields take
+	// the defaults.
+	Limits Limits
+	// Clock drives sleep, timers and wait_for; nil is the real clock.
+	Clock bindings.Clock
 	// Logger receives the host's and the scripts' log lines. Nil discards.
 	Logger *slog.Logger
+
+	// Transport is how events arrive: TransportWS (the default when empty) or
+	// TransportWebhook. See transport.go.
+	Transport string
+	// Shards is the total shard count over WebSocket. 0 means the count GET /gateway/bot
+	// recommends.
+	Shards int
+	// ShardIDs are the shards this process runs, each below the shard count. Empty means
+	// all of them.
+	ShardIDs []int
+	// Webhook configures the webhook transport (Secret, Listen, TLS files); its Logger is
+	// set by the host.
+	Webhook gateway.WebhookConfig
+	// Sessions persists gateway sessions and the dedup window. Nil means a SessionStore
+	// over Store.
+	Sessions interface {
+		gateway.SessionStore
+		gateway.DedupStore
+	}
+	// StatusFile, if set, is rewritten about once a second with the shards' state as JSON
+	// (a StatusReport), for `luabot status`.
+	StatusFile string
 }
 
 // Host runs a set of scripts against the platform.
@@ -43,6 +67,10 @@ type Host struct {
 	log      *slog.Logger
 	scripts  []*script
 	received atomic.Uint64 // dispatches handed to the scripts
+
+	shardsMu sync.Mutex
+	shards   []*gateway.Client // the running WebSocket clients, for Status
+	dedup    atomic.Pointer[gateway.Dedup]
 }
 
 // New validates cfg. Scripts are added with Load.
@@ -58,6 +86,9 @@ func New(cfg Config) (*Host, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if err := cfg.validateTransport(); err != nil {
+		return nil, err
 	}
 	return &Host{cfg: cfg, log: cfg.Logger}, nil
 }
@@ -109,7 +140,8 @@ func (h *Host) Load(paths ...string) error {
 			api:    h.cfg.API,
 			store:  h.cfg.Store,
 			logger: h.log,
-			slice:  h.cfg.CPUSlice,
+			limits: h.cfg.Limits,
+			clock:  h.cfg.Clock,
 		})
 		if err != nil {
 			errs = append(errs, err)
@@ -118,7 +150,37 @@ func (h *Host) Load(paths ...string) error {
 		h.scripts = append(h.scripts, s)
 		h.log.Info("script loaded", "script", s.name, "path", path, "events", strings.Join(s.g.Subscribed(), ","))
 	}
+	h.updateHelp()
 	return errors.Join(errs...)
+}
+
+// updateHelp gives the built-in help, in the first script that asked for
+// it, the list of every script's commands.
+func (h *Host) updateHelp() {
+	byScript := map[string][]bindings.CommandInfo{}
+	var order []string
+	owner := (*script)(nil)
+	seen := map[string]string{}
+	for _, s := range h.scripts {
+		cmds := s.g.Commands()
+		for _, c := range cmds {
+			if other, dup := seen[c.Name]; dup && c.Name != "help" {
+				h.log.Warn("command registered by two scripts; both will run", "command", c.Name, "script", s.name, "other", other)
+			}
+			seen[c.Name] = s.name
+		}
+		byScript[s.name] = cmds
+		order = append(order, s.name)
+		if owner == nil && s.g.WantsHelp() {
+			owner = s
+		}
+	}
+	for _, s := range h.scripts {
+		s.g.SetHelp("")
+	}
+	if owner != nil {
+		owner.g.SetHelp(bindings.HelpText(byScript, order))
+	}
 }
 
 func (h *Host) script(name string) *script {
@@ -171,22 +233,11 @@ func IntentsFor(events []string) gateway.Intent {
 // Run connects to the gateway and serves events to the scripts until ctx
 // ends or the gateway stops for good. On return every script has stopped.
 func (h *Host) Run(ctx context.Context) error {
-	gb, err := h.cfg.API.GatewayBot(ctx)
-	if err != nil {
-		return fmt.Errorf("get gateway: %w", err)
-	}
-	gw, err := gateway.New(gateway.Config{
-		URL:     gb.URL,
-		Token:   h.cfg.API.IdentifyToken,
-		Intents: h.Intents(),
-		Logger:  h.log,
-	})
+	source, err := h.source(ctx)
 	if err != nil {
 		return err
 	}
-	return h.serve(ctx, func(ctx context.Context, handle func(gateway.Event)) error {
-		return gw.Run(ctx, handle)
-	})
+	return h.serve(ctx, source)
 }
 
 // Received reports how many gateway dispatches (READY included) have been
@@ -206,9 +257,14 @@ func (h *Host) serve(ctx context.Context, source func(context.Context, func(gate
 			s.run(ctx, h.cfg.Drain)
 		}()
 	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		watchMemory(ctx, h.scripts)
+	}()
 	err := source(ctx, func(ev gateway.Event) {
 		for _, s := range h.scripts {
-			s.deliver(ctx, ev)
+			s.deliver(ev)
 		}
 		h.received.Add(1)
 	})

@@ -112,11 +112,12 @@ func (l *logSink) waitLog(t *testing.T, parts ...string) string {
 }
 
 type harness struct {
-	t    *testing.T
-	s    *script
-	api  *fakeAPI
-	logs *logSink
-	dir  string
+	t     *testing.T
+	s     *script
+	api   *fakeAPI
+	logs  *logSink
+	dir   string
+	clock *VirtualClock
 }
 
 func writeScript(t testing.TB, dir, name, src string) string {
@@ -130,16 +131,22 @@ func writeScript(t testing.TB, dir, name, src string) string {
 
 func newHarness(t *testing.T, src string) (*harness, error) {
 	t.Helper()
+	return newHarnessWith(t, src, Limits{CPU: 200 * time.Millisecond})
+}
+
+func newHarnessWith(t *testing.T, src string, limits Limits) (*harness, error) {
+	t.Helper()
 	dir := t.TempDir()
 	store, err := kv.Open(kv.Config{Path: filepath.Join(dir, "test.db")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	h := &harness{t: t, api: &fakeAPI{calls: make(chan apiCall, 1024)}, logs: newLogSink(), dir: dir}
+	h := &harness{t: t, api: &fakeAPI{calls: make(chan apiCall, 1024)}, logs: newLogSink(), dir: dir,
+		clock: NewVirtualClock(time.Date(2026, 12, 2, 8, 59, 0, 0, time.Local))}
 	path := writeScript(t, dir, "bot.lua", src)
 	s, err := loadScript(path, scriptDeps{
-		api: h.api, store: store, logger: slog.New(h.logs), slice: 200 * time.Millisecond,
+		api: h.api, store: store, logger: slog.New(h.logs), limits: limits, clock: h.clock,
 	})
 	if err != nil {
 		return nil, err
@@ -172,7 +179,7 @@ func (h *harness) start() {
 }
 
 func (h *harness) send(evType, data string) {
-	h.s.deliver(context.Background(), gateway.Event{Type: evType, ID: evType + ":1", Data: json.RawMessage(data)})
+	h.s.deliver(gateway.Event{Type: evType, ID: evType + ":1", Data: json.RawMessage(data)})
 }
 
 func (h *harness) nextCall() apiCall {
@@ -333,16 +340,65 @@ func TestScript_WaitingCallsNeedAHandler(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "bot.lua:2:") || !strings.Contains(err.Error(), "inside an event handler") {
 		t.Fatalf("load error = %v", err)
 	}
+}
 
+// Waiting calls work inside pcall, xpcall and the script's own coroutines:
+// the prelude passes the wait up to the host and the results back down.
+func TestScript_WaitsInsidePcallAndCoroutines(t *testing.T) {
 	h := mustHarness(t, `on("message", function(ev)
-  local ok, err = pcall(qq.me)
-  qq.send("100", tostring(ok) .. " " .. tostring(err))
+  local ok, me = pcall(qq.me)
+  local ok2, me2 = xpcall(function() return qq.me() end, function(e) return "handled " .. e end)
+  local co = coroutine.wrap(function(a)
+    local m = qq.me()
+    local b = coroutine.yield(a + 1)
+    return m.username .. b
+  end)
+  local first = co(1)
+  local second = co("!")
+  local okErr, e = pcall(function() local m = qq.me() error("after wait") end)
+  qq.send("100", table.concat({tostring(ok), me.username, tostring(ok2), me2.username, first, second, tostring(okErr), e}, " "))
 end)`)
+	h.api.respond = func(c apiCall) (json.RawMessage, error) {
+		return json.RawMessage(`{"username":"botty"}`), nil
+	}
 	h.start()
 	h.send("AT_MESSAGE_CREATE", `{"id":"1","channel_id":"100","content":"x"}`)
+	for range 4 {
+		if c := h.nextCall(); c.Path != "/users/@me" {
+			t.Fatalf("call %s, want /users/@me", c.Path)
+		}
+	}
 	c := h.nextCall()
-	if content, _ := c.Body["content"].(string); !strings.HasPrefix(content, "false ") || !strings.Contains(content, "cannot be made inside pcall") {
-		t.Fatalf("content = %q", content)
+	content, _ := c.Body["content"].(string)
+	want := "true botty true botty 2 botty! false "
+	if !strings.HasPrefix(content, want) || !strings.HasSuffix(content, "bot.lua:11: after wait") {
+		t.Fatalf("content = %q, want %q... bot.lua:11: after wait", content, want)
+	}
+}
+
+// A wait inside a metamethod or an iterator cannot work in gopher-lua; it
+// must fail cleanly rather than corrupt the VM, and the bot keeps serving.
+func TestScript_WaitInsideMetamethodFailsCleanly(t *testing.T) {
+	h := mustHarness(t, `on("message", function(ev)
+  if ev.text == "meta" then
+    local t = setmetatable({}, {__index = function() return qq.me() end})
+    local x = t.anything
+  elseif ev.text == "iter" then
+    for x in function() return qq.me() end do end
+  elseif ev.text == "sort" then
+    local t = {3, 1, 2}
+    table.sort(t, function(a, b) sleep(0) return a < b end)
+  end
+  qq.send("100", "alive " .. ev.text)
+end)`)
+	h.start()
+	for _, kind := range []string{"meta", "iter", "sort"} {
+		h.send("AT_MESSAGE_CREATE", `{"id":"1","channel_id":"100","content":"`+kind+`"}`)
+		h.logs.waitLog(t, "handler failed", "cannot be made inside a metamethod")
+	}
+	h.send("AT_MESSAGE_CREATE", `{"id":"2","channel_id":"100","content":"ok"}`)
+	if c := h.nextCall(); c.Body["content"] != "alive ok" {
+		t.Fatalf("content = %v", c.Body["content"])
 	}
 }
 
@@ -429,7 +485,7 @@ same = require("util") == require("util")
 ok_up, err_up = pcall(require, "../secret")
 ok_abs, err_abs = pcall(require, "/etc/passwd")
 ok_link, err_link = pcall(require, "link")
-ok_missing, err_missing = pcall(require, "nope")
+ok_missing, err_missing = pcall(function() return require("nope") end)
 `)
 	store, err := kv.Open(kv.Config{Path: filepath.Join(dir, "k.db")})
 	if err != nil {
@@ -515,3 +571,15 @@ func writeFile(tb testing.TB, path, src string) {
 		tb.Fatal(err)
 	}
 }
+
+func contextWithCancel() (context.Context, context.CancelFunc) {
+	return context.WithCancel(context.Background())
+}
+
+func msgEvent(text string) gateway.Event {
+	return gateway.Event{Type: "AT_MESSAGE_CREATE", ID: "AT_MESSAGE_CREATE:1", Data: json.RawMessage(msg(text))}
+}
+
+// handleOnce dispatches ev on the test goroutine, for handlers that finish
+// without waiting.
+func (s *script) handleOnce(ev gateway.Event) { s.dispatch(ev) }

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -36,6 +38,11 @@ type Client struct {
 	hc        *http.Client
 	log       *slog.Logger
 	tokens    *tokenSource // nil in legacy mode
+	spacing   *spacer      // nil when spacing is disabled
+	replier   *Replier
+
+	maxRetries int
+	retryBase  time.Duration
 }
 
 // New validates cfg and returns a Client. It performs no network I/O: the first access
@@ -58,6 +65,11 @@ func New(cfg Config) (*Client, error) {
 		userAgent: cfg.UserAgent,
 		hc:        cfg.HTTPClient,
 		log:       cfg.Logger,
+
+		spacing:    newSpacer(cfg.RouteBurst, cfg.RouteInterval),
+		replier:    NewReplier(nil),
+		maxRetries: cfg.MaxRetries,
+		retryBase:  cfg.RetryBackoff,
 	}
 	if cfg.Secret != "" {
 		c.tokens = &tokenSource{
@@ -68,9 +80,25 @@ func New(cfg Config) (*Client, error) {
 			hc:        cfg.HTTPClient,
 			log:       cfg.Logger,
 			now:       time.Now,
+			sleep:     sleepCtx,
 		}
 	}
 	return c, nil
+}
+
+// Run keeps the access token fresh in the background until ctx ends, then returns nil. It
+// fetches a token at once and then again as each one enters its last 60 s, so no call waits
+// for a fetch; failures are logged and retried with backoff (1 s doubling to 1 min), never
+// fatal. The refresher runs on the caller's goroutine, so its owner is whoever calls Run
+// (the host runs it next to the gateway); without Run the client still works and fetches
+// tokens on demand. With a legacy token Run just waits for ctx.
+func (c *Client) Run(ctx context.Context) error {
+	if c.tokens == nil {
+		<-ctx.Done()
+		return nil
+	}
+	c.tokens.run(ctx)
+	return nil
 }
 
 // AppID returns the configured application id.
@@ -100,39 +128,117 @@ func (c *Client) authorization(ctx context.Context) (header, token string, err e
 	return "QQBot " + tok, tok, nil
 }
 
+// Doer is the one method every typed helper is built on; *Client implements it.
+// [Replier] and [SendMessage] take a Doer so that a fake can stand in for the
+// client in tests.
+type Doer interface {
+	Do(ctx context.Context, method, path string, query url.Values, in, out any) error
+}
+
 // Do sends one request to path (relative to BaseURL, starting with "/", without query) with
-// query appended. in, if non-nil, is JSON-encoded as the body. out, if non-nil, receives the
-// JSON-decoded answer whatever its Content-Type; pass *json.RawMessage for the raw bytes. An
-// empty answer (e.g. 204) leaves out untouched.
+// query appended. in, if non-nil, is the body: a *[Form] is sent as multipart/form-data,
+// anything else is JSON-encoded. out, if non-nil, receives the JSON-decoded answer whatever
+// its Content-Type; pass *json.RawMessage for the raw bytes. An empty answer (e.g. 204)
+// leaves out untouched.
 //
-// Authorization and X-Union-Appid are added. A non-2xx answer, or a 201/202 answer whose body
-// has a non-zero business code, is returned as *Error. In the AppSecret flow an answer with
-// code 11244 makes Do refetch the token and send the request once more.
+// Authorization and X-Union-Appid are added. A non-2xx answer, or a 201/202 answer whose
+// body has a non-zero business code other than the audit codes, is returned as *Error. A
+// 201/202 answer with code 304023/304024 (held for audit) is a success: its body is decoded
+// into out and [AuditOf] recognises it.
+//
+// Before sending, Do waits for the route's turn (Config.RouteBurst/RouteInterval). 429 and
+// 5xx answers are retried with jittered exponential backoff up to Config.MaxRetries times
+// while the context's deadline leaves room; POST and PATCH only after 429, which the
+// platform answers before processing. In the AppSecret flow an answer with code 11244 makes
+// Do refetch the token and send the request once more.
 func (c *Client) Do(ctx context.Context, method, path string, query url.Values, in, out any) error {
+	_, err := c.do(ctx, method, path, query, in, out)
+	return err
+}
+
+// do is Do that also returns the pending-audit result of a 201/202 answer.
+func (c *Client) do(ctx context.Context, method, path string, query url.Values, in, out any) (*Audit, error) {
 	target, err := c.target(path, query)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var body []byte
-	if in != nil {
-		if body, err = json.Marshal(in); err != nil {
-			return fmt.Errorf("encode request body: %w", err)
+	body, contentType, err := encodeBody(in)
+	if err != nil {
+		return nil, err
+	}
+	refetched := false
+	retries := 0
+	for attempt := 1; ; attempt++ {
+		if err := c.spacing.wait(ctx, method+" "+path); err != nil {
+			return nil, fmt.Errorf("%s %s: %w", strings.ToLower(method), path, err)
 		}
-	}
-	for attempt := 0; ; attempt++ {
 		auth, tok, err := c.authorization(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		err = c.send(ctx, method, path, target, auth, body, in != nil, out)
+		audit, err := c.send(ctx, method, path, target, auth, body, contentType, out)
+		if err == nil {
+			return audit, nil
+		}
 		var apiErr *Error
-		if attempt == 0 && c.tokens != nil && errors.As(err, &apiErr) && apiErr.Code == CodeTokenExpired {
+		isAPI := errors.As(err, &apiErr)
+		if isAPI {
+			apiErr.Attempts = attempt
+		}
+		if isAPI && apiErr.Code == CodeTokenExpired && c.tokens != nil && !refetched {
+			refetched = true
 			c.log.Warn("access token rejected, refetching", "method", method, "path", path, "trace_id", apiErr.TraceID)
 			c.tokens.invalidate(tok)
 			continue
 		}
-		return err
+		if retries >= c.maxRetries || !retryable(method, err) || ctx.Err() != nil {
+			return nil, err
+		}
+		wait := c.backoff(retries, apiErr)
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			return nil, err // waiting would outlast the caller: report what we have
+		}
+		retries++
+		c.log.Debug("openapi retry", "method", method, "path", path, "attempt", attempt+1, "wait", wait, "error", err)
+		if sleepCtx(ctx, wait) != nil {
+			return nil, err
+		}
 	}
+}
+
+// retryable reports whether a failed exchange may be sent again. 429 means the
+// platform refused before processing, so any method may repeat it. 5xx and
+// transport failures may have been processed: only idempotent methods repeat.
+func retryable(method string, err error) bool {
+	idempotent := method == http.MethodGet || method == http.MethodHead ||
+		method == http.MethodPut || method == http.MethodDelete
+	var apiErr *Error
+	if errors.As(err, &apiErr) {
+		switch apiErr.Status {
+		case http.StatusTooManyRequests:
+			return true
+		case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			return idempotent
+		}
+		return false
+	}
+	// Transport failure (connection refused or reset, timeout of one attempt).
+	return idempotent && !errors.Is(err, ErrInvalidRequest)
+}
+
+// backoff is the wait before retry n (0-based): base·2ⁿ capped at 10 s, with
+// "equal jitter" (half fixed, half random) so that clients which failed
+// together do not retry together; at least the server's Retry-After.
+func (c *Client) backoff(n int, apiErr *Error) time.Duration {
+	d := c.retryBase << min(n, 16)
+	if d > maxRetryBackoff || d <= 0 {
+		d = maxRetryBackoff
+	}
+	d = d/2 + rand.N(d/2+1)
+	if apiErr != nil && apiErr.retryAfter > d {
+		d = min(apiErr.retryAfter, maxRetryBackoff)
+	}
+	return d
 }
 
 // target builds the absolute URL for path. Callers (including Lua scripts through host
@@ -160,63 +266,83 @@ func (c *Client) target(path string, query url.Values) (string, error) {
 }
 
 // send performs one HTTP exchange and decodes the answer.
-func (c *Client) send(ctx context.Context, method, path, target, auth string, body []byte, hasBody bool, out any) error {
+func (c *Client) send(ctx context.Context, method, path, target, auth string, body []byte, contentType string, out any) (*Audit, error) {
 	var rd io.Reader
-	if hasBody {
+	if body != nil {
 		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, target, rd)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidRequest, err)
+		return nil, fmt.Errorf("%w: %v", ErrInvalidRequest, err)
 	}
 	req.Header.Set("Authorization", auth)
 	req.Header.Set(appIDHeader, c.appID)
 	req.Header.Set("User-Agent", c.userAgent)
 	req.Header.Set("Accept", "application/json")
-	if hasBody {
-		req.Header.Set("Content-Type", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", contentType)
 	}
 
 	start := time.Now()
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", strings.ToLower(method), path, err)
+		return nil, fmt.Errorf("%s %s: %w", strings.ToLower(method), path, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return fmt.Errorf("%s %s: read response: %w", strings.ToLower(method), path, err)
+		return nil, fmt.Errorf("%s %s: read response: %w", strings.ToLower(method), path, err)
 	}
 	// The trace id is server text that ends up in logs and errors: scrub it like a message.
 	trace := scrub(oneLine(resp.Header.Get(traceHeader), maxMessage), c.secrets()...)
 	c.log.Debug("openapi request", "method", method, "path", path, "status", resp.StatusCode,
 		"trace_id", trace, "duration", time.Since(start))
 
-	if e := c.errorFor(resp.StatusCode, trace, raw); e != nil {
-		return e
+	audit, e := c.classify(resp.StatusCode, trace, raw)
+	if e != nil {
+		e.retryAfter = retryAfter(resp.Header.Get("Retry-After"))
+		return nil, e
 	}
 	if out == nil || len(bytes.TrimSpace(raw)) == 0 {
-		return nil
+		return audit, nil
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
-		return fmt.Errorf("%s %s: decode response (status %d, trace %q): %w",
+		return nil, fmt.Errorf("%s %s: decode response (status %d, trace %q): %w",
 			strings.ToLower(method), path, resp.StatusCode, trace, err)
 	}
-	return nil
+	return audit, nil
 }
 
-// errorFor returns the *Error an answer represents, or nil for a success. 201 and 202 are
-// the platform's "accepted, but" answers (e.g. 304023 pending audit): their body decides.
-func (c *Client) errorFor(status int, trace string, raw []byte) *Error {
+// retryAfter parses a Retry-After header given in seconds; 0 when absent or odd.
+func retryAfter(h string) time.Duration {
+	n, err := strconv.Atoi(strings.TrimSpace(h))
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return time.Duration(n) * time.Second
+}
+
+// classify returns the *Error an answer represents, or the pending-audit result
+// of a 201/202 answer, or neither for a plain success. 201 and 202 are the
+// platform's "accepted, but" answers: their body decides.
+func (c *Client) classify(status int, trace string, raw []byte) (*Audit, *Error) {
 	var eb errorBody
 	isJSON := json.Unmarshal(raw, &eb) == nil
 	switch {
 	case status == http.StatusCreated || status == http.StatusAccepted:
 		if !isJSON || eb.businessCode() == 0 {
-			return nil
+			return nil, nil
+		}
+		if a, ok := AuditOf(raw); ok {
+			a.TraceID = trace
+			if a.TraceID == "" {
+				a.TraceID = scrub(oneLine(eb.TraceID, maxMessage), c.secrets()...)
+			}
+			a.Message = scrub(a.Message, c.secrets()...)
+			return a, nil
 		}
 	case status >= 200 && status <= 299:
-		return nil
+		return nil, nil
 	}
 	e := &Error{Status: status, TraceID: trace}
 	if isJSON {
@@ -236,7 +362,7 @@ func (c *Client) errorFor(status int, trace string, raw []byte) *Error {
 	}
 	e.Message = scrub(oneLine(e.Message, maxMessage), c.secrets()...)
 	e.TraceID = scrub(oneLine(e.TraceID, maxMessage), c.secrets()...)
-	return e
+	return nil, e
 }
 
 // secrets lists every credential that must never be shown.

@@ -24,6 +24,12 @@ const (
 	defaultTimeout   = 10 * time.Second
 	defaultUserAgent = "luabot"
 	tokenPath        = "/app/getAppAccessToken"
+
+	defaultMaxRetries    = 3
+	defaultRetryBackoff  = 500 * time.Millisecond
+	maxRetryBackoff      = 10 * time.Second
+	defaultRouteBurst    = 5
+	defaultRouteInterval = 200 * time.Millisecond
 )
 
 // Config configures a [Client]. The zero value of every optional field means "use the
@@ -61,6 +67,25 @@ type Config struct {
 
 	// UserAgent is sent on every request. Empty means "luabot".
 	UserAgent string
+
+	// MaxRetries bounds how many times a request answered with 429 or a 5xx (or,
+	// for GET/PUT/DELETE, failing in transport) is sent again. A POST or PATCH is
+	// retried only after 429, which means it was not processed. Zero means 3;
+	// negative disables retries. Retries never outlast the caller's context.
+	MaxRetries int
+
+	// RetryBackoff is the first wait before a retry; each further retry doubles
+	// it (up to 10 s) and the wait is jittered. A Retry-After header, when
+	// present, is honoured if it is longer. Zero means 500 ms.
+	RetryBackoff time.Duration
+
+	// RouteBurst and RouteInterval space requests to the same route (method and
+	// path): up to RouteBurst requests go out at once, then one per
+	// RouteInterval, so a burst of sends to one channel stays under the
+	// platform's 5 messages per second. Zero means 5 and 200 ms; a negative
+	// RouteBurst disables spacing.
+	RouteBurst    int
+	RouteInterval time.Duration
 
 	// Logger receives debug lines about requests and token fetches (never credentials).
 	// Nil means discard.
@@ -124,6 +149,27 @@ func (cfg Config) validate() (Config, error) {
 	hc.CheckRedirect = refuseRedirect
 	cfg.HTTPClient = hc
 
+	switch {
+	case cfg.MaxRetries == 0:
+		cfg.MaxRetries = defaultMaxRetries
+	case cfg.MaxRetries < 0:
+		cfg.MaxRetries = 0
+	}
+	if cfg.RetryBackoff < 0 {
+		return cfg, fmt.Errorf("%w: RetryBackoff is negative", ErrInvalidConfig)
+	}
+	if cfg.RetryBackoff == 0 {
+		cfg.RetryBackoff = defaultRetryBackoff
+	}
+	if cfg.RouteInterval < 0 {
+		return cfg, fmt.Errorf("%w: RouteInterval is negative", ErrInvalidConfig)
+	}
+	if cfg.RouteBurst == 0 {
+		cfg.RouteBurst = defaultRouteBurst
+	}
+	if cfg.RouteInterval == 0 {
+		cfg.RouteInterval = defaultRouteInterval
+	}
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = defaultUserAgent
 	}

@@ -3,8 +3,10 @@ package openapi
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Sentinel errors. Each is wrapped with detail, so test with errors.Is.
@@ -20,6 +22,23 @@ var (
 	// ErrInvalidRequest is returned by Do and the typed helpers before anything is sent
 	// when the arguments cannot form a request (bad path, empty id, bad pager).
 	ErrInvalidRequest = errors.New("openapi: invalid request")
+
+	// ErrReplyExpired is wrapped by the *ReplyError a [Replier] returns when the
+	// passive-reply window of the source message has passed (5 min; 60 min for
+	// C2C): the platform would refuse the reply with 304027.
+	ErrReplyExpired = errors.New("openapi: reply window passed")
+
+	// ErrReplyLimit is wrapped by the *ReplyError a [Replier] returns when a
+	// group or C2C message already had its 5 passive replies.
+	ErrReplyLimit = errors.New("openapi: reply limit reached")
+
+	// ErrReplyTarget is wrapped by the *ReplyError a [Replier] returns when the
+	// source names no place to answer in (no channel, group or user id).
+	ErrReplyTarget = errors.New("openapi: nothing to reply to")
+
+	// ErrTooLarge is returned before anything is sent when an upload exceeds
+	// [MaxUploadSize].
+	ErrTooLarge = errors.New("openapi: file too large")
 )
 
 // Business codes the client itself reacts to.
@@ -27,6 +46,12 @@ const (
 	// CodeTokenExpired is "token expired or not exist"; the client refetches the access
 	// token and retries the call once when it sees it.
 	CodeTokenExpired = 11244
+	// CodeAuditPush is "active message accepted, pending audit" (201/202 body).
+	CodeAuditPush = 304023
+	// CodeAuditReply is "reply accepted, pending audit" (201/202 body).
+	CodeAuditReply = 304024
+	// CodeReplyExpired is "reply msg expired", which a [Replier] predicts locally.
+	CodeReplyExpired = 304027
 )
 
 // Error is a failure reported by the platform: a non-2xx REST answer, a 201/202 answer whose
@@ -41,9 +66,14 @@ type Error struct {
 	Message string // the body's message, or a one-line excerpt of a non-JSON body
 	TraceID string // X-Tps-trace-ID response header (or the body's trace_id)
 
-	// Data is the body's "data" member when present, e.g.
-	// {"message_audit":{"audit_id":"…"}} for 304023/304024.
+	// Data is the body's "data" member when present.
 	Data json.RawMessage
+
+	// Attempts is how many times the request was sent before this answer
+	// (1 when it was not retried).
+	Attempts int
+
+	retryAfter time.Duration // from a Retry-After header; 0 when absent
 }
 
 // Error returns one line such as
@@ -140,3 +170,66 @@ func oneLine(s string, limit int) string {
 }
 
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+// Audit is the result of a send the platform accepted but holds for review:
+// a 201/202 answer with code 304023 (active message) or 304024 (reply). It is
+// not a failure: the message appears, or not, once the audit ends, announced
+// by a MESSAGE_AUDIT_PASS or MESSAGE_AUDIT_REJECT event with the same AuditID.
+type Audit struct {
+	ID      string // data.message_audit.audit_id
+	Code    int    // 304023 or 304024
+	Message string // the platform's text
+	TraceID string
+}
+
+// auditBody is the shape of a pending-audit answer.
+type auditBody struct {
+	Code    lenientInt `json:"code"`
+	ErrCode lenientInt `json:"err_code"`
+	Message string     `json:"message"`
+	Data    struct {
+		MessageAudit struct {
+			AuditID string `json:"audit_id"`
+		} `json:"message_audit"`
+	} `json:"data"`
+}
+
+// AuditOf reports whether a successful answer's body is a pending-audit
+// result (code 304023/304024) and returns it. Callers of [Client.Do] that
+// decode into raw JSON use it to tell "held for audit" from "sent".
+func AuditOf(body []byte) (*Audit, bool) {
+	var b auditBody
+	if json.Unmarshal(body, &b) != nil {
+		return nil, false
+	}
+	code := int(b.ErrCode)
+	if code == 0 {
+		code = int(b.Code)
+	}
+	if code != CodeAuditPush && code != CodeAuditReply {
+		return nil, false
+	}
+	return &Audit{ID: b.Data.MessageAudit.AuditID, Code: code, Message: oneLine(b.Message, maxMessage)}, true
+}
+
+// ReplyError is returned by a [Replier] instead of sending a passive reply the
+// platform would refuse. It wraps ErrReplyExpired, ErrReplyLimit or
+// ErrReplyTarget; Hint says what to do instead.
+type ReplyError struct {
+	Reason error  // one of the ErrReply* sentinels
+	Detail string // what was wrong with this reply
+}
+
+func (e *ReplyError) Error() string { return fmt.Sprintf("%v: %s", e.Reason, e.Detail) }
+func (e *ReplyError) Unwrap() error { return e.Reason }
+
+// Hint says what to do instead.
+func (e *ReplyError) Hint() string {
+	switch e.Reason {
+	case ErrReplyExpired:
+		return "passive replies are allowed 5 min after the message (60 min for C2C): send an active message instead"
+	case ErrReplyLimit:
+		return "a group or C2C message takes at most 5 replies: send fewer, longer replies"
+	}
+	return "only message events and some notice events can be answered: use qq.send and friends"
+}

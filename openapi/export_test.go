@@ -1,12 +1,23 @@
 package openapi
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Hooks for the black-box tests in package openapi_test.
 
-// SetClock replaces the clock the token cache uses.
-func SetClock(c *Client, now func() time.Time) { c.tokens.now = now }
+// SetClock replaces the clock the token cache and the shared Replier use.
+func SetClock(c *Client, now func() time.Time) {
+	if c.tokens != nil {
+		c.tokens.now = now
+	}
+	c.replier.now = now
+}
 
 // OnTokenWait registers f to run whenever a caller starts waiting on another caller's
 // token fetch.
 func OnTokenWait(c *Client, f func()) { c.tokens.onWait = f }
+
+// SetTokenSleep replaces how the background refresher waits.
+func SetTokenSleep(c *Client, f func(ctx context.Context, d time.Duration) error) { c.tokens.sleep = f }

@@ -6,7 +6,10 @@ import (
 	"net/http"
 )
 
-var routeGatewayBot = route{http.MethodGet, "/gateway/bot"}
+var (
+	routeGatewayBot = route{http.MethodGet, "/gateway/bot"}
+	routeGateway    = route{http.MethodGet, "/gateway"}
+)
 
 // GatewayBot is the answer of GET /gateway/bot: where to connect and how many sessions may
 // be started.
@@ -31,4 +34,12 @@ func (c *Client) GatewayBot(ctx context.Context) (*GatewayBot, error) {
 		return nil, fmt.Errorf("get gateway: %w", err)
 	}
 	return &g, nil
+}
+
+// Gateway returns just the gateway URL (GET /gateway).
+func (c *Client) Gateway(ctx context.Context) (string, error) {
+	r, err := callJSON[struct {
+		URL string `json:"url"`
+	}](ctx, c, "get gateway url", routeGateway, nil, nil, nil)
+	return r.URL, err
 }

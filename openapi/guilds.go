@@ -2,11 +2,14 @@ package openapi
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 )
 
-var routeGuildChannels = route{http.MethodGet, "/guilds/{guild_id}/channels"}
+var (
+	routeGuild          = route{http.MethodGet, "/guilds/{guild_id}"}
+	routeMessageSetting = route{http.MethodGet, "/guilds/{guild_id}/message/setting"}
+	routeGuildMute      = route{http.MethodPatch, "/guilds/{guild_id}/mute"}
+)
 
 // Guild is a QQ guild (频道). JoinedAt is kept as the platform's RFC3339 string because guild
 // events do not format it consistently.
@@ -22,28 +25,44 @@ type Guild struct {
 	JoinedAt    string `json:"joined_at"`
 }
 
-// Channel is a sub-channel (子频道) of a guild. Type: 0 text, 2 voice, 4 category,
-// 10005 live, 10006 application, 10007 forum.
-type Channel struct {
-	ID              string `json:"id"`
-	GuildID         string `json:"guild_id"`
-	Name            string `json:"name"`
-	Type            int    `json:"type"`
-	SubType         int    `json:"sub_type"`
-	Position        int    `json:"position"`
-	ParentID        string `json:"parent_id"`
-	OwnerID         string `json:"owner_id"`
-	PrivateType     int    `json:"private_type"`
-	SpeakPermission int    `json:"speak_permission"`
-	ApplicationID   string `json:"application_id"`
-	Permissions     string `json:"permissions"`
+// MessageSetting is a guild's message frequency settings.
+type MessageSetting struct {
+	DisableCreateDM   bool     `json:"disable_create_dm"`
+	DisablePushMsg    bool     `json:"disable_push_msg"`
+	ChannelIDs        []string `json:"channel_ids"`
+	ChannelPushMaxNum int      `json:"channel_push_max_num"`
 }
 
-// Channels lists the channels of a guild (GET /guilds/{guild_id}/channels).
-func (c *Client) Channels(ctx context.Context, guildID string) ([]Channel, error) {
-	var chs []Channel
-	if err := c.call(ctx, routeGuildChannels, []string{guildID}, nil, nil, &chs); err != nil {
-		return nil, fmt.Errorf("list channels: %w", err)
+// Mute is the body of the mute endpoints. Times are unix seconds as strings;
+// MuteEndTimestamp wins over MuteSeconds, and "0" lifts a mute. UserIDs, on
+// the guild-wide endpoint, mutes just those members.
+type Mute struct {
+	MuteEndTimestamp string   `json:"mute_end_timestamp,omitempty"`
+	MuteSeconds      string   `json:"mute_seconds,omitempty"`
+	UserIDs          []string `json:"user_ids,omitempty"`
+}
+
+// MuteResult lists the members a batch mute affected.
+type MuteResult struct {
+	UserIDs []string `json:"user_ids"`
+}
+
+// Guild returns one guild (GET /guilds/{guild_id}).
+func (c *Client) Guild(ctx context.Context, guildID string) (*Guild, error) {
+	return callJSON[*Guild](ctx, c, "get guild", routeGuild, []string{guildID}, nil, nil)
+}
+
+// MessageSetting returns a guild's message settings (GET /guilds/{guild_id}/message/setting).
+func (c *Client) MessageSetting(ctx context.Context, guildID string) (*MessageSetting, error) {
+	return callJSON[*MessageSetting](ctx, c, "get message setting", routeMessageSetting, []string{guildID}, nil, nil)
+}
+
+// MuteGuild mutes everyone in a guild, or the members in m.UserIDs (PATCH /guilds/{guild_id}/mute).
+// The answer lists the muted members for a batch mute and is empty otherwise.
+func (c *Client) MuteGuild(ctx context.Context, guildID string, m Mute) (*MuteResult, error) {
+	var r MuteResult
+	if err := c.call(ctx, routeGuildMute, []string{guildID}, nil, m, &r); err != nil {
+		return nil, wrap("mute guild", err)
 	}
-	return chs, nil
+	return &r, nil
 }

@@ -5,9 +5,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 )
 
-var routeChannelMessages = route{http.MethodPost, "/channels/{channel_id}/messages"}
+var (
+	routeChannelMessages = route{http.MethodPost, "/channels/{channel_id}/messages"}
+	routeMessage         = route{http.MethodGet, "/channels/{channel_id}/messages/{message_id}"}
+	routeMessages        = route{http.MethodGet, "/channels/{channel_id}/messages"}
+	routePatchMessage    = route{http.MethodPatch, "/channels/{channel_id}/messages/{message_id}"}
+	routeDeleteMessage   = route{http.MethodDelete, "/channels/{channel_id}/messages/{message_id}"}
+	routeSettingGuide    = route{http.MethodPost, "/channels/{channel_id}/settingguide"}
+)
 
 // Message is a guild channel or DM message as the platform returns it. Sub-objects the
 // client does not interpret are kept as raw JSON so nothing is lost on the way to a script.
@@ -53,6 +62,7 @@ type MessageToCreate struct {
 	MsgID            string          `json:"msg_id,omitempty"`
 	EventID          string          `json:"event_id,omitempty"`
 	MsgSeq           int             `json:"msg_seq,omitempty"`
+	Media            *MediaRef       `json:"media,omitempty"`
 	Image            string          `json:"image,omitempty"`
 	Embed            json.RawMessage `json:"embed,omitempty"`
 	Ark              json.RawMessage `json:"ark,omitempty"`
@@ -61,17 +71,119 @@ type MessageToCreate struct {
 	MessageReference json.RawMessage `json:"message_reference,omitempty"`
 }
 
+// SentMessage is the answer to a send: the Message for guild channels and
+// DMs, just ID and Timestamp for groups and C2C. When the platform holds the
+// message for audit (304023/304024) the send is not a failure: Audit is set
+// and the message fields are empty.
+type SentMessage struct {
+	Message
+	Audit *Audit `json:"-"`
+}
+
+// HistoryPager selects GET /channels/{channel_id}/messages: at most one of
+// Around, Before and After (a message id); none means the latest. Limit ≤ 20.
+type HistoryPager struct {
+	Around, Before, After string
+	Limit                 int
+}
+
 // PostMessage sends a message to a guild text channel (POST /channels/{channel_id}/messages).
 // msg is a *MessageToCreate or any JSON-encodable value with the same keys, such as a map
-// built from a Lua table. A message accepted but held for audit comes back as an *Error
-// with Status 202 and Code 304023/304024; its Data holds the audit id.
-func (c *Client) PostMessage(ctx context.Context, channelID string, msg any) (*Message, error) {
+// built from a Lua table, or a *Form for a local image. A message held for audit is
+// returned with Audit set and no error.
+func (c *Client) PostMessage(ctx context.Context, channelID string, msg any) (*SentMessage, error) {
+	return c.post(ctx, "post message", routeChannelMessages, channelID, msg)
+}
+
+// post sends msg on r (one path parameter) and reports a pending audit in the result.
+func (c *Client) post(ctx context.Context, what string, r route, id string, msg any) (*SentMessage, error) {
 	if m, ok := msg.(*MessageToCreate); msg == nil || (ok && m == nil) {
-		return nil, fmt.Errorf("post message: %w: nil message", ErrInvalidRequest)
+		return nil, fmt.Errorf("%s: %w: nil message", what, ErrInvalidRequest)
 	}
-	var m Message
-	if err := c.call(ctx, routeChannelMessages, []string{channelID}, nil, msg, &m); err != nil {
-		return nil, fmt.Errorf("post message: %w", err)
+	p, err := r.expand(id)
+	if err != nil {
+		return nil, wrap(what, err)
+	}
+	var m SentMessage
+	audit, err := c.do(ctx, r.method, p, nil, msg, &m)
+	if err != nil {
+		return nil, wrap(what, err)
+	}
+	if audit != nil {
+		m = SentMessage{Audit: audit}
 	}
 	return &m, nil
+}
+
+// GetMessage returns one message (GET /channels/{channel_id}/messages/{message_id}),
+// unwrapping the {"message": …} envelope the platform puts around it.
+func (c *Client) GetMessage(ctx context.Context, channelID, messageID string) (*Message, error) {
+	raw, err := callJSON[json.RawMessage](ctx, c, "get message", routeMessage, []string{channelID, messageID}, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	var m Message
+	if err := json.Unmarshal(UnwrapMessage(raw), &m); err != nil {
+		return nil, fmt.Errorf("get message: decode: %w", err)
+	}
+	return &m, nil
+}
+
+// UnwrapMessage returns the message inside a {"message": {...}} envelope, or
+// body itself when it is not one (a bare message has a top-level id).
+func UnwrapMessage(body []byte) []byte {
+	var env struct {
+		ID      string          `json:"id"`
+		Message json.RawMessage `json:"message"`
+	}
+	if json.Unmarshal(body, &env) == nil && env.ID == "" && len(env.Message) > 0 && env.Message[0] == '{' {
+		return env.Message
+	}
+	return body
+}
+
+// Messages returns channel history (GET /channels/{channel_id}/messages).
+func (c *Client) Messages(ctx context.Context, channelID string, p HistoryPager) ([]Message, error) {
+	q := url.Values{}
+	n := 0
+	for k, v := range map[string]string{"around": p.Around, "before": p.Before, "after": p.After} {
+		if v != "" {
+			q.Set(k, v)
+			n++
+		}
+	}
+	if n > 1 || p.Limit < 0 || p.Limit > 20 {
+		return nil, fmt.Errorf("list messages: %w: at most one of around/before/after, limit 0..20", ErrInvalidRequest)
+	}
+	if p.Limit > 0 {
+		q.Set("limit", strconv.Itoa(p.Limit))
+	}
+	return callJSON[[]Message](ctx, c, "list messages", routeMessages, []string{channelID}, q, nil)
+}
+
+// PatchMessage edits the bot's own markdown/keyboard message (needs approval).
+func (c *Client) PatchMessage(ctx context.Context, channelID, messageID string, msg any) (*Message, error) {
+	return callJSON[*Message](ctx, c, "patch message", routePatchMessage, []string{channelID, messageID}, nil, msg)
+}
+
+// DeleteMessage recalls a message (DELETE /channels/{channel_id}/messages/{message_id});
+// hideTip hides the grey "message recalled" notice.
+func (c *Client) DeleteMessage(ctx context.Context, channelID, messageID string, hideTip bool) error {
+	return callNone(ctx, c, "delete message", routeDeleteMessage, []string{channelID, messageID}, hideTipQuery(hideTip), nil)
+}
+
+func hideTipQuery(hide bool) url.Values {
+	return url.Values{"hidetip": {strconv.FormatBool(hide)}}
+}
+
+// PostSettingGuide posts the "message settings" prompt to a channel
+// (POST /channels/{channel_id}/settingguide; undocumented, from botgo).
+func (c *Client) PostSettingGuide(ctx context.Context, channelID, content string) (*Message, error) {
+	return callJSON[*Message](ctx, c, "post setting guide", routeSettingGuide, []string{channelID}, nil,
+		map[string]string{"content": content})
+}
+
+// MediaRef points a group/C2C message (msg_type 7) at an uploaded file.
+type MediaRef struct {
+	FileInfo string `json:"file_info"`
 }

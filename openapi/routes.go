@@ -50,3 +50,25 @@ func (c *Client) call(ctx context.Context, r route, args []string, query url.Val
 	}
 	return c.Do(ctx, r.method, path, query, in, out)
 }
+
+// callJSON sends r through Do and returns the decoded answer; what names the
+// operation in errors ("get guild").
+func callJSON[T any](ctx context.Context, c *Client, what string, r route, args []string, query url.Values, in any) (T, error) {
+	var out T
+	if err := c.call(ctx, r, args, query, in, &out); err != nil {
+		var zero T
+		return zero, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
+// callNone sends r through Do and discards the answer.
+func callNone(ctx context.Context, c *Client, what string, r route, args []string, query url.Values, in any) error {
+	if err := c.call(ctx, r, args, query, in, nil); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// wrap prefixes err with the operation's name.
+func wrap(what string, err error) error { return fmt.Errorf("%s: %w", what, err) }

@@ -21,11 +21,18 @@ const (
 	refreshMargin = 60 * time.Second
 
 	maxTokenBody = 64 << 10
+
+	// tokenRetryMin and tokenRetryMax bound the backoff between failed token
+	// fetches made by the background refresher (and, while an older token is
+	// still valid, by callers).
+	tokenRetryMin = time.Second
+	tokenRetryMax = time.Minute
 )
 
 // tokenSource obtains and caches the access token of the AppSecret flow. It runs no
-// goroutine: the first caller that needs a fresh token performs the fetch on its own
-// goroutine and every concurrent caller waits for that one result.
+// goroutine of its own: the first caller that needs a fresh token performs the fetch on its
+// own goroutine and every concurrent caller waits for that one result. [Client.Run] drives
+// run, which refreshes the token ahead of time on the goroutine Run was called on.
 type tokenSource struct {
 	appID, secret string
 	url           string // full token endpoint
@@ -37,11 +44,15 @@ type tokenSource struct {
 	// onWait, when set (tests only), is called each time a caller starts waiting on a
 	// fetch another caller is running.
 	onWait func()
+	// sleep waits between background refreshes; tests replace it to drive the clock.
+	sleep func(ctx context.Context, d time.Duration) error
 
 	mu        sync.Mutex // guards the fields below
 	tok       string     // cached access token, "" when none
 	prevTok   string     // the token tok replaced; still scrubbed from error text
 	refreshAt time.Time  // when tok stops being served from the cache
+	expiresAt time.Time  // when tok stops being valid at all
+	failures  int        // consecutive failed fetches
 	flight    *tokenFetch
 }
 
@@ -100,6 +111,22 @@ func (s *tokenSource) runFetch(ctx context.Context, f *tokenFetch) {
 	tok, ttl, err := s.fetch(ctx)
 	if err != nil {
 		f.tok, f.err = "", fmt.Errorf("get access token: %w", err)
+		if isContextErr(err) {
+			return
+		}
+		// A refresh failed while the current token still has life in it: keep serving
+		// it and try again after a backoff, so a token-service hiccup costs no call.
+		s.mu.Lock()
+		s.failures++
+		now := s.now()
+		if s.tok != "" && now.Before(s.expiresAt.Add(-tokenSafety(s.expiresAt.Sub(s.refreshAt)))) {
+			retry := min(tokenBackoff(s.failures), s.expiresAt.Sub(now)/2)
+			s.refreshAt = now.Add(retry)
+			s.log.Warn("access token refresh failed; using the current token meanwhile",
+				"error", f.err, "retry_in", retry, "failures", s.failures)
+			f.tok, f.err = s.tok, nil
+		}
+		s.mu.Unlock()
 		return
 	}
 	margin := refreshMargin
@@ -113,8 +140,49 @@ func (s *tokenSource) runFetch(ctx context.Context, f *tokenFetch) {
 	}
 	s.tok = tok
 	s.refreshAt = start.Add(ttl - margin)
+	s.expiresAt = start.Add(ttl)
+	s.failures = 0
 	s.mu.Unlock()
 	f.tok, f.err = tok, nil
+}
+
+// tokenSafety is how long before its expiry a token is no longer worth sending: long enough
+// for one request to reach the server.
+func tokenSafety(margin time.Duration) time.Duration { return min(10*time.Second, margin/2) }
+
+// tokenBackoff is the wait after the n-th consecutive failed fetch: 1 s, 2 s, 4 s … 1 min.
+func tokenBackoff(n int) time.Duration {
+	d := tokenRetryMin << min(max(n-1, 0), 6)
+	return min(d, tokenRetryMax)
+}
+
+// run keeps the token fresh until ctx ends: it fetches one at once, then sleeps until the
+// cached token enters its refresh window (60 s before expiry) and fetches the next, so that
+// callers normally never wait for a fetch. Failures are logged and retried with backoff;
+// run never gives up and never panics. It returns when ctx ends.
+func (s *tokenSource) run(ctx context.Context) {
+	for {
+		_, err := s.token(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		var wait time.Duration
+		if err != nil {
+			s.mu.Lock()
+			s.failures++
+			wait = tokenBackoff(s.failures)
+			s.mu.Unlock()
+			s.log.Warn("access token fetch failed; retrying", "error", err, "retry_in", wait)
+		} else {
+			s.mu.Lock()
+			wait = s.refreshAt.Sub(s.now())
+			s.mu.Unlock()
+			wait = max(wait, 0)
+		}
+		if s.sleep(ctx, wait) != nil {
+			return
+		}
+	}
 }
 
 // invalidate drops the cached token if it is still stale; a token another caller already

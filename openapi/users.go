@@ -3,6 +3,7 @@ package openapi
 import (
 	"context"
 	"fmt"
+	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -70,4 +71,28 @@ func (c *Client) MeGuilds(ctx context.Context, p GuildPager) ([]Guild, error) {
 		return nil, fmt.Errorf("list guilds: %w", err)
 	}
 	return gs, nil
+}
+
+// AllGuilds iterates over every guild the bot is in, 100 per request (§11).
+// It stops at the first error, which it yields once.
+func (c *Client) AllGuilds(ctx context.Context) iter.Seq2[Guild, error] {
+	return func(yield func(Guild, error) bool) {
+		after := ""
+		for {
+			page, err := c.MeGuilds(ctx, GuildPager{After: after, Limit: 100})
+			if err != nil {
+				yield(Guild{}, err)
+				return
+			}
+			for _, g := range page {
+				if !yield(g, nil) {
+					return
+				}
+			}
+			if len(page) < 100 || page[len(page)-1].ID == after {
+				return
+			}
+			after = page[len(page)-1].ID
+		}
+	}
 }

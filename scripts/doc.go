@@ -1,6 +1,7 @@
 // Package scripts holds the Lua files that ship inside the luabot binary:
 // luabot.d.lua, the LuaLS type annotations for the whole script API, which
-// `luabot types` prints so editors complete qq., kv. and the rest.
+// `luabot types` prints so editors complete qq., kv. and the rest; and
+// prelude.lua, which every script's VM runs before the script itself.
 package scripts
 
 import _ "embed"
@@ -9,3 +10,9 @@ import _ "embed"
 //
 //go:embed luabot.d.lua
 var Types string
+
+// Prelude rebuilds pcall, xpcall and the coroutine library so that host
+// waits work inside them; see the file's header.
+//
+//go:embed prelude.lua
+var Prelude string

@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -62,6 +63,13 @@ const (
 	maxFrameSize             = 1 << 16
 	writeTimeout             = 5 * time.Second
 	closeFrameTimeout        = time.Second
+	maxShards                = 64
+	c2cReplyWindow           = 60 * time.Minute
+	maxOpenReplies           = 5  // passive replies per group/C2C message (§7.4)
+	guildActivePerDay        = 20 // per channel
+	dmActivePerDay           = 2  // per user
+	openActivePerMonth       = 4  // per group or user, before 2025-04-21
+	recallWindow             = 2 * time.Minute
 )
 
 // Config configures a Server. The zero value is a working simulator with
@@ -101,6 +109,39 @@ type Config struct {
 	// concurrency. Requests still run concurrently. Default 0 (no delay).
 	MessageDelay time.Duration
 
+	// Addr is the TCP address to listen on. Default "127.0.0.1:0" (a random
+	// loopback port).
+	Addr string
+
+	// Shards is the shard count GET /gateway/bot recommends; SDKs open that
+	// many connections. Default 1. At most 64.
+	Shards uint32
+
+	// MaxConcurrency is session_start_limit.max_concurrency. botgo waits
+	// round(2s / MaxConcurrency), at least 1 s, before every connect.
+	// Default 1, as on the platform.
+	MaxConcurrency uint32
+
+	// Platform2025 emulates the platform as it behaves since 2025-04-21:
+	// the legacy "Bot <appid>.<token>" credential is refused (REST 401 with
+	// code 11245, gateway close 4004), and active (unsolicited) group and
+	// C2C messages are refused with 40034102. Default false: legacy tokens
+	// work and group/C2C active messages have their old monthly quota.
+	Platform2025 bool
+
+	// Audit turns on the audit path of §7.4: guild and DM messages are
+	// answered with HTTP 202 and code 304023 (active) or 304024 (reply),
+	// body data.message_audit.audit_id, and a MESSAGE_AUDIT_PASS event
+	// (MESSAGE_AUDIT_REJECT for messages the "audit_reject" fault selects)
+	// follows. Default false: messages are accepted at once.
+	Audit bool
+
+	// WebhookURL, when set, makes the simulator also deliver every event by
+	// HTTP callback (§10): it validates the URL with op 13 first, then POSTs
+	// signed op-0 envelopes and retries failures with the same event id.
+	// Default "" (gateway only).
+	WebhookURL string
+
 	// Logger receives debug logs about connections and requests. Nil
 	// discards them.
 	Logger *slog.Logger
@@ -129,6 +170,15 @@ func (c Config) Validate() error {
 	if extra := c.GrantedIntents &^ AllIntents; extra != 0 {
 		return fmt.Errorf("%w: granted intents contain unknown bits %#x", ErrInvalidConfig, extra)
 	}
+	if c.Shards > maxShards {
+		return fmt.Errorf("%w: shards %d exceeds %d", ErrInvalidConfig, c.Shards, maxShards)
+	}
+	if c.WebhookURL != "" {
+		u, err := url.Parse(c.WebhookURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("%w: webhook url %q is not an http(s) url", ErrInvalidConfig, c.WebhookURL)
+		}
+	}
 	if c.MessageDelay < 0 {
 		return fmt.Errorf("%w: message delay %v is negative", ErrInvalidConfig, c.MessageDelay)
 	}
@@ -155,6 +205,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.GrantedIntents == 0 {
 		c.GrantedIntents = AllIntents
+	}
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:0"
+	}
+	if c.Shards == 0 {
+		c.Shards = 1
+	}
+	if c.MaxConcurrency == 0 {
+		c.MaxConcurrency = 1
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

@@ -25,3 +25,24 @@ var (
 	// ErrNegativeIndex is returned by WaitSent for i < 0.
 	ErrNegativeIndex = errors.New("sim: negative index")
 )
+
+var (
+	// ErrUnknownGuild is returned for a guild id that is not in the world.
+	ErrUnknownGuild = errors.New("sim: unknown guild")
+
+	// ErrUnknownGroup is returned for a group openid that is not in the
+	// world.
+	ErrUnknownGroup = errors.New("sim: unknown group")
+
+	// ErrUnknownMessage is returned by React for a message id the channel
+	// does not hold.
+	ErrUnknownMessage = errors.New("sim: unknown message")
+
+	// ErrUnknownScene is returned by Post and Click for a scene other than
+	// the Scene* constants.
+	ErrUnknownScene = errors.New("sim: unknown scene")
+
+	// ErrInvalidFault is returned by Inject for a fault it cannot apply;
+	// the wrapping message says why.
+	ErrInvalidFault = errors.New("sim: invalid fault")
+)

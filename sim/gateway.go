@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -51,9 +52,10 @@ type conn struct {
 	writeMu sync.Mutex
 
 	// Guarded by s.mu.
-	sess    *session // set by identify/resume
-	counted bool     // included in s.identified
-	closed  bool     // dropped or closing; must not be attached again
+	sess       *session // set by identify/resume
+	counted    bool     // included in s.identified
+	closed     bool     // dropped or closing; must not be attached again
+	invalidate bool     // forget the session on detach (op 9)
 }
 
 // serveGateway upgrades GET /websocket and runs the connection until it
@@ -110,37 +112,60 @@ func (c *conn) extendDeadline() {
 	_ = c.ws.SetReadDeadline(time.Now().Add(c.s.cfg.HeartbeatInterval * 3 / 2))
 }
 
-// handle processes one client frame and reports whether to keep reading.
-// Unknown top-level keys (botgo sends "Session":null) are ignored.
-func (c *conn) handle(data []byte) bool {
+// clientFrame is a decoded client frame: the opcode and the raw d.
+type clientFrame struct {
+	op int
+	d  json.RawMessage
+}
+
+// parseClientFrame decodes one client frame. It returns a close code and
+// reason for frames the gateway refuses: not JSON or no op (4002), an
+// opcode clients may not send (4001), a heartbeat whose d is not a seq
+// (4002). Unknown top-level keys (botgo sends "Session":null) are ignored.
+// It is the fuzzed entry point for client frames and never panics.
+func parseClientFrame(data []byte) (clientFrame, int, string) {
 	var f struct {
 		Op *int            `json:"op"`
 		D  json.RawMessage `json:"d"`
 	}
-	if err := json.Unmarshal(data, &f); err != nil || f.Op == nil {
-		c.fail(closeDecodeError, "decode error")
-		return false
+	if err := json.Unmarshal(data, &f); err != nil {
+		return clientFrame{}, closeDecodeError, "decode error: " + err.Error()
 	}
-	c.log.Debug("frame", logOp, *f.Op)
+	if f.Op == nil {
+		return clientFrame{}, closeDecodeError, "decode error: op missing"
+	}
 	switch *f.Op {
 	case opHeartbeat:
 		// d is the last seq, or null/0 before any event.
 		if present(f.D) {
 			var seq uint64
 			if err := json.Unmarshal(f.D, &seq); err != nil {
-				c.fail(closeDecodeError, "invalid heartbeat seq")
-				return false
+				return clientFrame{}, closeDecodeError, "invalid heartbeat seq"
 			}
 		}
+	case opIdentify, opResume:
+	default:
+		return clientFrame{}, closeInvalidOpcode, "invalid opcode " + strconv.Itoa(*f.Op)
+	}
+	return clientFrame{op: *f.Op, d: f.D}, 0, ""
+}
+
+// handle processes one client frame and reports whether to keep reading.
+func (c *conn) handle(data []byte) bool {
+	f, code, reason := parseClientFrame(data)
+	if code != 0 {
+		c.fail(code, reason)
+		return false
+	}
+	c.log.Debug("frame", logOp, f.op)
+	switch f.op {
+	case opHeartbeat:
 		c.extendDeadline()
 		return c.write(frameHeartbeatACK) == nil
 	case opIdentify:
-		return c.identify(f.D)
-	case opResume:
-		return c.resume(f.D)
+		return c.identify(f.d)
 	default:
-		c.fail(closeInvalidOpcode, "invalid opcode")
-		return false
+		return c.resume(f.d)
 	}
 }
 
@@ -241,9 +266,9 @@ func (s *Server) validGatewayToken(tok string, resume bool) bool {
 		return s.tokens.valid(t, now)
 	}
 	if cred, ok := strings.CutPrefix(tok, "Bot "); ok {
-		return s.validLegacy(cred)
+		return !s.cfg.Platform2025 && s.validLegacy(cred)
 	}
-	if s.validLegacy(tok) {
+	if !s.cfg.Platform2025 && s.validLegacy(tok) {
 		return true
 	}
 	return resume && s.tokens.valid(tok, now)

@@ -67,3 +67,8 @@ func shardOf(guildID string, count uint64) uint64 {
 	}
 	return (id >> 22) % count
 }
+
+// newOpenMessageID is a group/C2C message id, "ROBOT1.0_<opaque>" (§9).
+func newOpenMessageID() string {
+	return "ROBOT1.0_" + base64.RawURLEncoding.EncodeToString(randomBytes(36))
+}

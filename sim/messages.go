@@ -8,7 +8,18 @@ import (
 	"time"
 )
 
-// Message is a guild channel message as the platform stores it.
+// Scenes: where a message lives. They match the scene names of
+// INTERACTION_CREATE and luabot's ev.scene.
+const (
+	SceneGuild = "guild" // a guild text channel
+	SceneDM    = "dm"    // a guild direct-message session
+	SceneGroup = "group" // a QQ group chat
+	SceneC2C   = "c2c"   // a one-to-one QQ chat
+)
+
+// Message is a message as the platform stores it, in any scene. Guild and
+// DM messages have ChannelID and GuildID; group messages GroupOpenID; C2C
+// messages UserOpenID (the user's side of the chat, author or recipient).
 type Message struct {
 	ID        string
 	ChannelID string
@@ -17,38 +28,74 @@ type Message struct {
 	Timestamp string // RFC3339 with +08:00
 	Author    User
 	Mentions  []User
+
+	Scene       string // SceneGuild when empty
+	GroupOpenID string
+	UserOpenID  string
+	SrcGuildID  string // DM: the guild the session was started from
+	EventID     string // user messages: envelope id of the event that carried it
 }
 
 // Post describes a message a simulated user sends. Zero fields default:
-// ChannelID to the first channel, AuthorID to the first member.
+// Scene to SceneGuild, ChannelID to the first channel, AuthorID to the
+// first member, GroupOpenID to the first group.
 //
-// With MentionBot the content is prefixed with "<@!BOTID> ", the bot is
-// added to mentions and the event is AT_MESSAGE_CREATE (intent 1<<30);
+// In a guild, MentionBot prefixes the content with "<@!BOTID> ", adds the
+// bot to mentions and makes the event AT_MESSAGE_CREATE (intent 1<<30);
 // otherwise it is MESSAGE_CREATE (intent 1<<9). A mention is delivered only
 // as AT_MESSAGE_CREATE, never also as MESSAGE_CREATE, so a bot holding both
 // intents sees each message once.
+//
+// SceneDM sends DIRECT_MESSAGE_CREATE (1<<12) in the author's DM session
+// with the bot, started from ChannelID's guild (or the first guild).
+// SceneGroup sends GROUP_AT_MESSAGE_CREATE and SceneC2C C2C_MESSAGE_CREATE
+// (both 1<<25); bots only receive group messages that @ them, so
+// MentionBot is implied there. The author of a group or C2C message may be
+// named by AuthorID or by UserOpenID.
 type Post struct {
 	ChannelID  string
 	AuthorID   string
 	Content    string
 	MentionBot bool
+
+	Scene       string
+	GroupOpenID string
+	UserOpenID  string
 }
 
-// SentMessage is one message the bot sent with POST /channels/{id}/messages.
+// SentMessage is one message the bot sent: POST /channels/{id}/messages,
+// /dms/{guild_id}/messages, /v2/groups/{id}/messages or
+// /v2/users/{id}/messages. Message.Scene tells which.
 type SentMessage struct {
 	Message                        // as stored and returned; Author is the bot
 	MsgID, EventID string          // passive-reply ids from the request body
 	MsgSeq         int             // msg_seq from the request body, 0 if absent
+	MsgType        int             // msg_type from the request body (group/C2C)
 	Body           json.RawMessage // the raw request body
 	Authorization  string          // the request's Authorization header
 	UnionAppID     string          // the request's X-Union-Appid header
+	AuditID        string          // set when Config.Audit held the message for audit
 }
 
-// storedMessage is what reply checks need to know about a message.
+// storedMessage is what the platform keeps about a message: the message
+// for GET and lists, and the bookkeeping the delivery rules need.
 type storedMessage struct {
-	channelID string
+	msg       Message
+	seq       int // per-channel sequence (guild/DM)
 	at        time.Time
 	fromBot   bool
+	deleted   bool
+	replies   int                 // passive replies that referenced it
+	seqs      map[int]bool        // msg_seq values used by those replies
+	reactions map[string][]string // "type:id" → user ids, in reaction order
+}
+
+// storedEvent is a dispatched event, for event_id replies.
+type storedEvent struct {
+	at      time.Time
+	scene   string
+	replies int
+	seqs    map[int]bool
 }
 
 // Post makes a simulated user send a message: it is stored (so the bot can
@@ -56,73 +103,157 @@ type storedMessage struct {
 // whose intents include the event and whose shard owns the guild. Delivery
 // to connected sessions has happened when Post returns.
 func (s *Server) Post(p Post) (Message, error) {
-	if p.ChannelID == "" {
-		p.ChannelID = s.world.Channels[0].ID
-	}
-	ch, ok := s.world.channel(p.ChannelID)
-	if !ok {
-		return Message{}, fmt.Errorf("post to %q: %w", p.ChannelID, ErrUnknownChannel)
-	}
-	if p.AuthorID == "" {
-		p.AuthorID = s.world.Members[0].ID
-	}
-	author, ok := s.world.member(p.AuthorID)
-	if !ok {
-		return Message{}, fmt.Errorf("post as %q: %w", p.AuthorID, ErrUnknownAuthor)
-	}
-	t, intent := "MESSAGE_CREATE", IntentGuildMessages
-	msg := Message{
-		ID:        newMessageID(),
-		ChannelID: ch.ID,
-		GuildID:   ch.GuildID,
-		Content:   p.Content,
-		Author:    author,
-	}
-	if p.MentionBot {
-		t, intent = "AT_MESSAGE_CREATE", IntentPublicGuildMessages
-		msg.Content = "<@!" + s.world.Bot.ID + "> " + p.Content
-		msg.Mentions = []User{s.world.Bot}
-	}
-
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
 		return Message{}, ErrServerClosed
 	}
 	now := s.now()
-	msg.Timestamp = timestamp(now)
-	seq := s.storeMessage(msg, now, false)
-	targets := s.targets(intent, msg.GuildID, now)
+	ev, msg, err := s.buildPost(p, now)
+	if err != nil {
+		s.mu.Unlock()
+		return Message{}, err
+	}
+	msg.EventID = newEventID(ev.t)
+	ev.id = msg.EventID
+	s.storeMessage(msg, now, false)
 	s.mu.Unlock()
 
-	d, err := marshal(toWireMessage(msg, seq, &wireMember{JoinedAt: s.world.joinedAt(author.ID), Roles: []string{"1"}}))
-	if err != nil {
-		return Message{}, fmt.Errorf("encode %s: %w", t, err)
-	}
-	for _, ss := range targets {
-		ss.dispatch(t, d)
+	if err := s.publish(ev); err != nil {
+		return Message{}, err
 	}
 	return cloneMessage(msg), nil
 }
 
-// storeMessage remembers msg for reply checks and returns its per-channel
-// sequence number. The caller holds s.mu.
-func (s *Server) storeMessage(msg Message, at time.Time, fromBot bool) int {
-	s.channelSeq[msg.ChannelID]++
-	s.messages[msg.ID] = &storedMessage{channelID: msg.ChannelID, at: at, fromBot: fromBot}
+// buildPost resolves p against the world and returns the event and the
+// message. The caller holds s.mu.
+func (s *Server) buildPost(p Post, now time.Time) (event, Message, error) {
+	w := s.w
+	var author *User
+	switch {
+	case p.AuthorID != "":
+		author = w.user(p.AuthorID)
+	case p.UserOpenID != "":
+		author = w.userByOpenID(p.UserOpenID)
+	default:
+		author = w.users[0]
+	}
+	if author == nil {
+		return event{}, Message{}, fmt.Errorf("post as %q: %w", p.AuthorID+p.UserOpenID, ErrUnknownAuthor)
+	}
+	msg := Message{Content: p.Content, Author: *author, Timestamp: timestamp(now), Scene: p.Scene}
+	switch p.Scene {
+	case "", SceneGuild:
+		msg.Scene = SceneGuild
+		ch, err := s.resolveChannel(p.ChannelID)
+		if err != nil {
+			return event{}, Message{}, err
+		}
+		g := w.guild(ch.GuildID)
+		m := g.member(author.ID)
+		if m == nil {
+			return event{}, Message{}, fmt.Errorf("post as %q in guild %s: %w", author.ID, g.ID, ErrUnknownAuthor)
+		}
+		msg.ID, msg.ChannelID, msg.GuildID = newMessageID(), ch.ID, ch.GuildID
+		t, intent := "MESSAGE_CREATE", IntentGuildMessages
+		if p.MentionBot {
+			t, intent = "AT_MESSAGE_CREATE", IntentPublicGuildMessages
+			msg.Content = "<@!" + w.bot.ID + "> " + p.Content
+			msg.Mentions = []User{w.bot}
+		}
+		seq := s.nextChannelSeq(ch.ID)
+		return event{t: t, intent: intent, guildID: ch.GuildID, d: toWireMessage(msg, seq, toWireMessageMember(m))}, msg, nil
+	case SceneDM:
+		srcGuild := w.guilds[0].ID
+		if p.ChannelID != "" {
+			ch, err := s.resolveChannel(p.ChannelID)
+			if err != nil {
+				return event{}, Message{}, err
+			}
+			srcGuild = ch.GuildID
+		}
+		dm := s.dmSessionFor(author.ID, srcGuild, now)
+		msg.ID, msg.ChannelID, msg.GuildID, msg.SrcGuildID = newMessageID(), dm.channelID, dm.guildID, srcGuild
+		seq := s.nextChannelSeq(dm.channelID)
+		d := toWireMessage(msg, seq, &wireMember{JoinedAt: timestamp(dm.created), Roles: []string{}})
+		d.DirectMessage, d.SrcGuildID = true, srcGuild
+		return event{t: "DIRECT_MESSAGE_CREATE", intent: IntentDirectMessages, guildID: dm.guildID, d: d}, msg, nil
+	case SceneGroup:
+		gid := p.GroupOpenID
+		if gid == "" && len(w.groups) > 0 {
+			gid = w.groups[0].OpenID
+		}
+		g := w.group(gid)
+		if g == nil {
+			return event{}, Message{}, fmt.Errorf("post to group %q: %w", gid, ErrUnknownGroup)
+		}
+		if !slices.Contains(g.Members, author.OpenID) {
+			return event{}, Message{}, fmt.Errorf("post as %q in group %s: %w", author.ID, gid, ErrUnknownAuthor)
+		}
+		msg.ID, msg.GroupOpenID, msg.UserOpenID = newOpenMessageID(), gid, author.OpenID
+		msg.Content = " " + p.Content // the stripped @ leaves a space (§6.2)
+		d := wireGroupMessage{ID: msg.ID, Content: msg.Content, Timestamp: msg.Timestamp, GroupID: gid, GroupOpenID: gid,
+			Author: wireOpenAuthor{ID: author.OpenID, MemberOpenID: author.OpenID}}
+		return event{t: "GROUP_AT_MESSAGE_CREATE", intent: IntentGroupAndC2C, d: d}, msg, nil
+	case SceneC2C:
+		msg.ID, msg.UserOpenID = newOpenMessageID(), author.OpenID
+		d := wireC2CMessage{ID: msg.ID, Content: msg.Content, Timestamp: msg.Timestamp,
+			Author: wireOpenAuthor{ID: author.OpenID, UserOpenID: author.OpenID}}
+		return event{t: "C2C_MESSAGE_CREATE", intent: IntentGroupAndC2C, d: d}, msg, nil
+	}
+	return event{}, Message{}, fmt.Errorf("post in scene %q: %w", p.Scene, ErrUnknownScene)
+}
+
+// resolveChannel resolves a channel id for Post (empty: the first channel of
+// the first guild). The caller holds s.mu.
+func (s *Server) resolveChannel(id string) (*channelState, error) {
+	if id == "" {
+		if g := s.w.guild(guildID); g != nil && len(g.channels) > 0 {
+			return g.channels[0], nil
+		}
+	}
+	ch, ok := s.w.channels[id]
+	if !ok {
+		return nil, fmt.Errorf("post to %q: %w", id, ErrUnknownChannel)
+	}
+	return ch, nil
+}
+
+// dmSessionFor returns the DM session between the bot and userID started
+// from srcGuild, creating it. The caller holds s.mu.
+func (s *Server) dmSessionFor(userID, srcGuild string, now time.Time) *dmSession {
+	for _, dm := range s.w.dms {
+		if dm.userID == userID && dm.srcGuildID == srcGuild {
+			return dm
+		}
+	}
+	dm := &dmSession{guildID: s.w.mintID(), channelID: s.w.mintID(), userID: userID, srcGuildID: srcGuild, created: now}
+	s.w.dms[dm.guildID] = dm
+	return dm
+}
+
+func (s *Server) nextChannelSeq(channelID string) int {
+	s.channelSeq[channelID]++
+	return s.channelSeq[channelID]
+}
+
+// storeMessage remembers msg for GET, lists and reply checks. The caller
+// holds s.mu; guild and DM messages carry their channel seq in seq.
+func (s *Server) storeMessage(msg Message, at time.Time, fromBot bool) *storedMessage {
+	sm := &storedMessage{msg: msg, seq: s.channelSeq[msg.ChannelID], at: at, fromBot: fromBot}
+	s.messages[msg.ID] = sm
 	s.messageOrder = append(s.messageOrder, msg.ID)
 	if len(s.messageOrder) > maxKeptMessages {
 		delete(s.messages, s.messageOrder[0])
 		s.messageOrder = slices.Delete(s.messageOrder, 0, 1)
 	}
-	return s.channelSeq[msg.ChannelID]
+	return sm
 }
 
-// rememberEvent records a dispatched event id for event_id checks.
-func (s *Server) rememberEvent(id string, at time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.events[id] = at
+// rememberEvent records a dispatched event id for event_id checks. The
+// caller holds s.mu.
+func (s *Server) rememberEvent(id, scene string, at time.Time) {
+	s.events[id] = &storedEvent{at: at, scene: scene}
 	s.eventOrder = append(s.eventOrder, id)
 	if len(s.eventOrder) > maxKeptEvents {
 		delete(s.events, s.eventOrder[0])
@@ -165,6 +296,12 @@ func (s *Server) WaitSent(ctx context.Context, i int) (SentMessage, error) {
 			return SentMessage{}, fmt.Errorf("wait sent %d: %w", i, ctx.Err())
 		}
 	}
+}
+
+// recordSent appends m to the sent list. The caller holds s.mu.
+func (s *Server) recordSent(m SentMessage) {
+	s.sent = append(s.sent, m)
+	s.sentSignal.notify()
 }
 
 func cloneMessage(m Message) Message {

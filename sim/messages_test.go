@@ -190,6 +190,11 @@ func TestPostMessage_DelayIsConcurrent(t *testing.T) {
 	)
 	s := MustStart(t, sim.Config{MessageDelay: delay}, nil)
 	auth := "Authorization: QQBot " + MustToken(t, s)
+	// Replies, since a channel takes only 20 active messages a day.
+	posted, err := s.Post(sim.Post{Content: "talk to me"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	start := time.Now()
 	ctx := testContext(t)
 	var wg sync.WaitGroup
@@ -199,7 +204,7 @@ func TestPostMessage_DelayIsConcurrent(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], errs[i] = doErr(ctx, http.MethodPost, postURL(s, 0), fmt.Sprintf(`{"content":"m%d"}`, i), auth)
+			results[i], errs[i] = doErr(ctx, http.MethodPost, postURL(s, 0), fmt.Sprintf(`{"content":"m%d","msg_id":%q}`, i, posted.ID), auth)
 		}()
 	}
 	wg.Wait()

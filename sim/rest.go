@@ -1,7 +1,11 @@
 package sim
 
 import (
+	"bytes"
 	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,20 +13,38 @@ import (
 
 // Business codes the simulator answers with (qq-protocol.md §8.4).
 const (
-	codeUnknownChannel   = 10003
-	codeUnknownGuild     = 10004
-	codeTokenMissing     = 11241
-	codeTokenInvalid     = 11244 // "token expired or not exist"
-	codeWrongAppID       = 11251
-	codeRequestInvalid   = 12002
-	codeEmptyMessage     = 50006
-	codeBadFormData      = 50035
-	codeReplyOwnMessage  = 50045
-	codeReplyIDWrong     = 304026
-	codeReplyExpired     = 304027
-	codeRouteNotFound    = 404 // undocumented; the HTTP status doubles as code
-	codeMethodNotAllowed = 405 // undocumented; same
-	codeServerClosing    = 503 // undocumented; same
+	codeUnknownGuild      = 10004
+	codeUnknownChannel    = 10003
+	codeUnknownAccount    = 10001
+	codeTokenMissing      = 11241
+	codeTokenInvalid      = 11244 // "token expired or not exist"
+	codeLegacyDisabled    = 11245 // fixed Bot token disabled
+	codeWrongAppID        = 11251
+	codeRequestInvalid    = 12002
+	codeChannelRateLimit  = 20028
+	codeOpenMsgLimit      = 22009 // group/C2C: msg limit exceed
+	codeEmptyMessage      = 50006
+	codeBadFormData       = 50035
+	codeReplyOwnMessage   = 50045
+	codeAuditActive       = 304023
+	codeAuditReply        = 304024
+	codeReplyIDWrong      = 304026
+	codeReplyExpired      = 304027
+	codeDMNotMember       = 304034
+	codeActiveLimit       = 304045 // channel active-message limit
+	codeDMActiveLimit     = 304049
+	codeRecallExpired     = 306011
+	codeTooManyPins       = 501013
+	codeAlreadyReacted    = 620003
+	codeNotReacted        = 620004
+	codeActiveDisabled    = 40034102 // "主动消息失败, 无权限" since 2025-04-21
+	codeDuplicateSeq      = 40054005 // observed: "消息被去重，请检查请求msgseq"
+	codeNotFound          = 404      // undocumented (unknown message, role, group, member…): the status doubles as code
+	codeRouteNotFound     = 404      // undocumented; same
+	codeMethodNotAllowed  = 405      // undocumented; same
+	codeServerClosing     = 503      // undocumented; same
+	codeBodyTooLarge      = 413      // undocumented; same
+	codeInjectedRateLimit = codeChannelRateLimit
 )
 
 // call carries one REST request through its handler.
@@ -62,22 +84,69 @@ type route struct {
 }
 
 func (s *Server) routeTable() []route {
+	const (
+		get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
+	)
 	return []route{
-		{http.MethodGet, "/gateway", s.getGateway},
-		{http.MethodGet, "/gateway/bot", s.getGatewayBot},
-		{http.MethodGet, "/users/@me", s.getMe},
-		{http.MethodGet, "/users/@me/guilds", s.getMeGuilds},
-		{http.MethodGet, "/guilds/{guild_id}", s.getGuild},
-		{http.MethodGet, "/guilds/{guild_id}/channels", s.getGuildChannels},
-		{http.MethodGet, "/channels/{channel_id}", s.getChannel},
-		{http.MethodPost, "/channels/{channel_id}/messages", s.postMessage},
+		{get, "/gateway", s.getGateway},
+		{get, "/gateway/bot", s.getGatewayBot},
+		{get, "/users/@me", s.getMe},
+		{get, "/users/@me/guilds", s.getMeGuilds},
+		{post, "/users/@me/dms", s.postDMSession},
+		{get, "/guilds/{guild_id}", s.getGuild},
+		{get, "/guilds/{guild_id}/channels", s.getGuildChannels},
+		{post, "/guilds/{guild_id}/channels", s.postChannel},
+		{get, "/guilds/{guild_id}/members", s.getMembers},
+		{get, "/guilds/{guild_id}/members/{user_id}", s.getMember},
+		{del, "/guilds/{guild_id}/members/{user_id}", s.deleteMember},
+		{patch, "/guilds/{guild_id}/members/{user_id}/mute", s.muteMember},
+		{put, "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", s.putMemberRole},
+		{del, "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", s.deleteMemberRole},
+		{get, "/guilds/{guild_id}/roles", s.getRoles},
+		{post, "/guilds/{guild_id}/roles", s.postRole},
+		{patch, "/guilds/{guild_id}/roles/{role_id}", s.patchRole},
+		{del, "/guilds/{guild_id}/roles/{role_id}", s.deleteRole},
+		{get, "/guilds/{guild_id}/roles/{role_id}/members", s.getRoleMembers},
+		{patch, "/guilds/{guild_id}/mute", s.muteGuild},
+		{post, "/guilds/{guild_id}/announces", s.postAnnounce},
+		{del, "/guilds/{guild_id}/announces/{message_id}", s.deleteAnnounce},
+		{get, "/guilds/{guild_id}/message/setting", s.getMessageSetting},
+		{get, "/guilds/{guild_id}/api_permission", s.getAPIPermissions},
+		{post, "/guilds/{guild_id}/api_permission/demand", s.postAPIPermissionDemand},
+		{get, "/channels/{channel_id}", s.getChannel},
+		{patch, "/channels/{channel_id}", s.patchChannel},
+		{del, "/channels/{channel_id}", s.deleteChannel},
+		{get, "/channels/{channel_id}/members/{user_id}/permissions", s.getChannelPermissions},
+		{put, "/channels/{channel_id}/members/{user_id}/permissions", s.putChannelPermissions},
+		{get, "/channels/{channel_id}/roles/{role_id}/permissions", s.getChannelPermissions},
+		{put, "/channels/{channel_id}/roles/{role_id}/permissions", s.putChannelPermissions},
+		{post, "/channels/{channel_id}/messages", s.postMessage},
+		{get, "/channels/{channel_id}/messages", s.getMessages},
+		{get, "/channels/{channel_id}/messages/{message_id}", s.getMessage},
+		{del, "/channels/{channel_id}/messages/{message_id}", s.deleteMessage},
+		{put, "/channels/{channel_id}/messages/{message_id}/reactions/{emoji_type}/{emoji_id}", s.putReaction},
+		{del, "/channels/{channel_id}/messages/{message_id}/reactions/{emoji_type}/{emoji_id}", s.deleteReaction},
+		{get, "/channels/{channel_id}/messages/{message_id}/reactions/{emoji_type}/{emoji_id}", s.getReactionUsers},
+		{get, "/channels/{channel_id}/pins", s.getPins},
+		{put, "/channels/{channel_id}/pins/{message_id}", s.putPin},
+		{del, "/channels/{channel_id}/pins/{message_id}", s.deletePin},
+		{post, "/dms/{guild_id}/messages", s.postDirectMessage},
+		{del, "/dms/{guild_id}/messages/{message_id}", s.deleteDirectMessage},
+		{post, "/v2/groups/{group_openid}/messages", s.postGroupMessage},
+		{post, "/v2/groups/{group_openid}/files", s.postGroupFile},
+		{del, "/v2/groups/{group_openid}/messages/{message_id}", s.deleteGroupMessage},
+		{post, "/v2/users/{openid}/messages", s.postC2CMessage},
+		{post, "/v2/users/{openid}/files", s.postC2CFile},
+		{del, "/v2/users/{openid}/messages/{message_id}", s.deleteC2CMessage},
+		{put, "/interactions/{interaction_id}", s.putInteraction},
 	}
 }
 
-// serveREST routes, then authenticates. Routing comes first so that a
-// typo in a path reads as 404 rather than as an auth problem.
+// serveREST routes, then authenticates, then applies injected faults.
+// Routing comes first so that a typo in a path reads as 404 rather than as
+// an auth problem.
 func (s *Server) serveREST(c *call) {
-	rt, status := s.match(c.r)
+	rt, status := s.match(s.routes, c.r)
 	switch status {
 	case http.StatusNotFound:
 		c.fail(status, codeRouteNotFound, "api not found: "+c.r.Method+" "+c.r.URL.Path)
@@ -89,15 +158,68 @@ func (s *Server) serveREST(c *call) {
 	if !s.authorize(c) {
 		return
 	}
+	forced, err := s.restFault(c.r.Context())
+	if err != nil {
+		c.fail(http.StatusServiceUnavailable, codeServerClosing, "request aborted: "+err.Error())
+		return
+	}
+	switch {
+	case forced == http.StatusTooManyRequests:
+		c.fail(forced, codeInjectedRateLimit, "request rate limited (injected fault)")
+		return
+	case forced != 0:
+		c.fail(forced, forced, "internal error (injected fault)")
+		return
+	}
 	rt.handle(c)
+}
+
+// body reads the request body, at most maxRequestBody bytes; a larger body
+// is answered with 413 and the §8.2 error body. It reports false when it
+// has answered.
+func (c *call) body() ([]byte, bool) {
+	b, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, maxRequestBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			c.fail(http.StatusRequestEntityTooLarge, codeBodyTooLarge, "request body too large")
+			return nil, false
+		}
+		c.fail(http.StatusBadRequest, codeRequestInvalid, "read body: "+err.Error())
+		return nil, false
+	}
+	return b, true
+}
+
+// decode reads a JSON object body into v. An empty body or null is an
+// empty object; unknown keys are ignored. It reports false when it has
+// answered with an error.
+func (c *call) decode(v any) ([]byte, bool) {
+	b, ok := c.body()
+	if !ok {
+		return nil, false
+	}
+	if t := bytes.TrimSpace(b); len(t) == 0 || string(t) == "null" {
+		return b, true
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		c.fail(http.StatusBadRequest, codeRequestInvalid, "invalid json body: "+err.Error())
+		return nil, false
+	}
+	return b, true
+}
+
+// noContent answers 204 without a body.
+func (c *call) noContent() {
+	c.w.WriteHeader(http.StatusNoContent)
 }
 
 // match finds the route for r and stores its path values in r. The status
 // is 200, 404 (no pattern fits) or 405 (a pattern fits, the method does not).
-func (s *Server) match(r *http.Request) (route, int) {
+func (s *Server) match(routes []route, r *http.Request) (route, int) {
 	got := strings.Split(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	status := http.StatusNotFound
-	for _, rt := range s.routes {
+	for _, rt := range routes {
 		want := strings.Split(strings.TrimPrefix(rt.pattern, "/"), "/")
 		values, ok := matchSegments(want, got)
 		if !ok {
@@ -145,6 +267,10 @@ func (s *Server) authorize(c *call) bool {
 	h := c.r.Header.Get("Authorization")
 	if h == "" {
 		c.fail(http.StatusUnauthorized, codeTokenMissing, "token missing")
+		return false
+	}
+	if s.cfg.Platform2025 && strings.HasPrefix(h, "Bot ") {
+		c.fail(http.StatusUnauthorized, codeLegacyDisabled, "固定Token已禁用，请使用AccessToken鉴权")
 		return false
 	}
 	if !s.validREST(h) {

@@ -1,16 +1,25 @@
 package sim
 
 import (
+	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 )
 
-const maxGuildPage = 100 // /users/@me/guilds limit bound and default (§11)
+const (
+	maxGuildPage      = 100 // /users/@me/guilds limit bound and default (§11)
+	maxMemberPage     = 400 // /guilds/{id}/members limit bound (§11)
+	allPermissions    = "31"
+	maxRolesPerGuild  = 30
+	maxMentionedPins  = 20
+	maxRecommendation = 3
+)
 
 // getMe answers GET /users/@me with the bot user.
 func (s *Server) getMe(c *call) {
-	c.json(http.StatusOK, toWireUser(s.world.Bot))
+	c.json(http.StatusOK, toWireUser(s.w.bot))
 }
 
 // getMeGuilds answers GET /users/@me/guilds with §11 paging: after=id
@@ -19,18 +28,14 @@ func (s *Server) getMe(c *call) {
 // pages); after wins when both are given.
 func (s *Server) getMeGuilds(c *call) {
 	q := c.r.URL.Query()
-	limit := maxGuildPage
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxGuildPage {
-			c.fail(http.StatusBadRequest, codeRequestInvalid, "limit must be an integer from 1 to 100")
-			return
-		}
-		limit = n
+	limit, ok := c.limit(maxGuildPage, maxGuildPage)
+	if !ok {
+		return
 	}
-	guilds := []Guild{s.world.Guild} // ascending by id
-	out := make([]wireGuild, 0, len(guilds))
-	take := func(g Guild) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]wireGuild, 0, len(s.w.guilds))
+	take := func(g *guildState) bool {
 		out = append(out, toWireGuild(g))
 		return len(out) < limit
 	}
@@ -41,7 +46,7 @@ func (s *Server) getMeGuilds(c *call) {
 			c.fail(http.StatusBadRequest, codeRequestInvalid, "after must be a guild id")
 			return
 		}
-		for _, g := range guilds {
+		for _, g := range s.w.guilds {
 			if id, _ := strconv.ParseUint(g.ID, 10, 64); id > a && !take(g) {
 				break
 			}
@@ -52,13 +57,13 @@ func (s *Server) getMeGuilds(c *call) {
 			c.fail(http.StatusBadRequest, codeRequestInvalid, "before must be a guild id")
 			return
 		}
-		for i := len(guilds) - 1; i >= 0; i-- {
-			if id, _ := strconv.ParseUint(guilds[i].ID, 10, 64); id < b && !take(guilds[i]) {
+		for i := len(s.w.guilds) - 1; i >= 0; i-- {
+			if id, _ := strconv.ParseUint(s.w.guilds[i].ID, 10, 64); id < b && !take(s.w.guilds[i]) {
 				break
 			}
 		}
 	default:
-		for _, g := range guilds {
+		for _, g := range s.w.guilds {
 			if !take(g) {
 				break
 			}
@@ -67,38 +72,697 @@ func (s *Server) getMeGuilds(c *call) {
 	c.json(http.StatusOK, out)
 }
 
+// limit parses the limit query parameter: 1..max, default def.
+func (c *call) limit(def, maxLimit int) (int, bool) {
+	v := c.r.URL.Query().Get("limit")
+	if v == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxLimit {
+		c.fail(http.StatusBadRequest, codeRequestInvalid, "limit must be an integer from 1 to "+strconv.Itoa(maxLimit))
+		return 0, false
+	}
+	return n, true
+}
+
+// lockGuild takes s.mu and finds the path's guild. On failure it answers
+// 404/10004, releases the lock and returns nil.
+func (s *Server) lockGuild(c *call) *guildState {
+	s.mu.Lock()
+	g := s.w.guild(c.r.PathValue("guild_id"))
+	if g == nil {
+		s.mu.Unlock()
+		c.fail(http.StatusNotFound, codeUnknownGuild, "unknown guild")
+	}
+	return g
+}
+
+// lockChannel is lockGuild for the path's channel (404/10003).
+func (s *Server) lockChannel(c *call) *channelState {
+	s.mu.Lock()
+	ch := s.w.channels[c.r.PathValue("channel_id")]
+	if ch == nil {
+		s.mu.Unlock()
+		c.fail(http.StatusNotFound, codeUnknownChannel, "unknown channel")
+	}
+	return ch
+}
+
 // getGuild answers GET /guilds/{guild_id}.
 func (s *Server) getGuild(c *call) {
-	if c.r.PathValue("guild_id") != s.world.Guild.ID {
-		c.fail(http.StatusNotFound, codeUnknownGuild, "unknown guild")
+	g := s.lockGuild(c)
+	if g == nil {
 		return
 	}
-	c.json(http.StatusOK, toWireGuild(s.world.Guild))
+	defer s.mu.Unlock()
+	c.json(http.StatusOK, toWireGuild(g))
 }
 
 // getGuildChannels answers GET /guilds/{guild_id}/channels.
 func (s *Server) getGuildChannels(c *call) {
-	if c.r.PathValue("guild_id") != s.world.Guild.ID {
-		c.fail(http.StatusNotFound, codeUnknownGuild, "unknown guild")
+	g := s.lockGuild(c)
+	if g == nil {
 		return
 	}
-	out := make([]wireChannel, 0, len(s.world.Channels))
-	for i, ch := range s.world.Channels {
-		out = append(out, toWireChannel(ch, s.world.Guild.OwnerID, i))
+	defer s.mu.Unlock()
+	out := make([]wireChannel, 0, len(g.channels))
+	for _, ch := range g.channels {
+		out = append(out, toWireChannel(ch))
 	}
 	c.json(http.StatusOK, out)
 }
 
+// channelRequest is the body of channel create/patch. botpy spells
+// sub_type "subtype" (§14.8); both are read.
+type channelRequest struct {
+	Name            *string `json:"name"`
+	Type            *int    `json:"type"`
+	SubType         *int    `json:"sub_type"`
+	SubTypeBotpy    *int    `json:"subtype"`
+	Position        *int    `json:"position"`
+	ParentID        *string `json:"parent_id"`
+	PrivateType     *int    `json:"private_type"`
+	SpeakPermission *int    `json:"speak_permission"`
+	ApplicationID   *string `json:"application_id"`
+}
+
+func (r *channelRequest) apply(ch *channelState) {
+	if r.Name != nil {
+		ch.Name = *r.Name
+	}
+	if r.SubType == nil {
+		r.SubType = r.SubTypeBotpy
+	}
+	if r.SubType != nil {
+		ch.SubType = *r.SubType
+	}
+	if r.Position != nil {
+		ch.position = *r.Position
+	}
+	if r.ParentID != nil {
+		ch.ParentID = *r.ParentID
+	}
+	if r.PrivateType != nil {
+		ch.privateType = *r.PrivateType
+	}
+	if r.SpeakPermission != nil {
+		ch.speakPermission = *r.SpeakPermission
+	}
+	if r.ApplicationID != nil {
+		ch.applicationID = *r.ApplicationID
+	}
+}
+
+// postChannel answers POST /guilds/{guild_id}/channels and dispatches
+// CHANNEL_CREATE.
+func (s *Server) postChannel(c *call) {
+	var req channelRequest
+	if _, ok := c.decode(&req); !ok {
+		return
+	}
+	if req.Name == nil || *req.Name == "" {
+		c.fail(http.StatusBadRequest, codeRequestInvalid, "name is required")
+		return
+	}
+	g := s.lockGuild(c)
+	if g == nil {
+		return
+	}
+	typ := 0
+	if req.Type != nil {
+		typ = *req.Type
+	}
+	ch := s.w.addChannel(g, "", *req.Name, typ)
+	req.apply(ch)
+	out := toWireChannel(ch)
+	s.mu.Unlock()
+	c.json(http.StatusOK, out)
+	s.channelEvent("CHANNEL_CREATE", out)
+}
+
 // getChannel answers GET /channels/{channel_id}.
 func (s *Server) getChannel(c *call) {
-	id := c.r.PathValue("channel_id")
-	for i, ch := range s.world.Channels {
-		if ch.ID == id {
-			c.json(http.StatusOK, toWireChannel(ch, s.world.Guild.OwnerID, i))
+	ch := s.lockChannel(c)
+	if ch == nil {
+		return
+	}
+	defer s.mu.Unlock()
+	c.json(http.StatusOK, toWireChannel(ch))
+}
+
+// patchChannel answers PATCH /channels/{channel_id}; only the given keys
+// change. It dispatches CHANNEL_UPDATE.
+func (s *Server) patchChannel(c *call) {
+	var req channelRequest
+	if _, ok := c.decode(&req); !ok {
+		return
+	}
+	ch := s.lockChannel(c)
+	if ch == nil {
+		return
+	}
+	req.apply(ch)
+	out := toWireChannel(ch)
+	s.mu.Unlock()
+	c.json(http.StatusOK, out)
+	s.channelEvent("CHANNEL_UPDATE", out)
+}
+
+// deleteChannel answers DELETE /channels/{channel_id} with 200 and the
+// deleted channel, and dispatches CHANNEL_DELETE.
+func (s *Server) deleteChannel(c *call) {
+	ch := s.lockChannel(c)
+	if ch == nil {
+		return
+	}
+	s.w.removeChannel(ch)
+	out := toWireChannel(ch)
+	s.mu.Unlock()
+	c.json(http.StatusOK, out)
+	s.channelEvent("CHANNEL_DELETE", out)
+}
+
+func (s *Server) channelEvent(t string, ch wireChannel) {
+	ch.OpUserID = s.w.bot.ID
+	if err := s.publish(event{t: t, intent: IntentGuilds, guildID: ch.GuildID, scene: SceneGuild, d: ch}); err != nil {
+		s.log.Debug("publish", "t", t, "err", err)
+	}
+}
+
+// getMembers answers GET /guilds/{guild_id}/members with §11 paging:
+// members whose user id is above after ("0" first), ascending, at most
+// limit (1–400, default 1); an empty array ends the walk.
+func (s *Server) getMembers(c *call) {
+	limit, ok := c.limit(1, maxMemberPage)
+	if !ok {
+		return
+	}
+	after := uint64(0)
+	if v := c.r.URL.Query().Get("after"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			c.fail(http.StatusBadRequest, codeRequestInvalid, "after must be a user id")
+			return
+		}
+		after = n
+	}
+	g := s.lockGuild(c)
+	if g == nil {
+		return
+	}
+	defer s.mu.Unlock()
+	sorted := slices.Clone(g.members)
+	slices.SortFunc(sorted, func(a, b *memberState) int { return compareIDs(a.user.ID, b.user.ID) })
+	out := make([]wireMember, 0, limit)
+	for _, m := range sorted {
+		if id, _ := strconv.ParseUint(m.user.ID, 10, 64); id > after && len(out) < limit {
+			out = append(out, toWireMember(m))
+		}
+	}
+	c.json(http.StatusOK, out)
+}
+
+// lockMember takes s.mu and finds the path's guild and member.
+func (s *Server) lockMember(c *call) (*guildState, *memberState) {
+	g := s.lockGuild(c)
+	if g == nil {
+		return nil, nil
+	}
+	m := g.member(c.r.PathValue("user_id"))
+	if m == nil {
+		s.mu.Unlock()
+		c.fail(http.StatusNotFound, codeNotFound, "member not found")
+		return nil, nil
+	}
+	return g, m
+}
+
+// getMember answers GET /guilds/{guild_id}/members/{user_id}.
+func (s *Server) getMember(c *call) {
+	_, m := s.lockMember(c)
+	if m == nil {
+		return
+	}
+	defer s.mu.Unlock()
+	c.json(http.StatusOK, toWireMember(m))
+}
+
+// deleteMember answers DELETE /guilds/{guild_id}/members/{user_id} (kick;
+// botgo sends a JSON body, which is read and ignored) and dispatches
+// GUILD_MEMBER_REMOVE.
+func (s *Server) deleteMember(c *call) {
+	var req struct{}
+	if _, ok := c.decode(&req); !ok {
+		return
+	}
+	g, m := s.lockMember(c)
+	if m == nil {
+		return
+	}
+	if m.user.Bot || m.user.ID == g.OwnerID {
+		s.mu.Unlock()
+		c.fail(http.StatusForbidden, 11281, "cannot remove the owner or the bot")
+		return
+	}
+	g.members = slices.DeleteFunc(g.members, func(x *memberState) bool { return x == m })
+	d := wireMemberEvent{GuildID: g.ID, JoinedAt: m.joinedAt, Nick: m.nick, OpUserID: s.w.bot.ID, Roles: slicesOrEmpty(m.roles), User: toWireUser(*m.user)}
+	s.mu.Unlock()
+	c.noContent()
+	if err := s.publish(event{t: "GUILD_MEMBER_REMOVE", intent: IntentGuildMembers, guildID: g.ID, scene: SceneGuild, d: d}); err != nil {
+		s.log.Debug("publish", "err", err)
+	}
+}
+
+// getRoles answers GET /guilds/{guild_id}/roles.
+func (s *Server) getRoles(c *call) {
+	g := s.lockGuild(c)
+	if g == nil {
+		return
+	}
+	defer s.mu.Unlock()
+	roles := make([]wireRole, 0, len(g.roles))
+	for _, r := range g.roles {
+		r.Number = 0
+		for _, m := range g.members {
+			if slices.Contains(m.roles, r.ID) {
+				r.Number++
+			}
+		}
+		roles = append(roles, toWireRole(r))
+	}
+	c.json(http.StatusOK, map[string]any{"guild_id": g.ID, "roles": roles, "role_num_limit": strconv.Itoa(maxRolesPerGuild)})
+}
+
+// roleRequest accepts both role body forms (§14.7): botgo/Node nest the
+// fields in info, botpy and the current docs send them flat; hoist may be
+// a number, a boolean or a numeric string.
+type roleRequest struct {
+	Name  *string         `json:"name"`
+	Color *uint32         `json:"color"`
+	Hoist json.RawMessage `json:"hoist"`
+	Info  *roleRequest    `json:"info"`
+}
+
+func (r *roleRequest) apply(role *roleState) {
+	if r.Info != nil {
+		r.Info.apply(role)
+	}
+	if r.Name != nil {
+		role.Name = *r.Name
+	}
+	if r.Color != nil {
+		role.Color = *r.Color
+	}
+	if present(r.Hoist) {
+		switch string(r.Hoist) {
+		case "1", `"1"`, "true":
+			role.Hoist = true
+		default:
+			role.Hoist = false
+		}
+	}
+}
+
+// postRole answers POST /guilds/{guild_id}/roles with {role_id, role}.
+func (s *Server) postRole(c *call) {
+	var req roleRequest
+	if _, ok := c.decode(&req); !ok {
+		return
+	}
+	g := s.lockGuild(c)
+	if g == nil {
+		return
+	}
+	defer s.mu.Unlock()
+	if len(g.roles) >= maxRolesPerGuild {
+		c.fail(http.StatusBadRequest, codeRequestInvalid, "role limit reached")
+		return
+	}
+	g.nextRoleID++
+	r := &roleState{Role{ID: strconv.Itoa(g.nextRoleID), Name: "新身份组", MemberLimit: 1000}}
+	req.apply(r)
+	g.roles = append(g.roles, r)
+	c.json(http.StatusOK, map[string]any{"guild_id": g.ID, "role_id": r.ID, "role": toWireRole(r)})
+}
+
+// lockRole takes s.mu and finds the path's guild and role.
+func (s *Server) lockRole(c *call) (*guildState, *roleState) {
+	g := s.lockGuild(c)
+	if g == nil {
+		return nil, nil
+	}
+	r := g.role(c.r.PathValue("role_id"))
+	if r == nil {
+		s.mu.Unlock()
+		c.fail(http.StatusNotFound, codeNotFound, "role not found")
+		return nil, nil
+	}
+	return g, r
+}
+
+// patchRole answers PATCH /guilds/{guild_id}/roles/{role_id}.
+func (s *Server) patchRole(c *call) {
+	var req roleRequest
+	if _, ok := c.decode(&req); !ok {
+		return
+	}
+	g, r := s.lockRole(c)
+	if r == nil {
+		return
+	}
+	defer s.mu.Unlock()
+	req.apply(r)
+	c.json(http.StatusOK, map[string]any{"guild_id": g.ID, "role_id": r.ID, "role": toWireRole(r)})
+}
+
+// deleteRole answers DELETE /guilds/{guild_id}/roles/{role_id}; the
+// default roles cannot be deleted.
+func (s *Server) deleteRole(c *call) {
+	g, r := s.lockRole(c)
+	if r == nil {
+		return
+	}
+	defer s.mu.Unlock()
+	if n, err := strconv.Atoi(r.ID); err == nil && n < 10 {
+		c.fail(http.StatusForbidden, codeRequestInvalid, "default roles cannot be deleted")
+		return
+	}
+	g.roles = slices.DeleteFunc(g.roles, func(x *roleState) bool { return x == r })
+	for _, m := range g.members {
+		m.roles = slices.DeleteFunc(m.roles, func(id string) bool { return id == r.ID })
+	}
+	c.noContent()
+}
+
+// getRoleMembers answers GET /guilds/{guild_id}/roles/{role_id}/members:
+// {data, next} where next is the start_index of the following page.
+func (s *Server) getRoleMembers(c *call) {
+	limit, ok := c.limit(1, maxMemberPage)
+	if !ok {
+		return
+	}
+	start := 0
+	if v := c.r.URL.Query().Get("start_index"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			c.fail(http.StatusBadRequest, codeRequestInvalid, "start_index must be a non-negative integer")
+			return
+		}
+		start = n
+	}
+	g, r := s.lockRole(c)
+	if r == nil {
+		return
+	}
+	defer s.mu.Unlock()
+	var all []*memberState
+	for _, m := range g.members {
+		if slices.Contains(m.roles, r.ID) {
+			all = append(all, m)
+		}
+	}
+	out := make([]wireMember, 0, limit)
+	for i := start; i < len(all) && len(out) < limit; i++ {
+		out = append(out, toWireMember(all[i]))
+	}
+	c.json(http.StatusOK, map[string]any{"data": out, "next": strconv.Itoa(start + len(out))})
+}
+
+// putMemberRole and deleteMemberRole answer PUT/DELETE
+// /guilds/{guild_id}/members/{user_id}/roles/{role_id} with 204. The body
+// {channel:{id}} (or botgo's {"channel":null}) is accepted.
+func (s *Server) putMemberRole(c *call)    { s.memberRole(c, true) }
+func (s *Server) deleteMemberRole(c *call) { s.memberRole(c, false) }
+
+func (s *Server) memberRole(c *call, add bool) {
+	var req struct{}
+	if _, ok := c.decode(&req); !ok {
+		return
+	}
+	g, r := s.lockRole(c)
+	if r == nil {
+		return
+	}
+	defer s.mu.Unlock()
+	m := g.member(c.r.PathValue("user_id"))
+	if m == nil {
+		c.fail(http.StatusNotFound, codeNotFound, "member not found")
+		return
+	}
+	has := slices.Contains(m.roles, r.ID)
+	switch {
+	case add && !has:
+		m.roles = append(m.roles, r.ID)
+	case !add && has:
+		m.roles = slices.DeleteFunc(m.roles, func(id string) bool { return id == r.ID })
+	}
+	c.noContent()
+}
+
+// muteRequest is the mute body: unix-second strings, "0" unmutes, the end
+// timestamp wins over the duration (§7.1).
+type muteRequest struct {
+	MuteEnd     string   `json:"mute_end_timestamp"`
+	MuteSeconds string   `json:"mute_seconds"`
+	UserIDs     []string `json:"user_ids"`
+}
+
+func (r muteRequest) until(now time.Time) (time.Time, bool) {
+	if r.MuteEnd != "" {
+		n, err := strconv.ParseInt(r.MuteEnd, 10, 64)
+		if err != nil {
+			return time.Time{}, false
+		}
+		if n == 0 {
+			return time.Time{}, true
+		}
+		return time.Unix(n, 0), true
+	}
+	if r.MuteSeconds != "" {
+		n, err := strconv.ParseInt(r.MuteSeconds, 10, 64)
+		if err != nil {
+			return time.Time{}, false
+		}
+		if n == 0 {
+			return time.Time{}, true
+		}
+		return now.Add(time.Duration(n) * time.Second), true
+	}
+	return time.Time{}, false
+}
+
+// muteGuild answers PATCH /guilds/{guild_id}/mute: everyone (204) or the
+// listed user_ids (200 {user_ids}).
+func (s *Server) muteGuild(c *call) {
+	var req muteRequest
+	if _, ok := c.decode(&req); !ok {
+		return
+	}
+	g := s.lockGuild(c)
+	if g == nil {
+		return
+	}
+	defer s.mu.Unlock()
+	until, ok := req.until(s.now())
+	if !ok {
+		c.fail(http.StatusBadRequest, codeRequestInvalid, "mute_end_timestamp or mute_seconds must be a decimal string")
+		return
+	}
+	if len(req.UserIDs) == 0 {
+		for _, m := range g.members {
+			if !m.user.Bot {
+				m.muteUntil = until
+			}
+		}
+		c.noContent()
+		return
+	}
+	muted := []string{}
+	for _, id := range req.UserIDs {
+		if m := g.member(id); m != nil {
+			m.muteUntil = until
+			muted = append(muted, id)
+		}
+	}
+	c.json(http.StatusOK, map[string]any{"user_ids": muted})
+}
+
+// muteMember answers PATCH /guilds/{guild_id}/members/{user_id}/mute.
+func (s *Server) muteMember(c *call) {
+	var req muteRequest
+	if _, ok := c.decode(&req); !ok {
+		return
+	}
+	_, m := s.lockMember(c)
+	if m == nil {
+		return
+	}
+	defer s.mu.Unlock()
+	until, ok := req.until(s.now())
+	if !ok {
+		c.fail(http.StatusBadRequest, codeRequestInvalid, "mute_end_timestamp or mute_seconds must be a decimal string")
+		return
+	}
+	m.muteUntil = until
+	c.noContent()
+}
+
+// postAnnounce answers POST /guilds/{guild_id}/announces, either a message
+// announcement {channel_id, message_id} or a recommendation
+// {announces_type, recommend_channels}.
+func (s *Server) postAnnounce(c *call) {
+	var req struct {
+		ChannelID     string             `json:"channel_id"`
+		MessageID     string             `json:"message_id"`
+		AnnouncesType int                `json:"announces_type"`
+		Recommend     []recommendChannel `json:"recommend_channels"`
+	}
+	if _, ok := c.decode(&req); !ok {
+		return
+	}
+	g := s.lockGuild(c)
+	if g == nil {
+		return
+	}
+	defer s.mu.Unlock()
+	if len(req.Recommend) > maxRecommendation {
+		c.fail(http.StatusBadRequest, codeRequestInvalid, "at most 3 recommended channels")
+		return
+	}
+	if req.MessageID != "" {
+		m, ok := s.messages[req.MessageID]
+		if !ok || m.msg.ChannelID != req.ChannelID || m.msg.GuildID != g.ID {
+			c.fail(http.StatusNotFound, codeNotFound, "message not found")
 			return
 		}
 	}
-	c.fail(http.StatusNotFound, codeUnknownChannel, "unknown channel")
+	g.announces = &announce{channelID: req.ChannelID, messageID: req.MessageID, announcesType: req.AnnouncesType, recommend: req.Recommend}
+	rec := req.Recommend
+	if rec == nil {
+		rec = []recommendChannel{}
+	}
+	c.json(http.StatusOK, map[string]any{"guild_id": g.ID, "channel_id": req.ChannelID, "message_id": req.MessageID,
+		"announces_type": req.AnnouncesType, "recommend_channels": rec})
+}
+
+// deleteAnnounce answers DELETE /guilds/{guild_id}/announces/{message_id}
+// ("all" clears whatever is set).
+func (s *Server) deleteAnnounce(c *call) {
+	g := s.lockGuild(c)
+	if g == nil {
+		return
+	}
+	defer s.mu.Unlock()
+	id := c.r.PathValue("message_id")
+	if id != "all" && (g.announces == nil || g.announces.messageID != id) {
+		c.fail(http.StatusNotFound, codeNotFound, "announcement not found")
+		return
+	}
+	g.announces = nil
+	c.noContent()
+}
+
+// getMessageSetting answers GET /guilds/{guild_id}/message/setting.
+func (s *Server) getMessageSetting(c *call) {
+	g := s.lockGuild(c)
+	if g == nil {
+		return
+	}
+	defer s.mu.Unlock()
+	ids := []string{}
+	for _, ch := range g.channels {
+		ids = append(ids, ch.ID)
+	}
+	c.json(http.StatusOK, map[string]any{"disable_create_dm": false, "disable_push_msg": false,
+		"channel_ids": ids, "channel_push_max_num": 2})
+}
+
+// apiPermissions is what GET /guilds/{guild_id}/api_permission lists;
+// auth_status 1 means granted.
+var apiPermissions = []map[string]any{
+	{"path": "/guilds/{guild_id}/members/{user_id}", "method": "GET", "desc": "获取当前频道成员信息", "auth_status": 1},
+	{"path": "/guilds/{guild_id}/members", "method": "GET", "desc": "获取频道成员列表", "auth_status": 1},
+	{"path": "/channels/{channel_id}/messages", "method": "POST", "desc": "发送消息", "auth_status": 1},
+	{"path": "/guilds/{guild_id}/mute", "method": "PATCH", "desc": "频道禁言", "auth_status": 0},
+	{"path": "/guilds/{guild_id}/announces", "method": "POST", "desc": "创建频道公告", "auth_status": 0},
+}
+
+func (s *Server) getAPIPermissions(c *call) {
+	g := s.lockGuild(c)
+	if g == nil {
+		return
+	}
+	defer s.mu.Unlock()
+	c.json(http.StatusOK, map[string]any{"apis": apiPermissions})
+}
+
+// postAPIPermissionDemand answers POST
+// /guilds/{guild_id}/api_permission/demand by echoing the demand.
+func (s *Server) postAPIPermissionDemand(c *call) {
+	var req struct {
+		ChannelID   string          `json:"channel_id"`
+		APIIdentify json.RawMessage `json:"api_identify"`
+		Desc        string          `json:"desc"`
+	}
+	if _, ok := c.decode(&req); !ok {
+		return
+	}
+	g := s.lockGuild(c)
+	if g == nil {
+		return
+	}
+	defer s.mu.Unlock()
+	if _, ok := s.w.channels[req.ChannelID]; !ok {
+		c.fail(http.StatusNotFound, codeUnknownChannel, "unknown channel")
+		return
+	}
+	if !present(req.APIIdentify) {
+		req.APIIdentify = json.RawMessage(`{}`)
+	}
+	c.json(http.StatusOK, map[string]any{"guild_id": g.ID, "channel_id": req.ChannelID,
+		"api_identify": req.APIIdentify, "title": "API permission request", "desc": req.Desc})
+}
+
+// getChannelPermissions answers GET /channels/{channel_id}/members/{user_id}/permissions
+// and the role variant: everyone can read, speak and see (bits 1|2|…).
+func (s *Server) getChannelPermissions(c *call) {
+	ch := s.lockChannel(c)
+	if ch == nil {
+		return
+	}
+	defer s.mu.Unlock()
+	out := map[string]any{"channel_id": ch.ID, "permissions": allPermissions}
+	if id := c.r.PathValue("user_id"); id != "" {
+		out["user_id"] = id
+	} else {
+		out["role_id"] = c.r.PathValue("role_id")
+	}
+	c.json(http.StatusOK, out)
+}
+
+// putChannelPermissions accepts {add, remove} as decimal strings (§9) and
+// answers 204; the simulator does not model permission bits further.
+func (s *Server) putChannelPermissions(c *call) {
+	var req struct {
+		Add    string `json:"add"`
+		Remove string `json:"remove"`
+	}
+	if _, ok := c.decode(&req); !ok {
+		return
+	}
+	for _, v := range []string{req.Add, req.Remove} {
+		if _, err := strconv.ParseUint(v, 10, 64); v != "" && err != nil {
+			c.fail(http.StatusBadRequest, codeRequestInvalid, "add and remove must be decimal strings")
+			return
+		}
+	}
+	ch := s.lockChannel(c)
+	if ch == nil {
+		return
+	}
+	s.mu.Unlock()
+	c.noContent()
 }
 
 // getGateway answers GET /gateway.
@@ -112,12 +776,12 @@ func (s *Server) getGatewayBot(c *call) {
 	remaining, resetAfter := s.sessionStartLimit()
 	c.json(http.StatusOK, gatewayBotResponse{
 		URL:    s.GatewayURL(),
-		Shards: 1,
+		Shards: s.cfg.Shards,
 		SessionStartLimit: sessionStartLimit{
 			Total:          sessionStartTotal,
 			Remaining:      uint32(remaining),
 			ResetAfter:     uint64(resetAfter / time.Millisecond),
-			MaxConcurrency: 1,
+			MaxConcurrency: s.cfg.MaxConcurrency,
 		},
 	})
 }

@@ -5,59 +5,98 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"mime"
 	"net/http"
+	"slices"
+	"strconv"
 	"time"
+
+	"github.com/google/uuid"
 )
 
-// messageRequest holds the MessageToCreate fields (§7.2) the simulator
-// checks. Pointers and RawMessage tell absent and null apart from empty;
-// unknown keys (botpy adds path params and nulls) are ignored.
+const (
+	maxMessagePage  = 20 // GET /channels/{id}/messages limit (§11)
+	maxReactionPage = 100
+	maxPins         = 20
+)
+
+// messageRequest holds the MessageToCreate fields (§7.2, §7.3) the
+// simulator checks. Pointers and RawMessage tell absent and null apart
+// from empty; unknown keys (botpy adds path params and nulls) are ignored.
 type messageRequest struct {
 	Content  *string         `json:"content"`
 	Embed    json.RawMessage `json:"embed"`
 	Ark      json.RawMessage `json:"ark"`
 	Image    *string         `json:"image"`
 	Markdown json.RawMessage `json:"markdown"`
-	MsgID    *string         `json:"msg_id"`
-	EventID  *string         `json:"event_id"`
-	MsgSeq   *int            `json:"msg_seq"`
+	Keyboard json.RawMessage `json:"keyboard"`
+	Media    *struct {
+		FileInfo *string `json:"file_info"`
+	} `json:"media"`
+	MsgType *int    `json:"msg_type"`
+	MsgID   *string `json:"msg_id"`
+	EventID *string `json:"event_id"`
+	MsgSeq  *int    `json:"msg_seq"`
 }
 
-// replyError is a rejected passive-reply reference.
-type replyError struct {
-	code    int
-	message string
+// decodeMessage reads and checks a send body. multipart/form-data is
+// refused with 50035 (the simulator does not model file_image uploads).
+func (c *call) decodeMessage() (messageRequest, []byte, bool) {
+	var req messageRequest
+	if mt, _, _ := mime.ParseMediaType(c.r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		c.fail(http.StatusBadRequest, codeBadFormData, "multipart/form-data is not supported by the simulator; send JSON")
+		return req, nil, false
+	}
+	body, ok := c.body()
+	if !ok {
+		return req, nil, false
+	}
+	if msg, err := parseMessageRequest(body, &req); err != nil {
+		c.fail(http.StatusBadRequest, codeRequestInvalid, msg)
+		return req, nil, false
+	}
+	return req, body, true
+}
+
+// parseMessageRequest decodes body into req and checks field types. It is
+// the fuzzed entry point for send bodies.
+func parseMessageRequest(body []byte, req *messageRequest) (string, error) {
+	if err := json.Unmarshal(body, req); err != nil {
+		return "invalid json body: " + err.Error(), err
+	}
+	for name, raw := range map[string]json.RawMessage{"embed": req.Embed, "ark": req.Ark, "markdown": req.Markdown, "keyboard": req.Keyboard} {
+		if present(raw) && !isObject(raw) {
+			return name + " must be a JSON object", errors.New("not an object")
+		}
+	}
+	return "", nil
+}
+
+// hasPayload reports whether the body carries something to show (§7.2:
+// content, embed, ark, image or markdown; else 50006).
+func (r *messageRequest) hasPayload() bool {
+	return deref(r.Content) != "" || deref(r.Image) != "" ||
+		present(r.Embed) || present(r.Ark) || present(r.Markdown)
 }
 
 // postMessage answers POST /channels/{channel_id}/messages.
 func (s *Server) postMessage(c *call) {
-	ch, ok := s.world.channel(c.r.PathValue("channel_id"))
-	if !ok {
+	s.mu.Lock()
+	ch := s.w.channels[c.r.PathValue("channel_id")]
+	s.mu.Unlock()
+	if ch == nil {
 		c.fail(http.StatusNotFound, codeUnknownChannel, "unknown channel")
 		return
 	}
-	if mt, _, _ := mime.ParseMediaType(c.r.Header.Get("Content-Type")); mt == "multipart/form-data" {
-		c.fail(http.StatusBadRequest, codeBadFormData, "multipart/form-data is not supported by the simulator; send JSON")
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(c.r.Body, maxRequestBody+1))
-	if err != nil {
-		c.fail(http.StatusBadRequest, codeRequestInvalid, "read body: "+err.Error())
-		return
-	}
-	if len(body) > maxRequestBody {
-		c.fail(http.StatusRequestEntityTooLarge, codeRequestInvalid, "request body too large")
-		return
-	}
-	var req messageRequest
-	if err := json.Unmarshal(body, &req); err != nil {
-		c.fail(http.StatusBadRequest, codeRequestInvalid, "invalid json body: "+err.Error())
-		return
-	}
-	if msg, ok := req.checkPayload(); !ok {
-		c.fail(http.StatusBadRequest, codeRequestInvalid, msg)
+	s.sendToChannel(c, target{scene: SceneGuild, channelID: ch.ID, guildID: ch.GuildID}, "")
+}
+
+// sendToChannel sends a guild or DM message: checks, MessageDelay, the
+// delivery rules, then the 200 Message answer, or with Config.Audit a 202
+// audit body followed by MESSAGE_AUDIT_PASS/REJECT.
+func (s *Server) sendToChannel(c *call, t target, srcGuild string) {
+	req, body, ok := c.decodeMessage()
+	if !ok {
 		return
 	}
 	if !req.hasPayload() {
@@ -70,7 +109,52 @@ func (s *Server) postMessage(c *call) {
 		c.fail(http.StatusServiceUnavailable, codeServerClosing, "request aborted: "+err.Error())
 		return
 	}
+	sent := s.newSent(c, req, body)
+	sent.Message = Message{ID: newMessageID(), ChannelID: t.channelID, GuildID: t.guildID, Content: deref(req.Content),
+		Author: s.w.bot, Scene: t.scene, SrcGuildID: srcGuild}
 
+	s.mu.Lock()
+	now := s.now()
+	passive, rerr := s.checkDelivery(t, sent.MsgID, sent.EventID, req.MsgSeq, now)
+	if rerr != nil {
+		s.mu.Unlock()
+		c.fail(rerr.status, rerr.code, rerr.message)
+		return
+	}
+	sent.Timestamp = timestamp(now)
+	seq := s.nextChannelSeq(t.channelID)
+	s.storeMessage(sent.Message, now, true)
+	var audit *event
+	if s.cfg.Audit {
+		sent.AuditID = uuid.NewString()
+		ev := auditEvent(!s.takeAuditReject(), sent.AuditID, sent.Message, seq, now)
+		audit = &ev
+	}
+	s.recordSent(sent)
+	s.mu.Unlock()
+
+	wm := toWireMessage(sent.Message, seq, nil)
+	if t.scene == SceneDM {
+		wm.DirectMessage, wm.SrcGuildID = true, srcGuild
+	}
+	if audit == nil {
+		c.json(http.StatusOK, wm)
+		return
+	}
+	code, text := codeAuditActive, "push message is waiting for audit now"
+	if passive {
+		code, text = codeAuditReply, "reply message is waiting for audit now"
+	}
+	body202 := wireAuditError{Message: text, Code: code, ErrCode: code, TraceID: c.trace}
+	body202.Data.MessageAudit.AuditID = sent.AuditID
+	c.json(http.StatusAccepted, body202)
+	if err := s.publish(*audit); err != nil {
+		s.log.Debug("publish audit", "err", err)
+	}
+}
+
+// newSent fills the request-derived fields of a SentMessage.
+func (s *Server) newSent(c *call, req messageRequest, body []byte) SentMessage {
 	sent := SentMessage{
 		MsgID:         deref(req.MsgID),
 		EventID:       deref(req.EventID),
@@ -81,82 +165,322 @@ func (s *Server) postMessage(c *call) {
 	if req.MsgSeq != nil {
 		sent.MsgSeq = *req.MsgSeq
 	}
-	sent.Message = Message{
-		ID:        newMessageID(),
-		ChannelID: ch.ID,
-		GuildID:   ch.GuildID,
-		Content:   deref(req.Content),
-		Author:    s.world.Bot,
+	if req.MsgType != nil {
+		sent.MsgType = *req.MsgType
 	}
+	return sent
+}
 
-	s.mu.Lock()
-	now := s.now()
-	if rerr := s.checkReply(ch.ID, sent.MsgID, sent.EventID, now); rerr != nil {
+// lockMessage takes s.mu and finds the path's message in the path's
+// channel (404 otherwise).
+func (s *Server) lockMessage(c *call) (*channelState, *storedMessage) {
+	ch := s.lockChannel(c)
+	if ch == nil {
+		return nil, nil
+	}
+	m, ok := s.messages[c.r.PathValue("message_id")]
+	if !ok || m.deleted || m.msg.ChannelID != ch.ID {
 		s.mu.Unlock()
-		c.fail(http.StatusBadRequest, rerr.code, rerr.message)
+		c.fail(http.StatusNotFound, codeNotFound, "message not found")
+		return nil, nil
+	}
+	return ch, m
+}
+
+func (s *Server) wireStored(m *storedMessage) wireMessage {
+	var member *wireMember
+	if !m.fromBot {
+		if g := s.w.guild(m.msg.GuildID); g != nil {
+			if gm := g.member(m.msg.Author.ID); gm != nil {
+				member = toWireMessageMember(gm)
+			}
+		}
+	}
+	return toWireMessage(m.msg, m.seq, member)
+}
+
+// getMessage answers GET /channels/{channel_id}/messages/{message_id},
+// wrapped as {"message": …} like the platform (§7.1).
+func (s *Server) getMessage(c *call) {
+	_, m := s.lockMessage(c)
+	if m == nil {
 		return
 	}
-	sent.Timestamp = timestamp(now)
-	seq := s.storeMessage(sent.Message, now, true)
-	s.sent = append(s.sent, sent)
-	s.sentSignal.notify()
+	defer s.mu.Unlock()
+	c.json(http.StatusOK, map[string]any{"message": s.wireStored(m)})
+}
+
+// getMessages answers GET /channels/{channel_id}/messages: at most limit
+// (≤ 20, default 20) messages around, before or after a message id, or the
+// latest without one, oldest first.
+func (s *Server) getMessages(c *call) {
+	limit, ok := c.limit(maxMessagePage, maxMessagePage)
+	if !ok {
+		return
+	}
+	ch := s.lockChannel(c)
+	if ch == nil {
+		return
+	}
+	defer s.mu.Unlock()
+	var list []*storedMessage
+	for _, id := range s.messageOrder {
+		if m := s.messages[id]; m != nil && !m.deleted && m.msg.ChannelID == ch.ID {
+			list = append(list, m)
+		}
+	}
+	q := c.r.URL.Query()
+	index := func(id string) int {
+		return slices.IndexFunc(list, func(m *storedMessage) bool { return m.msg.ID == id })
+	}
+	lo, hi := max(len(list)-limit, 0), len(list)
+	for _, key := range []string{"around", "before", "after"} {
+		id := q.Get(key)
+		if id == "" {
+			continue
+		}
+		i := index(id)
+		if i < 0 {
+			c.fail(http.StatusNotFound, codeNotFound, "message not found")
+			return
+		}
+		switch key {
+		case "around":
+			lo = max(i-limit/2, 0)
+			hi = min(lo+limit, len(list))
+		case "before":
+			lo, hi = max(i-limit, 0), i
+		case "after":
+			lo, hi = i+1, min(i+1+limit, len(list))
+		}
+		break
+	}
+	out := make([]wireMessage, 0, hi-lo)
+	for _, m := range list[lo:hi] {
+		out = append(out, s.wireStored(m))
+	}
+	c.json(http.StatusOK, out)
+}
+
+// deleteMessage answers DELETE /channels/{channel_id}/messages/{message_id}
+// (recall; hidetip is accepted) with 200 {}.
+func (s *Server) deleteMessage(c *call) {
+	_, m := s.lockMessage(c)
+	if m == nil {
+		return
+	}
+	m.deleted = true
 	s.mu.Unlock()
-
-	c.json(http.StatusOK, toWireMessage(sent.Message, seq, nil))
+	c.json(http.StatusOK, struct{}{})
 }
 
-// checkReply enforces the passive-reply rules of §7.4 for guild channels:
-// msg_id must name a user message of this channel at most 5 minutes old;
-// event_id must name an event the simulator dispatched at most 5 minutes
-// ago. The caller holds s.mu.
-func (s *Server) checkReply(channelID, msgID, eventID string, now time.Time) *replyError {
-	if msgID != "" {
-		m, ok := s.messages[msgID]
-		switch {
-		case !ok || m.channelID != channelID:
-			return &replyError{codeReplyIDWrong, "reply msg id wrong"}
-		case m.fromBot:
-			return &replyError{codeReplyOwnMessage, "cannot reply to the bot's own message"}
-		case now.Sub(m.at) > replyWindow:
-			return &replyError{codeReplyExpired, "reply msg id expired"}
-		}
+// reactionPath parses {emoji_type} and {emoji_id}.
+func (c *call) reactionKey() (string, bool) {
+	typ, err := strconv.Atoi(c.r.PathValue("emoji_type"))
+	if err != nil || (typ != 1 && typ != 2) {
+		c.fail(http.StatusBadRequest, codeRequestInvalid, "emoji_type must be 1 (system) or 2 (emoji)")
+		return "", false
 	}
-	if eventID != "" {
-		at, ok := s.events[eventID]
-		switch {
-		case !ok:
-			return &replyError{codeReplyIDWrong, "reply event id wrong"}
-		case now.Sub(at) > replyWindow:
-			return &replyError{codeReplyExpired, "reply event id expired"}
-		}
+	return emojiKey(typ, c.r.PathValue("emoji_id")), true
+}
+
+// putReaction answers PUT .../reactions/{emoji_type}/{emoji_id} with 204;
+// reacting twice is 620003.
+func (s *Server) putReaction(c *call) {
+	key, ok := c.reactionKey()
+	if !ok {
+		return
 	}
-	return nil
-}
-
-// checkPayload rejects object fields sent with another JSON type.
-func (r *messageRequest) checkPayload() (string, bool) {
-	for name, raw := range map[string]json.RawMessage{"embed": r.Embed, "ark": r.Ark, "markdown": r.Markdown} {
-		if present(raw) && !isObject(raw) {
-			return name + " must be a JSON object", false
-		}
+	_, m := s.lockMessage(c)
+	if m == nil {
+		return
 	}
-	return "", true
+	defer s.mu.Unlock()
+	if !m.addReaction(key, s.w.bot.ID) {
+		c.fail(http.StatusBadRequest, codeAlreadyReacted, "already reacted")
+		return
+	}
+	c.noContent()
 }
 
-// hasPayload reports whether the body carries something to show (§7.2:
-// content, embed, ark, image or markdown; else 50006).
-func (r *messageRequest) hasPayload() bool {
-	return deref(r.Content) != "" || deref(r.Image) != "" ||
-		present(r.Embed) || present(r.Ark) || present(r.Markdown)
+// deleteReaction removes the bot's reaction (204); none is 620004.
+func (s *Server) deleteReaction(c *call) {
+	key, ok := c.reactionKey()
+	if !ok {
+		return
+	}
+	_, m := s.lockMessage(c)
+	if m == nil {
+		return
+	}
+	defer s.mu.Unlock()
+	users := m.reactions[key]
+	i := slices.Index(users, s.w.bot.ID)
+	if i < 0 {
+		c.fail(http.StatusBadRequest, codeNotReacted, "not reacted")
+		return
+	}
+	m.reactions[key] = slices.Delete(users, i, i+1)
+	c.noContent()
 }
 
-// delay waits MessageDelay on a timer, so concurrent requests wait in
-// parallel, and gives up when the request or the server ends.
+// getReactionUsers pages the users who reacted: {users, cookie, is_end}.
+// The cookie is the offset of the next page.
+func (s *Server) getReactionUsers(c *call) {
+	key, ok := c.reactionKey()
+	if !ok {
+		return
+	}
+	limit, ok := c.limit(20, maxReactionPage)
+	if !ok {
+		return
+	}
+	start := 0
+	if v := c.r.URL.Query().Get("cookie"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			c.fail(http.StatusBadRequest, codeRequestInvalid, "invalid cookie")
+			return
+		}
+		start = n
+	}
+	_, m := s.lockMessage(c)
+	if m == nil {
+		return
+	}
+	defer s.mu.Unlock()
+	ids := m.reactions[key]
+	users := []wireUser{}
+	for i := start; i < len(ids) && len(users) < limit; i++ {
+		u := s.w.bot
+		if ids[i] != u.ID {
+			if p := s.w.user(ids[i]); p != nil {
+				u = *p
+			}
+		}
+		users = append(users, toWireUser(u))
+	}
+	next := start + len(users)
+	c.json(http.StatusOK, map[string]any{"users": users, "cookie": strconv.Itoa(next), "is_end": next >= len(ids)})
+}
+
+func pinsBody(ch *channelState) map[string]any {
+	return map[string]any{"guild_id": ch.GuildID, "channel_id": ch.ID, "message_ids": slicesOrEmpty(ch.pins)}
+}
+
+// getPins answers GET /channels/{channel_id}/pins.
+func (s *Server) getPins(c *call) {
+	ch := s.lockChannel(c)
+	if ch == nil {
+		return
+	}
+	defer s.mu.Unlock()
+	c.json(http.StatusOK, pinsBody(ch))
+}
+
+// putPin answers PUT /channels/{channel_id}/pins/{message_id} with every
+// pin of the channel; more than 20 is 501013.
+func (s *Server) putPin(c *call) {
+	ch, m := s.lockMessage(c)
+	if m == nil {
+		return
+	}
+	defer s.mu.Unlock()
+	if !slices.Contains(ch.pins, m.msg.ID) {
+		if len(ch.pins) >= maxPins {
+			c.fail(http.StatusBadRequest, codeTooManyPins, "too many pinned messages")
+			return
+		}
+		ch.pins = append(ch.pins, m.msg.ID)
+	}
+	c.json(http.StatusOK, pinsBody(ch))
+}
+
+// deletePin answers DELETE /channels/{channel_id}/pins/{message_id} ("all"
+// clears them) with 204.
+func (s *Server) deletePin(c *call) {
+	ch := s.lockChannel(c)
+	if ch == nil {
+		return
+	}
+	defer s.mu.Unlock()
+	id := c.r.PathValue("message_id")
+	if id == "all" {
+		ch.pins = nil
+	} else if i := slices.Index(ch.pins, id); i >= 0 {
+		ch.pins = slices.Delete(ch.pins, i, i+1)
+	} else {
+		c.fail(http.StatusNotFound, codeNotFound, "message is not pinned")
+		return
+	}
+	c.noContent()
+}
+
+// postDMSession answers POST /users/@me/dms: {guild_id, channel_id,
+// create_time (unix seconds string)}. The recipient must be a member of
+// source_guild_id (304034).
+func (s *Server) postDMSession(c *call) {
+	var req struct {
+		RecipientID   string `json:"recipient_id"`
+		SourceGuildID string `json:"source_guild_id"`
+	}
+	if _, ok := c.decode(&req); !ok {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.w.guild(req.SourceGuildID)
+	if g == nil {
+		c.fail(http.StatusNotFound, codeUnknownGuild, "unknown guild")
+		return
+	}
+	if m := g.member(req.RecipientID); m == nil || m.user.Bot {
+		c.fail(http.StatusBadRequest, codeDMNotMember, "recipient is not a member of the source guild")
+		return
+	}
+	dm := s.dmSessionFor(req.RecipientID, g.ID, s.now())
+	c.json(http.StatusOK, map[string]any{"guild_id": dm.guildID, "channel_id": dm.channelID,
+		"create_time": strconv.FormatInt(dm.created.Unix(), 10)})
+}
+
+// postDirectMessage answers POST /dms/{guild_id}/messages.
+func (s *Server) postDirectMessage(c *call) {
+	s.mu.Lock()
+	dm := s.w.dms[c.r.PathValue("guild_id")]
+	s.mu.Unlock()
+	if dm == nil {
+		c.fail(http.StatusNotFound, codeUnknownGuild, "unknown dm session")
+		return
+	}
+	s.sendToChannel(c, target{scene: SceneDM, channelID: dm.channelID, guildID: dm.guildID, userID: dm.userID}, dm.srcGuildID)
+}
+
+// deleteDirectMessage answers DELETE /dms/{guild_id}/messages/{message_id}
+// for the bot's own DM messages.
+func (s *Server) deleteDirectMessage(c *call) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	dm := s.w.dms[c.r.PathValue("guild_id")]
+	m, ok := s.messages[c.r.PathValue("message_id")]
+	if dm == nil || !ok || m.deleted || m.msg.ChannelID != dm.channelID || !m.fromBot {
+		c.fail(http.StatusNotFound, codeNotFound, "message not found")
+		return
+	}
+	m.deleted = true
+	c.json(http.StatusOK, struct{}{})
+}
+
+// delay waits MessageDelay, so concurrent requests wait in parallel.
 func (s *Server) delay(ctx context.Context) error {
-	if s.cfg.MessageDelay <= 0 {
+	return s.wait(ctx, s.cfg.MessageDelay)
+}
+
+// wait sleeps d on a timer and gives up when ctx or the server ends.
+func (s *Server) wait(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
 		return nil
 	}
-	t := time.NewTimer(s.cfg.MessageDelay)
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:

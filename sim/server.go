@@ -1,11 +1,13 @@
 package sim
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,14 +35,17 @@ const (
 type Server struct {
 	cfg      Config // defaults applied; read-only after New
 	log      *slog.Logger
-	world    World            // read-only after New
+	w        *world           // the live world, guarded by mu
 	now      func() time.Time // platform clock; tests may replace it before Start
 	routes   []route
+	control  []route
 	upgrader websocket.Upgrader
 	tokens   tokenStore
 
-	done chan struct{}  // closed by Close; ends delays and waits
-	wg   sync.WaitGroup // the serve goroutine and every request handler
+	done   chan struct{}   // closed by Close; ends delays and waits
+	ctx    context.Context // cancelled by Close, for outgoing requests
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // the serve goroutine and every request handler
 
 	mu      sync.Mutex
 	started bool
@@ -48,14 +53,20 @@ type Server struct {
 	srv     *http.Server
 	addr    string // host:port once started
 
-	// Messages known to the platform, for msg_id checks (messages.go).
+	// Messages known to the platform, for GET, lists and reply checks
+	// (messages.go, delivery.go).
 	messages     map[string]*storedMessage
 	messageOrder []string // insertion order, to forget the oldest
 	channelSeq   map[string]int
-	events       map[string]time.Time // event id → dispatch time, for event_id checks
+	events       map[string]*storedEvent // event id → dispatch, for event_id checks
 	eventOrder   []string
 	sent         []SentMessage
 	sentSignal   signal
+	quotas       map[string][]time.Time // active-message sends per quota key (delivery.go)
+	interactions map[string]*Interaction
+	faults       faultState // REST faults (faults.go)
+
+	hook *webhookSender // nil without Config.WebhookURL
 
 	// Gateway state (gateway.go, session.go).
 	dispatched     atomic.Uint64 // op-0 frames written; see Dispatched
@@ -74,29 +85,37 @@ func New(cfg Config) (*Server, error) {
 	}
 	cfg = cfg.withDefaults()
 	s := &Server{
-		cfg:        cfg,
-		log:        cfg.Logger,
-		world:      newWorld(),
-		now:        time.Now,
-		done:       make(chan struct{}),
-		messages:   make(map[string]*storedMessage),
-		channelSeq: make(map[string]int),
-		events:     make(map[string]time.Time),
-		conns:      make(map[*conn]struct{}),
-		sessions:   make(map[string]*session),
-		tokens:     tokenStore{ttl: cfg.TokenTTL, expiry: make(map[string]time.Time)},
+		cfg:          cfg,
+		log:          cfg.Logger,
+		w:            newWorldState(),
+		now:          time.Now,
+		done:         make(chan struct{}),
+		messages:     make(map[string]*storedMessage),
+		channelSeq:   make(map[string]int),
+		events:       make(map[string]*storedEvent),
+		quotas:       make(map[string][]time.Time),
+		interactions: make(map[string]*Interaction),
+		conns:        make(map[*conn]struct{}),
+		sessions:     make(map[string]*session),
+		tokens:       tokenStore{ttl: cfg.TokenTTL, expiry: make(map[string]time.Time)},
 		upgrader: websocket.Upgrader{
 			// Bots are not browsers; any origin (usually none) is fine.
 			CheckOrigin: func(*http.Request) bool { return true },
 		},
 		startRemaining: sessionStartTotal,
 	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.routes = s.routeTable()
+	s.control = s.controlTable()
+	if cfg.WebhookURL != "" {
+		s.hook = newWebhookSender(s)
+	}
 	return s, nil
 }
 
-// Start listens on 127.0.0.1 with a random port and serves REST, the token
-// service and the gateway on it. The serving goroutine belongs to s and
+// Start listens on Config.Addr (default 127.0.0.1 with a random port) and
+// serves REST, the token service, the gateway and the control API on it;
+// with Config.WebhookURL it also starts the webhook sender. The serving goroutine belongs to s and
 // ends in Close.
 func (s *Server) Start() error {
 	s.mu.Lock()
@@ -107,7 +126,7 @@ func (s *Server) Start() error {
 	if s.started {
 		return ErrAlreadyStarted
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("sim: listen: %w", err)
 	}
@@ -117,6 +136,12 @@ func (s *Server) Start() error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
 	s.addr = ln.Addr().String()
+	if host, port, err := net.SplitHostPort(s.addr); err == nil {
+		if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+			// Listening on every interface: advertise loopback.
+			s.addr = net.JoinHostPort("127.0.0.1", port)
+		}
+	}
 	s.started = true
 	s.wg.Add(1)
 	go func() {
@@ -125,6 +150,13 @@ func (s *Server) Start() error {
 			s.log.Error("serve", "err", err)
 		}
 	}()
+	if s.hook != nil {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.hook.run()
+		}()
+	}
 	s.log.Debug("started", "addr", s.addr)
 	return nil
 }
@@ -140,6 +172,7 @@ func (s *Server) Close() error {
 	}
 	s.closed = true
 	close(s.done)
+	s.cancel()
 	srv := s.srv
 	conns := make([]*conn, 0, len(s.conns))
 	for c := range s.conns {
@@ -167,6 +200,15 @@ func (s *Server) Close() error {
 
 // APIURL is the REST base, "http://127.0.0.1:PORT". Empty before Start.
 func (s *Server) APIURL() string { return s.baseURL("http://") }
+
+// ControlURL is the base of the control API, "http://127.0.0.1:PORT/sim"
+// (control.go). Empty before Start.
+func (s *Server) ControlURL() string {
+	if b := s.baseURL("http://"); b != "" {
+		return b + controlPrefix
+	}
+	return ""
+}
 
 // TokenURL is the token service base; clients POST
 // TokenURL()+"/app/getAppAccessToken". Empty before Start.
@@ -199,8 +241,12 @@ func (s *Server) Secret() string { return s.cfg.Secret }
 // BotToken is the legacy token accepted as "Bot <appid>.<token>".
 func (s *Server) BotToken() string { return s.cfg.BotToken }
 
-// World returns a copy of the simulated world.
-func (s *Server) World() World { return s.world.clone() }
+// World returns a snapshot of the simulated world.
+func (s *Server) World() World {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.snapshot()
+}
 
 // serveHTTP is the single entry point of the listener. It registers the
 // request with s.wg so that Close can wait for it, stamps the trace header
@@ -217,10 +263,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer s.wg.Done()
 	s.log.Debug("request", logMethod, r.Method, logPath, r.URL.Path)
-	switch r.URL.Path {
-	case gatewayPath:
+	switch path := r.URL.Path; {
+	case path == controlPrefix || strings.HasPrefix(path, controlPrefix+"/"):
+		s.serveControl(c)
+	case path == gatewayPath:
 		s.serveGateway(c)
-	case tokenPath:
+	case path == tokenPath:
 		s.serveToken(c)
 	default:
 		s.serveREST(c)

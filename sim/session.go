@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"sync"
 	"time"
@@ -57,13 +58,13 @@ func (ss *session) start(c *conn) error {
 	d, err := marshal(readyData{
 		Version:   1,
 		SessionID: ss.id,
-		User:      readyUser{ID: ss.s.world.Bot.ID, Username: ss.s.world.Bot.Username, Bot: true},
+		User:      readyUser{ID: ss.s.w.bot.ID, Username: ss.s.w.bot.Username, Bot: true},
 		Shard:     ss.shard,
 	})
 	if err != nil {
 		return fmt.Errorf("encode ready: %w", err)
 	}
-	frame, err := ss.frame("READY", d)
+	frame, err := ss.frame("READY", newEventID("READY"), d)
 	if err != nil {
 		return err
 	}
@@ -105,7 +106,7 @@ func (ss *session) replay(c *conn, seq uint64) (old *conn, err error) {
 			}
 		}
 	}
-	frame, err := ss.frame("RESUMED", json.RawMessage(`""`))
+	frame, err := ss.frame("RESUMED", newEventID("RESUMED"), json.RawMessage(`""`))
 	if err != nil {
 		return old, err
 	}
@@ -113,10 +114,10 @@ func (ss *session) replay(c *conn, seq uint64) (old *conn, err error) {
 }
 
 // dispatch sends event t to the session, or only logs it while detached.
-func (ss *session) dispatch(t string, d json.RawMessage) {
+func (ss *session) dispatch(t, id string, d json.RawMessage) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	frame, err := ss.frame(t, d)
+	frame, err := ss.frame(t, id, d)
 	if err != nil {
 		ss.s.log.Error("dispatch", logSession, ss.id, "err", err)
 		return
@@ -139,15 +140,11 @@ func (ss *session) dispatch(t string, d json.RawMessage) {
 
 // frame builds the next op-0 frame: s strictly increasing, id "<T>:<uuid>".
 // The caller holds ss.mu.
-func (ss *session) frame(t string, d json.RawMessage) ([]byte, error) {
+func (ss *session) frame(t, id string, d json.RawMessage) ([]byte, error) {
 	ss.seq++
-	id := newEventID(t)
 	b, err := marshal(dispatchFrame{Op: opDispatch, S: ss.seq, T: t, ID: id, D: d})
 	if err != nil {
 		return nil, fmt.Errorf("encode %s frame: %w", t, err)
-	}
-	if t != "READY" && t != "RESUMED" {
-		ss.s.rememberEvent(id, ss.s.now())
 	}
 	return b, nil
 }
@@ -223,6 +220,9 @@ func (s *Server) detach(c *conn) {
 		if ss.conn == c {
 			ss.conn = nil
 			ss.detachedAt = s.now()
+			if c.invalidate {
+				delete(s.sessions, ss.id)
+			}
 		}
 		s.mu.Unlock()
 		ss.mu.Unlock()
@@ -340,10 +340,15 @@ func (s *Server) WaitSessions(ctx context.Context, n int) error {
 }
 
 // DropConnections abruptly closes every gateway connection, without a
-// close frame, as a network failure would. Sessions stay resumable, and
-// Sessions() already reflects the drop when this returns.
+// close frame, as a network failure would: the TCP connection is reset
+// (SO_LINGER 0), so clients read a connection error rather than a clean
+// EOF, which gorilla would report as close 1006. Sessions stay resumable,
+// and Sessions() already reflects the drop when this returns.
 func (s *Server) DropConnections() {
 	for _, c := range s.connList() {
+		if tcp, ok := c.ws.NetConn().(*net.TCPConn); ok {
+			_ = tcp.SetLinger(0)
+		}
 		_ = c.ws.Close()
 		s.detach(c)
 	}
@@ -352,14 +357,67 @@ func (s *Server) DropConnections() {
 // RequestReconnect asks every identified connection to reconnect the way
 // the platform does: op 7, then close 4009, after which clients resume.
 func (s *Server) RequestReconnect() {
-	for _, c := range s.connList() {
-		if s.sessionOf(c) == nil {
-			continue
-		}
+	for _, c := range s.identifiedConns() {
 		_ = c.write(frameReconnect)
 		c.closeWith(closeSessionTimedOut, "Session timed out")
 		s.detach(c)
 	}
+}
+
+// InvalidateSessions ends every identified connection the way the platform
+// rejects a session: {"op":9,"d":false}, then close 4006. The sessions are
+// forgotten, so clients must identify afresh.
+func (s *Server) InvalidateSessions() {
+	for _, c := range s.identifiedConns() {
+		s.mu.Lock()
+		c.invalidate = true
+		s.mu.Unlock()
+		_ = c.write(frameInvalidSession)
+		c.closeWith(closeSessionInvalid, "session no longer valid")
+		s.detach(c)
+	}
+}
+
+// CloseConnections closes every gateway connection with code and reason,
+// as the platform does for its own reasons (4009, 4900–4913, 4914…).
+// Sessions stay resumable.
+func (s *Server) CloseConnections(code int, reason string) {
+	for _, c := range s.connList() {
+		c.closeWith(code, reason)
+		s.detach(c)
+	}
+}
+
+// WriteFrame writes a raw text frame to every identified connection, to
+// test how clients cope with malformed frames, unknown opcodes or unknown
+// events. Use Inject for the common cases.
+func (s *Server) WriteFrame(frame []byte) {
+	for _, c := range s.identifiedConns() {
+		_ = c.write(frame)
+	}
+}
+
+// DispatchRaw sends an op-0 event of type t with payload d (JSON) to every
+// identified session, numbered like any other event, whatever its intents.
+func (s *Server) DispatchRaw(t string, d json.RawMessage) {
+	id := newEventID(t)
+	for _, c := range s.identifiedConns() {
+		if ss := s.sessionOf(c); ss != nil {
+			ss.dispatch(t, id, d)
+		}
+	}
+}
+
+func (s *Server) identifiedConns() []*conn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*conn
+	for c := range s.conns {
+		if c.sess != nil && !c.closed {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func (s *Server) connList() []*conn {

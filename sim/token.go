@@ -44,6 +44,14 @@ func (t *tokenStore) issue(now time.Time) (string, time.Duration) {
 	return t.current, t.ttl
 }
 
+// expireAll ends every token now; the next request mints a fresh one.
+func (t *tokenStore) expireAll() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	clear(t.expiry)
+	t.current = ""
+}
+
 func (t *tokenStore) valid(tok string, now time.Time) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()

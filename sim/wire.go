@@ -38,9 +38,22 @@ type wireUser struct {
 	Bot      bool   `json:"bot"`
 }
 
+// wireMember is a guild member. User is absent inside a message's member
+// block, present in member lists and GET member.
 type wireMember struct {
+	User     *wireUser `json:"user,omitempty"`
+	Nick     string    `json:"nick"`
+	JoinedAt string    `json:"joined_at"`
+	Roles    []string  `json:"roles"`
+}
+
+type wireMemberEvent struct {
+	GuildID  string   `json:"guild_id"`
 	JoinedAt string   `json:"joined_at"`
+	Nick     string   `json:"nick"`
+	OpUserID string   `json:"op_user_id"`
 	Roles    []string `json:"roles"`
+	User     wireUser `json:"user"`
 }
 
 type wireGuild struct {
@@ -53,6 +66,7 @@ type wireGuild struct {
 	MaxMembers  int    `json:"max_members"`
 	Description string `json:"description"`
 	JoinedAt    string `json:"joined_at"`
+	OpUserID    string `json:"op_user_id,omitempty"`
 }
 
 type wireChannel struct {
@@ -62,22 +76,138 @@ type wireChannel struct {
 	Type            int    `json:"type"`
 	SubType         int    `json:"sub_type"`
 	Position        int    `json:"position"`
+	ParentID        string `json:"parent_id"`
 	OwnerID         string `json:"owner_id"`
 	PrivateType     int    `json:"private_type"`
 	SpeakPermission int    `json:"speak_permission"`
+	ApplicationID   string `json:"application_id,omitempty"`
+	OpUserID        string `json:"op_user_id,omitempty"`
+}
+
+type wireRole struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Color       uint32 `json:"color"`
+	Hoist       int    `json:"hoist"`
+	Number      int    `json:"number"`
+	MemberLimit int    `json:"member_limit"`
 }
 
 type wireMessage struct {
-	ID           string      `json:"id"`
-	ChannelID    string      `json:"channel_id"`
-	GuildID      string      `json:"guild_id"`
-	Content      string      `json:"content"`
-	Timestamp    string      `json:"timestamp"`
-	Author       wireUser    `json:"author"`
-	Member       *wireMember `json:"member,omitempty"`
-	Mentions     []wireUser  `json:"mentions,omitempty"`
-	Seq          int         `json:"seq"`
-	SeqInChannel string      `json:"seq_in_channel"`
+	ID            string      `json:"id"`
+	ChannelID     string      `json:"channel_id"`
+	GuildID       string      `json:"guild_id"`
+	Content       string      `json:"content"`
+	Timestamp     string      `json:"timestamp"`
+	Author        wireUser    `json:"author"`
+	Member        *wireMember `json:"member,omitempty"`
+	Mentions      []wireUser  `json:"mentions,omitempty"`
+	Seq           int         `json:"seq"`
+	SeqInChannel  string      `json:"seq_in_channel"`
+	DirectMessage bool        `json:"direct_message,omitempty"`
+	SrcGuildID    string      `json:"src_guild_id,omitempty"`
+}
+
+// Group and C2C events carry both id spellings: botgo reads group_id and
+// author.id, botpy the openid keys (§6.2).
+type wireGroupMessage struct {
+	ID          string         `json:"id"`
+	Content     string         `json:"content"`
+	Timestamp   string         `json:"timestamp"`
+	GroupID     string         `json:"group_id"`
+	GroupOpenID string         `json:"group_openid"`
+	Author      wireOpenAuthor `json:"author"`
+}
+
+type wireC2CMessage struct {
+	ID        string         `json:"id"`
+	Content   string         `json:"content"`
+	Timestamp string         `json:"timestamp"`
+	Author    wireOpenAuthor `json:"author"`
+}
+
+type wireOpenAuthor struct {
+	ID           string `json:"id"`
+	MemberOpenID string `json:"member_openid,omitempty"`
+	UserOpenID   string `json:"user_openid,omitempty"`
+}
+
+type wireReaction struct {
+	UserID    string             `json:"user_id"`
+	GuildID   string             `json:"guild_id"`
+	ChannelID string             `json:"channel_id"`
+	Target    wireReactionTarget `json:"target"`
+	Emoji     wireEmoji          `json:"emoji"`
+}
+
+type wireReactionTarget struct {
+	ID   string `json:"id"`
+	Type int    `json:"type"`
+}
+
+type wireEmoji struct {
+	ID   string `json:"id"`
+	Type int    `json:"type"`
+}
+
+type wireInteraction struct {
+	ID                string              `json:"id"`
+	ApplicationID     string              `json:"application_id"`
+	Type              int                 `json:"type"`
+	Scene             string              `json:"scene"`
+	ChatType          int                 `json:"chat_type"`
+	Timestamp         string              `json:"timestamp"`
+	GuildID           string              `json:"guild_id,omitempty"`
+	ChannelID         string              `json:"channel_id,omitempty"`
+	GroupOpenID       string              `json:"group_openid,omitempty"`
+	GroupMemberOpenID string              `json:"group_member_openid,omitempty"`
+	UserOpenID        string              `json:"user_openid,omitempty"`
+	Version           int                 `json:"version"`
+	Data              wireInteractionData `json:"data"`
+}
+
+type wireInteractionData struct {
+	Type     int          `json:"type"`
+	Resolved wireResolved `json:"resolved"`
+}
+
+type wireResolved struct {
+	ButtonID   string `json:"button_id"`
+	ButtonData string `json:"button_data"`
+	UserID     string `json:"user_id"`
+	MessageID  string `json:"message_id,omitempty"`
+}
+
+type wireAudit struct {
+	AuditID      string `json:"audit_id"`
+	MessageID    string `json:"message_id,omitempty"`
+	GuildID      string `json:"guild_id"`
+	ChannelID    string `json:"channel_id"`
+	AuditTime    string `json:"audit_time"`
+	CreateTime   string `json:"create_time"`
+	SeqInChannel string `json:"seq_in_channel"`
+}
+
+// wireAuditError is the 202 body of a message held for audit (§8.2).
+type wireAuditError struct {
+	Message string        `json:"message"`
+	Code    int           `json:"code"`
+	ErrCode int           `json:"err_code"`
+	TraceID string        `json:"trace_id"`
+	Data    wireAuditData `json:"data"`
+}
+
+type wireAuditData struct {
+	MessageAudit struct {
+		AuditID string `json:"audit_id"`
+	} `json:"message_audit"`
+}
+
+// wireOpenSent is the response of a group/C2C send: timestamp is an
+// RFC3339 string, since botgo fails on a number (§7.3).
+type wireOpenSent struct {
+	ID        string `json:"id"`
+	Timestamp string `json:"timestamp"`
 }
 
 type gatewayResponse struct {
@@ -153,29 +283,58 @@ func toWireUser(u User) wireUser {
 	return wireUser{ID: u.ID, Username: u.Username, Avatar: u.Avatar, Bot: u.Bot}
 }
 
-func toWireGuild(g Guild) wireGuild {
+func toWireGuild(g *guildState) wireGuild {
 	return wireGuild{
 		ID:          g.ID,
 		Name:        g.Name,
 		Icon:        avatarURL,
 		OwnerID:     g.OwnerID,
-		MemberCount: g.MemberCount,
+		MemberCount: len(g.members),
 		MaxMembers:  guildMaxSize,
 		Description: "simulated guild",
-		JoinedAt:    guildJoined,
+		JoinedAt:    g.joinedAt,
 	}
 }
 
-func toWireChannel(c Channel, ownerID string, position int) wireChannel {
+func toWireChannel(c *channelState) wireChannel {
 	return wireChannel{
 		ID:              c.ID,
 		GuildID:         c.GuildID,
 		Name:            c.Name,
 		Type:            c.Type,
-		Position:        position,
-		OwnerID:         ownerID,
-		SpeakPermission: 1, // everyone may speak
+		SubType:         c.SubType,
+		Position:        c.position,
+		ParentID:        c.ParentID,
+		OwnerID:         c.ownerID,
+		PrivateType:     c.privateType,
+		SpeakPermission: c.speakPermission,
+		ApplicationID:   c.applicationID,
 	}
+}
+
+func toWireMember(m *memberState) wireMember {
+	u := toWireUser(*m.user)
+	return wireMember{User: &u, Nick: m.nick, JoinedAt: m.joinedAt, Roles: slicesOrEmpty(m.roles)}
+}
+
+// toWireMessageMember is the partial member block of a message event.
+func toWireMessageMember(m *memberState) *wireMember {
+	return &wireMember{Nick: m.nick, JoinedAt: m.joinedAt, Roles: slicesOrEmpty(m.roles)}
+}
+
+func toWireRole(r *roleState) wireRole {
+	hoist := 0
+	if r.Hoist {
+		hoist = 1
+	}
+	return wireRole{ID: r.ID, Name: r.Name, Color: r.Color, Hoist: hoist, Number: r.Number, MemberLimit: r.MemberLimit}
+}
+
+func slicesOrEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return append([]string(nil), s...)
 }
 
 // toWireMessage renders a stored message. member is nil for the bot's own

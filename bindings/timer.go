@@ -1,0 +1,75 @@
+package bindings
+
+import (
+	"math"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// maxDelay bounds timer and sleep durations (a year): beyond that a
+// number is a unit mistake (milliseconds for seconds).
+const maxDelay = 365 * 24 * time.Hour
+
+// openTimer builds the timer module. Callbacks run in their own coroutine,
+// like handlers; timers belong to the script and end when it is unloaded.
+//
+//	timer.after(seconds, fn)   returns a timer; fn runs once
+//	timer.every(seconds, fn)   fn runs every interval; a tick is skipped while
+//	                           the previous run is still going
+//	timer.cron(expr, fn)       fn runs at the times the 5-field expr matches
+//	t:cancel()                 stops the timer
+func (b *binder) openTimer() {
+	mod := b.L.NewTable()
+	add := func(L *lua.LState, spec TimerSpec, fn *lua.LFunction) int {
+		if b.env.Timers == nil {
+			raise(L, "timers are not available here")
+		}
+		cancel := b.env.Timers.AddTimer(spec, fn)
+		t := L.NewTable()
+		t.RawSetString("cancel", L.NewFunction(func(L *lua.LState) int {
+			cancel()
+			return 0
+		}))
+		L.Push(t)
+		return 1
+	}
+	b.L.SetFuncs(mod, map[string]lua.LGFunction{
+		"after": func(L *lua.LState) int {
+			d := checkDelay(L, 1, "timer.after")
+			return add(L, TimerSpec{Kind: TimerAfter, Interval: d}, checkFunction(L, 2, "timer.after"))
+		},
+		"every": func(L *lua.LState) int {
+			d := checkDelay(L, 1, "timer.every")
+			if d < 10*time.Millisecond {
+				raise(L, "bad argument #1 to timer.every: the interval must be at least 0.01 seconds")
+			}
+			return add(L, TimerSpec{Kind: TimerEvery, Interval: d}, checkFunction(L, 2, "timer.every"))
+		},
+		"cron": func(L *lua.LState) int {
+			c, err := ParseCron(checkString(L, 1, "cron expression"))
+			if err != nil {
+				raise(L, "bad argument #1 to timer.cron: %v", err)
+			}
+			return add(L, TimerSpec{Kind: TimerCron, Cron: c}, checkFunction(L, 2, "timer.cron"))
+		},
+	})
+	b.L.SetGlobal("timer", mod)
+}
+
+func checkDelay(L *lua.LState, n int, fn string) time.Duration {
+	v, ok := L.Get(n).(lua.LNumber)
+	secs := float64(v)
+	if !ok || math.IsNaN(secs) || secs < 0 || secs*float64(time.Second) > float64(maxDelay) {
+		raise(L, "bad argument #%d to %s: want seconds between 0 and a year, got %s", n, fn, L.Get(n).String())
+	}
+	return time.Duration(secs * float64(time.Second))
+}
+
+func checkFunction(L *lua.LState, n int, fn string) *lua.LFunction {
+	f, ok := L.Get(n).(*lua.LFunction)
+	if !ok {
+		raise(L, "bad argument #%d to %s: function expected, got %s", n, fn, L.Get(n).Type())
+	}
+	return f
+}

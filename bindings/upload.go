@@ -1,0 +1,147 @@
+package bindings
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luabot/luabot/openapi"
+)
+
+// errOutsideDir is returned for a file = "path" that leaves the script's folder.
+var errOutsideDir = errors.New("bindings: file is outside the script's folder")
+
+// fileRef is a file named by a message table: file = "path", relative to the
+// script's folder, plus the optional file_type for group/C2C media.
+type fileRef struct {
+	path     string
+	fileType int
+}
+
+// messageArg reads argument n as a message (see messageBody) and takes the
+// file = "path" and file_type = n fields out of it.
+func (b *binder) messageArg(L *lua.LState, n int) (map[string]any, *fileRef) {
+	body := b.messageBody(L, n)
+	v, ok := body["file"]
+	if !ok {
+		return body, nil
+	}
+	p, isStr := v.(string)
+	if !isStr || p == "" {
+		raise(L, "bad argument #%d: file must be a path string inside the script's folder", n)
+	}
+	if filepath.IsAbs(p) || strings.HasPrefix(p, "/") || strings.HasPrefix(p, `\`) {
+		raise(L, "bad argument #%d: file %q must be relative to the script's folder", n, p)
+	}
+	ref := &fileRef{path: p}
+	if ft, ok := body["file_type"].(json.Number); ok {
+		i, _ := ft.Int64()
+		ref.fileType = int(i)
+	}
+	delete(body, "file")
+	delete(body, "file_type")
+	return body, ref
+}
+
+// readFile loads ref from the script's folder, on the worker goroutine. The
+// path is resolved with symlinks and must stay inside the folder; files over
+// openapi.MaxUploadSize are refused before reading them.
+func (b *binder) readFile(ref *fileRef) (*openapi.File, error) {
+	if ref == nil {
+		return nil, nil
+	}
+	if b.env.Dir == "" {
+		return nil, fmt.Errorf("file %s: the script has no folder", ref.path)
+	}
+	root, err := filepath.EvalSymlinks(b.env.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("file %s: %w", ref.path, err)
+	}
+	full, err := filepath.EvalSymlinks(filepath.Join(root, filepath.FromSlash(ref.path)))
+	if err != nil {
+		return nil, fmt.Errorf("file %s: %w", ref.path, errors.Unwrap(err))
+	}
+	rel, err := filepath.Rel(root, full)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return nil, fmt.Errorf("file %s: %w", ref.path, errOutsideDir)
+	}
+	f, err := os.Open(full)
+	if err != nil {
+		return nil, fmt.Errorf("file %s: %w", ref.path, errors.Unwrap(err))
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("file %s: %w", ref.path, err)
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("file %s: not a regular file", ref.path)
+	}
+	if info.Size() > openapi.MaxUploadSize {
+		return nil, fmt.Errorf("file %s: %w: %d bytes, the limit is %d", ref.path, openapi.ErrTooLarge, info.Size(), openapi.MaxUploadSize)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, openapi.MaxUploadSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("file %s: %w", ref.path, err)
+	}
+	if len(data) > openapi.MaxUploadSize {
+		return nil, fmt.Errorf("file %s: %w", ref.path, openapi.ErrTooLarge)
+	}
+	return &openapi.File{Name: filepath.Base(full), Data: data, Type: ref.fileType}, nil
+}
+
+// finishRaw turns a REST outcome into Lua values: nil, err on failure; true
+// for an empty answer; else the decoded body. A send held for audit is not a
+// failure: its table gets pending_audit = true and audit_id.
+func (b *binder) finishRaw(raw json.RawMessage, err error) Finish {
+	return func(L *lua.LState) []lua.LValue {
+		if err != nil {
+			return b.failValues(L, err)
+		}
+		if len(raw) == 0 {
+			return []lua.LValue{lua.LTrue}
+		}
+		v, derr := b.codec.decode(L, raw, true)
+		if derr != nil {
+			return b.failValues(L, derr)
+		}
+		if a, ok := openapi.AuditOf(raw); ok {
+			if t, isTable := v.(*lua.LTable); isTable {
+				t.RawSetString("pending_audit", lua.LTrue)
+				t.RawSetString("audit_id", lua.LString(a.ID))
+			}
+		}
+		return []lua.LValue{v}
+	}
+}
+
+// messageBody reads argument n as a message: a string is text content, a
+// table holds message body fields as the platform names them.
+func (b *binder) messageBody(L *lua.LState, n int) map[string]any {
+	switch v := L.Get(n).(type) {
+	case lua.LString:
+		if v == "" {
+			raise(L, "bad argument #%d: message is empty", n)
+		}
+		return map[string]any{"content": string(v)}
+	case *lua.LTable:
+		g, err := b.codec.toGo(v)
+		if err != nil {
+			raise(L, "bad argument #%d: %v", n, err)
+		}
+		m, ok := g.(map[string]any)
+		if !ok {
+			raise(L, "bad argument #%d: message table needs fields like content=, not a list", n)
+		}
+		return m
+	default:
+		raise(L, "bad argument #%d: message must be a string or a table, got %s", n, v.Type())
+	}
+	return nil
+}

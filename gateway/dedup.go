@@ -1,0 +1,174 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// DefaultDedupSize is how many event ids a [Dedup] remembers when DedupConfig.Size is 0:
+// more than the platform replays on a resume (the simulator keeps 1000) and than webhook
+// retries span.
+const DefaultDedupSize = 4096
+
+// DedupStore persists a Dedup window across restarts.
+type DedupStore interface {
+	// LoadSeen returns the saved ids, oldest first; none is not an error.
+	LoadSeen() ([]string, error)
+	// SaveSeen replaces the saved ids, oldest first.
+	SaveSeen(ids []string) error
+}
+
+// DedupConfig configures a [Dedup]. The zero value is an in-memory window of
+// DefaultDedupSize ids.
+type DedupConfig struct {
+	// Size is how many recent ids are remembered. 0 means DefaultDedupSize.
+	Size int
+	// Store persists the window. Nil keeps it in memory only.
+	Store DedupStore
+	// SaveInterval is the least time between two saves by Run. 0 means 1 s.
+	SaveInterval time.Duration
+	// Logger receives one debug line per duplicate dropped, and save failures. Nil discards.
+	Logger *slog.Logger
+}
+
+// Dedup remembers the ids of recently delivered events so that a replay after a resume
+// or restart, or a webhook retry, reaches the scripts once. Events without an id always
+// pass. It is safe for concurrent use; every transport of a process shares one.
+type Dedup struct {
+	cfg DedupConfig
+	log *slog.Logger
+
+	mu    sync.Mutex
+	ring  []string // the window; next is where the next id goes, overwriting the oldest
+	next  int
+	seen  map[string]struct{}
+	dirty bool
+
+	dropped atomic.Uint64
+	saveMu  sync.Mutex // serialises Flush, so saves land in order
+}
+
+// NewDedup builds a window and loads what Store saved.
+func NewDedup(cfg DedupConfig) (*Dedup, error) {
+	if cfg.Size < 0 || cfg.SaveInterval < 0 {
+		return nil, fmt.Errorf("%w: negative dedup size or save interval", ErrInvalidConfig)
+	}
+	if cfg.Size == 0 {
+		cfg.Size = DefaultDedupSize
+	}
+	if cfg.SaveInterval == 0 {
+		cfg.SaveInterval = defaultSaveInterval
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	d := &Dedup{cfg: cfg, log: cfg.Logger, ring: make([]string, 0, cfg.Size), seen: make(map[string]struct{}, cfg.Size)}
+	if cfg.Store != nil {
+		ids, err := cfg.Store.LoadSeen()
+		if err != nil {
+			return nil, fmt.Errorf("load dedup window: %w", err)
+		}
+		for _, id := range ids {
+			d.add(id)
+		}
+		d.dirty = false
+	}
+	return d, nil
+}
+
+// Seen records id and reports whether it was already in the window. The empty id is
+// never recorded and never seen.
+func (d *Dedup) Seen(id string) bool {
+	if id == "" {
+		return false
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, ok := d.seen[id]; ok {
+		return true
+	}
+	d.add(id)
+	return false
+}
+
+// add records id; the caller holds mu (or owns d exclusively).
+func (d *Dedup) add(id string) {
+	if _, ok := d.seen[id]; ok {
+		return
+	}
+	if len(d.ring) < d.cfg.Size {
+		d.ring = append(d.ring, id)
+	} else {
+		delete(d.seen, d.ring[d.next])
+		d.ring[d.next] = id
+		d.next = (d.next + 1) % d.cfg.Size
+	}
+	d.seen[id] = struct{}{}
+	d.dirty = true
+}
+
+// Wrap returns a handler that passes each event to handle unless its id was seen before.
+func (d *Dedup) Wrap(handle func(Event)) func(Event) {
+	return func(ev Event) {
+		if d.Seen(ev.ID) {
+			d.dropped.Add(1)
+			d.log.Debug("gateway duplicate event dropped", "event_id", ev.ID, "type", ev.Type, "seq", ev.Seq)
+			return
+		}
+		handle(ev)
+	}
+}
+
+// Dropped reports how many duplicates Wrap has dropped.
+func (d *Dedup) Dropped() uint64 { return d.dropped.Load() }
+
+// Run saves the window at most once per SaveInterval until ctx is done. It does not save
+// on return: call Flush once nothing feeds the window any more.
+func (d *Dedup) Run(ctx context.Context) error {
+	if d.cfg.Store == nil {
+		<-ctx.Done()
+		return nil
+	}
+	t := time.NewTicker(d.cfg.SaveInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			if err := d.Flush(); err != nil {
+				d.log.Warn("gateway dedup window not saved; will retry", "error", err)
+			}
+		}
+	}
+}
+
+// Flush saves the window now if it changed since the last save.
+func (d *Dedup) Flush() error {
+	if d.cfg.Store == nil {
+		return nil
+	}
+	d.saveMu.Lock()
+	defer d.saveMu.Unlock()
+	d.mu.Lock()
+	if !d.dirty {
+		d.mu.Unlock()
+		return nil
+	}
+	ids := make([]string, 0, len(d.ring))
+	ids = append(ids, d.ring[d.next:]...)
+	ids = append(ids, d.ring[:d.next]...)
+	d.dirty = false
+	d.mu.Unlock()
+	if err := d.cfg.Store.SaveSeen(ids); err != nil {
+		d.mu.Lock()
+		d.dirty = true
+		d.mu.Unlock()
+		return err
+	}
+	return nil
+}

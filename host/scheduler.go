@@ -1,0 +1,366 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luabot/luabot/bindings"
+	"github.com/luabot/luabot/gateway"
+)
+
+// run is the scheduler: the only goroutine that touches s.L after load.
+// It returns after ctx ends and in-flight handlers are done or cut off.
+func (s *script) run(ctx context.Context, drain time.Duration) {
+	defer s.L.Close()
+	estimate := time.NewTicker(estimatePeriod)
+	defer estimate.Stop()
+	active := false // something ran since the last estimate
+	for !s.halted.Load() {
+		select {
+		case ev := <-s.events:
+			s.dispatch(ev)
+			active = true
+		case c := <-s.completions:
+			s.complete(c)
+		case t := <-s.fires:
+			s.fire(t)
+			active = true
+		case <-estimate.C:
+			if active {
+				active = false
+				s.checkMemory()
+			}
+		case <-ctx.Done():
+			s.stop(drain)
+			return
+		}
+	}
+	s.abandon()
+}
+
+// checkMemory stops the script if what it keeps is over its limit.
+func (s *script) checkMemory() {
+	if n := s.estimate(); n < 0 || n > s.limits.Memory {
+		s.halt(fmt.Sprintf("it keeps more than its %d MiB memory limit in globals and handlers", s.limits.Memory>>20))
+	}
+}
+
+// halt stops a script that broke a limit: nothing of it runs again, and
+// its VM is discarded when the scheduler returns.
+func (s *script) halt(why string) {
+	if s.halted.Swap(true) {
+		return
+	}
+	s.log.Error("script stopped", "err", why, "hint", "fix the script and reload or restart it; other scripts keep running")
+}
+
+// abandon ends a halted script: its handlers and timers are canceled and
+// its workers drained; no unload handler runs in a VM that broke a limit.
+func (s *script) abandon() {
+	s.cancelTimers()
+	s.cancelHandlers()
+	s.drainWorkers()
+}
+
+// cancelHandlers ends every handler: waits on workers end through their
+// context, waits on events and timers are dropped here.
+func (s *script) cancelHandlers() {
+	for _, h := range s.threads {
+		h.cancel()
+		s.dropWaiters(h)
+	}
+	s.threads = map[*lua.LState]*handler{}
+}
+
+// stop handles the events already queued, runs the unload handlers, lets
+// in-flight handlers finish for up to drain, then cancels the rest and
+// waits for their workers, which always finish once canceled.
+func (s *script) stop(drain time.Duration) {
+	for queued := true; queued; {
+		select {
+		case ev := <-s.events:
+			s.dispatch(ev)
+		default:
+			queued = false
+		}
+	}
+	s.cancelTimers()
+	for _, fn := range s.g.Handlers(bindings.EventUnload) {
+		s.start(bindings.EventUnload, fn, nil)
+	}
+	deadline := time.NewTimer(drain)
+	defer deadline.Stop()
+	for len(s.threads) > 0 {
+		select {
+		case c := <-s.completions:
+			s.complete(c)
+		case <-deadline.C:
+			s.log.Warn("handlers still running at shutdown; canceling them", "count", len(s.threads))
+			s.cancelHandlers()
+			s.drainWorkers()
+			return
+		}
+	}
+	s.drainWorkers()
+}
+
+// drainWorkers consumes completions and timer fires until every worker has
+// exited, so no worker blocks forever on a send.
+func (s *script) drainWorkers() {
+	close(s.stopped)
+	done := make(chan struct{})
+	go func() {
+		s.workers.Wait()
+		close(done)
+	}()
+	for {
+		select {
+		case <-s.completions:
+		case <-s.fires:
+		case <-done:
+			return
+		}
+	}
+}
+
+// deliver queues ev for the scheduler without ever blocking the gateway:
+// when the inbox is full the oldest event is dropped and counted.
+func (s *script) deliver(ev gateway.Event) {
+	if s.halted.Load() {
+		return
+	}
+	for {
+		select {
+		case s.events <- ev:
+			return
+		default:
+		}
+		select {
+		case old := <-s.events:
+			if n := s.dropped.Add(1); n == 1 || n%1000 == 0 {
+				s.log.Warn("inbox full: dropped the oldest event", "event", old.Type, "dropped_total", n, "inbox", cap(s.events))
+			}
+		default:
+		}
+	}
+}
+
+// dispatch starts every matching handler for ev, each in its own coroutine,
+// and wakes the handlers waiting for it.
+func (s *script) dispatch(ev gateway.Event) {
+	fns := s.g.Handlers(ev.Type)
+	isMessage := bindings.IsMessageEvent(ev.Type)
+	if len(fns) == 0 && len(s.waiters) == 0 && !(isMessage && s.g.HasCommands()) {
+		return
+	}
+	arg, err := s.g.Event(s.L, ev)
+	if err != nil {
+		s.log.Error("bad event payload", "event", ev.Type, "err", err)
+		return
+	}
+	s.wake(ev.Type, arg)
+	for _, fn := range fns {
+		s.start(ev.Type, fn, nil, arg)
+	}
+	if isMessage {
+		if fn, args, ok := s.g.Command(s.L, arg); ok {
+			s.start(ev.Type, fn, nil, args...)
+		}
+	}
+}
+
+// start runs fn in a new handler coroutine.
+func (s *script) start(event string, fn *lua.LFunction, onDone func(), args ...lua.LValue) {
+	th, _ := s.L.NewThread()
+	h := &handler{event: event, th: th, onDone: onDone}
+	h.ctx, h.cancel = context.WithCancel(context.Background())
+	th.SetContext(h.ctx)
+	s.threads[th] = h
+	s.resume(h, fn, args...)
+}
+
+// complete resumes the handler a worker finished for, unless that wait is
+// stale (the handler already died or moved on).
+func (s *script) complete(c completion) {
+	h := s.threads[c.th]
+	if h == nil || !h.waiting || h.gen != c.gen {
+		return
+	}
+	s.resume(h, nil, c.finish(s.L)...)
+}
+
+// resume runs the handler until it parks on a host wait, finishes or fails.
+// A watchdog cancels the handler's context once its CPU budget is spent;
+// the VM checks that context before every instruction.
+func (s *script) resume(h *handler, fn *lua.LFunction, args ...lua.LValue) {
+	h.waiting = false
+	remaining := s.limits.CPU - h.cpu
+	watchdog := time.AfterFunc(max(remaining, 0), func() {
+		h.killed.Store(fmt.Sprintf("used its CPU budget of %s of Lua (an endless loop?)", s.limits.CPU))
+		h.cancel()
+	})
+	h.heapAtStart.Store(0)
+	s.running.Store(h)
+	began := time.Now()
+	st, err := s.safeResume(h.th, fn, args)
+	h.cpu += time.Since(began)
+	s.running.Store(nil)
+	watchdog.Stop()
+	if h.overMemory.Load() {
+		why, _ := h.killed.Load().(string)
+		s.finish(h)
+		s.halt(why)
+		return
+	}
+
+	if st == lua.ResumeYield && h.waiting {
+		return // a worker or an event will complete it
+	}
+	why, _ := h.killed.Load().(string)
+	switch {
+	case why != "":
+		s.log.Error("handler killed", "event", h.event, "err", why)
+	case st == lua.ResumeYield:
+		s.log.Error("handler failed", "event", h.event, "err", "coroutine.yield called outside a coroutine the script created")
+	case st == lua.ResumeError:
+		s.log.Error("handler failed", "event", h.event, "err", luaMessage(err))
+	}
+	s.finish(h)
+}
+
+func (s *script) finish(h *handler) {
+	h.cancel()
+	delete(s.threads, h.th)
+	s.dropWaiters(h)
+	if h.onDone != nil {
+		h.onDone()
+	}
+}
+
+// safeResume turns a panic escaping gopher-lua into a handler error, so one
+// script's bug cannot take down the host.
+func (s *script) safeResume(th *lua.LState, fn *lua.LFunction, args []lua.LValue) (st lua.ResumeState, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			st, err = lua.ResumeError, fmt.Errorf("internal error in handler: %v", r)
+		}
+	}()
+	st, err, _ = s.L.Resume(th, fn, args...)
+	return st, err
+}
+
+// handlerOf finds the handler a coroutine belongs to: its own, or the one
+// of the coroutine that resumed it (pcall and user coroutines).
+func (s *script) handlerOf(L *lua.LState) *handler {
+	for th := L; th != nil; th = th.Parent {
+		if h := s.threads[th]; h != nil {
+			return h
+		}
+	}
+	return nil
+}
+
+// park marks h as waiting and returns the wait's generation.
+func (s *script) park(L *lua.LState) (*handler, uint64) {
+	h := s.handlerOf(L)
+	if h == nil {
+		bindings.Raise(L, "this call waits for the network or a timer: make it inside an event handler, "+
+			"timer or command, not at load time")
+	}
+	if !yieldable() {
+		bindings.Raise(L, "this call waits and cannot be made inside a metamethod, an iterator "+
+			"or a sort/gsub callback; call it directly in the handler (pcall is fine)")
+	}
+	h.gen++
+	h.waiting = true
+	return h, h.gen
+}
+
+// Await implements bindings.Async.
+func (s *script) Await(L *lua.LState, work func(ctx context.Context) bindings.Finish) int {
+	h, gen := s.park(L)
+	ctx := h.ctx
+	s.workers.Add(1)
+	go func() {
+		defer s.workers.Done()
+		finish := work(ctx)
+		// The scheduler drains completions until every worker is done, so
+		// this send always completes.
+		s.completions <- completion{th: h.th, gen: gen, finish: finish}
+	}()
+	return L.Yield(s.marker)
+}
+
+// forward is the prelude's fwd(): it passes a host wait that started in a
+// nested coroutine (pcall, a user coroutine) up to the host.
+func (s *script) forward(L *lua.LState) int {
+	if s.handlerOf(L) == nil || !yieldable() {
+		bindings.Raise(L, "this call waits and cannot be made inside a metamethod, an iterator "+
+			"or a sort/gsub callback")
+	}
+	return L.Yield(s.marker)
+}
+
+// yield is coroutine.yield: a handler itself is not a coroutine the script
+// may yield.
+func (s *script) yield(L *lua.LState) int {
+	if s.threads[L] != nil {
+		bindings.Raise(L, "coroutine.yield called outside a coroutine the script created")
+	}
+	if !yieldable() {
+		bindings.Raise(L, "attempt to yield across a metamethod, iterator or callback")
+	}
+	n := L.GetTop()
+	vals := make([]lua.LValue, n)
+	for i := range vals {
+		vals[i] = L.Get(i + 1)
+	}
+	return L.Yield(vals...)
+}
+
+// guardResume wraps coroutine.resume so a script cannot resume a handler's
+// own coroutine and hand it made-up results.
+func (s *script) guardResume(raw *lua.LFunction) lua.LGFunction {
+	return func(L *lua.LState) int {
+		if th, ok := L.Get(1).(*lua.LState); ok && s.threads[th] != nil {
+			L.Push(lua.LFalse)
+			L.Push(lua.LString("cannot resume a handler coroutine: the host resumes it"))
+			return 2
+		}
+		top := L.GetTop()
+		L.Push(raw)
+		for i := 1; i <= top; i++ {
+			L.Push(L.Get(i))
+		}
+		L.Call(top, lua.MultRet)
+		return L.GetTop() - top
+	}
+}
+
+// yieldable reports whether the running coroutine can yield to its
+// resumer. gopher-lua starts a nested VM loop for native pcall,
+// metamethods, iterators and callbacks (through callR); a yield inside one
+// corrupts the state instead of failing, so look for callR between here
+// and the coroutine's base.
+func yieldable() bool {
+	pcs := make([]uintptr, 64)
+	n := runtime.Callers(2, pcs)
+	frames := runtime.CallersFrames(pcs[:n])
+	for {
+		f, more := frames.Next()
+		switch {
+		case strings.HasSuffix(f.Function, "gopher-lua.(*LState).callR"):
+			return false
+		case strings.HasSuffix(f.Function, "gopher-lua.threadRun"):
+			return true
+		}
+		if !more {
+			return false
+		}
+	}
+}

@@ -1,0 +1,85 @@
+package host
+
+import (
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luabot/luabot/bindings"
+)
+
+// luaTimer is one timer of a script. Its clock callback hands it to the
+// scheduler, which runs fn in a coroutine like a handler.
+type luaTimer struct {
+	spec     bindings.TimerSpec
+	fn       *lua.LFunction
+	stop     func() bool
+	canceled bool
+	running  bool // a run is in progress: every/cron skip ticks meanwhile
+}
+
+// AddTimer implements bindings.Timers.
+func (s *script) AddTimer(spec bindings.TimerSpec, fn *lua.LFunction) func() {
+	t := &luaTimer{spec: spec, fn: fn}
+	s.timers[t] = struct{}{}
+	s.schedule(t)
+	return func() { s.cancelTimer(t) }
+}
+
+func (s *script) schedule(t *luaTimer) {
+	d := t.spec.Interval
+	if t.spec.Kind == bindings.TimerCron {
+		now := s.clock.Now()
+		next := t.spec.Cron.Next(now)
+		if next.IsZero() {
+			s.log.Warn("cron timer never fires again", "cron", t.spec.Cron.String())
+			s.cancelTimer(t)
+			return
+		}
+		d = next.Sub(now)
+	}
+	s.workers.Add(1)
+	t.stop = s.clock.AfterFunc(d, func() {
+		defer s.workers.Done()
+		select {
+		case s.fires <- t:
+		case <-s.stopped:
+		}
+	})
+}
+
+// fire runs a due timer and schedules its next tick.
+func (s *script) fire(t *luaTimer) {
+	if t.canceled {
+		return
+	}
+	switch {
+	case t.spec.Kind == bindings.TimerAfter:
+		delete(s.timers, t)
+		t.canceled = true
+	case t.running:
+		s.log.Debug("timer tick skipped: the previous run is still going")
+		s.schedule(t)
+		return
+	default:
+		s.schedule(t)
+	}
+	t.running = true
+	s.start("timer", t.fn, func() { t.running = false })
+}
+
+func (s *script) cancelTimer(t *luaTimer) {
+	if t.canceled {
+		return
+	}
+	t.canceled = true
+	delete(s.timers, t)
+	if t.stop != nil && t.stop() {
+		s.workers.Done()
+	}
+}
+
+// cancelTimers ends every timer: the script is being stopped.
+func (s *script) cancelTimers() {
+	for t := range s.timers {
+		s.cancelTimer(t)
+	}
+}

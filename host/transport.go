@@ -1,0 +1,290 @@
+package host
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/luabot/luabot/gateway"
+)
+
+// Transports for Config.Transport.
+const (
+	TransportWS      = "ws"      // the WebSocket gateway, one gateway.Client per shard
+	TransportWebhook = "webhook" // signed HTTP callbacks (gateway.Webhook)
+)
+
+// startWindow is the period session_start_limit.max_concurrency counts identifies in.
+const startWindow = 5 * time.Second
+
+// SessionLimitError is returned by Run when GET /gateway/bot says fewer sessions may be
+// started than there are shards to run.
+type SessionLimitError struct {
+	Remaining  int           // sessions the platform still allows today
+	Shards     int           // shards this process would identify
+	ResetAfter time.Duration // until Remaining is reset
+}
+
+func (e *SessionLimitError) Error() string {
+	return fmt.Sprintf("host: session start limit reached: %d session starts left and %d shards to start (resets in %v); run fewer shards with --shard-range or wait",
+		e.Remaining, e.Shards, e.ResetAfter.Round(time.Second))
+}
+
+// ParseShardRange parses --shard-range: "FIRST-LAST/COUNT" or "ID/COUNT", e.g. "0-3/8"
+// for shards 0 to 3 of 8.
+func ParseShardRange(s string) (ids []int, count int, err error) {
+	bad := func(why string) error {
+		return fmt.Errorf("shard range %q: %s; want FIRST-LAST/COUNT, e.g. 0-3/8", s, why)
+	}
+	r, c, ok := strings.Cut(s, "/")
+	if !ok {
+		return nil, 0, bad("no /COUNT")
+	}
+	count, err = strconv.Atoi(c)
+	if err != nil || count < 1 {
+		return nil, 0, bad("COUNT must be a positive number")
+	}
+	lo, hi, isRange := strings.Cut(r, "-")
+	if !isRange {
+		hi = lo
+	}
+	first, err1 := strconv.Atoi(lo)
+	last, err2 := strconv.Atoi(hi)
+	if err1 != nil || err2 != nil || first < 0 || last < first || last >= count {
+		return nil, 0, bad("need 0 <= FIRST <= LAST < COUNT")
+	}
+	for id := first; id <= last; id++ {
+		ids = append(ids, id)
+	}
+	return ids, count, nil
+}
+
+func (cfg Config) validateTransport() error {
+	switch cfg.Transport {
+	case "", TransportWS:
+	case TransportWebhook:
+		if cfg.Webhook.Secret == "" {
+			return errors.New("host: the webhook transport needs the AppSecret (--secret)")
+		}
+		if cfg.Webhook.Listen == "" {
+			return errors.New("host: the webhook transport needs an address to listen on (--listen)")
+		}
+	default:
+		return fmt.Errorf("host: unknown transport %q: want %s or %s", cfg.Transport, TransportWS, TransportWebhook)
+	}
+	if cfg.Shards < 0 {
+		return fmt.Errorf("host: negative shard count %d", cfg.Shards)
+	}
+	return nil
+}
+
+// source builds the event source serve consumes: the transport, wrapped so that every
+// event passes the persisted dedup window first. The returned func owns its goroutines
+// (the dedup saver, the status writer, one per shard) and waits for them.
+func (h *Host) source(ctx context.Context) (func(context.Context, func(gateway.Event)) error, error) {
+	stores := h.cfg.Sessions
+	if stores == nil {
+		stores = NewSessionStore(h.cfg.Store)
+	}
+	dedup, err := gateway.NewDedup(gateway.DedupConfig{Store: stores, Logger: h.log})
+	if err != nil {
+		return nil, err
+	}
+	h.dedup.Store(dedup)
+
+	var run func(context.Context, func(gateway.Event)) error
+	switch h.cfg.Transport {
+	case TransportWebhook:
+		wcfg := h.cfg.Webhook
+		wcfg.Logger = h.log
+		w, err := gateway.NewWebhook(wcfg)
+		if err != nil {
+			return nil, err
+		}
+		run = w.Run
+	default:
+		run, err = h.shardSource(ctx, stores)
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	return func(ctx context.Context, handle func(gateway.Event)) error {
+		ctx, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = dedup.Run(ctx)
+		}()
+		if h.cfg.StatusFile != "" {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				h.statusLoop(ctx)
+			}()
+		}
+		err := run(ctx, dedup.Wrap(handle))
+		cancel()
+		wg.Wait()
+		if ferr := dedup.Flush(); ferr != nil {
+			h.log.Error("dedup window not saved", "error", ferr)
+		}
+		h.writeStatus()
+		return err
+	}, nil
+}
+
+// shardSource asks GET /gateway/bot where to connect and how many shards to run, checks
+// the session start limit and builds one gateway.Client per shard. The returned func runs
+// them all; the first fatal error stops the others and is returned.
+func (h *Host) shardSource(ctx context.Context, sessions gateway.SessionStore) (func(context.Context, func(gateway.Event)) error, error) {
+	gb, err := h.cfg.API.GatewayBot(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("get gateway: %w", err)
+	}
+	count := h.cfg.Shards
+	if count == 0 {
+		count = max(gb.Shards, 1)
+	}
+	ids := h.cfg.ShardIDs
+	if len(ids) == 0 {
+		for id := range count {
+			ids = append(ids, id)
+		}
+	}
+	for _, id := range ids {
+		if id < 0 || id >= count {
+			return nil, fmt.Errorf("host: shard %d is not below the shard count %d", id, count)
+		}
+	}
+	sl := gb.SessionStartLimit
+	// A gateway that reports no limit at all (total 0) is not refused.
+	if sl.Total > 0 && sl.Remaining < len(ids) {
+		return nil, &SessionLimitError{Remaining: sl.Remaining, Shards: len(ids), ResetAfter: time.Duration(sl.ResetAfter) * time.Millisecond}
+	}
+	limiter := gateway.NewStartLimiter(sl.MaxConcurrency, startWindow)
+	clients := make([]*gateway.Client, 0, len(ids))
+	for _, id := range ids {
+		c, err := gateway.New(gateway.Config{
+			URL:            gb.URL,
+			Token:          h.cfg.API.IdentifyToken,
+			Intents:        h.Intents(),
+			Shard:          [2]int{id, count},
+			Logger:         h.log,
+			Sessions:       sessions,
+			BeforeIdentify: limiter.Wait,
+			// InvalidateToken: openapi exposes no way to drop a cached access token yet;
+			// until it does, a 4004 identifies again with the cached token and a second
+			// 4004 is fatal.
+		})
+		if err != nil {
+			return nil, err
+		}
+		clients = append(clients, c)
+	}
+	h.shardsMu.Lock()
+	h.shards = clients
+	h.shardsMu.Unlock()
+	h.log.Info("gateway shards", "count", count, "running", len(ids), "first", ids[0], "last", ids[len(ids)-1],
+		"session_starts_left", sl.Remaining, "max_concurrency", sl.MaxConcurrency)
+
+	return func(ctx context.Context, handle func(gateway.Event)) error {
+		if len(clients) == 1 {
+			return clients[0].Run(ctx, handle)
+		}
+		// Shards deliver one event at a time, each shard in its own order.
+		var mu sync.Mutex
+		serial := func(ev gateway.Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			handle(ev)
+		}
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		errs := make(chan error, len(clients))
+		for _, c := range clients {
+			go func() {
+				err := c.Run(ctx, serial)
+				if err != nil {
+					cancel()
+				}
+				errs <- err
+			}()
+		}
+		var first error
+		for range clients {
+			if err := <-errs; err != nil && first == nil {
+				first = err
+			}
+		}
+		return first
+	}, nil
+}
+
+// StatusReport is what `luabot status` shows: the state of each shard of a running (or
+// the last) process.
+type StatusReport struct {
+	PID        int              `json:"pid"`
+	Transport  string           `json:"transport"`
+	Updated    time.Time        `json:"updated"`
+	Received   uint64           `json:"received"`   // events handed to the scripts
+	Duplicates uint64           `json:"duplicates"` // events dropped by the dedup window
+	Shards     []gateway.Status `json:"shards"`
+}
+
+// Status reports the current state of every shard.
+func (h *Host) Status() StatusReport {
+	r := StatusReport{PID: os.Getpid(), Transport: h.cfg.Transport, Updated: time.Now(), Received: h.received.Load()}
+	if r.Transport == "" {
+		r.Transport = TransportWS
+	}
+	if d := h.dedup.Load(); d != nil {
+		r.Duplicates = d.Dropped()
+	}
+	h.shardsMu.Lock()
+	for _, c := range h.shards {
+		r.Shards = append(r.Shards, c.Status())
+	}
+	h.shardsMu.Unlock()
+	return r
+}
+
+// statusLoop rewrites StatusFile once a second until ctx is done.
+func (h *Host) statusLoop(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	h.writeStatus()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			h.writeStatus()
+		}
+	}
+}
+
+// writeStatus replaces StatusFile atomically (write, then rename).
+func (h *Host) writeStatus() {
+	if h.cfg.StatusFile == "" {
+		return
+	}
+	b, err := json.MarshalIndent(h.Status(), "", "  ")
+	if err == nil {
+		tmp := h.cfg.StatusFile + ".tmp"
+		if err = os.WriteFile(tmp, b, 0o600); err == nil {
+			err = os.Rename(tmp, h.cfg.StatusFile)
+		}
+	}
+	if err != nil {
+		h.log.Warn("status file not written", "path", filepath.Clean(h.cfg.StatusFile), "error", err)
+	}
+}

@@ -1,0 +1,101 @@
+package host
+
+import (
+	"context"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luabot/luabot/bindings"
+)
+
+// waiter is a handler parked in wait_for.
+type waiter struct {
+	h     *handler
+	gen   uint64
+	event string
+	pred  *lua.LFunction
+	stop  func() bool // the timeout timer
+}
+
+// WaitFor implements bindings.Events.
+func (s *script) WaitFor(L *lua.LState, event string, pred *lua.LFunction, timeout time.Duration) int {
+	h, gen := s.park(L)
+	w := &waiter{h: h, gen: gen, event: event, pred: pred}
+	s.workers.Add(1)
+	w.stop = s.clock.AfterFunc(timeout, func() {
+		defer s.workers.Done()
+		c := completion{th: h.th, gen: gen, finish: func(L *lua.LState) []lua.LValue {
+			s.removeWaiter(w)
+			return []lua.LValue{lua.LNil, lua.LString("timeout")}
+		}}
+		select {
+		case s.completions <- c:
+		case <-s.stopped:
+		}
+	})
+	s.waiters = append(s.waiters, w)
+	return L.Yield(s.marker)
+}
+
+// wake resumes the waiters an event satisfies, before the event's own
+// handlers start.
+func (s *script) wake(evType string, ev lua.LValue) {
+	if len(s.waiters) == 0 {
+		return
+	}
+	pending := append([]*waiter(nil), s.waiters...)
+	for _, w := range pending {
+		if !(w.event == evType || (w.event == bindings.EventMessage && bindings.IsMessageEvent(evType))) {
+			continue
+		}
+		if !w.h.waiting || w.h.gen != w.gen || !s.matches(w, ev) {
+			continue
+		}
+		s.removeWaiter(w)
+		s.resume(w.h, nil, ev)
+	}
+}
+
+// matches runs the waiter's predicate on the scheduler, bounded by the CPU
+// budget. A predicate that fails or waits counts as no match.
+func (s *script) matches(w *waiter, ev lua.LValue) bool {
+	if w.pred == nil {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(w.h.ctx, s.limits.CPU)
+	defer cancel()
+	s.L.SetContext(ctx)
+	defer s.L.RemoveContext()
+	if err := s.L.CallByParam(lua.P{Fn: w.pred, NRet: 1, Protect: true}, ev); err != nil {
+		s.log.Warn("wait_for predicate failed", "event", w.event, "err", luaMessage(err))
+		return false
+	}
+	ok := lua.LVAsBool(s.L.Get(-1))
+	s.L.Pop(1)
+	return ok
+}
+
+// removeWaiter forgets w and stops its timeout.
+func (s *script) removeWaiter(w *waiter) {
+	for i, x := range s.waiters {
+		if x == w {
+			s.waiters = append(s.waiters[:i], s.waiters[i+1:]...)
+			if w.stop() {
+				s.workers.Done()
+			}
+			return
+		}
+	}
+}
+
+// dropWaiters forgets the waits of a handler that ended.
+func (s *script) dropWaiters(h *handler) {
+	for i := 0; i < len(s.waiters); {
+		if s.waiters[i].h == h {
+			s.removeWaiter(s.waiters[i])
+			continue
+		}
+		i++
+	}
+}

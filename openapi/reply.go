@@ -1,0 +1,260 @@
+package openapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sync"
+	"time"
+)
+
+// Passive-reply rules of §7.4.
+const (
+	// ReplyWindow is how long after its source a guild, DM or group message
+	// can be answered passively.
+	ReplyWindow = 5 * time.Minute
+	// ReplyWindowC2C is the same for C2C messages.
+	ReplyWindowC2C = 60 * time.Minute
+	// MaxReplies is how many passive replies one group or C2C message takes.
+	MaxReplies = 5
+)
+
+// maxReplySources is the size above which a Replier forgets sources whose
+// window has passed.
+const maxReplySources = 256
+
+// Source is the message or event a passive reply answers (§7.4).
+type Source struct {
+	Scene Scene
+
+	// Where to answer, by scene: ChannelID (guild), GuildID (DM: the DM
+	// session's guild), GroupOpenID (group), UserOpenID (C2C).
+	ChannelID   string
+	GuildID     string
+	GroupOpenID string
+	UserOpenID  string
+
+	// MsgID is the source message's id; the reply carries it as msg_id. When
+	// empty, EventID (the dispatch envelope's id) is sent as event_id instead,
+	// which is how notice events (member joins, reactions, interactions…) are
+	// answered.
+	MsgID   string
+	EventID string
+
+	// Time is when the source was created (the message's timestamp). Zero
+	// means when the Replier first saw the source.
+	Time time.Time
+}
+
+func (s Source) key() string {
+	if s.MsgID != "" {
+		return "m:" + s.MsgID
+	}
+	return "e:" + s.EventID
+}
+
+func (s Source) target() (Target, error) {
+	var id string
+	switch s.Scene {
+	case SceneGuild:
+		id = s.ChannelID
+	case SceneDM:
+		id = s.GuildID
+	case SceneGroup:
+		id = s.GroupOpenID
+	case SceneC2C:
+		id = s.UserOpenID
+	default:
+		return Target{}, &ReplyError{Reason: ErrReplyTarget, Detail: fmt.Sprintf("unknown scene %q", s.Scene)}
+	}
+	if id == "" {
+		return Target{}, &ReplyError{Reason: ErrReplyTarget, Detail: fmt.Sprintf("the %s source names no place to answer in", s.Scene)}
+	}
+	if s.MsgID == "" && s.EventID == "" {
+		return Target{}, &ReplyError{Reason: ErrReplyTarget, Detail: "the source has neither a message id nor an event id"}
+	}
+	return Target{Scene: s.Scene, ID: id}, nil
+}
+
+// window is the passive-reply window of s's scene.
+func (s Source) window() time.Duration {
+	if s.Scene == SceneC2C {
+		return ReplyWindowC2C
+	}
+	return ReplyWindow
+}
+
+// capped reports whether s's scene limits the number of replies.
+func (s Source) capped() bool { return s.Scene == SceneGroup || s.Scene == SceneC2C }
+
+// Replier is the passive-reply engine behind ev:reply. For each source it
+// picks the route for the scene, sets msg_id or event_id, numbers msg_seq
+// 1, 2, 3… (the platform refuses a repeated msg_id+msg_seq pair) and knows
+// the rules: a reply more than 5 minutes (60 for C2C) after its source, or a
+// sixth reply to a group or C2C message, is refused locally with a
+// *ReplyError instead of being sent to be rejected.
+//
+// One Replier should serve a whole bot, so that replies from different
+// scripts to the same message are numbered together; [Client.Replier] is
+// that shared instance. A Replier is safe for concurrent use and starts no
+// goroutines. It keeps a small record per recent source and forgets sources
+// whose window has passed.
+type Replier struct {
+	now func() time.Time
+
+	mu      sync.Mutex
+	sources map[string]*replyState
+}
+
+type replyState struct {
+	seq      int       // last msg_seq handed out
+	sent     int       // replies that (may) have reached the platform
+	inFlight int       // replies prepared and not yet Done
+	deadline time.Time // end of the reply window
+}
+
+// NewReplier returns an empty Replier. now is its clock; nil means time.Now.
+func NewReplier(now func() time.Time) *Replier {
+	if now == nil {
+		now = time.Now
+	}
+	return &Replier{now: now, sources: map[string]*replyState{}}
+}
+
+// Replier returns the client's shared passive-reply engine.
+func (c *Client) Replier() *Replier { return c.replier }
+
+// Reply is one prepared passive reply: where it goes and its body. Exactly
+// one Done call must follow, with the outcome of sending it.
+type Reply struct {
+	Target Target
+	Body   map[string]any // the message plus msg_id/event_id and msg_seq
+	Seq    int
+
+	r    *Replier
+	key  string
+	once sync.Once
+}
+
+// Prepare checks the rules for one more reply to src and returns the reply
+// to send. msg holds message body fields (§7.2/§7.3); it is not modified. A
+// msg_seq already in msg is kept.
+func (r *Replier) Prepare(src Source, msg map[string]any) (*Reply, error) {
+	t, err := src.target()
+	if err != nil {
+		return nil, err
+	}
+	now := r.now()
+	key := src.key()
+
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.sources) > maxReplySources {
+		for k, st := range r.sources {
+			if st.inFlight == 0 && now.After(st.deadline) {
+				delete(r.sources, k)
+			}
+		}
+	}
+	st := r.sources[key]
+	if st == nil {
+		born := src.Time
+		if born.IsZero() || born.After(now) {
+			born = now
+		}
+		st = &replyState{deadline: born.Add(src.window())}
+		r.sources[key] = st
+	}
+	if now.After(st.deadline) {
+		return nil, &ReplyError{Reason: ErrReplyExpired, Detail: fmt.Sprintf(
+			"the %s source is %s old, past the %s passive-reply window",
+			src.Scene, now.Sub(st.deadline.Add(-src.window())).Round(time.Second), src.window())}
+	}
+	if src.capped() && st.sent+st.inFlight >= MaxReplies {
+		return nil, &ReplyError{Reason: ErrReplyLimit, Detail: fmt.Sprintf(
+			"the %s message already has %d replies", src.Scene, MaxReplies)}
+	}
+	st.seq++
+	st.inFlight++
+
+	body := make(map[string]any, len(msg)+3)
+	for k, v := range msg {
+		body[k] = v
+	}
+	delete(body, "msg_id")
+	delete(body, "event_id")
+	if src.MsgID != "" {
+		body["msg_id"] = src.MsgID
+	} else {
+		body["event_id"] = src.EventID
+	}
+	seq := st.seq
+	if _, set := body["msg_seq"]; !set {
+		body["msg_seq"] = seq
+	}
+	return &Reply{Target: t, Body: body, Seq: seq, r: r, key: key}, nil
+}
+
+// Done records the outcome of sending p. A reply the platform refused with a
+// 4xx answer, or that never left (invalid request), does not count towards
+// the 5-reply cap; anything else might have reached the platform and does.
+// Calls after the first are ignored.
+func (p *Reply) Done(err error) {
+	p.once.Do(func() {
+		counted := true
+		var apiErr *Error
+		switch {
+		case errors.As(err, &apiErr):
+			counted = apiErr.Status < 400 || apiErr.Status >= 500
+		case errors.Is(err, ErrInvalidRequest), errors.Is(err, ErrTooLarge):
+			counted = false
+		}
+		p.r.mu.Lock()
+		defer p.r.mu.Unlock()
+		if st := p.r.sources[p.key]; st != nil {
+			st.inFlight--
+			if counted {
+				st.sent++
+			}
+		}
+	})
+}
+
+// Send prepares a reply to src, sends it through d (uploading file first
+// where the scene needs it, see [SendMessage]) and records the outcome.
+func (r *Replier) Send(ctx context.Context, d Doer, src Source, msg map[string]any, file *File, out any) error {
+	p, err := r.Prepare(src, msg)
+	if err != nil {
+		return err
+	}
+	err = SendMessage(ctx, d, p.Target, p.Body, file, out)
+	p.Done(err)
+	return err
+}
+
+// Reply sends msg as a passive reply to src with the client's shared Replier
+// and returns the platform's answer. A reply held for audit comes back with
+// Audit set and no error.
+func (c *Client) Reply(ctx context.Context, src Source, msg map[string]any, file *File) (*SentMessage, error) {
+	var sent SentMessage
+	rec := &auditRecorder{c: c}
+	if err := c.replier.Send(ctx, rec, src, msg, file, &sent); err != nil {
+		return nil, err
+	}
+	sent.Audit = rec.audit
+	return &sent, nil
+}
+
+// auditRecorder is a Doer that remembers the pending-audit result of the
+// last request, so typed helpers built on Doer-level functions can report it.
+type auditRecorder struct {
+	c     *Client
+	audit *Audit
+}
+
+func (a *auditRecorder) Do(ctx context.Context, method, path string, query url.Values, in, out any) error {
+	audit, err := a.c.do(ctx, method, path, query, in, out)
+	a.audit = audit
+	return err
+}
