@@ -7,6 +7,8 @@ import (
 	"net/url"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luabot/luabot/kv"
 )
 
 // API is the part of the REST client the bindings use.
@@ -19,6 +21,8 @@ type Store interface {
 	Get(ns, key string) ([]byte, bool, error)
 	Set(ns, key string, val []byte) error
 	Delete(ns, key string) error
+	Commit(ops []kv.Op) error
+	Scan(ns, prefix string, fn func(key string, val []byte) bool) error
 }
 
 // Finish turns the outcome of asynchronous work into Lua return values. It
@@ -45,6 +49,7 @@ type Env struct {
 	Clock  Clock
 	Timers Timers
 	Events Events
+	Scope  Scope
 }
 
 func (e *Env) validate() error {

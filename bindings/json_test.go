@@ -3,12 +3,14 @@ package bindings_test
 import (
 	"context"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luabot/luabot/bindings"
+	"github.com/luabot/luabot/kv"
 )
 
 type nopAPI struct{}
@@ -35,7 +37,12 @@ func newState(t *testing.T) *lua.LState {
 	t.Helper()
 	L := lua.NewState()
 	t.Cleanup(L.Close)
-	if _, err := bindings.Install(L, bindings.Env{Script: "t", API: nopAPI{}, Store: memStore{}, Async: noAsync{}}); err != nil {
+	store, err := kv.Open(kv.Config{Path: filepath.Join(t.TempDir(), "t.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if _, err := bindings.Install(L, bindings.Env{Script: "t", API: nopAPI{}, Store: store, Async: noAsync{}}); err != nil {
 		t.Fatal(err)
 	}
 	return L

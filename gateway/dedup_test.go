@@ -10,7 +10,7 @@ import (
 type memSeen struct{ ids []string }
 
 func (m *memSeen) LoadSeen() ([]string, error) { return append([]string(nil), m.ids...), nil }
-func (m *memSeen) SaveSeen(ids []string) error  { m.ids = append([]string(nil), ids...); return nil }
+func (m *memSeen) SaveSeen(ids []string) error { m.ids = append([]string(nil), ids...); return nil }
 
 func TestDedup_WindowPersistsAndEvicts(t *testing.T) {
 	store := &memSeen{}

@@ -19,6 +19,12 @@
 // Neither affects other handlers or other scripts.
 //
 // Host ties the scripts to the platform: it derives intents from what the
-// scripts subscribe to, runs the gateway client, and fans each dispatch out
-// to every script.
+// scripts subscribe to, runs the event transport, and fans each dispatch out
+// to every script. The transport (transport.go) is either one gateway.Client
+// per shard (shard count from Config.Shards or GET /gateway/bot, the
+// session start limit checked and identifies paced by max_concurrency) or a
+// gateway.Webhook. Either way every event passes one gateway.Dedup first, so
+// a replay or a webhook retry reaches the scripts once. Sessions and the
+// dedup window live in the kv file under the "/gateway" namespace
+// (session_store.go), which no script can name.
 package host

@@ -73,6 +73,7 @@ func (s *script) cancelHandlers() {
 	for _, h := range s.threads {
 		h.cancel()
 		s.dropWaiters(h)
+		s.inflight.Add(-1)
 	}
 	s.threads = map[*lua.LState]*handler{}
 }
@@ -181,6 +182,7 @@ func (s *script) start(event string, fn *lua.LFunction, onDone func(), args ...l
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	th.SetContext(h.ctx)
 	s.threads[th] = h
+	s.inflight.Add(1)
 	s.resume(h, fn, args...)
 }
 
@@ -223,6 +225,8 @@ func (s *script) resume(h *handler, fn *lua.LFunction, args ...lua.LValue) {
 	}
 	why, _ := h.killed.Load().(string)
 	switch {
+	case st == lua.ResumeOK && why == "":
+		s.commit(h)
 	case why != "":
 		s.log.Error("handler killed", "event", h.event, "err", why)
 	case st == lua.ResumeYield:
@@ -233,9 +237,25 @@ func (s *script) resume(h *handler, fn *lua.LFunction, args ...lua.LValue) {
 	s.finish(h)
 }
 
+// commit saves a finished handler's kv writes. kv.update functions may run
+// again here, so the CPU budget applies.
+func (s *script) commit(h *handler) {
+	if h.kv == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.limits.CPU)
+	defer cancel()
+	s.L.SetContext(ctx)
+	defer s.L.RemoveContext()
+	if err := h.kv.Commit(s.store); err != nil {
+		s.log.Error("handler's kv writes not saved", "event", h.event, "err", err)
+	}
+}
+
 func (s *script) finish(h *handler) {
 	h.cancel()
 	delete(s.threads, h.th)
+	s.inflight.Add(-1)
 	s.dropWaiters(h)
 	if h.onDone != nil {
 		h.onDone()
@@ -252,6 +272,18 @@ func (s *script) safeResume(th *lua.LState, fn *lua.LFunction, args []lua.LValue
 	}()
 	st, err, _ = s.L.Resume(th, fn, args...)
 	return st, err
+}
+
+// KV implements bindings.Scope: the kv buffer of the handler running on L.
+func (s *script) KV(L *lua.LState) *bindings.KVBuffer {
+	h := s.handlerOf(L)
+	if h == nil {
+		return nil
+	}
+	if h.kv == nil {
+		h.kv = bindings.NewKVBuffer()
+	}
+	return h.kv
 }
 
 // handlerOf finds the handler a coroutine belongs to: its own, or the one

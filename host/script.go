@@ -59,6 +59,7 @@ type script struct {
 	log    *slog.Logger
 	limits Limits
 	clock  bindings.Clock
+	store  bindings.Store
 
 	events      chan gateway.Event
 	completions chan completion
@@ -66,6 +67,7 @@ type script struct {
 	stopped     chan struct{} // closed when the scheduler stops accepting work
 	dropped     atomic.Int64
 	halted      atomic.Bool // stopped for breaking a limit; events are ignored
+	inflight    atomic.Int64 // handlers started and not finished
 
 	// Owned by the scheduler goroutine.
 	marker  *lua.LUserData
@@ -87,6 +89,7 @@ type handler struct {
 	waiting bool          // parked on a host wait
 	cpu     time.Duration // Lua run so far
 	onDone  func()
+	kv      *bindings.KVBuffer // writes to commit when the handler succeeds
 
 	// Set by the CPU and memory watchdogs, read after the run.
 	killed      atomic.Value // string: why the handler was stopped
@@ -142,6 +145,7 @@ func loadScript(path string, deps scriptDeps) (*script, error) {
 		log:         deps.logger.With("script", name),
 		limits:      limits,
 		clock:       clock,
+		store:       deps.store,
 		events:      make(chan gateway.Event, limits.Inbox),
 		completions: make(chan completion, 64),
 		fires:       make(chan *luaTimer, 64),
@@ -168,6 +172,7 @@ func loadScript(path string, deps scriptDeps) (*script, error) {
 		Clock:  clock,
 		Timers: s,
 		Events: s,
+		Scope:  s,
 	})
 	if err != nil {
 		return fail(err)

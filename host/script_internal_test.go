@@ -583,3 +583,15 @@ func msgEvent(text string) gateway.Event {
 // handleOnce dispatches ev on the test goroutine, for handlers that finish
 // without waiting.
 func (s *script) handleOnce(ev gateway.Event) { s.dispatch(ev) }
+
+// idle waits until the script has no queued event and no running handler.
+func (h *harness) idle() {
+	h.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(h.s.events) > 0 || h.s.inflight.Load() > 0 {
+		if time.Now().After(deadline) {
+			h.t.Fatal("script did not become idle")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

@@ -69,3 +69,40 @@ func TestOpen_LockedFile(t *testing.T) {
 		t.Fatalf("second Open = %v, want ErrLocked", err)
 	}
 }
+
+func TestStore_CommitIsAllOrNothing(t *testing.T) {
+	s := mustOpen(t, filepath.Join(t.TempDir(), "a.db"))
+	if err := s.Set("a", "n", []byte("1")); err != nil {
+		t.Fatal(err)
+	}
+	double := func(cur []byte, ok bool) ([]byte, error) { return append(cur, cur...), nil }
+	if err := s.Commit([]kv.Op{{NS: "a", Key: "n", Apply: double}, {NS: "a", Key: "x", Val: []byte("y")}}); err != nil {
+		t.Fatal(err)
+	}
+	if v, _, _ := s.Get("a", "n"); string(v) != "11" {
+		t.Fatalf("n = %q, want 11", v)
+	}
+	fail := func([]byte, bool) ([]byte, error) { return nil, errors.New("no") }
+	err := s.Commit([]kv.Op{{NS: "a", Key: "z", Val: []byte("1")}, {NS: "a", Key: "n", Apply: fail}})
+	if err == nil {
+		t.Fatal("commit with a failing op succeeded")
+	}
+	if _, ok, _ := s.Get("a", "z"); ok {
+		t.Fatal("write before the failing op was kept")
+	}
+}
+
+func TestStore_ScanPrefixInOrder(t *testing.T) {
+	s := mustOpen(t, filepath.Join(t.TempDir(), "a.db"))
+	for _, k := range []string{"score:b", "score:a", "other", "score:c"} {
+		s.Set("a", k, []byte(k))
+	}
+	var keys []string
+	s.Scan("a", "score:", func(k string, v []byte) bool {
+		keys = append(keys, k)
+		return len(keys) < 2
+	})
+	if len(keys) != 2 || keys[0] != "score:a" || keys[1] != "score:b" {
+		t.Fatalf("keys = %v", keys)
+	}
+}

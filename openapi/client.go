@@ -38,7 +38,7 @@ type Client struct {
 	hc        *http.Client
 	log       *slog.Logger
 	tokens    *tokenSource // nil in legacy mode
-	spacing   *spacer      // nil when spacing is disabled
+	spacing   *spacer
 	replier   *Replier
 
 	maxRetries int
@@ -146,7 +146,7 @@ type Doer interface {
 // 201/202 answer with code 304023/304024 (held for audit) is a success: its body is decoded
 // into out and [AuditOf] recognises it.
 //
-// Before sending, Do waits for the route's turn (Config.RouteBurst/RouteInterval). 429 and
+// Before sending, Do waits for the route's turn (see Config.RouteInterval). 429 and
 // 5xx answers are retried with jittered exponential backoff up to Config.MaxRetries times
 // while the context's deadline leaves room; POST and PATCH only after 429, which the
 // platform answers before processing. In the AppSecret flow an answer with code 11244 makes
@@ -168,8 +168,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	refetched := false
 	retries := 0
+	routeKey := method + " " + path
 	for attempt := 1; ; attempt++ {
-		if err := c.spacing.wait(ctx, method+" "+path); err != nil {
+		if err := c.spacing.wait(ctx, routeKey); err != nil {
 			return nil, fmt.Errorf("%s %s: %w", strings.ToLower(method), path, err)
 		}
 		auth, tok, err := c.authorization(ctx)
@@ -197,6 +198,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		wait := c.backoff(retries, apiErr)
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
 			return nil, err // waiting would outlast the caller: report what we have
+		}
+		if isAPI && apiErr.Status == http.StatusTooManyRequests {
+			c.spacing.penalize(routeKey, wait)
 		}
 		retries++
 		c.log.Debug("openapi retry", "method", method, "path", path, "attempt", attempt+1, "wait", wait, "error", err)

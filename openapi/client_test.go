@@ -164,10 +164,9 @@ func TestError_FromResponse(t *testing.T) {
 			want: openapi.Error{Status: 429, Message: "Too Many Requests"},
 		},
 		{
-			name: "202 pending audit", status: 202, contentType: "application/json", header: "t2",
-			body: `{"code":304023,"message":"push message is waiting for audit now","data":{"message_audit":{"audit_id":"ab9"}}}`,
-			want: openapi.Error{Status: 202, Code: 304023, Message: "push message is waiting for audit now", TraceID: "t2",
-				Data: json.RawMessage(`{"message_audit":{"audit_id":"ab9"}}`)},
+			name: "202 with a non-audit code", status: 202, contentType: "application/json", header: "t2",
+			body: `{"code":304016,"message":"send error","data":{"x":1}}`,
+			want: openapi.Error{Status: 202, Code: 304016, Message: "send error", TraceID: "t2", Data: json.RawMessage(`{"x":1}`)},
 		},
 	}
 	for _, tt := range tests {
@@ -183,7 +182,7 @@ func TestError_FromResponse(t *testing.T) {
 				w.WriteHeader(tt.status)
 				_, _ = w.Write([]byte(tt.body))
 			}
-			c, err := openapi.New(openapi.Config{AppID: testAppID, Token: "t", BaseURL: p.srv.URL})
+			c, err := openapi.New(openapi.Config{AppID: testAppID, Token: "t", BaseURL: p.srv.URL, MaxRetries: -1})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -28,7 +28,6 @@ const (
 	defaultMaxRetries    = 3
 	defaultRetryBackoff  = 500 * time.Millisecond
 	maxRetryBackoff      = 10 * time.Second
-	defaultRouteBurst    = 5
 	defaultRouteInterval = 200 * time.Millisecond
 )
 
@@ -79,13 +78,18 @@ type Config struct {
 	// present, is honoured if it is longer. Zero means 500 ms.
 	RetryBackoff time.Duration
 
-	// RouteBurst and RouteInterval space requests to the same route (method and
-	// path): up to RouteBurst requests go out at once, then one per
-	// RouteInterval, so a burst of sends to one channel stays under the
-	// platform's 5 messages per second. Zero means 5 and 200 ms; a negative
-	// RouteBurst disables spacing.
-	RouteBurst    int
+	// RouteInterval spaces requests to a route (method and path) that was just
+	// rate-limited: after a 429 nothing more goes out on that route until the
+	// retry backoff has passed, and for 10 s afterwards one request per
+	// RouteInterval, so a burst that hit the limit does not keep hitting it.
+	// Zero means 200 ms (the platform's 5 messages per second per channel).
 	RouteInterval time.Duration
+
+	// RouteBurst, when positive, also puts a standing limit on every route:
+	// RouteBurst requests at once, then one per RouteInterval. Zero means no
+	// standing limit (the platform's limits differ per route and are mostly
+	// undocumented; spacing starts at the first 429).
+	RouteBurst int
 
 	// Logger receives debug lines about requests and token fetches (never credentials).
 	// Nil means discard.
@@ -164,8 +168,8 @@ func (cfg Config) validate() (Config, error) {
 	if cfg.RouteInterval < 0 {
 		return cfg, fmt.Errorf("%w: RouteInterval is negative", ErrInvalidConfig)
 	}
-	if cfg.RouteBurst == 0 {
-		cfg.RouteBurst = defaultRouteBurst
+	if cfg.RouteBurst < 0 {
+		return cfg, fmt.Errorf("%w: RouteBurst is negative", ErrInvalidConfig)
 	}
 	if cfg.RouteInterval == 0 {
 		cfg.RouteInterval = defaultRouteInterval

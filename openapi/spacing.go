@@ -6,41 +6,49 @@ import (
 	"time"
 )
 
-// maxIdleRoutes bounds the spacer's table: when it grows past this, buckets
-// that have refilled completely (idle routes) are dropped.
-const maxIdleRoutes = 1024
+const (
+	// maxIdleRoutes bounds the spacer's table: when it grows past this, routes
+	// with no pending reservation and no recent 429 are dropped.
+	maxIdleRoutes = 1024
+	// slowWindow is how long after its last 429 a route stays spaced.
+	slowWindow = 10 * time.Second
+)
 
-// spacer keeps requests to one route apart: a token bucket per route key that
-// holds burst tokens and gains one every interval. wait reserves the next
-// token under the lock and then sleeps outside it, so concurrent callers queue
-// in arrival order without holding anything while they wait. A nil spacer
-// (spacing disabled) never waits.
+// spacer keeps requests to one route (method and path) apart. Two rules:
+//
+//   - After a 429 on a route, every request on it waits until the backoff the
+//     429 imposed has passed, and for slowWindow afterwards requests on the
+//     route go out one per interval. A burst that hit the limit is thus
+//     serialised instead of each request tripping the limit again.
+//   - With burst > 0 there is also a standing token bucket per route: burst
+//     requests at once, then one per interval.
+//
+// wait reserves a slot under the lock and sleeps outside it, so concurrent
+// callers queue in arrival order without holding anything while they wait.
 type spacer struct {
-	burst    int
+	burst    int // 0: no standing limit
 	interval time.Duration
 
 	mu     sync.Mutex
 	routes map[string]*bucket
 }
 
-// bucket is one route's state: the time at which it would be full again.
-// Storing "full at" instead of a token count makes refill implicit.
-type bucket struct{ fullAt time.Time }
-
-func newSpacer(burst int, interval time.Duration) *spacer {
-	if burst < 0 || interval <= 0 {
-		return nil
-	}
-	return &spacer{burst: burst, interval: interval, routes: map[string]*bucket{}}
+type bucket struct {
+	fullAt       time.Time // standing bucket: when it would be full again
+	next         time.Time // slow mode: earliest next slot
+	blockedUntil time.Time // no request before this (after a 429)
+	slowUntil    time.Time // slow mode ends
 }
 
-// reserve returns how long the caller must wait before sending on key.
-func (s *spacer) reserve(key string, now time.Time) time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func newSpacer(burst int, interval time.Duration) *spacer {
+	return &spacer{burst: max(burst, 0), interval: interval, routes: map[string]*bucket{}}
+}
+
+// route returns key's bucket, creating it; s.mu is held.
+func (s *spacer) route(key string, now time.Time) *bucket {
 	if len(s.routes) > maxIdleRoutes {
 		for k, b := range s.routes {
-			if !b.fullAt.After(now) {
+			if !b.fullAt.After(now) && !b.next.After(now) && !b.slowUntil.After(now) {
 				delete(s.routes, k)
 			}
 		}
@@ -50,24 +58,53 @@ func (s *spacer) reserve(key string, now time.Time) time.Duration {
 		b = &bucket{fullAt: now}
 		s.routes[key] = b
 	}
-	if b.fullAt.Before(now) {
-		b.fullAt = now
+	return b
+}
+
+// reserve returns how long the caller must wait before sending on key.
+func (s *spacer) reserve(key string, now time.Time) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.route(key, now)
+	slot := now
+	if b.blockedUntil.After(slot) {
+		slot = b.blockedUntil
 	}
-	// Taking a token pushes "full" one interval further; the bucket is empty
-	// when full is burst intervals away, and each token beyond that waits.
-	b.fullAt = b.fullAt.Add(s.interval)
-	capacity := time.Duration(s.burst) * s.interval
-	if wait := b.fullAt.Sub(now) - capacity; wait > 0 {
-		return wait
+	if b.slowUntil.After(now) {
+		if b.next.After(slot) {
+			slot = b.next
+		}
+		b.next = slot.Add(s.interval)
 	}
-	return 0
+	if s.burst > 0 {
+		if b.fullAt.Before(now) {
+			b.fullAt = now
+		}
+		// Taking a token pushes "full" one interval further; beyond burst
+		// intervals away, the caller waits for the difference.
+		b.fullAt = b.fullAt.Add(s.interval)
+		if at := b.fullAt.Add(-time.Duration(s.burst) * s.interval); at.After(slot) {
+			slot = at
+		}
+	}
+	return slot.Sub(now)
+}
+
+// penalize records a 429 on key: nothing goes out on it for d, then requests
+// are spaced for slowWindow.
+func (s *spacer) penalize(key string, d time.Duration) {
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.route(key, now)
+	if until := now.Add(d); until.After(b.blockedUntil) {
+		b.blockedUntil = until
+	}
+	b.slowUntil = b.blockedUntil.Add(slowWindow)
 }
 
 // wait blocks until a request on key may go out, or ctx ends.
 func (s *spacer) wait(ctx context.Context, key string) error {
-	if s == nil {
-		return nil
-	}
 	d := s.reserve(key, time.Now())
 	if d <= 0 {
 		return nil

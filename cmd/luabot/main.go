@@ -51,6 +51,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			runCommand(),
 			simCommand(),
 			typesCommand(),
+			statusCommand(),
 		},
 		// Errors are printed once, below, with the right exit status.
 		ExitErrHandler: func(*cli.Context, error) {},

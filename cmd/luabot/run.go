@@ -6,6 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/luabot/luabot/host"
 	"github.com/luabot/luabot/openapi"
 )
 
@@ -22,6 +23,12 @@ func runCommand() *cli.Command {
 			&cli.StringFlag{Name: "token-url", Usage: "token service base URL (default " + openapi.DefaultTokenURL + ")", EnvVars: []string{"QQBOT_TOKEN_URL"}},
 			&cli.BoolFlag{Name: "sandbox", Usage: "use the sandbox API host"},
 			dataFlag,
+			&cli.StringFlag{Name: "transport", Value: host.TransportWS, Usage: "how events arrive: ws (WebSocket gateway) or webhook (HTTP callbacks)", EnvVars: []string{"LUABOT_TRANSPORT"}},
+			&cli.IntFlag{Name: "shards", Usage: "total shard count (default: what GET /gateway/bot recommends)", EnvVars: []string{"LUABOT_SHARDS"}},
+			&cli.StringFlag{Name: "shard-range", Usage: "run only shards FIRST to LAST of COUNT, e.g. 0-3/8", EnvVars: []string{"LUABOT_SHARD_RANGE"}},
+			&cli.StringFlag{Name: "listen", Usage: "webhook: address to listen on, e.g. :8443", EnvVars: []string{"LUABOT_LISTEN"}},
+			&cli.StringFlag{Name: "tls-cert", Usage: "webhook: TLS certificate file (PEM)", EnvVars: []string{"LUABOT_TLS_CERT"}},
+			&cli.StringFlag{Name: "tls-key", Usage: "webhook: TLS key file (PEM)", EnvVars: []string{"LUABOT_TLS_KEY"}},
 		},
 		Action: func(c *cli.Context) error {
 			appID, secret, token := c.String("app-id"), c.String("secret"), c.String("token")
@@ -42,7 +49,12 @@ func runCommand() *cli.Command {
 			if err != nil {
 				return usagef("%v", err)
 			}
-			h, closeStore, err := loadHost(c, api)
+			hcfg, err := transportConfig(c, secret)
+			if err != nil {
+				return err
+			}
+			hcfg.API = api
+			h, closeStore, err := loadHostWith(c, hcfg)
 			if h == nil {
 				return err
 			}
@@ -57,4 +69,51 @@ func runCommand() *cli.Command {
 			return err
 		},
 	}
+}
+
+// transportConfig turns the transport and sharding flags into host.Config fields.
+func transportConfig(c *cli.Context, secret string) (host.Config, error) {
+	cfg := host.Config{
+		Transport:  c.String("transport"),
+		Shards:     c.Int("shards"),
+		StatusFile: statusPath(c.String("data")),
+	}
+	switch cfg.Transport {
+	case host.TransportWS:
+		if c.IsSet("listen") || c.IsSet("tls-cert") || c.IsSet("tls-key") {
+			return cfg, usagef("--listen, --tls-cert and --tls-key need --transport webhook")
+		}
+	case host.TransportWebhook:
+		if secret == "" {
+			return cfg, usagef("--transport webhook needs --secret (QQBOT_SECRET): the signature key is derived from it")
+		}
+		if c.String("listen") == "" {
+			return cfg, usagef("--transport webhook needs --listen, e.g. --listen :8443")
+		}
+		if (c.String("tls-cert") == "") != (c.String("tls-key") == "") {
+			return cfg, usagef("set both --tls-cert and --tls-key, or neither")
+		}
+		if c.IsSet("shards") || c.IsSet("shard-range") {
+			return cfg, usagef("--shards and --shard-range apply to --transport ws only")
+		}
+		cfg.Webhook.Secret = secret
+		cfg.Webhook.Listen = c.String("listen")
+		cfg.Webhook.TLSCert, cfg.Webhook.TLSKey = c.String("tls-cert"), c.String("tls-key")
+	default:
+		return cfg, usagef("--transport %q: want ws or webhook", cfg.Transport)
+	}
+	if cfg.Shards < 0 {
+		return cfg, usagef("--shards %d: want a positive count", cfg.Shards)
+	}
+	if r := c.String("shard-range"); r != "" {
+		ids, count, err := host.ParseShardRange(r)
+		if err != nil {
+			return cfg, usagef("--shard-range: %v", err)
+		}
+		if cfg.Shards != 0 && cfg.Shards != count {
+			return cfg, usagef("--shards %d disagrees with --shard-range %s", cfg.Shards, r)
+		}
+		cfg.Shards, cfg.ShardIDs = count, ids
+	}
+	return cfg, nil
 }

@@ -25,6 +25,12 @@ var dataFlag = &cli.StringFlag{
 // did load); the caller decides whether they are fatal. The returned close
 // function releases the store.
 func loadHost(c *cli.Context, api *openapi.Client) (*host.Host, func(), error) {
+	return loadHostWith(c, host.Config{API: api})
+}
+
+// loadHostWith is loadHost with more of host.Config set by the caller; Store and Logger
+// are filled in here.
+func loadHostWith(c *cli.Context, cfg host.Config) (*host.Host, func(), error) {
 	if c.NArg() == 0 {
 		return nil, nil, usagef("%s: name at least one script file or folder", c.Command.Name)
 	}
@@ -36,7 +42,8 @@ func loadHost(c *cli.Context, api *openapi.Client) (*host.Host, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	h, err := host.New(host.Config{API: api, Store: store, Logger: slog.Default()})
+	cfg.Store, cfg.Logger = store, slog.Default()
+	h, err := host.New(cfg)
 	if err != nil {
 		store.Close()
 		return nil, nil, err

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/luabot/luabot/host"
+)
+
+// statusPath is where `luabot run --data F` publishes its state: F.status.json. The kv
+// file itself is locked by the running process, so status reads this file instead.
+func statusPath(data string) string { return data + ".status.json" }
+
+func statusCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "status",
+		Usage: "show the gateway state of each shard of the bot running on --data",
+		Description: "luabot run rewrites DATA.status.json about once a second and a last time when it stops;\n" +
+			"status prints it. The age column tells a live process from a stopped one.",
+		Flags: []cli.Flag{dataFlag},
+		Action: func(c *cli.Context) error {
+			path := statusPath(c.String("data"))
+			b, err := os.ReadFile(path)
+			if errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("no status at %s: is `luabot run --data %s` running (or has it ever run)?", path, c.String("data"))
+			}
+			if err != nil {
+				return err
+			}
+			var r host.StatusReport
+			if err := json.Unmarshal(b, &r); err != nil {
+				return fmt.Errorf("read %s: %w", path, err)
+			}
+			w := c.App.Writer
+			fmt.Fprintf(w, "pid %d, transport %s, updated %s ago; %d events received, %d duplicates dropped\n",
+				r.PID, r.Transport, time.Since(r.Updated).Round(time.Second), r.Received, r.Duplicates)
+			if len(r.Shards) == 0 {
+				return nil
+			}
+			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "SHARD\tSTATE\tFOR\tSESSION\tSEQ\tEVENTS\tRESUMES\tIDENTIFIES\tLOST SESSIONS\tLAST")
+			for _, s := range r.Shards {
+				last := "-"
+				if s.LastDecision != "" {
+					last = fmt.Sprintf("%s (code %d: %s)", s.LastDecision, s.LastCode, s.LastReason)
+				}
+				fmt.Fprintf(tw, "%d/%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", s.Shard[0], s.Shard[1], s.State,
+					r.Updated.Sub(s.Since).Round(time.Second), s.SessionID, s.Seq, s.Events, s.Resumes, s.Identifies, s.LostSessions, last)
+			}
+			return tw.Flush()
+		},
+	}
+}

@@ -1,0 +1,205 @@
+package host_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/kv"
+	"github.com/luabot/luabot/openapi"
+	"github.com/luabot/luabot/sim"
+)
+
+// runHost runs a host on the kv file at path against platform until stop is called, which
+// returns Run's error. The store is closed on stop, as a process exit would.
+func runHost(t *testing.T, platform *sim.Server, path string, cfg host.Config, scripts ...string) (stop func() error) {
+	t.Helper()
+	api, err := openapi.New(openapi.Config{AppID: platform.AppID(), Secret: platform.Secret(),
+		BaseURL: platform.APIURL(), TokenURL: platform.TokenURL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := kv.Open(kv.Config{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.API, cfg.Store = api, store
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	h, err := host.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Load(scripts...); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- h.Run(ctx) }()
+	stopped := false
+	stop = func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
+		cancel()
+		err := <-done
+		store.Close()
+		return err
+	}
+	t.Cleanup(func() { _ = stop() })
+	return stop
+}
+
+// A bot stopped and started again resumes its session and answers what was posted while
+// it was down, once; nothing it had already answered is answered again.
+func TestHost_RestartResumesAndReplays(t *testing.T) {
+	platform, err := sim.New(sim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := platform.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { platform.Close() })
+	dir := t.TempDir()
+	path := filepath.Join(dir, "bot.db")
+	status := filepath.Join(dir, "bot.db.status.json")
+	ctx := deadline(t, 20*time.Second)
+
+	stop := runHost(t, platform, path, host.Config{StatusFile: status}, "../examples/echo.lua")
+	if err := platform.WaitSessions(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := platform.Post(sim.Post{Content: "before", MentionBot: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := platform.WaitSent(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("first Run: %v", err)
+	}
+
+	// Down: the platform keeps the session and logs what happens meanwhile.
+	if _, err := platform.Post(sim.Post{Content: "while down", MentionBot: true}); err != nil {
+		t.Fatal(err)
+	}
+
+	var logs strings.Builder
+	var mu = make(chan struct{}, 1)
+	mu <- struct{}{}
+	logger := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		<-mu
+		defer func() { mu <- struct{}{} }()
+		return logs.Write(p)
+	}), nil))
+	stop = runHost(t, platform, path, host.Config{Logger: logger, StatusFile: status}, "../examples/echo.lua")
+	got, err := platform.WaitSent(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Content != "while down" {
+		t.Fatalf("second reply = %q, want the replayed %q", got.Content, "while down")
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("second Run: %v", err)
+	}
+	if n := len(platform.Sent()); n != 2 {
+		t.Errorf("%d replies, want 2 (no duplicate of the first)", n)
+	}
+	<-mu
+	if !strings.Contains(logs.String(), "gateway resumed") {
+		t.Errorf("second run did not resume; log:\n%s", logs.String())
+	}
+	mu <- struct{}{}
+
+	b, err := os.ReadFile(status)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r host.StatusReport
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Shards) != 1 || r.Shards[0].State != "stopped" || r.Shards[0].Resumes != 1 || r.Shards[0].SessionID == "" {
+		t.Errorf("status file = %s", b)
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+func TestParseShardRange(t *testing.T) {
+	tests := []struct {
+		in    string
+		ids   string
+		count int
+		ok    bool
+	}{
+		{"0-3/8", "[0 1 2 3]", 8, true},
+		{"5/8", "[5]", 8, true},
+		{"7-7/8", "[7]", 8, true},
+		{"3-8/8", "", 0, false},
+		{"4-2/8", "", 0, false},
+		{"0-3", "", 0, false},
+		{"a-b/8", "", 0, false},
+		{"0/0", "", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			ids, count, err := host.ParseShardRange(tt.in)
+			if (err == nil) != tt.ok {
+				t.Fatalf("err = %v, want ok=%v", err, tt.ok)
+			}
+			if tt.ok && (count != tt.count || sprint(ids) != tt.ids) {
+				t.Errorf("= %v/%d, want %s/%d", ids, count, tt.ids, tt.count)
+			}
+		})
+	}
+}
+
+func sprint(ids []int) string {
+	b, _ := json.Marshal(ids)
+	return "[" + strings.ReplaceAll(strings.Trim(string(b), "[]"), ",", " ") + "]"
+}
+
+func TestHost_SessionLimitRefused(t *testing.T) {
+	platform, err := sim.New(sim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := platform.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { platform.Close() })
+	api, err := openapi.New(openapi.Config{AppID: platform.AppID(), Secret: platform.Secret(),
+		BaseURL: platform.APIURL(), TokenURL: platform.TokenURL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := kv.Open(kv.Config{Path: filepath.Join(t.TempDir(), "b.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	// The simulator allows 1000 starts a day; 1001 shards cannot all identify.
+	h, err := host.New(host.Config{API: api, Store: store, Shards: 1001})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = h.Run(deadline(t, 10*time.Second))
+	var le *host.SessionLimitError
+	if !errors.As(err, &le) || le.Shards != 1001 || !strings.Contains(err.Error(), "--shard-range") {
+		t.Fatalf("Run = %v, want a SessionLimitError naming the fix", err)
+	}
+}

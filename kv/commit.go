@@ -1,0 +1,80 @@
+package kv
+
+import (
+	"bytes"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Op is one write in a Commit.
+type Op struct {
+	NS, Key string
+	// Val is stored when Apply is nil; a nil Val deletes the key.
+	Val []byte
+	// Apply, when set, computes the new value from the current one inside
+	// the commit's transaction (counters, read-modify-write); returning
+	// nil deletes the key.
+	Apply func(cur []byte, ok bool) ([]byte, error)
+}
+
+// Commit applies ops in order in one transaction: all of them or none.
+func (s *Store) Commit(ops []Op) error {
+	if len(ops) == 0 {
+		return nil
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		for _, op := range ops {
+			if op.Key == "" {
+				return fmt.Errorf("kv: empty key")
+			}
+			b, err := tx.CreateBucketIfNotExists([]byte(op.NS))
+			if err != nil {
+				return err
+			}
+			val := op.Val
+			if op.Apply != nil {
+				cur := b.Get([]byte(op.Key))
+				if val, err = op.Apply(bytes.Clone(cur), cur != nil); err != nil {
+					return fmt.Errorf("kv %q: %w", op.Key, err)
+				}
+			}
+			if val == nil {
+				err = b.Delete([]byte(op.Key))
+			} else {
+				err = b.Put([]byte(op.Key), val)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("kv commit: %w", err)
+	}
+	return nil
+}
+
+// Scan calls fn for each key in namespace ns that starts with prefix, in
+// key order, until fn returns false. val is a copy.
+func (s *Store) Scan(ns, prefix string, fn func(key string, val []byte) bool) error {
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte(ns))
+		if b == nil {
+			return nil
+		}
+		c := b.Cursor()
+		p := []byte(prefix)
+		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+			if !fn(string(k), bytes.Clone(v)) {
+				return nil
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("kv scan %q: %w", prefix, err)
+	}
+	return nil
+}

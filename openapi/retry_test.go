@@ -1,0 +1,180 @@
+package openapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/luabot/luabot/openapi"
+)
+
+// fastRetries makes backoffs short enough for tests.
+func fastRetries(cfg *openapi.Config) { cfg.RetryBackoff = time.Millisecond }
+
+func TestClient_Do_RetriesRateLimited(t *testing.T) {
+	p := newPlatform(t)
+	var n atomic.Int32
+	p.api = func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) <= 3 {
+			writeJSON(w, http.StatusTooManyRequests, map[string]any{"code": 20028, "message": "slow down"})
+			return
+		}
+		writeJSON(w, 200, map[string]any{"id": "m9", "channel_id": "c1"})
+	}
+	c := p.secretClient(t, fastRetries)
+	m, err := c.PostMessage(context.Background(), "c1", map[string]any{"content": "hi"})
+	if err != nil {
+		t.Fatalf("PostMessage after three 429s: %v", err)
+	}
+	if m.ID != "m9" || n.Load() != 4 {
+		t.Errorf("message %q after %d requests, want m9 after 4", m.ID, n.Load())
+	}
+}
+
+func TestClient_Do_RetryPolicy(t *testing.T) {
+	tests := []struct {
+		name     string
+		method   string
+		status   int
+		wantReqs int32
+	}{
+		{"GET 503 retried", http.MethodGet, 503, 4},
+		{"DELETE 500 retried", http.MethodDelete, 500, 4},
+		{"POST 502 not retried", http.MethodPost, 502, 1},
+		{"PATCH 504 not retried", http.MethodPatch, 504, 1},
+		{"POST 429 retried", http.MethodPost, 429, 4},
+		{"GET 403 not retried", http.MethodGet, 403, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newPlatform(t)
+			var n atomic.Int32
+			p.api = func(w http.ResponseWriter, r *http.Request) {
+				n.Add(1)
+				writeJSON(w, tt.status, map[string]any{"code": tt.status, "message": "no"})
+			}
+			c := p.secretClient(t, fastRetries)
+			err := c.Do(context.Background(), tt.method, "/x", nil, nil, nil)
+			var e *openapi.Error
+			if !errors.As(err, &e) || e.Status != tt.status {
+				t.Fatalf("Do = %v, want status %d", err, tt.status)
+			}
+			if n.Load() != tt.wantReqs || e.Attempts != int(tt.wantReqs) {
+				t.Errorf("requests = %d, Attempts = %d, want %d", n.Load(), e.Attempts, tt.wantReqs)
+			}
+			if e.Hint() == "" {
+				t.Errorf("no hint for status %d", tt.status)
+			}
+		})
+	}
+}
+
+func TestClient_Do_RetryStaysInsideDeadline(t *testing.T) {
+	p := newPlatform(t)
+	var n atomic.Int32
+	p.api = func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		writeJSON(w, 429, map[string]any{"code": 429, "message": "slow"})
+	}
+	c := p.secretClient(t, func(cfg *openapi.Config) { cfg.RetryBackoff = time.Hour })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	err := c.Do(ctx, http.MethodGet, "/x", nil, nil, nil)
+	if !errors.Is(err, &openapi.Error{Status: 429}) {
+		t.Fatalf("Do = %v, want the 429", err)
+	}
+	if n.Load() != 1 || time.Since(start) > 4*time.Second {
+		t.Errorf("%d requests in %v: a backoff beyond the deadline must not be waited", n.Load(), time.Since(start))
+	}
+}
+
+func TestClient_Do_SpacesRouteAfter429(t *testing.T) {
+	p := newPlatform(t)
+	var n atomic.Int32
+	p.api = func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			writeJSON(w, 429, map[string]any{"code": 429})
+			return
+		}
+		writeJSON(w, 200, map[string]any{})
+	}
+	const interval = 30 * time.Millisecond
+	c := p.secretClient(t, func(cfg *openapi.Config) {
+		cfg.RetryBackoff = time.Millisecond
+		cfg.RouteInterval = interval
+	})
+	start := time.Now()
+	for range 4 {
+		if err := c.Do(context.Background(), http.MethodPost, "/channels/1/messages", nil, map[string]any{}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// After the 429 the route is spaced: the retry and three more sends are
+	// at least three intervals apart in total.
+	if got := time.Since(start); got < 3*interval {
+		t.Errorf("5 requests after a 429 took %v, want ≥ %v", got, 3*interval)
+	}
+}
+
+func TestClient_Do_StandingRouteLimit(t *testing.T) {
+	p := newPlatform(t)
+	p.api = func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]any{}) }
+	const interval = 20 * time.Millisecond
+	c := p.secretClient(t, func(cfg *openapi.Config) { cfg.RouteBurst = 2; cfg.RouteInterval = interval })
+	start := time.Now()
+	for range 5 {
+		if err := c.Do(context.Background(), http.MethodGet, "/same", nil, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := time.Since(start); got < 3*interval {
+		t.Errorf("5 requests with burst 2 took %v, want ≥ %v", got, 3*interval)
+	}
+}
+
+func TestClient_PendingAuditIsNotAFailure(t *testing.T) {
+	p := newPlatform(t)
+	p.api = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Tps-trace-ID", "tr-a")
+		writeJSON(w, http.StatusAccepted, map[string]any{"code": 304023, "message": "push message is waiting for audit now",
+			"data": map[string]any{"message_audit": map[string]any{"audit_id": "ab9"}}})
+	}
+	c := p.secretClient(t, nil)
+	m, err := c.PostMessage(context.Background(), "c1", map[string]any{"content": "hi"})
+	if err != nil {
+		t.Fatalf("PostMessage = %v, want a pending-audit result", err)
+	}
+	if m.Audit == nil || m.Audit.ID != "ab9" || m.Audit.Code != openapi.CodeAuditPush || m.Audit.TraceID != "tr-a" {
+		t.Errorf("Audit = %+v", m.Audit)
+	}
+	var raw json.RawMessage
+	if err := c.Do(context.Background(), http.MethodPost, "/v2/groups/G/messages", nil, map[string]any{}, &raw); err != nil {
+		t.Fatalf("Do = %v", err)
+	}
+	if a, ok := openapi.AuditOf(raw); !ok || a.ID != "ab9" {
+		t.Errorf("AuditOf(%s) = %+v, %v", raw, a, ok)
+	}
+	if _, ok := openapi.AuditOf([]byte(`{"id":"m1"}`)); ok {
+		t.Error("AuditOf took a message for an audit")
+	}
+}
+
+func TestError_Hints(t *testing.T) {
+	for _, code := range []int{11241, 11242, 11243, 11244, 11245, 11253, 304003, 304018, 304026, 304027, 40034102, 20028, 22009} {
+		if openapi.Hint(code) == "" {
+			t.Errorf("no hint for %d", code)
+		}
+	}
+	e := &openapi.Error{Status: 403, Code: 304027}
+	if e.Hint() != openapi.Hint(304027) {
+		t.Errorf("Hint = %q", e.Hint())
+	}
+	if h := (&openapi.Error{Status: 429}).Hint(); h == "" {
+		t.Error("no hint for a bare 429")
+	}
+}
