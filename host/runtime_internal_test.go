@@ -110,6 +110,7 @@ end)`)
 	if c := h.nextCall(); c.Body["content"] != "2+2?" {
 		t.Fatalf("%v", c.Body)
 	}
+	waitPending(t, h.clock) // wait_for registered its timeout
 	h.send("AT_MESSAGE_CREATE", msg("4"))
 	if c := h.nextCall(); c.Body["content"] != "you said 4" {
 		t.Fatalf("%v", c.Body)
