@@ -24,7 +24,7 @@ type eventBuilder struct {
 }
 
 func newEventBuilder(b *binder) *eventBuilder {
-	e := &eventBuilder{b: b, seq: replySeq{counts: map[string]seqEntry{}}}
+	e := &eventBuilder{b: b}
 	L := b.L
 	e.methods = L.NewTable()
 	e.methods.RawSetString("reply", b.async.wrap(L, e.reply))

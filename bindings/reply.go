@@ -109,13 +109,8 @@ func timestampOf(v lua.LValue) time.Time {
 // one message from two scripts are numbered together); an API without one
 // (a test fake) gets a Replier of the script's own.
 type replySeq struct {
-	// counts is unused since numbering moved to openapi.Replier; event.go
-	// still initialises it.
-	counts map[string]seqEntry
-	r      *openapi.Replier
+	r *openapi.Replier
 }
-
-type seqEntry struct{}
 
 // replierSource is implemented by *openapi.Client.
 type replierSource interface{ Replier() *openapi.Replier }

@@ -180,14 +180,16 @@ func (s *streamServer) serve(ws *websocket.Conn) {
 		<-readerDone // stay connected until the client leaves
 		return
 	}
+	// Events "sent while the client is away" are numbered before the client can notice the
+	// fault, so that its resume always finds them in the log.
 	switch flt {
 	case faultDrop:
-		_ = ws.NetConn().Close()
 		s.emitWhileAway(sess, 3, false)
+		_ = ws.NetConn().Close()
 	case faultReconnect:
+		s.emitWhileAway(sess, 2, false)
 		_ = write(map[string]any{"op": 7})
 		s.closeConn(ws, &wmu, 4009)
-		s.emitWhileAway(sess, 2, false)
 	case faultInvalid:
 		s.emitWhileAway(sess, 2, true) // sent into a dying connection, never received
 		_ = write(map[string]any{"op": 9, "d": false})
@@ -304,7 +306,17 @@ func TestClient_Run_StreamSurvivesFaults(t *testing.T) {
 				last = n
 			}
 			if len(got)+lost != tt.total {
-				t.Fatalf("delivered %d + lost %d != %d (seed %d)", len(got), lost, tt.total, seed)
+				have := map[int]bool{}
+				for _, n := range got {
+					have[n] = true
+				}
+				var missing []int
+				for n := 1; n <= tt.total && len(missing) < 10; n++ {
+					if !have[n] {
+						missing = append(missing, n)
+					}
+				}
+				t.Fatalf("delivered %d + lost %d != %d (seed %d); first missing %v; status %+v; log:\n%s", len(got), lost, tt.total, seed, missing, c.Status(), tail(logs.String(), 30))
 			}
 			if st := c.Status(); st.LostSessions != nsess-1 {
 				t.Errorf("Status.LostSessions = %d, want %d (sessions started - 1)", st.LostSessions, nsess-1)

@@ -1,14 +1,8 @@
 package host
 
 import (
-	"strings"
-
 	lua "github.com/yuin/gopher-lua"
 )
-
-// maxRep bounds string.rep: one call is a single uninterruptible Go
-// allocation, so without a cap a script can take the whole process down.
-const maxRep = 1 << 20
 
 // newSandbox creates a state with only the safe parts of the standard
 // library. What is missing is missing on purpose: io, os.execute/exit/
@@ -57,22 +51,6 @@ func newSandbox() *lua.LState {
 	}
 	L.SetGlobal("os", safeOS)
 
-	str := L.GetGlobal("string").(*lua.LTable)
-	str.RawSetString("dump", lua.LNil)
-	str.RawSetString("rep", L.NewFunction(cappedRep))
+	installStringLimits(L)
 	return L
-}
-
-func cappedRep(L *lua.LState) int {
-	s := L.CheckString(1)
-	n := L.CheckInt(2)
-	if n <= 0 || s == "" {
-		L.Push(lua.LString(""))
-		return 1
-	}
-	if len(s)*n > maxRep || n > maxRep {
-		L.RaiseError("string.rep: result would exceed %d bytes", maxRep)
-	}
-	L.Push(lua.LString(strings.Repeat(s, n)))
-	return 1
 }

@@ -66,7 +66,7 @@ type script struct {
 	fires       chan *luaTimer
 	stopped     chan struct{} // closed when the scheduler stops accepting work
 	dropped     atomic.Int64
-	halted      atomic.Bool // stopped for breaking a limit; events are ignored
+	halted      atomic.Bool  // stopped for breaking a limit; events are ignored
 	inflight    atomic.Int64 // handlers started and not finished
 
 	// Owned by the scheduler goroutine.
