@@ -46,65 +46,7 @@ func newCodec(L *lua.LState) *codec {
 // absent (nil), which is what handler code expects of platform payloads;
 // json.decode keeps the json.null sentinel instead.
 func (c *codec) decode(L *lua.LState, data []byte, nullAsNil bool) (lua.LValue, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return lua.LNil, fmt.Errorf("json decode: %w", err)
-	}
-	if dec.More() {
-		return lua.LNil, errors.New("json decode: trailing data after the value")
-	}
-	return c.fromGo(L, v, nullAsNil), nil
-}
-
-func (c *codec) fromGo(L *lua.LState, v any, nullAsNil bool) lua.LValue {
-	switch v := v.(type) {
-	case nil:
-		if nullAsNil {
-			return lua.LNil
-		}
-		return c.null
-	case bool:
-		return lua.LBool(v)
-	case string:
-		return lua.LString(v)
-	case json.Number:
-		return number(v)
-	case []any:
-		t := L.CreateTable(len(v), 0)
-		for i, e := range v {
-			// RawSetInt keeps nils as holes; json.null keeps positions when asked.
-			t.RawSetInt(i+1, c.fromGo(L, e, nullAsNil))
-		}
-		t.Metatable = c.arrayMT
-		return t
-	case map[string]any:
-		t := L.CreateTable(0, len(v))
-		for k, e := range v {
-			t.RawSetString(k, c.fromGo(L, e, nullAsNil))
-		}
-		return t
-	}
-	return lua.LNil
-}
-
-// number keeps integers beyond 2^53 as strings: a float64 would silently
-// change the last digits of a snowflake id.
-func number(n json.Number) lua.LValue {
-	s := n.String()
-	if !strings.ContainsAny(s, ".eE") {
-		i, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || i > maxSafeInt || i < -maxSafeInt {
-			return lua.LString(s)
-		}
-		return lua.LNumber(i)
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return lua.LString(s)
-	}
-	return lua.LNumber(f)
+	return c.decodeBytes(L, data, nullAsNil)
 }
 
 // encode renders v as compact JSON.
@@ -186,6 +128,9 @@ func (c *codec) toGoDepth(v lua.LValue, onPath map[*lua.LTable]bool, depth int) 
 			var key string
 			switch k := k.(type) {
 			case lua.LString:
+				if strings.HasPrefix(string(k), "\x00") {
+					return // the host's hidden fields (an event's payload)
+				}
 				key = string(k)
 			case lua.LNumber:
 				key = k.String()

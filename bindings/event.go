@@ -30,42 +30,98 @@ func newEventBuilder(b *binder) *eventBuilder {
 	e.methods.RawSetString("reply", b.async.wrap(L, e.reply))
 	e.methods.RawSetString("raw", L.NewFunction(e.raw))
 	e.mt = L.NewTable()
-	e.mt.RawSetString("__index", e.methods)
+	e.mt.RawSetString("__index", L.NewFunction(e.index))
 	e.mt.RawSetString("__metatable", lua.LString("luabot.event"))
 	return e
 }
 
-// rawKey is where the event keeps its original payload, out of reach of
-// scripts (a Go-only userdata), for ev:raw().
+// rawKey is where the event keeps its payload, out of reach of scripts (a
+// Go-only userdata): fields are decoded from it on first use, and ev:raw()
+// decodes all of it.
 const rawKey = "\x00raw"
 
+// lazyPayload is an event's d: the bytes and where each top-level field is.
+type lazyPayload struct {
+	data []byte
+	idx  map[string]span
+}
+
 func (e *eventBuilder) build(L *lua.LState, ev gateway.Event) (lua.LValue, error) {
-	var t *lua.LTable
-	if len(ev.Data) > 0 {
-		d, err := e.b.codec.decode(L, ev.Data, true)
+	t := L.CreateTable(0, 8)
+	lp := &lazyPayload{data: ev.Data}
+	if d := trimSpace(ev.Data); len(d) > 0 && d[0] == '{' {
+		idx, err := indexObject(d)
 		if err != nil {
 			return nil, fmt.Errorf("event %s: %w", ev.Type, err)
 		}
-		t, _ = d.(*lua.LTable)
+		lp.data, lp.idx = d, idx
 	}
-	if t == nil {
-		t = L.NewTable()
-	}
+	ud := L.NewUserData()
+	ud.Value = lp
+	t.RawSetString(rawKey, ud)
 	t.Metatable = e.mt
 	t.RawSetString("type", lua.LString(ev.Type))
 	if ev.ID != "" {
 		t.RawSetString("event_id", lua.LString(ev.ID))
 	}
-	if scene := sceneOf(ev.Type, t); scene != "" {
+	if scene := sceneOf(ev.Type, func(k string) lua.LValue { return e.field(L, t, k) }); scene != "" {
 		t.RawSetString("scene", lua.LString(scene))
 	}
-	if content, ok := t.RawGetString("content").(lua.LString); ok {
+	if content, ok := e.field(L, t, "content").(lua.LString); ok {
 		t.RawSetString("text", lua.LString(stripMention(string(content))))
 	}
-	ud := L.NewUserData()
-	ud.Value = []byte(ev.Data)
-	t.RawSetString(rawKey, ud)
 	return t, nil
+}
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\n' || b[0] == '\r') {
+		b = b[1:]
+	}
+	return b
+}
+
+// field returns ev[k], decoding it from the payload on first use.
+func (e *eventBuilder) field(L *lua.LState, t *lua.LTable, k string) lua.LValue {
+	if v := t.RawGetString(k); v != lua.LNil {
+		return v
+	}
+	ud, ok := t.RawGetString(rawKey).(*lua.LUserData)
+	if !ok {
+		return lua.LNil
+	}
+	lp, _ := ud.Value.(*lazyPayload)
+	if lp == nil || lp.idx == nil {
+		return lua.LNil
+	}
+	sp, ok := lp.idx[k]
+	if !ok {
+		return lua.LNil
+	}
+	v, err := e.b.codec.decodeBytes(L, lp.data[sp.start:sp.end], true)
+	if err != nil {
+		return lua.LNil
+	}
+	// Cache it: the next read is a plain table lookup, and a nested table
+	// keeps its identity.
+	t.RawSetString(k, v)
+	delete(lp.idx, k)
+	return v
+}
+
+// index is the event's __index: methods first, then payload fields.
+func (e *eventBuilder) index(L *lua.LState) int {
+	t := L.CheckTable(1)
+	k := L.Get(2)
+	if m := e.methods.RawGet(k); m != lua.LNil {
+		L.Push(m)
+		return 1
+	}
+	if name, ok := k.(lua.LString); ok {
+		L.Push(e.field(L, t, string(name)))
+		return 1
+	}
+	L.Push(lua.LNil)
+	return 1
 }
 
 // raw implements ev:raw(): a fresh plain table of the payload, for pairs,
@@ -73,12 +129,15 @@ func (e *eventBuilder) build(L *lua.LState, ev gateway.Event) (lua.LValue, error
 func (e *eventBuilder) raw(L *lua.LState) int {
 	t := L.CheckTable(1)
 	ud, ok := t.RawGetString(rawKey).(*lua.LUserData)
-	data, _ := ud.Value.([]byte)
-	if !ok || len(data) == 0 {
+	var lp *lazyPayload
+	if ok {
+		lp, _ = ud.Value.(*lazyPayload)
+	}
+	if lp == nil || len(trimSpace(lp.data)) == 0 {
 		L.Push(L.NewTable())
 		return 1
 	}
-	v, err := e.b.codec.decode(L, data, true)
+	v, err := e.b.codec.decodeBytes(L, lp.data, true)
 	if err != nil {
 		return e.b.fail(L, err)
 	}
@@ -93,7 +152,7 @@ func stripMention(s string) string {
 	return strings.TrimSpace(leadingMention.ReplaceAllString(s, ""))
 }
 
-func sceneOf(eventType string, t *lua.LTable) string {
+func sceneOf(eventType string, get func(string) lua.LValue) string {
 	switch eventType {
 	case "AT_MESSAGE_CREATE", "MESSAGE_CREATE":
 		return "guild"
@@ -104,7 +163,7 @@ func sceneOf(eventType string, t *lua.LTable) string {
 	case "C2C_MESSAGE_CREATE", "FRIEND_ADD", "C2C_MSG_RECEIVE":
 		return "c2c"
 	case "INTERACTION_CREATE":
-		if s, ok := t.RawGetString("scene").(lua.LString); ok {
+		if s, ok := get("scene").(lua.LString); ok {
 			return string(s)
 		}
 	}

@@ -22,7 +22,7 @@ func (e *eventBuilder) reply(L *lua.LState) int {
 		raise(L, "reply must be called as ev:reply(msg)")
 	}
 	body, file := e.b.messageArg(L, 2)
-	src, err := sourceOf(t)
+	src, err := sourceOf(t, func(k string) lua.LValue { return e.field(L, t, k) })
 	if err != nil {
 		raise(L, "%v", err)
 	}
@@ -41,22 +41,25 @@ func (e *eventBuilder) reply(L *lua.LState) int {
 	})
 }
 
-// sourceOf describes the event table as the source of a passive reply.
-func sourceOf(t *lua.LTable) (openapi.Source, error) {
-	str := func(tb *lua.LTable, keys ...string) string {
+// sourceOf describes the event as the source of a passive reply; get reads
+// one of its fields (decoding it lazily).
+func sourceOf(t *lua.LTable, get func(string) lua.LValue) (openapi.Source, error) {
+	strIn := func(lookup func(string) lua.LValue, keys ...string) string {
 		for _, k := range keys {
-			if s, ok := tb.RawGetString(k).(lua.LString); ok && s != "" {
+			if s, ok := lookup(k).(lua.LString); ok && s != "" {
 				return string(s)
 			}
 		}
 		return ""
 	}
-	author, _ := t.RawGetString("author").(*lua.LTable)
-	if author == nil {
-		author = &lua.LTable{}
+	authorTable, _ := get("author").(*lua.LTable)
+	if authorTable == nil {
+		authorTable = &lua.LTable{}
 	}
+	author := func(k string) lua.LValue { return authorTable.RawGetString(k) }
+	str := func(_ *lua.LTable, keys ...string) string { return strIn(get, keys...) }
 	evType := str(t, "type")
-	src := openapi.Source{Time: timestampOf(t.RawGetString("timestamp"))}
+	src := openapi.Source{Time: timestampOf(get("timestamp"))}
 	switch evType {
 	case "AT_MESSAGE_CREATE", "MESSAGE_CREATE":
 		src.Scene, src.ChannelID, src.MsgID = openapi.SceneGuild, str(t, "channel_id"), str(t, "id")
@@ -65,11 +68,11 @@ func sourceOf(t *lua.LTable) (openapi.Source, error) {
 	case "GROUP_AT_MESSAGE_CREATE":
 		src.Scene, src.GroupOpenID, src.MsgID = openapi.SceneGroup, str(t, "group_openid", "group_id"), str(t, "id")
 	case "C2C_MESSAGE_CREATE":
-		src.Scene, src.UserOpenID, src.MsgID = openapi.SceneC2C, str(author, "user_openid", "id"), str(t, "id")
+		src.Scene, src.UserOpenID, src.MsgID = openapi.SceneC2C, strIn(author, "user_openid", "id"), str(t, "id")
 	default:
 		// Notice events are answered by event_id.
 		src.EventID = str(t, "event_id")
-		switch sceneOf(evType, t) {
+		switch sceneOf(evType, get) {
 		case "group":
 			src.Scene, src.GroupOpenID = openapi.SceneGroup, str(t, "group_openid", "group_id")
 		case "c2c":

@@ -262,6 +262,14 @@ func (h *Host) serve(ctx context.Context, source func(context.Context, func(gate
 		defer wg.Done()
 		watchMemory(ctx, h.scripts)
 	}()
+	// The REST client refreshes its access token ahead of expiry.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := h.cfg.API.Run(ctx); err != nil && ctx.Err() == nil {
+			h.log.Error("token refresher stopped", "err", err)
+		}
+	}()
 	err := source(ctx, func(ev gateway.Event) {
 		for _, s := range h.scripts {
 			s.deliver(ev)

@@ -214,13 +214,16 @@ func TestInbox_DropsOldestWhenFull(t *testing.T) {
 }
 
 func TestCPUBudget_CannotBeCaughtByPcall(t *testing.T) {
-	h := mustHarness(t, `on("message", function(ev)
+	h, err := newHarnessWith(t, `on("message", function(ev)
   if ev.text == "spin" then
     local ok = pcall(function() while true do end end)
     qq.send("100", "escaped the budget")
   end
   qq.send("100", "alive")
-end)`)
+end)`, spinLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
 	h.start()
 	h.send("AT_MESSAGE_CREATE", msg("spin"))
 	h.logs.waitLog(t, "handler killed", "CPU budget")

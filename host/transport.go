@@ -181,9 +181,8 @@ func (h *Host) shardSource(ctx context.Context, sessions gateway.SessionStore) (
 			Logger:         h.log,
 			Sessions:       sessions,
 			BeforeIdentify: limiter.Wait,
-			// InvalidateToken: openapi exposes no way to drop a cached access token yet;
-			// until it does, a 4004 identifies again with the cached token and a second
-			// 4004 is fatal.
+			// After 4004 the next identify fetches a fresh access token.
+			InvalidateToken: h.cfg.API.InvalidateToken,
 		})
 		if err != nil {
 			return nil, err

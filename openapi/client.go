@@ -115,6 +115,16 @@ func (c *Client) IdentifyToken(ctx context.Context) (string, error) {
 	return auth, err
 }
 
+// InvalidateToken drops the cached access token if it is the one in rejected (an identify
+// credential such as "QQBot <token>", or a bare token), so the next call fetches a new one.
+// The gateway calls it after close 4004. Legacy bot tokens cannot be refetched: a no-op.
+func (c *Client) InvalidateToken(rejected string) {
+	if c.tokens == nil {
+		return
+	}
+	c.tokens.invalidate(strings.TrimPrefix(rejected, "QQBot "))
+}
+
 // authorization returns the Authorization header value and, in the AppSecret flow, the bare
 // access token it contains (so a 11244 answer can invalidate exactly that token).
 func (c *Client) authorization(ctx context.Context) (header, token string, err error) {

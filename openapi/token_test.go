@@ -322,3 +322,29 @@ func (c *clock) Advance(d time.Duration) {
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
 }
+
+// After the gateway rejects an identify with 4004, the rejected access token
+// is dropped and the next identify fetches a new one.
+func TestClient_InvalidateToken(t *testing.T) {
+	p := newPlatform(t)
+	p.token = func(n int, w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"access_token": "AT" + itoa(n), "expires_in": "7200"})
+	}
+	c := p.secretClient(t, nil)
+	first, err := c.IdentifyToken(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.InvalidateToken("QQBot someone-else") // not the cached token: kept
+	if again, _ := c.IdentifyToken(context.Background()); again != first {
+		t.Fatalf("token changed to %q after invalidating another token", again)
+	}
+	c.InvalidateToken(first)
+	next, err := c.IdentifyToken(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next == first || p.tokenCount() != 2 {
+		t.Fatalf("identify token after invalidate = %q (fetches %d), want a fresh one", next, p.tokenCount())
+	}
+}
