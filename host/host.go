@@ -240,6 +240,18 @@ func (h *Host) Run(ctx context.Context) error {
 	return h.serve(ctx, source)
 }
 
+// Idle reports whether every script has an empty inbox and no handler,
+// timer callback or command still running or waiting. Tests and
+// `luabot test` use it, with Received, to let the bot settle.
+func (h *Host) Idle() bool {
+	for _, s := range h.scripts {
+		if len(s.events) > 0 || s.inflight.Load() > 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // Received reports how many gateway dispatches (READY included) have been
 // queued for the scripts. Events queued before shutdown are still handled.
 func (h *Host) Received() uint64 { return h.received.Load() }
