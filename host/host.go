@@ -35,6 +35,9 @@ type Config struct {
 	Limits Limits
 	// Clock drives sleep, timers and wait_for; nil is the real clock.
 	Clock bindings.Clock
+	// Watch lists the script files and folders to reload live when they
+	// change (reload.go); empty turns live reload off.
+	Watch []string
 	// Logger receives the host's and the scripts' log lines. Nil discards.
 	Logger *slog.Logger
 
@@ -65,8 +68,17 @@ type Config struct {
 type Host struct {
 	cfg      Config
 	log      *slog.Logger
-	scripts  []*script
 	received atomic.Uint64 // dispatches handed to the scripts
+
+	// The script set changes under mu (loads, reloads, removals); events
+	// read it through scripts, and routing orders them against swaps.
+	mu      sync.Mutex
+	scripts atomic.Pointer[[]*script]
+	routing sync.RWMutex
+	runCtx  context.Context // while serving: scripts started now run under it
+	runWG   *sync.WaitGroup
+	// identified is the intents the gateway identified with, once known.
+	identified gateway.Intent
 
 	shardsMu sync.Mutex
 	shards   []*gateway.Client // the running WebSocket clients, for Status
@@ -136,18 +148,17 @@ func (h *Host) Load(paths ...string) error {
 			errs = append(errs, &LoadError{Path: path, Err: fmt.Errorf("%s: another script is already named %q", path, name)})
 			continue
 		}
-		s, err := loadScript(path, scriptDeps{
-			api:    h.cfg.API,
-			store:  h.cfg.Store,
-			logger: h.log,
-			limits: h.cfg.Limits,
-			clock:  h.cfg.Clock,
-		})
+		s, err := loadScript(path, h.deps())
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		h.scripts = append(h.scripts, s)
+		h.mu.Lock()
+		if h.runCtx != nil {
+			h.startScript(s)
+		}
+		h.add(s)
+		h.mu.Unlock()
 		h.log.Info("script loaded", "script", s.name, "path", path, "events", strings.Join(s.g.Subscribed(), ","))
 	}
 	h.updateHelp()
@@ -161,7 +172,8 @@ func (h *Host) updateHelp() {
 	var order []string
 	owner := (*script)(nil)
 	seen := map[string]string{}
-	for _, s := range h.scripts {
+	scripts := h.list()
+	for _, s := range scripts {
 		cmds := s.g.Commands()
 		for _, c := range cmds {
 			if other, dup := seen[c.Name]; dup && c.Name != "help" {
@@ -175,16 +187,19 @@ func (h *Host) updateHelp() {
 			owner = s
 		}
 	}
-	for _, s := range h.scripts {
-		s.g.SetHelp("")
-	}
-	if owner != nil {
-		owner.g.SetHelp(bindings.HelpText(byScript, order))
+	text := bindings.HelpText(byScript, order)
+	for _, s := range scripts {
+		help := ""
+		if s == owner {
+			help = text
+		}
+		// The help text is read by the script's scheduler goroutine.
+		s.do(func() { s.g.SetHelp(help) })
 	}
 }
 
 func (h *Host) script(name string) *script {
-	for _, s := range h.scripts {
+	for _, s := range h.list() {
 		if s.name == name {
 			return s
 		}
@@ -194,8 +209,9 @@ func (h *Host) script(name string) *script {
 
 // Scripts returns the names of the loaded scripts.
 func (h *Host) Scripts() []string {
-	names := make([]string, len(h.scripts))
-	for i, s := range h.scripts {
+	scripts := h.list()
+	names := make([]string, len(scripts))
+	for i, s := range scripts {
 		names[i] = s.name
 	}
 	return names
@@ -208,7 +224,7 @@ func (h *Host) Intents() gateway.Intent {
 		return h.cfg.Intents
 	}
 	var events []string
-	for _, s := range h.scripts {
+	for _, s := range h.list() {
 		events = append(events, s.g.Subscribed()...)
 	}
 	return IntentsFor(events)
@@ -244,7 +260,7 @@ func (h *Host) Run(ctx context.Context) error {
 // timer callback or command still running or waiting. Tests and
 // `luabot test` use it, with Received, to let the bot settle.
 func (h *Host) Idle() bool {
-	for _, s := range h.scripts {
+	for _, s := range h.list() {
 		if len(s.events) > 0 || s.inflight.Load() > 0 {
 			return false
 		}
@@ -257,22 +273,22 @@ func (h *Host) Idle() bool {
 func (h *Host) Received() uint64 { return h.received.Load() }
 
 // serve runs the script schedulers and feeds them from source until source
-// returns or ctx ends.
+// returns or ctx ends. Scripts loaded, reloaded or removed meanwhile
+// (reload.go) start and stop under the same owner.
 func (h *Host) serve(ctx context.Context, source func(context.Context, func(gateway.Event)) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	for _, s := range h.scripts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s.run(ctx, h.cfg.Drain)
-		}()
+	h.mu.Lock()
+	h.runCtx, h.runWG = ctx, &wg
+	for _, s := range h.list() {
+		h.startScript(s)
 	}
+	h.mu.Unlock()
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		watchMemory(ctx, h.scripts)
+		watchMemory(ctx, h.list)
 	}()
 	// The REST client refreshes its access token ahead of expiry.
 	wg.Add(1)
@@ -282,16 +298,35 @@ func (h *Host) serve(ctx context.Context, source func(context.Context, func(gate
 			h.log.Error("token refresher stopped", "err", err)
 		}
 	}()
-	err := source(ctx, func(ev gateway.Event) {
-		for _, s := range h.scripts {
-			s.deliver(ev)
-		}
-		h.received.Add(1)
-	})
+	if len(h.cfg.Watch) > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := h.watch(ctx, h.cfg.Watch); err != nil {
+				h.log.Error("live reload stopped", "err", err)
+			}
+		}()
+	}
+	err := source(ctx, h.route)
 	cancel()
 	wg.Wait()
+	h.mu.Lock()
+	h.runCtx, h.runWG = nil, nil
+	h.mu.Unlock()
 	if errors.Is(err, context.Canceled) {
 		err = nil
 	}
 	return err
+}
+
+// route hands one event to every script. The read lock keeps a reload
+// from retiring a script while an event is on its way to it, so each event
+// reaches exactly one version of each script.
+func (h *Host) route(ev gateway.Event) {
+	h.routing.RLock()
+	for _, s := range h.list() {
+		s.deliver(ev)
+	}
+	h.routing.RUnlock()
+	h.received.Add(1)
 }

@@ -41,7 +41,7 @@ func heapBytes() int64 {
 
 // watchMemory kills the running handler of any script whose heap growth
 // during one run passes its limit. It returns when ctx ends.
-func watchMemory(ctx context.Context, scripts []*script) {
+func watchMemory(ctx context.Context, scripts func() []*script) {
 	t := time.NewTicker(watchdogPeriod)
 	defer t.Stop()
 	for {
@@ -51,7 +51,7 @@ func watchMemory(ctx context.Context, scripts []*script) {
 		case <-t.C:
 		}
 		heap := int64(-1)
-		for _, s := range scripts {
+		for _, s := range scripts() {
 			h := s.running.Load()
 			if h == nil {
 				continue

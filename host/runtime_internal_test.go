@@ -277,7 +277,7 @@ end)`, Limits{Memory: 32 << 20, CPU: 20 * time.Second})
 	h.start()
 	ctx, cancel := contextWithCancel()
 	defer cancel()
-	go watchMemory(ctx, []*script{h.s})
+	go watchMemory(ctx, func() []*script { return []*script{h.s} })
 	h.send("AT_MESSAGE_CREATE", msg("bomb"))
 	h.logs.waitLog(t, "script stopped", "memory limit")
 }

@@ -103,7 +103,7 @@ func TestSandbox_Attacks(t *testing.T) {
 			for _, s := range []*script{attacker, canary} {
 				go func() { s.run(ctx, time.Second); done <- struct{}{} }()
 			}
-			go func() { watchMemory(ctx, []*script{attacker, canary}); done <- struct{}{} }()
+			go func() { watchMemory(ctx, func() []*script { return []*script{attacker, canary} }); done <- struct{}{} }()
 			defer func() {
 				cancel()
 				for range 3 {

@@ -30,6 +30,8 @@ func (s *script) run(ctx context.Context, drain time.Duration) {
 		case t := <-s.fires:
 			s.fire(t)
 			active = true
+		case f := <-s.control:
+			f()
 		case <-estimate.C:
 			if active {
 				active = false
@@ -41,6 +43,19 @@ func (s *script) run(ctx context.Context, drain time.Duration) {
 		}
 	}
 	s.abandon()
+}
+
+// do runs f on the scheduler goroutine, or right away if the scheduler is
+// not running (before serving, or after it returned).
+func (s *script) do(f func()) {
+	if s.done == nil {
+		f()
+		return
+	}
+	select {
+	case s.control <- f:
+	case <-s.done:
+	}
 }
 
 // checkMemory stops the script if what it keeps is over its limit.
@@ -78,9 +93,9 @@ func (s *script) cancelHandlers() {
 	s.threads = map[*lua.LState]*handler{}
 }
 
-// stop handles the events already queued, runs the unload handlers, lets
-// in-flight handlers finish for up to drain, then cancels the rest and
-// waits for their workers, which always finish once canceled.
+// stop retires the script: it handles the events already queued, cancels
+// its timers, lets in-flight handlers finish, runs the unload handlers, and
+// after drain cancels whatever still runs and waits for its workers.
 func (s *script) stop(drain time.Duration) {
 	for queued := true; queued; {
 		select {
@@ -91,23 +106,35 @@ func (s *script) stop(drain time.Duration) {
 		}
 	}
 	s.cancelTimers()
-	for _, fn := range s.g.Handlers(bindings.EventUnload) {
-		s.start(bindings.EventUnload, fn, nil)
-	}
 	deadline := time.NewTimer(drain)
 	defer deadline.Stop()
+	if s.settle(deadline.C) {
+		for _, fn := range s.g.Handlers(bindings.EventUnload) {
+			s.start(bindings.EventUnload, fn, nil)
+		}
+		s.settle(deadline.C)
+	}
+	if len(s.threads) > 0 {
+		s.log.Warn("handlers still running at shutdown; canceling them", "count", len(s.threads))
+		s.cancelHandlers()
+	}
+	s.drainWorkers()
+}
+
+// settle resumes handlers as their waits complete until none is left; it
+// reports false if the deadline came first.
+func (s *script) settle(deadline <-chan time.Time) bool {
 	for len(s.threads) > 0 {
 		select {
 		case c := <-s.completions:
 			s.complete(c)
-		case <-deadline.C:
-			s.log.Warn("handlers still running at shutdown; canceling them", "count", len(s.threads))
-			s.cancelHandlers()
-			s.drainWorkers()
-			return
+		case f := <-s.control:
+			f()
+		case <-deadline:
+			return false
 		}
 	}
-	s.drainWorkers()
+	return true
 }
 
 // drainWorkers consumes completions and timer fires until every worker has

@@ -64,6 +64,9 @@ type script struct {
 	events      chan gateway.Event
 	completions chan completion
 	fires       chan *luaTimer
+	control     chan func() // work that must run on the scheduler (help text)
+	stopRun     context.CancelFunc
+	done        chan struct{} // closed when the scheduler has returned
 	stopped     chan struct{} // closed when the scheduler stops accepting work
 	dropped     atomic.Int64
 	halted      atomic.Bool  // stopped for breaking a limit; events are ignored
@@ -149,6 +152,7 @@ func loadScript(path string, deps scriptDeps) (*script, error) {
 		events:      make(chan gateway.Event, limits.Inbox),
 		completions: make(chan completion, 64),
 		fires:       make(chan *luaTimer, 64),
+		control:     make(chan func(), 16),
 		stopped:     make(chan struct{}),
 		threads:     map[*lua.LState]*handler{},
 		timers:      map[*luaTimer]struct{}{},

@@ -193,9 +193,22 @@ func (h *harness) nextCall() apiCall {
 	case c := <-h.api.calls:
 		return c
 	case <-time.After(5 * time.Second):
-		h.t.Fatal("no API call")
+		h.t.Fatalf("no API call; log:\n%s", h.logs.dump())
 	}
 	return apiCall{}
+}
+
+// dump returns the log lines not consumed yet, for failure messages.
+func (l *logSink) dump() string {
+	var b strings.Builder
+	for {
+		select {
+		case r := <-l.records:
+			b.WriteString(recordText(r) + "\n")
+		default:
+			return b.String()
+		}
+	}
 }
 
 const atMessage = `{"id":"MSG1","channel_id":"100","guild_id":"200","content":"<@!999> hello there ","author":{"id":"1","username":"alice"}}`
@@ -545,7 +558,7 @@ func TestScript_UnknownEventSuggests(t *testing.T) {
 	}
 }
 
-func TestScript_ShutdownRunsUnloadAndFinishesHandlers(t *testing.T) {
+func TestScript_ShutdownFinishesHandlersThenRunsUnload(t *testing.T) {
 	release := make(chan struct{})
 	h := mustHarness(t, `
 on("message", function(ev) qq.send("100", "first") qq.send("100", "second") end)
@@ -565,11 +578,11 @@ on("unload", function() log.info("unloading") end)`)
 	h.send("AT_MESSAGE_CREATE", `{"id":"1","channel_id":"100","content":"x"}`)
 	h.nextCall()
 	cancel()
-	h.logs.waitLog(t, "unloading")
 	close(release)
 	if c := h.nextCall(); c.Body["content"] != "second" {
 		t.Fatalf("in-flight handler did not finish: %v", c.Body)
 	}
+	h.logs.waitLog(t, "unloading")
 	<-done
 }
 

@@ -171,12 +171,16 @@ func (h *Host) shardSource(ctx context.Context, sessions gateway.SessionStore) (
 		return nil, &SessionLimitError{Remaining: sl.Remaining, Shards: len(ids), ResetAfter: time.Duration(sl.ResetAfter) * time.Millisecond}
 	}
 	limiter := gateway.NewStartLimiter(sl.MaxConcurrency, startWindow)
+	intents := h.Intents()
+	h.mu.Lock()
+	h.identified = intents
+	h.mu.Unlock()
 	clients := make([]*gateway.Client, 0, len(ids))
 	for _, id := range ids {
 		c, err := gateway.New(gateway.Config{
 			URL:            gb.URL,
 			Token:          h.cfg.API.IdentifyToken,
-			Intents:        h.Intents(),
+			Intents:        intents,
 			Shard:          [2]int{id, count},
 			Logger:         h.log,
 			Sessions:       sessions,

@@ -110,6 +110,18 @@ func TestHost_RestartResumesAndReplays(t *testing.T) {
 	if got.Content != "while down" {
 		t.Fatalf("second reply = %q, want the replayed %q", got.Content, "while down")
 	}
+	// RESUMED follows the replayed events; wait for it before stopping.
+	for resumed := false; !resumed; {
+		<-mu
+		resumed = strings.Contains(logs.String(), "gateway resumed")
+		mu <- struct{}{}
+		if !resumed {
+			if ctx.Err() != nil {
+				t.Fatal("no RESUMED after the replay")
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
 	if err := stop(); err != nil {
 		t.Fatalf("second Run: %v", err)
 	}

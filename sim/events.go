@@ -205,7 +205,7 @@ func (s *Server) Click(c Click) (Interaction, error) {
 	return *in, s.publish(ev)
 }
 
-// Interactions reports the state of an interaction created by Click.
+// Interaction reports the state of an interaction created by Click.
 func (s *Server) Interaction(id string) (Interaction, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

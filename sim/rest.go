@@ -15,7 +15,6 @@ import (
 const (
 	codeUnknownGuild      = 10004
 	codeUnknownChannel    = 10003
-	codeUnknownAccount    = 10001
 	codeTokenMissing      = 11241
 	codeTokenInvalid      = 11244 // "token expired or not exist"
 	codeLegacyDisabled    = 11245 // fixed Bot token disabled

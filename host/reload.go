@@ -1,0 +1,138 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Live reload. A changed file is compiled and its top level run in a new
+// VM while the old version keeps serving; only if that succeeds are the
+// two swapped. Events routed before the swap finish on the old VM (its
+// queue is handled, its in-flight handlers finish, bounded), events after
+// it go to the new one, so nothing is lost or handled twice. kv state is
+// in the store, so it carries over. A file that fails to load leaves the
+// old version running and the error is logged with file:line.
+
+// list returns the current scripts; the slice is never modified in place.
+func (h *Host) list() []*script {
+	if p := h.scripts.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// add appends s to the set; the caller holds mu or is still single-threaded.
+func (h *Host) add(s *script) {
+	next := append(append([]*script(nil), h.list()...), s)
+	h.scripts.Store(&next)
+}
+
+// startScript runs s's scheduler under the serving context. Caller holds mu.
+func (h *Host) startScript(s *script) {
+	ctx, cancel := context.WithCancel(h.runCtx)
+	s.stopRun = cancel
+	s.done = make(chan struct{})
+	h.runWG.Add(1)
+	go func() {
+		defer h.runWG.Done()
+		defer close(s.done)
+		s.run(ctx, h.cfg.Drain)
+	}()
+}
+
+// swap replaces old with next in the script set (either may be nil) and
+// retires old once no event can reach it any more. Caller holds mu.
+func (h *Host) swap(old, next *script) {
+	if next != nil && h.runCtx != nil {
+		h.startScript(next)
+	}
+	cur := h.list()
+	set := make([]*script, 0, len(cur)+1)
+	replaced := false
+	for _, s := range cur {
+		if s == old {
+			replaced = true
+			if next != nil {
+				set = append(set, next)
+			}
+			continue
+		}
+		set = append(set, s)
+	}
+	if !replaced && next != nil {
+		set = append(set, next)
+	}
+	h.routing.Lock()
+	h.scripts.Store(&set)
+	h.routing.Unlock()
+	if old != nil && old.stopRun != nil {
+		old.stopRun()
+	}
+	h.updateHelp()
+}
+
+// Reload loads path again, or unloads its script when the file is gone.
+// On a load error the running version stays and the error is returned.
+func (h *Host) Reload(path string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	name := scriptName(path)
+	old := h.script(name)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		if old != nil {
+			h.swap(old, nil)
+			h.log.Info("script unloaded", "script", name, "path", path)
+		}
+		return nil
+	}
+	start := time.Now()
+	next, err := loadScript(path, h.deps())
+	if err != nil {
+		if old != nil {
+			h.log.Error("reload failed; the previous version keeps running", "script", name, "err", err)
+		} else {
+			h.log.Error("script not loaded", "script", name, "err", err)
+		}
+		return err
+	}
+	h.swap(old, next)
+	verb := "script reloaded"
+	if old == nil {
+		verb = "script loaded"
+	}
+	h.log.Info(verb, "script", name, "path", path, "took", time.Since(start).Round(time.Microsecond),
+		"events", strings.Join(next.g.Subscribed(), ","))
+	h.warnIntents()
+	return nil
+}
+
+// warnIntents says when scripts now want events the gateway session was
+// not identified for: intents are only sent at identify.
+func (h *Host) warnIntents() {
+	if h.identified == 0 {
+		return
+	}
+	if missing := h.Intents() &^ h.identified; missing != 0 {
+		h.log.Warn("a reloaded script subscribes to events this session does not receive; restart luabot to get them",
+			"missing_intents", uint32(missing))
+	}
+}
+
+func scriptName(path string) string {
+	return strings.TrimSuffix(filepath.Base(path), ".lua")
+}
+
+func (h *Host) deps() scriptDeps {
+	return scriptDeps{
+		api:    h.cfg.API,
+		store:  h.cfg.Store,
+		logger: h.log,
+		limits: h.cfg.Limits,
+		clock:  h.cfg.Clock,
+	}
+}

@@ -1,0 +1,214 @@
+package testkit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/kv"
+	"github.com/luabot/luabot/openapi"
+	"github.com/luabot/luabot/sim"
+)
+
+// Start is the virtual time every test begins at: Monday 2026-01-05
+// 08:00 in UTC+8, the platform's zone, so a cron such as "0 9 * * *" first
+// fires one hour in.
+var Start = time.Date(2026, 1, 5, 8, 0, 0, 0, time.FixedZone("CST", 8*3600))
+
+// Settle timing. The host reports Idle, but a handler parked on sleep or
+// wait_for is never idle, and an event or timer tick just taken off a
+// script's queue is briefly invisible; so the bot counts as settled once
+// nothing observable (REST calls, clock registrations, dispatches, sends)
+// has changed for a quiet period, a short one when the host says Idle.
+const (
+	quietIdle  = 10 * time.Millisecond
+	quietBusy  = 50 * time.Millisecond
+	pollEvery  = time.Millisecond
+	settleWait = 10 * time.Second
+	maxSteps   = 10000 // timer firings one sim.advance may step through
+)
+
+// env is the world of one test: a fresh simulator, the scripts under test
+// loaded into a host on a virtual clock, and a kv file in a temp folder.
+type env struct {
+	platform *sim.Server
+	host     *host.Host
+	api      *openapi.Client
+	clock    *clock
+	store    *kv.Store
+	tmp      string
+	activity atomic.Uint64 // bumped by the clock and every REST call
+	inflight atomic.Int64  // REST calls in progress
+	stop     context.CancelFunc
+	done     chan error
+}
+
+// newEnv starts the simulator and the host with scripts loaded. A script
+// that fails to load fails the test: the error names file:line.
+func newEnv(ctx context.Context, scripts []string, logger *slog.Logger) (_ *env, err error) {
+	e := &env{}
+	defer func() {
+		if err != nil {
+			e.close()
+		}
+	}()
+	e.platform, err = sim.New(sim.Config{Logger: logger.With("component", "sim")})
+	if err != nil {
+		return nil, err
+	}
+	if err := e.platform.Start(); err != nil {
+		return nil, err
+	}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	e.api, err = openapi.New(openapi.Config{
+		AppID:      e.platform.AppID(),
+		Secret:     e.platform.Secret(),
+		BaseURL:    e.platform.APIURL(),
+		TokenURL:   e.platform.TokenURL(),
+		HTTPClient: &http.Client{Transport: &countingTransport{base: transport, env: e}, Timeout: 10 * time.Second},
+		Logger:     logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	e.tmp, err = os.MkdirTemp("", "luabot-test-")
+	if err != nil {
+		return nil, err
+	}
+	e.store, err = kv.Open(kv.Config{Path: filepath.Join(e.tmp, "kv.db")})
+	if err != nil {
+		return nil, err
+	}
+	e.clock = newClock(Start, &e.activity)
+	e.host, err = host.New(host.Config{API: e.api, Store: e.store, Clock: e.clock, Logger: logger, Drain: time.Second})
+	if err != nil {
+		return nil, err
+	}
+	if err := e.host.Load(scripts...); err != nil {
+		return nil, err
+	}
+	runCtx, stop := context.WithCancel(context.Background())
+	e.stop, e.done = stop, make(chan error, 1)
+	go func() { e.done <- e.host.Run(runCtx) }()
+
+	waitCtx, cancel := context.WithTimeout(ctx, settleWait)
+	defer cancel()
+	if err := e.platform.WaitSessions(waitCtx, 1); err != nil {
+		select {
+		case err := <-e.done:
+			e.done <- err
+			if err != nil {
+				return nil, fmt.Errorf("connect the bot: %w", err)
+			}
+		default:
+		}
+		return nil, errors.New("the bot did not connect to the simulator")
+	}
+	return e, e.settle(ctx)
+}
+
+// close stops the host, then the simulator, and removes the kv file.
+func (e *env) close() {
+	if e.stop != nil {
+		e.stop()
+		<-e.done
+	}
+	if e.store != nil {
+		e.store.Close()
+	}
+	if e.platform != nil {
+		e.platform.Close()
+	}
+	if e.tmp != "" {
+		os.RemoveAll(e.tmp)
+	}
+}
+
+// snapshot is what settle watches for change.
+type snapshot struct {
+	activity   uint64
+	received   uint64
+	dispatched uint64
+	sent       int
+}
+
+func (e *env) snap() snapshot {
+	return snapshot{e.activity.Load(), e.host.Received(), e.platform.Dispatched(), len(e.platform.Sent())}
+}
+
+// settle waits until the bot has received every dispatched event and has
+// stopped doing anything observable: it is idle, or its handlers are all
+// parked on the virtual clock or on wait_for.
+func (e *env) settle(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, settleWait)
+	defer cancel()
+	tick := time.NewTicker(pollEvery)
+	defer tick.Stop()
+	last, since := e.snap(), time.Now()
+	for {
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			if ctx.Err() == context.DeadlineExceeded {
+				return fmt.Errorf("the bot was still busy after %s", settleWait)
+			}
+			return ctx.Err()
+		}
+		now := e.snap()
+		if now != last || now.received < now.dispatched || e.inflight.Load() > 0 {
+			last, since = now, time.Now()
+			continue
+		}
+		quiet := quietBusy
+		if e.host.Idle() {
+			quiet = quietIdle
+		}
+		if time.Since(since) >= quiet {
+			return nil
+		}
+	}
+}
+
+// advance moves virtual time forward by d one due timer at a time,
+// settling after each, so ticks that reschedule themselves fire in order.
+func (e *env) advance(ctx context.Context, d time.Duration) error {
+	end := e.clock.Now().Add(d)
+	for steps := 0; ; steps++ {
+		if err := e.settle(ctx); err != nil {
+			return err
+		}
+		next, ok := e.clock.next()
+		if !ok || next.After(end) {
+			e.clock.advanceTo(end)
+			return e.settle(ctx)
+		}
+		if steps == maxSteps {
+			return fmt.Errorf("more than %d timer ticks in %s; advance by smaller spans", maxSteps, d)
+		}
+		e.clock.advanceTo(next)
+	}
+}
+
+// countingTransport counts REST calls, so settle knows when a handler is
+// waiting on the platform.
+type countingTransport struct {
+	base http.RoundTripper
+	env  *env
+}
+
+func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.env.inflight.Add(1)
+	t.env.activity.Add(1)
+	defer func() {
+		t.env.activity.Add(1)
+		t.env.inflight.Add(-1)
+	}()
+	return t.base.RoundTrip(r)
+}
