@@ -159,7 +159,7 @@ func (h *Host) Load(paths ...string) error {
 		}
 		h.add(s)
 		h.mu.Unlock()
-		h.log.Info("script loaded", "script", s.name, "path", path, "events", strings.Join(s.g.Subscribed(), ","))
+		h.log.Info("script loaded", "script", s.name, "path", path, "events", strings.Join(s.subscribed, ","))
 	}
 	h.updateHelp()
 	return errors.Join(errs...)
@@ -174,7 +174,7 @@ func (h *Host) updateHelp() {
 	seen := map[string]string{}
 	scripts := h.list()
 	for _, s := range scripts {
-		cmds := s.g.Commands()
+		cmds := s.commands
 		for _, c := range cmds {
 			if other, dup := seen[c.Name]; dup && c.Name != "help" {
 				h.log.Warn("command registered by two scripts; both will run", "command", c.Name, "script", s.name, "other", other)
@@ -183,7 +183,7 @@ func (h *Host) updateHelp() {
 		}
 		byScript[s.name] = cmds
 		order = append(order, s.name)
-		if owner == nil && s.g.WantsHelp() {
+		if owner == nil && s.wantsHelp {
 			owner = s
 		}
 	}
@@ -225,7 +225,7 @@ func (h *Host) Intents() gateway.Intent {
 	}
 	var events []string
 	for _, s := range h.list() {
-		events = append(events, s.g.Subscribed()...)
+		events = append(events, s.subscribed...)
 	}
 	return IntentsFor(events)
 }

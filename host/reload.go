@@ -106,7 +106,7 @@ func (h *Host) Reload(path string) error {
 		verb = "script loaded"
 	}
 	h.log.Info(verb, "script", name, "path", path, "took", time.Since(start).Round(time.Microsecond),
-		"events", strings.Join(next.g.Subscribed(), ","))
+		"events", strings.Join(next.subscribed, ","))
 	h.warnIntents()
 	return nil
 }

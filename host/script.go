@@ -52,14 +52,21 @@ func (l Limits) withDefaults() Limits {
 
 // script is one loaded Lua file and the goroutine that owns its state.
 type script struct {
-	name   string
-	path   string
-	L      *lua.LState
-	g      *bindings.Globals
-	log    *slog.Logger
-	limits Limits
-	clock  bindings.Clock
-	store  bindings.Store
+	name string
+	path string
+	L    *lua.LState
+	g    *bindings.Globals
+
+	// What the top level registered, read by the host from other
+	// goroutines; later changes made by handlers do not count (intents are
+	// sent once, at identify).
+	subscribed []string
+	commands   []bindings.CommandInfo
+	wantsHelp  bool
+	log        *slog.Logger
+	limits     Limits
+	clock      bindings.Clock
+	store      bindings.Store
 
 	events      chan gateway.Event
 	completions chan completion
@@ -202,6 +209,7 @@ func loadScript(path string, deps scriptDeps) (*script, error) {
 		return fail(errors.New(msg))
 	}
 	guard.enable()
+	s.subscribed, s.commands, s.wantsHelp = g.Subscribed(), g.Commands(), g.WantsHelp()
 	return s, nil
 }
 

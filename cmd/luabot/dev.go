@@ -23,7 +23,10 @@ func devCommand() *cli.Command {
 		Name:      "dev",
 		Usage:     "chat with your scripts on the embedded simulator (no account, no network)",
 		ArgsUsage: "SCRIPT|DIR...",
-		Flags:     []cli.Flag{dataFlag},
+		Flags: []cli.Flag{
+			dataFlag,
+			&cli.BoolFlag{Name: "no-watch", Usage: "do not reload scripts when their files change"},
+		},
 		Action: func(c *cli.Context) error {
 			return dev(c, c.App.Reader, c.App.Writer)
 		},
@@ -52,7 +55,11 @@ func dev(c *cli.Context, in io.Reader, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	h, closeStore, err := loadHost(c, api)
+	hcfg := host.Config{API: api}
+	if !c.Bool("no-watch") {
+		hcfg.Watch = c.Args().Slice()
+	}
+	h, closeStore, err := loadHostWith(c, hcfg)
 	if h == nil {
 		return err
 	}

@@ -29,6 +29,7 @@ func runCommand() *cli.Command {
 			&cli.StringFlag{Name: "listen", Usage: "webhook: address to listen on, e.g. :8443", EnvVars: []string{"LUABOT_LISTEN"}},
 			&cli.StringFlag{Name: "tls-cert", Usage: "webhook: TLS certificate file (PEM)", EnvVars: []string{"LUABOT_TLS_CERT"}},
 			&cli.StringFlag{Name: "tls-key", Usage: "webhook: TLS key file (PEM)", EnvVars: []string{"LUABOT_TLS_KEY"}},
+			&cli.BoolFlag{Name: "watch", Usage: "reload scripts live when their files change", EnvVars: []string{"LUABOT_WATCH"}},
 		},
 		Action: func(c *cli.Context) error {
 			appID, secret, token := c.String("app-id"), c.String("secret"), c.String("token")
@@ -54,6 +55,9 @@ func runCommand() *cli.Command {
 				return err
 			}
 			hcfg.API = api
+			if c.Bool("watch") {
+				hcfg.Watch = c.Args().Slice()
+			}
 			h, closeStore, err := loadHostWith(c, hcfg)
 			if h == nil {
 				return err

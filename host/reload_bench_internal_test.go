@@ -1,0 +1,68 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/luabot/luabot/gateway"
+	"github.com/luabot/luabot/kv"
+	"github.com/luabot/luabot/openapi"
+)
+
+// BenchmarkSaveToLive measures live reload from a file write to the new
+// version being the one events are routed to: the watcher's debounce,
+// compiling, running the top level in a new VM, and the swap.
+func BenchmarkSaveToLive(b *testing.B) {
+	dir := b.TempDir()
+	path := filepath.Join(dir, "bot.lua")
+	writeFile(b, path, `on("message", function(ev) ev:reply("v0") end)`)
+	store, err := kv.Open(kv.Config{Path: filepath.Join(b.TempDir(), "k.db")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	api, err := openapi.New(openapi.Config{AppID: "1", Token: "t", BaseURL: "http://127.0.0.1:1"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, err := New(Config{API: api, Store: store, Watch: []string{dir}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := h.Load(path); err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- h.serve(ctx, func(ctx context.Context, _ func(gateway.Event)) error {
+			<-ctx.Done()
+			return nil
+		})
+	}()
+	defer func() { cancel(); <-done }()
+	// Let the watcher start.
+	for i := 0; h.list()[0].done == nil; i++ {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	b.ResetTimer()
+	for i := range b.N {
+		old := h.list()[0]
+		writeFile(b, path, fmt.Sprintf(`on("message", function(ev) ev:reply("v%d") end)`, i+1))
+		end := time.Now().Add(5 * time.Second)
+		for h.list()[0] == old {
+			if time.Now().After(end) {
+				b.Fatal("no reload within 5 s")
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/save")
+	_ = os.Remove(path)
+}
