@@ -88,6 +88,10 @@ func Install(L *lua.LState, env Env) (*Globals, error) {
 	b.openSleep()
 	b.openTimer()
 	b.openWaitFor()
+	info := L.NewTable()
+	info.RawSetString("name", lua.LString(env.Script))
+	info.RawSetString("dir", lua.LString(env.Dir))
+	L.SetGlobal("script", info)
 	return b.openHandlers(), nil
 }
 

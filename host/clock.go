@@ -33,8 +33,13 @@ func (c *VirtualClock) Now() time.Time {
 	return c.now
 }
 
-// AfterFunc implements bindings.Clock.
+// AfterFunc implements bindings.Clock. A timer due now (d <= 0) fires at
+// once, as time.AfterFunc's does, without waiting for Advance.
 func (c *VirtualClock) AfterFunc(d time.Duration, f func()) func() bool {
+	if d <= 0 {
+		go f()
+		return func() bool { return false }
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.seq++

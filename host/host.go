@@ -38,6 +38,9 @@ type Config struct {
 	// Watch lists the script files and folders to reload live when they
 	// change (reload.go); empty turns live reload off.
 	Watch []string
+	// ControlSocket, when set, is the path of the unix socket that
+	// `luabot repl --attach` connects to (control.go).
+	ControlSocket string
 	// Logger receives the host's and the scripts' log lines. Nil discards.
 	Logger *slog.Logger
 
@@ -256,12 +259,13 @@ func (h *Host) Run(ctx context.Context) error {
 	return h.serve(ctx, source)
 }
 
-// Idle reports whether every script has an empty inbox and no handler,
-// timer callback or command still running or waiting. Tests and
+// Idle reports whether every script has nothing queued (events, timer
+// ticks) and no handler, timer callback or command still running or
+// waiting (a handler parked in wait_for or sleep counts as running). Tests and
 // `luabot test` use it, with Received, to let the bot settle.
 func (h *Host) Idle() bool {
 	for _, s := range h.list() {
-		if len(s.events) > 0 || s.inflight.Load() > 0 {
+		if s.queued.Load() > 0 || s.inflight.Load() > 0 {
 			return false
 		}
 	}
@@ -304,6 +308,15 @@ func (h *Host) serve(ctx context.Context, source func(context.Context, func(gate
 			defer wg.Done()
 			if err := h.watch(ctx, h.cfg.Watch); err != nil {
 				h.log.Error("live reload stopped", "err", err)
+			}
+		}()
+	}
+	if h.cfg.ControlSocket != "" {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := h.serveControl(ctx, h.cfg.ControlSocket, os.Getuid()); err != nil {
+				h.log.Error("control socket stopped", "err", err)
 			}
 		}()
 	}

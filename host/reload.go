@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -121,6 +122,23 @@ func (h *Host) warnIntents() {
 		h.log.Warn("a reloaded script subscribes to events this session does not receive; restart luabot to get them",
 			"missing_intents", uint32(missing))
 	}
+}
+
+// LoadSource adds a script from source rather than a file (the REPL's
+// own scratch script); path is for messages and require. It starts at once
+// if the host is serving.
+func (h *Host) LoadSource(name, path, src string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.script(name) != nil {
+		return fmt.Errorf("host: a script is already named %q", name)
+	}
+	s, err := loadSource(name, path, src, h.deps())
+	if err != nil {
+		return err
+	}
+	h.swap(nil, s)
+	return nil
 }
 
 func scriptName(path string) string {

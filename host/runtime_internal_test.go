@@ -3,6 +3,7 @@ package host
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -294,5 +295,24 @@ end)`, Limits{Memory: 2 << 20, CPU: 5 * time.Second})
 	h.s.handleOnce(msgEvent("x"))
 	if h.s.checkMemory(); !h.s.halted.Load() {
 		t.Fatalf("estimate %d bytes not over the 2 MiB limit", h.s.estimate())
+	}
+}
+
+func TestOSTimeFollowsTheScriptClock(t *testing.T) {
+	h := mustHarness(t, `command("now", function(ev) ev:reply(os.time() .. " " .. os.date("%H:%M")) end)`)
+	h.start()
+	h.clock.Advance(2 * time.Minute)
+	h.send("AT_MESSAGE_CREATE", msg("now"))
+	want := fmt.Sprintf("%d 09:01", h.clock.Now().Unix())
+	if c := h.nextCall(); c.Body["content"] != want {
+		t.Fatalf("got %v, want %s", c.Body["content"], want)
+	}
+}
+
+// A script with only commands still subscribes to messages.
+func TestCommandsOnlyScriptWantsMessages(t *testing.T) {
+	h := mustHarness(t, `command("ping", function(ev) ev:reply("pong") end)`)
+	if !slices.Contains(h.s.subscribed, "message") {
+		t.Fatalf("subscribed = %v, want message included", h.s.subscribed)
 	}
 }

@@ -24,11 +24,13 @@ func (s *script) run(ctx context.Context, drain time.Duration) {
 		select {
 		case ev := <-s.events:
 			s.dispatch(ev)
+			s.queued.Add(-1)
 			active = true
 		case c := <-s.completions:
 			s.complete(c)
 		case t := <-s.fires:
 			s.fire(t)
+			s.queued.Add(-1)
 			active = true
 		case f := <-s.control:
 			f()
@@ -45,16 +47,18 @@ func (s *script) run(ctx context.Context, drain time.Duration) {
 	s.abandon()
 }
 
-// do runs f on the scheduler goroutine, or right away if the scheduler is
-// not running (before serving, or after it returned).
-func (s *script) do(f func()) {
+// do runs f on the scheduler goroutine, or right away if the scheduler has
+// not started. It reports false if the scheduler has already returned.
+func (s *script) do(f func()) bool {
 	if s.done == nil {
 		f()
-		return
+		return true
 	}
 	select {
 	case s.control <- f:
+		return true
 	case <-s.done:
+		return false
 	}
 }
 
@@ -77,6 +81,14 @@ func (s *script) halt(why string) {
 // abandon ends a halted script: its handlers and timers are canceled and
 // its workers drained; no unload handler runs in a VM that broke a limit.
 func (s *script) abandon() {
+	for queued := true; queued; {
+		select {
+		case <-s.events:
+			s.queued.Add(-1)
+		default:
+			queued = false
+		}
+	}
 	s.cancelTimers()
 	s.cancelHandlers()
 	s.drainWorkers()
@@ -101,6 +113,7 @@ func (s *script) stop(drain time.Duration) {
 		select {
 		case ev := <-s.events:
 			s.dispatch(ev)
+			s.queued.Add(-1)
 		default:
 			queued = false
 		}
@@ -162,6 +175,7 @@ func (s *script) deliver(ev gateway.Event) {
 	if s.halted.Load() {
 		return
 	}
+	s.queued.Add(1)
 	for {
 		select {
 		case s.events <- ev:
@@ -170,6 +184,7 @@ func (s *script) deliver(ev gateway.Event) {
 		}
 		select {
 		case old := <-s.events:
+			s.queued.Add(-1)
 			if n := s.dropped.Add(1); n == 1 || n%1000 == 0 {
 				s.log.Warn("inbox full: dropped the oldest event", "event", old.Type, "dropped_total", n, "inbox", cap(s.events))
 			}
@@ -236,7 +251,7 @@ func (s *script) resume(h *handler, fn *lua.LFunction, args ...lua.LValue) {
 	h.heapAtStart.Store(0)
 	s.running.Store(h)
 	began := time.Now()
-	st, err := s.safeResume(h.th, fn, args)
+	st, err, vals := s.safeResume(h.th, fn, args)
 	h.cpu += time.Since(began)
 	s.running.Store(nil)
 	watchdog.Stop()
@@ -251,15 +266,24 @@ func (s *script) resume(h *handler, fn *lua.LFunction, args ...lua.LValue) {
 		return // a worker or an event will complete it
 	}
 	why, _ := h.killed.Load().(string)
+	var failure string
 	switch {
 	case st == lua.ResumeOK && why == "":
 		s.commit(h)
 	case why != "":
+		failure = why
 		s.log.Error("handler killed", "event", h.event, "err", why)
 	case st == lua.ResumeYield:
-		s.log.Error("handler failed", "event", h.event, "err", "coroutine.yield called outside a coroutine the script created")
+		failure = "coroutine.yield called outside a coroutine the script created"
+		s.log.Error("handler failed", "event", h.event, "err", failure)
 	case st == lua.ResumeError:
-		s.log.Error("handler failed", "event", h.event, "err", luaMessage(err))
+		failure = luaMessage(err)
+		if h.onResult == nil {
+			s.log.Error("handler failed", "event", h.event, "err", failure)
+		}
+	}
+	if h.onResult != nil {
+		h.onResult(vals, failure)
 	}
 	s.finish(h)
 }
@@ -291,14 +315,13 @@ func (s *script) finish(h *handler) {
 
 // safeResume turns a panic escaping gopher-lua into a handler error, so one
 // script's bug cannot take down the host.
-func (s *script) safeResume(th *lua.LState, fn *lua.LFunction, args []lua.LValue) (st lua.ResumeState, err error) {
+func (s *script) safeResume(th *lua.LState, fn *lua.LFunction, args []lua.LValue) (st lua.ResumeState, err error, vals []lua.LValue) {
 	defer func() {
 		if r := recover(); r != nil {
 			st, err = lua.ResumeError, fmt.Errorf("internal error in handler: %v", r)
 		}
 	}()
-	st, err, _ = s.L.Resume(th, fn, args...)
-	return st, err
+	return s.L.Resume(th, fn, args...)
 }
 
 // KV implements bindings.Scope: the kv buffer of the handler running on L.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -78,6 +79,7 @@ type script struct {
 	dropped     atomic.Int64
 	halted      atomic.Bool  // stopped for breaking a limit; events are ignored
 	inflight    atomic.Int64 // handlers started and not finished
+	queued      atomic.Int64 // events and timer ticks handed over, not yet dispatched
 
 	// Owned by the scheduler goroutine.
 	marker  *lua.LUserData
@@ -100,6 +102,9 @@ type handler struct {
 	cpu     time.Duration // Lua run so far
 	onDone  func()
 	kv      *bindings.KVBuffer // writes to commit when the handler succeeds
+	// onResult, when set, receives the handler's return values or its
+	// failure (REPL evaluations); such failures are not logged.
+	onResult func(vals []lua.LValue, failure string)
 
 	// Set by the CPU and memory watchdogs, read after the run.
 	killed      atomic.Value // string: why the handler was stopped
@@ -137,12 +142,17 @@ func loadScript(path string, deps scriptDeps) (*script, error) {
 	if err != nil {
 		return nil, &LoadError{Path: path, Err: fmt.Errorf("load %s: %w", path, err)}
 	}
+	return loadSource(strings.TrimSuffix(filepath.Base(path), ".lua"), path, src, deps)
+}
+
+// loadSource is loadScript for source already in hand: path names the
+// chunk in errors and its folder is where require looks.
+func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 	chunk := filepath.ToSlash(path)
 	proto, err := compile(src, chunk)
 	if err != nil {
 		return nil, &LoadError{Path: path, Err: err}
 	}
-	name := strings.TrimSuffix(filepath.Base(path), ".lua")
 	limits := deps.limits.withDefaults()
 	clock := deps.clock
 	if clock == nil {
@@ -190,10 +200,14 @@ func loadScript(path string, deps scriptDeps) (*script, error) {
 	}
 	s.g = g
 	s.L.SetGlobal("require", s.L.NewFunction(newRequirer(absDir, dir).require))
+	s.clockedOS()
 	if err := s.runPrelude(); err != nil {
 		return fail(err)
 	}
-	guard := guardGlobals(s.L)
+	guard := guardGlobals(s.L, func(L *lua.LState) bool {
+		h := s.handlerOf(L)
+		return h != nil && h.event == replEvent
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), loadBudget)
 	defer cancel()
 	s.L.SetContext(ctx)
@@ -210,7 +224,46 @@ func loadScript(path string, deps scriptDeps) (*script, error) {
 	}
 	guard.enable()
 	s.subscribed, s.commands, s.wantsHelp = g.Subscribed(), g.Commands(), g.WantsHelp()
+	if len(s.commands) > 0 && !slices.Contains(s.subscribed, bindings.EventMessage) {
+		// Commands arrive as messages: a script with only commands still
+		// needs the message intents.
+		s.subscribed = append(s.subscribed, bindings.EventMessage)
+	}
 	return s, nil
+}
+
+// clockedOS makes os.time() and os.date() read the script's clock, so a
+// virtual clock (luabot test) moves them too.
+func (s *script) clockedOS() {
+	osLib := s.L.GetGlobal("os").(*lua.LTable)
+	timeFn := osLib.RawGetString("time").(*lua.LFunction)
+	dateFn := osLib.RawGetString("date").(*lua.LFunction)
+	call := func(L *lua.LState, fn *lua.LFunction, args ...lua.LValue) int {
+		L.Push(fn)
+		for _, a := range args {
+			L.Push(a)
+		}
+		L.Call(len(args), 1)
+		return 1
+	}
+	osLib.RawSetString("time", s.L.NewFunction(func(L *lua.LState) int {
+		if L.GetTop() == 0 {
+			L.Push(lua.LNumber(s.clock.Now().Unix()))
+			return 1
+		}
+		return call(L, timeFn, L.Get(1))
+	}))
+	osLib.RawSetString("date", s.L.NewFunction(func(L *lua.LState) int {
+		format := lua.LValue(lua.LString("%c"))
+		if L.GetTop() >= 1 && L.Get(1) != lua.LNil {
+			format = L.Get(1)
+		}
+		at := L.Get(2)
+		if at == lua.LNil {
+			at = lua.LNumber(s.clock.Now().Unix())
+		}
+		return call(L, dateFn, format, at)
+	}))
 }
 
 // runPrelude rebuilds pcall, xpcall and coroutine.* (scripts/prelude.lua)

@@ -172,14 +172,14 @@ func mustHarness(t *testing.T, src string) *harness {
 // start runs the scheduler until the test ends.
 func (h *harness) start() {
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
+	h.s.done = make(chan struct{})
 	go func() {
-		defer close(done)
+		defer close(h.s.done)
 		h.s.run(ctx, time.Second)
 	}()
 	h.t.Cleanup(func() {
 		cancel()
-		<-done
+		<-h.s.done
 	})
 }
 

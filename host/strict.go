@@ -13,18 +13,21 @@ type globalsGuard struct {
 	globals  *lua.LTable
 	declared map[string]bool
 	strict   bool
+	// exempt reports whether the code running on L may define globals
+	// freely (REPL input).
+	exempt func(L *lua.LState) bool
 }
 
 // guardGlobals starts recording the globals the top level assigns.
-func guardGlobals(L *lua.LState) *globalsGuard {
-	g := &globalsGuard{globals: L.Get(lua.GlobalsIndex).(*lua.LTable), declared: map[string]bool{}}
+func guardGlobals(L *lua.LState, exempt func(*lua.LState) bool) *globalsGuard {
+	g := &globalsGuard{globals: L.Get(lua.GlobalsIndex).(*lua.LTable), declared: map[string]bool{}, exempt: exempt}
 	g.declareExisting()
 	mt := L.NewTable()
 	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
 		t := L.CheckTable(1)
 		k := L.Get(2)
 		if name, ok := k.(lua.LString); ok {
-			if g.strict && !g.declared[string(name)] {
+			if g.strict && !g.declared[string(name)] && !g.exempt(L) {
 				bindings.Raise(L, "assignment to undeclared global %q: declare it at the top level of the script "+
 					"(e.g. %s = nil), or use local", string(name), string(name))
 			}

@@ -39,9 +39,11 @@ func (s *script) schedule(t *luaTimer) {
 	s.workers.Add(1)
 	t.stop = s.clock.AfterFunc(d, func() {
 		defer s.workers.Done()
+		s.queued.Add(1)
 		select {
 		case s.fires <- t:
 		case <-s.stopped:
+			s.queued.Add(-1)
 		}
 	})
 }

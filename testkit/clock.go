@@ -71,9 +71,12 @@ func (c *clock) next() (time.Time, bool) {
 	return first, !first.IsZero()
 }
 
-// advanceTo moves the clock to t (never backwards), firing what falls due.
+// advanceTo moves the clock to t (never backwards), firing what falls due
+// on the way and at t.
 func (c *clock) advanceTo(t time.Time) {
-	if d := t.Sub(c.inner.Now()); d > 0 {
-		c.inner.Advance(d)
+	d := t.Sub(c.inner.Now())
+	if d < 0 {
+		d = 0 // still fire what is due now
 	}
+	c.inner.Advance(d)
 }

@@ -33,6 +33,9 @@ const (
 	pollEvery  = time.Millisecond
 	settleWait = 10 * time.Second
 	maxSteps   = 10000 // timer firings one sim.advance may step through
+	// drain is how long a finished test waits for handlers still parked
+	// (a quiz waiting for an answer); nothing observes them any more.
+	drain = 10 * time.Millisecond
 )
 
 // env is the world of one test: a fresh simulator, the scripts under test
@@ -46,6 +49,7 @@ type env struct {
 	tmp      string
 	activity atomic.Uint64 // bumped by the clock and every REST call
 	inflight atomic.Int64  // REST calls in progress
+	logging  atomic.Bool   // false once the test is over: see gate
 	stop     context.CancelFunc
 	done     chan error
 }
@@ -54,6 +58,8 @@ type env struct {
 // that fails to load fails the test: the error names file:line.
 func newEnv(ctx context.Context, scripts []string, logger *slog.Logger) (_ *env, err error) {
 	e := &env{}
+	e.logging.Store(true)
+	logger = slog.New(gate{logger.Handler(), &e.logging})
 	defer func() {
 		if err != nil {
 			e.close()
@@ -87,7 +93,7 @@ func newEnv(ctx context.Context, scripts []string, logger *slog.Logger) (_ *env,
 		return nil, err
 	}
 	e.clock = newClock(Start, &e.activity)
-	e.host, err = host.New(host.Config{API: e.api, Store: e.store, Clock: e.clock, Logger: logger, Drain: time.Second})
+	e.host, err = host.New(host.Config{API: e.api, Store: e.store, Clock: e.clock, Logger: logger, Drain: drain})
 	if err != nil {
 		return nil, err
 	}
@@ -116,6 +122,7 @@ func newEnv(ctx context.Context, scripts []string, logger *slog.Logger) (_ *env,
 
 // close stops the host, then the simulator, and removes the kv file.
 func (e *env) close() {
+	e.logging.Store(false)
 	if e.stop != nil {
 		e.stop()
 		<-e.done
@@ -212,3 +219,25 @@ func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}()
 	return t.base.RoundTrip(r)
 }
+
+// gate drops log records once the test is over: handlers canceled at
+// teardown (a quiz still waiting for an answer) are not the test's
+// business, and their warnings would only bury the report.
+type gate struct {
+	h    slog.Handler
+	open *atomic.Bool
+}
+
+func (g gate) Enabled(ctx context.Context, l slog.Level) bool {
+	return g.open.Load() && g.h.Enabled(ctx, l)
+}
+
+func (g gate) Handle(ctx context.Context, r slog.Record) error {
+	if !g.open.Load() {
+		return nil
+	}
+	return g.h.Handle(ctx, r)
+}
+
+func (g gate) WithAttrs(attrs []slog.Attr) slog.Handler { return gate{g.h.WithAttrs(attrs), g.open} }
+func (g gate) WithGroup(name string) slog.Handler       { return gate{g.h.WithGroup(name), g.open} }

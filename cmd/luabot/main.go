@@ -52,6 +52,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			simCommand(),
 			typesCommand(),
 			statusCommand(),
+			testCommand(),
+			checkCommand(),
+			replCommand(),
 		},
 		// Errors are printed once, below, with the right exit status.
 		ExitErrHandler: func(*cli.Context, error) {},

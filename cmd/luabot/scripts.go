@@ -43,12 +43,30 @@ func loadHostWith(c *cli.Context, cfg host.Config) (*host.Host, func(), error) {
 		return nil, nil, err
 	}
 	cfg.Store, cfg.Logger = store, slog.Default()
+	if cfg.ControlSocket == "" && c.Command.Name != "repl" {
+		cfg.ControlSocket = controlPath(c.String("data"))
+	}
 	h, err := host.New(cfg)
 	if err != nil {
 		store.Close()
 		return nil, nil, err
 	}
 	return h, func() { store.Close() }, h.Load(files...)
+}
+
+// openHost opens the store and makes a host with no scripts yet.
+func openHost(c *cli.Context, cfg host.Config) (*host.Host, func(), error) {
+	store, err := kv.Open(kv.Config{Path: c.String("data")})
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg.Store, cfg.Logger = store, slog.Default()
+	h, err := host.New(cfg)
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	return h, func() { store.Close() }, nil
 }
 
 // reportLoadErrors writes one line per script that failed to load.

@@ -1,0 +1,467 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/ast"
+	"github.com/yuin/gopher-lua/parse"
+
+	"github.com/luabot/luabot/bindings"
+	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/kv"
+	"github.com/luabot/luabot/openapi"
+)
+
+func checkCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "check",
+		Usage:     "find mistakes in scripts without running them (for editors and pre-commit hooks)",
+		ArgsUsage: "SCRIPT|DIR...",
+		Action:    checkAction,
+	}
+}
+
+// checkAction prints one "path:line: message" line per problem on stdout
+// and exits 1 if there is any; on success it prints only a summary on
+// stderr.
+func checkAction(c *cli.Context) error {
+	if c.NArg() == 0 {
+		return usagef("check: name at least one script file or folder")
+	}
+	files, err := host.ScriptFiles(c.Args().Slice())
+	if err != nil {
+		return usagef("%v", err)
+	}
+	problems, err := checkScripts(files)
+	if err != nil {
+		return err
+	}
+	bad := map[string]bool{}
+	for _, p := range problems {
+		fmt.Fprintln(c.App.Writer, p)
+		bad[p.path] = true
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("check: %d %s in %d of %d %s", len(problems), plural(len(problems), "problem"),
+			len(bad), len(files), plural(len(files), "script"))
+	}
+	fmt.Fprintf(c.App.ErrWriter, "luabot check: %d %s ok\n", len(files), plural(len(files), "script"))
+	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// problem is one mistake at a place in a script.
+type problem struct {
+	path string
+	line int // 0: the file as a whole
+	msg  string
+}
+
+func (p problem) String() string {
+	if p.line > 0 {
+		return fmt.Sprintf("%s:%d: %s", p.path, p.line, p.msg)
+	}
+	return fmt.Sprintf("%s: %s", p.path, p.msg)
+}
+
+// unreachableAPI is where the dry VM's REST client points: nothing is
+// contacted while scripts load (calls that wait raise at top level), and
+// if something ever were, a closed loopback port fails at once.
+const unreachableAPI = "http://127.0.0.1:1"
+
+// checkScripts finds what it can without the platform, in two passes: a
+// static one over each file's syntax tree (syntax errors, sandbox-missing
+// libraries, and literal event names and usage strings anywhere, handlers
+// included), then a dry load that runs every top level in a normal host
+// whose REST client points nowhere and whose kv file is temporary, so
+// nothing reaches the network or ./luabot.db. A dry-load error on a line
+// the static pass already reported is the same mistake and is dropped.
+func checkScripts(files []string) ([]problem, error) {
+	tmp, err := os.MkdirTemp("", "luabot-check-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	store, err := kv.Open(kv.Config{Path: filepath.Join(tmp, "check.db")})
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	api, err := openapi.New(openapi.Config{AppID: "1", Secret: "check", BaseURL: unreachableAPI, TokenURL: unreachableAPI})
+	if err != nil {
+		return nil, err
+	}
+	v, err := newValidator(api, store)
+	if err != nil {
+		return nil, err
+	}
+	defer v.L.Close()
+
+	var problems []problem
+	var parsed []string
+	for _, f := range files {
+		chunk := filepath.ToSlash(f)
+		src, err := os.ReadFile(f)
+		if err != nil {
+			problems = append(problems, problem{path: chunk, msg: errors.Unwrap(err).Error()})
+			continue
+		}
+		stmts, err := parse.Parse(strings.NewReader(string(src)), chunk)
+		if err != nil {
+			problems = append(problems, syntaxProblem(chunk, err))
+			continue
+		}
+		l := &linter{chunk: chunk, v: v}
+		l.block(stmts)
+		problems = append(problems, l.problems...)
+		parsed = append(parsed, f)
+	}
+
+	h, err := host.New(host.Config{API: api, Store: store, Clock: host.NewVirtualClock(time.Now()),
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, p := range problems {
+		seen[p.path+":"+strconv.Itoa(p.line)] = true
+	}
+	for _, e := range flatten(h.Load(parsed...)) {
+		var le *host.LoadError
+		if !errors.As(e, &le) {
+			return nil, e
+		}
+		p := located(filepath.ToSlash(le.Path), le.Error())
+		if !seen[p.path+":"+strconv.Itoa(p.line)] {
+			problems = append(problems, p)
+		}
+	}
+
+	order := map[string]int{}
+	for i, f := range files {
+		order[filepath.ToSlash(f)] = i
+	}
+	sort.SliceStable(problems, func(i, j int) bool {
+		a, b := problems[i], problems[j]
+		if a.path != b.path {
+			return order[a.path] < order[b.path]
+		}
+		return a.line < b.line
+	})
+	return problems, nil
+}
+
+var position = regexp.MustCompile(`^(.+?):(\d+): `)
+
+// located splits a "path:line: message" error. A message about another
+// file (a required module) keeps its own path.
+func located(path, msg string) problem {
+	msg = strings.TrimSpace(msg)
+	if m := position.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[2])
+		return problem{path: m[1], line: line, msg: msg[len(m[0]):]}
+	}
+	return problem{path: path, msg: strings.TrimPrefix(msg, path+": ")}
+}
+
+// syntaxProblem reports a parse error in the form the host uses.
+func syntaxProblem(chunk string, err error) problem {
+	var pe *parse.Error
+	if errors.As(err, &pe) {
+		if pe.Pos.Line == parse.EOF {
+			return problem{path: chunk, msg: pe.Message + " at end of file"}
+		}
+		return problem{path: chunk, line: pe.Pos.Line, msg: fmt.Sprintf("%s near '%s'", pe.Message, pe.Token)}
+	}
+	return problem{path: chunk, msg: strings.TrimSpace(err.Error())}
+}
+
+// missingGlobals are the standard globals the sandbox leaves out, with
+// what to do instead.
+var missingGlobals = map[string]string{
+	"io":             "scripts cannot touch files; keep state in kv",
+	"debug":          "the sandbox has no debug library",
+	"package":        `use require("name") for a file beside the script`,
+	"dofile":         `use require("name") for a file beside the script`,
+	"loadfile":       `use require("name") for a file beside the script`,
+	"load":           "scripts cannot compile code at run time; use a table of functions",
+	"loadstring":     "scripts cannot compile code at run time; use a table of functions",
+	"getfenv":        "globals are already the script's own; use a table or a local",
+	"setfenv":        "globals are already the script's own; use a table or a local",
+	"collectgarbage": "the host manages memory",
+	"newproxy":       "use a table with a metatable",
+	"module":         `return a table from the required file and require("name") it`,
+}
+
+// missingFields are library functions the sandbox leaves out.
+var missingFields = map[string]map[string]string{
+	"os": {
+		"execute": "scripts cannot run programs",
+		"exit":    "a script cannot stop the bot; return from the handler",
+		"getenv":  "keep settings in kv or in the script",
+		"setenv":  "keep settings in kv or in the script",
+		"remove":  "scripts cannot touch files; keep state in kv",
+		"rename":  "scripts cannot touch files; keep state in kv",
+		"tmpname": "scripts cannot touch files; keep state in kv",
+	},
+	"string": {"dump": "scripts cannot load byte code"},
+}
+
+// linter walks one file's syntax tree, tracking local scopes so that a
+// local named like a missing global is not reported.
+type linter struct {
+	chunk    string
+	v        *validator
+	scopes   []map[string]bool
+	problems []problem
+}
+
+func (l *linter) report(line int, format string, args ...any) {
+	l.problems = append(l.problems, problem{path: l.chunk, line: line, msg: fmt.Sprintf(format, args...)})
+}
+
+func (l *linter) push() { l.scopes = append(l.scopes, map[string]bool{}) }
+func (l *linter) pop()  { l.scopes = l.scopes[:len(l.scopes)-1] }
+func (l *linter) declare(n ...string) {
+	for _, name := range n {
+		l.scopes[len(l.scopes)-1][name] = true
+	}
+}
+
+func (l *linter) local(name string) bool {
+	for i := len(l.scopes) - 1; i >= 0; i-- {
+		if l.scopes[i][name] {
+			return true
+		}
+	}
+	return false
+}
+
+// global returns the name e refers to when it is a global variable.
+func (l *linter) global(e ast.Expr) (string, bool) {
+	id, ok := e.(*ast.IdentExpr)
+	if !ok || l.local(id.Value) {
+		return "", false
+	}
+	return id.Value, true
+}
+
+func (l *linter) block(stmts []ast.Stmt) {
+	l.push()
+	for _, s := range stmts {
+		l.stmt(s)
+	}
+	l.pop()
+}
+
+func (l *linter) stmt(s ast.Stmt) {
+	switch s := s.(type) {
+	case *ast.AssignStmt:
+		for _, e := range s.Lhs {
+			if _, ok := e.(*ast.IdentExpr); !ok { // assigning a global is not using it
+				l.expr(e)
+			}
+		}
+		l.exprs(s.Rhs)
+	case *ast.LocalAssignStmt:
+		if len(s.Exprs) == 1 && len(s.Names) == 1 {
+			if _, ok := s.Exprs[0].(*ast.FunctionExpr); ok {
+				l.declare(s.Names[0]) // local function f: f is visible in its body
+			}
+		}
+		l.exprs(s.Exprs)
+		l.declare(s.Names...)
+	case *ast.FuncCallStmt:
+		l.expr(s.Expr)
+	case *ast.DoBlockStmt:
+		l.block(s.Stmts)
+	case *ast.WhileStmt:
+		l.expr(s.Condition)
+		l.block(s.Stmts)
+	case *ast.RepeatStmt:
+		l.push() // the condition sees the body's locals
+		for _, st := range s.Stmts {
+			l.stmt(st)
+		}
+		l.expr(s.Condition)
+		l.pop()
+	case *ast.IfStmt:
+		l.expr(s.Condition)
+		l.block(s.Then)
+		l.block(s.Else)
+	case *ast.NumberForStmt:
+		l.exprs([]ast.Expr{s.Init, s.Limit, s.Step})
+		l.push()
+		l.declare(s.Name)
+		l.block(s.Stmts)
+		l.pop()
+	case *ast.GenericForStmt:
+		l.exprs(s.Exprs)
+		l.push()
+		l.declare(s.Names...)
+		l.block(s.Stmts)
+		l.pop()
+	case *ast.FuncDefStmt:
+		if _, ok := s.Name.Func.(*ast.IdentExpr); !ok && s.Name.Func != nil {
+			l.expr(s.Name.Func)
+		}
+		l.expr(s.Name.Receiver)
+		l.function(s.Func, s.Name.Method != "")
+	case *ast.ReturnStmt:
+		l.exprs(s.Exprs)
+	}
+}
+
+func (l *linter) exprs(es []ast.Expr) {
+	for _, e := range es {
+		l.expr(e)
+	}
+}
+
+func (l *linter) function(f *ast.FunctionExpr, method bool) {
+	l.push()
+	if method {
+		l.declare("self")
+	}
+	if f.ParList != nil {
+		l.declare(f.ParList.Names...)
+	}
+	l.block(f.Stmts)
+	l.pop()
+}
+
+func (l *linter) expr(e ast.Expr) {
+	switch e := e.(type) {
+	case nil:
+	case *ast.IdentExpr:
+		if name, ok := l.global(e); ok {
+			if why, missing := missingGlobals[name]; missing {
+				l.report(e.Line(), "%s is not available in the sandbox: %s", name, why)
+			}
+		}
+	case *ast.AttrGetExpr:
+		if lib, ok := l.global(e.Object); ok {
+			if key, ok := e.Key.(*ast.StringExpr); ok {
+				if why, missing := missingFields[lib][key.Value]; missing {
+					l.report(e.Line(), "%s.%s is not available in the sandbox: %s", lib, key.Value, why)
+					return
+				}
+			}
+		}
+		l.expr(e.Object)
+		l.expr(e.Key)
+	case *ast.TableExpr:
+		for _, f := range e.Fields {
+			l.expr(f.Key)
+			l.expr(f.Value)
+		}
+	case *ast.FuncCallExpr:
+		l.call(e)
+		l.expr(e.Func)
+		l.expr(e.Receiver)
+		l.exprs(e.Args)
+	case *ast.LogicalOpExpr:
+		l.exprs([]ast.Expr{e.Lhs, e.Rhs})
+	case *ast.RelationalOpExpr:
+		l.exprs([]ast.Expr{e.Lhs, e.Rhs})
+	case *ast.StringConcatOpExpr:
+		l.exprs([]ast.Expr{e.Lhs, e.Rhs})
+	case *ast.ArithmeticOpExpr:
+		l.exprs([]ast.Expr{e.Lhs, e.Rhs})
+	case *ast.UnaryMinusOpExpr:
+		l.expr(e.Expr)
+	case *ast.UnaryNotOpExpr:
+		l.expr(e.Expr)
+	case *ast.UnaryLenOpExpr:
+		l.expr(e.Expr)
+	case *ast.FunctionExpr:
+		l.function(e, false)
+	}
+}
+
+// call checks on/once/wait_for/command calls whose first argument is a
+// string literal, wherever they are: a handler that subscribes later is
+// checked too, which the dry load cannot do.
+func (l *linter) call(e *ast.FuncCallExpr) {
+	name, ok := l.global(e.Func)
+	if !ok || len(e.Args) == 0 {
+		return
+	}
+	lit, ok := e.Args[0].(*ast.StringExpr)
+	if !ok {
+		return
+	}
+	switch name {
+	case "on", "once", "command":
+		if msg := l.v.check(name, lit.Value); msg != "" {
+			l.report(e.Line(), "%s", msg)
+		}
+	case "wait_for":
+		if lit.Value == bindings.EventUnload {
+			l.report(e.Line(), "wait_for cannot wait for %q; use on(%q, fn)", lit.Value, lit.Value)
+		} else if msg := l.v.check("on", lit.Value); msg != "" {
+			l.report(e.Line(), "%s", msg)
+		}
+	}
+}
+
+// validator holds a VM with the real bindings installed, so that event
+// names and usage strings are judged by the same code that judges them at
+// run time, with the same messages. It never runs script code.
+type validator struct {
+	L    *lua.LState
+	noop *lua.LFunction
+}
+
+func newValidator(api bindings.API, store bindings.Store) (*validator, error) {
+	L := lua.NewState()
+	if _, err := bindings.Install(L, bindings.Env{Script: "check", API: api, Store: store, Async: noWaiting{}}); err != nil {
+		L.Close()
+		return nil, fmt.Errorf("check: %w", err)
+	}
+	return &validator{L: L, noop: L.NewFunction(func(*lua.LState) int { return 0 })}, nil
+}
+
+// check calls fn(arg, function() end) and returns the error it raised, or "".
+func (v *validator) check(fn, arg string) string {
+	err := v.L.CallByParam(lua.P{Fn: v.L.GetGlobal(fn), Protect: true}, lua.LString(arg), v.noop)
+	if err == nil {
+		return ""
+	}
+	msg := err.Error()
+	var ae *lua.ApiError
+	if errors.As(err, &ae) && ae.Object != nil {
+		msg = ae.Object.String()
+	}
+	msg, _, _ = strings.Cut(msg, "\nstack traceback:")
+	if m := position.FindStringSubmatch(msg); m != nil {
+		msg = msg[len(m[0]):]
+	}
+	return strings.TrimSpace(msg)
+}
+
+// noWaiting is the validator's Async: nothing there may wait.
+type noWaiting struct{}
+
+func (noWaiting) Await(L *lua.LState, _ func(context.Context) bindings.Finish) int {
+	L.RaiseError("check: nothing waits here")
+	return 0
+}

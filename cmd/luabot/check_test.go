@@ -1,0 +1,98 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCheck_FindsEachMistake(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want string // the report line, without the "bot.lua:" prefix
+	}{
+		{"syntax error", "on(\"message\", function()\n  if x then\nend)\n", `3: syntax error near ')'`},
+		{"unknown event", `on("mesage", function() end)`, `1: unknown event "mesage" (did you mean "message"?)`},
+		{"unknown event in a handler", "on(\"message\", function()\n  once(\"READDY\", function() end)\nend)",
+			`2: unknown event "READDY" (did you mean "READY"?)`},
+		{"unknown event by value", "local name = \"AT_MESAGE_CREATE\"\non(name, function() end)",
+			`2: unknown event "AT_MESAGE_CREATE" (did you mean "AT_MESSAGE_CREATE"?)`},
+		{"bad usage string", `command("roll [sides:num]", function() end)`,
+			`1: bad usage string "roll [sides:num]": parameter "[sides:num]": unknown type "num" (string, number, integer or user)`},
+		{"io", `local f = io.open("x")`, `1: io is not available in the sandbox: scripts cannot touch files; keep state in kv`},
+		{"os.execute", "on(\"message\", function()\n  os.execute(\"ls\")\nend)", `2: os.execute is not available in the sandbox: scripts cannot run programs`},
+		{"loadstring", `local f = loadstring("return 1")`, `1: loadstring is not available in the sandbox: scripts cannot compile code at run time; use a table of functions`},
+		{"debug", `print(debug.traceback())`, `1: debug is not available in the sandbox: the sandbox has no debug library`},
+		{"waiting at top level", `qq.send("1", "hi")`, `1: this call waits`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := mustFiles(t, map[string]string{"bot.lua": tt.src})
+			t.Chdir(dir)
+			code, out, errOut := runCLI("check", "bot.lua")
+			if code != 1 || !strings.HasPrefix(out, "bot.lua:"+tt.want) || strings.Count(out, "\n") != 1 {
+				t.Errorf("exit %d, stdout:\n%s\nwant exit 1 and one line starting %q\nstderr: %s", code, out, "bot.lua:"+tt.want, errOut)
+			}
+		})
+	}
+}
+
+func TestCheck_ReportsEveryProblemOfEveryFile(t *testing.T) {
+	dir := mustFiles(t, map[string]string{
+		"a.lua": "on(\"mesage\", function() end)\nlocal x = os.getenv(\"HOME\")\n",
+		"b.lua": "command(\"roll <\", function() end)\n",
+		"c.lua": "on(\"message\", function(ev) ev:reply(ev.text) end)\n",
+	})
+	t.Chdir(dir)
+	code, out, errOut := runCLI("check", ".")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 1 || len(lines) != 3 || !strings.HasPrefix(lines[0], "a.lua:1: ") ||
+		!strings.HasPrefix(lines[1], "a.lua:2: os.getenv") || !strings.HasPrefix(lines[2], "b.lua:1: bad usage string") {
+		t.Errorf("exit %d, stdout:\n%s", code, out)
+	}
+	if !strings.Contains(errOut, "3 problems in 2 of 3 scripts") {
+		t.Errorf("stderr: %s", errOut)
+	}
+}
+
+func TestCheck_CleanScriptsPrintOnlyASummary(t *testing.T) {
+	dir := mustFiles(t, map[string]string{
+		"bot.lua": `local io = {write = print} -- a local named io is fine
+on("message", function(ev) io.write(ev.text) end)
+command("roll [sides:integer=6]", function(ev, args) ev:reply(tostring(args.sides)) end)
+timer.every(60, function() end)
+kv.set("loaded", true)`,
+	})
+	t.Chdir(dir)
+	code, out, errOut := runCLI("check", ".")
+	if code != 0 || out != "" || strings.TrimSpace(errOut) != "luabot check: 1 script ok" {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "luabot.db")); !os.IsNotExist(err) {
+		t.Errorf("check created luabot.db (stat: %v)", err)
+	}
+}
+
+func TestCheck_Examples(t *testing.T) {
+	matches, err := filepath.Glob("../../examples/*/*.lua")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var args []string
+	for _, m := range append(matches, "../../examples/echo.lua") {
+		if !strings.HasSuffix(m, "_test.lua") {
+			args = append(args, m)
+		}
+	}
+	if code, out, errOut := runCLI(append([]string{"check"}, args...)...); code != 0 {
+		t.Errorf("exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+func TestCheck_Usage(t *testing.T) {
+	if code, _, _ := runCLI("check"); code != 2 {
+		t.Errorf("check without arguments: exit %d, want 2", code)
+	}
+}

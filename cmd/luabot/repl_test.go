@@ -1,0 +1,55 @@
+package main
+
+import (
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestREPL_OnTheSimulator(t *testing.T) {
+	s := start(t, "repl", "--data", filepath.Join(t.TempDir(), "r.db"))
+	io.WriteString(s.stdin, "qq.me().username\nfunction double(x)\n  return x * 2\nend\ndouble(21)\n")
+	if line := s.expect("luabot-sim"); line != `"luabot-sim"` {
+		t.Fatalf("qq.me().username printed %q", line)
+	}
+	if line := s.expect("42"); line != "42" {
+		t.Fatalf("multi-line function: %q", line)
+	}
+	s.stdin.Close()
+	if code := s.exitCode(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+}
+
+// repl --attach evaluates inside a running dev bot's script VM.
+func TestREPL_AttachToRunningBot(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "dev.db")
+	bot := start(t, "dev", "--data", data, "../../examples/echo.lua")
+	bot.expect("luabot dev:")
+	r := start(t, "repl", "--attach", "--data", data)
+	io.WriteString(r.stdin, ":scripts\nscript.name .. '!'\n")
+	if line := r.expect("echo"); line != "echo" {
+		t.Fatalf(":scripts printed %q", line)
+	}
+	if line := r.expect("echo!"); line != `"echo!"` {
+		t.Fatalf("script.name in the bot's VM printed %q", line)
+	}
+	r.stdin.Close()
+	if code := r.exitCode(); code != 0 {
+		t.Fatalf("repl exit %d; stderr:\n%s", code, r.stderr.String())
+	}
+	bot.stdin.Close()
+	if code := bot.exitCode(); code != 0 {
+		t.Fatalf("dev exit %d", code)
+	}
+}
+
+func TestREPL_AttachWithoutABot(t *testing.T) {
+	var stderr syncBuffer
+	code := run(t.Context(), []string{"luabot", "repl", "--attach", "--data", filepath.Join(t.TempDir(), "none.db")},
+		strings.NewReader(""), io.Discard, &stderr)
+	if code == 0 || !strings.Contains(stderr.String(), "no running luabot") {
+		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+}

@@ -1,0 +1,25 @@
+test("roll uses six sides by default", function()
+  sim.say("general", "/roll")
+  local n = tonumber(sim.sent(1).content:match("^🎲 (%d+) %(d6%)$"))
+  expect(n ~= nil and n >= 1 and n <= 6).to_be(true)
+end)
+
+test("roll takes the number of sides", function()
+  sim.say("general", "roll 20")
+  expect(sim.sent(1).content).to_match("^🎲 %d+ %(d20%)$")
+end)
+
+test("a die needs two sides", function()
+  sim.say("general", "/roll 1")
+  expect(sim.sent(1).content).to_be("a die needs at least 2 sides")
+end)
+
+test("a malformed roll gets the usage line", function()
+  sim.say("general", "/roll many")
+  expect(sim.sent(1).content).to_contain("/roll [sides:integer=6]")
+end)
+
+test("help lists roll", function()
+  sim.say("general", "/help")
+  expect(sim.sent(1).content).to_contain("/roll [sides:integer=6]")
+end)

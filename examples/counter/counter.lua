@@ -1,0 +1,26 @@
+-- A counter kept in kv: it survives restarts, and each user has their own.
+-- "/count" adds one to yours and to the total; "/score" shows both;
+-- "/reset" clears yours.
+
+-- Workaround: the host derives intents only from on()/once(), so a script
+-- whose only handlers are commands would never receive a message.
+-- Remove this line once commands count as a "message" subscription.
+on("message", function() end)
+
+command("count", function(ev)
+  local mine = kv.incr("user:" .. ev.author.id)
+  local total = kv.incr("total")
+  ev:reply(("you: %d, everyone: %d"):format(mine, total))
+end)
+
+command("score", function(ev)
+  local mine = kv.get("user:" .. ev.author.id) or 0
+  ev:reply(("you: %d, everyone: %d"):format(mine, kv.get("total") or 0))
+end)
+
+command("reset", function(ev)
+  local mine = kv.get("user:" .. ev.author.id) or 0
+  kv.delete("user:" .. ev.author.id)
+  kv.incr("total", -mine)
+  ev:reply("your count is back to 0")
+end)

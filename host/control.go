@@ -1,0 +1,131 @@
+package host
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sync"
+	"time"
+)
+
+// The control socket lets `luabot repl --attach` evaluate Lua inside a
+// running bot's scripts. It is a unix socket only the owner can open: the
+// file is mode 0600 and each connection's peer must run as the same user
+// (SO_PEERCRED where the system has it). The protocol is one JSON object
+// per line each way.
+
+// ControlRequest is one request on the control socket.
+type ControlRequest struct {
+	Op     string `json:"op"` // "eval", "complete" or "scripts"
+	Script string `json:"script,omitempty"`
+	Code   string `json:"code,omitempty"`
+}
+
+// ControlResponse answers a ControlRequest.
+type ControlResponse struct {
+	Out        string   `json:"out,omitempty"`
+	Err        string   `json:"err,omitempty"`
+	Incomplete bool     `json:"incomplete,omitempty"`
+	Names      []string `json:"names,omitempty"`
+}
+
+// evalTimeout bounds one evaluation over the socket.
+const evalTimeout = time.Minute
+
+// serveControl answers control requests on a unix socket at path until
+// ctx ends. allowUID is the only user id allowed to connect.
+func (h *Host) serveControl(ctx context.Context, path string, allowUID int) error {
+	if c, err := net.Dial("unix", path); err == nil {
+		c.Close()
+		return fmt.Errorf("control socket %s is in use: another luabot runs on the same --data file", path)
+	}
+	_ = os.Remove(path) // a stale socket of a process that died
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return fmt.Errorf("control socket: %w", err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		return fmt.Errorf("control socket: %w", err)
+	}
+	h.log.Info("control socket open", "path", path)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	stop := context.AfterFunc(ctx, func() { ln.Close() })
+	defer stop()
+	defer os.Remove(path)
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("control socket: %w", err)
+		}
+		uid, err := peerUID(conn)
+		if err == nil && uid != allowUID {
+			err = fmt.Errorf("user %d is not the owner", uid)
+		}
+		if err != nil && !errors.Is(err, errNoPeerCred) {
+			h.log.Warn("control connection refused", "err", err)
+			conn.Close()
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h.controlConn(ctx, conn)
+		}()
+	}
+}
+
+// controlConn serves one client until it disconnects or ctx ends.
+func (h *Host) controlConn(ctx context.Context, conn net.Conn) {
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	sc := bufio.NewScanner(conn)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	enc := json.NewEncoder(conn)
+	for sc.Scan() {
+		var req ControlRequest
+		var resp ControlResponse
+		if err := json.Unmarshal(sc.Bytes(), &req); err != nil {
+			resp.Err = "bad request: " + err.Error()
+		} else {
+			resp = h.control(ctx, req)
+		}
+		if err := enc.Encode(resp); err != nil {
+			return
+		}
+	}
+}
+
+func (h *Host) control(ctx context.Context, req ControlRequest) ControlResponse {
+	switch req.Op {
+	case "scripts":
+		return ControlResponse{Names: h.Scripts()}
+	case "complete":
+		names, err := h.Complete(req.Script, req.Code)
+		if err != nil {
+			return ControlResponse{Err: err.Error()}
+		}
+		return ControlResponse{Names: names}
+	case "eval":
+		ctx, cancel := context.WithTimeout(ctx, evalTimeout)
+		defer cancel()
+		out, err := h.Eval(ctx, req.Script, req.Code)
+		switch {
+		case errors.Is(err, ErrIncomplete):
+			return ControlResponse{Incomplete: true}
+		case err != nil:
+			return ControlResponse{Err: err.Error()}
+		}
+		return ControlResponse{Out: out}
+	}
+	return ControlResponse{Err: fmt.Sprintf("unknown op %q", req.Op)}
+}

@@ -1,0 +1,136 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
+)
+
+// replEvent names REPL evaluations among a script's handlers: they may
+// define globals, which handlers may not.
+const replEvent = "repl"
+
+// ErrIncomplete is returned by Eval for input that is a prefix of valid
+// Lua (an unclosed function or string): a REPL asks for more lines.
+var ErrIncomplete = errors.New("host: incomplete input")
+
+// ErrNoScript is returned by Eval and Complete for an unknown script name.
+var ErrNoScript = errors.New("host: no such script")
+
+// Eval runs code in the named script's VM as a handler of its own, so
+// waiting calls (qq.*, sleep) work, and returns its results printed as
+// Lua literals. An expression is evaluated as one ("1+1" prints 2).
+func (h *Host) Eval(ctx context.Context, scriptName, code string) (string, error) {
+	s := h.script(scriptName)
+	if s == nil {
+		return "", fmt.Errorf("%w %q (loaded: %s)", ErrNoScript, scriptName, strings.Join(h.Scripts(), ", "))
+	}
+	type result struct {
+		out string
+		err error
+	}
+	done := make(chan result, 1)
+	ran := s.do(func() {
+		fn, err := s.compileInput(code)
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		th, _ := s.L.NewThread()
+		hd := &handler{event: replEvent, th: th}
+		hd.ctx, hd.cancel = context.WithCancel(context.Background())
+		hd.onResult = func(vals []lua.LValue, failure string) {
+			if failure != "" {
+				done <- result{err: errors.New(failure)}
+				return
+			}
+			parts := make([]string, 0, len(vals))
+			for _, v := range vals {
+				parts = append(parts, pretty(v))
+			}
+			if len(parts) == 1 && vals[0] == lua.LNil {
+				parts = nil // a statement: print nothing
+			}
+			done <- result{out: strings.Join(parts, "\t")}
+		}
+		th.SetContext(hd.ctx)
+		s.threads[th] = hd
+		s.inflight.Add(1)
+		s.resume(hd, fn)
+	})
+	if !ran {
+		return "", fmt.Errorf("script %q has stopped", scriptName)
+	}
+	select {
+	case r := <-done:
+		return r.out, r.err
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+// compileInput compiles REPL input, as an expression first.
+func (s *script) compileInput(code string) (*lua.LFunction, error) {
+	if proto, err := compile("return "+code, "repl"); err == nil {
+		return s.L.NewFunctionFromProto(proto), nil
+	}
+	if _, err := parse.Parse(strings.NewReader(code), "repl"); err != nil {
+		var pe *parse.Error
+		if errors.As(err, &pe) && pe.Pos.Line == parse.EOF {
+			return nil, ErrIncomplete
+		}
+	}
+	proto, err := compile(code, "repl")
+	if err != nil {
+		return nil, err
+	}
+	return s.L.NewFunctionFromProto(proto), nil
+}
+
+// Complete returns the globals or module members of the named script that
+// start with prefix ("qq.se" → "qq.send"), for tab completion.
+func (h *Host) Complete(scriptName, prefix string) ([]string, error) {
+	s := h.script(scriptName)
+	if s == nil {
+		return nil, fmt.Errorf("%w %q", ErrNoScript, scriptName)
+	}
+	done := make(chan []string, 1)
+	if !s.do(func() { done <- s.namesWithPrefix(prefix) }) {
+		return nil, nil
+	}
+	return <-done, nil
+}
+
+func (s *script) namesWithPrefix(prefix string) []string {
+	table := s.L.Get(lua.GlobalsIndex).(*lua.LTable)
+	path, last := "", prefix
+	if i := strings.LastIndexAny(prefix, ".:"); i >= 0 {
+		path, last = prefix[:i+1], prefix[i+1:]
+		v := lua.LValue(table)
+		for _, part := range strings.FieldsFunc(prefix[:i], func(r rune) bool { return r == '.' || r == ':' }) {
+			t, ok := v.(*lua.LTable)
+			if !ok {
+				return nil
+			}
+			v = t.RawGetString(part)
+		}
+		t, ok := v.(*lua.LTable)
+		if !ok {
+			return nil
+		}
+		table = t
+	}
+	var out []string
+	table.ForEach(func(k, _ lua.LValue) {
+		if name, ok := k.(lua.LString); ok && strings.HasPrefix(string(name), last) && !strings.HasPrefix(string(name), "\x00") {
+			out = append(out, path+string(name))
+		}
+	})
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,116 @@
+package host
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// pretty prints a Lua value as an indented Lua literal, for the REPL.
+// Cycles print as <cycle>, and very large tables are cut short.
+func pretty(v lua.LValue) string {
+	var b strings.Builder
+	p := &printer{b: &b, seen: map[*lua.LTable]bool{}, budget: 2000}
+	p.value(v, 0)
+	return b.String()
+}
+
+type printer struct {
+	b      *strings.Builder
+	seen   map[*lua.LTable]bool
+	budget int
+}
+
+var identifier = func(s string) bool {
+	if s == "" || (s[0] >= '0' && s[0] <= '9') {
+		return false
+	}
+	for _, c := range s {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *printer) value(v lua.LValue, depth int) {
+	switch v := v.(type) {
+	case lua.LString:
+		p.b.WriteString(strconv.Quote(string(v)))
+	case *lua.LTable:
+		p.table(v, depth)
+	default:
+		p.b.WriteString(v.String())
+	}
+}
+
+func (p *printer) table(t *lua.LTable, depth int) {
+	if p.seen[t] {
+		p.b.WriteString("<cycle>")
+		return
+	}
+	p.seen[t] = true
+	defer delete(p.seen, t)
+	type entry struct {
+		k lua.LValue
+		v lua.LValue
+	}
+	var array []lua.LValue
+	n := t.Len()
+	for i := 1; i <= n; i++ {
+		array = append(array, t.RawGetInt(i))
+	}
+	var hash []entry
+	t.ForEach(func(k, v lua.LValue) {
+		if num, ok := k.(lua.LNumber); ok && float64(num) >= 1 && int(num) <= n && float64(int(num)) == float64(num) {
+			return
+		}
+		if s, ok := k.(lua.LString); ok && strings.HasPrefix(string(s), "\x00") {
+			return
+		}
+		hash = append(hash, entry{k, v})
+	})
+	sort.Slice(hash, func(i, j int) bool { return hash[i].k.String() < hash[j].k.String() })
+	if len(array) == 0 && len(hash) == 0 {
+		p.b.WriteString("{}")
+		return
+	}
+	indent := strings.Repeat("  ", depth+1)
+	p.b.WriteString("{\n")
+	for _, v := range array {
+		if p.over() {
+			break
+		}
+		p.b.WriteString(indent)
+		p.value(v, depth+1)
+		p.b.WriteString(",\n")
+	}
+	for _, e := range hash {
+		if p.over() {
+			break
+		}
+		p.b.WriteString(indent)
+		if s, ok := e.k.(lua.LString); ok && identifier(string(s)) {
+			p.b.WriteString(string(s))
+		} else {
+			p.b.WriteString("[")
+			p.value(e.k, depth+1)
+			p.b.WriteString("]")
+		}
+		p.b.WriteString(" = ")
+		p.value(e.v, depth+1)
+		p.b.WriteString(",\n")
+	}
+	p.b.WriteString(strings.Repeat("  ", depth) + "}")
+}
+
+func (p *printer) over() bool {
+	p.budget--
+	if p.budget == 0 {
+		fmt.Fprintf(p.b, "%s-- (cut: too long to print)\n", "  ")
+	}
+	return p.budget <= 0
+}

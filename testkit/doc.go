@@ -1,0 +1,40 @@
+// Package testkit runs bot tests written in Lua (*_test.lua files), for
+// `luabot test` and for Go tests that keep the examples working.
+//
+// It is its own concern because it sits above everything else: it builds
+// a whole platform per test (a sim.Server, an openapi.Client, a kv.Store
+// in a temp folder and a host.Host on a virtual clock) and drives it from
+// a second, separate Lua VM that runs the test file. Neither host nor sim
+// knows about it.
+//
+// # Model
+//
+// A test file runs in its own gopher-lua state, sandboxed like a script
+// (no io, os only for time, no load/dofile/require), whose top level
+// registers tests with test(name, fn). Each test then gets a fresh env
+// (env.go): a new simulator, the scripts under test (every non-test *.lua
+// beside the test file) loaded into a new host, a new kv file and a virtual
+// clock starting at Start. The Lua side (simlua.go) posts as simulated users
+// and reads what the bot sent; expect (prelude.lua) raises failures at the
+// test's own file:line.
+//
+// # Settling
+//
+// After every user action and every step of sim.advance the runner waits
+// for the bot to settle: every dispatched event received, no REST call in
+// flight, and nothing observable changing (REST calls, clock registrations,
+// dispatches, sends) for a quiet period. host.Host.Idle alone cannot decide
+// this: a handler parked in wait_for or sleep never becomes idle, and an
+// event or timer tick just taken off a script's queue is briefly invisible
+// to it. The quiet period is short when the host reports Idle and longer
+// otherwise; a handler that computes for longer than that without calling
+// anything could be caught mid-way. sim.advance moves the clock from one
+// due timer to the next and settles in between, so a timer.every that
+// reschedules itself fires once per interval.
+//
+// # Concurrency
+//
+// Run is sequential: one test at a time, the Lua test state owned by the
+// calling goroutine. Each env owns its simulator and host goroutines and
+// stops them (host first, then the simulator) before the next test starts.
+package testkit

@@ -1,0 +1,233 @@
+package testkit
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
+)
+
+//go:embed prelude.lua
+var prelude string
+
+// testCase is one test(name, fn) registration.
+type testCase struct {
+	name string
+	fn   *lua.LFunction
+}
+
+// suite is one *_test.lua file: its VM, its tests and, while a test runs,
+// that test's env.
+type suite struct {
+	path    string
+	scripts []string
+	cfg     Config
+	L       *lua.LState
+	tests   []testCase
+	env     *env
+	ctx     context.Context // the running test's
+}
+
+// runFile runs every test of one file, reporting each as it finishes.
+func runFile(ctx context.Context, cfg Config, path string, report func(Result)) {
+	scripts, err := scriptsBeside(path)
+	if err != nil {
+		report(Result{File: path, Name: path, Err: err})
+		return
+	}
+	s := &suite{path: path, scripts: scripts, cfg: cfg, L: newState()}
+	defer s.L.Close()
+	if err := s.load(); err != nil {
+		report(Result{File: path, Name: path, Err: err})
+		return
+	}
+	if len(s.tests) == 0 {
+		report(Result{File: path, Name: path, Err: errors.New("no test(name, fn) in the file")})
+		return
+	}
+	for _, tc := range s.tests {
+		if ctx.Err() != nil {
+			return
+		}
+		report(Result{File: path, Name: tc.name, Err: s.run(ctx, tc)})
+	}
+}
+
+// scriptsBeside lists the scripts under test: the non-test *.lua files of
+// the test's folder, sorted, as host.ScriptFiles does for a folder.
+func scriptsBeside(path string) ([]string, error) {
+	matches, err := filepath.Glob(filepath.Join(filepath.Dir(path), "*.lua"))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, m := range matches {
+		if !strings.HasSuffix(m, "_test.lua") {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// load runs the test file's top level, which registers the tests.
+func (s *suite) load() error {
+	src, err := os.ReadFile(s.path)
+	if err != nil {
+		return err
+	}
+	chunk := filepath.ToSlash(s.path)
+	stmts, err := parse.Parse(strings.NewReader(string(src)), chunk)
+	if err != nil {
+		var pe *parse.Error
+		if errors.As(err, &pe) && pe.Pos.Line == parse.EOF {
+			return fmt.Errorf("%s: %s at end of file", chunk, pe.Message)
+		}
+		if errors.As(err, &pe) {
+			return fmt.Errorf("%s:%d: %s near '%s'", chunk, pe.Pos.Line, pe.Message, pe.Token)
+		}
+		return err
+	}
+	proto, err := lua.Compile(stmts, chunk)
+	if err != nil {
+		return err
+	}
+	s.install()
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.timeout())
+	defer cancel()
+	s.L.SetContext(ctx)
+	defer s.L.RemoveContext()
+	s.L.Push(s.L.NewFunctionFromProto(proto))
+	if err := s.L.PCall(0, 0, nil); err != nil {
+		return errors.New(message(err))
+	}
+	return nil
+}
+
+// run gives tc a fresh env and calls it.
+func (s *suite) run(ctx context.Context, tc testCase) error {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.timeout())
+	defer cancel()
+	e, err := newEnv(ctx, s.scripts, s.cfg.Logger)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	s.env, s.ctx = e, ctx
+	defer func() { s.env, s.ctx = nil, nil }()
+	s.L.SetContext(ctx)
+	defer s.L.RemoveContext()
+	err = s.L.CallByParam(lua.P{Fn: tc.fn, NRet: 0, Protect: true})
+	if err == nil {
+		return nil
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("the test ran longer than %s", s.cfg.timeout())
+	}
+	return errors.New(message(err))
+}
+
+// newState builds the test VM: trusted code, but sandboxed like scripts
+// (no io, no os beyond time, no loading code from files or strings).
+func newState() *lua.LState {
+	L := lua.NewState(lua.Options{SkipOpenLibs: true})
+	for _, lib := range []struct {
+		name string
+		fn   lua.LGFunction
+	}{
+		{lua.BaseLibName, lua.OpenBase},
+		{lua.TabLibName, lua.OpenTable},
+		{lua.StringLibName, lua.OpenString},
+		{lua.MathLibName, lua.OpenMath},
+		{lua.CoroutineLibName, lua.OpenCoroutine},
+		{lua.OsLibName, lua.OpenOs},
+	} {
+		L.Push(L.NewFunction(lib.fn))
+		L.Push(lua.LString(lib.name))
+		L.Call(1, 0)
+	}
+	for _, name := range []string{"dofile", "loadfile", "load", "loadstring", "module", "require",
+		"getfenv", "setfenv", "collectgarbage", "newproxy", "_printregs"} {
+		L.SetGlobal(name, lua.LNil)
+	}
+	safeOS := L.NewTable()
+	os := L.GetGlobal("os").(*lua.LTable)
+	for _, name := range []string{"time", "clock", "date", "difftime"} {
+		safeOS.RawSetString(name, os.RawGetString(name))
+	}
+	L.SetGlobal("os", safeOS)
+	if str, ok := L.GetGlobal("string").(*lua.LTable); ok {
+		str.RawSetString("dump", lua.LNil)
+	}
+	return L
+}
+
+// install adds test, expect and the sim module.
+func (s *suite) install() {
+	L := s.L
+	L.SetGlobal("test", L.NewFunction(func(L *lua.LState) int {
+		name := L.CheckString(1)
+		fn := L.CheckFunction(2)
+		s.tests = append(s.tests, testCase{name: name, fn: fn})
+		return 0
+	}))
+	L.SetGlobal("print", L.NewFunction(func(L *lua.LState) int {
+		parts := make([]string, L.GetTop())
+		for i := range parts {
+			parts[i] = L.ToStringMeta(L.Get(i + 1)).String()
+		}
+		fmt.Fprintf(s.cfg.output(), "%s %s\n", L.Where(1), strings.Join(parts, "\t"))
+		return 0
+	}))
+	L.SetGlobal("sim", s.simModule())
+	fn, err := L.Load(strings.NewReader(prelude), preludeChunk)
+	if err == nil {
+		L.Push(fn)
+		L.Push(L.NewFunction(callerLine))
+		err = L.PCall(1, 0, nil)
+	}
+	if err != nil {
+		panic("testkit: prelude: " + err.Error()) // a bug in prelude.lua, caught by the tests
+	}
+}
+
+// preludeChunk names prelude.lua in Lua positions.
+const preludeChunk = "testkit"
+
+// callerLine returns "file:line: " for the innermost Lua frame outside the
+// prelude: where the failing expect was written.
+func callerLine(L *lua.LState) int {
+	for level := 0; ; level++ {
+		dbg, ok := L.GetStack(level)
+		if !ok {
+			break
+		}
+		if _, err := L.GetInfo("Sl", dbg, lua.LNil); err != nil {
+			break
+		}
+		if dbg.CurrentLine > 0 && dbg.Source != preludeChunk {
+			L.Push(lua.LString(fmt.Sprintf("%s:%d: ", dbg.Source, dbg.CurrentLine)))
+			return 1
+		}
+	}
+	L.Push(lua.LString(""))
+	return 1
+}
+
+// message is the readable text of a Lua error, without the traceback.
+func message(err error) string {
+	var ae *lua.ApiError
+	msg := err.Error()
+	if errors.As(err, &ae) && ae.Object != nil {
+		msg = ae.Object.String()
+	}
+	if i := strings.Index(msg, "\nstack traceback:"); i >= 0 {
+		msg = msg[:i]
+	}
+	return strings.TrimSpace(msg)
+}
