@@ -31,6 +31,7 @@ timer.cron("0 9 * * *", function() qq.send("100", "nine o'clock") end)
 		if c := h.nextCall(); c.Body["content"] != want {
 			t.Fatalf("content = %v, want %q", c.Body["content"], want)
 		}
+		h.idle() // the run is over before the next tick, or that tick is skipped
 	}
 	h.clock.Advance(5 * time.Second)
 	expect("after")

@@ -609,7 +609,7 @@ func (s *script) handleOnce(ev gateway.Event) { s.dispatch(ev) }
 func (h *harness) idle() {
 	h.t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
-	for len(h.s.events) > 0 || h.s.inflight.Load() > 0 {
+	for h.s.queued.Load() > 0 || h.s.inflight.Load() > 0 {
 		if time.Now().After(deadline) {
 			h.t.Fatal("script did not become idle")
 		}

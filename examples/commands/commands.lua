@@ -2,10 +2,6 @@
 -- "roll 20" rolls a die; "/help" lists every command. A malformed call
 -- ("/roll many") is answered with the usage line and the handler is not run.
 
--- Workaround: the host derives intents only from on()/once(), so a script
--- whose only handlers are commands would never receive a message.
--- Remove this line once commands count as a "message" subscription.
-on("message", function() end)
 
 command("roll [sides:integer=6]", function(ev, args)
   if args.sides < 2 then

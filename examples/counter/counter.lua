@@ -2,10 +2,6 @@
 -- "/count" adds one to yours and to the total; "/score" shows both;
 -- "/reset" clears yours.
 
--- Workaround: the host derives intents only from on()/once(), so a script
--- whose only handlers are commands would never receive a message.
--- Remove this line once commands count as a "message" subscription.
-on("message", function() end)
 
 command("count", function(ev)
   local mine = kv.incr("user:" .. ev.author.id)

@@ -2,10 +2,6 @@
 -- channel that asked for it with "/daily here" ("/daily off" stops it).
 -- The cron runs in the process's time zone; `luabot test` uses UTC+8.
 
--- Workaround: the host derives intents only from on()/once(), so a script
--- whose only handlers are commands would never receive a message.
--- Remove this line once commands count as a "message" subscription.
-on("message", function() end)
 
 local function channels()
   return kv.get("channels") or {}

@@ -2,10 +2,6 @@
 -- handler waits (wait_for) for the same person's next message in the same
 -- chat, 30 seconds per question. Other people and other chats keep being
 -- served meanwhile. Works in guild channels, groups and C2C chats.
--- Workaround: the host derives intents only from on()/once(), so a script
--- whose only handlers are commands would never receive a message.
--- Remove this line once commands count as a "message" subscription.
-on("message", function() end)
 
 local questions = {
   { q = "What is 6 × 7?", a = "42" },

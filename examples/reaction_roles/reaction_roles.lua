@@ -2,10 +2,6 @@
 -- the Gamer role and 🎨 the Artist role, and taking the reaction back
 -- takes the role away. Roles are created on first use. There is no typed
 -- helper for member roles yet, so they go through qq.request.
--- Workaround: the host derives intents only from on()/once(), so a script
--- whose only handlers are commands would never receive a message.
--- Remove this line once commands count as a "message" subscription.
-on("message", function() end)
 
 local menu = {
   ["127918"] = "Gamer",  -- 🎮, a unicode emoji: type 2, id = its code point
