@@ -200,8 +200,8 @@ func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.D
 		if err != nil {
 			return end(readOutcome(err))
 		}
-		var f frame
-		if err := json.Unmarshal(data, &f); err != nil {
+		f, err := decodeFrame(data)
+		if err != nil {
 			c.log.Warn("gateway frame ignored", "error", err, "size", len(data))
 			continue
 		}

@@ -1,7 +1,6 @@
 package host
 
 import (
-	"encoding/json"
 	"log/slog"
 	"path/filepath"
 	"testing"
@@ -45,17 +44,11 @@ end)`)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		var env struct {
-			Op int             `json:"op"`
-			S  uint64          `json:"s"`
-			T  string          `json:"t"`
-			ID string          `json:"id"`
-			D  json.RawMessage `json:"d"`
-		}
-		if err := json.Unmarshal(frame, &env); err != nil {
+		ev, _, err := gateway.DecodeEvent(frame)
+		if err != nil {
 			b.Fatal(err)
 		}
-		s.dispatch(gateway.Event{Type: env.T, Seq: env.S, ID: env.ID, Data: env.D})
+		s.dispatch(ev)
 	}
 	b.StopTimer()
 	if n := s.L.GetGlobal("n").String(); n == "0" {
