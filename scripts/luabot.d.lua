@@ -59,6 +59,50 @@ function on(event, fn) end
 ---@return luabot.Handle
 function once(event, fn) end
 
+--- Wait for a later event, e.g. the same user's next message. Other events keep flowing meanwhile.
+--- The event still reaches the script's other handlers.
+---@param event string
+---@param pred? fun(ev: luabot.Event): boolean
+---@param timeout? number seconds (default 3600)
+---@return luabot.Event? ev nil on timeout
+---@return "timeout"? err
+function wait_for(event, pred, timeout) end
+
+--- Register a command: "name <required:type> [optional:type=default] [rest...]";
+--- types string, number, integer, user. Invoked as "/name", "@bot name" or "@bot /name"
+--- (and plain "name" in DMs, groups and C2C). A malformed call is answered with the usage line.
+--- command("help") with no function turns on the built-in help listing every command.
+---@param usage string
+---@param fn? fun(ev: luabot.Event, args: table<string, any>)
+function command(usage, fn) end
+
+---@class luabot.Timer
+local Timer = {}
+--- Stop the timer.
+function Timer:cancel() end
+
+timer = {}
+--- Run fn once after seconds.
+---@param seconds number
+---@param fn fun()
+---@return luabot.Timer
+function timer.after(seconds, fn) end
+--- Run fn every interval; a tick is skipped while the previous run is still going.
+---@param seconds number
+---@param fn fun()
+---@return luabot.Timer
+function timer.every(seconds, fn) end
+--- Run fn at the times a 5-field cron expression matches, e.g. "0 9 * * 1-5".
+---@param expr string
+---@param fn fun()
+---@return luabot.Timer
+function timer.cron(expr, fn) end
+
+---@class luabot.Script
+---@field name string the script's name (its file name without .lua)
+---@field dir string the script's folder
+script = {}
+
 --- Suspend the handler for a while; other events keep flowing.
 ---@param seconds number
 ---@return boolean? ok
@@ -97,6 +141,100 @@ function qq.channels(guild_id) end
 ---@return luabot.Error? err
 function qq.channel(channel_id) end
 
+---@param guild_id string a DM session's guild_id (from qq.dm)
+---@param msg string|table
+---@return table? message
+---@return luabot.Error? err
+function qq.send_dm(guild_id, msg) end
+
+--- Create a DM session with a user.
+---@param user_id string
+---@param source_guild_id string
+---@return {guild_id: string, channel_id: string, create_time: string}? session
+---@return luabot.Error? err
+function qq.dm(user_id, source_guild_id) end
+
+---@param group_openid string
+---@param msg string|table
+---@return table? message
+---@return luabot.Error? err
+function qq.send_group(group_openid, msg) end
+
+--- C2C message to a user.
+---@param openid string
+---@param msg string|table
+---@return table? message
+---@return luabot.Error? err
+function qq.send_user(openid, msg) end
+
+---@param guild_id string
+---@param opts? {after?: string, limit?: integer, all?: boolean}
+---@return table[]? members
+---@return luabot.Error? err
+function qq.members(guild_id, opts) end
+
+---@param guild_id string
+---@param user_id string
+---@return table? member
+---@return luabot.Error? err
+function qq.member(guild_id, user_id) end
+
+---@param guild_id string
+---@return table? roles {guild_id=, roles={...}, role_num_limit=}
+---@return luabot.Error? err
+function qq.roles(guild_id) end
+
+---@param channel_id string
+---@param message_id string
+---@return table? message
+---@return luabot.Error? err
+function qq.message(channel_id, message_id) end
+
+---@param channel_id string
+---@param opts? {before?: string, after?: string, around?: string, limit?: integer}
+---@return table[]? messages
+---@return luabot.Error? err
+function qq.messages(channel_id, opts) end
+
+---@param channel_id string
+---@param message_id string
+---@param hidetip? boolean
+---@return boolean? ok
+---@return luabot.Error? err
+function qq.delete_message(channel_id, message_id, hidetip) end
+
+--- emoji: "😀", a system face id like "4", "2:128512", or {type=, id=}
+---@param channel_id string
+---@param message_id string
+---@param emoji string|table
+---@return boolean? ok
+---@return luabot.Error? err
+function qq.react(channel_id, message_id, emoji) end
+
+---@param channel_id string
+---@param message_id string
+---@param emoji string|table
+---@return boolean? ok
+---@return luabot.Error? err
+function qq.unreact(channel_id, message_id, emoji) end
+
+---@param channel_id string
+---@param message_id string
+---@return table? pins
+---@return luabot.Error? err
+function qq.pin(channel_id, message_id) end
+
+---@param channel_id string
+---@param message_id string
+---@return boolean? ok
+---@return luabot.Error? err
+function qq.unpin(channel_id, message_id) end
+
+---@param channel_id string
+---@return table? pins
+---@return luabot.Error? err
+function qq.pins(channel_id) end
+
 --- Call any endpoint, e.g. qq.request("GET", "/guilds/123/roles").
 ---@param method "GET"|"POST"|"PUT"|"PATCH"|"DELETE"
 ---@param path string
@@ -106,23 +244,52 @@ function qq.channel(channel_id) end
 ---@return luabot.Error? err
 function qq.request(method, path, body, query) end
 
+---@class luabot.KV
+local KV = {}
+
+---@param key string
+---@return any value nil when absent or expired
+---@return luabot.Error? err
+function KV.get(key) end
+
+--- Buffered until the handler ends; a handler that fails commits nothing.
+---@param key string
+---@param value nil|boolean|number|string|table nil deletes
+---@param ttl? number seconds
+---@return boolean? ok
+---@return luabot.Error? err
+function KV.set(key, value, ttl) end
+
+---@param key string
+---@return boolean? ok
+---@return luabot.Error? err
+function KV.delete(key) end
+
+--- Atomic: concurrent handlers' increments all count.
+---@param key string
+---@param n? number default 1
+---@return number? value the new value
+---@return luabot.Error? err
+function KV.incr(key, n) end
+
+--- Atomic read-modify-write: fn(old) returns the new value (it may run again at commit).
+---@param key string
+---@param fn fun(old: any): any
+---@return any value
+function KV.update(key, fn) end
+
+--- for key, value in kv.scan("score:") do ... end -- keys with the prefix, in order
+---@param prefix? string
+---@return fun(): string?, any
+function KV.scan(prefix) end
+
+--- A namespace shared by every script that opens it.
+---@param name string
+---@return luabot.KV
+function KV.open(name) end
+
+---@type luabot.KV
 kv = {}
-
----@param key string
----@return any value nil when absent
----@return luabot.Error? err
-function kv.get(key) end
-
----@param key string
----@param value nil|boolean|number|string|table
----@return boolean? ok
----@return luabot.Error? err
-function kv.set(key, value) end
-
----@param key string
----@return boolean? ok
----@return luabot.Error? err
-function kv.delete(key) end
 
 json = {}
 --- Stands for JSON null.
