@@ -317,3 +317,36 @@ func TestCommandsOnlyScriptWantsMessages(t *testing.T) {
 		t.Fatalf("subscribed = %v, want message included", h.s.subscribed)
 	}
 }
+
+func TestFailures_AreRateLimited(t *testing.T) {
+	h := mustHarness(t, `on("message", function(ev) error("always") end)`)
+	h.start()
+	for range failureBurst + 5 {
+		h.send("AT_MESSAGE_CREATE", msg("x"))
+	}
+	h.idle()
+	failed := 0
+	for _, line := range strings.Split(h.logs.dump(), "\n") {
+		if strings.Contains(line, "handler failed") {
+			failed++
+		}
+	}
+	if failed != failureBurst {
+		t.Fatalf("%d failure lines logged, want %d", failed, failureBurst)
+	}
+	if h.s.failures.suppressed != 5 {
+		t.Fatalf("suppressed = %d, want 5", h.s.failures.suppressed)
+	}
+}
+
+func TestHandlerFailure_HasTraceback(t *testing.T) {
+	h := mustHarness(t, `
+local function inner() local x = nil return x.y end
+local function middle() local v = inner() return v end
+on("message", function(ev)
+  middle()
+end)`)
+	h.start()
+	h.send("AT_MESSAGE_CREATE", msg("x"))
+	h.logs.waitLog(t, "handler failed", "bot.lua:2: attempt to index", "called from", "bot.lua:3", "bot.lua:5")
+}

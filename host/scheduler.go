@@ -272,14 +272,17 @@ func (s *script) resume(h *handler, fn *lua.LFunction, args ...lua.LValue) {
 		s.commit(h)
 	case why != "":
 		failure = why
-		s.log.Error("handler killed", "event", h.event, "err", why)
+		s.failed("handler killed", h.event, why)
 	case st == lua.ResumeYield:
 		failure = "coroutine.yield called outside a coroutine the script created"
-		s.log.Error("handler failed", "event", h.event, "err", failure)
+		s.failed("handler failed", h.event, failure)
 	case st == lua.ResumeError:
 		failure = luaMessage(err)
+		if tb := traceback(h.th); tb != "" {
+			failure += " (called from " + tb + ")"
+		}
 		if h.onResult == nil {
-			s.log.Error("handler failed", "event", h.event, "err", failure)
+			s.failed("handler failed", h.event, failure)
 		}
 	}
 	if h.onResult != nil {
@@ -311,6 +314,24 @@ func (s *script) finish(h *handler) {
 	if h.onDone != nil {
 		h.onDone()
 	}
+}
+
+// traceback lists the script lines a failed coroutine was called from,
+// innermost first; the error message itself names where it failed.
+func traceback(th *lua.LState) string {
+	var lines []string
+	for level := 0; level < 8; level++ {
+		dbg, ok := th.GetStack(level)
+		if !ok {
+			break
+		}
+		if _, err := th.GetInfo("Sl", dbg, lua.LNil); err != nil || dbg.CurrentLine <= 0 ||
+			strings.HasPrefix(dbg.Source, "=") || dbg.Source == "[G]" {
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("%s:%d", dbg.Source, dbg.CurrentLine))
+	}
+	return strings.Join(lines, ", ")
 }
 
 // safeResume turns a panic escaping gopher-lua into a handler error, so one

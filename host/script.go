@@ -88,7 +88,8 @@ type script struct {
 	timers  map[*luaTimer]struct{}
 	running atomic.Pointer[handler] // the handler executing Lua right now, for the memory watchdog
 
-	workers sync.WaitGroup
+	workers  sync.WaitGroup
+	failures failureLog
 }
 
 // handler is one running handler coroutine.
