@@ -350,3 +350,13 @@ end)`)
 	h.send("AT_MESSAGE_CREATE", msg("x"))
 	h.logs.waitLog(t, "handler failed", "bot.lua:2: attempt to index", "called from", "bot.lua:3", "bot.lua:5")
 }
+
+func TestLimits_PerScriptPragma(t *testing.T) {
+	h := mustHarness(t, "-- a bot\n-- luabot: cpu=0.5 memory=16 inbox=7\non('message', function() end)")
+	if h.s.limits.CPU != 500*time.Millisecond || h.s.limits.Memory != 16<<20 || cap(h.s.events) != 7 {
+		t.Fatalf("limits = %+v, inbox %d", h.s.limits, cap(h.s.events))
+	}
+	if _, err := newHarness(t, "-- luabot: speed=9\n"); err == nil || !strings.Contains(err.Error(), "unknown limit") {
+		t.Fatalf("err = %v", err)
+	}
+}

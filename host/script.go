@@ -154,7 +154,11 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 	if err != nil {
 		return nil, &LoadError{Path: path, Err: err}
 	}
-	limits := deps.limits.withDefaults()
+	limits, err := scriptLimits(src, deps.limits)
+	if err != nil {
+		return nil, &LoadError{Path: path, Err: fmt.Errorf("%s: %w", chunk, err)}
+	}
+	limits = limits.withDefaults()
 	clock := deps.clock
 	if clock == nil {
 		clock = realClock{}
