@@ -3,7 +3,6 @@ package host_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,56 +19,17 @@ import (
 // until the bot's gateway session is up.
 func startBot(t *testing.T, cfg sim.Config, scripts ...string) *sim.Server {
 	t.Helper()
-	platform, err := sim.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := platform.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { platform.Close() })
-	api, err := openapi.New(openapi.Config{
-		AppID:    platform.AppID(),
-		Secret:   platform.Secret(),
-		BaseURL:  platform.APIURL(),
-		TokenURL: platform.TokenURL(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := kv.Open(kv.Config{Path: filepath.Join(t.TempDir(), "bot.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	h, err := host.New(host.Config{API: api, Store: store, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := h.Load(scripts...); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- h.Run(ctx) }()
+	platform := newPlatform(t, cfg)
+	stop := runHost(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{}, scripts...)
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("Run: %v", err)
 		}
 	})
-	waitCtx, waitCancel := context.WithTimeout(ctx, 10*time.Second)
-	defer waitCancel()
-	if err := platform.WaitSessions(waitCtx, 1); err != nil {
+	if err := platform.WaitSessions(deadline(t, 10*time.Second), 1); err != nil {
 		t.Fatalf("bot did not connect: %v", err)
 	}
 	return platform
-}
-
-func deadline(t *testing.T, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
 }
 
 func TestEcho_RepliesInSameChannelWithMsgID(t *testing.T) {

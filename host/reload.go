@@ -37,7 +37,7 @@ func (h *Host) add(s *script) {
 func (h *Host) startScript(s *script) {
 	ctx, cancel := context.WithCancel(h.runCtx)
 	s.stopRun = cancel
-	s.done = make(chan struct{})
+	s.markStarted()
 	h.runWG.Add(1)
 	go func() {
 		defer h.runWG.Done()

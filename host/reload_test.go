@@ -1,7 +1,6 @@
 package host_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,8 +9,6 @@ import (
 	"time"
 
 	"github.com/luabot/luabot/host"
-	"github.com/luabot/luabot/kv"
-	"github.com/luabot/luabot/openapi"
 	"github.com/luabot/luabot/sim"
 )
 
@@ -20,43 +17,16 @@ func versionScript(v string) string {
 }
 
 // startWatched runs a host with live reload over dir against a fresh simulator.
-func startWatched(t *testing.T, dir string, scripts ...string) (*sim.Server, *host.Host) {
+func startWatched(t *testing.T, dir string) (*sim.Server, *host.Host) {
 	t.Helper()
-	platform, err := sim.New(sim.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := platform.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { platform.Close() })
-	api, err := openapi.New(openapi.Config{AppID: platform.AppID(), Secret: platform.Secret(),
-		BaseURL: platform.APIURL(), TokenURL: platform.TokenURL()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := kv.Open(kv.Config{Path: filepath.Join(t.TempDir(), "k.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	h, err := host.New(host.Config{API: api, Store: store, Watch: []string{dir}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	platform := newPlatform(t, sim.Config{})
 	files, err := host.ScriptFiles([]string{dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.Load(files...); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- h.Run(ctx) }()
+	h, stop := runHostWith(t, platform, filepath.Join(t.TempDir(), "k.db"), host.Config{Watch: []string{dir}}, files...)
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("Run: %v", err)
 		}
 	})

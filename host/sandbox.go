@@ -4,6 +4,11 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
+// NewSandbox returns a state with the same safe standard library scripts
+// get (no luabot API), for other trusted-but-contained Lua such as the
+// test runner's VM. The caller owns and closes it.
+func NewSandbox() *lua.LState { return newSandbox() }
+
 // newSandbox creates a state with only the safe parts of the standard
 // library. What is missing is missing on purpose: io, os.execute/exit/
 // getenv/remove/rename, debug, dofile, loadfile, load, loadstring,

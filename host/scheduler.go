@@ -48,18 +48,30 @@ func (s *script) run(ctx context.Context, drain time.Duration) {
 }
 
 // do runs f on the scheduler goroutine, or right away if the scheduler has
-// not started. It reports false if the scheduler has already returned.
+// not started (holding off its start meanwhile). It reports false if the
+// scheduler has already returned.
 func (s *script) do(f func()) bool {
-	if s.done == nil {
+	s.startMu.Lock()
+	if !s.started {
+		defer s.startMu.Unlock()
 		f()
 		return true
 	}
+	s.startMu.Unlock()
 	select {
 	case s.control <- f:
 		return true
 	case <-s.done:
 		return false
 	}
+}
+
+// markStarted records that the scheduler goroutine is about to run: from
+// now on only it touches the VM.
+func (s *script) markStarted() {
+	s.startMu.Lock()
+	s.started = true
+	s.startMu.Unlock()
 }
 
 // checkMemory stops the script if what it keeps is over its limit.
@@ -278,7 +290,7 @@ func (s *script) resume(h *handler, fn *lua.LFunction, args ...lua.LValue) {
 		s.failed("handler failed", h.event, failure)
 	case st == lua.ResumeError:
 		failure = luaMessage(err)
-		if tb := traceback(h.th); tb != "" {
+		if tb := traceback(h.th, failure); tb != "" {
 			failure += " (called from " + tb + ")"
 		}
 		if h.onResult == nil {
@@ -317,8 +329,8 @@ func (s *script) finish(h *handler) {
 }
 
 // traceback lists the script lines a failed coroutine was called from,
-// innermost first; the error message itself names where it failed.
-func traceback(th *lua.LState) string {
+// innermost first, leaving out the line the message itself names.
+func traceback(th *lua.LState, message string) string {
 	var lines []string
 	for level := 0; level < 8; level++ {
 		dbg, ok := th.GetStack(level)
@@ -329,7 +341,11 @@ func traceback(th *lua.LState) string {
 			strings.HasPrefix(dbg.Source, "=") || dbg.Source == "[G]" {
 			continue
 		}
-		lines = append(lines, fmt.Sprintf("%s:%d", dbg.Source, dbg.CurrentLine))
+		pos := fmt.Sprintf("%s:%d", dbg.Source, dbg.CurrentLine)
+		if len(lines) == 0 && strings.HasPrefix(message, pos+":") {
+			continue
+		}
+		lines = append(lines, pos)
 	}
 	return strings.Join(lines, ", ")
 }

@@ -75,6 +75,8 @@ type script struct {
 	control     chan func() // work that must run on the scheduler (help text)
 	stopRun     context.CancelFunc
 	done        chan struct{} // closed when the scheduler has returned
+	startMu     sync.Mutex    // orders work done before the scheduler starts against its start
+	started     bool
 	stopped     chan struct{} // closed when the scheduler stops accepting work
 	dropped     atomic.Int64
 	halted      atomic.Bool  // stopped for breaking a limit; events are ignored
@@ -175,6 +177,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		completions: make(chan completion, 64),
 		fires:       make(chan *luaTimer, 64),
 		control:     make(chan func(), 16),
+		done:        make(chan struct{}),
 		stopped:     make(chan struct{}),
 		threads:     map[*lua.LState]*handler{},
 		timers:      map[*luaTimer]struct{}{},

@@ -172,7 +172,7 @@ func mustHarness(t *testing.T, src string) *harness {
 // start runs the scheduler until the test ends.
 func (h *harness) start() {
 	ctx, cancel := context.WithCancel(context.Background())
-	h.s.done = make(chan struct{})
+	h.s.markStarted()
 	go func() {
 		defer close(h.s.done)
 		h.s.run(ctx, time.Second)

@@ -1,7 +1,6 @@
 package host_test
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -13,63 +12,13 @@ import (
 
 	"github.com/luabot/luabot/host"
 	"github.com/luabot/luabot/kv"
-	"github.com/luabot/luabot/openapi"
 	"github.com/luabot/luabot/sim"
 )
-
-// runHost runs a host on the kv file at path against platform until stop is called, which
-// returns Run's error. The store is closed on stop, as a process exit would.
-func runHost(t *testing.T, platform *sim.Server, path string, cfg host.Config, scripts ...string) (stop func() error) {
-	t.Helper()
-	api, err := openapi.New(openapi.Config{AppID: platform.AppID(), Secret: platform.Secret(),
-		BaseURL: platform.APIURL(), TokenURL: platform.TokenURL()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := kv.Open(kv.Config{Path: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.API, cfg.Store = api, store
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	h, err := host.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := h.Load(scripts...); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- h.Run(ctx) }()
-	stopped := false
-	stop = func() error {
-		if stopped {
-			return nil
-		}
-		stopped = true
-		cancel()
-		err := <-done
-		store.Close()
-		return err
-	}
-	t.Cleanup(func() { _ = stop() })
-	return stop
-}
 
 // A bot stopped and started again resumes its session and answers what was posted while
 // it was down, once; nothing it had already answered is answered again.
 func TestHost_RestartResumesAndReplays(t *testing.T) {
-	platform, err := sim.New(sim.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := platform.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { platform.Close() })
+	platform := newPlatform(t, sim.Config{})
 	dir := t.TempDir()
 	path := filepath.Join(dir, "bot.db")
 	status := filepath.Join(dir, "bot.db.status.json")
@@ -186,19 +135,8 @@ func sprint(ids []int) string {
 }
 
 func TestHost_SessionLimitRefused(t *testing.T) {
-	platform, err := sim.New(sim.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := platform.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { platform.Close() })
-	api, err := openapi.New(openapi.Config{AppID: platform.AppID(), Secret: platform.Secret(),
-		BaseURL: platform.APIURL(), TokenURL: platform.TokenURL()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	platform := newPlatform(t, sim.Config{})
+	api := apiFor(t, platform)
 	store, err := kv.Open(kv.Config{Path: filepath.Join(t.TempDir(), "b.db")})
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,8 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/parse"
+
+	"github.com/luabot/luabot/host"
 )
 
 //go:embed prelude.lua
@@ -134,38 +136,7 @@ func (s *suite) run(ctx context.Context, tc testCase) error {
 
 // newState builds the test VM: trusted code, but sandboxed like scripts
 // (no io, no os beyond time, no loading code from files or strings).
-func newState() *lua.LState {
-	L := lua.NewState(lua.Options{SkipOpenLibs: true})
-	for _, lib := range []struct {
-		name string
-		fn   lua.LGFunction
-	}{
-		{lua.BaseLibName, lua.OpenBase},
-		{lua.TabLibName, lua.OpenTable},
-		{lua.StringLibName, lua.OpenString},
-		{lua.MathLibName, lua.OpenMath},
-		{lua.CoroutineLibName, lua.OpenCoroutine},
-		{lua.OsLibName, lua.OpenOs},
-	} {
-		L.Push(L.NewFunction(lib.fn))
-		L.Push(lua.LString(lib.name))
-		L.Call(1, 0)
-	}
-	for _, name := range []string{"dofile", "loadfile", "load", "loadstring", "module", "require",
-		"getfenv", "setfenv", "collectgarbage", "newproxy", "_printregs"} {
-		L.SetGlobal(name, lua.LNil)
-	}
-	safeOS := L.NewTable()
-	os := L.GetGlobal("os").(*lua.LTable)
-	for _, name := range []string{"time", "clock", "date", "difftime"} {
-		safeOS.RawSetString(name, os.RawGetString(name))
-	}
-	L.SetGlobal("os", safeOS)
-	if str, ok := L.GetGlobal("string").(*lua.LTable); ok {
-		str.RawSetString("dump", lua.LNil)
-	}
-	return L
-}
+func newState() *lua.LState { return host.NewSandbox() }
 
 // install adds test, expect and the sim module.
 func (s *suite) install() {
