@@ -88,6 +88,7 @@ func Install(L *lua.LState, env Env) (*Globals, error) {
 	b.openSleep()
 	b.openTimer()
 	b.openWaitFor()
+	b.openUTF8()
 	info := L.NewTable()
 	info.RawSetString("name", lua.LString(env.Script))
 	info.RawSetString("dir", lua.LString(env.Dir))

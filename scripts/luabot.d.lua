@@ -313,3 +313,31 @@ function log.debug(...) end
 function log.info(...) end
 function log.warn(...) end
 function log.error(...) end
+
+--- Character-aware string helpers (after Lua 5.3's utf8 library): string.len and string.sub count bytes.
+utf8 = {}
+--- A pattern matching one UTF-8 character.
+utf8.charpattern = "[\0-\x7F\xC2-\xFD][\x80-\xBF]*"
+---@param s string
+---@param i? integer
+---@param j? integer
+---@return integer? n characters, or nil and the position of the first invalid byte
+---@return integer? pos
+function utf8.len(s, i, j) end
+---@param ... integer code points
+---@return string
+function utf8.char(...) end
+---@param s string
+---@param i? integer
+---@param j? integer
+---@return integer ... code points
+function utf8.codepoint(s, i, j) end
+---@param s string
+---@param n integer
+---@param i? integer
+---@return integer? pos byte position where the n-th character starts
+function utf8.offset(s, n, i) end
+--- for pos, codepoint in utf8.codes(s) do ... end
+---@param s string
+---@return fun(): integer?, integer
+function utf8.codes(s) end
