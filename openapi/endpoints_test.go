@@ -98,7 +98,7 @@ func TestClient_Endpoints(t *testing.T) {
 		{"api permissions", func(ctx context.Context, c *openapi.Client) (any, error) { return c.APIPermissions(ctx, "g1") },
 			"GET", "/guilds/g1/api_permission", "", nil, `{"apis":[{"path":"/x","method":"GET","auth_status":1}]}`, "AuthStatus:1"},
 		{"demand api permission", func(ctx context.Context, c *openapi.Client) (any, error) {
-			return nil, c.DemandAPIPermission(ctx, "g1", openapi.APIPermissionDemand{ChannelID: "c1", APIIdentify: openapi.APIIdentifier{Path: "/x", Method: "GET"}})
+			return c.DemandAPIPermission(ctx, "g1", openapi.APIPermissionDemand{ChannelID: "c1", APIIdentify: openapi.APIIdentifier{Path: "/x", Method: "GET"}})
 		}, "POST", "/guilds/g1/api_permission/demand", "", []string{"channel_id", "api_identify", "desc"}, `{}`, ""},
 		{"post message", func(ctx context.Context, c *openapi.Client) (any, error) {
 			return c.PostMessage(ctx, "c1", &openapi.MessageToCreate{Content: "hi", Markdown: json.RawMessage(`{"content":"# x"}`)})

@@ -81,7 +81,19 @@ func (c *Client) APIPermissions(ctx context.Context, guildID string) ([]APIPermi
 	return r.APIs, err
 }
 
-// DemandAPIPermission posts a grant request to a channel (3 per day per guild).
-func (c *Client) DemandAPIPermission(ctx context.Context, guildID string, d APIPermissionDemand) error {
-	return callNone(ctx, c, "demand api permission", routeAPIPermissionDemand, []string{guildID}, nil, d)
+// APIPermissionDemandResult is the answer to a grant request: the prompt
+// the platform posted in the channel.
+type APIPermissionDemandResult struct {
+	GuildID     string        `json:"guild_id"`
+	ChannelID   string        `json:"channel_id"`
+	APIIdentify APIIdentifier `json:"api_identify"`
+	Title       string        `json:"title"`
+	Desc        string        `json:"desc"`
+}
+
+// DemandAPIPermission posts a grant request to a channel (POST
+// /guilds/{guild_id}/api_permission/demand; 3 per day per guild) and returns
+// the prompt the platform posted.
+func (c *Client) DemandAPIPermission(ctx context.Context, guildID string, d APIPermissionDemand) (*APIPermissionDemandResult, error) {
+	return callJSON[*APIPermissionDemandResult](ctx, c, "demand api permission", routeAPIPermissionDemand, []string{guildID}, nil, d)
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/luabot/luabot/openapi"
-	"github.com/luabot/luabot/sim"
 )
 
 // TestClient_Run_RefreshesAhead drives the background refresher with a fake
@@ -77,40 +76,6 @@ func TestClient_Run_RefreshesAhead(t *testing.T) {
 	<-sleeps // the retry succeeded and the refresher sleeps until the next window
 	if tok, _ := c.IdentifyToken(ctx); tok != "QQBot AT3" {
 		t.Errorf("token after the retry = %q, want QQBot AT3", tok)
-	}
-}
-
-// TestClient_TokenExpiresMidTraffic runs calls against the simulator with a
-// 2 s token lifetime for longer than two lifetimes: no call may fail.
-func TestClient_TokenExpiresMidTraffic(t *testing.T) {
-	platform, err := sim.New(sim.Config{TokenTTL: 2 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := platform.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { platform.Close() })
-	c, err := openapi.New(openapi.Config{AppID: platform.AppID(), Secret: platform.Secret(),
-		BaseURL: platform.APIURL(), TokenURL: platform.TokenURL()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	end := time.Now().Add(4500 * time.Millisecond)
-	calls := 0
-	for time.Now().Before(end) {
-		if _, err := c.Me(ctx); err != nil {
-			t.Fatalf("call %d failed: %v", calls, err)
-		}
-		calls++
-		<-tick.C
-	}
-	if calls < 20 {
-		t.Errorf("only %d calls made", calls)
 	}
 }
 

@@ -1,0 +1,264 @@
+package openapi_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/luabot/luabot/openapi"
+	"github.com/luabot/luabot/sim"
+)
+
+// Credentials, token expiry and injected failures against the simulator.
+
+// TestSim_TokenExpiresMidTraffic keeps several callers busy for 2.5
+// lifetimes of a 2 s access token, and halfway through expires every token
+// at once: no call may fail. Once with tokens fetched on demand, once with
+// the background refresher of Client.Run.
+func TestSim_TokenExpiresMidTraffic(t *testing.T) {
+	const (
+		ttl     = 2 * time.Second
+		runFor  = 5 * time.Second
+		workers = 3
+	)
+	for _, background := range []bool{false, true} {
+		name := "on demand"
+		if background {
+			name = "background refresh"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var logs logBuffer
+			srv, c := newSim(t, sim.Config{TokenTTL: ttl}, func(cfg *openapi.Config) { cfg.Logger = logs.logger() })
+			ctx := simCtx(t)
+			if background {
+				runCtx, stop := context.WithCancel(ctx)
+				done := make(chan error, 1)
+				go func() { done <- c.Run(runCtx) }()
+				t.Cleanup(func() {
+					stop()
+					if err := <-done; err != nil {
+						t.Errorf("Run = %v", err)
+					}
+				})
+			}
+			w := srv.World()
+			ch := w.Channels[0].ID
+			in := mustPost(t, srv, sim.Post{ChannelID: ch, Content: "keep talking", MentionBot: true})
+			calls := []func() error{
+				func() error { _, err := c.Me(ctx); return err },
+				func() error { _, err := c.Guild(ctx, w.Guild.ID); return err },
+				func() error {
+					_, err := c.PostMessage(ctx, ch, &openapi.MessageToCreate{Content: "still here", MsgID: in.ID})
+					return err
+				},
+				func() error { _, err := c.Channels(ctx, w.Guild.ID); return err },
+			}
+
+			end := time.Now().Add(runFor)
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			var failures []error
+			made := 0
+			for i := range workers {
+				wg.Go(func() {
+					tick := time.NewTicker(10 * time.Millisecond) // pacing, so that -race on two cores keeps up
+					defer tick.Stop()
+					for n := i; time.Now().Before(end); n++ {
+						err := calls[n%len(calls)]()
+						mu.Lock()
+						made++
+						if err != nil {
+							failures = append(failures, err)
+						}
+						mu.Unlock()
+						select {
+						case <-tick.C:
+						case <-ctx.Done():
+							return
+						}
+					}
+				})
+			}
+			select {
+			case <-time.After(runFor / 2):
+				if err := srv.Inject(sim.Fault{Kind: sim.FaultExpireToken}); err != nil {
+					t.Error(err)
+				}
+			case <-ctx.Done():
+			}
+			wg.Wait()
+
+			for _, err := range failures {
+				t.Errorf("a call failed: %v", err)
+			}
+			tokens := map[string]bool{}
+			for _, s := range srv.Sent() {
+				tokens[s.Authorization] = true
+			}
+			t.Logf("%d calls, %d distinct tokens on sends", made, len(tokens))
+			// 2.5 lifetimes plus the forced expiry: at least three tokens served sends.
+			if len(tokens) < 3 || made < 50 {
+				t.Errorf("%d calls used %d distinct tokens, want at least 3", made, len(tokens))
+			}
+			if !strings.Contains(logs.String(), "access token rejected, refetching") {
+				t.Error("the forced expiry never reached the 11244 refetch path")
+			}
+		})
+	}
+}
+
+func TestSim_Credentials(t *testing.T) {
+	t.Run("legacy bot token", func(t *testing.T) {
+		srv, _ := newSim(t, sim.Config{}, nil)
+		c, err := openapi.New(openapi.Config{AppID: srv.AppID(), Token: srv.BotToken(), BaseURL: srv.APIURL()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if me, err := c.Me(simCtx(t)); err != nil || !me.Bot {
+			t.Errorf("Me with the legacy token = %+v, %v", me, err)
+		}
+	})
+	t.Run("legacy bot token after 2025", func(t *testing.T) {
+		srv, _ := newSim(t, sim.Config{Platform2025: true}, nil)
+		c, err := openapi.New(openapi.Config{AppID: srv.AppID(), Token: srv.BotToken(), BaseURL: srv.APIURL()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Me(simCtx(t))
+		if e := wantAPIError(t, err, http.StatusUnauthorized, 11245); e.Hint() == "" || e.Attempts != 1 {
+			t.Errorf("11245: hint %q, attempts %d", e.Hint(), e.Attempts)
+		}
+	})
+	t.Run("wrong secret", func(t *testing.T) {
+		_, c := newSim(t, sim.Config{}, func(cfg *openapi.Config) { cfg.Secret = "not-the-secret" })
+		_, err := c.Me(simCtx(t))
+		wantCode := 100007 // the token service answers HTTP 200 with a code
+		var e *openapi.Error
+		if !errors.As(err, &e) || e.Code != wantCode || strings.Contains(err.Error(), "not-the-secret") {
+			t.Errorf("Me with a wrong secret = %v, want code %d without the secret", err, wantCode)
+		}
+	})
+}
+
+// TestSim_Retry injects 429 and 5xx answers and checks what the client
+// retries: 429 for every method, 5xx only for GET, PUT and DELETE.
+func TestSim_Retry(t *testing.T) {
+	inject := func(t *testing.T, srv *sim.Server, status, count int) {
+		t.Helper()
+		if err := srv.Inject(sim.Fault{Kind: sim.FaultRESTStatus, Status: status, Count: count}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	t.Run("429 three times, then success", func(t *testing.T) {
+		srv, c := newSim(t, sim.Config{}, nil)
+		ctx := simCtx(t)
+		inject(t, srv, http.StatusTooManyRequests, 3)
+		if me, err := c.Me(ctx); err != nil || me.ID != srv.World().Bot.ID {
+			t.Fatalf("Me after three 429s = %+v, %v", me, err)
+		}
+		// Four in a row outlast the three retries: the fourth answer is the error.
+		inject(t, srv, http.StatusTooManyRequests, 4)
+		_, err := c.Me(ctx)
+		e := wantAPIError(t, err, http.StatusTooManyRequests, 20028)
+		if e.Attempts != 4 || e.Hint() == "" {
+			t.Errorf("429 error: attempts %d (want 4), hint %q", e.Attempts, e.Hint())
+		}
+		// Exactly four requests consumed the fault: the next call goes through.
+		if _, err := c.Me(ctx); err != nil {
+			t.Errorf("Me after the fault = %v", err)
+		}
+	})
+
+	t.Run("429 on a send is retried, and it is sent once", func(t *testing.T) {
+		srv, c := newSim(t, sim.Config{}, nil)
+		ctx := simCtx(t)
+		ch := srv.World().Channels[0].ID
+		in := mustPost(t, srv, sim.Post{ChannelID: ch, Content: "hi", MentionBot: true})
+		inject(t, srv, http.StatusTooManyRequests, 3)
+		sent, err := c.Reply(ctx, openapi.Source{Scene: openapi.SceneGuild, ChannelID: ch, MsgID: in.ID}, map[string]any{"content": "hello"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if all := srv.Sent(); len(all) != 1 || all[0].ID != sent.ID || all[0].MsgSeq != 1 {
+			t.Errorf("the simulator recorded %+v, want the one reply with msg_seq 1", all)
+		}
+	})
+
+	t.Run("5xx on GET, PUT and DELETE is retried", func(t *testing.T) {
+		srv, c := newSim(t, sim.Config{}, nil)
+		ctx := simCtx(t)
+		w := srv.World()
+		ch := w.Channels[0].ID
+		m := mustPost(t, srv, sim.Post{ChannelID: ch, Content: "x"})
+		smile := openapi.Emoji{Type: openapi.EmojiUnicode, ID: "128512"}
+		for _, tc := range []struct {
+			status int
+			call   func() error
+		}{
+			{http.StatusInternalServerError, func() error { _, err := c.Guild(ctx, w.Guild.ID); return err }},
+			{http.StatusBadGateway, func() error { return c.AddReaction(ctx, ch, m.ID, smile) }},
+			{http.StatusServiceUnavailable, func() error { return c.DeleteReaction(ctx, ch, m.ID, smile) }},
+			{http.StatusGatewayTimeout, func() error { _, err := c.Pins(ctx, ch); return err }},
+		} {
+			inject(t, srv, tc.status, 3)
+			if err := tc.call(); err != nil {
+				t.Errorf("call after three %ds = %v", tc.status, err)
+			}
+		}
+		inject(t, srv, http.StatusInternalServerError, 4)
+		_, err := c.Guild(ctx, w.Guild.ID)
+		if e := wantAPIError(t, err, http.StatusInternalServerError, 500); e.Attempts != 4 || e.Hint() == "" {
+			t.Errorf("5xx error: attempts %d (want 4), hint %q", e.Attempts, e.Hint())
+		}
+	})
+
+	t.Run("5xx on POST is not retried", func(t *testing.T) {
+		srv, c := newSim(t, sim.Config{}, nil)
+		ctx := simCtx(t)
+		w := srv.World()
+		group := w.Groups[0].OpenID
+		in := mustPost(t, srv, sim.Post{Scene: sim.SceneGroup, Content: "hi"})
+		src := openapi.Source{Scene: openapi.SceneGroup, GroupOpenID: group, MsgID: in.ID}
+		inject(t, srv, http.StatusInternalServerError, 1)
+		_, err := c.Reply(ctx, src, map[string]any{"content": "one"}, nil)
+		if e := wantAPIError(t, err, http.StatusInternalServerError, 500); e.Attempts != 1 {
+			t.Errorf("a POST was sent %d times after a 500", e.Attempts)
+		}
+		if n := len(srv.Sent()); n != 0 {
+			t.Fatalf("the simulator recorded %d messages", n)
+		}
+		// The failed reply might have reached the platform, so it used msg_seq 1
+		// and counts towards the cap; the next one is msg_seq 2.
+		if _, err := c.Reply(ctx, src, map[string]any{"content": "two"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if s := lastSent(t, srv); s.MsgSeq != 2 || s.MsgID != in.ID {
+			t.Errorf("reply after the 500: msg_seq %d, msg_id %s", s.MsgSeq, s.MsgID)
+		}
+	})
+
+	t.Run("latency within the deadline", func(t *testing.T) {
+		srv, c := newSim(t, sim.Config{}, nil)
+		if err := srv.Inject(sim.Fault{Kind: sim.FaultLatency, LatencyMS: 300}); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(simCtx(t), 100*time.Millisecond)
+		defer cancel()
+		_, err := c.Me(ctx)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Me against a slow platform = %v, want the deadline", err)
+		}
+		if err := srv.Inject(sim.Fault{Kind: sim.FaultLatency}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Me(simCtx(t)); err != nil {
+			t.Errorf("Me after the latency = %v", err)
+		}
+	})
+}
