@@ -33,6 +33,7 @@ type outcome struct {
 	reason         string    // close reason or what happened, for logs and CloseError
 	err            error     // transport, token or protocol error, if any
 	ready          bool      // READY or RESUMED arrived on this connection
+	delivered      bool      // a new dispatch arrived on this connection
 	resumeSent     bool      // this connection sent Resume rather than Identify
 	reconnect      bool      // the server sent op 7
 	invalidSession bool      // the server sent op 9
@@ -177,12 +178,14 @@ func (c *Client) keepalive(ctx context.Context, conn *wsConn, hello <-chan time.
 // readLoop reads frames until the connection ends and reports how it ended.
 func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.Duration, handle func(Event), mode action) outcome {
 	var (
-		interval time.Duration // from Hello; 0 until then
-		token    string        // identify credential; scrubbed from anything reported
-		ready    bool
+		interval  time.Duration // from Hello; 0 until then
+		token     string        // identify credential; scrubbed from anything reported
+		ready     bool
+		delivered bool
 	)
 	end := func(o outcome) outcome {
 		o.ready = ready
+		o.delivered = delivered
 		o.resumeSent = mode == actionResume && token != ""
 		o.token = token
 		o.reason = scrub(o.reason, token)
@@ -250,6 +253,7 @@ func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.D
 			if f.S > 0 {
 				c.seq.Store(f.S)
 			}
+			delivered = true
 			switch f.T {
 			case "READY":
 				var r readyData

@@ -36,7 +36,9 @@
 //	  4900–4999 (4902 "reset by resume"…),           old one had not delivered are lost:
 //	  any other code (4000–4003, 4005…)              logged as lost_after_seq, counted in
 //	                                                 Status.LostSessions)
-//	3 resumes in a row that did not reach RESUMED  identify
+//	3 resumes in a row that neither reached RESUMED identify
+//	  nor replayed anything (one cut off mid-replay
+//	  still counts as progress)
 //	close 4004 (authentication failed)             Config.InvalidateToken, then identify
 //	                                                 with a freshly fetched token
 //	close 4004 again, before any READY/RESUMED     stop: *CloseError

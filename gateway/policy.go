@@ -30,7 +30,7 @@ const maxFailedResumes = 3
 
 // policy is the reconnect state that spans connections.
 type policy struct {
-	failedResumes int  // resumes in a row that ended before RESUMED
+	failedResumes int  // resumes in a row that ended before RESUMED without replaying anything
 	authFailed    bool // the previous connection ended with 4004
 }
 
@@ -42,7 +42,13 @@ func (p *policy) decide(out outcome, hasSession bool) (action, string) {
 		p.failedResumes = 0
 		p.authFailed = false
 	}
-	if out.resumeSent && !out.ready {
+	switch {
+	case out.resumeSent && out.delivered:
+		// Cut off during its replay: the session is alive and moved on, so
+		// a flapping network does not push the bot into a new session
+		// (which would lose events).
+		p.failedResumes = 0
+	case out.resumeSent && !out.ready:
 		p.failedResumes++
 	}
 
