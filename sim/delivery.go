@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"strings"
 	"time"
 )
 
@@ -70,7 +71,7 @@ func (s *Server) checkDelivery(t target, msgID, eventID string, msgSeq *int, now
 		replies, seqs = &m.replies, &m.seqs
 	case eventID != "":
 		e, ok := s.events[eventID]
-		if !ok {
+		if !ok || !eventAnswerable(eventID, e.scene, t.scene) {
 			return false, rejected(codeReplyIDWrong, "reply event id wrong")
 		}
 		if now.Sub(e.at) > window {
@@ -94,6 +95,23 @@ func (s *Server) checkDelivery(t target, msgID, eventID string, msgSeq *int, now
 	}
 	*replies++
 	return true, nil
+}
+
+// eventAnswerable reports whether an event may be answered by event_id in
+// the target's scene (§7.3): group and C2C chats take only the events the
+// platform names for them, and no event answers in another chat kind.
+func eventAnswerable(eventID, eventScene, targetScene string) bool {
+	if eventScene != "" && eventScene != targetScene {
+		return false
+	}
+	evType, _, _ := strings.Cut(eventID, ":")
+	switch targetScene {
+	case SceneGroup:
+		return evType == "INTERACTION_CREATE" || evType == "GROUP_ADD_ROBOT" || evType == "GROUP_MSG_RECEIVE"
+	case SceneC2C:
+		return evType == "INTERACTION_CREATE" || evType == "C2C_MSG_RECEIVE" || evType == "FRIEND_ADD"
+	}
+	return true
 }
 
 func sameChat(m Message, t target) bool {
