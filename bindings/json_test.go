@@ -17,15 +17,6 @@ type nopAPI struct{}
 
 func (nopAPI) Do(context.Context, string, string, url.Values, any, any) error { return nil }
 
-type memStore map[string][]byte
-
-func (m memStore) Get(ns, key string) ([]byte, bool, error) {
-	v, ok := m[ns+"/"+key]
-	return v, ok, nil
-}
-func (m memStore) Set(ns, key string, v []byte) error { m[ns+"/"+key] = v; return nil }
-func (m memStore) Delete(ns, key string) error        { delete(m, ns+"/"+key); return nil }
-
 type noAsync struct{}
 
 func (noAsync) Await(L *lua.LState, _ func(context.Context) bindings.Finish) int {

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -58,7 +57,6 @@ func (f *fakeAPI) Do(ctx context.Context, method, path string, query url.Values,
 
 // logSink is a slog handler that hands records to the test.
 type logSink struct {
-	mu      sync.Mutex
 	records chan slog.Record
 	attrs   []slog.Attr
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/luabot/luabot/host"
 	"github.com/luabot/luabot/kv"
-	"github.com/luabot/luabot/openapi"
 )
 
 var dataFlag = &cli.StringFlag{
@@ -20,16 +19,11 @@ var dataFlag = &cli.StringFlag{
 	EnvVars: []string{"LUABOT_DATA"},
 }
 
-// loadHost opens the store and loads the scripts named on the command line.
+// loadHostWith opens the store and loads the scripts named on the command
+// line into a host built from cfg (Store and Logger are filled in here).
 // Load failures are returned alongside a usable host (with the scripts that
 // did load); the caller decides whether they are fatal. The returned close
 // function releases the store.
-func loadHost(c *cli.Context, api *openapi.Client) (*host.Host, func(), error) {
-	return loadHostWith(c, host.Config{API: api})
-}
-
-// loadHostWith is loadHost with more of host.Config set by the caller; Store and Logger
-// are filled in here.
 func loadHostWith(c *cli.Context, cfg host.Config) (*host.Host, func(), error) {
 	if c.NArg() == 0 {
 		return nil, nil, usagef("%s: name at least one script file or folder", c.Command.Name)
