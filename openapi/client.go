@@ -67,7 +67,7 @@ func New(cfg Config) (*Client, error) {
 		log:       cfg.Logger,
 
 		spacing:    newSpacer(cfg.RouteBurst, cfg.RouteInterval),
-		replier:    NewReplier(nil),
+		replier:    NewReplier(cfg.Clock),
 		maxRetries: cfg.MaxRetries,
 		retryBase:  cfg.RetryBackoff,
 	}
@@ -79,7 +79,7 @@ func New(cfg Config) (*Client, error) {
 			userAgent: cfg.UserAgent,
 			hc:        cfg.HTTPClient,
 			log:       cfg.Logger,
-			now:       time.Now,
+			now:       cfg.Clock,
 			sleep:     sleepCtx,
 		}
 	}

@@ -94,6 +94,11 @@ type Config struct {
 	// Logger receives debug lines about requests and token fetches (never credentials).
 	// Nil means discard.
 	Logger *slog.Logger
+
+	// Clock tells the time for token lifetimes and the passive-reply engine's windows.
+	// Nil means time.Now. A harness that runs the platform on virtual time (luabot test)
+	// passes the platform's clock, so that both agree on how old a message is.
+	Clock func() time.Time
 }
 
 // Validate reports whether New would accept cfg, without building anything; New calls it
@@ -179,6 +184,9 @@ func (cfg Config) validate() (Config, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
 	}
 	return cfg, nil
 }

@@ -7,14 +7,6 @@ import (
 
 // Hooks for the black-box tests in package openapi_test.
 
-// SetClock replaces the clock the token cache and the shared Replier use.
-func SetClock(c *Client, now func() time.Time) {
-	if c.tokens != nil {
-		c.tokens.now = now
-	}
-	c.replier.now = now
-}
-
 // OnTokenWait registers f to run whenever a caller starts waiting on another caller's
 // token fetch.
 func OnTokenWait(c *Client, f func()) { c.tokens.onWait = f }

@@ -28,9 +28,8 @@ func TestClient_Run_RefreshesAhead(t *testing.T) {
 		}
 		writeJSON(w, 200, map[string]any{"access_token": "AT" + itoa(n), "expires_in": "7200"})
 	}
-	c := p.secretClient(t, nil)
 	clk := newClock()
-	openapi.SetClock(c, clk.Now)
+	c := p.secretClient(t, func(cfg *openapi.Config) { cfg.Clock = clk.Now })
 	ctx, cancel := context.WithCancel(context.Background())
 	sleeps := make(chan time.Duration)
 	resume := make(chan struct{})

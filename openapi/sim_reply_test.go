@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -91,7 +92,26 @@ func TestSim_ReplyWindow(t *testing.T) {
 			}
 		})
 	}
-	t.Run("sim side", func(t *testing.T) { skipGap(t, "sim reply-window ages", 0, nil) })
+	// The platform enforces the same windows: with the client's clock still
+	// inside, only the simulator's aged clock can refuse the reply.
+	for _, tt := range tests {
+		t.Run("sim side/"+tt.scene, func(t *testing.T) {
+			srv, c := newSim(t, sim.Config{}, nil)
+			in := mustPost(t, srv, sim.Post{Scene: tt.scene, Content: "hello", MentionBot: true})
+			src := sourceOf(t, in)
+			r := openapi.NewReplier(func() time.Time { return src.Time })
+			if err := srv.Advance(tt.wantLimit + time.Second); err != nil {
+				t.Fatal(err)
+			}
+			var out openapi.SentMessage
+			err := r.Send(simCtx(t), c, src, map[string]any{"content": "too late"}, nil, &out)
+			wantAPIError(t, err, http.StatusBadRequest, 304027)
+			var e *openapi.Error
+			if errors.As(err, &e) && e.Hint() == "" {
+				t.Errorf("304027 from the platform carries no hint: %v", err)
+			}
+		})
+	}
 }
 
 // TestSim_ReplyCapAndSeq sends five concurrent replies to one group or C2C
@@ -387,9 +407,29 @@ func TestSim_Upload(t *testing.T) {
 		srv, c := newSim(t, sim.Config{}, nil)
 		ctx := simCtx(t)
 		src := sourceOf(t, mustPost(t, srv, sim.Post{Content: "pic?", MentionBot: true}))
-		skipGap(t, "guild file_image", 50035, func() error {
-			_, err := c.Reply(ctx, src, map[string]any{"content": "here"}, &openapi.File{Name: "cat.png", Data: png})
-			return err
-		})
+		sent, err := c.Reply(ctx, src, map[string]any{"content": "here"}, &openapi.File{Name: "cat.png", Data: png})
+		if err != nil {
+			t.Fatalf("reply with a file: %v", err)
+		}
+		if len(sent.Attachments) != 1 {
+			t.Fatalf("reply with a file answered %+v, want one attachment", sent)
+		}
+		a := sent.Attachments[0]
+		if a.Filename != "cat.png" || a.ContentType != "image/png" || a.Size != len(png) || !strings.HasPrefix(a.URL, "https://") {
+			t.Errorf("attachment %+v", a)
+		}
+		// The platform took it as multipart file_image, with the other fields as form values.
+		s := lastSent(t, srv)
+		want := sim.Attachment{URL: a.URL, Filename: "cat.png", ContentType: "image/png", Size: len(png)}
+		if s.ID != sent.ID || s.MsgID != src.MsgID || len(s.Attachments) != 1 || s.Attachments[0] != want {
+			t.Errorf("the simulator recorded %+v", s)
+		}
+		if body := sentBody(t, s); body["content"] != "here" || body["msg_id"] != src.MsgID || body["file_image"] != nil {
+			t.Errorf("form fields recorded as %v", body)
+		}
+		got, err := c.GetMessage(ctx, src.ChannelID, sent.ID)
+		if err != nil || len(got.Attachments) != 1 || got.Attachments[0].URL != a.URL {
+			t.Errorf("GetMessage = %+v, %v; want the attachment", got, err)
+		}
 	})
 }

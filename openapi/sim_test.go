@@ -18,49 +18,6 @@ import (
 // helpers_test.go: what one side gets wrong about the protocol shows up as a
 // failed round trip here.
 
-// simGaps are the endpoints of the client that the simulator does not serve
-// (sim/doc.go, "Caveats", and its routeTable). Their subtests probe the
-// simulator, expect the "no such route" answer (or, for multipart, 50035),
-// and skip naming the gap; when the simulator learns a route the probe fails
-// so that the skip gets replaced by a round trip.
-var simGaps = map[string]string{
-	"voice members":         "sim has no GET /channels/{id}/voice/members (no voice channels in its world)",
-	"online nums":           "sim has no GET /channels/{id}/online_nums",
-	"channel announces":     "sim has no POST/DELETE /channels/{id}/announces (deprecated by the platform)",
-	"setting guide":         "sim has no POST /channels/{id}/settingguide",
-	"dm setting guide":      "sim has no POST /dms/{guild_id}/settingguide",
-	"patch message":         "sim does not model message editing (PATCH /channels/{id}/messages/{id} is 405)",
-	"schedules":             "sim does not model schedules (/channels/{id}/schedules)",
-	"audio":                 "sim does not model audio (/channels/{id}/audio, /mic)",
-	"forums":                "sim does not model forum threads (/channels/{id}/threads)",
-	"webhook sessions":      "sim does not model the deprecated /gateway/webhook/sessions API",
-	"guild file_image":      "sim refuses multipart/form-data (50035), so file_image uploads to channels and DMs cannot round-trip",
-	"sim reply-window ages": "sim's platform clock can only be set from sim's own tests (SetClock is internal), so its 304027 cannot be reached without waiting 5 min",
-}
-
-// skipGap runs probe, checks that the simulator answered with code (the
-// route-level 404/405 when code is 0), and skips with the gap's reason.
-func skipGap(t *testing.T, name string, code int, probe func() error) {
-	t.Helper()
-	reason, ok := simGaps[name]
-	if !ok {
-		t.Fatalf("no gap named %q", name)
-	}
-	if probe != nil {
-		err := probe()
-		var e *openapi.Error
-		switch {
-		case !errors.As(err, &e):
-			t.Fatalf("%s: the simulator answered %v; it may serve this now: replace the skip with a round trip", name, err)
-		case code == 0 && !(e.Code == e.Status && (e.Status == http.StatusNotFound || e.Status == http.StatusMethodNotAllowed)):
-			t.Fatalf("%s: the simulator answered %v, not 'no such route'; it may serve this now", name, err)
-		case code != 0 && e.Code != code:
-			t.Fatalf("%s: the simulator answered %v, want code %d", name, err, code)
-		}
-	}
-	t.Skip("simulator gap: " + reason)
-}
-
 // newSim starts a simulator with cfg and returns it with a client in the
 // AppSecret flow pointed at it. Retry and spacing waits are shortened so
 // fault tests stay fast; mod may change the client's config further.
@@ -289,12 +246,6 @@ func TestSim_Channels(t *testing.T) {
 		t.Errorf("world channels after delete = %+v", srv.World().Channels)
 	}
 
-	t.Run("voice members", func(t *testing.T) {
-		skipGap(t, "voice members", 0, func() error { _, err := c.VoiceMembers(ctx, w.Channels[0].ID); return err })
-	})
-	t.Run("online nums", func(t *testing.T) {
-		skipGap(t, "online nums", 0, func() error { _, err := c.OnlineNums(ctx, w.Channels[0].ID); return err })
-	})
 }
 
 func TestSim_Members(t *testing.T) {
@@ -498,68 +449,6 @@ func TestSim_Interaction(t *testing.T) {
 	}
 	err = c.AckInteraction(ctx, "no-such-interaction", openapi.InteractionOK)
 	wantAPIError(t, err, http.StatusNotFound, 404)
-}
-
-// TestSim_Gaps probes the endpoints the simulator does not serve and skips
-// each with the gap named (see simGaps).
-func TestSim_Gaps(t *testing.T) {
-	srv, c := newSim(t, sim.Config{}, nil)
-	ctx := simCtx(t)
-	w := srv.World()
-	ch := w.Channels[0].ID
-	msg := mustPost(t, srv, sim.Post{ChannelID: ch, Content: "hi", MentionBot: true})
-	dm, err := c.CreateDM(ctx, w.Members[0].ID, w.Guild.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	probes := []struct {
-		name  string
-		probe func() error
-	}{
-		{"channel announces", func() error { _, err := c.CreateChannelAnnounce(ctx, ch, msg.ID); return err }},
-		{"setting guide", func() error { _, err := c.PostSettingGuide(ctx, ch, "<@"+w.Members[0].ID+">"); return err }},
-		{"dm setting guide", func() error { _, err := c.PostDMSettingGuide(ctx, dm.GuildID, w.Guild.ID); return err }},
-		{"patch message", func() error {
-			_, err := c.PatchMessage(ctx, ch, msg.ID, map[string]any{"markdown": map[string]any{"content": "x"}})
-			return err
-		}},
-		{"schedules", func() error { _, err := c.Schedules(ctx, ch, 0); return err }},
-		{"audio", func() error {
-			return c.ControlAudio(ctx, ch, openapi.AudioControl{AudioURL: "https://example.com/a.mp3"})
-		}},
-		{"forums", func() error { _, err := c.Threads(ctx, ch); return err }},
-		{"webhook sessions", func() error { _, err := c.WebhookSessions(ctx); return err }},
-	}
-	for _, p := range probes {
-		t.Run(p.name, func(t *testing.T) { skipGap(t, p.name, 0, p.probe) })
-	}
-	// The rest of each gap's routes answer the same way.
-	for _, probe := range []func() error{
-		func() error { return c.DeleteChannelAnnounce(ctx, ch, "all") },
-		func() error { _, err := c.Schedule(ctx, ch, "1"); return err },
-		func() error { _, err := c.CreateSchedule(ctx, ch, openapi.Schedule{Name: "s"}); return err },
-		func() error { _, err := c.PatchSchedule(ctx, ch, "1", openapi.Schedule{Name: "s"}); return err },
-		func() error { return c.DeleteSchedule(ctx, ch, "1") },
-		func() error { return c.MicOn(ctx, ch) },
-		func() error { return c.MicOff(ctx, ch) },
-		func() error { _, err := c.Thread(ctx, ch, "1"); return err },
-		func() error {
-			_, err := c.PutThread(ctx, ch, openapi.ThreadToPut{Title: "t", Content: "c", Format: 1})
-			return err
-		},
-		func() error { return c.DeleteThread(ctx, ch, "1") },
-		func() error {
-			_, err := c.CreateWebhookSession(ctx, openapi.WebhookSessionToCreate{CallbackURL: "https://example.com/cb"})
-			return err
-		},
-		func() error { _, err := c.CheckWebhookSessions(ctx); return err },
-		func() error { return c.DeleteWebhookSession(ctx, "s") },
-	} {
-		var e *openapi.Error
-		if err := probe(); !errors.As(err, &e) || e.Code != e.Status || (e.Status != 404 && e.Status != 405) {
-			t.Errorf("a gap route answered %v, want the route-level 404/405", err)
-		}
-	}
 }
 
 // parseUnix reads a unix-seconds string.

@@ -63,9 +63,8 @@ func TestClient_Token_ExpiresInForms(t *testing.T) {
 			p.token = func(n int, w http.ResponseWriter, r *http.Request) {
 				writeJSON(w, http.StatusOK, map[string]any{"access_token": "AT" + itoa(n), "expires_in": tt.expiresIn})
 			}
-			c := p.secretClient(t, nil)
 			clk := newClock()
-			openapi.SetClock(c, clk.Now)
+			c := p.secretClient(t, func(cfg *openapi.Config) { cfg.Clock = clk.Now })
 			ctx := context.Background()
 
 			for range 3 {

@@ -145,6 +145,13 @@ type Config struct {
 	// Logger receives debug logs about connections and requests. Nil
 	// discards them.
 	Logger *slog.Logger
+
+	// Clock is the platform clock: token lifetimes, reply windows,
+	// quotas, session retention and timestamps follow it. Nil means
+	// time.Now. A test harness running its bot on virtual time passes
+	// the same clock here and to openapi.Config.Clock, so that the
+	// platform and the client agree on how old a message is.
+	Clock func() time.Time
 }
 
 // Validate reports the first invalid field. New calls it; zero values are
@@ -217,6 +224,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Clock == nil {
+		c.Clock = time.Now
 	}
 	return c
 }

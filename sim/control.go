@@ -31,6 +31,8 @@ func (s *Server) controlTable() []route {
 		{http.MethodPost, controlPrefix + "/guilds", s.ctlJoinGuild},
 		{http.MethodPost, controlPrefix + "/faults", s.ctlFault},
 		{http.MethodGet, controlPrefix + "/sent", s.ctlSent},
+		{http.MethodPost, controlPrefix + "/clock", s.ctlClock},
+		{http.MethodPost, controlPrefix + "/voice", s.ctlVoice},
 	}
 }
 
@@ -236,6 +238,28 @@ func (s *Server) ctlAddMember(c *call) {
 		return
 	}
 	c.json(http.StatusOK, ctlUser{ID: u.ID, Username: u.Username, OpenID: u.OpenID})
+}
+
+// ctlVoice answers POST /sim/voice {channel_id, user_id, leave}: a member
+// enters (or leaves) a voice or live channel.
+func (s *Server) ctlVoice(c *call) {
+	var req struct {
+		ChannelID string `json:"channel_id"`
+		UserID    string `json:"user_id"`
+		Leave     bool   `json:"leave"`
+	}
+	if _, ok := c.decode(&req); !ok {
+		return
+	}
+	move := s.JoinVoice
+	if req.Leave {
+		move = s.LeaveVoice
+	}
+	if err := move(req.ChannelID, req.UserID); err != nil {
+		c.ctlError(err)
+		return
+	}
+	c.json(http.StatusOK, map[string]any{})
 }
 
 // ctlJoinGuild answers POST /sim/guilds: the bot joins a new guild.

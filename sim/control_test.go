@@ -261,3 +261,37 @@ func TestREST_OversizedBody(t *testing.T) {
 	big := `{"content":"` + strings.Repeat("x", 1<<20) + `"}`
 	checkError(t, do(t, http.MethodPost, postURL(s, 0), big, "Authorization: QQBot "+MustToken(t, s)), http.StatusRequestEntityTooLarge, 413)
 }
+
+func TestControl_Voice(t *testing.T) {
+	s := MustStart(t, sim.Config{}, nil)
+	a := newAPI(t, s)
+	voice := mustChannel(a, "lounge", 2, "")
+	w := s.World()
+	bob := w.Members[1].ID
+	members := func() []string {
+		var ids []string
+		for _, m := range decode[[]struct {
+			User struct {
+				ID string `json:"id"`
+			} `json:"user"`
+		}](t, a.call(http.MethodGet, "/channels/"+voice+"/voice/members", "", http.StatusOK).body) {
+			ids = append(ids, m.User.ID)
+		}
+		return ids
+	}
+
+	if r := do(t, http.MethodPost, s.ControlURL()+"/voice", fmt.Sprintf(`{"channel_id":%q,"user_id":%q}`, voice, bob)); r.status != http.StatusOK {
+		t.Fatalf("join: %d %s", r.status, r.body)
+	}
+	if got := members(); len(got) != 1 || got[0] != bob {
+		t.Fatalf("voice members after join = %v, want [%s]", got, bob)
+	}
+	if r := do(t, http.MethodPost, s.ControlURL()+"/voice", fmt.Sprintf(`{"channel_id":%q,"user_id":%q,"leave":true}`, voice, bob)); r.status != http.StatusOK {
+		t.Fatalf("leave: %d %s", r.status, r.body)
+	}
+	if got := members(); len(got) != 0 {
+		t.Fatalf("voice members after leave = %v", got)
+	}
+	checkError(t, do(t, http.MethodPost, s.ControlURL()+"/voice", `{"channel_id":"1"}`), http.StatusNotFound, 404)
+	checkError(t, do(t, http.MethodPost, s.ControlURL()+"/voice", fmt.Sprintf(`{"channel_id":%q}`, w.Channels[0].ID)), http.StatusBadRequest, 400)
+}

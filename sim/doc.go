@@ -22,7 +22,8 @@
 // its id, used in group and C2C chats.
 //
 // The world is live: REST calls create and change channels, roles, member
-// roles, pins, reactions, announcements, mutes and DM sessions, and the
+// roles, pins, reactions, announcements, mutes, DM sessions, schedules,
+// forum threads and who is on a voice channel's mic, and the
 // user side is played by Go methods or the control API: Post (a message in
 // a guild channel, a DM, a group or a C2C chat), React, Click (a button),
 // AddMember and JoinGuild. Each produces the platform's event: AT_MESSAGE_
@@ -45,17 +46,63 @@
 //     CRUD, paged members (§11), member kick and mute, roles CRUD, role
 //     members, member roles, guild mute, announces, message settings, API
 //     permissions, channel permissions; guild messages send, get (wrapped
-//     as {"message": …}), list (around/before/after), delete; reactions
+//     as {"message": …}), list (around/before/after), edit, delete;
+//     setting guides in channels and DMs; channel announces; reactions
 //     put/delete/list users; pins; DM send and recall; group and C2C send,
 //     /files (file_info is padded standard base64), recall; interaction
 //     acknowledgement. Requests need "Authorization: QQBot <access token>"
 //     or the legacy "Bot <appid>.<bot token>"; every response carries
 //     X-Tps-trace-ID and, for JSON, exactly "Content-Type: application/json".
 //     Errors use the §8.2 body {message, code, err_code, trace_id}.
+//   - Guild and DM sends take JSON or multipart/form-data with a
+//     file_image part (other fields as form values, object fields
+//     JSON-encoded); the message gets an attachment with a made-up image
+//     URL, the file's name, type, size and, for PNG/JPEG/GIF, dimensions.
+//     PATCH edits the bot's own markdown/keyboard message: given markdown
+//     or keyboard replace, absent ones stay, edited_timestamp is set, no
+//     event is sent. Setting guides are stored and recorded as bot
+//     messages (SentMessage.SettingGuide) and use no quota. Channel
+//     announces share the guild's single announcement with the guild
+//     route; DELETE …/all clears it only if it belongs to that channel.
+//   - Voice, schedule and forum channels (rest_voice.go, rest_schedules.go,
+//     rest_forums.go). Each endpoint serves one channel type; another type
+//     is 400/12002, an unknown channel 404/10003. Voice (type 2): presence
+//     is a list of users per channel. The bot is in it while on the mic
+//     (PUT/DELETE /mic answer {} and dispatch AUDIO_ON_MIC/AUDIO_OFF_MIC
+//     when the state changes); users enter and leave with JoinVoice and
+//     LeaveVoice, which dispatch AUDIO_OR_LIVE_CHANNEL_MEMBER_ENTER/EXIT
+//     (channel_type 2, or 5 for live channels). voice/members lists the
+//     present guild members in order of entry; online_nums counts them, in
+//     live channels (10005) too. POST /audio takes status 0–3 (start needs
+//     audio_url), answers {}, and dispatches AUDIO_START and, on stop,
+//     AUDIO_FINISH; nothing is played and pause/resume change nothing
+//     visible. Schedules live in application channels (10006) of the
+//     schedule app 1000050 (or with no application id). Create and patch
+//     take {"schedule":{…}} with ms timestamps as decimal strings and
+//     remind_type "0"–"5" (botpy's reminder_id too); a patch keeps the
+//     keys it leaves out. The bot is the creator. The list returns the
+//     schedules ending after since (query, or botpy's JSON body; default
+//     the start of today in China time), ordered by start. Forum threads
+//     (10007): PUT takes title, content and format 1–4 and answers
+//     {task_id, create_time}; the thread exists at once, without an audit,
+//     and FORUM_THREAD_CREATE is dispatched. Title and content are stored
+//     as JSON rich text, a text paragraph per line; format-4 content is
+//     kept as sent, HTML and markdown are not rendered. The list is newest
+//     first with is_finish 1; DELETE answers 204 and dispatches
+//     FORUM_THREAD_DELETE. Bad input is 400/12002 (the protocol gives no
+//     meanings for the 302xxx/503xxx codes); unknown schedules and threads
+//     are 404/404.
+//   - The deprecated webhook session API (/gateway/webhook/sessions;
+//     rest_webhook_sessions.go) keeps sessions as records: create, list,
+//     check (?action=check) and delete round-trip, but nothing is pushed
+//     to their callback_url; Config.WebhookURL is how the simulator
+//     delivers webhooks.
 //   - The gateway (GatewayURL, /websocket): §3–§5, below.
 //   - The control API (ControlURL, /sim/…; control.go), no auth: GET world,
 //     POST messages, interactions, reactions, members, guilds, faults,
-//     GET interactions/{id}, GET sent (?since=N&wait_ms=M).
+//     GET interactions/{id}, GET sent (?since=N&wait_ms=M), POST clock
+//     ({"advance":"5m1s"}; answers {"now": …}), POST voice ({channel_id,
+//     user_id, leave}).
 //
 // Unknown JSON keys are ignored and null counts as absent everywhere. A
 // body over 1 MiB is answered with 413 and the error body. Where the
@@ -77,8 +124,10 @@
 // answer 202 with 304023 (active) or 304024 (reply) and
 // data.message_audit.audit_id, followed by MESSAGE_AUDIT_PASS (or
 // _REJECT, chosen by the audit_reject fault). Config.MessageDelay delays
-// each send on a timer, so concurrent requests overlap. multipart bodies
-// are refused with 50035.
+// each send on a timer, so concurrent requests overlap. file_image with
+// message_reference, malformed form-data and empty or duplicate files are
+// 50035; a file over 10 MiB is 304020 (the protocol names the code, not
+// the size).
 //
 // # Gateway behaviour
 //
@@ -148,11 +197,15 @@
 //
 // # Caveats
 //
-// Not modelled: the 5 messages/s per channel limit, forum threads,
-// schedules, audio, message editing, GROUP_ADD_ROBOT/FRIEND_ADD and other
-// group/C2C lifecycle events, multipart uploads, permission bits (every
-// member may do everything), and the deprecated webhook session API.
+// Not modelled: the 5 messages/s per channel limit, GROUP_ADD_ROBOT/
+// FRIEND_ADD and other group/C2C lifecycle events, permission bits (every
+// member may do everything; edits need no approval), schedule and
+// setting-guide rate limits (304052), forum posts and replies. Edits check
+// that msg_id/event_id exist, not their reply window; uploaded bytes are
+// not checked to be images and attachment URLs serve nothing; JSON image
+// URLs produce no attachment; webhook sessions push nothing.
 // Timing-dependent rules (reply windows, quotas, token expiry, session
-// retention) follow the settable platform clock; the heartbeat timeout
-// uses real time.
+// retention) follow the platform clock, which Advance and POST /sim/clock
+// move forward; the heartbeat timeout and other socket deadlines use real
+// time.
 package sim

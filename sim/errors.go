@@ -38,6 +38,10 @@ var (
 	// does not hold.
 	ErrUnknownMessage = errors.New("sim: unknown message")
 
+	// ErrNotVoiceChannel is returned by JoinVoice and LeaveVoice for a
+	// channel that is neither a voice nor a live channel.
+	ErrNotVoiceChannel = errors.New("sim: not a voice or live channel")
+
 	// ErrUnknownScene is returned by Post and Click for a scene other than
 	// the Scene* constants.
 	ErrUnknownScene = errors.New("sim: unknown scene")

@@ -46,12 +46,12 @@ func (c *fakeClock) Advance(d time.Duration) {
 // clock may be nil for real time.
 func MustStart(tb testing.TB, cfg sim.Config, clock *fakeClock) *sim.Server {
 	tb.Helper()
+	if clock != nil {
+		cfg.Clock = clock.Now
+	}
 	s, err := sim.New(cfg)
 	if err != nil {
 		tb.Fatalf("New: %v", err)
-	}
-	if clock != nil {
-		sim.SetClock(s, clock.Now)
 	}
 	if err := s.Start(); err != nil {
 		tb.Fatalf("Start: %v", err)

@@ -34,6 +34,27 @@ type Message struct {
 	UserOpenID  string
 	SrcGuildID  string // DM: the guild the session was started from
 	EventID     string // user messages: envelope id of the event that carried it
+
+	// The bot's guild and DM messages also keep what the platform shows
+	// but Content does not: markdown and keyboard as sent or last edited
+	// (PATCH …/messages/{id}), and the images uploaded as file_image.
+	Markdown        json.RawMessage
+	Keyboard        json.RawMessage
+	Attachments     []Attachment
+	EditedTimestamp string // RFC3339, set by an edit
+}
+
+// Attachment is a file a message carries (§9). The simulator makes one
+// for each file_image upload; URL is an address it made up, shaped like
+// the platform's image host, and nothing serves it. Width and Height are
+// zero when the bytes do not decode as PNG, JPEG or GIF.
+type Attachment struct {
+	URL         string
+	Filename    string
+	ContentType string
+	Width       int
+	Height      int
+	Size        int
 }
 
 // Post describes a message a simulated user sends. Zero fields default:
@@ -65,16 +86,23 @@ type Post struct {
 
 // SentMessage is one message the bot sent: POST /channels/{id}/messages,
 // /dms/{guild_id}/messages, /v2/groups/{id}/messages or
-// /v2/users/{id}/messages. Message.Scene tells which.
+// /v2/users/{id}/messages, or a setting-guide prompt (POST
+// /channels/{id}/settingguide, /dms/{guild_id}/settingguide).
+// Message.Scene tells where. It is the message as sent; later edits show
+// in Server.Message.
 type SentMessage struct {
-	Message                        // as stored and returned; Author is the bot
-	MsgID, EventID string          // passive-reply ids from the request body
-	MsgSeq         int             // msg_seq from the request body, 0 if absent
-	MsgType        int             // msg_type from the request body (group/C2C)
-	Body           json.RawMessage // the raw request body
-	Authorization  string          // the request's Authorization header
-	UnionAppID     string          // the request's X-Union-Appid header
-	AuditID        string          // set when Config.Audit held the message for audit
+	Message               // as stored and returned; Author is the bot
+	MsgID, EventID string // passive-reply ids from the request body
+	MsgSeq         int    // msg_seq from the request body, 0 if absent
+	MsgType        int    // msg_type from the request body (group/C2C)
+	SettingGuide   bool   // a setting-guide prompt, not a MessageToCreate
+	// Body is the raw request body; for multipart/form-data, the form
+	// fields as one JSON object (JSON-encoded object fields decoded), the
+	// file_image part being in Message.Attachments.
+	Body          json.RawMessage
+	Authorization string // the request's Authorization header
+	UnionAppID    string // the request's X-Union-Appid header
+	AuditID       string // set when Config.Audit held the message for audit
 }
 
 // storedMessage is what the platform keeps about a message: the message
@@ -304,8 +332,25 @@ func (s *Server) recordSent(m SentMessage) {
 	s.sentSignal.notify()
 }
 
+// Message returns the platform's current copy of a message by id, in any
+// scene, with the edits made since it was sent; ok is false for an unknown
+// or recalled message, or one so old that the simulator forgot it (it
+// keeps the latest 10000).
+func (s *Server) Message(id string) (Message, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.messages[id]
+	if !ok || m.deleted {
+		return Message{}, false
+	}
+	return cloneMessage(m.msg), true
+}
+
 func cloneMessage(m Message) Message {
 	m.Mentions = slices.Clone(m.Mentions)
+	m.Markdown = slices.Clone(m.Markdown)
+	m.Keyboard = slices.Clone(m.Keyboard)
+	m.Attachments = slices.Clone(m.Attachments)
 	return m
 }
 

@@ -49,7 +49,7 @@ func TestPostMessage_Validation(t *testing.T) {
 		{"not json", `content=hi`, "", http.StatusBadRequest, 12002},
 		{"content not a string", `{"content":5}`, "", http.StatusBadRequest, 12002},
 		{"embed not an object", `{"embed":"x"}`, "", http.StatusBadRequest, 12002},
-		{"multipart", "--b\r\n\r\n--b--\r\n", "multipart/form-data; boundary=b", http.StatusBadRequest, 50035},
+		{"multipart part without a name", "--b\r\n\r\n--b--\r\n", "multipart/form-data; boundary=b", http.StatusBadRequest, 50035},
 		{"unknown msg id", `{"content":"x","msg_id":"08ffff"}`, "", http.StatusBadRequest, 304026},
 		{"msg id from another channel", `{"content":"x","msg_id":"` + inRandom.ID + `"}`, "", http.StatusBadRequest, 304026},
 		{"own message", `{"content":"x","msg_id":"` + own + `"}`, "", http.StatusBadRequest, 50045},

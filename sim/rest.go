@@ -25,6 +25,8 @@ const (
 	codeEmptyMessage      = 50006
 	codeBadFormData       = 50035
 	codeReplyOwnMessage   = 50045
+	codeEditNotOwn        = 50051 // "can only edit own messages"
+	codeFileTooLarge      = 304020
 	codeAuditActive       = 304023
 	codeAuditReply        = 304024
 	codeReplyIDWrong      = 304026
@@ -89,6 +91,10 @@ func (s *Server) routeTable() []route {
 	return []route{
 		{get, "/gateway", s.getGateway},
 		{get, "/gateway/bot", s.getGatewayBot},
+		{post, "/gateway/webhook/sessions", s.postWebhookSession},
+		{patch, "/gateway/webhook/sessions", s.checkWebhookSessions},
+		{get, "/gateway/webhook/sessions", s.getWebhookSessions},
+		{del, "/gateway/webhook/sessions/{session_id}", s.deleteWebhookSession},
 		{get, "/users/@me", s.getMe},
 		{get, "/users/@me/guilds", s.getMeGuilds},
 		{post, "/users/@me/dms", s.postDMSession},
@@ -122,6 +128,7 @@ func (s *Server) routeTable() []route {
 		{post, "/channels/{channel_id}/messages", s.postMessage},
 		{get, "/channels/{channel_id}/messages", s.getMessages},
 		{get, "/channels/{channel_id}/messages/{message_id}", s.getMessage},
+		{patch, "/channels/{channel_id}/messages/{message_id}", s.patchMessage},
 		{del, "/channels/{channel_id}/messages/{message_id}", s.deleteMessage},
 		{put, "/channels/{channel_id}/messages/{message_id}/reactions/{emoji_type}/{emoji_id}", s.putReaction},
 		{del, "/channels/{channel_id}/messages/{message_id}/reactions/{emoji_type}/{emoji_id}", s.deleteReaction},
@@ -129,7 +136,25 @@ func (s *Server) routeTable() []route {
 		{get, "/channels/{channel_id}/pins", s.getPins},
 		{put, "/channels/{channel_id}/pins/{message_id}", s.putPin},
 		{del, "/channels/{channel_id}/pins/{message_id}", s.deletePin},
+		{post, "/channels/{channel_id}/announces", s.postChannelAnnounce},
+		{del, "/channels/{channel_id}/announces/{message_id}", s.deleteChannelAnnounce},
+		{post, "/channels/{channel_id}/settingguide", s.postSettingGuide},
+		{get, "/channels/{channel_id}/voice/members", s.getVoiceMembers},
+		{get, "/channels/{channel_id}/online_nums", s.getOnlineNums},
+		{post, "/channels/{channel_id}/audio", s.postAudio},
+		{put, "/channels/{channel_id}/mic", s.putMic},
+		{del, "/channels/{channel_id}/mic", s.deleteMic},
+		{get, "/channels/{channel_id}/schedules", s.getSchedules},
+		{post, "/channels/{channel_id}/schedules", s.postSchedule},
+		{get, "/channels/{channel_id}/schedules/{schedule_id}", s.getSchedule},
+		{patch, "/channels/{channel_id}/schedules/{schedule_id}", s.patchSchedule},
+		{del, "/channels/{channel_id}/schedules/{schedule_id}", s.deleteSchedule},
+		{get, "/channels/{channel_id}/threads", s.getThreads},
+		{put, "/channels/{channel_id}/threads", s.putThread},
+		{get, "/channels/{channel_id}/threads/{thread_id}", s.getThread},
+		{del, "/channels/{channel_id}/threads/{thread_id}", s.deleteThread},
 		{post, "/dms/{guild_id}/messages", s.postDirectMessage},
+		{post, "/dms/{guild_id}/settingguide", s.postDMSettingGuide},
 		{del, "/dms/{guild_id}/messages/{message_id}", s.deleteDirectMessage},
 		{post, "/v2/groups/{group_openid}/messages", s.postGroupMessage},
 		{post, "/v2/groups/{group_openid}/files", s.postGroupFile},

@@ -248,6 +248,10 @@ func (s *Server) channelEvent(t string, ch wireChannel) {
 	}
 }
 
+// The simulator keeps one announcement per guild: a message, posted
+// through the guild route or the channel route, or a list of recommended
+// channels. Posting replaces it.
+
 // postAnnounce answers POST /guilds/{guild_id}/announces, either a message
 // announcement {channel_id, message_id} or a recommendation
 // {announces_type, recommend_channels}.
@@ -278,12 +282,17 @@ func (s *Server) postAnnounce(c *call) {
 		}
 	}
 	g.announces = &announce{channelID: req.ChannelID, messageID: req.MessageID, announcesType: req.AnnouncesType, recommend: req.Recommend}
-	rec := req.Recommend
+	c.json(http.StatusOK, announceBody(g.ID, g.announces))
+}
+
+// announceBody is the Announces object of §7.1.
+func announceBody(guildID string, a *announce) map[string]any {
+	rec := a.recommend
 	if rec == nil {
 		rec = []recommendChannel{}
 	}
-	c.json(http.StatusOK, map[string]any{"guild_id": g.ID, "channel_id": req.ChannelID, "message_id": req.MessageID,
-		"announces_type": req.AnnouncesType, "recommend_channels": rec})
+	return map[string]any{"guild_id": guildID, "channel_id": a.channelID, "message_id": a.messageID,
+		"announces_type": a.announcesType, "recommend_channels": rec}
 }
 
 // deleteAnnounce answers DELETE /guilds/{guild_id}/announces/{message_id}
@@ -300,6 +309,59 @@ func (s *Server) deleteAnnounce(c *call) {
 		return
 	}
 	g.announces = nil
+	c.noContent()
+}
+
+// postChannelAnnounce answers POST /channels/{channel_id}/announces
+// {message_id} (§7.1; deprecated 2022-03-15): the message, which must be
+// in this channel (404), becomes the guild's announcement, of type 0.
+// message_id is required (12002).
+func (s *Server) postChannelAnnounce(c *call) {
+	var req struct {
+		MessageID string `json:"message_id"`
+	}
+	if _, ok := c.decode(&req); !ok {
+		return
+	}
+	ch := s.lockChannel(c)
+	if ch == nil {
+		return
+	}
+	defer s.mu.Unlock()
+	if req.MessageID == "" {
+		c.fail(http.StatusBadRequest, codeRequestInvalid, "message_id is required")
+		return
+	}
+	m, ok := s.messages[req.MessageID]
+	if !ok || m.deleted || m.msg.ChannelID != ch.ID {
+		c.fail(http.StatusNotFound, codeNotFound, "message not found")
+		return
+	}
+	g := s.w.guild(ch.GuildID)
+	g.announces = &announce{channelID: ch.ID, messageID: m.msg.ID}
+	c.json(http.StatusOK, announceBody(g.ID, g.announces))
+}
+
+// deleteChannelAnnounce answers DELETE
+// /channels/{channel_id}/announces/{message_id} with 204 when the guild's
+// announcement is that message of this channel (else 404); "all" clears
+// it if it belongs to this channel and leaves another channel's alone.
+func (s *Server) deleteChannelAnnounce(c *call) {
+	ch := s.lockChannel(c)
+	if ch == nil {
+		return
+	}
+	defer s.mu.Unlock()
+	g := s.w.guild(ch.GuildID)
+	id := c.r.PathValue("message_id")
+	ours := g.announces != nil && g.announces.channelID == ch.ID
+	switch {
+	case ours && (id == "all" || g.announces.messageID == id):
+		g.announces = nil
+	case id != "all":
+		c.fail(http.StatusNotFound, codeNotFound, "announcement not found")
+		return
+	}
 	c.noContent()
 }
 

@@ -3,12 +3,20 @@ package sim
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"image"
+	_ "image/gif" // image.DecodeConfig reads the sizes of uploads
+	_ "image/jpeg"
+	_ "image/png"
+	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -18,7 +26,17 @@ const (
 	maxMessagePage  = 20 // GET /channels/{id}/messages limit (§11)
 	maxReactionPage = 100
 	maxPins         = 20
+	// maxFileImage bounds a file_image upload. §8.4 names the code for a
+	// file too large (304020) but no size; 10 MiB is the bound luabot's
+	// client checks before uploading (openapi.MaxUploadSize).
+	maxFileImage = 10 << 20
 )
+
+// formObjectFields are the MessageToCreate keys whose values are objects:
+// in form-data they arrive as JSON-encoded strings (§7.2).
+var formObjectFields = map[string]bool{
+	"embed": true, "ark": true, "markdown": true, "keyboard": true, "message_reference": true, "media": true,
+}
 
 // messageRequest holds the MessageToCreate fields (§7.2, §7.3) the
 // simulator checks. Pointers and RawMessage tell absent and null apart
@@ -33,19 +51,21 @@ type messageRequest struct {
 	Media    *struct {
 		FileInfo *string `json:"file_info"`
 	} `json:"media"`
-	MsgType *int    `json:"msg_type"`
-	MsgID   *string `json:"msg_id"`
-	EventID *string `json:"event_id"`
-	MsgSeq  *int    `json:"msg_seq"`
+	MsgType          *int            `json:"msg_type"`
+	MsgID            *string         `json:"msg_id"`
+	EventID          *string         `json:"event_id"`
+	MsgSeq           *int            `json:"msg_seq"`
+	MessageReference json.RawMessage `json:"message_reference"`
+
+	file *Attachment // the file_image part of a multipart body
 }
 
-// decodeMessage reads and checks a send body. multipart/form-data is
-// refused with 50035 (the simulator does not model file_image uploads).
+// decodeMessage reads and checks a send body, JSON or multipart/form-data
+// (decodeForm).
 func (c *call) decodeMessage() (messageRequest, []byte, bool) {
 	var req messageRequest
-	if mt, _, _ := mime.ParseMediaType(c.r.Header.Get("Content-Type")); mt == "multipart/form-data" {
-		c.fail(http.StatusBadRequest, codeBadFormData, "multipart/form-data is not supported by the simulator; send JSON")
-		return req, nil, false
+	if mt, params, _ := mime.ParseMediaType(c.r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		return c.decodeForm(params["boundary"])
 	}
 	body, ok := c.body()
 	if !ok {
@@ -72,10 +92,150 @@ func parseMessageRequest(body []byte, req *messageRequest) (string, error) {
 	return "", nil
 }
 
+// decodeForm reads a multipart/form-data send (§7.2): the part file_image
+// is the image, with or without a file name (botpy sends raw bytes without
+// one); every other part is a field, objects as JSON-encoded text. The
+// fields become one JSON object, which goes through parseMessageRequest
+// like a JSON body and is returned as the body. Malformed form-data, a
+// second or empty file_image, and file_image with message_reference (which
+// the platform refuses) are 50035; a file over maxFileImage is 304020.
+func (c *call) decodeForm(boundary string) (messageRequest, []byte, bool) {
+	var req messageRequest
+	fail := func(status, code int, msg string) (messageRequest, []byte, bool) {
+		c.fail(status, code, msg)
+		return req, nil, false
+	}
+	if boundary == "" {
+		return fail(http.StatusBadRequest, codeBadFormData, "bad form-data: no boundary in Content-Type")
+	}
+	body := http.MaxBytesReader(c.w, c.r.Body, maxFileImage+maxRequestBody)
+	readFailed := func(err error) (messageRequest, []byte, bool) {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return fail(http.StatusRequestEntityTooLarge, codeBodyTooLarge, "request body too large")
+		}
+		return fail(http.StatusBadRequest, codeBadFormData, "bad form-data: "+err.Error())
+	}
+	fields := make(map[string]json.RawMessage)
+	fieldBytes := 0
+	mr := multipart.NewReader(body, boundary)
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return readFailed(err)
+		}
+		name := part.FormName()
+		if name == "" {
+			return fail(http.StatusBadRequest, codeBadFormData, "bad form-data: a part has no form-data name")
+		}
+		if name == "file_image" {
+			if req.file != nil {
+				return fail(http.StatusBadRequest, codeBadFormData, "bad form-data: more than one file_image")
+			}
+			data, err := io.ReadAll(io.LimitReader(part, maxFileImage+1))
+			if err != nil {
+				return readFailed(err)
+			}
+			if len(data) > maxFileImage {
+				// Drain (bounded by body's limit) so that a client still
+				// writing reads this answer rather than a reset.
+				_, _ = io.Copy(io.Discard, body)
+				return fail(http.StatusBadRequest, codeFileTooLarge, "file_image is larger than 10 MiB")
+			}
+			if len(data) == 0 {
+				return fail(http.StatusBadRequest, codeBadFormData, "bad form-data: file_image is empty")
+			}
+			req.file = newAttachment(part.FileName(), part.Header.Get("Content-Type"), data)
+			continue
+		}
+		v, err := io.ReadAll(io.LimitReader(part, int64(maxRequestBody-fieldBytes+1)))
+		if err != nil {
+			return readFailed(err)
+		}
+		if fieldBytes += len(v); fieldBytes > maxRequestBody {
+			return fail(http.StatusRequestEntityTooLarge, codeBodyTooLarge, "form fields too large")
+		}
+		raw, msg := formField(name, string(v))
+		if msg != "" {
+			return fail(http.StatusBadRequest, codeBadFormData, "bad form-data: "+msg)
+		}
+		if raw != nil {
+			fields[name] = raw
+		}
+	}
+	b, err := marshal(fields)
+	if err != nil {
+		return fail(http.StatusBadRequest, codeBadFormData, "bad form-data: "+err.Error())
+	}
+	file := req.file
+	if msg, err := parseMessageRequest(b, &req); err != nil {
+		return fail(http.StatusBadRequest, codeBadFormData, "bad form-data: "+msg)
+	}
+	req.file = file
+	if req.file != nil && present(req.MessageReference) {
+		return fail(http.StatusBadRequest, codeBadFormData, "file_image cannot be combined with message_reference")
+	}
+	return req, b, true
+}
+
+// formField turns one form value into JSON: objects must be JSON objects
+// (empty or "null" is absent, a nil result), msg_type and msg_seq
+// integers, anything else a string. msg explains a refusal.
+func formField(name, v string) (raw json.RawMessage, msg string) {
+	switch {
+	case formObjectFields[name]:
+		t := strings.TrimSpace(v)
+		if t == "" || t == "null" {
+			return nil, ""
+		}
+		if !json.Valid([]byte(t)) || !isObject(json.RawMessage(t)) {
+			return nil, name + " must be a JSON-encoded object"
+		}
+		return json.RawMessage(t), ""
+	case name == "msg_type" || name == "msg_seq":
+		t := strings.TrimSpace(v)
+		if t == "" {
+			return nil, ""
+		}
+		n, err := strconv.Atoi(t)
+		if err != nil {
+			return nil, name + " must be an integer"
+		}
+		return json.RawMessage(strconv.Itoa(n)), ""
+	}
+	b, _ := json.Marshal(v) // a string always encodes
+	return b, ""
+}
+
+// newAttachment describes an uploaded image. The part's Content-Type is
+// kept unless it says nothing (absent or application/octet-stream, as
+// botpy's raw bytes arrive), then the bytes are sniffed.
+func newAttachment(filename, contentType string, data []byte) *Attachment {
+	if mt, _, _ := mime.ParseMediaType(contentType); mt == "" || mt == "application/octet-stream" {
+		contentType = http.DetectContentType(data)
+	}
+	if filename == "" {
+		filename = "file_image"
+	}
+	a := &Attachment{
+		URL:         "https://gchat.qpic.cn/qmeetpic/0/0-0-" + strings.ToUpper(hex.EncodeToString(randomBytes(16))) + "/0",
+		Filename:    filename,
+		ContentType: contentType,
+		Size:        len(data),
+	}
+	if cfg, _, err := image.DecodeConfig(bytes.NewReader(data)); err == nil {
+		a.Width, a.Height = cfg.Width, cfg.Height
+	}
+	return a
+}
+
 // hasPayload reports whether the body carries something to show (§7.2:
-// content, embed, ark, image or markdown; else 50006).
+// content, embed, ark, image/file_image or markdown; else 50006).
 func (r *messageRequest) hasPayload() bool {
-	return deref(r.Content) != "" || deref(r.Image) != "" ||
+	return deref(r.Content) != "" || deref(r.Image) != "" || r.file != nil ||
 		present(r.Embed) || present(r.Ark) || present(r.Markdown)
 }
 
@@ -112,6 +272,15 @@ func (s *Server) sendToChannel(c *call, t target, srcGuild string) {
 	sent := s.newSent(c, req, body)
 	sent.Message = Message{ID: newMessageID(), ChannelID: t.channelID, GuildID: t.guildID, Content: deref(req.Content),
 		Author: s.w.bot, Scene: t.scene, SrcGuildID: srcGuild}
+	if present(req.Markdown) {
+		sent.Markdown = bytes.Clone(req.Markdown)
+	}
+	if present(req.Keyboard) {
+		sent.Keyboard = bytes.Clone(req.Keyboard)
+	}
+	if req.file != nil {
+		sent.Attachments = []Attachment{*req.file}
+	}
 
 	s.mu.Lock()
 	now := s.now()
@@ -133,7 +302,7 @@ func (s *Server) sendToChannel(c *call, t target, srcGuild string) {
 	s.recordSent(sent)
 	s.mu.Unlock()
 
-	wm := toWireMessage(sent.Message, seq, nil)
+	wm := toWireFull(sent.Message, seq, nil)
 	if t.scene == SceneDM {
 		wm.DirectMessage, wm.SrcGuildID = true, srcGuild
 	}
@@ -187,7 +356,36 @@ func (s *Server) lockMessage(c *call) (*channelState, *storedMessage) {
 	return ch, m
 }
 
-func (s *Server) wireStored(m *storedMessage) wireMessage {
+// wireFullMessage is a guild or DM message with what wireMessage leaves
+// out because only the bot's messages carry it here: uploaded images and
+// the time of the last edit.
+type wireFullMessage struct {
+	wireMessage
+	EditedTimestamp string           `json:"edited_timestamp,omitempty"`
+	Attachments     []wireAttachment `json:"attachments,omitempty"`
+}
+
+// wireAttachment is §9's attachment; the platform's examples carry every
+// key, so the sizes are written even when zero.
+type wireAttachment struct {
+	URL         string `json:"url"`
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+	Height      int    `json:"height"`
+	Width       int    `json:"width"`
+	Size        int    `json:"size"`
+}
+
+func toWireFull(m Message, seq int, member *wireMember) wireFullMessage {
+	w := wireFullMessage{wireMessage: toWireMessage(m, seq, member), EditedTimestamp: m.EditedTimestamp}
+	for _, a := range m.Attachments {
+		w.Attachments = append(w.Attachments, wireAttachment{URL: a.URL, Filename: a.Filename, ContentType: a.ContentType,
+			Height: a.Height, Width: a.Width, Size: a.Size})
+	}
+	return w
+}
+
+func (s *Server) wireStored(m *storedMessage) wireFullMessage {
 	var member *wireMember
 	if !m.fromBot {
 		if g := s.w.guild(m.msg.GuildID); g != nil {
@@ -196,7 +394,7 @@ func (s *Server) wireStored(m *storedMessage) wireMessage {
 			}
 		}
 	}
-	return toWireMessage(m.msg, m.seq, member)
+	return toWireFull(m.msg, m.seq, member)
 }
 
 // getMessage answers GET /channels/{channel_id}/messages/{message_id},
@@ -255,11 +453,73 @@ func (s *Server) getMessages(c *call) {
 		}
 		break
 	}
-	out := make([]wireMessage, 0, hi-lo)
+	out := make([]wireFullMessage, 0, hi-lo)
 	for _, m := range list[lo:hi] {
 		out = append(out, s.wireStored(m))
 	}
 	c.json(http.StatusOK, out)
+}
+
+// patchMessage answers PATCH /channels/{channel_id}/messages/{message_id}
+// with the edited Message (§7.1): the bot replaces the markdown and
+// keyboard of its own message, each given key replacing, an absent one
+// staying. Someone else's message is 50051, a bot message without markdown
+// or keyboard 12002, a body with neither 50006. msg_id and event_id, when
+// given, must name a message of the channel or an event the platform sent
+// (304026); an edit takes no reply slot or quota. The protocol names no
+// event for an edit, so none is dispatched.
+func (s *Server) patchMessage(c *call) {
+	var req struct {
+		Markdown json.RawMessage `json:"markdown"`
+		Keyboard json.RawMessage `json:"keyboard"`
+		MsgID    *string         `json:"msg_id"`
+		EventID  *string         `json:"event_id"`
+	}
+	if _, ok := c.decode(&req); !ok {
+		return
+	}
+	ch, m := s.lockMessage(c)
+	if m == nil {
+		return
+	}
+	defer s.mu.Unlock()
+	switch {
+	case !m.fromBot:
+		c.fail(http.StatusBadRequest, codeEditNotOwn, "can only edit the bot's own messages")
+		return
+	case !present(m.msg.Markdown) && !present(m.msg.Keyboard):
+		c.fail(http.StatusBadRequest, codeRequestInvalid, "only markdown or keyboard messages can be edited")
+		return
+	case present(req.Markdown) && !isObject(req.Markdown):
+		c.fail(http.StatusBadRequest, codeRequestInvalid, "markdown must be a JSON object")
+		return
+	case present(req.Keyboard) && !isObject(req.Keyboard):
+		c.fail(http.StatusBadRequest, codeRequestInvalid, "keyboard must be a JSON object")
+		return
+	case !present(req.Markdown) && !present(req.Keyboard):
+		c.fail(http.StatusBadRequest, codeEmptyMessage, "message is empty: an edit needs markdown or keyboard")
+		return
+	}
+	if id := deref(req.MsgID); id != "" {
+		if ref, ok := s.messages[id]; !ok || ref.deleted || ref.msg.ChannelID != ch.ID {
+			c.fail(http.StatusBadRequest, codeReplyIDWrong, "reply msg id wrong")
+			return
+		}
+	}
+	if id := deref(req.EventID); id != "" {
+		if _, ok := s.events[id]; !ok {
+			c.fail(http.StatusBadRequest, codeReplyIDWrong, "reply event id wrong")
+			return
+		}
+	}
+	if present(req.Markdown) {
+		m.msg.Markdown = bytes.Clone(req.Markdown)
+	}
+	if present(req.Keyboard) {
+		m.msg.Keyboard = bytes.Clone(req.Keyboard)
+	}
+	m.msg.EditedTimestamp = timestamp(s.now())
+	c.json(http.StatusOK, s.wireStored(m))
 }
 
 // deleteMessage answers DELETE /channels/{channel_id}/messages/{message_id}

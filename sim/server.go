@@ -36,7 +36,8 @@ type Server struct {
 	cfg      Config // defaults applied; read-only after New
 	log      *slog.Logger
 	w        *world           // the live world, guarded by mu
-	now      func() time.Time // platform clock; tests may replace it before Start
+	clock    func() time.Time // Config.Clock, under the platform clock
+	skew     atomic.Int64     // nanoseconds Advance has moved the platform clock ahead of clock
 	routes   []route
 	control  []route
 	upgrader websocket.Upgrader
@@ -66,7 +67,8 @@ type Server struct {
 	interactions map[string]*Interaction
 	faults       faultState // REST faults (faults.go)
 
-	hook *webhookSender // nil without Config.WebhookURL
+	hook         *webhookSender          // nil without Config.WebhookURL
+	hookSessions map[string]*hookSession // the deprecated webhook session API (rest_webhook_sessions.go)
 
 	// Gateway state (gateway.go, session.go).
 	dispatched     atomic.Uint64 // op-0 frames written; see Dispatched
@@ -88,9 +90,10 @@ func New(cfg Config) (*Server, error) {
 		cfg:          cfg,
 		log:          cfg.Logger,
 		w:            newWorldState(),
-		now:          time.Now,
+		clock:        cfg.Clock,
 		done:         make(chan struct{}),
 		messages:     make(map[string]*storedMessage),
+		hookSessions: make(map[string]*hookSession),
 		channelSeq:   make(map[string]int),
 		events:       make(map[string]*storedEvent),
 		quotas:       make(map[string][]time.Time),

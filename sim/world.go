@@ -127,6 +127,9 @@ type channelState struct {
 	speakPermission int
 	applicationID   string
 	pins            []string
+	voice           *voiceState // who is in a voice or live channel (rest_voice.go)
+	schedules       []*schedule // rest_schedules.go, creation order
+	threads         []*thread   // forum threads (rest_forums.go), creation order
 }
 
 type roleState struct {

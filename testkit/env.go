@@ -65,7 +65,11 @@ func newEnv(ctx context.Context, scripts []string, logger *slog.Logger) (_ *env,
 			e.close()
 		}
 	}()
-	e.platform, err = sim.New(sim.Config{Logger: logger.With("component", "sim")})
+	// The platform, the client and the host share one virtual clock, so
+	// that sim.advance ages reply windows and resets daily quotas on both
+	// sides of the wire.
+	e.clock = newClock(Start, &e.activity)
+	e.platform, err = sim.New(sim.Config{Logger: logger.With("component", "sim"), Clock: e.clock.Now})
 	if err != nil {
 		return nil, err
 	}
@@ -80,6 +84,7 @@ func newEnv(ctx context.Context, scripts []string, logger *slog.Logger) (_ *env,
 		TokenURL:   e.platform.TokenURL(),
 		HTTPClient: &http.Client{Transport: &countingTransport{base: transport, env: e}, Timeout: 10 * time.Second},
 		Logger:     logger,
+		Clock:      e.clock.Now,
 	})
 	if err != nil {
 		return nil, err
@@ -92,7 +97,6 @@ func newEnv(ctx context.Context, scripts []string, logger *slog.Logger) (_ *env,
 	if err != nil {
 		return nil, err
 	}
-	e.clock = newClock(Start, &e.activity)
 	e.host, err = host.New(host.Config{API: e.api, Store: e.store, Clock: e.clock, Logger: logger, Drain: drain})
 	if err != nil {
 		return nil, err

@@ -156,3 +156,39 @@ func TestFind(t *testing.T) {
 		t.Error("Find(a.lua): want an error for a file that is not a test")
 	}
 }
+
+// sim.advance moves the platform's clock too: daily quotas reset and reply
+// windows close in virtual time, as they would in a month of real time.
+func TestRun_AdvanceAgesThePlatform(t *testing.T) {
+	dir := mustDir(t, map[string]string{
+		"daily.lua": `local channel
+once("READY", function()
+  channel = qq.channels(qq.guilds()[1].id)[1].id
+end)
+timer.every(86400, function()
+  local _, err = qq.send(channel, "good morning")
+  if err then qq.send(channel, "daily failed: " .. tostring(err)) end
+end)
+on("message", function(ev)
+  sleep(301)
+  local _, err = ev:reply("late")
+  if err then qq.send(ev.channel_id, "reply failed: " .. tostring(err)) end
+end)`,
+		"daily_test.lua": `test("a month of daily posts stays within the daily quota", function()
+  sim.advance(25 * 86400)
+  expect(#sim.sent()).to_be(25)
+  expect(sim.sent(-1).content).to_be("good morning")
+end)
+test("a reply after five minutes is refused", function()
+  sim.say("general", "hi")
+  sim.advance(301)
+  expect(#sim.sent()).to_be(1)
+  expect(sim.sent(1).msg_id).to_be(nil)
+  expect(sim.sent(1).content).to_contain("reply window passed")
+end)`,
+	})
+	lines, sum := run(t, dir)
+	if sum.Failed != 0 {
+		t.Fatalf("%s", strings.Join(lines, "\n"))
+	}
+}
