@@ -192,3 +192,28 @@ end)`,
 		t.Fatalf("%s", strings.Join(lines, "\n"))
 	}
 }
+
+// A file from the script's folder reaches a guild channel as file_image.
+func TestRun_FileUploadToAChannel(t *testing.T) {
+	png := "\x89PNG\r\n\x1a\n" + strings.Repeat("\x07", 64)
+	dir := mustDir(t, map[string]string{
+		"cat.png": png,
+		"pic.lua": `on("message", function(ev)
+  local _, err = ev:reply({content = "a cat", file = "cat.png"})
+  if err then ev:reply("upload failed: " .. tostring(err)) end
+end)`,
+		"pic_test.lua": `test("the picture is attached", function()
+  local msg = sim.say("general", "cat?")
+  local sent = sim.sent(1)
+  expect(sent.content).to_be("a cat")
+  expect(sent.msg_id).to_be(msg.id)
+  expect(#sent.attachments).to_be(1)
+  expect(sent.attachments[1].filename).to_be("cat.png")
+  expect(sent.attachments[1].size).to_be(72)
+end)`,
+	})
+	lines, sum := run(t, dir)
+	if sum.Failed != 0 || sum.Passed != 1 {
+		t.Fatalf("%s", strings.Join(lines, "\n"))
+	}
+}

@@ -382,6 +382,18 @@ func messageTable(L *lua.LState, w sim.World, m sim.Message) *lua.LTable {
 	}
 	set("scene", scene)
 	t.RawSetString("author", userTable(L, m.Author))
+	if len(m.Attachments) > 0 {
+		list := L.CreateTable(len(m.Attachments), 0)
+		for _, a := range m.Attachments {
+			at := L.NewTable()
+			at.RawSetString("url", lua.LString(a.URL))
+			at.RawSetString("filename", lua.LString(a.Filename))
+			at.RawSetString("content_type", lua.LString(a.ContentType))
+			at.RawSetString("size", lua.LNumber(a.Size))
+			list.Append(at)
+		}
+		t.RawSetString("attachments", list)
+	}
 	return t
 }
 
