@@ -201,7 +201,8 @@ func (s *Server) ctlInteraction(c *call) {
 	c.json(http.StatusOK, ctlInteraction(in))
 }
 
-// ctlReact answers POST /sim/reactions: a user reacts to a message.
+// ctlReact answers POST /sim/reactions: a user reacts to a message, or
+// with "remove" takes the reaction back.
 func (s *Server) ctlReact(c *call) {
 	var req struct {
 		ChannelID string `json:"channel_id"`
@@ -209,11 +210,17 @@ func (s *Server) ctlReact(c *call) {
 		UserID    string `json:"user_id"`
 		EmojiType int    `json:"emoji_type"`
 		EmojiID   string `json:"emoji_id"`
+		Remove    bool   `json:"remove"`
 	}
 	if _, ok := c.decode(&req); !ok {
 		return
 	}
-	if err := s.React(Reaction(req)); err != nil {
+	r := Reaction{ChannelID: req.ChannelID, MessageID: req.MessageID, UserID: req.UserID, EmojiType: req.EmojiType, EmojiID: req.EmojiID}
+	react := s.React
+	if req.Remove {
+		react = s.Unreact
+	}
+	if err := react(r); err != nil {
 		c.ctlError(err)
 		return
 	}

@@ -89,6 +89,15 @@ func TestControl_WorldEvents(t *testing.T) {
 	if f := c.readOp(0); f.T != "MESSAGE_REACTION_ADD" || !strings.Contains(string(f.D), `"target":{"id":"`+posted.ID+`","type":0}`) {
 		t.Fatalf("reaction %s", f.raw)
 	}
+	unreact := fmt.Sprintf(`{"channel_id":%q,"message_id":%q,"emoji_type":2,"emoji_id":"128512","remove":true}`, posted.ChannelID, posted.ID)
+	if r := do(t, http.MethodPost, s.ControlURL()+"/reactions", unreact); r.status != http.StatusNoContent {
+		t.Fatalf("unreact %d %s", r.status, r.body)
+	}
+	if f := c.readOp(0); f.T != "MESSAGE_REACTION_REMOVE" || !strings.Contains(string(f.D), `"emoji":{"id":"128512","type":2}`) {
+		t.Fatalf("reaction removal %s", f.raw)
+	}
+	// Taken back already: nothing to remove, and no event.
+	checkError(t, do(t, http.MethodPost, s.ControlURL()+"/reactions", unreact), http.StatusBadRequest, 400)
 
 	r = do(t, http.MethodPost, s.ControlURL()+"/interactions", `{"scene":"c2c","button_id":"1","button_data":"go"}`)
 	in := decode[map[string]any](t, r.body)

@@ -23,16 +23,16 @@
 //
 // The world is live: REST calls create and change channels, roles, member
 // roles, pins, reactions, announcements, mutes, DM sessions, schedules,
-// forum threads and who is on a voice channel's mic, and the
-// user side is played by Go methods or the control API: Post (a message in
-// a guild channel, a DM, a group or a C2C chat), React, Click (a button),
-// AddMember and JoinGuild. Each produces the platform's event: AT_MESSAGE_
-// CREATE or MESSAGE_CREATE (depending on the mention), DIRECT_MESSAGE_
-// CREATE, GROUP_AT_MESSAGE_CREATE, C2C_MESSAGE_CREATE, MESSAGE_REACTION_ADD,
-// INTERACTION_CREATE, GUILD_MEMBER_ADD, GUILD_CREATE; REST changes emit
-// CHANNEL_CREATE/UPDATE/DELETE and GUILD_MEMBER_REMOVE. An event has one
-// envelope id, "<T>:<uuid>", whichever sessions receive it. World returns
-// a snapshot.
+// forum threads and who is on a voice channel's mic, and the user side is
+// played by Go methods or the control API: Post (a message in a guild
+// channel, a DM, a group or a C2C chat), React and Unreact, Click (a
+// button), AddMember and JoinGuild. Each produces the platform's event:
+// AT_MESSAGE_CREATE or MESSAGE_CREATE (depending on the mention),
+// DIRECT_MESSAGE_CREATE, GROUP_AT_MESSAGE_CREATE, C2C_MESSAGE_CREATE,
+// MESSAGE_REACTION_ADD and _REMOVE, INTERACTION_CREATE, GUILD_MEMBER_ADD,
+// GUILD_CREATE; REST changes emit CHANNEL_CREATE/UPDATE/DELETE and
+// GUILD_MEMBER_REMOVE. An event has one envelope id, "<T>:<uuid>",
+// whichever sessions receive it. World returns a snapshot.
 //
 // # Endpoints
 //

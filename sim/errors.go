@@ -38,6 +38,10 @@ var (
 	// does not hold.
 	ErrUnknownMessage = errors.New("sim: unknown message")
 
+	// ErrNotReacted is returned by Unreact for a reaction the user has not
+	// made.
+	ErrNotReacted = errors.New("sim: not reacted")
+
 	// ErrNotVoiceChannel is returned by JoinVoice and LeaveVoice for a
 	// channel that is neither a voice nor a live channel.
 	ErrNotVoiceChannel = errors.New("sim: not a voice or live channel")

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -100,6 +101,18 @@ type Reaction struct {
 // React records a user's reaction and dispatches MESSAGE_REACTION_ADD
 // (intent 1<<10).
 func (s *Server) React(r Reaction) error {
+	return s.react(r, true)
+}
+
+// Unreact takes a user's reaction back and dispatches
+// MESSAGE_REACTION_REMOVE. A reaction the user has not made is
+// ErrNotReacted: the QQ client offers no way to remove it, so there is no
+// event to simulate.
+func (s *Server) Unreact(r Reaction) error {
+	return s.react(r, false)
+}
+
+func (s *Server) react(r Reaction, add bool) error {
 	if r.EmojiType == 0 {
 		r.EmojiType = 1
 	}
@@ -124,11 +137,20 @@ func (s *Server) React(r Reaction) error {
 		s.mu.Unlock()
 		return fmt.Errorf("react to %q: %w", r.MessageID, ErrUnknownMessage)
 	}
-	m.addReaction(emojiKey(r.EmojiType, r.EmojiID), r.UserID)
+	t := "MESSAGE_REACTION_ADD"
+	if add {
+		m.addReaction(emojiKey(r.EmojiType, r.EmojiID), r.UserID)
+	} else {
+		if !m.removeReaction(emojiKey(r.EmojiType, r.EmojiID), r.UserID) {
+			s.mu.Unlock()
+			return fmt.Errorf("unreact %d:%s on %q as %q: %w", r.EmojiType, r.EmojiID, r.MessageID, r.UserID, ErrNotReacted)
+		}
+		t = "MESSAGE_REACTION_REMOVE"
+	}
 	s.mu.Unlock()
 	d := wireReaction{UserID: r.UserID, GuildID: ch.GuildID, ChannelID: ch.ID,
 		Target: wireReactionTarget{ID: r.MessageID, Type: 0}, Emoji: wireEmoji{ID: r.EmojiID, Type: r.EmojiType}}
-	return s.publish(event{t: "MESSAGE_REACTION_ADD", intent: IntentGuildMessageReactions, guildID: ch.GuildID, scene: SceneGuild, d: d})
+	return s.publish(event{t: t, intent: IntentGuildMessageReactions, guildID: ch.GuildID, scene: SceneGuild, d: d})
 }
 
 // Click is a user pressing a callback button of a message keyboard.
@@ -240,6 +262,17 @@ func (m *storedMessage) addReaction(key, userID string) bool {
 		}
 	}
 	m.reactions[key] = append(m.reactions[key], userID)
+	return true
+}
+
+// removeReaction reports whether userID had reacted with key.
+func (m *storedMessage) removeReaction(key, userID string) bool {
+	users := m.reactions[key]
+	i := slices.Index(users, userID)
+	if i < 0 {
+		return false
+	}
+	m.reactions[key] = slices.Delete(users, i, i+1)
 	return true
 }
 

@@ -574,13 +574,10 @@ func (s *Server) deleteReaction(c *call) {
 		return
 	}
 	defer s.mu.Unlock()
-	users := m.reactions[key]
-	i := slices.Index(users, s.w.bot.ID)
-	if i < 0 {
+	if !m.removeReaction(key, s.w.bot.ID) {
 		c.fail(http.StatusBadRequest, codeNotReacted, "not reacted")
 		return
 	}
-	m.reactions[key] = slices.Delete(users, i, i+1)
 	c.noContent()
 }
 

@@ -21,6 +21,7 @@ import (
 //	sim.sent([i]) → messages | message          what the bot sent (i from 1; negative from the end)
 //	sim.advance(seconds)                        move the virtual clock, firing timers in order
 //	sim.react(message, emoji, [opts])           a user reacts to a guild message
+//	sim.unreact(message, emoji, [opts])         a user takes the reaction back
 //	sim.member(user) → {id=, username=, nick=, roles={names}}
 //	sim.roles() → {names}                        the guild's roles, sorted
 //	sim.world() → {bot=, guild=, channels=, users=, groups=}
@@ -35,7 +36,8 @@ func (s *suite) simModule() *lua.LTable {
 		"say":     s.say,
 		"sent":    s.sent,
 		"advance": s.advance,
-		"react":   s.react,
+		"react":   func(L *lua.LState) int { return s.react(L, "sim.react") },
+		"unreact": func(L *lua.LState) int { return s.react(L, "sim.unreact") },
 		"member":  s.member,
 		"roles":   s.roles,
 		"world":   s.world,
@@ -133,7 +135,8 @@ func (s *suite) advance(L *lua.LState) int {
 	return 0
 }
 
-func (s *suite) react(L *lua.LState) int {
+// react serves sim.react and sim.unreact, named by fn.
+func (s *suite) react(L *lua.LState, fn string) int {
 	e := s.current(L)
 	var r sim.Reaction
 	switch v := L.Get(1).(type) {
@@ -166,11 +169,15 @@ func (s *suite) react(L *lua.LState) int {
 		}
 		r.ChannelID = ch
 	}
-	if err := e.platform.React(r); err != nil {
-		L.RaiseError("sim.react: %v", err)
+	act := e.platform.React
+	if fn == "sim.unreact" {
+		act = e.platform.Unreact
+	}
+	if err := act(r); err != nil {
+		L.RaiseError("%s: %v", fn, err)
 	}
 	if err := e.settle(s.ctx); err != nil {
-		L.RaiseError("sim.react: %v", err)
+		L.RaiseError("%s: %v", fn, err)
 	}
 	return 0
 }
