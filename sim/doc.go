@@ -166,11 +166,16 @@
 // responses as 429 (code 20028) or a 5xx, dropping every socket (a TCP
 // reset, which clients treat as a network error and resume after),
 // closing with any code, op 7 then 4009 (RequestReconnect), op 9 then 4006
-// with the session forgotten (InvalidateSessions), a malformed frame, an
+// with the session forgotten (InvalidateSessions), a zombie connection
+// (no_heartbeat_ack, SilenceConnections: the sockets open at that moment
+// stay open and are still read, but get nothing more, neither heartbeat
+// ACKs nor events, which the session logs for a resume to replay; the
+// simulator's own 4009 heartbeat timeout and close frames still work on
+// them, and connections opened later are normal), a malformed frame, an
 // unknown opcode, an unknown event type, expiring every token, rejecting
 // the next audited messages. DropConnections, RequestReconnect,
-// InvalidateSessions, CloseConnections, WriteFrame and DispatchRaw are the
-// same faults as methods.
+// InvalidateSessions, SilenceConnections, CloseConnections, WriteFrame and
+// DispatchRaw are the same faults as methods.
 //
 // # Webhook (webhook.go)
 //

@@ -11,19 +11,20 @@ import (
 
 // Fault kinds accepted by Inject and POST /sim/faults.
 const (
-	FaultLatency       = "latency"         // every REST response waits LatencyMS; 0 turns it off
-	FaultRESTStatus    = "rest_status"     // the next Count REST responses are Status (429 or 5xx)
-	FaultDrop          = "drop"            // cut every gateway socket without a close frame
-	FaultClose         = "close"           // close every gateway socket with Code and Reason
-	FaultReconnect     = "reconnect"       // op 7, then close 4009; clients resume
-	FaultInvalidate    = "invalid_session" // op 9 (d false), then close 4006; clients identify
-	FaultMalformed     = "malformed"       // a frame that is not JSON
-	FaultUnknownOp     = "unknown_op"      // a frame with opcode Op (default 99)
-	FaultUnknownEvent  = "unknown_event"   // an op-0 event of type Event (default "SIM_UNKNOWN_EVENT")
-	FaultExpireToken   = "expire_token"    // every access token expires now
-	FaultAuditReject   = "audit_reject"    // with Config.Audit: the next Count held messages are rejected
-	defaultUnknownOp   = 99
-	defaultUnknownType = "SIM_UNKNOWN_EVENT"
+	FaultLatency        = "latency"          // every REST response waits LatencyMS; 0 turns it off
+	FaultRESTStatus     = "rest_status"      // the next Count REST responses are Status (429 or 5xx)
+	FaultDrop           = "drop"             // cut every gateway socket without a close frame
+	FaultClose          = "close"            // close every gateway socket with Code and Reason
+	FaultReconnect      = "reconnect"        // op 7, then close 4009; clients resume
+	FaultInvalidate     = "invalid_session"  // op 9 (d false), then close 4006; clients identify
+	FaultNoHeartbeatACK = "no_heartbeat_ack" // open gateway sockets stay up but send nothing (no op 11, no events); clients resume
+	FaultMalformed      = "malformed"        // a frame that is not JSON
+	FaultUnknownOp      = "unknown_op"       // a frame with opcode Op (default 99)
+	FaultUnknownEvent   = "unknown_event"    // an op-0 event of type Event (default "SIM_UNKNOWN_EVENT")
+	FaultExpireToken    = "expire_token"     // every access token expires now
+	FaultAuditReject    = "audit_reject"     // with Config.Audit: the next Count held messages are rejected
+	defaultUnknownOp    = 99
+	defaultUnknownType  = "SIM_UNKNOWN_EVENT"
 )
 
 // Fault is one injected failure. Kind selects it; the other fields are its
@@ -49,7 +50,9 @@ type faultState struct {
 }
 
 // Inject applies f at once. Gateway faults act on the connections open
-// when it is called; REST faults on the responses that follow.
+// when it is called (a connection opened afterwards, such as the one a
+// client resumes on, behaves normally); REST faults on the responses that
+// follow.
 func (s *Server) Inject(f Fault) error {
 	switch f.Kind {
 	case FaultLatency:
@@ -86,6 +89,8 @@ func (s *Server) Inject(f Fault) error {
 		s.RequestReconnect()
 	case FaultInvalidate:
 		s.InvalidateSessions()
+	case FaultNoHeartbeatACK:
+		s.SilenceConnections()
 	case FaultMalformed:
 		s.WriteFrame([]byte(`{"op":0,"s":`))
 	case FaultUnknownOp:

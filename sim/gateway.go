@@ -51,6 +51,9 @@ type conn struct {
 	log     *slog.Logger
 	writeMu sync.Mutex
 
+	// Guarded by writeMu.
+	silenced bool // write sends nothing (SilenceConnections)
+
 	// Guarded by s.mu.
 	sess       *session // set by identify/resume
 	counted    bool     // included in s.identified
@@ -296,11 +299,32 @@ func parseShard(raw json.RawMessage) ([2]uint64, bool) {
 	return [2]uint64{v[0], v[1]}, true
 }
 
+// write sends one text frame. On a silenced connection it sends nothing and
+// reports success, as a half-dead socket swallows what is written to it.
 func (c *conn) write(frame []byte) error {
+	_, err := c.send(frame)
+	return err
+}
+
+// send is write that also reports whether the frame went out.
+func (c *conn) send(frame []byte) (bool, error) {
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
+	if c.silenced {
+		return false, nil
+	}
 	_ = c.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
-	return c.ws.WriteMessage(websocket.TextMessage, frame)
+	return true, c.ws.WriteMessage(websocket.TextMessage, frame)
+}
+
+// silence makes every later write a no-op, for as long as the connection
+// lives. The reader carries on: heartbeats still push the read deadline
+// out, and close frames (closeWith, fail) still go out, so a silenced
+// connection ends the way any other does.
+func (c *conn) silence() {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	c.silenced = true
 }
 
 // closeWith sends a close frame and closes the socket. Any goroutine may

@@ -149,12 +149,16 @@ func (ss *session) frame(t, id string, d json.RawMessage) ([]byte, error) {
 	return b, nil
 }
 
-// writeDispatch writes one op-0 frame to c and counts it for Dispatched.
+// writeDispatch writes one op-0 frame to c and counts it for Dispatched;
+// a frame swallowed by a silenced connection is not counted.
 func (s *Server) writeDispatch(c *conn, frame []byte) error {
-	if err := c.write(frame); err != nil {
+	sent, err := c.send(frame)
+	if err != nil {
 		return err
 	}
-	s.dispatched.Add(1)
+	if sent {
+		s.dispatched.Add(1)
+	}
 	return nil
 }
 
@@ -375,6 +379,23 @@ func (s *Server) InvalidateSessions() {
 		_ = c.write(frameInvalidSession)
 		c.closeWith(closeSessionInvalid, "session no longer valid")
 		s.detach(c)
+	}
+}
+
+// SilenceConnections turns every open gateway connection into a zombie:
+// the socket stays open and the simulator keeps reading it, but writes
+// nothing more on it: no heartbeat ACK (op 11), no dispatch, no op 7 or 9.
+// Events meant for its session are still numbered and logged, so a client
+// that gives up on the connection and resumes gets them replayed; the
+// connection it resumes on, like any connection opened after this call,
+// behaves normally. Heartbeats still keep a silenced connection open, and a
+// client that stops sending them is still closed with 4009 after 1.5
+// intervals; close frames (that one, 1001 from Close, 4902 when a resume
+// takes over the session, CloseConnections) are still sent.
+func (s *Server) SilenceConnections() {
+	for _, c := range s.connList() {
+		c.silence()
+		c.log.Info("silenced: no more frames until the connection closes")
 	}
 }
 
