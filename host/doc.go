@@ -15,10 +15,8 @@
 // the Lua results on the scheduler goroutine.
 //
 // A handler that raises is logged with its file:line and forgotten; a
-// handler whose Lua uses more than its CPU budget is killed (Linux charges
-// the CPU time of the run's thread, so a busy machine does not kill
-// handlers that merely waited for a core; cpumeter.go). Neither affects
-// other handlers or other scripts.
+// handler that runs longer than the CPU slice without yielding is killed.
+// Neither affects other handlers or other scripts.
 //
 // Host ties the scripts to the platform: it derives intents from what the
 // scripts subscribe to, runs the event transport, and fans each dispatch out

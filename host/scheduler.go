@@ -251,21 +251,22 @@ func (s *script) complete(c completion) {
 }
 
 // resume runs the handler until it parks on a host wait, finishes or fails.
-// A watchdog cancels the handler's context once its CPU budget is spent
-// (cpumeter.go); the VM checks that context before every instruction.
+// A watchdog cancels the handler's context once its CPU budget is spent;
+// the VM checks that context before every instruction.
 func (s *script) resume(h *handler, fn *lua.LFunction, args ...lua.LValue) {
 	h.waiting = false
-	m := startMeter()
-	dog := startWatchdog(m, s.limits.CPU-h.cpu, func() {
+	remaining := s.limits.CPU - h.cpu
+	watchdog := time.AfterFunc(max(remaining, 0), func() {
 		h.killed.Store(fmt.Sprintf("used its CPU budget of %s of Lua (an endless loop?)", s.limits.CPU))
 		h.cancel()
 	})
 	h.heapAtStart.Store(0)
 	s.running.Store(h)
+	began := time.Now()
 	st, err, vals := s.safeResume(h.th, fn, args)
-	dog.stop()
-	h.cpu += m.stop()
+	h.cpu += time.Since(began)
 	s.running.Store(nil)
+	watchdog.Stop()
 	if h.overMemory.Load() {
 		why, _ := h.killed.Load().(string)
 		s.finish(h)
