@@ -174,6 +174,15 @@ func TestHost_WebhookOnSim(t *testing.T) {
 		{"tampered body", strings.Replace(body, "forged", "tampered", 1), ed25519.Sign(rightKey, []byte(ts+body))},
 		{"no signature", body, nil},
 	}
+	// Received counts an event once its delivery returns, which can be
+	// after the script has already answered it: wait for all three.
+	for h.Received() < 3 {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the host counted %d events, want 3", h.Received())
+		case <-time.After(time.Millisecond):
+		}
+	}
 	before := h.Received()
 	for _, f := range forged {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/", strings.NewReader(f.body))

@@ -81,17 +81,17 @@
 //     take {"schedule":{…}} with ms timestamps as decimal strings and
 //     remind_type "0"–"5" (botpy's reminder_id too); a patch keeps the
 //     keys it leaves out. The bot is the creator. The list returns the
-//     schedules ending after since (query, or botpy's JSON body; default
-//     the start of today in China time), ordered by start. Forum threads
-//     (10007): PUT takes title, content and format 1–4 and answers
-//     {task_id, create_time}; the thread exists at once, without an audit,
-//     and FORUM_THREAD_CREATE is dispatched. Title and content are stored
-//     as JSON rich text, a text paragraph per line; format-4 content is
-//     kept as sent, HTML and markdown are not rendered. The list is newest
-//     first with is_finish 1; DELETE answers 204 and dispatches
-//     FORUM_THREAD_DELETE. Bad input is 400/12002 (the protocol gives no
-//     meanings for the 302xxx/503xxx codes); unknown schedules and threads
-//     are 404/404.
+//     schedules ending after since (query, or botpy's JSON body; absent or
+//     0, which botgo sends for "today", means the start of today in China
+//     time), ordered by start. Forum threads (10007): PUT takes title,
+//     content and format 1–4 and answers {task_id, create_time}; the
+//     thread exists at once, without an audit, and FORUM_THREAD_CREATE is
+//     dispatched. Title and content are stored as JSON rich text, a text
+//     paragraph per line; format-4 content is kept as sent, HTML and
+//     markdown are not rendered. The list is newest first with is_finish
+//     1; DELETE answers 204 and dispatches FORUM_THREAD_DELETE. Bad input
+//     is 400/12002 (the protocol gives no meanings for the 302xxx/503xxx
+//     codes); unknown schedules and threads are 404/404.
 //   - The deprecated webhook session API (/gateway/webhook/sessions;
 //     rest_webhook_sessions.go) keeps sessions as records: create, list,
 //     check (?action=check) and delete round-trip, but nothing is pushed

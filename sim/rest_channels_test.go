@@ -302,7 +302,10 @@ func TestREST_Schedules(t *testing.T) {
 		want              []string
 	}{
 		{"today by default", "", "", []string{"overnight", "standup"}},
-		{"since 0", "?since=0", "", []string{"plain", "yesterday", "overnight", "standup"}},
+		// botgo sends since=0 for "today" (ListSchedules' doc comment).
+		{"since 0 is today", "?since=0", "", []string{"overnight", "standup"}},
+		{"since 0 in a botpy body", "", `{"since":0}`, []string{"overnight", "standup"}},
+		{"since 1", "?since=1", "", []string{"plain", "yesterday", "overnight", "standup"}},
 		{"since yesterday's end", "?since=" + ms(midnight.Add(-time.Hour)), "", []string{"overnight", "standup"}},
 		{"since the last end", "?since=" + ms(now.Add(2*time.Hour)), "", nil},
 		{"since in a botpy body", "", `{"since":` + ms(midnight.Add(-2*time.Hour)) + `}`, []string{"yesterday", "overnight", "standup"}},
@@ -337,7 +340,7 @@ func TestREST_Schedules(t *testing.T) {
 	if r := a.call(http.MethodDelete, one, "", http.StatusNoContent); len(r.body) != 0 {
 		t.Errorf("DELETE body %q", r.body)
 	}
-	if got := list("?since=0", ""); len(got) != 3 {
+	if got := list("?since=1", ""); len(got) != 3 {
 		t.Errorf("after delete listed %v", got)
 	}
 
@@ -368,7 +371,7 @@ func TestREST_Schedules(t *testing.T) {
 		{"negative since", http.MethodGet, base + "?since=-1", "", 400, 12002},
 		{"unknown schedule", http.MethodGet, base + "/1", "", 404, 404},
 	})
-	if got := list("?since=0", ""); len(got) != 3 {
+	if got := list("?since=1", ""); len(got) != 3 {
 		t.Errorf("refused requests changed the list: %v", got)
 	}
 }

@@ -170,8 +170,9 @@ func (s *Server) lockSchedule(c *call) (*channelState, *schedule) {
 
 // getSchedules answers GET /channels/{channel_id}/schedules: the schedules
 // ending after since (§11), by start time. since comes from the query, or
-// from a JSON body as botpy sends it (§14.9); without it, it is the start
-// of today in China time.
+// from a JSON body as botpy sends it (§14.9); without it, or when it is 0,
+// it is the start of today in China time. botgo's ListSchedules always
+// sends since and documents 0 as "today's schedules", so 0 means unset.
 func (s *Server) getSchedules(c *call) {
 	var body struct {
 		Since json.RawMessage `json:"since"`
@@ -196,7 +197,7 @@ func (s *Server) getSchedules(c *call) {
 		return
 	}
 	defer s.mu.Unlock()
-	if v == "" {
+	if since == 0 {
 		y, m, d := s.now().In(chinaTime).Date()
 		since = time.Date(y, m, d, 0, 0, 0, 0, chinaTime).UnixMilli()
 	}

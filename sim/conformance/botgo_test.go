@@ -36,6 +36,8 @@ func (quietLogger) Sync() error           { return nil }
 type bot struct {
 	readies  chan *dto.WSReadyData
 	messages chan *dto.WSATMessageData
+	audios   chan typed[*dto.WSAudioData]
+	threads  chan typed[*dto.WSThreadData]
 
 	mu      sync.Mutex
 	seen    map[string]int // message id → deliveries
@@ -46,6 +48,8 @@ func newBot() *bot {
 	return &bot{
 		readies:  make(chan *dto.WSReadyData, 16),
 		messages: make(chan *dto.WSATMessageData, 64),
+		audios:   make(chan typed[*dto.WSAudioData], 16),
+		threads:  make(chan typed[*dto.WSThreadData], 16),
 		seen:     make(map[string]int),
 		eventID:  make(map[string]string),
 	}
@@ -59,6 +63,23 @@ func (b *bot) atMessage(p *dto.WSPayload, d *dto.WSATMessageData) error {
 	b.eventID[d.ID] = p.EventID
 	b.mu.Unlock()
 	b.messages <- d
+	return nil
+}
+
+// typed is an event's data with its type, for handlers botgo shares
+// between several event types.
+type typed[T any] struct {
+	t dto.EventType
+	d T
+}
+
+func (b *bot) audio(p *dto.WSPayload, d *dto.WSAudioData) error {
+	b.audios <- typed[*dto.WSAudioData]{p.Type, d}
+	return nil
+}
+
+func (b *bot) thread(p *dto.WSPayload, d *dto.WSThreadData) error {
+	b.threads <- typed[*dto.WSThreadData]{p.Type, d}
 	return nil
 }
 
@@ -137,7 +158,8 @@ func TestBotgo(t *testing.T) {
 
 	// Identify: botgo sends op 2 before reading Hello.
 	b := newBot()
-	intent := event.RegisterHandlers(event.ReadyHandler(b.ready), event.ATMessageEventHandler(b.atMessage))
+	intent := event.RegisterHandlers(event.ReadyHandler(b.ready), event.ATMessageEventHandler(b.atMessage),
+		event.AudioEventHandler(b.audio), event.ThreadEventHandler(b.thread))
 	go func() {
 		// Start never returns: botgo's session manager has no stop.
 		_ = botgo.NewSessionManager().Start(ap, ts, &intent)
@@ -222,6 +244,10 @@ func TestBotgo(t *testing.T) {
 			t.Errorf("message %s delivered %d times", m.MsgID, n)
 		}
 	}
+
+	// REST round-trips (rest_test.go), after the gateway steps so that
+	// these sends do not shift the indexes they wait on.
+	restEnv{ctx: ctx, s: s, api: api, b: b}.run(t)
 }
 
 // assertNoReady checks that botgo resumed instead of identifying again.
