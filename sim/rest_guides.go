@@ -15,13 +15,11 @@ import (
 // postSettingGuide answers POST /channels/{channel_id}/settingguide
 // {content}. The content, usually "<@user_id>…", is required (50006).
 func (s *Server) postSettingGuide(c *call) {
-	s.mu.Lock()
-	ch := s.w.channels[c.r.PathValue("channel_id")]
-	s.mu.Unlock()
+	ch := s.lockChannel(c)
 	if ch == nil {
-		c.fail(http.StatusNotFound, codeUnknownChannel, "unknown channel")
 		return
 	}
+	s.mu.Unlock()
 	var req struct {
 		Content *string `json:"content"`
 	}

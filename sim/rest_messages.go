@@ -241,13 +241,11 @@ func (r *messageRequest) hasPayload() bool {
 
 // postMessage answers POST /channels/{channel_id}/messages.
 func (s *Server) postMessage(c *call) {
-	s.mu.Lock()
-	ch := s.w.channels[c.r.PathValue("channel_id")]
-	s.mu.Unlock()
+	ch := s.lockChannel(c)
 	if ch == nil {
-		c.fail(http.StatusNotFound, codeUnknownChannel, "unknown channel")
 		return
 	}
+	s.mu.Unlock()
 	s.sendToChannel(c, target{scene: SceneGuild, channelID: ch.ID, guildID: ch.GuildID}, "")
 }
 
