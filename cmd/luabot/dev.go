@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -184,7 +185,7 @@ func printBotMessages(ctx context.Context, platform *sim.Server, out io.Writer, 
 		if m.ChannelID != home {
 			where = "[#" + m.ChannelID + "] "
 		}
-		fmt.Fprintf(out, "bot> %s%s\n", where, m.Content)
+		fmt.Fprintf(out, "bot> %s%s\n", where, strings.TrimSpace(m.Content+extras(m)))
 		i++
 	}
 	for {
@@ -197,4 +198,34 @@ func printBotMessages(ctx context.Context, platform *sim.Server, out io.Writer, 
 	for _, m := range platform.Sent()[i:] {
 		print(m)
 	}
+}
+
+// extras names what a message carries besides its text, so that a reply
+// made of a picture or a markdown card does not print as an empty line.
+func extras(m sim.SentMessage) string {
+	var b strings.Builder
+	for _, a := range m.Attachments {
+		fmt.Fprintf(&b, " [%s %s, %d bytes]", a.ContentType, a.Filename, a.Size)
+	}
+	var body struct {
+		Image    string          `json:"image"`
+		Markdown json.RawMessage `json:"markdown"`
+		Keyboard json.RawMessage `json:"keyboard"`
+		Embed    json.RawMessage `json:"embed"`
+		Ark      json.RawMessage `json:"ark"`
+		Media    json.RawMessage `json:"media"`
+	}
+	_ = json.Unmarshal(m.Body, &body) // a body the platform took is JSON; a bad one just shows nothing extra
+	if body.Image != "" {
+		fmt.Fprintf(&b, " [image %s]", body.Image)
+	}
+	for _, part := range []struct {
+		name string
+		raw  json.RawMessage
+	}{{"markdown", body.Markdown}, {"keyboard", body.Keyboard}, {"embed", body.Embed}, {"ark", body.Ark}, {"media", body.Media}} {
+		if len(part.raw) > 0 && string(part.raw) != "null" {
+			fmt.Fprintf(&b, " [%s]", part.name)
+		}
+	}
+	return b.String()
 }

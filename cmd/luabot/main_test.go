@@ -124,6 +124,28 @@ func TestDev_BrokenScriptDoesNotStopOthers(t *testing.T) {
 	s.expect("bot> hi you")
 }
 
+// A reply that is a picture or a card says so in the chat, instead of
+// printing an empty line.
+func TestDev_ShowsWhatAReplyCarries(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "cat.png"), []byte("\x89PNG\r\n\x1a\n12345678"), 0o644)
+	os.WriteFile(filepath.Join(dir, "pic.lua"), []byte(`on("message", function(ev)
+  if ev.text == "card" then
+    ev:reply({markdown = {content = "# hi"}})
+  else
+    ev:reply({content = "a cat", file = "cat.png"})
+  end
+end)`), 0o644)
+	s := start(t, "dev", "--data", filepath.Join(t.TempDir(), "dev.db"), dir)
+	s.expect("luabot dev:")
+	io.WriteString(s.stdin, "cat?\n")
+	s.expect("bot> a cat [image/png cat.png, 16 bytes]")
+	io.WriteString(s.stdin, "card\n")
+	if line := s.expect("bot>"); line != "bot> [markdown]" {
+		t.Fatalf("got %q, want %q", line, "bot> [markdown]")
+	}
+}
+
 func TestRun_MissingCredentials(t *testing.T) {
 	for _, env := range []string{"QQBOT_APP_ID", "QQBOT_SECRET", "QQBOT_TOKEN"} {
 		t.Setenv(env, "")
