@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"time"
 )
@@ -24,8 +25,15 @@ func (s *Server) Advance(d time.Duration) error {
 	if d < 0 {
 		return fmt.Errorf("sim: advance %v: the platform clock only moves forward", d)
 	}
-	s.skew.Add(int64(d))
-	return nil
+	for {
+		old := s.skew.Load()
+		if old > math.MaxInt64-int64(d) {
+			return fmt.Errorf("sim: advance %v: the platform clock would pass year 2262", d)
+		}
+		if s.skew.CompareAndSwap(old, old+int64(d)) {
+			return nil
+		}
+	}
 }
 
 // Now reports the platform clock.

@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"testing"
 	"time"
@@ -40,6 +41,11 @@ func TestClock_AdvanceAgesReplyWindow(t *testing.T) {
 	checkError(t, do(t, http.MethodPost, s.ControlURL()+"/clock", `{"advance":"-1s"}`), http.StatusBadRequest, 12002)
 	if err := s.Advance(-time.Second); err == nil {
 		t.Error("Advance(-1s) succeeded: the clock must not run backwards")
+	}
+	// Past the range of time.Duration the offset would wrap around and
+	// send the clock into the past.
+	if err := s.Advance(math.MaxInt64); err == nil || s.Now().Before(now) {
+		t.Errorf("Advance(max) = %v, clock %v (was %v)", err, s.Now(), now)
 	}
 	if r := do(t, http.MethodPost, s.ControlURL()+"/clock", ""); r.status != http.StatusOK {
 		t.Errorf("reading the clock: %d %s", r.status, r.body)

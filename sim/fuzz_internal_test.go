@@ -110,6 +110,19 @@ func FuzzServeHTTP(f *testing.F) {
 		{"POST", "/sim/messages", `{"scene":"group","content":"hi"}`},
 		{"POST", "/sim/faults", `{"kind":"latency","latency_ms":0}`},
 		{"GET", "/sim/sent?since=-1", ``},
+		{"POST", "/sim/clock", `{"advance":"5m"}`},
+		{"POST", "/sim/voice", `{"channel_id":"` + ch + `"}`},
+		{"PATCH", "/channels/" + ch + "/messages/x", `{"markdown":{"content":"x"},"keyboard":null}`},
+		{"POST", "/channels/" + ch + "/settingguide", `{"content":"<@1>"}`},
+		{"POST", "/dms/" + guildID + "/settingguide", `{"setting_guide":{"guild_id":"1"}}`},
+		{"POST", "/channels/" + ch + "/announces", `{"message_id":"x"}`},
+		{"POST", "/channels/" + ch + "/audio", `{"audio_url":"https://x","status":0}`},
+		{"GET", "/channels/" + ch + "/schedules?since=0", `{"since":"1"}`},
+		{"POST", "/channels/" + ch + "/schedules", `{"schedule":{"name":"s","start_timestamp":"1","end_timestamp":"2","remind_type":"0"}}`},
+		{"PUT", "/channels/" + ch + "/threads", `{"title":"t","content":"c","format":4}`},
+		{"POST", "/gateway/webhook/sessions", `{"intents":1,"shards":[0,1],"callback_url":"https://x"}`},
+		{"PATCH", "/gateway/webhook/sessions?action=check", ``},
+		{"POST", "/channels/" + ch + "/messages", "--b\r\nContent-Disposition: form-data; name=\"file_image\"; filename=\"a.png\"\r\n\r\nPNG\r\n--b\r\nContent-Disposition: form-data; name=\"content\"\r\n\r\nhi\r\n--b--\r\n"},
 	}
 	for _, sd := range seeds {
 		f.Add(sd.method, sd.path, []byte(sd.body))
@@ -124,6 +137,9 @@ func FuzzServeHTTP(f *testing.F) {
 			return
 		}
 		req.Header.Set("Authorization", auth)
+		if bytes.HasPrefix(body, []byte("--b")) { // the multipart parser needs its boundary
+			req.Header.Set("Content-Type", "multipart/form-data; boundary=b")
+		}
 		rec := httptest.NewRecorder()
 		s.serveHTTP(rec, req)
 		if rec.Body.Len() > 0 && !json.Valid(rec.Body.Bytes()) {
