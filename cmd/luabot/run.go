@@ -24,7 +24,7 @@ func runCommand() *cli.Command {
 			&cli.BoolFlag{Name: "sandbox", Usage: "use the sandbox API host"},
 			dataFlag,
 			&cli.StringFlag{Name: "transport", Value: host.TransportWS, Usage: "how events arrive: ws (WebSocket gateway) or webhook (HTTP callbacks)", EnvVars: []string{"LUABOT_TRANSPORT"}},
-			&cli.IntFlag{Name: "shards", Usage: "total shard count (default: what GET /gateway/bot recommends)", EnvVars: []string{"LUABOT_SHARDS"}},
+			&cli.IntFlag{Name: "shards", Usage: "total shard count", DefaultText: "what GET /gateway/bot recommends", EnvVars: []string{"LUABOT_SHARDS"}},
 			&cli.StringFlag{Name: "shard-range", Usage: "run only shards FIRST to LAST of COUNT, e.g. 0-3/8", EnvVars: []string{"LUABOT_SHARD_RANGE"}},
 			&cli.StringFlag{Name: "listen", Usage: "webhook: address to listen on, e.g. :8443", EnvVars: []string{"LUABOT_LISTEN"}},
 			&cli.StringFlag{Name: "tls-cert", Usage: "webhook: TLS certificate file (PEM)", EnvVars: []string{"LUABOT_TLS_CERT"}},
