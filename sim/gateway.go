@@ -217,7 +217,6 @@ func (c *conn) identify(d json.RawMessage) bool {
 		return false
 	}
 	c.log.Info("identified", logSession, ss.id, "intents", intents, "shard", shard)
-	c.s.markIdentified(c)
 	return true
 }
 
@@ -256,7 +255,6 @@ func (c *conn) resume(d json.RawMessage) bool {
 		return false
 	}
 	c.log.Info("resumed", logSession, ss.id, "seq", req.Seq)
-	c.s.markIdentified(c)
 	return true
 }
 

@@ -74,7 +74,7 @@ type Server struct {
 	dispatched     atomic.Uint64 // op-0 frames written; see Dispatched
 	conns          map[*conn]struct{}
 	sessions       map[string]*session
-	identified     int // connections that received READY or RESUMED
+	identified     int // connections READY or RESUMED was sent on
 	sessionSignal  signal
 	startRemaining int       // session_start_limit.remaining
 	startResetAt   time.Time // when remaining refills

@@ -68,6 +68,9 @@ func (ss *session) start(c *conn) error {
 	if err != nil {
 		return err
 	}
+	// Counted before READY goes out, so that Sessions never lags behind
+	// what the client has seen; ss.mu keeps events behind READY.
+	ss.s.markIdentified(c)
 	return ss.s.writeDispatch(c, frame)
 }
 
@@ -106,6 +109,7 @@ func (ss *session) replay(c *conn, seq uint64) (old *conn, err error) {
 			}
 		}
 	}
+	ss.s.markIdentified(c) // before RESUMED, as for READY
 	frame, err := ss.frame("RESUMED", newEventID("RESUMED"), json.RawMessage(`""`))
 	if err != nil {
 		return old, err
@@ -199,7 +203,7 @@ func (s *Server) attach(ss *session, c *conn) bool {
 	return true
 }
 
-// markIdentified counts c once READY or RESUMED went out.
+// markIdentified counts c as READY or RESUMED goes out.
 func (s *Server) markIdentified(c *conn) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
