@@ -36,23 +36,30 @@ type ControlResponse struct {
 // evalTimeout bounds one evaluation over the socket.
 const evalTimeout = time.Minute
 
-// serveControl answers control requests on a unix socket at path until
-// ctx ends. allowUID is the only user id allowed to connect.
-func (h *Host) serveControl(ctx context.Context, path string, allowUID int) error {
+// listenControl opens the control socket at path. Run opens it before
+// the bot connects, so that whoever sees the bot online can attach.
+func (h *Host) listenControl(path string) (net.Listener, error) {
 	if c, err := net.Dial("unix", path); err == nil {
 		c.Close()
-		return fmt.Errorf("control socket %s is in use: another luabot runs on the same --data file", path)
+		return nil, fmt.Errorf("control socket %s is in use: another luabot runs on the same --data file", path)
 	}
 	_ = os.Remove(path) // a stale socket of a process that died
 	ln, err := net.Listen("unix", path)
 	if err != nil {
-		return fmt.Errorf("control socket: %w", err)
+		return nil, fmt.Errorf("control socket: %w", err)
 	}
 	if err := os.Chmod(path, 0o600); err != nil {
 		ln.Close()
-		return fmt.Errorf("control socket: %w", err)
+		return nil, fmt.Errorf("control socket: %w", err)
 	}
 	h.log.Info("control socket open", "path", path)
+	return ln, nil
+}
+
+// serveControl answers control requests on ln until ctx ends, then closes
+// ln and removes its socket file. allowUID is the only user id allowed to
+// connect.
+func (h *Host) serveControl(ctx context.Context, ln net.Listener, path string, allowUID int) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	stop := context.AfterFunc(ctx, func() { ln.Close() })

@@ -26,20 +26,17 @@ func TestControl_OwnerOnly(t *testing.T) {
 		{"another user", os.Getuid() + 1, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			ln, err := hostWith.listenControl(path)
+			if err != nil {
+				t.Fatal(err)
+			}
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan error, 1)
-			go func() { done <- hostWith.serveControl(ctx, path, tt.uid) }()
+			go func() { done <- hostWith.serveControl(ctx, ln, path, tt.uid) }()
 			defer func() { cancel(); <-done }()
-			var conn net.Conn
-			var err error
-			for end := time.Now().Add(5 * time.Second); ; {
-				if conn, err = net.Dial("unix", path); err == nil {
-					break
-				}
-				if time.Now().After(end) {
-					t.Fatal(err)
-				}
-				time.Sleep(time.Millisecond)
+			conn, err := net.Dial("unix", path)
+			if err != nil {
+				t.Fatal(err)
 			}
 			defer conn.Close()
 			info, err := os.Stat(path)

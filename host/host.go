@@ -312,13 +312,17 @@ func (h *Host) serve(ctx context.Context, source func(context.Context, func(gate
 		}()
 	}
 	if h.cfg.ControlSocket != "" {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := h.serveControl(ctx, h.cfg.ControlSocket, os.Getuid()); err != nil {
-				h.log.Error("control socket stopped", "err", err)
-			}
-		}()
+		if ln, err := h.listenControl(h.cfg.ControlSocket); err != nil {
+			h.log.Error("control socket not opened", "err", err)
+		} else {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := h.serveControl(ctx, ln, h.cfg.ControlSocket, os.Getuid()); err != nil {
+					h.log.Error("control socket stopped", "err", err)
+				}
+			}()
+		}
 	}
 	err := source(ctx, h.route)
 	cancel()

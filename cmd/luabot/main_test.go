@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -51,6 +52,9 @@ func start(t *testing.T, args ...string) *session {
 	s := &session{t: t, stdin: inW, lines: make(chan string, 100), stderr: &syncBuffer{}, code: make(chan int, 1), cancel: cancel}
 	go func() {
 		code := run(ctx, append([]string{"luabot"}, args...), inR, outW, s.stderr)
+		// A test writing to a command that has exited gets an error, not a
+		// write blocked forever.
+		inR.CloseWithError(errors.New("the command exited"))
 		outW.Close()
 		s.code <- code
 	}()
