@@ -254,11 +254,17 @@ func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.D
 				c.seq.Store(f.S)
 			}
 			delivered = true
-			switch f.T {
-			case "READY":
-				var r readyData
+			var r readyData
+			if f.T == "READY" {
 				_ = json.Unmarshal(f.D, &r) // a malformed READY still counts; the handler sees it raw
 				c.sessionID = r.SessionID
+			}
+			c.publishSession()
+			c.status.update(func(st *Status) { st.Events++ })
+			// Logged after the status is updated, so that whoever reads the
+			// log line and then the status sees the session up.
+			switch f.T {
+			case "READY":
 				ready = true
 				c.status.setState(StateReady)
 				c.log.Info("gateway ready", "session_id", r.SessionID, "seq", f.S, "user_id", r.User.ID, "username", r.User.Username)
@@ -267,8 +273,6 @@ func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.D
 				c.status.setState(StateReady)
 				c.log.Info("gateway resumed", "session_id", c.sessionID, "seq", f.S)
 			}
-			c.publishSession()
-			c.status.update(func(st *Status) { st.Events++ })
 			handle(Event{Type: f.T, Seq: f.S, ID: f.ID, Data: f.D})
 
 		case opHeartbeatAck:
