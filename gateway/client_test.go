@@ -123,12 +123,18 @@ func TestClient_Run_IdentifyReadyEventsAndShutdown(t *testing.T) {
 	}
 }
 
+// heartbeatMS is the interval of tests that watch heartbeats go by.
+const heartbeatMS = 200
+
 func TestClient_Run_Heartbeats(t *testing.T) {
 	g := newFakeGateway(t)
 	c, _ := newClient(t, g.url, nil)
 	startRun(t, c)
 	sc := g.next(t)
-	sc.hello(t, 10)
+	// Short enough to see several heartbeats, long enough that a loaded
+	// machine still delivers the fake's ACK within the interval; otherwise
+	// the client rightly drops the connection as a zombie.
+	sc.hello(t, heartbeatMS)
 	sc.expect(t, 2)
 
 	// Nothing numbered yet: d is null.
@@ -223,7 +229,7 @@ func TestClient_Run_Policy(t *testing.T) {
 			}
 
 			sc2 := g.next(t)
-			sc2.hello(t, 10)
+			sc2.hello(t, heartbeatMS)
 			if tt.want == "resume" {
 				var d struct {
 					Token     string `json:"token"`
