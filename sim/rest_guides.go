@@ -39,11 +39,8 @@ func (s *Server) postSettingGuide(c *call) {
 // settings of guild_id, which is required (12002) and must be a guild the
 // bot is in (10004). The message has no content.
 func (s *Server) postDMSettingGuide(c *call) {
-	s.mu.Lock()
-	dm := s.w.dms[c.r.PathValue("guild_id")]
-	s.mu.Unlock()
+	dm := s.dmSession(c)
 	if dm == nil {
-		c.fail(http.StatusNotFound, codeUnknownGuild, "unknown dm session")
 		return
 	}
 	var req struct {

@@ -698,13 +698,22 @@ func (s *Server) postDMSession(c *call) {
 		"create_time": strconv.FormatInt(dm.created.Unix(), 10)})
 }
 
-// postDirectMessage answers POST /dms/{guild_id}/messages.
-func (s *Server) postDirectMessage(c *call) {
+// dmSession finds the DM session named by the path's guild_id, or answers
+// 404 and returns nil.
+func (s *Server) dmSession(c *call) *dmSession {
 	s.mu.Lock()
 	dm := s.w.dms[c.r.PathValue("guild_id")]
 	s.mu.Unlock()
 	if dm == nil {
 		c.fail(http.StatusNotFound, codeUnknownGuild, "unknown dm session")
+	}
+	return dm
+}
+
+// postDirectMessage answers POST /dms/{guild_id}/messages.
+func (s *Server) postDirectMessage(c *call) {
+	dm := s.dmSession(c)
+	if dm == nil {
 		return
 	}
 	s.sendToChannel(c, target{scene: SceneDM, channelID: dm.channelID, guildID: dm.guildID, userID: dm.userID}, dm.srcGuildID)
