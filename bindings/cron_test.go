@@ -1,6 +1,8 @@
 package bindings_test
 
 import (
+	_ "time/tzdata" // the zone tests must not depend on the machine's zoneinfo
+
 	"testing"
 	"time"
 
@@ -44,5 +46,73 @@ func TestCron_Invalid(t *testing.T) {
 	c, _ := bindings.ParseCron("0 0 30 2 *")
 	if !c.Next(time.Now()).IsZero() {
 		t.Error("Feb 30 has a next time")
+	}
+}
+
+// The old parser rolled hours with Truncate(time.Hour), which aligns to
+// UTC: in a zone with a half-hour offset it never matched and timers were
+// dropped.
+func TestCron_ZonesAndDST(t *testing.T) {
+	zone := func(name string) *time.Location {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return loc
+	}
+	kolkata, nepal, newYork := zone("Asia/Kolkata"), zone("Asia/Kathmandu"), zone("America/New_York")
+	tests := []struct {
+		expr string
+		from time.Time
+		want string // in from's location, with its offset
+	}{
+		{"0 9 * * *", time.Date(2026, 12, 2, 10, 30, 0, 0, kolkata), "2026-12-03 09:00 +0530"},
+		{"30 * * * *", time.Date(2026, 12, 2, 10, 31, 0, 0, kolkata), "2026-12-02 11:30 +0530"},
+		{"0 9 * * 1-5", time.Date(2026, 12, 4, 9, 0, 0, 0, nepal), "2026-12-07 09:00 +0545"},
+		// Spring forward: 02:30 does not exist on 2026-03-08, so that day has no tick.
+		{"30 2 * * *", time.Date(2026, 3, 8, 0, 0, 0, 0, newYork), "2026-03-09 02:30 -0400"},
+		{"0 9 * * *", time.Date(2026, 3, 8, 0, 0, 0, 0, newYork), "2026-03-08 09:00 -0400"},
+		// Fall back: 01:30 happens twice on 2026-11-01, first in EDT.
+		{"30 1 * * *", time.Date(2026, 11, 1, 0, 0, 0, 0, newYork), "2026-11-01 01:30 -0400"},
+		{"0 9 * * *", time.Date(2026, 11, 1, 0, 0, 0, 0, newYork), "2026-11-01 09:00 -0500"},
+	}
+	for _, tt := range tests {
+		c, err := bindings.ParseCron(tt.expr)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.expr, err)
+		}
+		if got := c.Next(tt.from).Format("2006-01-02 15:04 -0700"); got != tt.want {
+			t.Errorf("%s from %s: next = %s, want %s", tt.expr, tt.from, got, tt.want)
+		}
+	}
+	// Consecutive daily ticks across the fall-back change stay a wall-clock day apart.
+	c, _ := bindings.ParseCron("0 9 * * *")
+	first := c.Next(time.Date(2026, 10, 31, 8, 0, 0, 0, newYork))
+	second := c.Next(first)
+	if first.Hour() != 9 || second.Hour() != 9 || second.Sub(first) != 25*time.Hour {
+		t.Errorf("ticks %s then %s: want 09:00 both days, 25 h apart", first, second)
+	}
+}
+
+func TestCron_SundayAsSeven(t *testing.T) {
+	base := time.Date(2026, 12, 2, 10, 30, 15, 0, time.UTC) // a Wednesday
+	for expr, want := range map[string]string{
+		"0 0 * * 5-7":   "2026-12-04 00:00",
+		"0 0 * * 0-7":   "2026-12-03 00:00",
+		"0 0 * * 1,7":   "2026-12-06 00:00",
+		"0 0 * * sat,7": "2026-12-05 00:00",
+	} {
+		c, err := bindings.ParseCron(expr)
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		if got := c.Next(base).Format("2006-01-02 15:04"); got != want {
+			t.Errorf("%s: next = %s, want %s", expr, got, want)
+		}
+	}
+	for _, expr := range []string{"0 0 * * 5-7/2", "0 0 * * 7/2", "@every 1s", "@daily"} {
+		if _, err := bindings.ParseCron(expr); err == nil {
+			t.Errorf("%q parsed", expr)
+		}
 	}
 }
