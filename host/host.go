@@ -144,6 +144,10 @@ func ScriptFiles(args []string) ([]string, error) {
 // others fail; the failures come back joined, each a *LoadError naming
 // file:line.
 func (h *Host) Load(paths ...string) error {
+	// mu is held from the name check to the add, as Reload does, so two
+	// loads of one name cannot both get in.
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	var errs []error
 	for _, path := range paths {
 		name := strings.TrimSuffix(filepath.Base(path), ".lua")
@@ -156,12 +160,10 @@ func (h *Host) Load(paths ...string) error {
 			errs = append(errs, err)
 			continue
 		}
-		h.mu.Lock()
 		if h.runCtx != nil {
 			h.startScript(s)
 		}
 		h.add(s)
-		h.mu.Unlock()
 		h.log.Info("script loaded", "script", s.name, "path", path, "events", strings.Join(s.subscribed, ","))
 	}
 	h.updateHelp()
@@ -326,10 +328,12 @@ func (h *Host) serve(ctx context.Context, source func(context.Context, func(gate
 	}
 	err := source(ctx, h.route)
 	cancel()
-	wg.Wait()
+	// Scripts loaded from now on are kept but not started: clearing runCtx
+	// before Wait means nothing can Add to wg while it is waited on.
 	h.mu.Lock()
 	h.runCtx, h.runWG = nil, nil
 	h.mu.Unlock()
+	wg.Wait()
 	if errors.Is(err, context.Canceled) {
 		err = nil
 	}

@@ -38,9 +38,10 @@ func (h *Host) startScript(s *script) {
 	ctx, cancel := context.WithCancel(h.runCtx)
 	s.stopRun = cancel
 	s.markStarted()
-	h.runWG.Add(1)
+	wg := h.runWG // serve clears the field before it waits
+	wg.Add(1)
 	go func() {
-		defer h.runWG.Done()
+		defer wg.Done()
 		defer close(s.done)
 		s.run(ctx, h.cfg.Drain)
 	}()
