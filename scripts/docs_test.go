@@ -3,7 +3,9 @@ package scripts_test
 import (
 	"bufio"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -256,5 +258,59 @@ function on(event, fn) end
 
 	if _, err := checkDocs("---@class luabot.Mystery\n---@field x string\nlocal M = {}\n", ""); err == nil {
 		t.Error("a class without a spelling in classVar was accepted")
+	}
+}
+
+// Code comments cite docs/protocol.md by section ("§7.4", "§14.9"). Every
+// cited section must exist there: headings "## §7" and "### §7.4", and for
+// §14 the numbered items of its list.
+func TestProtocolDoc_CitedSectionsExist(t *testing.T) {
+	doc, err := os.ReadFile("../docs/protocol.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	inList := ""
+	for _, line := range strings.Split(string(doc), "\n") {
+		if m := regexp.MustCompile(`^#{2,3} §(\d+(?:\.\d+)?)\s`).FindStringSubmatch(line); m != nil {
+			have[m[1]] = true
+			inList = m[1]
+			continue
+		}
+		if m := regexp.MustCompile(`^(\d+)\. `).FindStringSubmatch(line); m != nil && !strings.Contains(inList, ".") {
+			have[inList+"."+m[1]] = true
+		}
+	}
+	cite := regexp.MustCompile(`§(\d+(?:\.\d+)?)`)
+	cited := 0
+	err = filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && path != ".." {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(src), "\n") {
+			for _, m := range cite.FindAllStringSubmatch(line, -1) {
+				cited++
+				if !have[m[1]] {
+					t.Errorf("%s:%d cites §%s, which docs/protocol.md does not have", path, i+1, m[1])
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cited == 0 || !have["7.4"] || !have["14.9"] {
+		t.Fatalf("found %d citations, sections %v: the scan is broken", cited, len(have))
 	}
 }
