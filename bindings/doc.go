@@ -1,5 +1,5 @@
 // Package bindings is the Lua API scripts are written against
-// (shared/lua-api.md): the globals on, once, qq, kv, log, print, json and
+// (docs/lua-api.md): the globals on, once, qq, kv, log, print, json and
 // sleep, and the event object handlers receive.
 //
 // Install puts them into one script's LState. The package owns no goroutine
@@ -15,4 +15,6 @@
 //
 // Nothing here may hand Lua a Go pointer, interface or function that reaches
 // beyond the script: every value crosses as plain Lua data.
+//
+// Section numbers such as §7.4 refer to docs/protocol.md.
 package bindings

@@ -83,4 +83,6 @@
 // The identify token is never logged or included in errors. Plain ws:// URLs are refused by
 // New unless the host is loopback (127.0.0.0/8, ::1, localhost), which keeps tests against
 // local fakes possible without letting a token cross a network in clear text.
+//
+// Section numbers such as §7.4 refer to docs/protocol.md.
 package gateway

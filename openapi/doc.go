@@ -83,4 +83,6 @@
 // token refresher runs inside [Client.Run], on the goroutine of whoever calls it, and stops
 // when Run's context ends; its owner (the host) starts it next to the gateway and waits for
 // it. Without Run, tokens are fetched on demand.
+//
+// Section numbers such as §7.4 refer to docs/protocol.md.
 package openapi

@@ -6,7 +6,7 @@ package scripts
 
 import _ "embed"
 
-// Types is the LuaLS annotation file for the Lua API (shared/lua-api.md).
+// Types is the LuaLS annotation file for the Lua API (docs/lua-api.md).
 //
 //go:embed luabot.d.lua
 var Types string

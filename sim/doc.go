@@ -5,7 +5,7 @@
 // of bots.qq.com and api.sgroup.qq.com; the official SDKs run against it
 // unmodified (sim/conformance runs botgo v0.2.1 against it).
 //
-// The simulator speaks the wire protocol of /work/shared/qq-protocol.md and
+// The simulator speaks the wire protocol of docs/protocol.md and
 // builds every JSON document from its own types (wire.go). It imports no
 // QQ client package, so a client passing against it has been checked
 // against the protocol description, not against itself.
@@ -213,4 +213,6 @@
 // retention) follow the platform clock, which Advance and POST /sim/clock
 // move forward; the heartbeat timeout and other socket deadlines use real
 // time.
+//
+// Section numbers such as §7.4 refer to docs/protocol.md.
 package sim
