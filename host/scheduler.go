@@ -303,16 +303,12 @@ func (s *script) resume(h *handler, fn *lua.LFunction, args ...lua.LValue) {
 	s.finish(h)
 }
 
-// commit saves a finished handler's kv writes. kv.update functions may run
-// again here, so the CPU budget applies.
+// commit saves a finished handler's kv.set and kv.delete calls. No Lua
+// runs here: kv.incr and kv.update committed when they were called.
 func (s *script) commit(h *handler) {
 	if h.kv == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), s.limits.CPU)
-	defer cancel()
-	s.L.SetContext(ctx)
-	defer s.L.RemoveContext()
 	if err := h.kv.Commit(s.store); err != nil {
 		s.log.Error("handler's kv writes not saved", "event", h.event, "err", err)
 	}
