@@ -273,18 +273,19 @@ func (b *binder) kvScan(L *lua.LState, ns, prefix string) int {
 	sort.Strings(keys)
 	i := 0
 	L.Push(L.NewFunction(func(L *lua.LState) int {
-		for i < len(keys) {
-			k := keys[i]
-			i++
-			v, err := b.decodeValue(L, merged[k])
-			if err != nil {
-				continue // unreadable values are skipped, not fatal to the loop
-			}
-			L.Push(lua.LString(k))
-			L.Push(v)
-			return 2
+		if i >= len(keys) {
+			return 0
 		}
-		return 0
+		k := keys[i]
+		i++
+		v, err := b.decodeValue(L, merged[k])
+		if err != nil {
+			// Skipping it would pass a partial result off as complete.
+			raise(L, "kv.scan(%q): the value at %q is unreadable: %v", prefix, k, err)
+		}
+		L.Push(lua.LString(k))
+		L.Push(v)
+		return 2
 	}))
 	return 1
 }

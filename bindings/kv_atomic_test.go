@@ -137,3 +137,20 @@ func TestKVSet_KeyCheckedAtTheCall(t *testing.T) {
 		}
 	}
 }
+
+// A value kv cannot decode stops a scan with an error instead of being
+// left out of a result that looks complete.
+func TestKVScan_UnreadableValueIsAnError(t *testing.T) {
+	var store *kv.Store
+	L := stateWith(t, func(s *kv.Store) bindings.Store { store = s; return s })
+	eval(t, L, `kv.set("a:1", 1) kv.set("a:3", 3) return nil`)
+	if err := store.Set("t", "a:2", []byte("\x01{not json")); err != nil {
+		t.Fatal(err)
+	}
+	got := eval(t, L, `local seen = {}
+local ok, err = pcall(function() for k in kv.scan("a:") do seen[#seen + 1] = k end end)
+return tostring(ok) .. " " .. table.concat(seen, ",") .. " " .. tostring(err)`)
+	if !strings.HasPrefix(got, "false a:1 ") || !strings.Contains(got, `the value at "a:2" is unreadable`) {
+		t.Fatalf("got %q", got)
+	}
+}
