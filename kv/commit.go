@@ -14,7 +14,9 @@ type Op struct {
 	Val []byte
 	// Apply, when set, computes the new value from the current one inside
 	// the commit's transaction (counters, read-modify-write); returning
-	// nil deletes the key.
+	// nil deletes the key. It holds the store's write lock, so it must be
+	// quick, and must not panic: a panic inside a transaction is taken for
+	// a damaged file (damage.go).
 	Apply func(cur []byte, ok bool) ([]byte, error)
 }
 
