@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"runtime"
 	"runtime/debug"
 	"strings"
 
@@ -33,9 +34,17 @@ func (e *DamagedError) Error() string {
 func guard(path string, fn func() error) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
-		if r := recover(); r != nil {
-			err = &DamagedError{Path: path, Cause: firstLine(fmt.Sprint(r))}
+		r := recover()
+		if r == nil {
+			return
 		}
+		cause := firstLine(fmt.Sprint(r))
+		if re, ok := r.(runtime.Error); ok && strings.Contains(re.Error(), "invalid memory address") {
+			// What a fault on the mapping looks like once SetPanicOnFault
+			// made it a panic: a page past the end of a cut-short file.
+			cause = "a page could not be read from the file (cut short?)"
+		}
+		err = &DamagedError{Path: path, Cause: cause}
 	}()
 	return fn()
 }
