@@ -169,7 +169,7 @@ end)`)
 	h.send("AT_MESSAGE_CREATE", msg("a"))
 	got := h.nextCall().Body["content"].(string)
 	parts := strings.Split(got, " | ")
-	if len(parts) != 3 || !strings.HasPrefix(parts[0], "false ") || !strings.Contains(parts[0], "cannot") ||
+	if len(parts) != 3 || !strings.HasPrefix(parts[0], "false ") || !strings.Contains(parts[0], "cannot be made inside a metamethod, an iterator, a sort/gsub callback or a kv.update function") ||
 		!strings.HasPrefix(parts[1], "false ") || !strings.Contains(parts[1], "kv.set cannot be called inside a kv.update function") ||
 		parts[2] != "1" {
 		t.Fatalf("got %q", got)

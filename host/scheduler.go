@@ -388,8 +388,8 @@ func (s *script) park(L *lua.LState) (*handler, uint64) {
 			"timer or command, not at load time")
 	}
 	if !yieldable() {
-		bindings.Raise(L, "this call waits and cannot be made inside a metamethod, an iterator "+
-			"or a sort/gsub callback; call it directly in the handler (pcall is fine)")
+		bindings.Raise(L, "this call waits and cannot be made inside a metamethod, an iterator, "+
+			"a sort/gsub callback or a kv.update function; call it directly in the handler (pcall is fine)")
 	}
 	h.gen++
 	h.waiting = true
@@ -415,8 +415,8 @@ func (s *script) Await(L *lua.LState, work func(ctx context.Context) bindings.Fi
 // nested coroutine (pcall, a user coroutine) up to the host.
 func (s *script) forward(L *lua.LState) int {
 	if s.handlerOf(L) == nil || !yieldable() {
-		bindings.Raise(L, "this call waits and cannot be made inside a metamethod, an iterator "+
-			"or a sort/gsub callback")
+		bindings.Raise(L, "this call waits and cannot be made inside a metamethod, an iterator, "+
+			"a sort/gsub callback or a kv.update function")
 	}
 	return L.Yield(s.marker)
 }
