@@ -148,9 +148,11 @@ func (b *binder) kvUpdate(L *lua.LState, ns, key string, fn *lua.LFunction) int 
 // Waiting calls (sleep, qq.*) fail inside it on their own: it runs as a Go
 // call, which cannot be suspended.
 func (b *binder) callUpdateFn(L *lua.LState, key string, fn *lua.LFunction, old lua.LValue) lua.LValue {
-	b.inUpdate++
-	err := L.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true}, old)
-	b.inUpdate--
+	err := func() error {
+		b.inUpdate++
+		defer func() { b.inUpdate-- }()
+		return L.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true}, old)
+	}()
 	if err != nil {
 		raise(L, "kv.update(%q) function: %s", key, firstLine(err.Error()))
 	}
