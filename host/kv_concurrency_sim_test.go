@@ -118,3 +118,52 @@ func storedNumber(t *testing.T, path, ns, key string) float64 {
 	}
 	return n
 }
+
+// A kv.update function that never returns holds no lock: another script
+// sharing the namespace keeps incrementing while it spins, and the
+// spinner is stopped by its CPU budget, having written nothing.
+func TestKV_SpinningUpdateFunctionBlocksNobody(t *testing.T) {
+	platform := newPlatform(t, sim.Config{})
+	dir := t.TempDir()
+	spinner := filepath.Join(dir, "spinner.lua")
+	os.WriteFile(spinner, []byte(`-- luabot: cpu=2
+local spun = false
+on("AT_MESSAGE_CREATE", function(ev)
+  if spun then return end
+  spun = true
+  kv.open("team").update("k", function(old) while true do end end)
+end)`), 0o600)
+	counter := filepath.Join(dir, "counter.lua")
+	os.WriteFile(counter, []byte(`on("AT_MESSAGE_CREATE", function(ev)
+  ev:reply("n=" .. kv.open("team").incr("n"))
+end)`), 0o600)
+	logs := newGWLog()
+	path := filepath.Join(dir, "bot.db")
+	ctx := deadline(t, 30*time.Second)
+	stop := runHost(t, platform, path, host.Config{Logger: logs.logger()}, spinner, counter)
+	logs.sessionsUp(t, ctx, 1)
+	for i := range 3 {
+		if _, err := platform.Post(sim.Post{Content: "go", MentionBot: true}); err != nil {
+			t.Fatal(err)
+		}
+		m, err := platform.WaitSent(ctx, i)
+		if err != nil || m.Content != "n="+strconv.Itoa(i+1) {
+			t.Fatalf("reply %d: %q, %v", i, m.Content, err)
+		}
+	}
+	if n := logs.count("handler killed"); n != 0 {
+		t.Fatalf("the spinner was killed before the counter answered 3 times (%d kills): the counter waited for it", n)
+	}
+	logs.waitFor(t, ctx, "the spinner killed", func() bool { return logs.count("handler killed") > 0 })
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	store, err := kv.Open(kv.Config{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if v, ok, _ := store.Get("shared/team", "k"); ok {
+		t.Fatalf("the killed update wrote %q", v)
+	}
+}
