@@ -103,4 +103,7 @@ type binder struct {
 	async *asyncWrapper
 	codec *codec
 	errMT *lua.LTable
+	// inUpdate counts the kv.update functions running on this VM, during
+	// which every kv call is refused (kv_atomic.go).
+	inUpdate int
 }

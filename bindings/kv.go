@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 // Limits on stored data.
 const (
 	maxValue   = 1 << 20 // one encoded value
+	maxKey     = 1 << 10 // bytes in a key written by a script (bbolt's own limit is 32 KiB)
 	maxScan    = 10000   // keys one kv.scan returns
 	sharedNS   = "shared/"
 	maxNSName  = 64
@@ -29,9 +31,10 @@ type Scope interface {
 	KV(L *lua.LState) *KVBuffer
 }
 
-// KVBuffer holds one handler's kv writes until it ends: the host commits
-// them when the handler finishes and drops them when it fails or is
-// killed. Reads inside the handler see its own pending writes.
+// KVBuffer holds one handler's kv.set and kv.delete until it ends: the host
+// commits them when the handler finishes and drops them when it fails or is
+// killed. Reads inside the handler see its own pending writes. kv.incr and
+// kv.update do not go through the buffer: they commit at once (kv_atomic.go).
 type KVBuffer struct {
 	ops  []kv.Op
 	view map[nsKey]pendingValue
@@ -54,18 +57,50 @@ func (b *KVBuffer) Commit(store Store) error {
 	return store.Commit(b.ops)
 }
 
+// pending reports the handler's own uncommitted write to key, if any. A nil
+// buffer (top level) has none.
+func (b *KVBuffer) pending(ns, key string) (pendingValue, bool) {
+	if b == nil {
+		return pendingValue{}, false
+	}
+	p, ok := b.view[nsKey{ns, key}]
+	return p, ok
+}
+
+// forget drops the pending writes to key, once a kv.incr or kv.update has
+// written them to the store together with its own change.
+func (b *KVBuffer) forget(ns, key string) {
+	if b == nil {
+		return
+	}
+	if _, ok := b.view[nsKey{ns, key}]; !ok {
+		return
+	}
+	delete(b.view, nsKey{ns, key})
+	kept := b.ops[:0]
+	for _, op := range b.ops {
+		if op.NS != ns || op.Key != key {
+			kept = append(kept, op)
+		}
+	}
+	clear(b.ops[len(kept):])
+	b.ops = kept
+}
+
 // openKV builds the kv module over the script's own namespace:
 //
 //	kv.get(key)                  returns (value, err); nil when absent or expired
 //	kv.set(key, value, [ttl])    returns (true, err); nil deletes; ttl in seconds
 //	kv.delete(key)               returns (true, err)
-//	kv.incr(key, [n])            adds n (default 1) atomically; returns the new value
-//	kv.update(key, fn)           sets fn(old) atomically; returns the new value
+//	kv.incr(key, [n])            adds n (default 1) at once; returns the stored value
+//	kv.update(key, fn)           stores fn(old) at once; returns the stored value
 //	for key, value in kv.scan(prefix) do ... end   keys with prefix, in order
 //	kv.open(name)                a namespace shared by every script that opens it
 //
 // Values are nil, booleans, numbers, strings and tables of those, stored as
-// deterministic JSON (object keys sorted).
+// deterministic JSON (object keys sorted). kv.set and kv.delete are
+// handler-scoped (KVBuffer); kv.incr and kv.update commit at once, see
+// kv_atomic.go for why.
 func (b *binder) openKV() {
 	shared := map[string]*lua.LTable{}
 	mod := b.kvNamespace(b.env.Script)
@@ -87,7 +122,7 @@ func (b *binder) openKV() {
 
 func (b *binder) kvNamespace(ns string) *lua.LTable {
 	t := b.L.NewTable()
-	b.L.SetFuncs(t, map[string]lua.LGFunction{
+	funcs := map[string]lua.LGFunction{
 		"get": func(L *lua.LState) int {
 			raw, ok, err := b.kvRead(L, ns, checkString(L, 1, "key"))
 			if err != nil {
@@ -101,6 +136,7 @@ func (b *binder) kvNamespace(ns string) *lua.LTable {
 		},
 		"set": func(L *lua.LState) int {
 			key := checkString(L, 1, "key")
+			checkWriteKey(L, "kv.set", key)
 			v := L.Get(2)
 			if v == lua.LNil {
 				return b.kvWrite(L, ns, key, nil)
@@ -112,13 +148,20 @@ func (b *binder) kvNamespace(ns string) *lua.LTable {
 			return b.kvWrite(L, ns, key, b.mustEncode(L, "kv.set", key, v, expires))
 		},
 		"delete": func(L *lua.LState) int {
-			return b.kvWrite(L, ns, checkString(L, 1, "key"), nil)
+			key := checkString(L, 1, "key")
+			if key == "" {
+				raise(L, "kv.delete: empty key")
+			}
+			return b.kvWrite(L, ns, key, nil)
 		},
 		"incr": func(L *lua.LState) int {
 			key := checkString(L, 1, "key")
 			delta := 1.0
 			if L.Get(2) != lua.LNil {
 				delta = float64(L.CheckNumber(2))
+				if math.IsNaN(delta) || math.IsInf(delta, 0) {
+					raise(L, "bad argument #2 to kv.incr: a finite number expected, got %v", delta)
+				}
 			}
 			return b.kvIncr(L, ns, key, delta)
 		},
@@ -133,7 +176,10 @@ func (b *binder) kvNamespace(ns string) *lua.LTable {
 			}
 			return b.kvScan(L, ns, prefix)
 		},
-	})
+	}
+	for name, fn := range funcs {
+		b.L.SetField(t, name, b.L.NewFunction(b.outsideUpdate(name, fn)))
+	}
 	return t
 }
 
@@ -163,11 +209,19 @@ func (b *binder) kvRead(L *lua.LState, ns, key string) ([]byte, bool, error) {
 	return raw, true, nil
 }
 
+// checkWriteKey refuses, at the call, a key the commit would refuse later
+// (and with it every other write of the handler).
+func checkWriteKey(L *lua.LState, fn, key string) {
+	switch {
+	case key == "":
+		raise(L, "%s: empty key", fn)
+	case len(key) > maxKey:
+		raise(L, "%s: the key is %d bytes, over the %d-byte limit", fn, len(key), maxKey)
+	}
+}
+
 // kvWrite buffers (or, at top level, commits) a set or delete.
 func (b *binder) kvWrite(L *lua.LState, ns, key string, raw []byte) int {
-	if key == "" {
-		raise(L, "kv: empty key")
-	}
 	if buf := b.buffer(L); buf != nil {
 		buf.view[nsKey{ns, key}] = pendingValue{raw: raw}
 		buf.ops = append(buf.ops, kv.Op{NS: ns, Key: key, Val: raw})
@@ -178,95 +232,6 @@ func (b *binder) kvWrite(L *lua.LState, ns, key string, raw []byte) int {
 		return b.fail(L, err)
 	}
 	L.Push(lua.LTrue)
-	return 1
-}
-
-func (b *binder) kvIncr(L *lua.LState, ns, key string, delta float64) int {
-	cur, ok, err := b.kvRead(L, ns, key)
-	if err != nil {
-		return b.fail(L, err)
-	}
-	n, err := b.numberValue(cur, ok)
-	if err != nil {
-		return b.fail(L, fmt.Errorf("kv.incr(%q): %w", key, err))
-	}
-	// The delta, not the result, is what commits: concurrent handlers
-	// incrementing the same key all count.
-	op := kv.Op{NS: ns, Key: key, Apply: func(cur []byte, ok bool) ([]byte, error) {
-		if ok && b.expired(cur) {
-			ok = false
-		}
-		n, err := b.numberValue(cur, ok)
-		if err != nil {
-			return nil, err
-		}
-		return b.encodeNumber(n + delta), nil
-	}}
-	result := n + delta
-	if buf := b.buffer(L); buf != nil {
-		buf.view[nsKey{ns, key}] = pendingValue{raw: b.encodeNumber(result)}
-		buf.ops = append(buf.ops, op)
-	} else if err := b.env.Store.Commit([]kv.Op{op}); err != nil {
-		return b.fail(L, err)
-	}
-	L.Push(lua.LNumber(result))
-	return 1
-}
-
-// kvUpdate runs fn(old) now, for the handler's own view, and again at
-// commit time if the stored value changed meanwhile, so the write is
-// atomic with respect to other handlers.
-func (b *binder) kvUpdate(L *lua.LState, ns, key string, fn *lua.LFunction) int {
-	cur, ok, err := b.kvRead(L, ns, key)
-	if err != nil {
-		return b.fail(L, err)
-	}
-	apply := func(L *lua.LState, cur []byte, ok bool) ([]byte, lua.LValue, error) {
-		old := lua.LValue(lua.LNil)
-		if ok {
-			v, err := b.decodeValue(L, cur)
-			if err != nil {
-				return nil, nil, err
-			}
-			old = v
-		}
-		if err := L.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true}, old); err != nil {
-			return nil, nil, fmt.Errorf("kv.update(%q) function: %s", key, firstLine(err.Error()))
-		}
-		nv := L.Get(-1)
-		L.Pop(1)
-		if nv == lua.LNil {
-			return nil, nv, nil
-		}
-		raw, err := b.encodeValue(nv, time.Time{})
-		return raw, nv, err
-	}
-	raw, nv, err := apply(L, cur, ok)
-	if err != nil {
-		raise(L, "%v", err)
-	}
-	buf := b.buffer(L)
-	if buf == nil {
-		if err := b.env.Store.Commit([]kv.Op{{NS: ns, Key: key, Val: raw}}); err != nil {
-			return b.fail(L, err)
-		}
-		L.Push(nv)
-		return 1
-	}
-	_, pendingBefore := buf.view[nsKey{ns, key}]
-	base := cur
-	main := b.L
-	buf.view[nsKey{ns, key}] = pendingValue{raw: raw}
-	buf.ops = append(buf.ops, kv.Op{NS: ns, Key: key, Apply: func(stored []byte, ok bool) ([]byte, error) {
-		// Unchanged since the handler read it (or the handler's own earlier
-		// write decided it): keep the handler's result.
-		if pendingBefore || (ok && string(stored) == string(base)) || (!ok && base == nil) {
-			return raw, nil
-		}
-		again, _, err := apply(main, stored, ok)
-		return again, err
-	}})
-	L.Push(nv)
 	return 1
 }
 
@@ -308,18 +273,19 @@ func (b *binder) kvScan(L *lua.LState, ns, prefix string) int {
 	sort.Strings(keys)
 	i := 0
 	L.Push(L.NewFunction(func(L *lua.LState) int {
-		for i < len(keys) {
-			k := keys[i]
-			i++
-			v, err := b.decodeValue(L, merged[k])
-			if err != nil {
-				continue // unreadable values are skipped, not fatal to the loop
-			}
-			L.Push(lua.LString(k))
-			L.Push(v)
-			return 2
+		if i >= len(keys) {
+			return 0
 		}
-		return 0
+		k := keys[i]
+		i++
+		v, err := b.decodeValue(L, merged[k])
+		if err != nil {
+			// Skipping it would pass a partial result off as complete.
+			raise(L, "kv.scan(%q): the value at %q is unreadable: %v", prefix, k, err)
+		}
+		L.Push(lua.LString(k))
+		L.Push(v)
+		return 2
 	}))
 	return 1
 }
@@ -355,11 +321,6 @@ func (b *binder) encodeValue(v lua.LValue, expires time.Time) ([]byte, error) {
 	return append(out, body...), nil
 }
 
-func (b *binder) encodeNumber(n float64) []byte {
-	raw, _ := b.encodeValue(lua.LNumber(n), time.Time{})
-	return raw
-}
-
 func jsonPart(raw []byte) []byte {
 	switch {
 	case len(raw) > 0 && raw[0] == fmtPlain:
@@ -368,6 +329,14 @@ func jsonPart(raw []byte) []byte {
 		return raw[9:]
 	}
 	return raw
+}
+
+// expiresAt is the expiry stored in raw, or the zero time.
+func expiresAt(raw []byte) time.Time {
+	if len(raw) < 9 || raw[0] != fmtExpires {
+		return time.Time{}
+	}
+	return time.Unix(0, int64(binary.BigEndian.Uint64(raw[1:9])))
 }
 
 func (b *binder) expired(raw []byte) bool {

@@ -8,29 +8,36 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 )
 
 // The control socket lets `luabot repl --attach` evaluate Lua inside a
-// running bot's scripts. It is a unix socket only the owner can open: the
-// file is mode 0600 and each connection's peer must run as the same user
-// (SO_PEERCRED where the system has it). The protocol is one JSON object
-// per line each way.
+// running bot's scripts, and `luabot backup` and `luabot kv check` reach
+// the kv file the running bot holds locked. It is a unix socket only the
+// owner can open: the file is mode 0600 and each connection's peer must
+// run as the same user (SO_PEERCRED where the system has it). The
+// protocol is one JSON object per line each way.
 
 // ControlRequest is one request on the control socket.
 type ControlRequest struct {
-	Op     string `json:"op"` // "eval", "complete" or "scripts"
+	Op     string `json:"op"` // "eval", "complete", "scripts", "backup" or "check"
 	Script string `json:"script,omitempty"`
 	Code   string `json:"code,omitempty"`
+	// Path is where "backup" writes the copy of the store: an absolute
+	// path, written by this process (the client runs as the same user).
+	Path string `json:"path,omitempty"`
 }
 
 // ControlResponse answers a ControlRequest.
 type ControlResponse struct {
-	Out        string   `json:"out,omitempty"`
-	Err        string   `json:"err,omitempty"`
-	Incomplete bool     `json:"incomplete,omitempty"`
-	Names      []string `json:"names,omitempty"`
+	Out        string `json:"out,omitempty"` // eval: the result; backup: the bytes written
+	Err        string `json:"err,omitempty"`
+	Incomplete bool   `json:"incomplete,omitempty"`
+	// Names are completions, script names, or the problems "check" found.
+	Names []string `json:"names,omitempty"`
 }
 
 // evalTimeout bounds one evaluation over the socket.
@@ -41,7 +48,7 @@ const evalTimeout = time.Minute
 func (h *Host) listenControl(path string) (net.Listener, error) {
 	if c, err := net.Dial("unix", path); err == nil {
 		c.Close()
-		return nil, fmt.Errorf("control socket %s is in use: another luabot runs on the same --data file", path)
+		return nil, fmt.Errorf("control socket %s is in use: another luabot runs on the same data file", path)
 	}
 	_ = os.Remove(path) // a stale socket of a process that died
 	ln, err := net.Listen("unix", path)
@@ -133,6 +140,31 @@ func (h *Host) control(ctx context.Context, req ControlRequest) ControlResponse 
 			return ControlResponse{Err: err.Error()}
 		}
 		return ControlResponse{Out: out}
+	}
+	return h.storeControl(req)
+}
+
+// storeControl answers the requests about the kv file. They go through
+// the running process because it holds the file's lock exclusively
+// (bbolt's flock): no other process may even read it meanwhile.
+func (h *Host) storeControl(req ControlRequest) ControlResponse {
+	switch req.Op {
+	case "backup":
+		if !filepath.IsAbs(req.Path) {
+			return ControlResponse{Err: fmt.Sprintf("backup: %q is not an absolute path", req.Path)}
+		}
+		n, err := h.cfg.Store.WriteBackup(req.Path)
+		if err != nil {
+			return ControlResponse{Err: err.Error()}
+		}
+		h.log.Info("kv backup written", "path", req.Path, "bytes", n)
+		return ControlResponse{Out: strconv.FormatInt(n, 10)}
+	case "check":
+		problems, err := h.cfg.Store.Check()
+		if err != nil {
+			return ControlResponse{Err: err.Error()}
+		}
+		return ControlResponse{Names: problems}
 	}
 	return ControlResponse{Err: fmt.Sprintf("unknown op %q", req.Op)}
 }

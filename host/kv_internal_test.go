@@ -125,3 +125,83 @@ func TestKV_SharedNamespaceAcrossScripts(t *testing.T) {
 		t.Fatalf("b sees a's own key: %v", got)
 	}
 }
+
+// kv.incr commits at once: a handler failing afterwards keeps the
+// increment, and a kv.set of the same key made before it is written with
+// it. Other pending writes stay handler-scoped.
+func TestKV_IncrIsNotUndoneByAFailingHandler(t *testing.T) {
+	h := mustHarness(t, `on("message", function(ev)
+  if ev.text == "show" then
+    ev:reply("n=" .. tostring(kv.get("n")) .. " note=" .. tostring(kv.get("note")))
+    return
+  end
+  kv.set("note", "lost")
+  kv.set("n", 10)
+  local v = kv.incr("n")
+  local u = kv.update("n", function(old) return old * 2 end)
+  qq.send("100", v .. " " .. u .. " " .. kv.get("n") .. " " .. kv.get("note"))
+  error("boom")
+end)`)
+	h.start()
+	h.send("AT_MESSAGE_CREATE", msg("go"))
+	if c := h.nextCall(); c.Body["content"] != "11 22 22 lost" {
+		t.Fatalf("inside the handler: %v", c.Body["content"])
+	}
+	h.logs.waitLog(t, "handler failed", "boom")
+	h.idle()
+	h.send("AT_MESSAGE_CREATE", msg("show"))
+	if c := h.nextCall(); c.Body["content"] != "n=22 note=nil" {
+		t.Fatalf("after the failed handler: %v, want n=22 note=nil", c.Body["content"])
+	}
+}
+
+// A kv.update function cannot wait (it runs as one Go call) nor make kv
+// calls; both are errors the handler catches, and the script's kv keeps
+// working (a kv.set there once deadlocked every writer).
+func TestKV_UpdateFunctionCannotWaitOrCallKV(t *testing.T) {
+	h := mustHarness(t, `on("message", function(ev)
+  local ok1, err1 = pcall(kv.update, "k", function() sleep(1) return 1 end)
+  local ok2, err2 = pcall(kv.update, "k", function() kv.set("x", 1) return 2 end)
+  kv.set("after", "yes")
+  qq.send("100", tostring(ok1) .. " " .. tostring(err1) .. " | " .. tostring(ok2) .. " " .. tostring(err2) .. " | " .. kv.incr("n"))
+end)`)
+	h.start()
+	h.send("AT_MESSAGE_CREATE", msg("a"))
+	got := h.nextCall().Body["content"].(string)
+	parts := strings.Split(got, " | ")
+	if len(parts) != 3 || !strings.HasPrefix(parts[0], "false ") || !strings.Contains(parts[0], "cannot be made inside a metamethod, an iterator, a sort/gsub callback or a kv.update function") ||
+		!strings.HasPrefix(parts[1], "false ") || !strings.Contains(parts[1], "kv.set cannot be called inside a kv.update function") ||
+		parts[2] != "1" {
+		t.Fatalf("got %q", got)
+	}
+	h.send("AT_MESSAGE_CREATE", msg("b"))
+	if c := h.nextCall(); !strings.HasSuffix(c.Body["content"].(string), " | 2") {
+		t.Fatalf("second event: %v", c.Body["content"])
+	}
+	h.idle()
+	if v, ok, _ := h.s.store.Get(h.s.name, "k"); ok {
+		t.Fatalf("k was written: %q", v)
+	}
+}
+
+// An incr keeps the key's expiry, as Redis INCR does: a rate-limit window
+// set with a TTL still ends.
+func TestKV_IncrKeepsTheExpiry(t *testing.T) {
+	h := mustHarness(t, `on("message", function(ev)
+  if ev.text == "start" then kv.set("hits", 0, 60) return end
+  qq.send("100", tostring(kv.incr("hits")) .. " " .. tostring(kv.update("hits", function(n) return n + 1 end)))
+end)`)
+	h.start()
+	h.send("AT_MESSAGE_CREATE", msg("start"))
+	h.idle()
+	h.send("AT_MESSAGE_CREATE", msg("hit"))
+	if c := h.nextCall(); c.Body["content"] != "1 2" {
+		t.Fatalf("got %v", c.Body["content"])
+	}
+	h.idle()
+	h.clock.Advance(61 * time.Second)
+	h.send("AT_MESSAGE_CREATE", msg("hit"))
+	if c := h.nextCall(); c.Body["content"] != "1 2" {
+		t.Fatalf("after the TTL: %v, want a fresh count", c.Body["content"])
+	}
+}

@@ -303,16 +303,12 @@ func (s *script) resume(h *handler, fn *lua.LFunction, args ...lua.LValue) {
 	s.finish(h)
 }
 
-// commit saves a finished handler's kv writes. kv.update functions may run
-// again here, so the CPU budget applies.
+// commit saves a finished handler's kv.set and kv.delete calls. No Lua
+// runs here: kv.incr and kv.update committed when they were called.
 func (s *script) commit(h *handler) {
 	if h.kv == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), s.limits.CPU)
-	defer cancel()
-	s.L.SetContext(ctx)
-	defer s.L.RemoveContext()
 	if err := h.kv.Commit(s.store); err != nil {
 		s.log.Error("handler's kv writes not saved", "event", h.event, "err", err)
 	}
@@ -392,8 +388,8 @@ func (s *script) park(L *lua.LState) (*handler, uint64) {
 			"timer or command, not at load time")
 	}
 	if !yieldable() {
-		bindings.Raise(L, "this call waits and cannot be made inside a metamethod, an iterator "+
-			"or a sort/gsub callback; call it directly in the handler (pcall is fine)")
+		bindings.Raise(L, "this call waits and cannot be made inside a metamethod, an iterator, "+
+			"a sort/gsub callback or a kv.update function; call it directly in the handler (pcall is fine)")
 	}
 	h.gen++
 	h.waiting = true
@@ -419,8 +415,8 @@ func (s *script) Await(L *lua.LState, work func(ctx context.Context) bindings.Fi
 // nested coroutine (pcall, a user coroutine) up to the host.
 func (s *script) forward(L *lua.LState) int {
 	if s.handlerOf(L) == nil || !yieldable() {
-		bindings.Raise(L, "this call waits and cannot be made inside a metamethod, an iterator "+
-			"or a sort/gsub callback")
+		bindings.Raise(L, "this call waits and cannot be made inside a metamethod, an iterator, "+
+			"a sort/gsub callback or a kv.update function")
 	}
 	return L.Yield(s.marker)
 }

@@ -14,7 +14,9 @@ type Op struct {
 	Val []byte
 	// Apply, when set, computes the new value from the current one inside
 	// the commit's transaction (counters, read-modify-write); returning
-	// nil deletes the key.
+	// nil deletes the key. It holds the store's write lock, so it must be
+	// quick, and must not panic: a panic inside a transaction is taken for
+	// a damaged file (damage.go).
 	Apply func(cur []byte, ok bool) ([]byte, error)
 }
 
@@ -23,7 +25,7 @@ func (s *Store) Commit(ops []Op) error {
 	if len(ops) == 0 {
 		return nil
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		for _, op := range ops {
 			if op.Key == "" {
 				return fmt.Errorf("kv: empty key")
@@ -59,7 +61,7 @@ func (s *Store) Commit(ops []Op) error {
 // Scan calls fn for each key in namespace ns that starts with prefix, in
 // key order, until fn returns false. val is a copy.
 func (s *Store) Scan(ns, prefix string, fn func(key string, val []byte) bool) error {
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(ns))
 		if b == nil {
 			return nil

@@ -3,6 +3,9 @@ package kv
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -19,17 +22,24 @@ type Config struct {
 	// file. Default 2 s: long enough for a restart, short enough that a second
 	// luabot on the same file fails with a clear error instead of hanging.
 	LockTimeout time.Duration
+	// ReadOnly opens an existing file without writing to it (a backup or a
+	// check of a store no process is running on).
+	ReadOnly bool
 }
 
 // ErrLocked is returned by Open when another process holds the file.
-var ErrLocked = errors.New("kv: database file is in use by another process (use --data to pick another file)")
+var ErrLocked = errors.New("the file is in use by another process")
 
 // Store is an open key-value file.
 type Store struct {
-	db *bolt.DB
+	db   *bolt.DB
+	path string
 }
 
-// Open opens (creating if needed) the store file.
+// Open opens (creating if needed) the store file. A file bbolt cannot read
+// (damaged pages, truncation) gives a *DamagedError, never a panic: Open
+// reads every page that holds a key before it returns (damage.go), so a
+// store that opens can be read to the end.
 func Open(cfg Config) (*Store, error) {
 	if cfg.Path == "" {
 		cfg.Path = DefaultPath
@@ -37,26 +47,64 @@ func Open(cfg Config) (*Store, error) {
 	if cfg.LockTimeout <= 0 {
 		cfg.LockTimeout = 2 * time.Second
 	}
-	db, err := bolt.Open(cfg.Path, 0o600, &bolt.Options{Timeout: cfg.LockTimeout})
-	if errors.Is(err, bolt.ErrTimeout) {
-		return nil, fmt.Errorf("open %s: %w", cfg.Path, ErrLocked)
+	// A panic inside bolt.Open leaves its file open, mapped and locked;
+	// keep hold of it to release the lock (unlock.go).
+	var file *os.File
+	opts := &bolt.Options{Timeout: cfg.LockTimeout, ReadOnly: cfg.ReadOnly,
+		OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
+			f, err := os.OpenFile(name, flag, perm)
+			file = f
+			return f, err
+		}}
+	var db *bolt.DB
+	err := guard(cfg.Path, func() (err error) {
+		db, err = bolt.Open(cfg.Path, 0o600, opts)
+		return err
+	})
+	if db == nil && file != nil {
+		release(file)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("open kv %s: %w", cfg.Path, err)
+	var damaged *DamagedError
+	switch {
+	case errors.Is(err, bolt.ErrTimeout):
+		return nil, fmt.Errorf("kv: %s: %w", cfg.Path, ErrLocked)
+	case errors.As(err, &damaged):
+		return nil, err
+	case errors.Is(err, fs.ErrNotExist) && cfg.ReadOnly:
+		return nil, fmt.Errorf("kv: %s does not exist", cfg.Path)
+	case isFileError(err):
+		return nil, fmt.Errorf("kv: open %s: %w", cfg.Path, err)
+	case err != nil:
+		// Anything else bbolt refuses (bad magic, checksum, version, a
+		// file shorter than its header) is a file it cannot read.
+		return nil, &DamagedError{Path: cfg.Path, Cause: err.Error()}
 	}
-	return &Store{db: db}, nil
+	s := &Store{db: db, path: cfg.Path}
+	if err := s.walk(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// isFileError tells a problem with the file as a file (permissions, a
+// directory, a missing folder) from one with its contents.
+func isFileError(err error) bool {
+	var pe *fs.PathError
+	var errno syscall.Errno
+	return errors.As(err, &pe) || errors.As(err, &errno)
 }
 
 // Close releases the file.
 func (s *Store) Close() error { return s.db.Close() }
 
 // Path reports the file the store uses.
-func (s *Store) Path() string { return s.db.Path() }
+func (s *Store) Path() string { return s.path }
 
 // Get returns a copy of the value at key in namespace ns; ok is false when
 // the key (or the namespace) does not exist.
 func (s *Store) Get(ns, key string) (val []byte, ok bool, err error) {
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(ns))
 		if b == nil {
 			return nil
@@ -80,7 +128,7 @@ func (s *Store) Set(ns, key string, val []byte) error {
 	if key == "" {
 		return errors.New("kv: empty key")
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists([]byte(ns))
 		if err != nil {
 			return err
@@ -95,7 +143,7 @@ func (s *Store) Set(ns, key string, val []byte) error {
 
 // Delete removes key from namespace ns; deleting a missing key is not an error.
 func (s *Store) Delete(ns, key string) error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(ns))
 		if b == nil {
 			return nil

@@ -253,7 +253,7 @@ local KV = {}
 function KV.get(key) end
 
 --- Buffered until the handler ends; a handler that fails commits nothing.
----@param key string
+---@param key string at most 1 KiB
 ---@param value nil|boolean|number|string|table nil deletes
 ---@param ttl? number seconds
 ---@return boolean? ok
@@ -265,17 +265,19 @@ function KV.set(key, value, ttl) end
 ---@return luabot.Error? err
 function KV.delete(key) end
 
---- Atomic: concurrent handlers' increments all count.
+--- Takes effect at once and atomically (each caller gets its own value); not undone if the handler fails.
 ---@param key string
----@param n? number default 1
----@return number? value the new value
+---@param n? number default 1; NaN and infinities are refused
+---@return number? value the value stored
 ---@return luabot.Error? err
 function KV.incr(key, n) end
 
---- Atomic read-modify-write: fn(old) returns the new value (it may run again at commit).
+--- Atomic read-modify-write, at once like incr: fn(old) returns the new value (nil deletes). fn may run again
+--- if another script changed the key meanwhile; kv calls and waiting calls inside fn are errors.
 ---@param key string
 ---@param fn fun(old: any): any
----@return any value
+---@return any value the value stored
+---@return luabot.Error? err
 function KV.update(key, fn) end
 
 --- for key, value in kv.scan("score:") do ... end -- keys with the prefix, in order

@@ -55,6 +55,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			testCommand(),
 			checkCommand(),
 			replCommand(),
+			backupCommand(),
+			kvCommand(),
 		},
 		// Errors are printed once, below, with the right exit status.
 		ExitErrHandler: func(*cli.Context, error) {},

@@ -32,7 +32,7 @@ func loadHostWith(c *cli.Context, cfg host.Config) (*host.Host, func(), error) {
 	if err != nil {
 		return nil, nil, usagef("%v", err)
 	}
-	store, err := kv.Open(kv.Config{Path: c.String("data")})
+	store, err := openStore(c)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -50,7 +50,7 @@ func loadHostWith(c *cli.Context, cfg host.Config) (*host.Host, func(), error) {
 
 // openHost opens the store and makes a host with no scripts yet.
 func openHost(c *cli.Context, cfg host.Config) (*host.Host, func(), error) {
-	store, err := kv.Open(kv.Config{Path: c.String("data")})
+	store, err := openStore(c)
 	if err != nil {
 		return nil, nil, err
 	}
