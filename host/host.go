@@ -168,12 +168,17 @@ func (h *Host) Load(paths ...string) error {
 	return errors.Join(errs...)
 }
 
-// updateHelp gives the built-in help, in the first script that asked for
-// it, the list of every script's commands.
+// updateHelp picks the script whose built-in help answers "help" and gives
+// it the list of every script's commands. The built-in help answers as soon
+// as any script has a command, unless a script registered its own
+// command("help", fn): then that one answers and the built-in stays silent.
+// The first script that asked for it with command("help") answers; else the
+// first script with a command.
 func (h *Host) updateHelp() {
 	byScript := map[string][]bindings.CommandInfo{}
 	var order []string
-	owner := (*script)(nil)
+	var asked, first *script
+	ownHelp := false
 	seen := map[string]string{}
 	scripts := h.list()
 	for _, s := range scripts {
@@ -186,9 +191,20 @@ func (h *Host) updateHelp() {
 		}
 		byScript[s.name] = cmds
 		order = append(order, s.name)
-		if owner == nil && s.wantsHelp {
-			owner = s
+		if asked == nil && s.wantsHelp {
+			asked = s
 		}
+		if first == nil && len(cmds) > 0 {
+			first = s
+		}
+		ownHelp = ownHelp || s.ownHelp
+	}
+	owner := asked
+	if owner == nil {
+		owner = first
+	}
+	if ownHelp {
+		owner = nil
 	}
 	text := bindings.HelpText(byScript, order)
 	for _, s := range scripts {

@@ -63,7 +63,8 @@ type script struct {
 	// sent once, at identify).
 	subscribed []string
 	commands   []bindings.CommandInfo
-	wantsHelp  bool
+	wantsHelp  bool // command("help") without fn: this script offers the built-in help
+	ownHelp    bool // command("help", fn): the built-in help stays silent everywhere
 	log        *slog.Logger
 	limits     Limits
 	clock      bindings.Clock
@@ -231,7 +232,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		return fail(errors.New(msg))
 	}
 	guard.enable()
-	s.subscribed, s.commands, s.wantsHelp = g.Subscribed(), g.Commands(), g.WantsHelp()
+	s.subscribed, s.commands, s.wantsHelp, s.ownHelp = g.Subscribed(), g.Commands(), g.WantsHelp(), g.OwnHelp()
 	if len(s.commands) > 0 && !slices.Contains(s.subscribed, bindings.EventMessage) {
 		// Commands arrive as messages: a script with only commands still
 		// needs the message intents.
