@@ -100,7 +100,13 @@ func (g *Globals) Wrap(fn lua.LGFunction) *lua.LFunction { return g.b.async.wrap
 // Handlers returns the functions to run for eventType, in registration
 // order, and retires once-handlers so they run a single time.
 func (g *Globals) Handlers(eventType string) []*lua.LFunction {
-	isMessage := IsMessageEvent(eventType)
+	return g.HandlersFor(eventType, IsMessageEvent(eventType))
+}
+
+// HandlersFor is Handlers that includes the "message" handlers only when
+// isMessage is true: the host passes false for a message the "message"
+// handlers already had under another event type.
+func (g *Globals) HandlersFor(eventType string, isMessage bool) []*lua.LFunction {
 	var fns []*lua.LFunction
 	live := g.subs[:0]
 	for _, s := range g.subs {

@@ -434,3 +434,50 @@ func (c *codec) decodeBytes(L *lua.LState, data []byte, nullAsNil bool) (lua.LVa
 	}
 	return v, nil
 }
+
+// TopLevelString returns the string value of key in the JSON object data, reading only
+// as far as that key, or "" if data is not an object, lacks the key or the value is not a
+// string. The host reads a message's id with it before deciding whether to build the
+// event at all.
+func TopLevelString(data []byte, key string) string {
+	r := &jsonReader{data: data}
+	r.ws()
+	if r.pos >= len(data) || data[r.pos] != '{' {
+		return ""
+	}
+	r.pos++
+	for {
+		r.ws()
+		if r.pos >= len(data) || data[r.pos] != '"' {
+			return ""
+		}
+		k, err := r.str()
+		if err != nil {
+			return ""
+		}
+		r.ws()
+		if r.pos >= len(data) || data[r.pos] != ':' {
+			return ""
+		}
+		r.pos++
+		r.ws()
+		if k == key {
+			if r.pos >= len(data) || data[r.pos] != '"' {
+				return ""
+			}
+			v, err := r.str()
+			if err != nil {
+				return ""
+			}
+			return v
+		}
+		if err := r.skip(); err != nil {
+			return ""
+		}
+		r.ws()
+		if r.pos >= len(data) || data[r.pos] != ',' {
+			return ""
+		}
+		r.pos++
+	}
+}

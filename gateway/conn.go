@@ -38,6 +38,7 @@ type outcome struct {
 	reconnect      bool      // the server sent op 7
 	invalidSession bool      // the server sent op 9
 	zombie         bool      // a heartbeat went unacknowledged for a whole interval
+	identified     Intent    // intents of the Identify sent on this connection; 0 if none was
 	token          string    // credential sent, for Config.InvalidateToken after 4004; never logged
 	lastAck        time.Time // last Heartbeat ACK, zero if none
 }
@@ -180,6 +181,7 @@ func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.D
 	var (
 		interval  time.Duration // from Hello; 0 until then
 		token     string        // identify credential; scrubbed from anything reported
+		sent      Intent        // intents of the Identify sent; 0 if none
 		ready     bool
 		delivered bool
 	)
@@ -188,6 +190,7 @@ func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.D
 		o.delivered = delivered
 		o.resumeSent = mode == actionResume && token != ""
 		o.token = token
+		o.identified = sent
 		o.reason = scrub(o.reason, token)
 		return o
 	}
@@ -236,8 +239,12 @@ func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.D
 				c.seq.Store(0)
 				c.status.setState(StateIdentifying)
 				c.status.update(func(st *Status) { st.Identifies++ })
-				c.log.Info("gateway identifying", "intents", uint32(c.cfg.Intents))
-				err = c.identify(conn, tok)
+				sent = c.cfg.Intents
+				if c.cfg.Negotiator != nil {
+					sent = c.cfg.Negotiator.Next()
+				}
+				c.log.Info("gateway identifying", "intents", uint32(sent), "intent_names", sent.String())
+				err = c.identify(conn, tok, sent)
 			}
 			token = tok
 			if err != nil {
@@ -258,6 +265,12 @@ func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.D
 			if f.T == "READY" {
 				_ = json.Unmarshal(f.D, &r) // a malformed READY still counts; the handler sees it raw
 				c.sessionID = r.SessionID
+				if sent != 0 {
+					c.intents = sent
+					if c.cfg.Negotiator != nil {
+						c.cfg.Negotiator.Ready(sent)
+					}
+				}
 			}
 			c.publishSession()
 			c.status.update(func(st *Status) { st.Events++ })
@@ -298,13 +311,13 @@ func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.D
 	}
 }
 
-// identify starts a new session on conn.
-func (c *Client) identify(conn *wsConn, token string) error {
+// identify starts a new session on conn, asking for intents.
+func (c *Client) identify(conn *wsConn, token string, intents Intent) error {
 	return conn.writeJSON(identifyFrame{
 		Op: opIdentify,
 		D: identifyData{
 			Token:   token,
-			Intents: c.cfg.Intents,
+			Intents: intents,
 			Shard:   c.cfg.Shard,
 			Properties: identifyProperties{
 				OS:      runtime.GOOS,

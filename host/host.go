@@ -80,8 +80,11 @@ type Host struct {
 	routing sync.RWMutex
 	runCtx  context.Context // while serving: scripts started now run under it
 	runWG   *sync.WaitGroup
-	// identified is the intents the gateway identified with, once known.
-	identified gateway.Intent
+	// intents negotiates the gateway's intents (WebSocket transport only; nil before
+	// Run and with webhooks, whose events are chosen in the bot console).
+	intents *gateway.IntentNegotiator
+
+	overlap overlap // message ids seen as AT_MESSAGE_CREATE or MESSAGE_CREATE
 
 	shardsMu sync.Mutex
 	shards   []*gateway.Client // the running WebSocket clients, for Status
@@ -236,33 +239,70 @@ func (h *Host) Scripts() []string {
 	return names
 }
 
-// Intents returns the intents to identify with: the override, or those
-// the loaded scripts' subscriptions need.
+// Intents returns the intents the next Identify asks for: the override, or those the
+// loaded scripts' subscriptions need and could use, less those the platform refused.
 func (h *Host) Intents() gateway.Intent {
+	h.mu.Lock()
+	n := h.intents
+	h.mu.Unlock()
+	if n != nil {
+		return n.Next()
+	}
+	required, optional := h.WantedIntents()
+	return required | optional
+}
+
+// WantedIntents returns the intents the gateway must ask for (the override, or what the
+// scripts subscribe to) and those it asks for as long as the platform grants them (see
+// WantedIntentsFor).
+func (h *Host) WantedIntents() (required, optional gateway.Intent) {
 	if h.cfg.Intents != 0 {
-		return h.cfg.Intents
+		return h.cfg.Intents, 0
 	}
 	var events []string
 	for _, s := range h.list() {
 		events = append(events, s.subscribed...)
 	}
-	return IntentsFor(events)
+	return WantedIntentsFor(events)
 }
 
-// IntentsFor maps subscribed event names to intents. "message" asks for the
-// messages every bot may receive without approval: @-mentions in guilds,
-// and group and C2C messages. Private-domain MESSAGE_CREATE and guild DMs
-// need approval, so they come only from subscribing to them by name.
+// IntentsFor maps subscribed event names to the intents they require (see
+// WantedIntentsFor).
 func IntentsFor(events []string) gateway.Intent {
-	var in gateway.Intent
+	required, _ := WantedIntentsFor(events)
+	return required
+}
+
+// WantedIntentsFor maps subscribed event names to intents. An event named by its platform
+// name requires its intent. "message" requires what every bot may receive without
+// approval (@-mentions in guilds, group and C2C messages), and also asks for
+// private-domain MESSAGE_CREATE and guild DMs, which need approval: optional intents,
+// given up with one warning when the platform refuses them (gateway.IntentNegotiator).
+func WantedIntentsFor(events []string) (required, optional gateway.Intent) {
 	for _, e := range events {
 		if e == bindings.EventMessage {
-			in |= gateway.IntentPublicGuildMessages | gateway.IntentGroupAndC2C
+			required |= gateway.IntentPublicGuildMessages | gateway.IntentGroupAndC2C
+			optional |= gateway.IntentGuildMessages | gateway.IntentDirectMessage
 			continue
 		}
-		in |= gateway.IntentsFor([]string{e})
+		required |= gateway.IntentsFor([]string{e})
 	}
-	return in
+	return required, optional &^ required
+}
+
+// intentsDropped says, once per set, which events the scripts will not receive because
+// the platform refused optional intents, and why.
+func (h *Host) intentsDropped(dropped gateway.Intent) {
+	var events []string
+	for _, e := range dropped.Events() {
+		if bindings.IsMessageEvent(e) {
+			events = append(events, e)
+		}
+	}
+	h.log.Warn(`intents not granted: on("message") will not receive `+strings.Join(events, " or "),
+		"events", strings.Join(events, ","), "intents", dropped.String(),
+		"why", "private-domain guild messages (MESSAGE_CREATE) and guild DMs (DIRECT_MESSAGE_CREATE) need approval for the bot on the QQ open platform; "+
+			"@-mentions, group and C2C messages still arrive")
 }
 
 // Run connects to the gateway and serves events to the scripts until ctx
@@ -356,9 +396,10 @@ func (h *Host) serve(ctx context.Context, source func(context.Context, func(gate
 // from retiring a script while an event is on its way to it, so each event
 // reaches exactly one version of each script.
 func (h *Host) route(ev gateway.Event) {
+	repeat := h.overlap.repeated(ev.Type, ev.Data)
 	h.routing.RLock()
 	for _, s := range h.list() {
-		s.deliver(ev)
+		s.deliverAs(ev, repeat)
 	}
 	h.routing.RUnlock()
 	h.received.Add(1)

@@ -52,6 +52,13 @@ func (l Limits) withDefaults() Limits {
 }
 
 // script is one loaded Lua file and the goroutine that owns its state.
+// queued is an event in a script's inbox; repeat marks a message the
+// "message" handlers already had under another event type (overlap.go).
+type queued struct {
+	ev     gateway.Event
+	repeat bool
+}
+
 type script struct {
 	name string
 	path string
@@ -70,7 +77,7 @@ type script struct {
 	clock      bindings.Clock
 	store      bindings.Store
 
-	events      chan gateway.Event
+	events      chan queued
 	completions chan completion
 	fires       chan *luaTimer
 	control     chan func() // work that must run on the scheduler (help text)
@@ -174,7 +181,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		limits:      limits,
 		clock:       clock,
 		store:       deps.store,
-		events:      make(chan gateway.Event, limits.Inbox),
+		events:      make(chan queued, limits.Inbox),
 		completions: make(chan completion, 64),
 		fires:       make(chan *luaTimer, 64),
 		control:     make(chan func(), 16),
