@@ -42,6 +42,8 @@
 //	close 4004 (authentication failed)             Config.InvalidateToken, then identify
 //	                                                 with a freshly fetched token
 //	close 4004 again, before any READY/RESUMED     stop: *CloseError
+//	close 4014 answering an Identify, with a       identify with fewer optional intents
+//	  Config.Negotiator that has a smaller set       (MinBackoff later; not a failed attempt)
 //	close 4010–4014 (shard, API version, intents)  stop: *CloseError naming cause and fix
 //	close 4914 (bot offline), 4915 (bot banned)    stop: *CloseError naming cause and fix
 //	ctx done                                       close 1000, save the session, return nil
@@ -51,6 +53,16 @@
 // jittered into [d/2, d]; it resets after READY or RESUMED. Transient failures (network,
 // token service, 49xx) never make Run give up. Identifies, not resumes, may be paced by
 // Config.BeforeIdentify; [StartLimiter] implements session_start_limit.max_concurrency.
+//
+// # Intents
+//
+// Identify carries the intents: Config.Intents, or with Config.Negotiator (an
+// [IntentNegotiator] shared by every shard) the required intents plus the optional ones
+// the platform has not refused. The platform answers an Identify asking for an intent the
+// bot is not approved for with close 4014 and does not say which one; the negotiator then
+// offers smaller sets of the optional intents, and remembers, once one is answered with
+// READY, which it left out. Status.Intents and the persisted Session carry the intents a
+// session was identified with.
 //
 // # Persistence
 //
