@@ -194,4 +194,3 @@ func TestClient_IntentsRefusedStops(t *testing.T) {
 		})
 	}
 }
-
