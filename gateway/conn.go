@@ -217,13 +217,17 @@ func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.D
 			if interval > 0 {
 				continue // only the first Hello of a connection means anything
 			}
-			var h helloData
-			if err := json.Unmarshal(f.D, &h); err != nil || h.HeartbeatInterval <= 0 {
-				return end(outcome{reason: "invalid hello", err: err})
-			}
-			interval = time.Duration(h.HeartbeatInterval) * time.Millisecond
+			var asSent string
+			var ok bool
+			interval, asSent, ok = heartbeatInterval(f.D)
 			hello <- interval
-			c.log.Debug("gateway hello", "heartbeat_interval", interval)
+			if ok {
+				c.log.Debug("gateway hello", "heartbeat_interval", interval)
+			} else {
+				c.log.Warn("gateway hello", "heartbeat_interval", interval, "sent", asSent,
+					"problem", fmt.Sprintf("heartbeat_interval (ms) absent, not a number or outside %v..%v; using %v",
+						minHeartbeatInterval, maxHeartbeatInterval, interval))
+			}
 
 			tok, err := c.cfg.Token(ctx)
 			if err != nil {

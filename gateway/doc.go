@@ -8,7 +8,8 @@
 // (see openapi.Client.GatewayBot). [Client.Run] owns everything that happens on it:
 //
 //  1. load the shard's persisted session, if Config.Sessions has one;
-//  2. dial the URL and read Hello (op 10) and its heartbeat_interval;
+//  2. dial the URL and read Hello (op 10) and its heartbeat_interval (kept within
+//     100 ms..10 min; an absent or non-positive one means 41.25 s; heartbeat.go);
 //  3. send Resume (op 6: session_id and last seq) when there is a session to resume, else
 //     Identify (op 2) with a credential from Config.Token, the intents and the shard;
 //  4. read dispatches (op 0): READY (it carries the session id) or the replay and RESUMED,

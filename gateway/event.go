@@ -31,10 +31,6 @@ type frame struct {
 	ID string          `json:"id,omitempty"`
 }
 
-type helloData struct {
-	HeartbeatInterval int64 `json:"heartbeat_interval"` // milliseconds
-}
-
 type readyData struct {
 	SessionID string `json:"session_id"`
 	User      struct {
