@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"runtime"
 	"strings"
@@ -179,11 +180,12 @@ func (c *Client) keepalive(ctx context.Context, conn *wsConn, hello <-chan time.
 // readLoop reads frames until the connection ends and reports how it ended.
 func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.Duration, handle func(Event), mode action) outcome {
 	var (
-		interval  time.Duration // from Hello; 0 until then
-		token     string        // identify credential; scrubbed from anything reported
-		sent      Intent        // intents of the Identify sent; 0 if none
-		ready     bool
-		delivered bool
+		interval     time.Duration // from Hello; 0 until then
+		token        string        // identify credential; scrubbed from anything reported
+		sent         Intent        // intents of the Identify sent; 0 if none
+		badSeqLogged bool          // a dispatch with an unusable seq was logged at warn level
+		ready        bool
+		delivered    bool
 	)
 	end := func(o outcome) outcome {
 		o.ready = ready
@@ -256,6 +258,14 @@ func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.D
 			}
 
 		case opDispatch:
+			if f.badSeq != "" {
+				level := slog.LevelDebug
+				if !badSeqLogged {
+					level, badSeqLogged = slog.LevelWarn, true // once per connection
+				}
+				c.log.Log(ctx, level, "gateway dispatch with an unusable seq; delivered without recording it",
+					"type", f.T, "s", f.badSeq, "last_seq", c.seq.Load(), "problem", "s must be a whole number from 1 to 2^53")
+			}
 			if mode == actionResume && f.S > 0 && f.S <= c.seq.Load() {
 				// A replay of something already delivered on this session.
 				c.log.Debug("gateway duplicate dispatch skipped", "seq", f.S, "type", f.T)
