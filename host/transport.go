@@ -48,8 +48,8 @@ func ParseShardRange(s string) (ids []int, count int, err error) {
 		return nil, 0, bad("no /COUNT")
 	}
 	count, err = strconv.Atoi(c)
-	if err != nil || count < 1 {
-		return nil, 0, bad("COUNT must be a positive number")
+	if err != nil || count < 1 || count > MaxShards {
+		return nil, 0, bad(fmt.Sprintf("COUNT must be a number from 1 to %d", MaxShards))
 	}
 	lo, hi, isRange := strings.Cut(r, "-")
 	if !isRange {
@@ -79,8 +79,8 @@ func (cfg Config) validateTransport() error {
 	default:
 		return fmt.Errorf("host: unknown transport %q: want %s or %s", cfg.Transport, TransportWS, TransportWebhook)
 	}
-	if cfg.Shards < 0 {
-		return fmt.Errorf("host: negative shard count %d", cfg.Shards)
+	if cfg.Shards < 0 || cfg.Shards > MaxShards {
+		return fmt.Errorf("host: shard count %d is not from 1 to %d", cfg.Shards, MaxShards)
 	}
 	return nil
 }
@@ -150,9 +150,12 @@ func (h *Host) shardSource(ctx context.Context, sessions gateway.SessionStore) (
 	if err != nil {
 		return nil, fmt.Errorf("get gateway: %w", err)
 	}
+	if err := checkGatewayBot(gb, h.cfg.Shards != 0, h.log); err != nil {
+		return nil, err
+	}
 	count := h.cfg.Shards
 	if count == 0 {
-		count = max(gb.Shards, 1)
+		count = gb.Shards
 	}
 	ids := h.cfg.ShardIDs
 	if len(ids) == 0 {
