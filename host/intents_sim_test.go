@@ -2,6 +2,7 @@ package host_test
 
 import (
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -129,6 +130,32 @@ func TestIntents_NotGrantedStillRuns(t *testing.T) {
 	}
 	if n := len(logs.matching("gateway intents not permitted; identifying again without some optional ones", nil)); n != identifies-1 {
 		t.Errorf("%d negotiation lines, want %d (none after the first READY)", n, identifies-1)
+	}
+
+	// A reload that adds another "message" script asks for nothing new: the refused
+	// intents stay refused, without another warning. One that subscribes to a new event
+	// is told the running session lacks it.
+	dir := filepath.Dir(paths[0])
+	more := filepath.Join(dir, "more.lua")
+	if err := os.WriteFile(more, []byte(everyMessage), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Reload(more); err != nil {
+		t.Fatal(err)
+	}
+	members := filepath.Join(dir, "members.lua")
+	if err := os.WriteFile(members, []byte(`on("GUILD_MEMBER_ADD", function(ev) end)`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Reload(members); err != nil {
+		t.Fatal(err)
+	}
+	missing := logs.matching("a reloaded script subscribes to events this session does not receive; restart luabot to get them", nil)
+	if len(missing) != 1 || missing[0].Attrs["intent_names"] != "GUILD_MEMBERS" {
+		t.Errorf("reload warnings %v; want one, for GUILD_MEMBERS only", missing)
+	}
+	if n := len(logs.matching(`intents not granted: on("message") will not receive DIRECT_MESSAGE_CREATE or MESSAGE_CREATE`, nil)); n != 1 {
+		t.Errorf("%d warnings about refused intents after the reloads, want still 1", n)
 	}
 	if err := stop(); err != nil {
 		t.Fatalf("Run = %v", err)
