@@ -141,10 +141,14 @@ func (b *binder) openHandlers() *Globals {
 				raise(L, "bad argument #2 to on: function expected, got %s", L.Get(2).Type())
 			}
 			if !knownEvent(name) {
-				if guess := closestEvent(name); guess != "" {
-					raise(L, "unknown event %q (did you mean %q?)", name, guess)
+				shown := name
+				if len(shown) > maxEventName {
+					shown = shown[:maxEventName] + "…"
 				}
-				raise(L, "unknown event %q", name)
+				if guess := closestEvent(name); guess != "" {
+					raise(L, "unknown event %q (did you mean %q?)", shown, guess)
+				}
+				raise(L, "unknown event %q", shown)
 			}
 			s := &subscription{event: name, fn: fn, once: once}
 			g.subs = append(g.subs, s)
@@ -164,8 +168,16 @@ func (b *binder) openHandlers() *Globals {
 	return g
 }
 
+// maxEventName is longer than any event name. A longer name gets no suggestion (the edit
+// distance costs its length times each candidate's, in Go, where no CPU limit reaches)
+// and is shortened in the error.
+const maxEventName = 64
+
 // closestEvent suggests a known event name for a typo, or "".
 func closestEvent(name string) string {
+	if len(name) > maxEventName {
+		return ""
+	}
 	candidates := append([]string{"READY", "RESUMED", EventMessage, EventUnload}, gateway.EventTypes()...)
 	best, bestDist := "", 4
 	for _, c := range candidates {
