@@ -586,7 +586,7 @@ func TestHost_ShardsResumeAfterRestart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "bot.db")
 
 	logs := newGWLog()
-	stop := runHost(t, platform, path, host.Config{Shards: 2, Logger: logs.logger()}, "../examples/echo.lua")
+	first, stop := runHostWith(t, platform, path, host.Config{Shards: 2, Logger: logs.logger()}, "../examples/echo.lua")
 	logs.sessionsUp(t, ctx, 2)
 	for g, ch := range channels {
 		if _, err := platform.Post(sim.Post{ChannelID: ch, Content: fmt.Sprintf("up g%d", g), MentionBot: true}); err != nil {
@@ -596,6 +596,9 @@ func TestHost_ShardsResumeAfterRestart(t *testing.T) {
 	if _, err := platform.WaitSent(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
+	// Both READYs and each message as AT_MESSAGE_CREATE and MESSAGE_CREATE, so that
+	// what the restart replays is only what was posted while it was down.
+	settle(t, first, 6)
 	if err := stop(); err != nil {
 		t.Fatalf("first Run: %v", err)
 	}

@@ -84,7 +84,7 @@ type Host struct {
 	// Run and with webhooks, whose events are chosen in the bot console).
 	intents *gateway.IntentNegotiator
 
-	overlap overlap // message ids seen as AT_MESSAGE_CREATE or MESSAGE_CREATE
+	overlap overlap // message ids seen as AT_MESSAGE_CREATE or MESSAGE_CREATE, without dedup
 
 	shardsMu sync.Mutex
 	shards   []*gateway.Client // the running WebSocket clients, for Status
@@ -396,7 +396,7 @@ func (h *Host) serve(ctx context.Context, source func(context.Context, func(gate
 // from retiring a script while an event is on its way to it, so each event
 // reaches exactly one version of each script.
 func (h *Host) route(ev gateway.Event) {
-	repeat := h.overlap.repeated(ev.Type, ev.Data)
+	repeat := h.repeatedMessage(ev)
 	h.routing.RLock()
 	for _, s := range h.list() {
 		s.deliverAs(ev, repeat)

@@ -4,47 +4,59 @@ import (
 	"sync"
 
 	"github.com/luabot/luabot/bindings"
+	"github.com/luabot/luabot/gateway"
 )
 
 // A private-domain bot holding both message intents gets an @-message twice: as
 // AT_MESSAGE_CREATE and as MESSAGE_CREATE, which carries every message of the channel.
 // The two dispatches have their own event ids but one message id (d.id). Handlers named
 // after either type get their own event, but "message" handlers, wait_for("message") and
-// commands must see the message once: the host remembers the message ids of the last
-// overlapWindow such dispatches and marks the second of a pair as a repeat, which scripts
-// hand to their named handlers only. It is decided once, in arrival order, when the event
-// is routed, so that a reload between the two (old version gets one, new version the
-// other) does not answer twice. The two arrive on the same shard (same guild), one right
-// after the other, so a small window is plenty.
+// commands must see the message once: the host marks the second of a pair as a repeat
+// when it routes it, and scripts hand a repeat to their named handlers only. It is
+// decided once, in arrival order, so that a reload between the two (old version gets one,
+// new version the other) does not answer twice; and it is remembered in the persisted
+// dedup window (as "message:<id>"), so that a restart between the two does not either.
 const overlapWindow = 1024
 
-// overlap is the host's window of recent guild message ids, by the type they came as. It
-// is safe for concurrent use (webhook requests route concurrently).
+// messageKey prefixes a message id in the dedup window, apart from event ids.
+const messageKey = "message:"
+
+// repeatedMessage reports whether ev's message already reached the "message" handlers
+// as the other of the two overlapping types, and records it otherwise. Event ids repeated
+// by a replay or a webhook retry never get here: the dedup window drops them first.
+func (h *Host) repeatedMessage(ev gateway.Event) bool {
+	if ev.Type != "AT_MESSAGE_CREATE" && ev.Type != "MESSAGE_CREATE" {
+		return false
+	}
+	id := bindings.TopLevelString(ev.Data, "id")
+	if id == "" {
+		return false
+	}
+	if d := h.dedup.Load(); d != nil {
+		return d.Seen(messageKey + id)
+	}
+	return h.overlap.repeated(id)
+}
+
+// overlap is the in-memory window used when there is no dedup window (a host serving
+// from a source of its own). It is safe for concurrent use (webhook requests route
+// concurrently).
 type overlap struct {
 	mu   sync.Mutex
-	seen map[string]string // message id → AT_MESSAGE_CREATE or MESSAGE_CREATE
+	seen map[string]struct{}
 	ring []string
 	next int
 }
 
-// repeated reports whether the message of this dispatch already came as the other of the
-// two overlapping types, and records it otherwise. The same type twice is not a repeat:
-// replays are the dedup window's business (gateway.Dedup, by event id).
-func (o *overlap) repeated(evType string, data []byte) bool {
-	if evType != "AT_MESSAGE_CREATE" && evType != "MESSAGE_CREATE" {
-		return false
-	}
-	id := bindings.TopLevelString(data, "id")
-	if id == "" {
-		return false
-	}
+// repeated records id and reports whether it was there already.
+func (o *overlap) repeated(id string) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if t, ok := o.seen[id]; ok {
-		return t != evType
+	if _, ok := o.seen[id]; ok {
+		return true
 	}
 	if o.seen == nil {
-		o.seen = make(map[string]string, overlapWindow)
+		o.seen = make(map[string]struct{}, overlapWindow)
 		o.ring = make([]string, overlapWindow)
 	}
 	if old := o.ring[o.next]; old != "" {
@@ -52,6 +64,6 @@ func (o *overlap) repeated(evType string, data []byte) bool {
 	}
 	o.ring[o.next] = id
 	o.next = (o.next + 1) % overlapWindow
-	o.seen[id] = evType
+	o.seen[id] = struct{}{}
 	return false
 }
