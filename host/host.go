@@ -84,7 +84,8 @@ type Host struct {
 	// Run and with webhooks, whose events are chosen in the bot console).
 	intents *gateway.IntentNegotiator
 
-	overlap overlap // message ids seen as AT_MESSAGE_CREATE or MESSAGE_CREATE, without dedup
+	overlap overlap      // message ids seen as AT_MESSAGE_CREATE or MESSAGE_CREATE, without dedup
+	selfID  atomic.Value // the bot's user id (string), from READY
 
 	shardsMu sync.Mutex
 	shards   []*gateway.Client // the running WebSocket clients, for Status
@@ -396,7 +397,9 @@ func (h *Host) serve(ctx context.Context, source func(context.Context, func(gate
 // from retiring a script while an event is on its way to it, so each event
 // reaches exactly one version of each script.
 func (h *Host) route(ev gateway.Event) {
-	repeat := h.repeatedMessage(ev)
+	h.noteSelf(ev)
+	// Either way the "message" handlers, waiters and commands skip it (overlap.go).
+	repeat := h.fromSelf(ev) || h.repeatedMessage(ev)
 	h.routing.RLock()
 	for _, s := range h.list() {
 		s.deliverAs(ev, repeat)

@@ -21,6 +21,29 @@ const overlapWindow = 1024
 // messageKey prefixes a message id in the dedup window, apart from event ids.
 const messageKey = "message:"
 
+// fromSelf reports whether ev is a message the bot itself wrote. The platform's
+// documentation does not say whether a private-domain bot's own guild messages come back
+// as MESSAGE_CREATE (or its DMs as DIRECT_MESSAGE_CREATE); if they do, "message" handlers
+// do not get them, so that an echo cannot answer itself forever. Handlers named after the
+// type still do. The bot's id comes from READY.
+func (h *Host) fromSelf(ev gateway.Event) bool {
+	if ev.Type != "MESSAGE_CREATE" && ev.Type != "DIRECT_MESSAGE_CREATE" {
+		return false
+	}
+	self, _ := h.selfID.Load().(string)
+	return self != "" && bindings.TopLevelString(bindings.TopLevelRaw(ev.Data, "author"), "id") == self
+}
+
+// noteSelf remembers the bot's user id from READY.
+func (h *Host) noteSelf(ev gateway.Event) {
+	if ev.Type != "READY" {
+		return
+	}
+	if id := bindings.TopLevelString(bindings.TopLevelRaw(ev.Data, "user"), "id"); id != "" {
+		h.selfID.Store(id)
+	}
+}
+
 // repeatedMessage reports whether ev's message already reached the "message" handlers
 // as the other of the two overlapping types, and records it otherwise. Event ids repeated
 // by a replay or a webhook retry never get here: the dedup window drops them first.
