@@ -34,6 +34,7 @@
 // intents, which one gateway.IntentNegotiator for all shards gives up on a
 // 4014, with one warning (intentsDropped). Because such a bot gets an
 // @-message as AT_MESSAGE_CREATE and MESSAGE_CREATE, route marks the second
-// of the pair (same message id) as a repeat, which scripts pass to the
-// handlers named after its type only (overlap.go).
+// of the pair (same message id, remembered in the persisted dedup window) as
+// a repeat, which scripts pass to the handlers named after its type only; the
+// bot's own messages are treated the same way (overlap.go).
 package host
