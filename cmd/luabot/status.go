@@ -23,7 +23,7 @@ func statusPath(data string) string { return data + ".status.json" }
 func statusCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "status",
-		Usage: "show the gateway state of each shard of the bot running on --data",
+		Usage: "show the gateway state of each shard, and the intents granted, of the bot running on --data",
 		Description: "luabot run rewrites DATA.status.json about once a second and a last time when it stops;\n" +
 			"status prints it. The age column tells a live process from a stopped one.",
 		Flags: []cli.Flag{dataFlag},
