@@ -26,6 +26,9 @@ func knownEvent(name string) bool {
 	case "READY", "RESUMED", EventMessage, EventUnload:
 		return true
 	}
+	if len(name) > maxEventName {
+		return false
+	}
 	// Dispatch matches names exactly, so only the platform's spelling counts.
 	_, ok := gateway.IntentFor(name)
 	return ok && name == upper(name)
