@@ -172,8 +172,10 @@ func nextWord(s string) (word, rest string) {
 	return s, ""
 }
 
-// openCommands installs command(usage, [fn]). command("help") without fn
-// turns on the built-in help, which lists every command of every script.
+// openCommands installs command(usage, [fn]). The built-in help, which
+// lists every command of every script, answers "/help" as soon as any script
+// has a command and none has its own command("help", fn); command("help")
+// without fn asks for it explicitly (and says which script answers).
 func (b *binder) openCommands(g *Globals) {
 	b.L.SetGlobal("command", b.L.NewFunction(func(L *lua.LState) int {
 		usage := checkString(L, 1, "usage")
@@ -230,8 +232,20 @@ func (g *Globals) WantsHelp() bool {
 	return false
 }
 
-// SetHelp gives the script the text its built-in help answers with; "" lets
-// another script answer instead.
+// OwnHelp reports whether the script answers "help" itself
+// (command("help", fn)), which silences the built-in help in every script.
+func (g *Globals) OwnHelp() bool {
+	for _, c := range g.commands {
+		if c.name == "help" && c.fn != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// SetHelp gives the script the text its built-in help answers "help" with,
+// whether or not the script registered command("help"); "" leaves the
+// answer to another script (or to none).
 func (g *Globals) SetHelp(text string) { g.helpText = text }
 
 // Command reports whether ev invokes one of the script's commands and, if
@@ -266,6 +280,11 @@ func (g *Globals) Command(L *lua.LState, ev lua.LValue) (*lua.LFunction, []lua.L
 			return g.replyText, []lua.LValue{ev, lua.LString(fmt.Sprintf("Usage: %s (%v)", c.usage, err))}, true
 		}
 		return c.fn, []lua.LValue{ev, args}, true
+	}
+	if name == "help" && g.helpText != "" {
+		// The built-in help, given to this script by the host although
+		// it never registered command("help").
+		return g.replyText, []lua.LValue{ev, lua.LString(g.helpText)}, true
 	}
 	return nil, nil, false
 }

@@ -26,6 +26,9 @@ func knownEvent(name string) bool {
 	case "READY", "RESUMED", EventMessage, EventUnload:
 		return true
 	}
+	if len(name) > maxEventName {
+		return false
+	}
 	// Dispatch matches names exactly, so only the platform's spelling counts.
 	_, ok := gateway.IntentFor(name)
 	return ok && name == upper(name)
@@ -100,7 +103,13 @@ func (g *Globals) Wrap(fn lua.LGFunction) *lua.LFunction { return g.b.async.wrap
 // Handlers returns the functions to run for eventType, in registration
 // order, and retires once-handlers so they run a single time.
 func (g *Globals) Handlers(eventType string) []*lua.LFunction {
-	isMessage := IsMessageEvent(eventType)
+	return g.HandlersFor(eventType, IsMessageEvent(eventType))
+}
+
+// HandlersFor is Handlers that includes the "message" handlers only when
+// isMessage is true: the host passes false for a message the "message"
+// handlers already had under another event type.
+func (g *Globals) HandlersFor(eventType string, isMessage bool) []*lua.LFunction {
 	var fns []*lua.LFunction
 	live := g.subs[:0]
 	for _, s := range g.subs {
@@ -135,10 +144,14 @@ func (b *binder) openHandlers() *Globals {
 				raise(L, "bad argument #2 to on: function expected, got %s", L.Get(2).Type())
 			}
 			if !knownEvent(name) {
-				if guess := closestEvent(name); guess != "" {
-					raise(L, "unknown event %q (did you mean %q?)", name, guess)
+				shown := name
+				if len(shown) > maxEventName {
+					shown = shown[:maxEventName] + "…"
 				}
-				raise(L, "unknown event %q", name)
+				if guess := closestEvent(name); guess != "" {
+					raise(L, "unknown event %q (did you mean %q?)", shown, guess)
+				}
+				raise(L, "unknown event %q", shown)
 			}
 			s := &subscription{event: name, fn: fn, once: once}
 			g.subs = append(g.subs, s)
@@ -158,8 +171,16 @@ func (b *binder) openHandlers() *Globals {
 	return g
 }
 
+// maxEventName is longer than any event name. A longer name gets no suggestion (the edit
+// distance costs its length times each candidate's, in Go, where no CPU limit reaches)
+// and is shortened in the error.
+const maxEventName = 64
+
 // closestEvent suggests a known event name for a typo, or "".
 func closestEvent(name string) string {
+	if len(name) > maxEventName {
+		return ""
+	}
 	candidates := append([]string{"READY", "RESUMED", EventMessage, EventUnload}, gateway.EventTypes()...)
 	best, bestDist := "", 4
 	for _, c := range candidates {

@@ -434,3 +434,59 @@ func (c *codec) decodeBytes(L *lua.LState, data []byte, nullAsNil bool) (lua.LVa
 	}
 	return v, nil
 }
+
+// TopLevelString returns the string value of key in the JSON object data, reading only
+// as far as that key, or "" if data is not an object, lacks the key or the value is not a
+// string. The host reads a message's id with it before deciding whether to build the
+// event at all.
+func TopLevelString(data []byte, key string) string {
+	raw := TopLevelRaw(data, key)
+	if len(raw) == 0 || raw[0] != '"' {
+		return ""
+	}
+	r := &jsonReader{data: raw}
+	v, err := r.str()
+	if err != nil {
+		return ""
+	}
+	return v
+}
+
+// TopLevelRaw returns the raw JSON value of key in the object data, reading only as far
+// as that key, or nil.
+func TopLevelRaw(data []byte, key string) []byte {
+	r := &jsonReader{data: data}
+	r.ws()
+	if r.pos >= len(data) || data[r.pos] != '{' {
+		return nil
+	}
+	r.pos++
+	for {
+		r.ws()
+		if r.pos >= len(data) || data[r.pos] != '"' {
+			return nil
+		}
+		k, err := r.str()
+		if err != nil {
+			return nil
+		}
+		r.ws()
+		if r.pos >= len(data) || data[r.pos] != ':' {
+			return nil
+		}
+		r.pos++
+		r.ws()
+		start := r.pos
+		if err := r.skip(); err != nil {
+			return nil
+		}
+		if k == key {
+			return data[start:r.pos]
+		}
+		r.ws()
+		if r.pos >= len(data) || data[r.pos] != ',' {
+			return nil
+		}
+		r.pos++
+	}
+}

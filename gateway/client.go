@@ -22,6 +22,7 @@ type Client struct {
 	// Session state that outlives a connection. sessionID is only touched by the goroutine
 	// running Run; seq is also read by the heartbeat goroutine.
 	sessionID string
+	intents   Intent // what sessionID was identified with; 0 if unknown
 	seq       atomic.Uint64
 }
 
@@ -113,6 +114,18 @@ func (c *Client) Run(ctx context.Context, handle func(Event)) (err error) {
 		if out.ready {
 			failures = 0 // the connection worked; a later drop starts the backoff over
 		}
+		if c.negotiate(out) {
+			// Not a failure: the next Identify asks for less. MinBackoff keeps it from
+			// being a tight loop; the negotiator has finitely many sets to try.
+			c.status.update(func(st *Status) {
+				st.LastCode, st.LastReason, st.LastDecision = out.code, out.reason, actionIdentify.String()
+			})
+			next = actionIdentify
+			if !c.wait(ctx, c.backoff(0)) {
+				return nil
+			}
+			continue
+		}
 		act, rule := p.decide(out, c.sessionID != "")
 		c.status.update(func(st *Status) {
 			st.LastCode, st.LastReason, st.LastDecision = out.code, out.reason, act.String()
@@ -147,15 +160,40 @@ func (c *Client) Run(ctx context.Context, handle func(Event)) (err error) {
 		}
 		next = act
 
-		c.status.setState(StateBackoff)
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !c.wait(ctx, delay) {
 			return nil
-		case <-t.C:
 		}
 	}
+}
+
+// wait spends delay in StateBackoff and reports false if ctx ended first.
+func (c *Client) wait(ctx context.Context, delay time.Duration) bool {
+	c.status.setState(StateBackoff)
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// negotiate handles a close 4014 (intents not permitted) in answer to an Identify when
+// Config.Negotiator is set: it reports true, after one log line, when the negotiator has
+// a smaller set of intents for the next Identify. Otherwise the policy decides (a 4014
+// stops Run).
+func (c *Client) negotiate(out outcome) bool {
+	n := c.cfg.Negotiator
+	if n == nil || out.code != 4014 || out.identified == 0 || out.ready {
+		return false
+	}
+	if !n.Refused(out.identified) {
+		return false
+	}
+	c.log.Info("gateway intents not permitted; identifying again without some optional ones",
+		"code", out.code, "reason", out.reason, "refused", out.identified.String(), "next", n.Next().String())
+	return true
 }
 
 // loadSession restores the persisted session for this shard, if any, and reports whether
@@ -173,6 +211,7 @@ func (c *Client) loadSession() bool {
 		return false
 	}
 	c.sessionID = s.ID
+	c.intents = s.Intents
 	c.seq.Store(s.Seq)
 	c.publishSession()
 	c.log.Info("gateway session loaded", "session_id", s.ID, "seq", s.Seq)
@@ -187,14 +226,15 @@ func (c *Client) abandonSession() {
 	}
 	c.status.update(func(st *Status) { st.LostSessions++ })
 	c.sessionID = ""
+	c.intents = 0
 	c.seq.Store(0)
 	c.publishSession()
 }
 
 // publishSession records the session in Status and marks it for the next save.
 func (c *Client) publishSession() {
-	s := Session{ID: c.sessionID, Seq: c.seq.Load(), Shard: c.cfg.Shard}
-	c.status.update(func(st *Status) { st.SessionID, st.Seq = s.ID, s.Seq })
+	s := Session{ID: c.sessionID, Seq: c.seq.Load(), Shard: c.cfg.Shard, Intents: c.intents}
+	c.status.update(func(st *Status) { st.SessionID, st.Seq, st.Intents = s.ID, s.Seq, s.Intents })
 	c.saver.mark(s)
 }
 

@@ -33,7 +33,15 @@ type Config struct {
 
 	// Intents selects the event groups to receive (see IntentsFor). 0 means IntentGuilds,
 	// as the official SDKs do, because the platform rejects an identify without intents.
+	// Ignored when Negotiator is set.
 	Intents Intent
+
+	// Negotiator, if set, picks the intents of every Identify instead of Intents, and
+	// learns from close 4014 which optional intents the platform does not grant: a 4014
+	// in answer to an Identify then leads to another Identify without some of them
+	// (after MinBackoff, not counted as a failed attempt) rather than to a stop, as long
+	// as the negotiator has a smaller set to try. Share one among all shards.
+	Negotiator *IntentNegotiator
 
 	// Shard is [shard id, shard count]. The zero value means [0, 1] (no sharding).
 	Shard [2]int

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"runtime"
 	"strings"
@@ -38,6 +39,7 @@ type outcome struct {
 	reconnect      bool      // the server sent op 7
 	invalidSession bool      // the server sent op 9
 	zombie         bool      // a heartbeat went unacknowledged for a whole interval
+	identified     Intent    // intents of the Identify sent on this connection; 0 if none was
 	token          string    // credential sent, for Config.InvalidateToken after 4004; never logged
 	lastAck        time.Time // last Heartbeat ACK, zero if none
 }
@@ -178,16 +180,19 @@ func (c *Client) keepalive(ctx context.Context, conn *wsConn, hello <-chan time.
 // readLoop reads frames until the connection ends and reports how it ended.
 func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.Duration, handle func(Event), mode action) outcome {
 	var (
-		interval  time.Duration // from Hello; 0 until then
-		token     string        // identify credential; scrubbed from anything reported
-		ready     bool
-		delivered bool
+		interval     time.Duration // from Hello; 0 until then
+		token        string        // identify credential; scrubbed from anything reported
+		sent         Intent        // intents of the Identify sent; 0 if none
+		badSeqLogged bool          // a dispatch with an unusable seq was logged at warn level
+		ready        bool
+		delivered    bool
 	)
 	end := func(o outcome) outcome {
 		o.ready = ready
 		o.delivered = delivered
 		o.resumeSent = mode == actionResume && token != ""
 		o.token = token
+		o.identified = sent
 		o.reason = scrub(o.reason, token)
 		return o
 	}
@@ -214,13 +219,17 @@ func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.D
 			if interval > 0 {
 				continue // only the first Hello of a connection means anything
 			}
-			var h helloData
-			if err := json.Unmarshal(f.D, &h); err != nil || h.HeartbeatInterval <= 0 {
-				return end(outcome{reason: "invalid hello", err: err})
-			}
-			interval = time.Duration(h.HeartbeatInterval) * time.Millisecond
+			var asSent string
+			var ok bool
+			interval, asSent, ok = heartbeatInterval(f.D)
 			hello <- interval
-			c.log.Debug("gateway hello", "heartbeat_interval", interval)
+			if ok {
+				c.log.Debug("gateway hello", "heartbeat_interval", interval)
+			} else {
+				c.log.Warn("gateway hello", "heartbeat_interval", interval, "sent", asSent,
+					"problem", fmt.Sprintf("heartbeat_interval (ms) absent, not a number or outside %v..%v; using %v",
+						minHeartbeatInterval, maxHeartbeatInterval, interval))
+			}
 
 			tok, err := c.cfg.Token(ctx)
 			if err != nil {
@@ -236,8 +245,12 @@ func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.D
 				c.seq.Store(0)
 				c.status.setState(StateIdentifying)
 				c.status.update(func(st *Status) { st.Identifies++ })
-				c.log.Info("gateway identifying", "intents", uint32(c.cfg.Intents))
-				err = c.identify(conn, tok)
+				sent = c.cfg.Intents
+				if c.cfg.Negotiator != nil {
+					sent = c.cfg.Negotiator.Next()
+				}
+				c.log.Info("gateway identifying", "intents", uint32(sent), "intent_names", sent.String())
+				err = c.identify(conn, tok, sent)
 			}
 			token = tok
 			if err != nil {
@@ -245,6 +258,14 @@ func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.D
 			}
 
 		case opDispatch:
+			if f.badSeq != "" {
+				level := slog.LevelDebug
+				if !badSeqLogged {
+					level, badSeqLogged = slog.LevelWarn, true // once per connection
+				}
+				c.log.Log(ctx, level, "gateway dispatch with an unusable seq; delivered without recording it",
+					"type", f.T, "s", f.badSeq, "last_seq", c.seq.Load(), "problem", "s must be a whole number from 1 to 2^53")
+			}
 			if mode == actionResume && f.S > 0 && f.S <= c.seq.Load() {
 				// A replay of something already delivered on this session.
 				c.log.Debug("gateway duplicate dispatch skipped", "seq", f.S, "type", f.T)
@@ -258,6 +279,12 @@ func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.D
 			if f.T == "READY" {
 				_ = json.Unmarshal(f.D, &r) // a malformed READY still counts; the handler sees it raw
 				c.sessionID = r.SessionID
+				if sent != 0 {
+					c.intents = sent
+					if c.cfg.Negotiator != nil {
+						c.cfg.Negotiator.Ready(sent)
+					}
+				}
 			}
 			c.publishSession()
 			c.status.update(func(st *Status) { st.Events++ })
@@ -298,13 +325,13 @@ func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.D
 	}
 }
 
-// identify starts a new session on conn.
-func (c *Client) identify(conn *wsConn, token string) error {
+// identify starts a new session on conn, asking for intents.
+func (c *Client) identify(conn *wsConn, token string, intents Intent) error {
 	return conn.writeJSON(identifyFrame{
 		Op: opIdentify,
 		D: identifyData{
 			Token:   token,
-			Intents: c.cfg.Intents,
+			Intents: intents,
 			Shard:   c.cfg.Shard,
 			Properties: identifyProperties{
 				OS:      runtime.GOOS,

@@ -8,7 +8,8 @@
 // (see openapi.Client.GatewayBot). [Client.Run] owns everything that happens on it:
 //
 //  1. load the shard's persisted session, if Config.Sessions has one;
-//  2. dial the URL and read Hello (op 10) and its heartbeat_interval;
+//  2. dial the URL and read Hello (op 10) and its heartbeat_interval (kept within
+//     100 ms..10 min; an absent or non-positive one means 41.25 s; heartbeat.go);
 //  3. send Resume (op 6: session_id and last seq) when there is a session to resume, else
 //     Identify (op 2) with a credential from Config.Token, the intents and the shard;
 //  4. read dispatches (op 0): READY (it carries the session id) or the replay and RESUMED,
@@ -42,6 +43,8 @@
 //	close 4004 (authentication failed)             Config.InvalidateToken, then identify
 //	                                                 with a freshly fetched token
 //	close 4004 again, before any READY/RESUMED     stop: *CloseError
+//	close 4014 answering an Identify, with a       identify with fewer optional intents
+//	  Config.Negotiator that has a smaller set       (MinBackoff later; not a failed attempt)
 //	close 4010–4014 (shard, API version, intents)  stop: *CloseError naming cause and fix
 //	close 4914 (bot offline), 4915 (bot banned)    stop: *CloseError naming cause and fix
 //	ctx done                                       close 1000, save the session, return nil
@@ -51,6 +54,16 @@
 // jittered into [d/2, d]; it resets after READY or RESUMED. Transient failures (network,
 // token service, 49xx) never make Run give up. Identifies, not resumes, may be paced by
 // Config.BeforeIdentify; [StartLimiter] implements session_start_limit.max_concurrency.
+//
+// # Intents
+//
+// Identify carries the intents: Config.Intents, or with Config.Negotiator (an
+// [IntentNegotiator] shared by every shard) the required intents plus the optional ones
+// the platform has not refused. The platform answers an Identify asking for an intent the
+// bot is not approved for with close 4014 and does not say which one; the negotiator then
+// offers smaller sets of the optional intents, and remembers, once one is answered with
+// READY, which it left out. Status.Intents and the persisted Session carry the intents a
+// session was identified with.
 //
 // # Persistence
 //

@@ -29,10 +29,10 @@ type frame struct {
 	S  uint64          `json:"s,omitempty"`
 	T  string          `json:"t,omitempty"`
 	ID string          `json:"id,omitempty"`
-}
 
-type helloData struct {
-	HeartbeatInterval int64 `json:"heartbeat_interval"` // milliseconds
+	// badSeq is the raw "s" of a received frame when it is not a sequence number the
+	// client can use (negative, fractional, not a number, above maxSeq); S is 0 then.
+	badSeq string
 }
 
 type readyData struct {

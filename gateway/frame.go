@@ -15,6 +15,12 @@ import (
 
 var errBadFrame = errors.New("gateway: malformed frame")
 
+// maxSeq bounds the sequence numbers taken from the platform: 2^53, beyond which JSON
+// numbers stop being exact in most clients and which no session reaches by counting
+// events. A larger "s" would be echoed in every heartbeat and resume and make the
+// client skip every later dispatch of a resumed session as already delivered.
+const maxSeq = 1 << 53
+
 // DecodeEvent decodes a frame's envelope. For a dispatch (op 0) ev holds
 // its type, sequence number, event id and raw d.
 func DecodeEvent(data []byte) (ev Event, op int, err error) {
@@ -61,11 +67,14 @@ func decodeFrame(data []byte) (frame, error) {
 			f.Op = n
 		case "s":
 			if string(raw) != "null" {
+				// A seq that cannot be one does not make the event undeliverable: it is
+				// delivered unnumbered and the caller says so (readLoop).
 				n, err := strconv.ParseUint(string(raw), 10, 64)
-				if err != nil {
-					return f, errBadFrame
+				if err != nil || n > maxSeq {
+					f.badSeq = oneLineRaw(raw)
+				} else {
+					f.S = n
 				}
-				f.S = n
 			}
 		case "t", "id":
 			var v string

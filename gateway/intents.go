@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -92,4 +93,57 @@ func EventTypes() []string {
 	}
 	slices.Sort(names)
 	return names
+}
+
+// intentNames are the platform's names of the intent bits, for logs and `luabot status`.
+var intentNames = []struct {
+	bit  Intent
+	name string
+}{
+	{IntentGuilds, "GUILDS"},
+	{IntentGuildMembers, "GUILD_MEMBERS"},
+	{IntentGuildMessages, "GUILD_MESSAGES"},
+	{IntentGuildMessageReactions, "GUILD_MESSAGE_REACTIONS"},
+	{IntentDirectMessage, "DIRECT_MESSAGE"},
+	{IntentOpenForums, "OPEN_FORUMS_EVENT"},
+	{IntentAudioOrLiveMember, "AUDIO_OR_LIVE_CHANNEL_MEMBER"},
+	{IntentEnterAIO, "ENTER_AIO"},
+	{IntentGroupAndC2C, "GROUP_AND_C2C_EVENT"},
+	{IntentInteraction, "INTERACTION"},
+	{IntentMessageAudit, "MESSAGE_AUDIT"},
+	{IntentForums, "FORUMS_EVENT"},
+	{IntentAudioAction, "AUDIO_ACTION"},
+	{IntentPublicGuildMessages, "PUBLIC_GUILD_MESSAGES"},
+}
+
+// String names the bits, e.g. "GUILDS|PUBLIC_GUILD_MESSAGES"; bits without a name are
+// shown in hex, and 0 as "0".
+func (i Intent) String() string {
+	if i == 0 {
+		return "0"
+	}
+	var parts []string
+	rest := i
+	for _, n := range intentNames {
+		if i&n.bit != 0 {
+			parts = append(parts, n.name)
+			rest &^= n.bit
+		}
+	}
+	if rest != 0 {
+		parts = append(parts, "0x"+strconv.FormatUint(uint64(rest), 16))
+	}
+	return strings.Join(parts, "|")
+}
+
+// Events returns the dispatch types the intents in i make the platform send, sorted.
+func (i Intent) Events() []string {
+	var out []string
+	for name, bit := range eventIntents {
+		if bit != 0 && i&bit != 0 {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

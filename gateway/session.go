@@ -11,6 +11,8 @@ type Session struct {
 	ID    string `json:"session_id"` // "" when there is no session to resume
 	Seq   uint64 `json:"seq"`        // last "s" seen on an op 0 frame
 	Shard [2]int `json:"shard"`      // [shard id, shard count]
+	// Intents the session was identified with; 0 if not known (saved by an older luabot).
+	Intents Intent `json:"intents,omitempty"`
 }
 
 // SessionStore persists sessions across process restarts, so that a restarted bot resumes

@@ -27,6 +27,9 @@ type Status struct {
 	Since     time.Time `json:"since"` // when State was entered
 	SessionID string    `json:"session_id,omitempty"`
 	Seq       uint64    `json:"seq"`
+	// Intents the session was identified with, i.e. granted by the platform; 0 until
+	// READY (or when a persisted session from an older luabot does not say).
+	Intents Intent `json:"intents,omitempty"`
 
 	LastCode     int    `json:"last_code,omitempty"`     // close code of the last disconnect (0: none or not a close frame)
 	LastReason   string `json:"last_reason,omitempty"`   // what ended the last connection

@@ -80,8 +80,12 @@ type Host struct {
 	routing sync.RWMutex
 	runCtx  context.Context // while serving: scripts started now run under it
 	runWG   *sync.WaitGroup
-	// identified is the intents the gateway identified with, once known.
-	identified gateway.Intent
+	// intents negotiates the gateway's intents (WebSocket transport only; nil before
+	// Run and with webhooks, whose events are chosen in the bot console).
+	intents *gateway.IntentNegotiator
+
+	overlap overlap      // message ids seen as AT_MESSAGE_CREATE or MESSAGE_CREATE, without dedup
+	selfID  atomic.Value // the bot's user id (string), from READY
 
 	shardsMu sync.Mutex
 	shards   []*gateway.Client // the running WebSocket clients, for Status
@@ -170,12 +174,17 @@ func (h *Host) Load(paths ...string) error {
 	return errors.Join(errs...)
 }
 
-// updateHelp gives the built-in help, in the first script that asked for
-// it, the list of every script's commands.
+// updateHelp picks the script whose built-in help answers "help" and gives
+// it the list of every script's commands. The built-in help answers as soon
+// as any script has a command, unless a script registered its own
+// command("help", fn): then that one answers and the built-in stays silent.
+// The first script that asked for it with command("help") answers; else the
+// first script with a command.
 func (h *Host) updateHelp() {
 	byScript := map[string][]bindings.CommandInfo{}
 	var order []string
-	owner := (*script)(nil)
+	var asked, first *script
+	ownHelp := false
 	seen := map[string]string{}
 	scripts := h.list()
 	for _, s := range scripts {
@@ -188,9 +197,20 @@ func (h *Host) updateHelp() {
 		}
 		byScript[s.name] = cmds
 		order = append(order, s.name)
-		if owner == nil && s.wantsHelp {
-			owner = s
+		if asked == nil && s.wantsHelp {
+			asked = s
 		}
+		if first == nil && len(cmds) > 0 {
+			first = s
+		}
+		ownHelp = ownHelp || s.ownHelp
+	}
+	owner := asked
+	if owner == nil {
+		owner = first
+	}
+	if ownHelp {
+		owner = nil
 	}
 	text := bindings.HelpText(byScript, order)
 	for _, s := range scripts {
@@ -222,33 +242,70 @@ func (h *Host) Scripts() []string {
 	return names
 }
 
-// Intents returns the intents to identify with: the override, or those
-// the loaded scripts' subscriptions need.
+// Intents returns the intents the next Identify asks for: the override, or those the
+// loaded scripts' subscriptions need and could use, less those the platform refused.
 func (h *Host) Intents() gateway.Intent {
+	h.mu.Lock()
+	n := h.intents
+	h.mu.Unlock()
+	if n != nil {
+		return n.Next()
+	}
+	required, optional := h.WantedIntents()
+	return required | optional
+}
+
+// WantedIntents returns the intents the gateway must ask for (the override, or what the
+// scripts subscribe to) and those it asks for as long as the platform grants them (see
+// WantedIntentsFor).
+func (h *Host) WantedIntents() (required, optional gateway.Intent) {
 	if h.cfg.Intents != 0 {
-		return h.cfg.Intents
+		return h.cfg.Intents, 0
 	}
 	var events []string
 	for _, s := range h.list() {
 		events = append(events, s.subscribed...)
 	}
-	return IntentsFor(events)
+	return WantedIntentsFor(events)
 }
 
-// IntentsFor maps subscribed event names to intents. "message" asks for the
-// messages every bot may receive without approval: @-mentions in guilds,
-// and group and C2C messages. Private-domain MESSAGE_CREATE and guild DMs
-// need approval, so they come only from subscribing to them by name.
+// IntentsFor maps subscribed event names to the intents they require (see
+// WantedIntentsFor).
 func IntentsFor(events []string) gateway.Intent {
-	var in gateway.Intent
+	required, _ := WantedIntentsFor(events)
+	return required
+}
+
+// WantedIntentsFor maps subscribed event names to intents. An event named by its platform
+// name requires its intent. "message" requires what every bot may receive without
+// approval (@-mentions in guilds, group and C2C messages), and also asks for
+// private-domain MESSAGE_CREATE and guild DMs, which need approval: optional intents,
+// given up with one warning when the platform refuses them (gateway.IntentNegotiator).
+func WantedIntentsFor(events []string) (required, optional gateway.Intent) {
 	for _, e := range events {
 		if e == bindings.EventMessage {
-			in |= gateway.IntentPublicGuildMessages | gateway.IntentGroupAndC2C
+			required |= gateway.IntentPublicGuildMessages | gateway.IntentGroupAndC2C
+			optional |= gateway.IntentGuildMessages | gateway.IntentDirectMessage
 			continue
 		}
-		in |= gateway.IntentsFor([]string{e})
+		required |= gateway.IntentsFor([]string{e})
 	}
-	return in
+	return required, optional &^ required
+}
+
+// intentsDropped says, once per set, which events the scripts will not receive because
+// the platform refused optional intents, and why.
+func (h *Host) intentsDropped(dropped gateway.Intent) {
+	var events []string
+	for _, e := range dropped.Events() {
+		if bindings.IsMessageEvent(e) {
+			events = append(events, e)
+		}
+	}
+	h.log.Warn(`intents not granted: on("message") will not receive `+strings.Join(events, " or "),
+		"events", strings.Join(events, ","), "intents", dropped.String(),
+		"why", "private-domain guild messages (MESSAGE_CREATE) and guild DMs (DIRECT_MESSAGE_CREATE) need approval for the bot on the QQ open platform; "+
+			"@-mentions, group and C2C messages still arrive")
 }
 
 // Run connects to the gateway and serves events to the scripts until ctx
@@ -344,9 +401,12 @@ func (h *Host) serve(ctx context.Context, source func(context.Context, func(gate
 // from retiring a script while an event is on its way to it, so each event
 // reaches exactly one version of each script.
 func (h *Host) route(ev gateway.Event) {
+	h.noteSelf(ev)
+	// Either way the "message" handlers, waiters and commands skip it (overlap.go).
+	repeat := h.fromSelf(ev) || h.repeatedMessage(ev)
 	h.routing.RLock()
 	for _, s := range h.list() {
-		s.deliver(ev)
+		s.deliverAs(ev, repeat)
 	}
 	h.routing.RUnlock()
 	h.received.Add(1)

@@ -115,13 +115,16 @@ func (h *Host) Reload(path string) error {
 
 // warnIntents says when scripts now want events the gateway session was
 // not identified for: intents are only sent at identify.
+// Intents the platform refused are not missed again: that was said once.
+// The caller holds h.mu.
 func (h *Host) warnIntents() {
-	if h.identified == 0 {
+	n := h.intents
+	if n == nil || n.Granted() == 0 {
 		return
 	}
-	if missing := h.Intents() &^ h.identified; missing != 0 {
+	if missing := n.Next() &^ n.Granted(); missing != 0 {
 		h.log.Warn("a reloaded script subscribes to events this session does not receive; restart luabot to get them",
-			"missing_intents", uint32(missing))
+			"missing_intents", uint32(missing), "intent_names", missing.String())
 	}
 }
 

@@ -22,8 +22,8 @@ func (s *script) run(ctx context.Context, drain time.Duration) {
 	active := false // something ran since the last estimate
 	for !s.halted.Load() {
 		select {
-		case ev := <-s.events:
-			s.dispatch(ev)
+		case q := <-s.events:
+			s.dispatchAs(q.ev, q.repeat)
 			s.queued.Add(-1)
 			active = true
 		case c := <-s.completions:
@@ -123,8 +123,8 @@ func (s *script) cancelHandlers() {
 func (s *script) stop(drain time.Duration) {
 	for queued := true; queued; {
 		select {
-		case ev := <-s.events:
-			s.dispatch(ev)
+		case q := <-s.events:
+			s.dispatchAs(q.ev, q.repeat)
 			s.queued.Add(-1)
 		default:
 			queued = false
@@ -183,14 +183,17 @@ func (s *script) drainWorkers() {
 
 // deliver queues ev for the scheduler without ever blocking the gateway:
 // when the inbox is full the oldest event is dropped and counted.
-func (s *script) deliver(ev gateway.Event) {
+func (s *script) deliver(ev gateway.Event) { s.deliverAs(ev, false) }
+
+// deliverAs is deliver with the repeat mark of dispatchAs.
+func (s *script) deliverAs(ev gateway.Event, repeat bool) {
 	if s.halted.Load() {
 		return
 	}
 	s.queued.Add(1)
 	for {
 		select {
-		case s.events <- ev:
+		case s.events <- queued{ev, repeat}:
 			return
 		default:
 		}
@@ -198,7 +201,7 @@ func (s *script) deliver(ev gateway.Event) {
 		case old := <-s.events:
 			s.queued.Add(-1)
 			if n := s.dropped.Add(1); n == 1 || n%1000 == 0 {
-				s.log.Warn("inbox full: dropped the oldest event", "event", old.Type, "dropped_total", n, "inbox", cap(s.events))
+				s.log.Warn("inbox full: dropped the oldest event", "event", old.ev.Type, "dropped_total", n, "inbox", cap(s.events))
 			}
 		default:
 		}
@@ -207,9 +210,15 @@ func (s *script) deliver(ev gateway.Event) {
 
 // dispatch starts every matching handler for ev, each in its own coroutine,
 // and wakes the handlers waiting for it.
-func (s *script) dispatch(ev gateway.Event) {
-	fns := s.g.Handlers(ev.Type)
-	isMessage := bindings.IsMessageEvent(ev.Type)
+func (s *script) dispatch(ev gateway.Event) { s.dispatchAs(ev, false) }
+
+// dispatchAs is dispatch for an event whose message the "message" handlers,
+// waiters and commands already had when repeat is true (overlap.go).
+func (s *script) dispatchAs(ev gateway.Event, repeat bool) {
+	// isMessage: this dispatch goes to the "message" handlers, waiters and
+	// commands too, unless they had its message already (overlap.go).
+	isMessage := bindings.IsMessageEvent(ev.Type) && !repeat
+	fns := s.g.HandlersFor(ev.Type, isMessage)
 	if len(fns) == 0 && len(s.waiters) == 0 && !(isMessage && s.g.HasCommands()) {
 		return
 	}
@@ -218,7 +227,7 @@ func (s *script) dispatch(ev gateway.Event) {
 		s.log.Error("bad event payload", "event", ev.Type, "err", err)
 		return
 	}
-	s.wake(ev.Type, arg)
+	s.wake(ev.Type, arg, isMessage)
 	for _, fn := range fns {
 		s.start(ev.Type, fn, nil, arg)
 	}

@@ -52,6 +52,13 @@ func (l Limits) withDefaults() Limits {
 }
 
 // script is one loaded Lua file and the goroutine that owns its state.
+// queued is an event in a script's inbox; repeat marks a message the
+// "message" handlers already had under another event type (overlap.go).
+type queued struct {
+	ev     gateway.Event
+	repeat bool
+}
+
 type script struct {
 	name string
 	path string
@@ -63,13 +70,14 @@ type script struct {
 	// sent once, at identify).
 	subscribed []string
 	commands   []bindings.CommandInfo
-	wantsHelp  bool
+	wantsHelp  bool // command("help") without fn: this script offers the built-in help
+	ownHelp    bool // command("help", fn): the built-in help stays silent everywhere
 	log        *slog.Logger
 	limits     Limits
 	clock      bindings.Clock
 	store      bindings.Store
 
-	events      chan gateway.Event
+	events      chan queued
 	completions chan completion
 	fires       chan *luaTimer
 	control     chan func() // work that must run on the scheduler (help text)
@@ -173,7 +181,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		limits:      limits,
 		clock:       clock,
 		store:       deps.store,
-		events:      make(chan gateway.Event, limits.Inbox),
+		events:      make(chan queued, limits.Inbox),
 		completions: make(chan completion, 64),
 		fires:       make(chan *luaTimer, 64),
 		control:     make(chan func(), 16),
@@ -231,7 +239,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		return fail(errors.New(msg))
 	}
 	guard.enable()
-	s.subscribed, s.commands, s.wantsHelp = g.Subscribed(), g.Commands(), g.WantsHelp()
+	s.subscribed, s.commands, s.wantsHelp, s.ownHelp = g.Subscribed(), g.Commands(), g.WantsHelp(), g.OwnHelp()
 	if len(s.commands) > 0 && !slices.Contains(s.subscribed, bindings.EventMessage) {
 		// Commands arrive as messages: a script with only commands still
 		// needs the message intents.

@@ -48,8 +48,8 @@ func ParseShardRange(s string) (ids []int, count int, err error) {
 		return nil, 0, bad("no /COUNT")
 	}
 	count, err = strconv.Atoi(c)
-	if err != nil || count < 1 {
-		return nil, 0, bad("COUNT must be a positive number")
+	if err != nil || count < 1 || count > MaxShards {
+		return nil, 0, bad(fmt.Sprintf("COUNT must be a number from 1 to %d", MaxShards))
 	}
 	lo, hi, isRange := strings.Cut(r, "-")
 	if !isRange {
@@ -79,8 +79,8 @@ func (cfg Config) validateTransport() error {
 	default:
 		return fmt.Errorf("host: unknown transport %q: want %s or %s", cfg.Transport, TransportWS, TransportWebhook)
 	}
-	if cfg.Shards < 0 {
-		return fmt.Errorf("host: negative shard count %d", cfg.Shards)
+	if cfg.Shards < 0 || cfg.Shards > MaxShards {
+		return fmt.Errorf("host: shard count %d is not from 1 to %d", cfg.Shards, MaxShards)
 	}
 	return nil
 }
@@ -150,9 +150,12 @@ func (h *Host) shardSource(ctx context.Context, sessions gateway.SessionStore) (
 	if err != nil {
 		return nil, fmt.Errorf("get gateway: %w", err)
 	}
+	if err := checkGatewayBot(gb, h.cfg.Shards != 0, h.log); err != nil {
+		return nil, err
+	}
 	count := h.cfg.Shards
 	if count == 0 {
-		count = max(gb.Shards, 1)
+		count = gb.Shards
 	}
 	ids := h.cfg.ShardIDs
 	if len(ids) == 0 {
@@ -171,16 +174,18 @@ func (h *Host) shardSource(ctx context.Context, sessions gateway.SessionStore) (
 		return nil, &SessionLimitError{Remaining: sl.Remaining, Shards: len(ids), ResetAfter: time.Duration(sl.ResetAfter) * time.Millisecond}
 	}
 	limiter := gateway.NewStartLimiter(sl.MaxConcurrency, startWindow)
-	intents := h.Intents()
+	// One negotiator for every shard: what one learns from a 4014 the others need
+	// not try again.
+	intents := gateway.NewIntentNegotiator(h.WantedIntents, h.intentsDropped)
 	h.mu.Lock()
-	h.identified = intents
+	h.intents = intents
 	h.mu.Unlock()
 	clients := make([]*gateway.Client, 0, len(ids))
 	for _, id := range ids {
 		c, err := gateway.New(gateway.Config{
 			URL:            gb.URL,
 			Token:          h.cfg.API.IdentifyToken,
-			Intents:        intents,
+			Negotiator:     intents,
 			Shard:          [2]int{id, count},
 			Logger:         h.log,
 			Sessions:       sessions,
@@ -235,12 +240,15 @@ func (h *Host) shardSource(ctx context.Context, sessions gateway.SessionStore) (
 // StatusReport is what `luabot status` shows: the state of each shard of a running (or
 // the last) process.
 type StatusReport struct {
-	PID        int              `json:"pid"`
-	Transport  string           `json:"transport"`
-	Updated    time.Time        `json:"updated"`
-	Received   uint64           `json:"received"`   // events handed to the scripts
-	Duplicates uint64           `json:"duplicates"` // events dropped by the dedup window
-	Shards     []gateway.Status `json:"shards"`
+	PID        int       `json:"pid"`
+	Transport  string    `json:"transport"`
+	Updated    time.Time `json:"updated"`
+	Received   uint64    `json:"received"`   // events handed to the scripts
+	Duplicates uint64    `json:"duplicates"` // events dropped by the dedup window
+	// IntentsNotGranted are the optional intents the platform refused (close 4014), so
+	// the scripts do not get their events; each shard's Intents are what it was granted.
+	IntentsNotGranted gateway.Intent   `json:"intents_not_granted,omitempty"`
+	Shards            []gateway.Status `json:"shards"`
 }
 
 // Status reports the current state of every shard.
@@ -251,6 +259,12 @@ func (h *Host) Status() StatusReport {
 	}
 	if d := h.dedup.Load(); d != nil {
 		r.Duplicates = d.Dropped()
+	}
+	h.mu.Lock()
+	n := h.intents
+	h.mu.Unlock()
+	if n != nil {
+		r.IntentsNotGranted = n.Dropped()
 	}
 	h.shardsMu.Lock()
 	for _, c := range h.shards {

@@ -39,14 +39,14 @@ func (s *script) WaitFor(L *lua.LState, event string, pred *lua.LFunction, timeo
 }
 
 // wake resumes the waiters an event satisfies, before the event's own
-// handlers start.
-func (s *script) wake(evType string, ev lua.LValue) {
+// handlers start; waiters for "message" only when isMessage (dispatch).
+func (s *script) wake(evType string, ev lua.LValue, isMessage bool) {
 	if len(s.waiters) == 0 {
 		return
 	}
 	pending := append([]*waiter(nil), s.waiters...)
 	for _, w := range pending {
-		if !(w.event == evType || (w.event == bindings.EventMessage && bindings.IsMessageEvent(evType))) {
+		if !(w.event == evType || (w.event == bindings.EventMessage && isMessage)) {
 			continue
 		}
 		if !w.h.waiting || w.h.gen != w.gen || !s.matches(w, ev) {

@@ -11,7 +11,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -314,7 +313,13 @@ func (c *Client) send(ctx context.Context, method, path, target, auth string, bo
 
 	audit, e := c.classify(resp.StatusCode, trace, raw)
 	if e != nil {
-		e.retryAfter = retryAfter(resp.Header.Get("Retry-After"))
+		h := resp.Header.Get("Retry-After")
+		var problem string
+		e.retryAfter, problem = parseRetryAfter(h, time.Now())
+		if problem != "" {
+			c.log.Warn("openapi: Retry-After header not used as sent", "method", method, "path", path,
+				"retry_after", oneLine(h, 64), "using", e.retryAfter, "problem", problem)
+		}
 		return nil, e
 	}
 	if out == nil || len(bytes.TrimSpace(raw)) == 0 {
@@ -325,15 +330,6 @@ func (c *Client) send(ctx context.Context, method, path, target, auth string, bo
 			strings.ToLower(method), path, resp.StatusCode, trace, err)
 	}
 	return audit, nil
-}
-
-// retryAfter parses a Retry-After header given in seconds; 0 when absent or odd.
-func retryAfter(h string) time.Duration {
-	n, err := strconv.Atoi(strings.TrimSpace(h))
-	if err != nil || n <= 0 {
-		return 0
-	}
-	return time.Duration(n) * time.Second
 }
 
 // classify returns the *Error an answer represents, or the pending-audit result

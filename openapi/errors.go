@@ -141,8 +141,8 @@ func (n *lenientInt) UnmarshalJSON(b []byte) error {
 		*n = lenientInt(v)
 		return nil
 	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		*n = lenientInt(f)
+	if f, err := strconv.ParseFloat(s, 64); err == nil || isRange(err) {
+		*n = saturate(f)
 		return nil
 	}
 	*n = 0

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -176,5 +177,39 @@ func TestError_Hints(t *testing.T) {
 	}
 	if h := (&openapi.Error{Status: 429}).Hint(); h == "" {
 		t.Error("no hint for a bare 429")
+	}
+}
+
+// A Retry-After the client cannot use as sent is logged once per answer and does not
+// stop the retry: negative and garbage values are not waited for (a huge one is capped:
+// TestParseRetryAfter).
+func TestClient_Do_OddRetryAfter(t *testing.T) {
+	for _, h := range []string{"-1", "soon", "1.5", "-99999999999999999999"} {
+		t.Run(h, func(t *testing.T) {
+			p := newPlatform(t)
+			var n atomic.Int32
+			p.api = func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) == 1 {
+					w.Header().Set("Retry-After", h)
+					writeJSON(w, http.StatusTooManyRequests, map[string]any{"code": 20028, "message": "slow down"})
+					return
+				}
+				writeJSON(w, 200, map[string]any{"id": "m9", "channel_id": "c1"})
+			}
+			var logs logBuffer
+			c := p.secretClient(t, func(cfg *openapi.Config) { fastRetries(cfg); cfg.Logger = logs.logger() })
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			start := time.Now()
+			if _, err := c.PostMessage(ctx, "c1", map[string]any{"content": "hi"}); err != nil {
+				t.Fatalf("PostMessage: %v", err)
+			}
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("waited %v for an unusable Retry-After", d)
+			}
+			if c := strings.Count(logs.String(), "Retry-After header not used as sent"); c != 1 {
+				t.Errorf("%d warnings, want 1:\n%s", c, logs.String())
+			}
+		})
 	}
 }

@@ -255,10 +255,13 @@ func (s *tokenSource) fetch(ctx context.Context) (string, time.Duration, error) 
 		}
 		return "", 0, e
 	}
-	if tr.ExpiresIn <= 0 {
+	ttl, problem := tokenLifetime(tr.ExpiresIn)
+	if ttl == 0 {
 		return "", 0, &Error{Status: resp.StatusCode, Message: "missing or invalid expires_in in response", TraceID: trace}
 	}
-	ttl := time.Duration(tr.ExpiresIn) * time.Second
+	if problem != "" {
+		s.log.Warn("access token: expires_in out of range", "expires_in", int64(tr.ExpiresIn), "using", ttl, "problem", problem)
+	}
 	s.log.Debug("access token fetched", "expires_in", int64(tr.ExpiresIn), "trace_id", trace)
 	return tr.AccessToken, ttl, nil
 }

@@ -347,3 +347,48 @@ func TestClient_InvalidateToken(t *testing.T) {
 		t.Fatalf("identify token after invalidate = %q (fetches %d), want a fresh one", next, p.tokenCount())
 	}
 }
+
+// A token whose expires_in is beyond a day is cached for a day, with one warning per fetch; it used
+// to overflow into a lifetime in the past, so that every call fetched a new token.
+func TestClient_Token_HugeExpiresIn(t *testing.T) {
+	for _, expiresIn := range []any{"9223372036854775807", 1e30, "86401"} {
+		p := newPlatform(t)
+		p.token = func(n int, w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusOK, map[string]any{"access_token": "AT" + itoa(n), "expires_in": expiresIn})
+		}
+		clk := newClock()
+		var logs logBuffer
+		c := p.secretClient(t, func(cfg *openapi.Config) { cfg.Clock = clk.Now; cfg.Logger = logs.logger() })
+		ctx := context.Background()
+		for range 3 {
+			if tok, err := c.IdentifyToken(ctx); err != nil || tok != "QQBot AT1" {
+				t.Fatalf("expires_in %v: IdentifyToken = %q, %v", expiresIn, tok, err)
+			}
+		}
+		clk.Advance(24*time.Hour - 61*time.Second)
+		if tok, _ := c.IdentifyToken(ctx); tok != "QQBot AT1" || p.tokenCount() != 1 {
+			t.Fatalf("expires_in %v: %q after %d fetches; want the first token cached for a day", expiresIn, tok, p.tokenCount())
+		}
+		clk.Advance(2 * time.Second)
+		if tok, _ := c.IdentifyToken(ctx); tok != "QQBot AT2" {
+			t.Fatalf("expires_in %v: %q at the end of the day, want AT2", expiresIn, tok)
+		}
+		if n := strings.Count(logs.String(), "expires_in out of range"); n != p.tokenCount() {
+			t.Errorf("expires_in %v: %d warnings for %d fetches:\n%s", expiresIn, n, p.tokenCount(), logs.String())
+		}
+	}
+}
+
+// expires_in that is not a positive number fails the fetch with a clear error.
+func TestClient_Token_BadExpiresIn(t *testing.T) {
+	for _, expiresIn := range []any{"0", -5, "-1e30", "soon", "", nil} {
+		p := newPlatform(t)
+		p.token = func(n int, w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusOK, map[string]any{"access_token": "AT1", "expires_in": expiresIn})
+		}
+		c := p.secretClient(t, nil)
+		if _, err := c.IdentifyToken(context.Background()); err == nil || !strings.Contains(err.Error(), "expires_in") {
+			t.Errorf("expires_in %#v: err = %v, want one naming expires_in", expiresIn, err)
+		}
+	}
+}

@@ -71,7 +71,8 @@ function wait_for(event, pred, timeout) end
 --- Register a command: "name <required:type> [optional:type=default] [rest...]";
 --- types string, number, integer, user. Invoked as "/name", "@bot name" or "@bot /name"
 --- (and plain "name" in DMs, groups and C2C). A malformed call is answered with the usage line.
---- command("help") with no function turns on the built-in help listing every command.
+--- "/help" lists every script's commands as soon as one exists; command("help", fn) replaces that
+--- answer with your own (command("help") with no function just asks for the built-in one).
 ---@param usage string
 ---@param fn? fun(ev: luabot.Event, args: table<string, any>)
 function command(usage, fn) end

@@ -101,7 +101,9 @@ type Config struct {
 	// GrantedIntents are the intents a bot may identify with; identifying
 	// with any other §5 intent closes the connection with 4014. Zero means
 	// every intent of qq-protocol.md §5 (AllIntents), which suits local
-	// development. It must be a subset of AllIntents.
+	// development. It must be a subset of AllIntents. SetGrantedIntents
+	// (POST /sim/intents) changes it while the server runs, as a console
+	// approval or revocation would.
 	GrantedIntents uint32
 
 	// MessageDelay makes the server wait this long before answering each

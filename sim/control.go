@@ -33,6 +33,8 @@ func (s *Server) controlTable() []route {
 		{http.MethodGet, controlPrefix + "/sent", s.ctlSent},
 		{http.MethodPost, controlPrefix + "/clock", s.ctlClock},
 		{http.MethodPost, controlPrefix + "/voice", s.ctlVoice},
+		{http.MethodGet, controlPrefix + "/intents", s.ctlIntents},
+		{http.MethodPost, controlPrefix + "/intents", s.ctlIntents},
 	}
 }
 

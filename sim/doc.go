@@ -27,7 +27,9 @@
 // played by Go methods or the control API: Post (a message in a guild
 // channel, a DM, a group or a C2C chat), React and Unreact, Click (a
 // button), AddMember and JoinGuild. Each produces the platform's event:
-// AT_MESSAGE_CREATE or MESSAGE_CREATE (depending on the mention),
+// AT_MESSAGE_CREATE (a mention; also MESSAGE_CREATE for sessions with the
+// private-domain intent, as every message of the channel is) or
+// MESSAGE_CREATE,
 // DIRECT_MESSAGE_CREATE, GROUP_AT_MESSAGE_CREATE, C2C_MESSAGE_CREATE,
 // MESSAGE_REACTION_ADD and _REMOVE, INTERACTION_CREATE, GUILD_MEMBER_ADD,
 // GUILD_CREATE; REST changes emit CHANNEL_CREATE/UPDATE/DELETE and
@@ -102,7 +104,8 @@
 //     POST messages, interactions, reactions, members, guilds, faults,
 //     GET interactions/{id}, GET sent (?since=N&wait_ms=M), POST clock
 //     ({"advance":"5m1s"}; answers {"now": …}), POST voice ({channel_id,
-//     user_id, leave}).
+//     user_id, leave}), GET and POST intents ({"granted": N}: the intents
+//     Identify may ask for from now on, 0 for all; SetGrantedIntents).
 //
 // Unknown JSON keys are ignored and null counts as absent everywhere. A
 // body over 1 MiB is answered with 413 and the error body. Where the

@@ -197,7 +197,7 @@ func (c *conn) identify(d json.RawMessage) bool {
 		c.fail(closeInvalidIntents, "invalid intents")
 		return false
 	}
-	if intents&^c.s.cfg.GrantedIntents != 0 {
+	if intents&^c.s.granted.Load() != 0 {
 		c.fail(closeDisallowedIntents, "disallowed intents")
 		return false
 	}

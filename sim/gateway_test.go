@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"errors"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -131,14 +132,68 @@ func TestGateway_MessageCreateIntent(t *testing.T) {
 	if _, err := s.Post(sim.Post{Content: "at", MentionBot: true}); err != nil {
 		t.Fatal(err)
 	}
-	if ev := both.readOp(0); ev.T != "AT_MESSAGE_CREATE" || *ev.S != 3 {
-		t.Fatalf("got %s", ev.raw)
+	// A mention is a message of the channel too: a session holding both intents gets it
+	// twice, with one message id and two event ids.
+	at := both.readOp(0)
+	if at.T != "AT_MESSAGE_CREATE" || *at.S != 3 {
+		t.Fatalf("got %s", at.raw)
 	}
-	both.heartbeatProbe() // a mention is not also a MESSAGE_CREATE
+	plain := both.readOp(0)
+	if plain.T != "MESSAGE_CREATE" || *plain.S != 4 || plain.ID == at.ID || !strings.HasPrefix(plain.ID, "MESSAGE_CREATE:") {
+		t.Fatalf("got %s after %s", plain.raw, at.raw)
+	}
+	if a, p := decode[eventMessage](t, at.D), decode[eventMessage](t, plain.D); a.ID != p.ID || a.Content != p.Content {
+		t.Errorf("AT_MESSAGE_CREATE d = %s, MESSAGE_CREATE d = %s", at.D, plain.D)
+	}
+	both.heartbeatProbe()
 	if ev := atOnly.readOp(0); ev.T != "AT_MESSAGE_CREATE" || *ev.S != 2 {
 		t.Fatalf("got %s", ev.raw)
 	}
+	atOnly.heartbeatProbe()
+	if ev := plainOnly.readOp(0); ev.T != "MESSAGE_CREATE" || *ev.S != 3 {
+		t.Fatalf("got %s", ev.raw)
+	}
 	plainOnly.heartbeatProbe()
+}
+
+// Approval granted or revoked while the simulator runs applies to the next Identify.
+func TestGateway_SetGrantedIntents(t *testing.T) {
+	s := MustStart(t, sim.Config{GrantedIntents: sim.IntentGuilds | sim.IntentPublicGuildMessages}, nil)
+	tok := MustToken(t, s)
+	identify := func() *wsClient {
+		c := dial(t, s)
+		c.readOp(10)
+		c.send(map[string]any{"op": 2, "d": identifyData{Token: "QQBot " + tok, Intents: sim.IntentPublicGuildMessages | sim.IntentGuildMessages}})
+		return c
+	}
+	identify().expectClose(4014)
+
+	both := sim.IntentPublicGuildMessages | sim.IntentGuildMessages
+	r := do(t, http.MethodPost, s.ControlURL()+"/intents", `{"granted":`+strconv.Itoa(int(both))+`}`)
+	if got := decode[map[string]uint32](t, r.body); r.status != http.StatusOK || got["granted"] != both {
+		t.Fatalf("POST /sim/intents: %d %s", r.status, r.body)
+	}
+	if ev := identify().readOp(0); ev.T != "READY" {
+		t.Fatalf("got %s", ev.raw)
+	}
+
+	if err := s.SetGrantedIntents(sim.IntentPublicGuildMessages); err != nil {
+		t.Fatal(err)
+	}
+	identify().expectClose(4014)
+	r = do(t, http.MethodGet, s.ControlURL()+"/intents", "")
+	if got := decode[map[string]uint32](t, r.body); got["granted"] != sim.IntentPublicGuildMessages {
+		t.Fatalf("GET /sim/intents: %d %s", r.status, r.body)
+	}
+	if r := do(t, http.MethodPost, s.ControlURL()+"/intents", `{}`); r.status != http.StatusBadRequest {
+		t.Fatalf("POST /sim/intents without granted: %d %s", r.status, r.body)
+	}
+	if err := s.SetGrantedIntents(1 << 31); err == nil {
+		t.Fatal("an unknown bit was accepted")
+	}
+	if s.SetGrantedIntents(0); s.GrantedIntents() != sim.AllIntents {
+		t.Fatalf("0 granted %#x, want every intent", s.GrantedIntents())
+	}
 }
 
 func TestGateway_IdentifyRejected(t *testing.T) {

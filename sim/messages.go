@@ -63,9 +63,11 @@ type Attachment struct {
 //
 // In a guild, MentionBot prefixes the content with "<@!BOTID> ", adds the
 // bot to mentions and makes the event AT_MESSAGE_CREATE (intent 1<<30);
-// otherwise it is MESSAGE_CREATE (intent 1<<9). A mention is delivered only
-// as AT_MESSAGE_CREATE, never also as MESSAGE_CREATE, so a bot holding both
-// intents sees each message once.
+// otherwise it is MESSAGE_CREATE (intent 1<<9). A mention is also a
+// message of the channel, so it is delivered as MESSAGE_CREATE too (same d,
+// same message id, its own event id) to sessions holding intent 1<<9: a
+// private-domain bot holding both intents gets it twice, as on the platform,
+// whose MESSAGE_CREATE carries every message of the channel.
 //
 // SceneDM sends DIRECT_MESSAGE_CREATE (1<<12) in the author's DM session
 // with the bot, started from ChannelID's guild (or the first guild).
@@ -149,6 +151,12 @@ func (s *Server) Post(p Post) (Message, error) {
 
 	if err := s.publish(ev); err != nil {
 		return Message{}, err
+	}
+	if ev.t == "AT_MESSAGE_CREATE" {
+		ev.t, ev.id, ev.intent = "MESSAGE_CREATE", "", IntentGuildMessages
+		if err := s.publish(ev); err != nil {
+			return Message{}, err
+		}
 	}
 	return cloneMessage(msg), nil
 }

@@ -49,6 +49,7 @@ func TestPatchMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.readOp(0) // the AT_MESSAGE_CREATE of in
+	c.readOp(0) // and its MESSAGE_CREATE
 
 	const md, kb = `{"content":"# menu"}`, `{"id":"kb1"}`
 	r := a.call(http.MethodPost, "/channels/"+ch+"/messages",

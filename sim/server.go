@@ -72,6 +72,7 @@ type Server struct {
 
 	// Gateway state (gateway.go, session.go).
 	dispatched     atomic.Uint64 // op-0 frames written; see Dispatched
+	granted        atomic.Uint32 // intents Identify may ask for (Config.GrantedIntents, SetGrantedIntents)
 	conns          map[*conn]struct{}
 	sessions       map[string]*session
 	identified     int // connections READY or RESUMED was sent on
@@ -107,6 +108,7 @@ func New(cfg Config) (*Server, error) {
 		},
 		startRemaining: sessionStartTotal,
 	}
+	s.granted.Store(cfg.GrantedIntents)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.routes = s.routeTable()
 	s.control = s.controlTable()

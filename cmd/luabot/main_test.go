@@ -267,10 +267,11 @@ func TestDev_PipedInputGetsEveryAnswer(t *testing.T) {
 	}
 }
 
-// A platform that refuses the intents is a fatal configuration error: run
-// exits non-zero with the code and what to do about it.
+// A platform that refuses the intents the scripts require (echo's "message" needs group
+// and C2C messages) is a fatal configuration error once the optional ones are given up:
+// run exits non-zero with the code and what to do about it.
 func TestRun_IntentsNotPermittedIsFatal(t *testing.T) {
-	platform, err := sim.New(sim.Config{GrantedIntents: sim.IntentGuilds | sim.IntentPublicGuildMessages})
+	platform, err := sim.New(sim.Config{GrantedIntents: sim.IntentGuilds | sim.IntentPublicGuildMessages, MaxConcurrency: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,5 +301,62 @@ func TestTypes_PrintsAnnotations(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("types output lacks %q", want)
 		}
+	}
+}
+
+// A bot the platform has not approved for private-domain messages and DMs still runs
+// under `luabot run`: it answers @-messages, warns once on stderr which events on("message")
+// will not get and why, and `luabot status` shows the intents granted and refused.
+func TestRun_IntentsNegotiated(t *testing.T) {
+	platform, err := sim.New(sim.Config{MaxConcurrency: 100,
+		GrantedIntents: sim.IntentGuilds | sim.IntentPublicGuildMessages | sim.IntentGroupAndC2C})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := platform.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer platform.Close()
+	data := filepath.Join(t.TempDir(), "k.db")
+	s := start(t, "run", "--app-id", platform.AppID(), "--secret", platform.Secret(),
+		"--api", platform.APIURL(), "--token-url", platform.TokenURL(), "--data", data, "../../examples/echo.lua")
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := platform.WaitSessions(ctx, 1); err != nil {
+		t.Fatalf("bot did not connect: %v; stderr:\n%s", err, s.stderr.String())
+	}
+	if _, err := platform.Post(sim.Post{Content: "ping", MentionBot: true}); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := platform.WaitSent(ctx, 0); err != nil || m.Content != "ping" {
+		t.Fatalf("reply %q, %v", m.Content, err)
+	}
+	if n := strings.Count(s.stderr.String(), "intents not granted"); n != 1 || !strings.Contains(s.stderr.String(), "MESSAGE_CREATE") {
+		t.Fatalf("%d warnings about intents; stderr:\n%s", n, s.stderr.String())
+	}
+
+	// The status file is rewritten once a second; wait for one written after READY.
+	var out string
+	for {
+		var stdout, stderr syncBuffer
+		run(context.Background(), []string{"luabot", "status", "--data", data}, strings.NewReader(""), &stdout, &stderr)
+		out = stdout.String()
+		if strings.Contains(out, "intents granted") {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("status never showed the intents: %q %q", out, stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond) // polling the file, with a deadline
+	}
+	for _, want := range []string{"intents granted: GROUP_AND_C2C_EVENT|PUBLIC_GUILD_MESSAGES",
+		"intents not granted (need approval on the QQ open platform): GUILD_MESSAGES|DIRECT_MESSAGE", "DIRECT_MESSAGE_CREATE"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status lacks %q:\n%s", want, out)
+		}
+	}
+	s.cancel()
+	if code := s.exitCode(); code != 0 {
+		t.Fatalf("exit %d after interrupt; stderr:\n%s", code, s.stderr.String())
 	}
 }

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/luabot/luabot/gateway"
 	"github.com/luabot/luabot/host"
 )
 
@@ -21,7 +23,7 @@ func statusPath(data string) string { return data + ".status.json" }
 func statusCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "status",
-		Usage: "show the gateway state of each shard of the bot running on --data",
+		Usage: "show the gateway state of each shard, and the intents granted, of the bot running on --data",
 		Description: "luabot run rewrites DATA.status.json about once a second and a last time when it stops;\n" +
 			"status prints it. The age column tells a live process from a stopped one.",
 		Flags: []cli.Flag{dataFlag},
@@ -41,6 +43,17 @@ func statusCommand() *cli.Command {
 			w := c.App.Writer
 			fmt.Fprintf(w, "pid %d, transport %s, updated %s ago; %d events received, %d duplicates dropped\n",
 				r.PID, r.Transport, time.Since(r.Updated).Round(time.Second), r.Received, r.Duplicates)
+			var granted gateway.Intent
+			for _, s := range r.Shards {
+				granted |= s.Intents
+			}
+			if granted != 0 {
+				fmt.Fprintf(w, "intents granted: %s (%d)\n", granted, uint32(granted))
+			}
+			if r.IntentsNotGranted != 0 {
+				fmt.Fprintf(w, "intents not granted (need approval on the QQ open platform): %s; their events (%s) do not arrive\n",
+					r.IntentsNotGranted, strings.Join(r.IntentsNotGranted.Events(), ", "))
+			}
 			if len(r.Shards) == 0 {
 				return nil
 			}

@@ -42,12 +42,14 @@ func TestStatus_PrintsShards(t *testing.T) {
 		t.Fatalf("without a status file: exit %d, %q", code, stderr.String())
 	}
 	os.WriteFile(statusPath(data), []byte(`{"pid":7,"transport":"ws","updated":"2026-01-01T00:00:00Z","received":12,
-		"shards":[{"shard":[1,4],"state":"ready","since":"2026-01-01T00:00:00Z","session_id":"sess-9","seq":33,
+		"intents_not_granted":4096,
+		"shards":[{"shard":[1,4],"state":"ready","since":"2026-01-01T00:00:00Z","session_id":"sess-9","seq":33,"intents":1073742336,
 		"last_code":4009,"last_reason":"Session timed out","last_decision":"resume","resumes":2,"identifies":1,"events":12}]}`), 0o600)
 	if code := run(context.Background(), []string{"luabot", "status", "--data", data}, strings.NewReader(""), &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	for _, want := range []string{"pid 7", "1/4", "ready", "sess-9", "33", "resume (code 4009: Session timed out)"} {
+	for _, want := range []string{"pid 7", "1/4", "ready", "sess-9", "33", "resume (code 4009: Session timed out)",
+		"intents granted: GUILD_MESSAGES|PUBLIC_GUILD_MESSAGES (1073742336)", "not granted (need approval on the QQ open platform): DIRECT_MESSAGE"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("status output lacks %q:\n%s", want, stdout.String())
 		}
