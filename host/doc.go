@@ -29,9 +29,9 @@
 // (session_store.go), which no script can name.
 //
 // Intents (WantedIntentsFor): a subscribed platform event requires its
-// intent; "message" requires @-messages and group/C2C messages and asks for
-// private-domain MESSAGE_CREATE and DIRECT_MESSAGE_CREATE as optional
-// intents, which one gateway.IntentNegotiator for all shards gives up on a
+// intent; "message" requires guild @-messages and asks for group/C2C
+// messages, private-domain MESSAGE_CREATE and DIRECT_MESSAGE_CREATE as
+// optional intents, which one gateway.IntentNegotiator for all shards gives up on a
 // 4014, with one warning (intentsDropped). Because such a bot gets an
 // @-message as AT_MESSAGE_CREATE and MESSAGE_CREATE, route marks the second
 // of the pair (same message id, remembered in the persisted dedup window) as

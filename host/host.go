@@ -277,15 +277,17 @@ func IntentsFor(events []string) gateway.Intent {
 }
 
 // WantedIntentsFor maps subscribed event names to intents. An event named by its platform
-// name requires its intent. "message" requires what every bot may receive without
-// approval (@-mentions in guilds, group and C2C messages), and also asks for
-// private-domain MESSAGE_CREATE and guild DMs, which need approval: optional intents,
-// given up with one warning when the platform refuses them (gateway.IntentNegotiator).
+// name requires its intent. "message" requires only what the platform grants every bot
+// (@-mentions in guilds), and asks for group and C2C messages, private-domain
+// MESSAGE_CREATE and guild DMs as optional intents: the platform's rule is that
+// everything but GUILDS, GUILD_MEMBERS and PUBLIC_GUILD_MESSAGES needs approval, and a
+// guild-only bot must not be stopped by a 4014 for group messages it never asked about.
+// Refused optional intents are given up with one warning (gateway.IntentNegotiator).
 func WantedIntentsFor(events []string) (required, optional gateway.Intent) {
 	for _, e := range events {
 		if e == bindings.EventMessage {
-			required |= gateway.IntentPublicGuildMessages | gateway.IntentGroupAndC2C
-			optional |= gateway.IntentGuildMessages | gateway.IntentDirectMessage
+			required |= gateway.IntentPublicGuildMessages
+			optional |= gateway.IntentGroupAndC2C | gateway.IntentGuildMessages | gateway.IntentDirectMessage
 			continue
 		}
 		required |= gateway.IntentsFor([]string{e})
@@ -304,8 +306,8 @@ func (h *Host) intentsDropped(dropped gateway.Intent) {
 	}
 	h.log.Warn(`intents not granted: on("message") will not receive `+strings.Join(events, " or "),
 		"events", strings.Join(events, ","), "intents", dropped.String(),
-		"why", "private-domain guild messages (MESSAGE_CREATE) and guild DMs (DIRECT_MESSAGE_CREATE) need approval for the bot on the QQ open platform; "+
-			"@-mentions, group and C2C messages still arrive")
+		"why", "these events need approval for the bot on the QQ open platform (group and C2C messages, private-domain guild messages, guild DMs); "+
+			"@-mentions in guild channels still arrive")
 }
 
 // Run connects to the gateway and serves events to the scripts until ctx

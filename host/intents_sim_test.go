@@ -161,3 +161,40 @@ func TestIntents_NotGrantedStillRuns(t *testing.T) {
 		t.Fatalf("Run = %v", err)
 	}
 }
+
+// A guild-only bot, granted nothing beyond what the platform gives every bot, still
+// runs with on("message"): group/C2C messages are asked for, not required, so the 4014
+// they draw is negotiated away like the private-domain intents.
+func TestIntents_GuildOnlyBotStillRuns(t *testing.T) {
+	t.Parallel()
+	platform := newPlatform(t, sim.Config{MaxConcurrency: 100,
+		GrantedIntents: sim.IntentGuilds | sim.IntentGuildMembers | sim.IntentPublicGuildMessages})
+	paths := writeScripts(t, map[string]string{"all.lua": everyMessage})
+	logs := newGWLog()
+	h, _ := runHostWith(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.logger()}, paths...)
+	ctx := deadline(t, 30*time.Second)
+	logs.sessionsUp(t, ctx, 1)
+	if _, err := platform.Post(sim.Post{Content: "hi", MentionBot: true}); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, h, 2) // READY, AT_MESSAGE_CREATE
+	if got := sentContents(platform); len(got) != 1 || got[0] != "AT_MESSAGE_CREATE hi" {
+		t.Fatalf("sent %q, want the answer to the @-message", got)
+	}
+	st := h.Status()
+	if st.Shards[0].Intents != gateway.IntentPublicGuildMessages ||
+		st.IntentsNotGranted != gateway.IntentGroupAndC2C|gateway.IntentGuildMessages|gateway.IntentDirectMessage {
+		t.Fatalf("status: shard intents %v, not granted %v", st.Shards[0].Intents, st.IntentsNotGranted)
+	}
+	var warnings []gwRecord
+	logs.shared.mu.Lock()
+	for _, r := range logs.shared.recs {
+		if strings.HasPrefix(r.Msg, "intents not granted") {
+			warnings = append(warnings, r)
+		}
+	}
+	logs.shared.mu.Unlock()
+	if len(warnings) != 1 || !strings.Contains(warnings[0].Msg, "GROUP_AT_MESSAGE_CREATE") || !strings.Contains(warnings[0].Msg, "C2C_MESSAGE_CREATE") {
+		t.Fatalf("warnings %v; want one naming the group and C2C messages too", warnings)
+	}
+}

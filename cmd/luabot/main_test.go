@@ -279,11 +279,17 @@ func TestRun_IntentsNotPermittedIsFatal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer platform.Close()
+	// An event named by its platform name is required: the platform refusing it is
+	// fatal (on("message") would only ask for group messages, and run on).
+	script := filepath.Join(t.TempDir(), "group.lua")
+	if err := os.WriteFile(script, []byte(`on("GROUP_AT_MESSAGE_CREATE", function(ev) ev:reply(ev.text) end)`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	var stderr syncBuffer
 	code := run(context.Background(), []string{"luabot", "run",
 		"--app-id", platform.AppID(), "--secret", platform.Secret(),
 		"--api", platform.APIURL(), "--token-url", platform.TokenURL(),
-		"--data", filepath.Join(t.TempDir(), "k.db"), "../../examples/echo.lua"}, strings.NewReader(""), io.Discard, &stderr)
+		"--data", filepath.Join(t.TempDir(), "k.db"), script}, strings.NewReader(""), io.Discard, &stderr)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr.String())
 	}
