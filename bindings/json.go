@@ -12,6 +12,9 @@ import (
 //	json.array(t)    marks t to encode as an array even when empty; returns t
 func (b *binder) openJSON() *lua.LTable {
 	b.codec = newCodec(b.L)
+	if b.env.MemoryLimit > 0 {
+		b.codec.decodeBudget = b.env.MemoryLimit
+	}
 	mod := b.L.NewTable()
 	b.L.SetFuncs(mod, map[string]lua.LGFunction{
 		"encode": func(L *lua.LState) int {

@@ -199,9 +199,12 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		Async:  s,
 		Logger: deps.logger,
 		Clock:  clock,
-		Timers: s,
-		Events: s,
-		Scope:  s,
+		// A single json.decode may not build more than the whole script
+		// may hold.
+		MemoryLimit: limits.Memory,
+		Timers:      s,
+		Events:      s,
+		Scope:       s,
 	})
 	if err != nil {
 		return fail(err)
