@@ -57,5 +57,6 @@ func newSandbox() *lua.LState {
 	L.SetGlobal("os", safeOS)
 
 	installStringLimits(L)
+	installConcat(L)
 	return L
 }

@@ -48,6 +48,9 @@ func (l Limits) withDefaults() Limits {
 	if l.Inbox <= 0 {
 		l.Inbox = defaultInbox
 	}
+	l.CPU = min(l.CPU, ceilingCPU)
+	l.Memory = min(l.Memory, ceilingMemory)
+	l.Inbox = min(l.Inbox, ceilingInbox)
 	return l
 }
 
@@ -136,7 +139,10 @@ type scriptDeps struct {
 	store  bindings.Store
 	logger *slog.Logger
 	limits Limits
-	clock  bindings.Clock
+	// max is what a script's header may raise its limits to; zero fields
+	// take defaultMaxFactor times the limits.
+	max   Limits
+	clock bindings.Clock
 }
 
 // loadScript compiles path and runs its top level in a fresh sandbox.
@@ -156,11 +162,15 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 	if err != nil {
 		return nil, &LoadError{Path: path, Err: err}
 	}
-	limits, err := scriptLimits(src, deps.limits)
+	limits, capped, err := scriptLimits(src, deps.limits.withDefaults(), ceilings(deps.limits, deps.max))
 	if err != nil {
 		return nil, &LoadError{Path: path, Err: fmt.Errorf("%s: %w", chunk, err)}
 	}
-	limits = limits.withDefaults()
+	if len(capped) > 0 {
+		deps.logger.Warn("script header asks for more than the operator's maximum; it gets the maximum",
+			"script", name, "capped", strings.Join(capped, ", "),
+			"hint", "the operator of the bot can raise the maximum")
+	}
 	clock := deps.clock
 	if clock == nil {
 		clock = realClock{}
