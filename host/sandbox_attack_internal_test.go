@@ -271,3 +271,21 @@ func TestSandbox_LogLineCapped(t *testing.T) {
 	}
 	t.Fatal("the line was not logged")
 }
+
+// A pattern search on a 16 MiB text stays within the step budget for
+// billions of steps; the handler's CPU budget stops it instead (issue 22
+// item 4): the handler is killed within its limit, not after half a minute.
+func TestSandbox_PatternSearchStopsAtTheCPULimit(t *testing.T) {
+	code := `local s = string.rep("a", 16*1024*1024 - 1)
+  local started = os.clock()
+  pcall(string.find, s, ".-b")
+  qq.send("100", "ESCAPED after " .. (os.clock() - started))`
+	start := time.Now()
+	ended, _ := runAttack(t, code, Limits{CPU: 500 * time.Millisecond, Memory: 64 << 20})
+	if !strings.Contains(ended, "handler killed") || !strings.Contains(ended, "CPU budget") {
+		t.Fatalf("ended %q", ended)
+	}
+	if took := time.Since(start); took > 8*time.Second {
+		t.Fatalf("took %s", took)
+	}
+}

@@ -99,6 +99,7 @@ func strFind(L *lua.LState, find bool) int {
 	}
 	return runPattern(L, func() int {
 		m := newMatcher(src, pat)
+		m.ctx = L.Context()
 		p := 0
 		anchor := len(pat) > 0 && pat[0] == '^'
 		if anchor {
@@ -127,6 +128,7 @@ func strGmatch(L *lua.LState) int {
 	src := L.CheckString(1)
 	pat := L.CheckString(2)
 	m := newMatcher(src, pat)
+	m.ctx = L.Context()
 	pos := 0
 	// As in gopher-lua (unlike Lua 5.1), a leading ^ anchors the first
 	// match and ends the iteration after it.
@@ -136,6 +138,7 @@ func strGmatch(L *lua.LState) int {
 		p = 1
 	}
 	L.Push(L.NewFunction(func(L *lua.LState) int {
+		m.ctx = L.Context()
 		return runPattern(L, func() int {
 			for s := pos; s <= len(src); s++ {
 				m.level = 0
@@ -172,6 +175,7 @@ func strGsub(L *lua.LState) int {
 	limit := L.OptInt(4, len(src)+1)
 	return runPattern(L, func() int {
 		m := newMatcher(src, pat)
+		m.ctx = L.Context()
 		p := 0
 		anchor := len(pat) > 0 && pat[0] == '^'
 		if anchor {
