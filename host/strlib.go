@@ -9,9 +9,9 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
-// maxString bounds strings built by string.rep, string.format,
-// table.concat and gsub. (The .. operator is a VM instruction with no hook;
-// the memory watchdog bounds it.)
+// maxString bounds every string a script builds: string.rep, format,
+// gsub, upper, lower, table.concat and .. (concat.go). Each computes or
+// bounds its result's size before allocating it.
 const maxString = 16 << 20
 
 // installStringLimits replaces the string functions whose cost or result

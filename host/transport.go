@@ -37,6 +37,10 @@ func (e *SessionLimitError) Error() string {
 		e.Remaining, e.Shards, e.ResetAfter.Round(time.Second))
 }
 
+// maxShards bounds a shard count from the command line: a process keeps
+// state for each shard it runs, and no bot needs thousands.
+const maxShards = 4096
+
 // ParseShardRange parses --shard-range: "FIRST-LAST/COUNT" or "ID/COUNT", e.g. "0-3/8"
 // for shards 0 to 3 of 8.
 func ParseShardRange(s string) (ids []int, count int, err error) {
@@ -48,8 +52,8 @@ func ParseShardRange(s string) (ids []int, count int, err error) {
 		return nil, 0, bad("no /COUNT")
 	}
 	count, err = strconv.Atoi(c)
-	if err != nil || count < 1 {
-		return nil, 0, bad("COUNT must be a positive number")
+	if err != nil || count < 1 || count > maxShards {
+		return nil, 0, bad(fmt.Sprintf("COUNT must be a number from 1 to %d", maxShards))
 	}
 	lo, hi, isRange := strings.Cut(r, "-")
 	if !isRange {
@@ -79,8 +83,8 @@ func (cfg Config) validateTransport() error {
 	default:
 		return fmt.Errorf("host: unknown transport %q: want %s or %s", cfg.Transport, TransportWS, TransportWebhook)
 	}
-	if cfg.Shards < 0 {
-		return fmt.Errorf("host: negative shard count %d", cfg.Shards)
+	if cfg.Shards < 0 || cfg.Shards > maxShards {
+		return fmt.Errorf("host: shard count %d: want 0 (what the platform recommends) to %d", cfg.Shards, maxShards)
 	}
 	return nil
 }
