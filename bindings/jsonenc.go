@@ -187,76 +187,84 @@ func (w *jsonWriter) table(t *lua.LTable, depth int) error {
 
 const hexDigits = "0123456789abcdef"
 
-// str writes s as a JSON string. The plain runs are copied after a size
-// check; each escape is checked as it is written.
-func (w *jsonWriter) str(s string) error {
-	if err := w.room(len(s) + 2); err != nil {
-		return err
-	}
-	w.buf = append(w.buf, '"')
-	plain := 0 // start of the run not yet copied
-	flush := func(i int) error {
-		if err := w.room(i - plain); err != nil {
-			return err
-		}
-		w.buf = append(w.buf, s[plain:i]...)
-		return nil
-	}
-	escape := func(i, size int, esc string) error {
-		if err := flush(i); err != nil {
-			return err
-		}
-		plain = i + size
-		return w.raw(esc)
-	}
+// quotedLen is the length of s written as a JSON string, quotes included,
+// computed without building it.
+func quotedLen(s string) int {
+	n := 2
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			var esc string
 			switch {
-			case c == '"':
-				esc = `\"`
-			case c == '\\':
-				esc = `\\`
-			case c == '\n':
-				esc = `\n`
-			case c == '\r':
-				esc = `\r`
-			case c == '\t':
-				esc = `\t`
-			case c == '\b':
-				esc = `\b`
-			case c == '\f':
-				esc = `\f`
+			case c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f':
+				n += 2
 			case c < 0x20:
-				esc = `\u00` + string(hexDigits[c>>4]) + string(hexDigits[c&0xF])
+				n += 6
 			default:
-				i++
-				continue
-			}
-			if err := escape(i, 1, esc); err != nil {
-				return err
+				n++
 			}
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		var err error
 		switch {
-		case r == utf8.RuneError && size == 1:
-			err = escape(i, size, `\ufffd`)
-		case r == '\u2028':
-			err = escape(i, size, `\u2028`)
-		case r == '\u2029':
-			err = escape(i, size, `\u2029`)
-		}
-		if err != nil {
-			return err
+		case r == utf8.RuneError && size == 1, r == '\u2028', r == '\u2029':
+			n += 6
+		default:
+			n += size
 		}
 		i += size
 	}
-	if err := flush(len(s)); err != nil {
+	return n
+}
+
+// str writes s as a JSON string, after checking that all of it fits.
+func (w *jsonWriter) str(s string) error {
+	if err := w.room(quotedLen(s)); err != nil {
 		return err
 	}
-	return w.raw(`"`)
+	w.buf = append(w.buf, '"')
+	plain := 0 // start of the run not yet copied
+	escape := func(i, size int, esc string) {
+		w.buf = append(w.buf, s[plain:i]...)
+		w.buf = append(w.buf, esc...)
+		plain = i + size
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"':
+				escape(i, 1, `\"`)
+			case c == '\\':
+				escape(i, 1, `\\`)
+			case c == '\n':
+				escape(i, 1, `\n`)
+			case c == '\r':
+				escape(i, 1, `\r`)
+			case c == '\t':
+				escape(i, 1, `\t`)
+			case c == '\b':
+				escape(i, 1, `\b`)
+			case c == '\f':
+				escape(i, 1, `\f`)
+			case c < 0x20:
+				escape(i, 1, `\u00`+string(hexDigits[c>>4])+string(hexDigits[c&0xF]))
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			escape(i, size, `\ufffd`)
+		case r == '\u2028':
+			escape(i, size, `\u2028`)
+		case r == '\u2029':
+			escape(i, size, `\u2029`)
+		}
+		i += size
+	}
+	w.buf = append(w.buf, s[plain:]...)
+	w.buf = append(w.buf, '"')
+	return nil
 }

@@ -81,6 +81,9 @@ func TestEncoder_StringsMatchEncodingJSON(t *testing.T) {
 			if want := viaEncodingJSON(t, s); string(got) != string(want) {
 				t.Fatalf("%q: got %s, want %s", s, got, want)
 			}
+			if n := quotedLen(s); n != len(got) {
+				t.Fatalf("quotedLen(%q) = %d, want %d", s, n, len(got))
+			}
 		}
 	}
 }
