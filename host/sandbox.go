@@ -54,9 +54,30 @@ func newSandbox() *lua.LState {
 	for _, name := range []string{"time", "clock", "date", "difftime"} {
 		safeOS.RawSetString(name, osLib.RawGetString(name))
 	}
+	safeOS.RawSetString("date", L.NewFunction(cappedDate(osLib.RawGetString("date"))))
 	L.SetGlobal("os", safeOS)
 
 	installStringLimits(L)
 	installConcat(L)
 	return L
+}
+
+// maxDateFormat bounds os.date's format: each conversion expands to at most
+// a few dozen bytes, so a 16 MiB format of "%c" would build 200 MiB in
+// one call.
+const maxDateFormat = 4 << 10
+
+func cappedDate(date lua.LValue) lua.LGFunction {
+	return func(L *lua.LState) int {
+		if f, ok := L.Get(1).(lua.LString); ok && len(f) > maxDateFormat {
+			L.RaiseError("os.date: format of %d bytes; at most %d", len(f), maxDateFormat)
+		}
+		top := L.GetTop()
+		L.Push(date)
+		for i := 1; i <= top; i++ {
+			L.Push(L.Get(i))
+		}
+		L.Call(top, 1)
+		return 1
+	}
 }

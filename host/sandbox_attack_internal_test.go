@@ -239,6 +239,8 @@ var caughtAttacks = []struct{ name, code, want string }{
 		`return qq.react("1", "2", {type = 1, id = string.rep("x", 15*1024*1024)})`, "ids are at most"},
 	{"ev:reply with 15 MiB of control characters",
 		`return ev:reply(string.rep("\1", 15*1024*1024))`, "message content over"},
+	{"os.date with a huge format",
+		`return os.date(string.rep("%c", 8*1024*1024 - 1))`, "os.date: format of"},
 	{"upper that grows a 12 MiB text",
 		`local s = string.rep("ȿ", 6*1024*1024) return s:upper()`, "result would exceed"},
 }
@@ -295,5 +297,13 @@ func TestSandbox_PatternSearchStopsAtTheCPULimit(t *testing.T) {
 	}
 	if took := time.Since(start); took > 8*time.Second {
 		t.Fatalf("took %s", took)
+	}
+}
+
+// error() with a 15 MiB message is logged as a short line.
+func TestSandbox_HugeErrorMessageCut(t *testing.T) {
+	ended, _ := runAttack(t, `error(string.rep("x", 15*1024*1024))`, buildAttackLimits)
+	if len(ended) > 8<<10 || !strings.Contains(ended, "bytes dropped]") {
+		t.Fatalf("failure logged as %d bytes: %q", len(ended), firstBytes(ended, 200))
 	}
 }

@@ -312,15 +312,25 @@ func (s *script) runPrelude() error {
 // stack traceback gopher-lua appends to protected calls.
 func luaMessage(err error) string {
 	var ae *lua.ApiError
-	msg := err.Error()
+	var msg string
 	if errors.As(err, &ae) && ae.Object != nil {
 		msg = ae.Object.String()
+	} else {
+		msg = err.Error()
 	}
 	if i := strings.Index(msg, "\nstack traceback:"); i >= 0 {
 		msg = msg[:i]
 	}
+	// error(big_string) must not become a 16 MiB log line.
+	if len(msg) > maxFailureText {
+		msg = fmt.Sprintf("%s …[%d bytes dropped]", msg[:maxFailureText], len(msg)-maxFailureText)
+	}
 	return msg
 }
+
+// maxFailureText bounds the error message of a failed handler or load as
+// the host logs or reports it.
+const maxFailureText = 4 << 10
 
 type realClock struct{}
 
