@@ -96,7 +96,9 @@ func scriptLimits(src string, base, top Limits) (limits Limits, capped []string,
 					capped = append(capped, fmt.Sprintf("inbox=%s → %d", value, top.Inbox))
 					base.Inbox = top.Inbox
 				} else {
-					base.Inbox = int(num)
+					// An inbox of 0 would be an unbuffered channel that
+					// delivery spins on.
+					base.Inbox = max(int(num), 1)
 				}
 			default:
 				return base, nil, fmt.Errorf("line %d: unknown limit %q (cpu, memory or inbox)", n+1, key)

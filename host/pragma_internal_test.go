@@ -30,6 +30,8 @@ func TestPragma_HeaderCappedByOperatorMaximum(t *testing.T) {
 			[]string{"cpu=30 → 10s", "memory=2048 → 512 MiB"}},
 		{"within the maximum", "-- luabot: cpu=2 memory=128 inbox=5000", Limits{},
 			Limits{CPU: 2 * time.Second, Memory: 128 << 20, Inbox: 5000}, nil},
+		{"fractions", "-- luabot: inbox=0.5", Limits{},
+			Limits{CPU: time.Second, Memory: defaultMemory, Inbox: 1}, nil},
 		{"maximum below the default", "-- luabot: cpu=3", Limits{CPU: time.Millisecond},
 			Limits{CPU: time.Second, Memory: defaultMemory, Inbox: defaultInbox}, []string{"cpu=3 → 1s"}},
 	}
