@@ -32,6 +32,7 @@ func installStringLimits(L *lua.LState) {
 	str.RawSetString("dump", lua.LNil)
 	tbl := L.GetGlobal("table").(*lua.LTable)
 	tbl.RawSetString("concat", L.NewFunction(tableConcat))
+	tbl.RawSetString("sort", L.NewFunction(sortedTable(tbl.RawGetString("sort"))))
 }
 
 // runPattern runs f, turning a matcher failure into a Lua error.

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"context"
 	"runtime"
 	"strings"
 	"testing"
@@ -52,5 +53,39 @@ func TestStrlib_FailsBeforeAllocating(t *testing.T) {
 				t.Fatalf("allocated %d MiB before failing", alloc>>20)
 			}
 		})
+	}
+}
+
+// table.sort sorts like gopher-lua's, and a default-comparator sort of a
+// large array stops when the handler's context ends.
+func TestTableSort(t *testing.T) {
+	L := newSandbox()
+	defer L.Close()
+	for src, want := range map[string]string{
+		`local t = {5, 3, 9, 1, 3.5} table.sort(t) return table.concat(t, ",")`:                            "1,3,3.5,5,9",
+		`local t = {"b", "a", "B", "ab", ""} table.sort(t) return table.concat(t, ",")`:                     ",B,a,ab,b",
+		`local t = {5, 3, 9} table.sort(t, function(a, b) return a > b end) return table.concat(t, ",")`:    "9,5,3",
+		`local t = {} table.sort(t) return #t`:                                                              "0",
+		`local ok, err = pcall(table.sort, {1, "a"}) return tostring(ok) .. " " .. tostring(err ~= nil)`: "false true",
+	} {
+		if err := L.DoString(src); err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if got := L.Get(-1).String(); got != want {
+			t.Errorf("%s = %q, want %q", src, got, want)
+		}
+		L.SetTop(0)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	L.SetContext(ctx)
+	defer L.RemoveContext()
+	vals := make([]lua.LValue, 1_000_000)
+	for i := range vals {
+		vals[i] = lua.LNumber((i * 7919) % 1000003)
+	}
+	if sortChecked(L, vals, true) {
+		t.Fatal("a sort under an ended context finished")
 	}
 }
