@@ -62,10 +62,10 @@ func TestTableSort(t *testing.T) {
 	L := newSandbox()
 	defer L.Close()
 	for src, want := range map[string]string{
-		`local t = {5, 3, 9, 1, 3.5} table.sort(t) return table.concat(t, ",")`:                            "1,3,3.5,5,9",
-		`local t = {"b", "a", "B", "ab", ""} table.sort(t) return table.concat(t, ",")`:                     ",B,a,ab,b",
-		`local t = {5, 3, 9} table.sort(t, function(a, b) return a > b end) return table.concat(t, ",")`:    "9,5,3",
-		`local t = {} table.sort(t) return #t`:                                                              "0",
+		`local t = {5, 3, 9, 1, 3.5} table.sort(t) return table.concat(t, ",")`:                          "1,3,3.5,5,9",
+		`local t = {"b", "a", "B", "ab", ""} table.sort(t) return table.concat(t, ",")`:                  ",B,a,ab,b",
+		`local t = {5, 3, 9} table.sort(t, function(a, b) return a > b end) return table.concat(t, ",")`: "9,5,3",
+		`local t = {} table.sort(t) return #t`:                                                           "0",
 		`local ok, err = pcall(table.sort, {1, "a"}) return tostring(ok) .. " " .. tostring(err ~= nil)`: "false true",
 	} {
 		if err := L.DoString(src); err != nil {
