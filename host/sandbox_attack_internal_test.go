@@ -307,3 +307,28 @@ func TestSandbox_HugeErrorMessageCut(t *testing.T) {
 		t.Fatalf("failure logged as %d bytes: %q", len(ended), firstBytes(ended, 200))
 	}
 }
+
+// A top level that fills memory fails to load, within the script's memory
+// limit, instead of growing the heap for the whole load budget.
+func TestSandbox_TopLevelMemoryBounded(t *testing.T) {
+	dir := t.TempDir()
+	store, err := kv.Open(kv.Config{Path: filepath.Join(dir, "k.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	before := heapBytes()
+	s, err := loadScript(writeScript(t, dir, "hog.lua", `local t = {} for i = 1, 4e6 do t[i] = {i} end`),
+		scriptDeps{api: &fakeAPI{}, store: store, logger: slog.New(slog.DiscardHandler), limits: Limits{Memory: 32 << 20}})
+	grew := heapBytes() - before
+	if err == nil {
+		s.L.Close()
+		t.Fatalf("loaded; the heap grew %d MiB", grew>>20)
+	}
+	if !strings.Contains(err.Error(), "top level allocated more than the script's 32 MiB memory limit") {
+		t.Fatalf("err = %v", err)
+	}
+	if grew > 128<<20 {
+		t.Fatalf("the heap grew %d MiB before the load was stopped", grew>>20)
+	}
+}

@@ -231,13 +231,18 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), loadBudget)
 	defer cancel()
+	overMemory, stopWatch := watchLoad(cancel, limits.Memory)
 	s.L.SetContext(ctx)
 	s.L.Push(s.L.NewFunctionFromProto(proto))
 	err = s.L.PCall(0, 0, nil)
 	s.L.RemoveContext()
+	stopWatch()
 	if err != nil {
 		msg := luaMessage(err)
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		switch {
+		case overMemory():
+			msg = fmt.Sprintf("%s: top level allocated more than the script's %d MiB memory limit", chunk, limits.Memory>>20)
+		case errors.Is(ctx.Err(), context.DeadlineExceeded):
 			msg = fmt.Sprintf("%s: top level ran longer than %s (an endless loop?)", chunk, loadBudget)
 		}
 		s.cancelTimers()
