@@ -4,6 +4,17 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
+// maxArrayIndex is the largest integer key gopher-lua keeps in a table's
+// array part (lua.MaxArrayIndex, 2^26 by default). Assigning t[n] past the
+// end of the array part fills the gap with nils in one VM instruction, so
+// with the default `t[67108863] = 1` allocated 1 GiB before any limit could
+// look. With 2^22 the worst gap is 64 MiB; larger keys go to the hash part.
+// The cost: `#t` does not count past 2^22 elements, which a script reaches
+// only with several times the default memory limit.
+const maxArrayIndex = 1 << 22
+
+func init() { lua.MaxArrayIndex = maxArrayIndex }
+
 // NewSandbox returns a state with the same safe standard library scripts
 // get (no luabot API), for other trusted-but-contained Lua such as the
 // test runner's VM. The caller owns and closes it.

@@ -239,6 +239,8 @@ var caughtAttacks = []struct{ name, code, want string }{
 		`return qq.react("1", "2", {type = 1, id = string.rep("x", 15*1024*1024)})`, "ids are at most"},
 	{"ev:reply with 15 MiB of control characters",
 		`return ev:reply(string.rep("\1", 15*1024*1024))`, "message content over"},
+	{"a sparse array index",
+		`local t = {} t[60000000] = 1 t[2^31] = 2 error("assigned " .. t[60000000] .. t[2^31], 0)`, "assigned 12"},
 	{"os.date with a huge format",
 		`return os.date(string.rep("%c", 8*1024*1024 - 1))`, "os.date: format of"},
 	{"upper that grows a 12 MiB text",
