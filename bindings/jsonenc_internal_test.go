@@ -117,7 +117,7 @@ func TestEncoder_SharedSubtablesStopAtTheLimit(t *testing.T) {
 		if !errors.As(err, &se) {
 			t.Fatalf("%s: err = %v, want a size error", encode.name, err)
 		}
-		if took > 2*time.Second {
+		if took > 10*time.Second { // about 0.3 s; the race detector and a busy machine slow it
 			t.Errorf("%s took %s", encode.name, took)
 		}
 		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
