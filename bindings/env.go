@@ -46,7 +46,7 @@ type Env struct {
 	Logger *slog.Logger
 	// MemoryLimit is the script's memory limit in bytes. One builtin call
 	// (json.decode, reading a kv value or a REST answer) may build at most
-	// this much, by estimate; zero means 64 MiB.
+	// half of it, by estimate; zero means 64 MiB for that.
 	MemoryLimit int64
 
 	// Scheduler services (runtime.go); the host's scheduler provides them.

@@ -209,8 +209,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		Async:  s,
 		Logger: deps.logger,
 		Clock:  clock,
-		// A single json.decode may not build more than the whole script
-		// may hold.
+		// Bounds what a single json.decode may build.
 		MemoryLimit: limits.Memory,
 		Timers:      s,
 		Events:      s,
