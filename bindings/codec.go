@@ -3,11 +3,8 @@ package bindings
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
-	"strconv"
-	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -15,9 +12,19 @@ import (
 // Limits that keep one script from tying up the VM goroutine inside a single
 // uninterruptible Go call.
 const (
-	maxDepth   = 64
+	// maxDepth bounds how deep json.encode, kv values and message bodies
+	// nest; maxDecodeDepth how deep a decoded document may nest.
+	maxDepth       = 64
+	maxDecodeDepth = 512
+	// maxEncoded bounds the output of json.encode and of a message or
+	// request body, checked while encoding (kv values have their own,
+	// smaller limit).
 	maxEncoded = 4 << 20
-	maxSafeInt = 1 << 53
+	// defaultDecodeBudget bounds the estimated memory one json.decode (or
+	// stored kv value, or REST answer) may build when the host does not
+	// say otherwise (Env.MemoryLimit).
+	defaultDecodeBudget = 64 << 20
+	maxSafeInt          = 1 << 53
 )
 
 // codec converts between JSON and Lua values without losing what matters for
@@ -26,6 +33,8 @@ const (
 type codec struct {
 	arrayMT *lua.LTable
 	null    *lua.LUserData
+	// decodeBudget bounds the estimated memory of one decoded value.
+	decodeBudget int64
 }
 
 func newCodec(L *lua.LState) *codec {
@@ -39,7 +48,7 @@ func newCodec(L *lua.LState) *codec {
 	}))
 	nullMT.RawSetString("__metatable", lua.LString("json.null"))
 	null.Metatable = nullMT
-	return &codec{arrayMT: arrayMT, null: null}
+	return &codec{arrayMT: arrayMT, null: null, decodeBudget: defaultDecodeBudget}
 }
 
 // decode parses data into a Lua value. With nullAsNil, JSON null becomes
@@ -49,103 +58,27 @@ func (c *codec) decode(L *lua.LState, data []byte, nullAsNil bool) (lua.LValue, 
 	return c.decodeBytes(L, data, nullAsNil)
 }
 
-// encode renders v as compact JSON.
+// encode renders v as compact JSON of at most maxEncoded bytes.
 func (c *codec) encode(v lua.LValue) ([]byte, error) {
-	g, err := c.toGo(v)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	// Message content carries "<@!id>" mentions; escaping them as \u003c is
-	// legal but makes every logged body unreadable.
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(g); err != nil {
-		return nil, fmt.Errorf("json encode: %w", err)
-	}
-	if buf.Len() > maxEncoded {
-		return nil, fmt.Errorf("json encode: result exceeds %d bytes", maxEncoded)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return c.encodeLimit(v, maxEncoded)
 }
 
 // toGo converts a Lua value into plain Go data (maps, slices, json.Number)
-// for encoding/json.
+// for a request body. It goes through the bounded encoder, so a body is
+// refused by the same depth, cycle and size rules as json.encode before any
+// Go value is built from it.
 func (c *codec) toGo(v lua.LValue) (any, error) {
-	return c.toGoDepth(v, make(map[*lua.LTable]bool), 0)
-}
-
-func (c *codec) toGoDepth(v lua.LValue, onPath map[*lua.LTable]bool, depth int) (any, error) {
-	switch v := v.(type) {
-	case *lua.LNilType:
-		return nil, nil
-	case lua.LBool:
-		return bool(v), nil
-	case lua.LString:
-		return string(v), nil
-	case lua.LNumber:
-		f := float64(v)
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return nil, errors.New("json encode: NaN or infinite number")
-		}
-		if f == math.Trunc(f) && math.Abs(f) < 1e15 {
-			return json.Number(strconv.FormatInt(int64(f), 10)), nil
-		}
-		return json.Number(strconv.FormatFloat(f, 'g', -1, 64)), nil
-	case *lua.LUserData:
-		if v == c.null {
-			return nil, nil
-		}
-	case *lua.LTable:
-		if depth >= maxDepth {
-			return nil, fmt.Errorf("json encode: nesting deeper than %d", maxDepth)
-		}
-		// Only the current path counts as a cycle: the same table twice in
-		// siblings is fine.
-		if onPath[v] {
-			return nil, errors.New("json encode: table contains itself")
-		}
-		onPath[v] = true
-		defer delete(onPath, v)
-		if v.Metatable == c.arrayMT || isSequence(v) {
-			n := v.Len()
-			out := make([]any, 0, n)
-			for i := 1; i <= n; i++ {
-				e, err := c.toGoDepth(v.RawGetInt(i), onPath, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				out = append(out, e)
-			}
-			return out, nil
-		}
-		out := make(map[string]any)
-		var err error
-		v.ForEach(func(k, e lua.LValue) {
-			if err != nil {
-				return
-			}
-			var key string
-			switch k := k.(type) {
-			case lua.LString:
-				if strings.HasPrefix(string(k), "\x00") {
-					return // the host's hidden fields (an event's payload)
-				}
-				key = string(k)
-			case lua.LNumber:
-				key = k.String()
-			default:
-				err = fmt.Errorf("json encode: %s key in table", k.Type())
-				return
-			}
-			out[key], err = c.toGoDepth(e, onPath, depth+1)
-		})
-		if err != nil {
-			return nil, err
-		}
-		return out, nil
+	data, err := c.encode(v)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("json encode: cannot encode a %s", v.Type())
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var out any
+	if err := dec.Decode(&out); err != nil {
+		return nil, fmt.Errorf("json encode: %w", err)
+	}
+	return out, nil
 }
 
 // isSequence reports whether t is a non-empty table with keys exactly 1..n.

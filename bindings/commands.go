@@ -172,6 +172,12 @@ func nextWord(s string) (word, rest string) {
 	return s, ""
 }
 
+// Bounds on what command() keeps.
+const (
+	maxUsage    = 1 << 10
+	maxCommands = 1000
+)
+
 // openCommands installs command(usage, [fn]). The built-in help, which
 // lists every command of every script, answers "/help" as soon as any script
 // has a command and none has its own command("help", fn); command("help")
@@ -179,6 +185,14 @@ func nextWord(s string) (word, rest string) {
 func (b *binder) openCommands(g *Globals) {
 	b.L.SetGlobal("command", b.L.NewFunction(func(L *lua.LState) int {
 		usage := checkString(L, 1, "usage")
+		// Usage strings are kept in Go and joined into the help listing,
+		// outside what the script's memory limit counts.
+		if len(usage) > maxUsage {
+			raise(L, "bad argument #1 to command: a usage string of %d bytes; at most %d", len(usage), maxUsage)
+		}
+		if len(g.commands) >= maxCommands {
+			raise(L, "command: a script registers at most %d commands", maxCommands)
+		}
 		c, err := parseUsage(usage)
 		if err != nil {
 			raise(L, "bad usage string %q: %v", usage, err)

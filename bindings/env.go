@@ -44,6 +44,10 @@ type Env struct {
 	Store  Store
 	Async  Async
 	Logger *slog.Logger
+	// MemoryLimit is the script's memory limit in bytes. One builtin call
+	// (json.decode, reading a kv value or a REST answer) may build at most
+	// half of it, by estimate; zero means 64 MiB for that.
+	MemoryLimit int64
 
 	// Scheduler services (runtime.go); the host's scheduler provides them.
 	Clock  Clock

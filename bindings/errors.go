@@ -96,10 +96,12 @@ func (b *binder) errorMT(L *lua.LState) *lua.LTable {
 	b.errMT = L.NewTable()
 	b.errMT.RawSetString("__tostring", L.NewFunction(func(L *lua.LState) int {
 		t := L.CheckTable(1)
+		// A script can put anything into these fields; tostring stays one
+		// readable line, not three 16 MiB strings joined.
 		f := errorFields{
-			message: lua.LVAsString(t.RawGetString("message")),
-			traceID: lua.LVAsString(t.RawGetString("trace_id")),
-			hint:    lua.LVAsString(t.RawGetString("hint")),
+			message: cutField(lua.LVAsString(t.RawGetString("message"))),
+			traceID: cutField(lua.LVAsString(t.RawGetString("trace_id"))),
+			hint:    cutField(lua.LVAsString(t.RawGetString("hint"))),
 		}
 		if n, ok := t.RawGetString("status").(lua.LNumber); ok {
 			f.status = int(n)
@@ -111,6 +113,16 @@ func (b *binder) errorMT(L *lua.LState) *lua.LTable {
 		return 1
 	}))
 	return b.errMT
+}
+
+// maxErrorField bounds each field of an error's tostring.
+const maxErrorField = 4 << 10
+
+func cutField(s string) string {
+	if len(s) <= maxErrorField {
+		return s
+	}
+	return s[:maxErrorField] + "…"
 }
 
 // fail pushes nil, err for a Go function returning (value, err) to Lua.

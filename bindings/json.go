@@ -12,6 +12,11 @@ import (
 //	json.array(t)    marks t to encode as an array even when empty; returns t
 func (b *binder) openJSON() *lua.LTable {
 	b.codec = newCodec(b.L)
+	// Half the script's limit: a document too large fails with an error
+	// the script can catch well before the memory watchdog stops it.
+	if b.env.MemoryLimit > 0 {
+		b.codec.decodeBudget = b.env.MemoryLimit / 2
+	}
 	mod := b.L.NewTable()
 	b.L.SetFuncs(mod, map[string]lua.LGFunction{
 		"encode": func(L *lua.LState) int {

@@ -1,6 +1,7 @@
 package bindings
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -26,6 +27,34 @@ type jsonReader struct {
 	c         *codec
 	L         *lua.LState
 	nullAsNil bool
+
+	// budget is what the Lua values built so far may still cost, in
+	// estimated bytes (the sizes the host's memory estimate uses); ctx,
+	// when set, is the calling handler's, so its CPU budget and the memory
+	// watchdog stop a long decode.
+	budget int64
+	ctx    context.Context
+	steps  int
+}
+
+var errDecodeBudget = errors.New("json decode: the document would take more memory than the script may use in one call")
+
+// charge counts cost against the budget, and looks at the handler's
+// context every few thousand values.
+func (r *jsonReader) charge(cost int64) error {
+	if r.c == nil {
+		return nil
+	}
+	r.budget -= cost
+	if r.budget < 0 {
+		return errDecodeBudget
+	}
+	if r.steps++; r.steps%4096 == 0 && r.ctx != nil {
+		if err := r.ctx.Err(); err != nil {
+			return fmt.Errorf("json decode: stopped: %w", err)
+		}
+	}
+	return nil
 }
 
 func (r *jsonReader) ws() {
@@ -45,6 +74,11 @@ func (r *jsonReader) errorf(what string) error {
 
 // value decodes the value at pos.
 func (r *jsonReader) value() (lua.LValue, error) {
+	// Each value costs at least a table slot; strings and tables add more
+	// where they are built.
+	if err := r.charge(50); err != nil {
+		return nil, err
+	}
 	r.ws()
 	if r.pos >= len(r.data) {
 		return nil, r.errorf("unexpected end")
@@ -85,7 +119,7 @@ func (r *jsonReader) literal(word string) error {
 
 func (r *jsonReader) enter() error {
 	r.depth++
-	if r.depth > 512 {
+	if r.depth > maxDecodeDepth {
 		return r.errorf("nesting too deep")
 	}
 	return nil
@@ -97,6 +131,9 @@ func (r *jsonReader) object() (lua.LValue, error) {
 	}
 	defer func() { r.depth-- }()
 	r.pos++ // {
+	if err := r.charge(200); err != nil {
+		return nil, err
+	}
 	t := r.L.CreateTable(0, 8)
 	r.ws()
 	if r.pos < len(r.data) && r.data[r.pos] == '}' {
@@ -144,6 +181,9 @@ func (r *jsonReader) array() (lua.LValue, error) {
 	}
 	defer func() { r.depth-- }()
 	r.pos++ // [
+	if err := r.charge(200); err != nil {
+		return nil, err
+	}
 	t := r.L.CreateTable(4, 0)
 	t.Metatable = r.c.arrayMT
 	r.ws()
@@ -175,12 +215,18 @@ func (r *jsonReader) array() (lua.LValue, error) {
 
 // str reads a string at pos (which is a quote).
 func (r *jsonReader) str() (string, error) {
+	if err := r.charge(32); err != nil {
+		return "", err
+	}
 	r.pos++
 	start := r.pos
 	// Fast path: no escapes.
 	for r.pos < len(r.data) {
 		c := r.data[r.pos]
 		if c == '"' {
+			if err := r.charge(int64(r.pos - start)); err != nil {
+				return "", err
+			}
 			s := string(r.data[start:r.pos])
 			r.pos++
 			return s, nil
@@ -199,6 +245,9 @@ func (r *jsonReader) str() (string, error) {
 		switch {
 		case c == '"':
 			r.pos++
+			if err := r.charge(int64(len(buf))); err != nil {
+				return "", err
+			}
 			return string(buf), nil
 		case c < 0x20:
 			return "", r.errorf("control character in string")
@@ -421,9 +470,10 @@ func indexObject(data []byte) (map[string]span, error) {
 	}
 }
 
-// decodeBytes decodes a whole JSON text into a Lua value.
+// decodeBytes decodes a whole JSON text into a Lua value, within the
+// codec's memory budget and the calling handler's context.
 func (c *codec) decodeBytes(L *lua.LState, data []byte, nullAsNil bool) (lua.LValue, error) {
-	r := &jsonReader{data: data, c: c, L: L, nullAsNil: nullAsNil}
+	r := &jsonReader{data: data, c: c, L: L, nullAsNil: nullAsNil, budget: c.decodeBudget, ctx: L.Context()}
 	v, err := r.value()
 	if err != nil {
 		return lua.LNil, err

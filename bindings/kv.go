@@ -302,15 +302,17 @@ func (b *binder) mustEncode(L *lua.LState, fn, key string, v lua.LValue, expires
 }
 
 func (b *binder) encodeValue(v lua.LValue, expires time.Time) ([]byte, error) {
-	body, err := b.codec.encode(v)
-	if err != nil {
-		if strings.Contains(err.Error(), "cannot encode") {
-			return nil, fmt.Errorf("%w (kv stores nil, booleans, numbers, strings and tables of those)", err)
-		}
+	// Encoding stops at the limit: a value too large for kv is never
+	// built in full.
+	body, err := b.codec.encodeLimit(v, maxValue)
+	var tooBig *SizeError
+	switch {
+	case errors.As(err, &tooBig):
+		return nil, fmt.Errorf("value is over the %d-byte limit", maxValue)
+	case err != nil && strings.Contains(err.Error(), "cannot encode"):
+		return nil, fmt.Errorf("%w (kv stores nil, booleans, numbers, strings and tables of those)", err)
+	case err != nil:
 		return nil, err
-	}
-	if len(body) > maxValue {
-		return nil, fmt.Errorf("value is %d bytes, over the %d-byte limit", len(body), maxValue)
 	}
 	if expires.IsZero() {
 		return append([]byte{fmtPlain}, body...), nil

@@ -18,6 +18,36 @@ import (
 // its pages cannot keep a handler busy forever.
 const maxPages = 200
 
+// Bounds on what a script can make the REST client build from its strings:
+// platform ids are short, and no endpoint takes a long URL.
+const (
+	maxID      = 1024
+	maxRequest = 64 << 10 // path plus query
+)
+
+// checkID reads argument n as an id no longer than maxID.
+func checkID(L *lua.LState, n int, name string) string {
+	id := checkString(L, n, name)
+	if len(id) > maxID {
+		raise(L, "bad argument #%d (%s): an id of %d bytes; ids are at most %d", n, name, len(id), maxID)
+	}
+	return id
+}
+
+// checkRequestSize raises when a path and query are longer than any
+// endpoint takes, before they are escaped into a URL.
+func checkRequestSize(L *lua.LState, path string, query url.Values) {
+	n := len(path)
+	for k, vs := range query {
+		for _, v := range vs {
+			n += len(k) + len(v) + 2
+		}
+	}
+	if n > maxRequest {
+		raise(L, "request path and query are %d bytes, over the %d-byte limit", n, maxRequest)
+	}
+}
+
 // openQQ builds the qq module. Every function suspends the handler while its
 // request is in flight and returns (value, err); a send held for audit
 // returns a table with pending_audit = true and audit_id:
@@ -49,7 +79,7 @@ func (b *binder) openQQ() {
 	mod := b.L.NewTable()
 	send := func(scene openapi.Scene, what string) lua.LGFunction {
 		return func(L *lua.LState) int {
-			id := checkString(L, 1, what)
+			id := checkID(L, 1, what)
 			body, file := b.messageArg(L, 2)
 			return b.send(L, openapi.Target{Scene: scene, ID: id}, body, file)
 		}
@@ -66,8 +96,8 @@ func (b *binder) openQQ() {
 		"send_group": send(openapi.SceneGroup, "group_openid"),
 		"send_user":  send(openapi.SceneC2C, "openid"),
 		"dm": func(L *lua.LState) int {
-			user := checkString(L, 1, "user_id")
-			guild := checkString(L, 2, "source_guild_id")
+			user := checkID(L, 1, "user_id")
+			guild := checkID(L, 2, "source_guild_id")
 			return b.rest(L, http.MethodPost, "/users/@me/dms", nil,
 				map[string]any{"recipient_id": user, "source_guild_id": guild})
 		},
@@ -166,7 +196,7 @@ func (b *binder) expand(L *lua.LState, path string, names []string) string {
 	var sb strings.Builder
 	for i, name := range names {
 		cut := strings.Index(path, "{}")
-		id := checkString(L, i+1, name)
+		id := checkID(L, i+1, name)
 		if id == "" || id == "." || id == ".." {
 			raise(L, "bad argument #%d (%s): empty or invalid id", i+1, name)
 		}
@@ -205,6 +235,7 @@ func queryOf(opts *lua.LTable, keys ...string) url.Values {
 // rest runs one REST call off the VM goroutine and resumes the handler with
 // the decoded body (true for an empty one) or nil, err.
 func (b *binder) rest(L *lua.LState, method, path string, query url.Values, body any) int {
+	checkRequestSize(L, path, query)
 	return b.env.Async.Await(L, func(ctx context.Context) Finish {
 		var raw json.RawMessage
 		err := b.env.API.Do(ctx, method, path, query, body, &raw)
@@ -283,6 +314,9 @@ func (b *binder) reaction(method string) lua.LGFunction {
 	return func(L *lua.LState) int {
 		p := b.expand(L, "/channels/{}/messages/{}", []string{"channel_id", "message_id"})
 		e := emojiArg(L, 3)
+		if len(e.ID) > maxID {
+			raise(L, "bad argument #3 (emoji): an id of %d bytes; ids are at most %d", len(e.ID), maxID)
+		}
 		p += "/reactions/" + strconv.Itoa(e.Type) + "/" + url.PathEscape(e.ID)
 		return b.rest(L, method, p, nil, nil)
 	}

@@ -129,6 +129,11 @@ func (b *binder) messageBody(L *lua.LState, n int) map[string]any {
 		if v == "" {
 			raise(L, "bad argument #%d: message is empty", n)
 		}
+		// The body is encoded later, outside the script's call; make sure
+		// it fits the same limit as a table body.
+		if quotedLen(string(v)) > maxEncoded {
+			raise(L, "bad argument #%d: message content over the %d-byte limit", n, maxEncoded)
+		}
 		return map[string]any{"content": string(v)}
 	case *lua.LTable:
 		g, err := b.codec.toGo(v)

@@ -37,6 +37,11 @@ func (b *binder) openUTF8() {
 			return 1
 		},
 		"char": func(L *lua.LState) int {
+			// At most 4 bytes a character; the VM's stack already bounds
+			// how many arguments there can be, this says so.
+			if 4*L.GetTop() > maxEncoded {
+				raise(L, "utf8.char: too many characters")
+			}
 			buf := make([]byte, 0, 4*L.GetTop())
 			for k := 1; k <= L.GetTop(); k++ {
 				cp := L.CheckInt(k)

@@ -10,12 +10,14 @@ import (
 )
 
 // compile parses and compiles source once; the proto is read-only and can
-// be instantiated in any state.
+// be instantiated in any sandbox (its .. operators call the sandbox's
+// checked concatenation, concat.go).
 func compile(src, chunk string) (*lua.FunctionProto, error) {
 	stmts, err := parse.Parse(strings.NewReader(src), chunk)
 	if err != nil {
 		return nil, errors.New(compileMessage(err))
 	}
+	rewriteConcat(stmts)
 	proto, err := lua.Compile(stmts, chunk)
 	var ce *lua.CompileError
 	if errors.As(err, &ce) {

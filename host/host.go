@@ -33,6 +33,14 @@ type Config struct {
 	// Limits bound each script's CPU, memory and inbox; zero fields take
 	// the defaults.
 	Limits Limits
+	// MaxCPU and MaxMemory are the most a script may raise its own limits
+	// to in its `-- luabot:` header; a header asking for more gets the
+	// maximum and a warning. Zero means 4 times the effective default
+	// limit; a maximum below the default limit is raised to it. The inbox
+	// a header asks for is capped at 100 000 events, every configured
+	// limit at 10 minutes of CPU, 64 GiB and 100 000 events.
+	MaxCPU    time.Duration
+	MaxMemory int64
 	// Clock drives sleep, timers and wait_for; nil is the real clock.
 	Clock bindings.Clock
 	// Watch lists the script files and folders to reload live when they

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime/metrics"
+	"sync/atomic"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -73,6 +74,39 @@ func watchMemory(ctx context.Context, scripts func() []*script) {
 				h.cancel()
 			}
 		}
+	}
+}
+
+// watchLoad bounds a script's top level the way watchMemory bounds a
+// handler: the top level runs before the script is in the host's list, so
+// without this a loop at load time could fill the heap for the whole load
+// budget. It cancels the load once the heap grew past limit and reports
+// that through over; stop ends the watch.
+func watchLoad(cancel context.CancelFunc, limit int64) (over func() bool, stop func()) {
+	var exceeded atomic.Bool
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	base := heapBytes()
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(watchdogPeriod)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			if heapBytes()-base > limit {
+				exceeded.Store(true)
+				cancel()
+				return
+			}
+		}
+	}()
+	return exceeded.Load, func() {
+		close(done)
+		<-finished
 	}
 }
 

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"context"
 	"fmt"
 )
 
@@ -32,6 +33,10 @@ type matcher struct {
 	captures [maxCaptures]capture
 	steps    int
 	depth    int
+	// ctx, when set, is the calling handler's: a long match stops as soon
+	// as the handler's CPU budget is spent, not only when the step budget
+	// is (which on a 16 MiB text is over a billion steps).
+	ctx context.Context
 }
 
 // patternBudget is how many steps one call may take on src: generous for
@@ -50,6 +55,9 @@ func (m *matcher) step() {
 	m.steps--
 	if m.steps < 0 {
 		m.fail("pattern too complex for this text (it would take too long); simplify the pattern or shorten the text")
+	}
+	if m.steps&0x3fff == 0 && m.ctx != nil && m.ctx.Err() != nil {
+		m.fail("pattern matching stopped: the handler ran out of its CPU budget")
 	}
 }
 

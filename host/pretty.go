@@ -9,8 +9,13 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
+// maxPretty bounds the text of one printed value: a table of large strings
+// must not make the REPL build hundreds of MiB.
+const maxPretty = 1 << 20
+
 // pretty prints a Lua value as an indented Lua literal, for the REPL.
-// Cycles print as <cycle>, and very large tables are cut short.
+// Cycles print as <cycle>, very large tables are cut short, and strings are
+// cut where the text would pass maxPretty.
 func pretty(v lua.LValue) string {
 	var b strings.Builder
 	p := &printer{b: &b, seen: map[*lua.LTable]bool{}, budget: 2000}
@@ -39,7 +44,14 @@ var identifier = func(s string) bool {
 func (p *printer) value(v lua.LValue, depth int) {
 	switch v := v.(type) {
 	case lua.LString:
-		p.b.WriteString(strconv.Quote(string(v)))
+		// A quoted byte takes at most 4 bytes.
+		room := max((maxPretty-p.b.Len())/4, 0)
+		if len(v) <= room {
+			p.b.WriteString(strconv.Quote(string(v)))
+			return
+		}
+		p.b.WriteString(strconv.Quote(string(v[:room])))
+		fmt.Fprintf(p.b, " --[[ cut: %d more bytes ]]", len(v)-room)
 	case *lua.LTable:
 		p.table(v, depth)
 	default:

@@ -155,6 +155,7 @@ func (h *Host) deps() scriptDeps {
 		store:  h.cfg.Store,
 		logger: h.log,
 		limits: h.cfg.Limits,
+		max:    Limits{CPU: h.cfg.MaxCPU, Memory: h.cfg.MaxMemory},
 		clock:  h.cfg.Clock,
 	}
 }

@@ -58,10 +58,11 @@ func (r *requirer) require(L *lua.LState) int {
 		bindings.Raise(L, "require %q: %v", name, err)
 	}
 	chunk := filepath.ToSlash(filepath.Join(r.display, rel))
-	fn, err := L.Load(strings.NewReader(src), chunk)
+	proto, err := compile(src, chunk)
 	if err != nil {
 		bindings.Raise(L, "require %q: %s", name, compileMessage(err))
 	}
+	fn := L.NewFunctionFromProto(proto)
 	r.loading[name] = true
 	defer delete(r.loading, name)
 	L.Push(fn)

@@ -4,6 +4,17 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
+// maxArrayIndex is the largest integer key gopher-lua keeps in a table's
+// array part (lua.MaxArrayIndex, 2^26 by default). Assigning t[n] past the
+// end of the array part fills the gap with nils in one VM instruction, so
+// with the default `t[67108863] = 1` allocated 1 GiB before any limit could
+// look. With 2^22 the worst gap is 64 MiB; larger keys go to the hash part.
+// The cost: `#t` does not count past 2^22 elements, which a script reaches
+// only with several times the default memory limit.
+const maxArrayIndex = 1 << 22
+
+func init() { lua.MaxArrayIndex = maxArrayIndex }
+
 // NewSandbox returns a state with the same safe standard library scripts
 // get (no luabot API), for other trusted-but-contained Lua such as the
 // test runner's VM. The caller owns and closes it.
@@ -54,8 +65,30 @@ func newSandbox() *lua.LState {
 	for _, name := range []string{"time", "clock", "date", "difftime"} {
 		safeOS.RawSetString(name, osLib.RawGetString(name))
 	}
+	safeOS.RawSetString("date", L.NewFunction(cappedDate(osLib.RawGetString("date"))))
 	L.SetGlobal("os", safeOS)
 
 	installStringLimits(L)
+	installConcat(L)
 	return L
+}
+
+// maxDateFormat bounds os.date's format: each conversion expands to at most
+// a few dozen bytes, so a 16 MiB format of "%c" would build 200 MiB in
+// one call.
+const maxDateFormat = 4 << 10
+
+func cappedDate(date lua.LValue) lua.LGFunction {
+	return func(L *lua.LState) int {
+		if f, ok := L.Get(1).(lua.LString); ok && len(f) > maxDateFormat {
+			L.RaiseError("os.date: format of %d bytes; at most %d", len(f), maxDateFormat)
+		}
+		top := L.GetTop()
+		L.Push(date)
+		for i := 1; i <= top; i++ {
+			L.Push(L.Get(i))
+		}
+		L.Call(top, 1)
+		return 1
+	}
 }

@@ -78,67 +78,8 @@ func TestSandbox_Attacks(t *testing.T) {
 	}
 	for _, a := range attacks {
 		t.Run(a.name, func(t *testing.T) {
-			dir := t.TempDir()
-			os.WriteFile(filepath.Join(filepath.Dir(dir), "secret.lua"), []byte(`return "outside"`), 0o644)
-			store, err := kv.Open(kv.Config{Path: filepath.Join(dir, "k.db")})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer store.Close()
-			api := &fakeAPI{calls: make(chan apiCall, 64)}
-			logs := newLogSink()
-			deps := scriptDeps{api: api, store: store, logger: slog.New(logs),
-				limits: Limits{CPU: 500 * time.Millisecond, Memory: 32 << 20}}
-			attacker, err := loadScript(writeScript(t, dir, "attacker.lua",
-				"on(\"message\", function(ev)\n  if ev.text ~= \"attack\" then return end\n  "+a.code+"\nend)"), deps)
-			if err != nil {
-				t.Fatal(err)
-			}
-			canary, err := loadScript(writeScript(t, dir, "canary.lua", canarySrc), deps)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan struct{}, 3)
-			for _, s := range []*script{attacker, canary} {
-				go func() { s.run(ctx, time.Second); done <- struct{}{} }()
-			}
-			go func() { watchMemory(ctx, func() []*script { return []*script{attacker, canary} }); done <- struct{}{} }()
-			defer func() {
-				cancel()
-				for range 3 {
-					<-done
-				}
-			}()
-
-			event := func(text string) gateway.Event {
-				return gateway.Event{Type: "AT_MESSAGE_CREATE", ID: "AT_MESSAGE_CREATE:" + text,
-					Data: json.RawMessage(`{"id":"m-` + text + `","channel_id":"100","content":"<@!1> ` + text + `"}`)}
-			}
-			attacker.deliver(event("attack"))
-			// The attack has run when the attacker logged its failure, or
-			// finished; either way it must not have sent ESCAPED.
-			waitAttackOver(t, logs, attacker)
-			canary.deliver(event("ping"))
-			deadline := time.After(10 * time.Second)
-			for {
-				select {
-				case c := <-api.calls:
-					content, _ := c.Body["content"].(string)
-					if strings.Contains(content, "ESCAPED") {
-						t.Fatalf("attack succeeded")
-					}
-					if c.Method != "POST" {
-						t.Fatalf("attack reached the API: %s %s", c.Method, c.Path)
-					}
-					if content == "pong ABC" {
-						return
-					}
-					t.Fatalf("unexpected message %q", content)
-				case <-deadline:
-					t.Fatal("the canary stopped answering")
-				}
-			}
+			os.WriteFile(filepath.Join(filepath.Dir(t.TempDir()), "secret.lua"), []byte(`return "outside"`), 0o644)
+			runAttack(t, a.code, Limits{CPU: 500 * time.Millisecond, Memory: 32 << 20})
 		})
 	}
 	if _, err := os.Stat("/tmp/luabot-pwned"); err == nil {
@@ -146,9 +87,76 @@ func TestSandbox_Attacks(t *testing.T) {
 	}
 }
 
+// runAttack runs code in a handler of an attacker script (with the given
+// limits) next to a canary script, fails the test if the attack sent
+// ESCAPED or the canary stopped answering, and returns how the attack
+// ended (the log line of the failure) and every log line before it.
+func runAttack(t *testing.T, code string, limits Limits) (ended string, before []string) {
+	t.Helper()
+	dir := t.TempDir()
+	store, err := kv.Open(kv.Config{Path: filepath.Join(dir, "k.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	api := &fakeAPI{calls: make(chan apiCall, 64)}
+	logs := newLogSink()
+	deps := scriptDeps{api: api, store: store, logger: slog.New(logs), limits: limits}
+	attacker, err := loadScript(writeScript(t, dir, "attacker.lua",
+		"on(\"message\", function(ev)\n  if ev.text ~= \"attack\" then return end\n  "+code+"\nend)"), deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	canary, err := loadScript(writeScript(t, dir, "canary.lua", canarySrc), deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{}, 3)
+	for _, s := range []*script{attacker, canary} {
+		go func() { s.run(ctx, time.Second); done <- struct{}{} }()
+	}
+	go func() { watchMemory(ctx, func() []*script { return []*script{attacker, canary} }); done <- struct{}{} }()
+	defer func() {
+		cancel()
+		for range 3 {
+			<-done
+		}
+	}()
+
+	event := func(text string) gateway.Event {
+		return gateway.Event{Type: "AT_MESSAGE_CREATE", ID: "AT_MESSAGE_CREATE:" + text,
+			Data: json.RawMessage(`{"id":"m-` + text + `","channel_id":"100","content":"<@!1> ` + text + `"}`)}
+	}
+	attacker.deliver(event("attack"))
+	// The attack has run when the attacker logged its failure, or
+	// finished; either way it must not have sent ESCAPED.
+	ended, before = waitAttackOver(t, logs, attacker)
+	canary.deliver(event("ping"))
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case c := <-api.calls:
+			content, _ := c.Body["content"].(string)
+			if strings.Contains(content, "ESCAPED") {
+				t.Fatalf("attack succeeded")
+			}
+			if c.Method != "POST" {
+				t.Fatalf("attack reached the API: %s %s", c.Method, c.Path)
+			}
+			if content == "pong ABC" {
+				return ended, before
+			}
+			t.Fatalf("unexpected message %q", content)
+		case <-deadline:
+			t.Fatal("the canary stopped answering")
+		}
+	}
+}
+
 // waitAttackOver waits until the attacker's handler has failed, been
 // killed or got its script stopped: every attack ends in one of those.
-func waitAttackOver(t *testing.T, logs *logSink, s *script) {
+func waitAttackOver(t *testing.T, logs *logSink, s *script) (ended string, before []string) {
 	t.Helper()
 	deadline := time.After(10 * time.Second)
 	for {
@@ -157,11 +165,176 @@ func waitAttackOver(t *testing.T, logs *logSink, s *script) {
 			text := recordText(r)
 			if strings.Contains(text, "handler failed") || strings.Contains(text, "handler killed") ||
 				strings.Contains(text, "script stopped") {
-				t.Log(text)
-				return
+				t.Log(firstBytes(text, 500))
+				return text, before
 			}
+			before = append(before, text)
 		case <-deadline:
 			t.Fatal("the attack neither failed nor was stopped within 10 s")
 		}
+	}
+}
+
+func firstBytes(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+// Attacks on builtins that build a result or walk script data in one Go
+// call (issue 13 items 6-8, issue 22 item 3): each must end in an error the
+// attacker's own pcall catches, found before Go allocates the result. The
+// attacker runs with a 64 MiB memory limit, so a builtin that allocates its
+// result first gets the script stopped by the watchdog instead, and the
+// test fails. The CPU limit is generous because copying 16 MiB on a loaded
+// machine takes a good part of a second. (Sizes are kept such that an unbounded builtin allocates
+// hundreds of MiB, not gigabytes.)
+var caughtAttacks = []struct{ name, code, want string }{
+	{"format of two 10 MiB strings",
+		`local big = string.rep("z", 10*1024*1024) return string.format("%s%s", big, big)`, "string.format: result would exceed"},
+	{"format of many large %s",
+		`local big = string.rep("z", 16*1024*1024 - 1) return string.format(string.rep("%s", 200), big, big, big, big, big, big, big, big, big, big)`,
+		"string.format: result would exceed"},
+	{"format with Go argument indexes",
+		`return string.format(string.rep("%[1]s", 200), string.rep("z", 1024*1024))`, "invalid conversion"},
+	{"format with a * width",
+		`return string.format("%*d", 1e9, 1)`, "invalid conversion"},
+	{"gsub repeating a 1 MiB match 100 times",
+		`local s = string.rep("a", 1024*1024) return s:gsub("^.*$", string.rep("%0", 100))`, "string.gsub: result would exceed"},
+	{"gsub function returning large strings",
+		`local big = string.rep("b", 4*1024*1024) return ("aaaaaaaa"):gsub("a", function() return big end)`, "string.gsub: result would exceed"},
+	{"concat of two 10 MiB strings",
+		`local big = string.rep("z", 10*1024*1024) return big .. big`, "string concatenation: result would exceed"},
+	{"concat of many operands",
+		`local b = string.rep("z", 8*1024*1024) return b .. b .. b .. b .. b .. b .. b .. b .. b .. b`, "string concatenation: result would exceed"},
+	{"concat doubling",
+		`local s = "x" while true do s = s .. s end`, "string concatenation: result would exceed"},
+	{"table.concat with a huge range",
+		`return table.concat({}, "", 1, 16000000)`, "invalid value (at index 1)"},
+	{"json.encode of shared sub-tables",
+		`local t = {"leaf"} for i = 1, 22 do t = {t, t} end return json.encode(t) or error(select(2, json.encode(t)))`,
+		"json encode: result exceeds"},
+	{"json.encode of large strings",
+		`local big, t = string.rep("z", 15*1024*1024), {} for i = 1, 10 do t[i] = big end local s, err = json.encode(t) return s or error(err)`,
+		"json encode: result exceeds"},
+	{"json.encode 50 000 deep",
+		`local t = {} local cur = t for i = 1, 50000 do cur[1] = {} cur = cur[1] end local s, err = json.encode(t) return s or error(err)`,
+		"nesting deeper than"},
+	{"json.decode building a million tables",
+		`local v, err = json.decode("[" .. string.rep("[],", 1000000) .. "[]]") return v or error(err)`,
+		"json decode: the document would take more memory"},
+	{"kv.set of shared sub-tables",
+		`local t = {"leaf"} for i = 1, 22 do t = {t, t} end return kv.set("k", t)`, "value is over the"},
+	{"ev:reply body of shared sub-tables",
+		`local t = {"leaf"} for i = 1, 22 do t = {t, t} end return ev:reply({content = "x", embed = t})`, "json encode: result exceeds"},
+	{"qq.request body of large strings",
+		`local big, t = string.rep("z", 15*1024*1024), {} for i = 1, 10 do t[i] = big end return qq.request("POST", "/x", {list = t})`,
+		"json encode: result exceeds"},
+	{"qq.send to a 15 MiB id",
+		`return qq.send(string.rep("1", 15*1024*1024), "hi")`, "ids are at most"},
+	{"qq.request with a huge query",
+		`local big = string.rep("&", 15*1024*1024) return qq.request("GET", "/x", nil, {a = big, b = big})`, "byte limit"},
+	{"qq.react with a 15 MiB emoji id",
+		`return qq.react("1", "2", {type = 1, id = string.rep("x", 15*1024*1024)})`, "ids are at most"},
+	{"ev:reply with 15 MiB of control characters",
+		`return ev:reply(string.rep("\1", 15*1024*1024))`, "message content over"},
+	{"command with a 15 MiB usage",
+		`command("x [a=" .. string.rep("z", 15*1024*1024) .. "]", function() end)`, "a usage string of"},
+	{"a million commands",
+		`for i = 1, 1000000 do command("c" .. i, function() end) end`, "at most 1000 commands"},
+	{"a sparse array index",
+		`local t = {} t[60000000] = 1 t[2^31] = 2 error("assigned " .. t[60000000] .. t[2^31], 0)`, "assigned 12"},
+	{"os.date with a huge format",
+		`return os.date(string.rep("%c", 8*1024*1024 - 1))`, "os.date: format of"},
+	{"upper that grows a 12 MiB text",
+		`local s = string.rep("ȿ", 6*1024*1024) return s:upper()`, "result would exceed"},
+}
+
+var buildAttackLimits = Limits{CPU: 5 * time.Second, Memory: 64 << 20}
+
+func TestSandbox_BuildAttacksAreCaught(t *testing.T) {
+	for _, a := range caughtAttacks {
+		t.Run(a.name, func(t *testing.T) {
+			code := `local ok, err = pcall(function() ` + a.code + ` end)
+  if ok then qq.send("100", "ESCAPED") end
+  error("caught: " .. tostring(err), 0)`
+			ended, _ := runAttack(t, code, buildAttackLimits)
+			if !strings.Contains(ended, "handler failed") || !strings.Contains(ended, "caught: ") ||
+				!strings.Contains(ended, a.want) {
+				t.Fatalf("the attack ended %q, want a failure the script caught, naming %q", firstBytes(ended, 300), a.want)
+			}
+		})
+	}
+}
+
+// A log line is cut at 64 KiB and says how much was dropped.
+func TestSandbox_LogLineCapped(t *testing.T) {
+	code := `local big = string.rep("z", 15*1024*1024)
+  log.info(big, big, big, big, big)
+  error("logged", 0)`
+	_, before := runAttack(t, code, buildAttackLimits)
+	for _, line := range before {
+		if strings.Contains(line, "zzzz") {
+			if len(line) > 70<<10 {
+				t.Fatalf("log line of %d bytes", len(line))
+			}
+			if !strings.Contains(line, "bytes dropped]") {
+				t.Fatalf("no dropped marker in %q", firstBytes(line[len(line)-200:], 200))
+			}
+			return
+		}
+	}
+	t.Fatal("the line was not logged")
+}
+
+// A pattern search on a 16 MiB text stays within the step budget for
+// billions of steps; the handler's CPU budget stops it instead (issue 22
+// item 4): the handler is killed within its limit, not after half a minute.
+func TestSandbox_PatternSearchStopsAtTheCPULimit(t *testing.T) {
+	code := `local s = string.rep("a", 16*1024*1024 - 1)
+  local started = os.clock()
+  pcall(string.find, s, ".-b")
+  qq.send("100", "ESCAPED after " .. (os.clock() - started))`
+	start := time.Now()
+	ended, _ := runAttack(t, code, Limits{CPU: 500 * time.Millisecond, Memory: 64 << 20})
+	if !strings.Contains(ended, "handler killed") || !strings.Contains(ended, "CPU budget") {
+		t.Fatalf("ended %q", ended)
+	}
+	if took := time.Since(start); took > 8*time.Second {
+		t.Fatalf("took %s", took)
+	}
+}
+
+// error() with a 15 MiB message is logged as a short line.
+func TestSandbox_HugeErrorMessageCut(t *testing.T) {
+	ended, _ := runAttack(t, `error(string.rep("x", 15*1024*1024))`, buildAttackLimits)
+	if len(ended) > 8<<10 || !strings.Contains(ended, "bytes dropped]") {
+		t.Fatalf("failure logged as %d bytes: %q", len(ended), firstBytes(ended, 200))
+	}
+}
+
+// A top level that fills memory fails to load, within the script's memory
+// limit, instead of growing the heap for the whole load budget.
+func TestSandbox_TopLevelMemoryBounded(t *testing.T) {
+	dir := t.TempDir()
+	store, err := kv.Open(kv.Config{Path: filepath.Join(dir, "k.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	before := heapBytes()
+	s, err := loadScript(writeScript(t, dir, "hog.lua", `local t = {} for i = 1, 4e6 do t[i] = {i} end`),
+		scriptDeps{api: &fakeAPI{}, store: store, logger: slog.New(slog.DiscardHandler), limits: Limits{Memory: 32 << 20}})
+	grew := heapBytes() - before
+	if err == nil {
+		s.L.Close()
+		t.Fatalf("loaded; the heap grew %d MiB", grew>>20)
+	}
+	if !strings.Contains(err.Error(), "top level allocated more than the script's 32 MiB memory limit") {
+		t.Fatalf("err = %v", err)
+	}
+	if grew > 128<<20 {
+		t.Fatalf("the heap grew %d MiB before the load was stopped", grew>>20)
 	}
 }

@@ -48,6 +48,9 @@ func (l Limits) withDefaults() Limits {
 	if l.Inbox <= 0 {
 		l.Inbox = defaultInbox
 	}
+	l.CPU = min(l.CPU, ceilingCPU)
+	l.Memory = min(l.Memory, ceilingMemory)
+	l.Inbox = min(l.Inbox, ceilingInbox)
 	return l
 }
 
@@ -144,7 +147,10 @@ type scriptDeps struct {
 	store  bindings.Store
 	logger *slog.Logger
 	limits Limits
-	clock  bindings.Clock
+	// max is what a script's header may raise its limits to; zero fields
+	// take defaultMaxFactor times the limits.
+	max   Limits
+	clock bindings.Clock
 }
 
 // loadScript compiles path and runs its top level in a fresh sandbox.
@@ -164,11 +170,15 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 	if err != nil {
 		return nil, &LoadError{Path: path, Err: err}
 	}
-	limits, err := scriptLimits(src, deps.limits)
+	limits, capped, err := scriptLimits(src, deps.limits.withDefaults(), ceilings(deps.limits, deps.max))
 	if err != nil {
 		return nil, &LoadError{Path: path, Err: fmt.Errorf("%s: %w", chunk, err)}
 	}
-	limits = limits.withDefaults()
+	if len(capped) > 0 {
+		deps.logger.Warn("script header asks for more than the operator's maximum; it gets the maximum",
+			"script", name, "capped", strings.Join(capped, ", "),
+			"hint", "the operator of the bot can raise the maximum")
+	}
 	clock := deps.clock
 	if clock == nil {
 		clock = realClock{}
@@ -207,9 +217,11 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		Async:  s,
 		Logger: deps.logger,
 		Clock:  clock,
-		Timers: s,
-		Events: s,
-		Scope:  s,
+		// Bounds what a single json.decode may build.
+		MemoryLimit: limits.Memory,
+		Timers:      s,
+		Events:      s,
+		Scope:       s,
 	})
 	if err != nil {
 		return fail(err)
@@ -226,13 +238,18 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), loadBudget)
 	defer cancel()
+	overMemory, stopWatch := watchLoad(cancel, limits.Memory)
 	s.L.SetContext(ctx)
 	s.L.Push(s.L.NewFunctionFromProto(proto))
 	err = s.L.PCall(0, 0, nil)
 	s.L.RemoveContext()
+	stopWatch()
 	if err != nil {
 		msg := luaMessage(err)
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		switch {
+		case overMemory():
+			msg = fmt.Sprintf("%s: top level allocated more than the script's %d MiB memory limit", chunk, limits.Memory>>20)
+		case errors.Is(ctx.Err(), context.DeadlineExceeded):
 			msg = fmt.Sprintf("%s: top level ran longer than %s (an endless loop?)", chunk, loadBudget)
 		}
 		s.cancelTimers()
@@ -307,15 +324,25 @@ func (s *script) runPrelude() error {
 // stack traceback gopher-lua appends to protected calls.
 func luaMessage(err error) string {
 	var ae *lua.ApiError
-	msg := err.Error()
+	var msg string
 	if errors.As(err, &ae) && ae.Object != nil {
 		msg = ae.Object.String()
+	} else {
+		msg = err.Error()
 	}
 	if i := strings.Index(msg, "\nstack traceback:"); i >= 0 {
 		msg = msg[:i]
 	}
+	// error(big_string) must not become a 16 MiB log line.
+	if len(msg) > maxFailureText {
+		msg = fmt.Sprintf("%s …[%d bytes dropped]", msg[:maxFailureText], len(msg)-maxFailureText)
+	}
 	return msg
 }
+
+// maxFailureText bounds the error message of a failed handler or load as
+// the host logs or reports it.
+const maxFailureText = 4 << 10
 
 type realClock struct{}
 

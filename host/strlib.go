@@ -1,15 +1,17 @@
 package host
 
 import (
-	"regexp"
+	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	lua "github.com/yuin/gopher-lua"
 )
 
-// maxString bounds strings built by string.rep, string.format,
-// table.concat and gsub. (The .. operator is a VM instruction with no hook;
-// the memory watchdog bounds it.)
+// maxString bounds every string a script builds: string.rep, format,
+// gsub, upper, lower, table.concat and .. (concat.go). Each computes or
+// bounds its result's size before allocating it.
 const maxString = 16 << 20
 
 // installStringLimits replaces the string functions whose cost or result
@@ -24,10 +26,13 @@ func installStringLimits(L *lua.LState) {
 		"gsub":   strGsub,
 		"rep":    strRep,
 		"format": cappedFormat(format),
+		"upper":  func(L *lua.LState) int { return mapCase(L, unicode.ToUpper) },
+		"lower":  func(L *lua.LState) int { return mapCase(L, unicode.ToLower) },
 	})
 	str.RawSetString("dump", lua.LNil)
 	tbl := L.GetGlobal("table").(*lua.LTable)
 	tbl.RawSetString("concat", L.NewFunction(tableConcat))
+	tbl.RawSetString("sort", L.NewFunction(sortedTable(tbl.RawGetString("sort"))))
 }
 
 // runPattern runs f, turning a matcher failure into a Lua error.
@@ -95,6 +100,7 @@ func strFind(L *lua.LState, find bool) int {
 	}
 	return runPattern(L, func() int {
 		m := newMatcher(src, pat)
+		m.ctx = L.Context()
 		p := 0
 		anchor := len(pat) > 0 && pat[0] == '^'
 		if anchor {
@@ -123,6 +129,7 @@ func strGmatch(L *lua.LState) int {
 	src := L.CheckString(1)
 	pat := L.CheckString(2)
 	m := newMatcher(src, pat)
+	m.ctx = L.Context()
 	pos := 0
 	// As in gopher-lua (unlike Lua 5.1), a leading ^ anchors the first
 	// match and ends the iteration after it.
@@ -132,6 +139,7 @@ func strGmatch(L *lua.LState) int {
 		p = 1
 	}
 	L.Push(L.NewFunction(func(L *lua.LState) int {
+		m.ctx = L.Context()
 		return runPattern(L, func() int {
 			for s := pos; s <= len(src); s++ {
 				m.level = 0
@@ -168,12 +176,13 @@ func strGsub(L *lua.LState) int {
 	limit := L.OptInt(4, len(src)+1)
 	return runPattern(L, func() int {
 		m := newMatcher(src, pat)
+		m.ctx = L.Context()
 		p := 0
 		anchor := len(pat) > 0 && pat[0] == '^'
 		if anchor {
 			p = 1
 		}
-		var out strings.Builder
+		out := &cappedBuilder{L: L, what: "string.gsub"}
 		count := 0
 		s := 0
 		for count < limit {
@@ -181,26 +190,23 @@ func strGsub(L *lua.LState) int {
 			e := m.match(s, p)
 			if e != -1 {
 				count++
-				addReplacement(L, m, &out, s, e, repl)
+				addReplacement(L, m, out, s, e, repl)
 			}
 			switch {
 			case e != -1 && e > s:
 				s = e
 			case s < len(src):
-				out.WriteByte(src[s])
+				out.add(src[s : s+1])
 				s++
 			default:
 				s = len(src) + 1
-			}
-			if out.Len() > maxString {
-				L.RaiseError("string.gsub: result would exceed %d bytes", maxString)
 			}
 			if s > len(src) || anchor {
 				break
 			}
 		}
 		if s < len(src) {
-			out.WriteString(src[s:])
+			out.add(src[s:])
 		}
 		L.Push(lua.LString(out.String()))
 		L.Push(lua.LNumber(count))
@@ -208,7 +214,23 @@ func strGsub(L *lua.LState) int {
 	})
 }
 
-func addReplacement(L *lua.LState, m *matcher, out *strings.Builder, s, e int, repl lua.LValue) {
+// cappedBuilder builds a string result, raising a Lua error before a
+// write would take it past the string cap, so that no replacement (a
+// thousand copies of a 1 MiB match) is built before the limit looks.
+type cappedBuilder struct {
+	strings.Builder
+	L    *lua.LState
+	what string
+}
+
+func (b *cappedBuilder) add(s string) {
+	if len(s) > maxString-b.Len() {
+		b.L.RaiseError("%s: result would exceed %d bytes", b.what, maxString)
+	}
+	b.WriteString(s)
+}
+
+func addReplacement(L *lua.LState, m *matcher, out *cappedBuilder, s, e int, repl lua.LValue) {
 	whole := m.src[s:e]
 	var v lua.LValue
 	switch r := repl.(type) {
@@ -217,22 +239,22 @@ func addReplacement(L *lua.LState, m *matcher, out *strings.Builder, s, e int, r
 		for i := 0; i < len(text); i++ {
 			c := text[i]
 			if c != '%' || i+1 >= len(text) {
-				out.WriteByte(c)
+				out.add(text[i : i+1])
 				continue
 			}
 			i++
 			switch d := text[i]; {
 			case d == '0':
-				out.WriteString(whole)
+				out.add(whole)
 			case isDigit(d):
 				str, pos, isPos := m.captureValue(int(d-'1'), s, e)
 				if isPos {
-					out.WriteString(lua.LNumber(pos).String())
+					out.add(lua.LNumber(pos).String())
 				} else {
-					out.WriteString(str)
+					out.add(str)
 				}
 			default:
-				out.WriteByte(d)
+				out.add(text[i : i+1])
 			}
 		}
 		return
@@ -253,17 +275,51 @@ func addReplacement(L *lua.LState, m *matcher, out *strings.Builder, s, e int, r
 	}
 	switch v := v.(type) {
 	case *lua.LNilType:
-		out.WriteString(whole)
+		out.add(whole)
 	case lua.LBool:
 		if v {
 			L.RaiseError("invalid replacement value (a boolean)")
 		}
-		out.WriteString(whole)
+		out.add(whole)
 	case lua.LString, lua.LNumber:
-		out.WriteString(lua.LVAsString(v))
+		out.add(lua.LVAsString(v))
 	default:
 		L.RaiseError("invalid replacement value (a %s)", v.Type())
 	}
+}
+
+// mapCase is string.upper/lower: each valid UTF-8 character is mapped (as
+// gopher-lua's did), other bytes are kept as they are (gopher-lua's turned
+// each into a 3-byte U+FFFD, tripling a binary string). The result's size
+// is added up before it is built.
+func mapCase(L *lua.LState, to func(rune) rune) int {
+	s := L.CheckString(1)
+	size := 0
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 {
+			size++
+		} else {
+			size += utf8.RuneLen(to(r))
+		}
+		i += max(n, 1)
+	}
+	if size > maxString {
+		L.RaiseError("result would exceed %d bytes", maxString)
+	}
+	buf := make([]byte, 0, size)
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 {
+			buf = append(buf, s[i])
+			i++
+			continue
+		}
+		buf = utf8.AppendRune(buf, to(r))
+		i += n
+	}
+	L.Push(lua.LString(buf))
+	return 1
 }
 
 func strRep(L *lua.LState) int {
@@ -280,17 +336,19 @@ func strRep(L *lua.LState) int {
 	return 1
 }
 
-// formatSpec matches one conversion; Lua allows at most two digits of
-// width and precision, which keeps the result bounded by the arguments.
-var formatSpec = regexp.MustCompile(`%[-+ #0]*(\d*)(?:\.(\d*))?[a-zA-Z%]`)
-
+// cappedFormat runs gopher-lua's string.format (which hands the format to
+// Go's fmt) only after checking the format against Lua's rules and
+// bounding the size of its result from the arguments, so that no call can
+// make Go build a result over the string cap.
 func cappedFormat(format *lua.LFunction) lua.LGFunction {
 	return func(L *lua.LState) int {
 		f := L.CheckString(1)
-		for _, m := range formatSpec.FindAllStringSubmatch(f, -1) {
-			if len(m[1]) > 2 || len(m[2]) > 2 {
-				L.RaiseError("invalid format %q (width or precision too long)", m[0])
-			}
+		size, err := formatBound(f, func(i int) lua.LValue { return L.Get(i + 2) })
+		if err != nil {
+			L.RaiseError("%v", err)
+		}
+		if size > maxString {
+			L.RaiseError("string.format: result would exceed %d bytes", maxString)
 		}
 		top := L.GetTop()
 		L.Push(format)
@@ -298,13 +356,80 @@ func cappedFormat(format *lua.LFunction) lua.LGFunction {
 			L.Push(L.Get(i))
 		}
 		L.Call(top, 1)
-		if s, ok := L.Get(-1).(lua.LString); ok && len(s) > maxString {
-			L.RaiseError("string.format: result exceeds %d bytes", maxString)
-		}
 		return 1
 	}
 }
 
+// formatBound checks f and returns an upper bound of the length of its
+// result; arg(i) is the i-th argument after the format (nil when absent).
+// A conversion is '%', flags from "-+ #0", at most two digits of width, an
+// optional '.' with at most two digits of precision, and a letter; Go's
+// argument indexes and '*' widths, which Lua does not have, are refused.
+func formatBound(f string, arg func(int) lua.LValue) (int, error) {
+	size, next := 0, 0
+	for i := 0; i < len(f); i++ {
+		if f[i] != '%' {
+			size++
+			continue
+		}
+		start := i
+		i++
+		for i < len(f) && strings.IndexByte("-+ #0", f[i]) >= 0 {
+			i++
+		}
+		width, digits := 0, 0
+		for ; i < len(f) && isDigit(f[i]); i++ {
+			width, digits = width*10+int(f[i]-'0'), digits+1
+		}
+		prec, pdigits := 0, 0
+		if i < len(f) && f[i] == '.' {
+			for i++; i < len(f) && isDigit(f[i]); i++ {
+				prec, pdigits = prec*10+int(f[i]-'0'), pdigits+1
+			}
+		}
+		if digits > 2 || pdigits > 2 {
+			return 0, fmt.Errorf("invalid format %q (width or precision too long)", f[start:min(i+1, len(f))])
+		}
+		if i >= len(f) {
+			return 0, fmt.Errorf("invalid conversion %q to 'format'", f[start:])
+		}
+		verb := f[i]
+		if verb == '%' {
+			size++
+			continue
+		}
+		if !(verb >= 'a' && verb <= 'z' || verb >= 'A' && verb <= 'Z') {
+			return 0, fmt.Errorf("invalid conversion %q to 'format'", f[start:i+1])
+		}
+		size += conversionBound(verb, arg(next), width, prec)
+		next++
+	}
+	return size, nil
+}
+
+// conversionBound bounds what one conversion writes. Strings count by
+// their length, times the worst expansion of the verb (%q escapes a byte
+// as at most 4, %x writes 2 hex digits, with '# ' flags "0x.. "); other
+// values write at most a few hundred bytes (a float with %f: 309 digits).
+func conversionBound(verb byte, v lua.LValue, width, prec int) int {
+	s, isString := v.(lua.LString)
+	if !isString {
+		return 512 + width + prec
+	}
+	// Go wraps a verb it cannot apply as "%!c(string=...)".
+	n := 32 + width
+	switch verb {
+	case 'q':
+		return n + 4*len(s)
+	case 'x', 'X':
+		return n + 5*len(s)
+	default:
+		return n + len(s)
+	}
+}
+
+// tableConcat is table.concat with the result's size added up before
+// anything is built.
 func tableConcat(L *lua.LState) int {
 	t := L.CheckTable(1)
 	sep := L.OptString(2, "")
@@ -314,11 +439,7 @@ func tableConcat(L *lua.LState) int {
 		L.Push(lua.LString(""))
 		return 1
 	}
-	if j-i > maxString {
-		L.RaiseError("table.concat: too many elements")
-	}
 	total := 0
-	parts := make([]string, 0, j-i+1)
 	for k := i; k <= j; k++ {
 		v := t.RawGetInt(k)
 		switch v.(type) {
@@ -326,13 +447,26 @@ func tableConcat(L *lua.LState) int {
 		default:
 			L.RaiseError("invalid value (at index %d) in table for 'concat'", k)
 		}
-		s := lua.LVAsString(v)
-		total += len(s) + len(sep)
+		if k > i {
+			total += len(sep)
+		}
+		if v, ok := v.(lua.LString); ok {
+			total += len(v)
+		} else {
+			total += 24 // a number's text is shorter than this
+		}
 		if total > maxString {
 			L.RaiseError("table.concat: result would exceed %d bytes", maxString)
 		}
-		parts = append(parts, s)
 	}
-	L.Push(lua.LString(strings.Join(parts, sep)))
+	out := &cappedBuilder{L: L, what: "table.concat"}
+	out.Grow(min(total, maxString))
+	for k := i; k <= j; k++ {
+		if k > i {
+			out.add(sep)
+		}
+		out.add(lua.LVAsString(t.RawGetInt(k)))
+	}
+	L.Push(lua.LString(out.String()))
 	return 1
 }

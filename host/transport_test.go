@@ -115,6 +115,9 @@ func TestParseShardRange(t *testing.T) {
 		{"0-3", "", 0, false},
 		{"a-b/8", "", 0, false},
 		{"0/0", "", 0, false},
+		// A huge range would allocate a slice of ids up front.
+		{"0-999999999/1000000000", "", 0, false},
+		{"1023/1024", "[1023]", 1024, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

@@ -24,10 +24,10 @@ func devCommand() *cli.Command {
 		Name:      "dev",
 		Usage:     "chat with your scripts on the embedded simulator (no account, no network)",
 		ArgsUsage: "SCRIPT|DIR...",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			dataFlag,
 			&cli.BoolFlag{Name: "no-watch", Usage: "do not reload scripts when their files change"},
-		},
+		}, limitFlags()...),
 		Action: func(c *cli.Context) error {
 			return dev(c, c.App.Reader, c.App.Writer)
 		},

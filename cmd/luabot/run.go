@@ -15,7 +15,7 @@ func runCommand() *cli.Command {
 		Name:      "run",
 		Usage:     "run scripts as a bot on the QQ platform",
 		ArgsUsage: "SCRIPT|DIR...",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "app-id", Usage: "bot AppID", EnvVars: []string{"QQBOT_APP_ID"}},
 			&cli.StringFlag{Name: "secret", Usage: "bot AppSecret", EnvVars: []string{"QQBOT_SECRET"}},
 			&cli.StringFlag{Name: "token", Usage: "legacy bot token (instead of --secret)", EnvVars: []string{"QQBOT_TOKEN"}},
@@ -30,7 +30,7 @@ func runCommand() *cli.Command {
 			&cli.StringFlag{Name: "tls-cert", Usage: "webhook: TLS certificate file (PEM)", EnvVars: []string{"LUABOT_TLS_CERT"}},
 			&cli.StringFlag{Name: "tls-key", Usage: "webhook: TLS key file (PEM)", EnvVars: []string{"LUABOT_TLS_KEY"}},
 			&cli.BoolFlag{Name: "watch", Usage: "reload scripts live when their files change", EnvVars: []string{"LUABOT_WATCH"}},
-		},
+		}, limitFlags()...),
 		Action: func(c *cli.Context) error {
 			appID, secret, token := c.String("app-id"), c.String("secret"), c.String("token")
 			switch {

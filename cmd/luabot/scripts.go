@@ -32,6 +32,9 @@ func loadHostWith(c *cli.Context, cfg host.Config) (*host.Host, func(), error) {
 	if err != nil {
 		return nil, nil, usagef("%v", err)
 	}
+	if err := applyLimitFlags(c, &cfg); err != nil {
+		return nil, nil, err
+	}
 	store, err := openStore(c)
 	if err != nil {
 		return nil, nil, err

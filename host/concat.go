@@ -1,0 +1,168 @@
+package host
+
+import (
+	"reflect"
+
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/ast"
+)
+
+// The .. operator is a VM instruction: gopher-lua joins all the operands of
+// one expression (a .. b .. c ...) in a single Go allocation, with no hook
+// and no size check, so `big .. big .. big ...` could make Go allocate
+// gigabytes in one step, and repeated doubling could grow a string until
+// the memory watchdog killed the handler (which pcall cannot catch).
+//
+// compile therefore rewrites every concatenation in a script's syntax tree
+// into a call of concatName, a function installed in every sandbox that
+// adds up the size first and raises a catchable Lua error past the string
+// cap. The name starts with a NUL byte, so source code cannot spell it;
+// a script that reaches it through _G can only replace its own `..`.
+const concatName = "\x00concat"
+
+var (
+	exprType         = reflect.TypeFor[ast.Expr]()
+	concatExprType   = reflect.TypeFor[*ast.StringConcatOpExpr]()
+	functionExprType = reflect.TypeFor[*ast.FunctionExpr]()
+)
+
+// rewriteConcat replaces each concatenation in stmts, at any depth, with a
+// call of concatName. It walks the tree by reflection so that it reaches
+// every place an expression can sit without listing gopher-lua's node
+// types.
+func rewriteConcat(stmts []ast.Stmt) {
+	walkAST(reflect.ValueOf(stmts))
+}
+
+func walkAST(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Interface:
+		if v.IsNil() {
+			return
+		}
+		if v.Type() == exprType && v.Elem().Type() == concatExprType {
+			call := concatCall(v.Elem().Interface().(*ast.StringConcatOpExpr))
+			if v.CanSet() {
+				v.Set(reflect.ValueOf(ast.Expr(call)))
+				walkAST(reflect.ValueOf(call))
+				return
+			}
+		}
+		walkAST(v.Elem())
+	case reflect.Pointer:
+		if !v.IsNil() {
+			walkAST(v.Elem())
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			walkAST(v.Index(i))
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if f := v.Field(i); f.CanSet() {
+				walkAST(f)
+			}
+		}
+	}
+}
+
+// concatCall turns a .. b .. c (parsed as a .. (b .. c)) into one call
+// with the operands in order, as the VM would have joined them in one
+// instruction.
+func concatCall(e *ast.StringConcatOpExpr) *ast.FuncCallExpr {
+	var args []ast.Expr
+	var cur ast.Expr = e
+	for {
+		c, ok := cur.(*ast.StringConcatOpExpr)
+		if !ok {
+			args = append(args, cur)
+			break
+		}
+		args = append(args, c.Lhs)
+		cur = c.Rhs
+	}
+	fn := &ast.IdentExpr{Value: concatName}
+	fn.SetLine(e.Line())
+	fn.SetLastLine(e.LastLine())
+	call := &ast.FuncCallExpr{Func: fn, Args: args, AdjustRet: true}
+	call.SetLine(e.Line())
+	call.SetLastLine(e.LastLine())
+	return call
+}
+
+// installConcat defines the function the rewritten .. calls.
+func installConcat(L *lua.LState) {
+	L.SetGlobal(concatName, L.NewFunction(checkedConcat))
+}
+
+// checkedConcat joins its operands like .., right to left, using
+// __concat metamethods where an operand is not a string or number, and
+// raises an error before building a string over the cap.
+func checkedConcat(L *lua.LState) int {
+	n := L.GetTop()
+	plain, total := true, 0
+	for i := 1; i <= n; i++ {
+		switch v := L.Get(i).(type) {
+		case lua.LString:
+			total += len(v)
+		case lua.LNumber:
+			total += len(v.String())
+		default:
+			plain = false
+		}
+	}
+	if plain {
+		if total > maxString {
+			L.RaiseError("string concatenation: result would exceed %d bytes", maxString)
+		}
+		out := &cappedBuilder{L: L, what: "string concatenation"}
+		out.Grow(total)
+		for i := 1; i <= n; i++ {
+			out.add(lua.LVAsString(L.Get(i)))
+		}
+		L.Push(lua.LString(out.String()))
+		return 1
+	}
+	rhs := L.Get(n)
+	for i := n - 1; i >= 1; i-- {
+		rhs = concat2(L, L.Get(i), rhs)
+	}
+	L.Push(rhs)
+	return 1
+}
+
+func concat2(L *lua.LState, lhs, rhs lua.LValue) lua.LValue {
+	if isStringLike(lhs) && isStringLike(rhs) {
+		a, b := lua.LVAsString(lhs), lua.LVAsString(rhs)
+		if len(a) > maxString-len(b) {
+			L.RaiseError("string concatenation: result would exceed %d bytes", maxString)
+		}
+		return lua.LString(a + b)
+	}
+	mm := L.GetMetaField(lhs, "__concat")
+	if mm == lua.LNil {
+		mm = L.GetMetaField(rhs, "__concat")
+	}
+	if mm == lua.LNil {
+		bad := lhs
+		if isStringLike(lhs) {
+			bad = rhs
+		}
+		L.RaiseError("attempt to concatenate a %s value", bad.Type())
+	}
+	L.Push(mm)
+	L.Push(lhs)
+	L.Push(rhs)
+	L.Call(2, 1)
+	v := L.Get(-1)
+	L.Pop(1)
+	return v
+}
+
+func isStringLike(v lua.LValue) bool {
+	switch v.(type) {
+	case lua.LString, lua.LNumber:
+		return true
+	}
+	return false
+}
