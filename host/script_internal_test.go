@@ -543,6 +543,8 @@ end)`)
 	if c := h.nextCall(); c.Body["content"] != "1 alice [] 12345678901234567890" {
 		t.Fatalf("content = %v", c.Body["content"])
 	}
+	// The first handler's writes commit when it ends, after qq.send returns.
+	h.idle()
 	h.send("AT_MESSAGE_CREATE", `{"id":"2","channel_id":"100","content":"x"}`)
 	if c := h.nextCall(); !strings.HasPrefix(c.Body["content"].(string), "2 ") {
 		t.Fatalf("content = %v", c.Body["content"])
