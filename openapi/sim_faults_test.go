@@ -137,7 +137,7 @@ func TestSim_Credentials(t *testing.T) {
 	t.Run("wrong secret", func(t *testing.T) {
 		_, c := newSim(t, sim.Config{}, func(cfg *openapi.Config) { cfg.Secret = "not-the-secret" })
 		_, err := c.Me(simCtx(t))
-		wantCode := 100007 // the token service answers HTTP 200 with a code
+		wantCode := 100016 // the token service answers HTTP 200 with a code
 		var e *openapi.Error
 		if !errors.As(err, &e) || e.Code != wantCode || strings.Contains(err.Error(), "not-the-secret") {
 			t.Errorf("Me with a wrong secret = %v, want code %d without the secret", err, wantCode)
