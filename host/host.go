@@ -65,6 +65,9 @@ type Config struct {
 	// StatusFile, if set, is rewritten about once a second with the shards' state as JSON
 	// (a StatusReport), for `luabot status`.
 	StatusFile string
+	// StartBackoff is the first wait before repeating a start-up step that failed in a way
+	// waiting can fix (startup.go); it doubles per attempt up to a minute. 0 means 1 s.
+	StartBackoff time.Duration
 }
 
 // Host runs a set of scripts against the platform.
@@ -251,6 +254,9 @@ func IntentsFor(events []string) gateway.Intent {
 
 // Run connects to the gateway and serves events to the scripts until ctx
 // ends or the gateway stops for good. On return every script has stopped.
+// Start-up waits out outages of the token service and the API (startup.go)
+// and fails at once only when waiting cannot help, such as refused
+// credentials.
 func (h *Host) Run(ctx context.Context) error {
 	source, err := h.source(ctx)
 	if err != nil {

@@ -99,6 +99,9 @@ func (h *Host) source(ctx context.Context) (func(context.Context, func(gateway.E
 	}
 	h.dedup.Store(dedup)
 
+	if err := h.checkCredentials(ctx); err != nil {
+		return nil, err
+	}
 	var run func(context.Context, func(gateway.Event)) error
 	switch h.cfg.Transport {
 	case TransportWebhook:
@@ -108,7 +111,13 @@ func (h *Host) source(ctx context.Context) (func(context.Context, func(gateway.E
 		if err != nil {
 			return nil, err
 		}
-		run = w.Run
+		run = func(ctx context.Context, handle func(gateway.Event)) error {
+			ln, err := h.listenWebhook(ctx, wcfg.Listen)
+			if err != nil {
+				return fmt.Errorf("webhook listen: %w", err)
+			}
+			return w.Serve(ctx, ln, handle)
+		}
 	default:
 		run, err = h.shardSource(ctx, stores)
 		if err != nil {
@@ -146,9 +155,9 @@ func (h *Host) source(ctx context.Context) (func(context.Context, func(gateway.E
 // the session start limit and builds one gateway.Client per shard. The returned func runs
 // them all; the first fatal error stops the others and is returned.
 func (h *Host) shardSource(ctx context.Context, sessions gateway.SessionStore) (func(context.Context, func(gateway.Event)) error, error) {
-	gb, err := h.cfg.API.GatewayBot(ctx)
+	gb, err := h.gatewayBot(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("get gateway: %w", err)
+		return nil, err // GatewayBot's error names the call
 	}
 	count := h.cfg.Shards
 	if count == 0 {

@@ -1,0 +1,52 @@
+package host_test
+
+import (
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/luabot/luabot/gateway"
+	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/sim"
+)
+
+// A webhook address still held by another process (an old luabot shutting down) is waited
+// for, one log line per attempt; the bot listens as soon as it is free.
+func TestHost_WebhookWaitsForItsAddress(t *testing.T) {
+	platform := newPlatform(t, sim.Config{})
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := busy.Addr().String()
+	dir := t.TempDir()
+	script := filepath.Join(dir, "echo.lua")
+	if err := os.WriteFile(script, []byte(`on("message", function(ev) ev:reply(ev.text) end)`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	logs := newGWLog()
+	ctx := deadline(t, 20*time.Second)
+	_, stop := runHostWith(t, platform, filepath.Join(dir, "bot.db"), host.Config{
+		Logger:       logs.logger(),
+		Transport:    host.TransportWebhook,
+		Webhook:      gateway.WebhookConfig{Secret: platform.Secret(), Listen: addr},
+		StartBackoff: time.Millisecond,
+	}, script)
+	defer stop()
+	logs.waitFor(t, ctx, "a listen retry", func() bool {
+		return len(logs.matching("start-up step failed; retrying", func(r gwRecord) bool { return r.Attrs["step"] == "webhook listen "+addr })) >= 2
+	})
+	busy.Close()
+	logs.waitFor(t, ctx, "the webhook listening", func() bool { return logs.count("webhook listening") == 1 })
+	resp, err := http.Post("http://"+addr+"/", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized { // unsigned: refused, but served
+		t.Errorf("unsigned callback answered %d", resp.StatusCode)
+	}
+}
