@@ -278,6 +278,14 @@ func (h *Host) Idle() bool {
 	return true
 }
 
+// now reads the host's clock (Config.Clock, else the real one).
+func (h *Host) now() time.Time {
+	if h.cfg.Clock != nil {
+		return h.cfg.Clock.Now()
+	}
+	return time.Now()
+}
+
 // Received reports how many gateway dispatches (READY included) have been
 // queued for the scripts. Events queued before shutdown are still handled.
 func (h *Host) Received() uint64 { return h.received.Load() }
@@ -346,6 +354,9 @@ func (h *Host) serve(ctx context.Context, source func(context.Context, func(gate
 // from retiring a script while an event is on its way to it, so each event
 // reaches exactly one version of each script.
 func (h *Host) route(ev gateway.Event) {
+	if ev.Received.IsZero() {
+		ev.Received = h.now()
+	}
 	h.routing.RLock()
 	for _, s := range h.list() {
 		s.deliver(ev)

@@ -71,6 +71,7 @@ func New(cfg Config) (*Client, error) {
 		maxRetries: cfg.MaxRetries,
 		retryBase:  cfg.RetryBackoff,
 	}
+	c.replier.log = c.log
 	if cfg.Secret != "" {
 		c.tokens = &tokenSource{
 			appID:     cfg.AppID,

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -48,6 +49,8 @@ func runCommand() *cli.Command {
 				BaseURL:  c.String("api"),
 				Sandbox:  c.Bool("sandbox"),
 				TokenURL: c.String("token-url"),
+				// Token refresh problems, retries and clock warnings go with the host's lines.
+				Logger: slog.Default(),
 			})
 			if err != nil {
 				return usagef("%v", err)
