@@ -66,17 +66,6 @@ func (h *Host) checkCredentials(ctx context.Context) error {
 	})
 }
 
-// gatewayBot asks GET /gateway/bot where to connect, retrying through outages.
-func (h *Host) gatewayBot(ctx context.Context) (*openapi.GatewayBot, error) {
-	var gb *openapi.GatewayBot
-	err := h.retryStart(ctx, "GET /gateway/bot", openapi.Transient, func(ctx context.Context) error {
-		var err error
-		gb, err = h.cfg.API.GatewayBot(ctx)
-		return err
-	})
-	return gb, err
-}
-
 // listenWebhook opens the webhook listener, waiting while the address is still in use (a
 // previous luabot shutting down, a restart racing the old process).
 func (h *Host) listenWebhook(ctx context.Context, addr string) (net.Listener, error) {

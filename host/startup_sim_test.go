@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,4 +50,40 @@ func TestHost_WebhookWaitsForItsAddress(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized { // unsigned: refused, but served
 		t.Errorf("unsigned callback answered %d", resp.StatusCode)
 	}
+}
+
+// Fewer session starts left today than shards to start gets better by waiting: Run
+// checks again until the platform resets the count, then connects. More shards than the
+// platform allows a day at all is still refused (TestHost_SessionLimitRefused).
+func TestHost_WaitsForSessionStartsToReset(t *testing.T) {
+	platform := newPlatform(t, sim.Config{SessionStarts: 1})
+	dir := t.TempDir()
+	script := filepath.Join(dir, "echo.lua")
+	if err := os.WriteFile(script, []byte(`on("message", function(ev) ev:reply(ev.text) end)`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx := deadline(t, 20*time.Second)
+	// The first run uses the day's only start.
+	first := newGWLog()
+	_, stop := runHostWith(t, platform, filepath.Join(dir, "one.db"), host.Config{Logger: first.logger()}, script)
+	first.sessionsUp(t, ctx, 1)
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	logs := newGWLog()
+	_, stop = runHostWith(t, platform, filepath.Join(dir, "two.db"), host.Config{Logger: logs.logger(), StartBackoff: time.Millisecond}, script)
+	defer stop()
+	logs.waitFor(t, ctx, "a session-limit wait", func() bool {
+		return len(logs.matching("start-up step failed; retrying", func(r gwRecord) bool {
+			return strings.Contains(r.Attrs["error"], "session start limit")
+		})) >= 2
+	})
+	if n := logs.count("gateway ready"); n != 0 {
+		t.Fatalf("connected with no session starts left")
+	}
+	if err := platform.Advance(24 * time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	logs.sessionsUp(t, ctx, 1)
 }

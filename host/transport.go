@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/luabot/luabot/gateway"
+	"github.com/luabot/luabot/openapi"
 )
 
 // Transports for Config.Transport.
@@ -24,13 +25,18 @@ const (
 // startWindow is the period session_start_limit.max_concurrency counts identifies in.
 const startWindow = 5 * time.Second
 
-// SessionLimitError is returned by Run when GET /gateway/bot says fewer sessions may be
-// started than there are shards to run.
+// SessionLimitError is returned by Run when GET /gateway/bot says more shards are to run
+// than the platform allows sessions a day. When only today's remaining starts are too few,
+// Run waits for them to be reset instead (logging this error on each check).
 type SessionLimitError struct {
 	Remaining  int           // sessions the platform still allows today
+	Total      int           // sessions the platform allows a day
 	Shards     int           // shards this process would identify
 	ResetAfter time.Duration // until Remaining is reset
 }
+
+// fits reports whether waiting for the reset lets every shard start.
+func (e *SessionLimitError) fits() bool { return e.Shards <= e.Total }
 
 func (e *SessionLimitError) Error() string {
 	return fmt.Sprintf("host: session start limit reached: %d session starts left and %d shards to start (resets in %v); run fewer shards with --shard-range or wait",
@@ -155,30 +161,54 @@ func (h *Host) source(ctx context.Context) (func(context.Context, func(gateway.E
 // the session start limit and builds one gateway.Client per shard. The returned func runs
 // them all; the first fatal error stops the others and is returned.
 func (h *Host) shardSource(ctx context.Context, sessions gateway.SessionStore) (func(context.Context, func(gateway.Event)) error, error) {
-	gb, err := h.gatewayBot(ctx)
+	var (
+		gb    *openapi.GatewayBot
+		count int
+		ids   []int
+	)
+	// Too few session starts left today gets better by waiting for the reset: the check
+	// is a start-up step like the fetch, repeated until enough starts are left.
+	transient := func(err error) bool {
+		var le *SessionLimitError
+		if errors.As(err, &le) {
+			return le.fits()
+		}
+		return openapi.Transient(err)
+	}
+	err := h.retryStart(ctx, "GET /gateway/bot", transient, func(ctx context.Context) error {
+		var err error
+		gb, err = h.cfg.API.GatewayBot(ctx)
+		if err != nil {
+			return err // GatewayBot's error names the call
+		}
+		count = h.cfg.Shards
+		if count == 0 {
+			count = max(gb.Shards, 1)
+		}
+		ids = h.cfg.ShardIDs
+		if len(ids) == 0 {
+			ids = nil
+			for id := range count {
+				ids = append(ids, id)
+			}
+		}
+		for _, id := range ids {
+			if id < 0 || id >= count {
+				return fmt.Errorf("host: shard %d is not below the shard count %d", id, count)
+			}
+		}
+		sl := gb.SessionStartLimit
+		// A gateway that reports no limit at all (total 0) is not refused.
+		if sl.Total > 0 && sl.Remaining < len(ids) {
+			return &SessionLimitError{Remaining: sl.Remaining, Total: sl.Total, Shards: len(ids),
+				ResetAfter: time.Duration(sl.ResetAfter) * time.Millisecond}
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, err // GatewayBot's error names the call
-	}
-	count := h.cfg.Shards
-	if count == 0 {
-		count = max(gb.Shards, 1)
-	}
-	ids := h.cfg.ShardIDs
-	if len(ids) == 0 {
-		for id := range count {
-			ids = append(ids, id)
-		}
-	}
-	for _, id := range ids {
-		if id < 0 || id >= count {
-			return nil, fmt.Errorf("host: shard %d is not below the shard count %d", id, count)
-		}
+		return nil, err
 	}
 	sl := gb.SessionStartLimit
-	// A gateway that reports no limit at all (total 0) is not refused.
-	if sl.Total > 0 && sl.Remaining < len(ids) {
-		return nil, &SessionLimitError{Remaining: sl.Remaining, Shards: len(ids), ResetAfter: time.Duration(sl.ResetAfter) * time.Millisecond}
-	}
 	limiter := gateway.NewStartLimiter(sl.MaxConcurrency, startWindow)
 	intents := h.Intents()
 	h.mu.Lock()

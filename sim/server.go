@@ -105,7 +105,7 @@ func New(cfg Config) (*Server, error) {
 			// Bots are not browsers; any origin (usually none) is fine.
 			CheckOrigin: func(*http.Request) bool { return true },
 		},
-		startRemaining: sessionStartTotal,
+		startRemaining: int(cfg.SessionStarts),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.routes = s.routeTable()
