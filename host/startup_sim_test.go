@@ -11,6 +11,7 @@ import (
 
 	"github.com/luabot/luabot/gateway"
 	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/sim"
 )
 
@@ -86,4 +87,24 @@ func TestHost_WaitsForSessionStartsToReset(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs.sessionsUp(t, ctx, 1)
+}
+
+// A shard the shard count does not cover is a configuration error: Run ends at once
+// instead of retrying it as an outage.
+func TestHost_ShardOutOfRangeIsNotRetried(t *testing.T) {
+	platform := newPlatform(t, sim.Config{}) // recommends 1 shard
+	store, err := kv.Open(kv.Config{Path: filepath.Join(t.TempDir(), "b.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	h, err := host.New(host.Config{API: apiFor(t, platform), Store: store, ShardIDs: []int{3}, StartBackoff: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := deadline(t, 10*time.Second)
+	err = h.Run(ctx)
+	if ctx.Err() != nil || err == nil || !strings.Contains(err.Error(), "shard 3 is not below the shard count 1") {
+		t.Fatalf("Run = %v (context %v), want the shard error at once", err, ctx.Err())
+	}
 }

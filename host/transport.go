@@ -22,6 +22,9 @@ const (
 	TransportWebhook = "webhook" // signed HTTP callbacks (gateway.Webhook)
 )
 
+// errShardRange is a shard id the shard count does not cover: a configuration error.
+var errShardRange = errors.New("host: shard out of range")
+
 // startWindow is the period session_start_limit.max_concurrency counts identifies in.
 const startWindow = 5 * time.Second
 
@@ -170,8 +173,11 @@ func (h *Host) shardSource(ctx context.Context, sessions gateway.SessionStore) (
 	// is a start-up step like the fetch, repeated until enough starts are left.
 	transient := func(err error) bool {
 		var le *SessionLimitError
-		if errors.As(err, &le) {
+		switch {
+		case errors.As(err, &le):
 			return le.fits()
+		case errors.Is(err, errShardRange):
+			return false
 		}
 		return openapi.Transient(err)
 	}
@@ -194,7 +200,7 @@ func (h *Host) shardSource(ctx context.Context, sessions gateway.SessionStore) (
 		}
 		for _, id := range ids {
 			if id < 0 || id >= count {
-				return fmt.Errorf("host: shard %d is not below the shard count %d", id, count)
+				return fmt.Errorf("%w: shard %d is not below the shard count %d", errShardRange, id, count)
 			}
 		}
 		sl := gb.SessionStartLimit
