@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -40,15 +41,20 @@ func newEventBuilder(b *binder) *eventBuilder {
 // decodes all of it.
 const rawKey = "\x00raw"
 
-// lazyPayload is an event's d: the bytes and where each top-level field is.
+// lazyPayload is an event's d: the bytes and where each top-level field is,
+// and when the event arrived (for ev:reply's window).
 type lazyPayload struct {
-	data []byte
-	idx  map[string]span
+	data     []byte
+	idx      map[string]span
+	received time.Time
 }
 
 func (e *eventBuilder) build(L *lua.LState, ev gateway.Event) (lua.LValue, error) {
 	t := L.CreateTable(0, 8)
-	lp := &lazyPayload{data: ev.Data}
+	lp := &lazyPayload{data: ev.Data, received: ev.Received}
+	if lp.received.IsZero() {
+		lp.received = e.b.env.Clock.Now()
+	}
 	if d := trimSpace(ev.Data); len(d) > 0 && d[0] == '{' {
 		idx, err := indexObject(d)
 		if err != nil {

@@ -26,7 +26,12 @@ func (e *eventBuilder) reply(L *lua.LState) int {
 	if err != nil {
 		raise(L, "%v", err)
 	}
-	prepared, err := e.seq.replier(e.b.env.API).Prepare(src, body)
+	if ud, ok := t.RawGetString(rawKey).(*lua.LUserData); ok {
+		if lp, ok := ud.Value.(*lazyPayload); ok {
+			src.Received = lp.received
+		}
+	}
+	prepared, err := e.seq.replier(e.b.env.API, e.b.env.Clock).Prepare(src, body)
 	if err != nil {
 		return e.b.fail(L, err)
 	}
@@ -118,12 +123,14 @@ type replySeq struct {
 // replierSource is implemented by *openapi.Client.
 type replierSource interface{ Replier() *openapi.Replier }
 
-func (s *replySeq) replier(api API) *openapi.Replier {
+// The script's own Replier reads the script's clock, the one events are
+// stamped with on arrival, so that a reply window is measured on one clock.
+func (s *replySeq) replier(api API, clock Clock) *openapi.Replier {
 	if s.r == nil {
 		if rs, ok := api.(replierSource); ok {
 			s.r = rs.Replier()
 		} else {
-			s.r = openapi.NewReplier(nil)
+			s.r = openapi.NewReplier(clock.Now)
 		}
 	}
 	return s.r

@@ -254,15 +254,21 @@ func (c *Client) saveLoop(stop <-chan struct{}) {
 	}
 }
 
-// backoff returns the delay before reconnect attempt n (0-based): MinBackoff doubled n
-// times, capped at MaxBackoff, then jittered into [d/2, d] so that many bots dropped by the
-// same outage do not all come back in the same instant.
+// backoff returns the delay before reconnect attempt n (0-based); see Backoff.
 func (c *Client) backoff(n int) time.Duration {
-	d := c.cfg.MinBackoff
-	for i := 0; i < n && d < c.cfg.MaxBackoff; i++ {
+	return Backoff(n, c.cfg.MinBackoff, c.cfg.MaxBackoff)
+}
+
+// Backoff returns the delay before attempt n (0-based) of something retried after
+// failures: lo doubled n times, capped at hi, then jittered into [d/2, d] so that many bots
+// failing in the same outage do not all come back in the same instant. The gateway's
+// reconnects and the host's start-up steps share it.
+func Backoff(n int, lo, hi time.Duration) time.Duration {
+	d := max(lo, 1)
+	for i := 0; i < n && d < hi; i++ {
 		d *= 2
 	}
-	d = min(d, c.cfg.MaxBackoff)
+	d = min(d, max(hi, 1))
 	half := d / 2
 	return half + rand.N(d-half+1)
 }

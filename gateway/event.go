@@ -1,6 +1,9 @@
 package gateway
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Event is one dispatch (op 0) from the gateway, READY and RESUMED included.
 type Event struct {
@@ -8,6 +11,11 @@ type Event struct {
 	Seq  uint64          // "s": sequence number within the session (0 if the server sent none)
 	ID   string          // "id": event id, usable as event_id for passive replies
 	Data json.RawMessage // "d": the event payload, undecoded
+
+	// Received is when the event arrived, on the receiver's clock; zero when unknown. The
+	// host stamps it as it routes the event; reply windows are measured from it, since the
+	// payload's own timestamp is on the platform's clock.
+	Received time.Time
 }
 
 // Opcodes (§3.2 of the protocol reference).

@@ -23,7 +23,9 @@
 // to every script. The transport (transport.go) is either one gateway.Client
 // per shard (shard count from Config.Shards or GET /gateway/bot, the
 // session start limit checked and identifies paced by max_concurrency) or a
-// gateway.Webhook. Either way every event passes one gateway.Dedup first, so
+// gateway.Webhook. Start-up steps that can fail for a while (the access
+// token, GET /gateway/bot, too few session starts left today, a webhook
+// address still in use) are retried with backoff (startup.go). Either way every event passes one gateway.Dedup first, so
 // a replay or a webhook retry reaches the scripts once. Sessions and the
 // dedup window live in the kv file under the "/gateway" namespace
 // (session_store.go), which no script can name.

@@ -73,6 +73,9 @@ type Config struct {
 	// StatusFile, if set, is rewritten about once a second with the shards' state as JSON
 	// (a StatusReport), for `luabot status`.
 	StatusFile string
+	// StartBackoff is the first wait before repeating a start-up step that failed in a way
+	// waiting can fix (startup.go); it doubles per attempt up to a minute. 0 means 1 s.
+	StartBackoff time.Duration
 }
 
 // Host runs a set of scripts against the platform.
@@ -320,6 +323,9 @@ func (h *Host) intentsDropped(dropped gateway.Intent) {
 
 // Run connects to the gateway and serves events to the scripts until ctx
 // ends or the gateway stops for good. On return every script has stopped.
+// Start-up waits out outages of the token service and the API (startup.go)
+// and fails at once only when waiting cannot help, such as refused
+// credentials.
 func (h *Host) Run(ctx context.Context) error {
 	source, err := h.source(ctx)
 	if err != nil {
@@ -339,6 +345,14 @@ func (h *Host) Idle() bool {
 		}
 	}
 	return true
+}
+
+// now reads the host's clock (Config.Clock, else the real one).
+func (h *Host) now() time.Time {
+	if h.cfg.Clock != nil {
+		return h.cfg.Clock.Now()
+	}
+	return time.Now()
 }
 
 // Received reports how many gateway dispatches (READY included) have been
@@ -411,6 +425,9 @@ func (h *Host) serve(ctx context.Context, source func(context.Context, func(gate
 // from retiring a script while an event is on its way to it, so each event
 // reaches exactly one version of each script.
 func (h *Host) route(ev gateway.Event) {
+	if ev.Received.IsZero() {
+		ev.Received = h.now()
+	}
 	h.noteSelf(ev)
 	// Either way the "message" handlers, waiters and commands skip it (overlap.go).
 	repeat := h.fromSelf(ev) || h.repeatedMessage(ev)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/luabot/luabot/gateway"
+	"github.com/luabot/luabot/openapi"
 )
 
 // Transports for Config.Transport.
@@ -21,16 +22,29 @@ const (
 	TransportWebhook = "webhook" // signed HTTP callbacks (gateway.Webhook)
 )
 
+// errShardRange is a shard id the shard count does not cover: a configuration error.
+var errShardRange = errors.New("host: shard out of range")
+
+// permanentStartError marks a start-up failure that retrying cannot fix.
+type permanentStartError struct{ error }
+
+func (e permanentStartError) Unwrap() error { return e.error }
+
 // startWindow is the period session_start_limit.max_concurrency counts identifies in.
 const startWindow = 5 * time.Second
 
-// SessionLimitError is returned by Run when GET /gateway/bot says fewer sessions may be
-// started than there are shards to run.
+// SessionLimitError is returned by Run when GET /gateway/bot says more shards are to run
+// than the platform allows sessions a day. When only today's remaining starts are too few,
+// Run waits for them to be reset instead (logging this error on each check).
 type SessionLimitError struct {
 	Remaining  int           // sessions the platform still allows today
+	Total      int           // sessions the platform allows a day
 	Shards     int           // shards this process would identify
 	ResetAfter time.Duration // until Remaining is reset
 }
+
+// fits reports whether waiting for the reset lets every shard start.
+func (e *SessionLimitError) fits() bool { return e.Shards <= e.Total }
 
 func (e *SessionLimitError) Error() string {
 	return fmt.Sprintf("host: session start limit reached: %d session starts left and %d shards to start (resets in %v); run fewer shards with --shard-range or wait",
@@ -99,6 +113,9 @@ func (h *Host) source(ctx context.Context) (func(context.Context, func(gateway.E
 	}
 	h.dedup.Store(dedup)
 
+	if err := h.checkCredentials(ctx); err != nil {
+		return nil, err
+	}
 	var run func(context.Context, func(gateway.Event)) error
 	switch h.cfg.Transport {
 	case TransportWebhook:
@@ -108,7 +125,13 @@ func (h *Host) source(ctx context.Context) (func(context.Context, func(gateway.E
 		if err != nil {
 			return nil, err
 		}
-		run = w.Run
+		run = func(ctx context.Context, handle func(gateway.Event)) error {
+			ln, err := h.listenWebhook(ctx, wcfg.Listen)
+			if err != nil {
+				return fmt.Errorf("webhook listen: %w", err)
+			}
+			return w.Serve(ctx, ln, handle)
+		}
 	default:
 		run, err = h.shardSource(ctx, stores)
 		if err != nil {
@@ -146,33 +169,60 @@ func (h *Host) source(ctx context.Context) (func(context.Context, func(gateway.E
 // the session start limit and builds one gateway.Client per shard. The returned func runs
 // them all; the first fatal error stops the others and is returned.
 func (h *Host) shardSource(ctx context.Context, sessions gateway.SessionStore) (func(context.Context, func(gateway.Event)) error, error) {
-	gb, err := h.cfg.API.GatewayBot(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("get gateway: %w", err)
+	var (
+		gb    *openapi.GatewayBot
+		count int
+		ids   []int
+	)
+	// Too few session starts left today gets better by waiting for the reset: the check
+	// is a start-up step like the fetch, repeated until enough starts are left.
+	transient := func(err error) bool {
+		var le *SessionLimitError
+		switch {
+		case errors.As(err, &le):
+			return le.fits()
+		case errors.Is(err, errShardRange), errors.As(err, new(permanentStartError)):
+			return false
+		}
+		return openapi.Transient(err)
 	}
-	if err := checkGatewayBot(gb, h.cfg.Shards != 0, h.log); err != nil {
+	err := h.retryStart(ctx, "GET /gateway/bot", transient, func(ctx context.Context) error {
+		var err error
+		gb, err = h.cfg.API.GatewayBot(ctx)
+		if err != nil {
+			return err // GatewayBot's error names the call
+		}
+		if err := checkGatewayBot(gb, h.cfg.Shards != 0, h.log); err != nil {
+			return permanentStartError{err} // waiting will not change it
+		}
+		count = h.cfg.Shards
+		if count == 0 {
+			count = gb.Shards
+		}
+		ids = h.cfg.ShardIDs
+		if len(ids) == 0 {
+			ids = nil
+			for id := range count {
+				ids = append(ids, id)
+			}
+		}
+		for _, id := range ids {
+			if id < 0 || id >= count {
+				return fmt.Errorf("%w: shard %d is not below the shard count %d", errShardRange, id, count)
+			}
+		}
+		sl := gb.SessionStartLimit
+		// A gateway that reports no limit at all (total 0) is not refused.
+		if sl.Total > 0 && sl.Remaining < len(ids) {
+			return &SessionLimitError{Remaining: sl.Remaining, Total: sl.Total, Shards: len(ids),
+				ResetAfter: time.Duration(sl.ResetAfter) * time.Millisecond}
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	count := h.cfg.Shards
-	if count == 0 {
-		count = gb.Shards
-	}
-	ids := h.cfg.ShardIDs
-	if len(ids) == 0 {
-		for id := range count {
-			ids = append(ids, id)
-		}
-	}
-	for _, id := range ids {
-		if id < 0 || id >= count {
-			return nil, fmt.Errorf("host: shard %d is not below the shard count %d", id, count)
-		}
-	}
 	sl := gb.SessionStartLimit
-	// A gateway that reports no limit at all (total 0) is not refused.
-	if sl.Total > 0 && sl.Remaining < len(ids) {
-		return nil, &SessionLimitError{Remaining: sl.Remaining, Shards: len(ids), ResetAfter: time.Duration(sl.ResetAfter) * time.Millisecond}
-	}
 	limiter := gateway.NewStartLimiter(sl.MaxConcurrency, startWindow)
 	// One negotiator for every shard: what one learns from a 4014 the others need
 	// not try again.

@@ -70,6 +70,7 @@ func New(cfg Config) (*Client, error) {
 		maxRetries: cfg.MaxRetries,
 		retryBase:  cfg.RetryBackoff,
 	}
+	c.replier.log = c.log
 	if cfg.Secret != "" {
 		c.tokens = &tokenSource{
 			appID:     cfg.AppID,
@@ -157,8 +158,12 @@ type Doer interface {
 //
 // Before sending, Do waits for the route's turn (see Config.RouteInterval). 429 and
 // 5xx answers are retried with jittered exponential backoff up to Config.MaxRetries times
-// while the context's deadline leaves room; POST and PATCH only after 429, which the
-// platform answers before processing. In the AppSecret flow an answer with code 11244 makes
+// while the context's deadline leaves room. A request the platform may have processed is
+// repeated only when that is safe (resend.go): GET, PUT and DELETE, and passive replies,
+// which the platform deduplicates by msg_id and msg_seq; a 40054005 answer to such a
+// repeat is a success, with {"deduplicated":true} decoded into out. Other POSTs and
+// PATCHes repeat after a 5xx or transport failure only when the request never left
+// (connection refused, DNS failure). In the AppSecret flow an answer with code 11244 makes
 // Do refetch the token and send the request once more.
 func (c *Client) Do(ctx context.Context, method, path string, query url.Values, in, out any) error {
 	_, err := c.do(ctx, method, path, query, in, out)
@@ -178,6 +183,8 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	refetched := false
 	retries := 0
 	routeKey := method + " " + path
+	passive := isPassiveReply(method, path, in, body)
+	uncertain := false // an earlier attempt may have been processed
 	for attempt := 1; ; attempt++ {
 		if err := c.spacing.wait(ctx, routeKey); err != nil {
 			return nil, fmt.Errorf("%s %s: %w", strings.ToLower(method), path, err)
@@ -190,6 +197,15 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		if err == nil {
 			return audit, nil
 		}
+		if deduplicated(passive, uncertain, err) {
+			// The platform already has this reply: an earlier attempt got
+			// through and only its answer was lost.
+			c.log.Info("reply already delivered by an earlier attempt", "method", method, "path", path, "attempt", attempt)
+			if out != nil {
+				_ = json.Unmarshal(dedupAnswer, out)
+			}
+			return nil, nil
+		}
 		var apiErr *Error
 		isAPI := errors.As(err, &apiErr)
 		if isAPI {
@@ -201,9 +217,10 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			c.tokens.invalidate(tok)
 			continue
 		}
-		if retries >= c.maxRetries || !retryable(method, err) || ctx.Err() != nil {
+		if retries >= c.maxRetries || !retryable(method, passive, err) || ctx.Err() != nil {
 			return nil, err
 		}
+		uncertain = uncertain || mayHaveArrived(err)
 		wait := c.backoff(retries, apiErr)
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
 			return nil, err // waiting would outlast the caller: report what we have
@@ -217,26 +234,6 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			return nil, err
 		}
 	}
-}
-
-// retryable reports whether a failed exchange may be sent again. 429 means the
-// platform refused before processing, so any method may repeat it. 5xx and
-// transport failures may have been processed: only idempotent methods repeat.
-func retryable(method string, err error) bool {
-	idempotent := method == http.MethodGet || method == http.MethodHead ||
-		method == http.MethodPut || method == http.MethodDelete
-	var apiErr *Error
-	if errors.As(err, &apiErr) {
-		switch apiErr.Status {
-		case http.StatusTooManyRequests:
-			return true
-		case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-			return idempotent
-		}
-		return false
-	}
-	// Transport failure (connection refused or reset, timeout of one attempt).
-	return idempotent && !errors.Is(err, ErrInvalidRequest)
 }
 
 // backoff is the wait before retry n (0-based): base·2ⁿ capped at 10 s, with

@@ -68,9 +68,10 @@ type Config struct {
 	// UserAgent is sent on every request. Empty means "luabot".
 	UserAgent string
 
-	// MaxRetries bounds how many times a request answered with 429 or a 5xx (or,
-	// for GET/PUT/DELETE, failing in transport) is sent again. A POST or PATCH is
-	// retried only after 429, which means it was not processed. Zero means 3;
+	// MaxRetries bounds how many times a request answered with 429 or a 5xx (or
+	// failing in transport) is sent again. After a 5xx or a transport failure
+	// only requests that are safe to repeat are retried: GET/PUT/DELETE, passive
+	// replies, and requests that never left (see [Client.Do]). Zero means 3;
 	// negative disables retries. Retries never outlast the caller's context.
 	MaxRetries int
 

@@ -25,9 +25,15 @@
 //     caller of Do recognises the body with [AuditOf]. Other 201/202 bodies with a code are
 //     *Error.
 //   - 429 and 5xx are retried with jittered exponential backoff (Config.MaxRetries, default 3,
-//     first wait Config.RetryBackoff, 500 ms), never beyond the context's deadline. POST and
-//     PATCH are retried only after 429, which the platform answers before processing; GET, PUT
-//     and DELETE also after 5xx and transport failures. After a 429 the route (method and
+//     first wait Config.RetryBackoff, 500 ms), never beyond the context's deadline. 429 is
+//     answered before processing, so every request repeats after it. After a 5xx or a
+//     transport failure the request may have been processed, so only what is safe to repeat
+//     repeats (resend.go): GET, PUT and DELETE; passive replies (msg_id or event_id, and
+//     msg_seq), which repeat with the same body because the platform accepts each msg_seq
+//     once and answers a repeat with 40054005, which then means the earlier attempt got
+//     through and counts as success (SentMessage.Deduplicated); and any request that never
+//     left (connection refused, DNS failure, dial error). Active sends and other POSTs
+//     are not repeated after a 5xx. After a 429 the route (method and
 //     path) is held until the backoff has passed and then spaced one request per
 //     Config.RouteInterval (200 ms) for 10 s, so a burst that hit the limit is serialised
 //     instead of tripping it again; Config.RouteBurst adds a standing per-route limit.

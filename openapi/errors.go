@@ -52,7 +52,41 @@ const (
 	CodeAuditReply = 304024
 	// CodeReplyExpired is "reply msg expired", which a [Replier] predicts locally.
 	CodeReplyExpired = 304027
+	// CodeLegacyTokenDisabled is the platform refusing the legacy "Bot" token form.
+	CodeLegacyTokenDisabled = 11245
+
+	// Token-service codes (answered with HTTP 200).
+
+	// CodeTokenInternal is the token service's "internal err".
+	CodeTokenInternal = 100002
+	// CodeAppIDInvalid is the token service not knowing the app id.
+	CodeAppIDInvalid = 100007
+	// CodeSecretInvalid is the token service refusing the app id and secret pair.
+	CodeSecretInvalid = 100016
 )
+
+// Transient reports whether a failed call may succeed if made again later, unchanged:
+// the platform was busy or down (429, 5xx, the token service's internal error 100002) or
+// the network failed (timeout, connection refused or reset, name not resolved). Refused
+// credentials, other 4xx answers and requests refused before sending are not transient:
+// waiting does not change them. A context's own cancellation is the caller's to check.
+func Transient(err error) bool {
+	if err == nil {
+		return false
+	}
+	var apiErr *Error
+	if errors.As(err, &apiErr) {
+		return apiErr.Status == 429 || apiErr.Status >= 500 || apiErr.Code == CodeTokenInternal
+	}
+	var replyErr *ReplyError
+	switch {
+	case errors.As(err, &replyErr), errors.Is(err, ErrInvalidConfig), errors.Is(err, ErrInsecureURL),
+		errors.Is(err, ErrInvalidRequest), errors.Is(err, ErrTooLarge):
+		return false
+	}
+	// Anything else failed on the way: transport, an unreadable answer.
+	return true
+}
 
 // Error is a failure reported by the platform: a non-2xx REST answer, a 201/202 answer whose
 // body carries a business code (e.g. 304023 "pending audit"), or a token-service answer with a

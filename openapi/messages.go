@@ -75,9 +75,15 @@ type MessageToCreate struct {
 // DMs, just ID and Timestamp for groups and C2C. When the platform holds the
 // message for audit (304023/304024) the send is not a failure: Audit is set
 // and the message fields are empty.
+//
+// Deduplicated is set when a passive reply was repeated after an answer that
+// was lost (a 5xx or a broken connection) and the platform refused the repeat
+// as a duplicate (40054005): the reply was delivered by the earlier attempt,
+// and its id is unknown.
 type SentMessage struct {
 	Message
-	Audit *Audit `json:"-"`
+	Audit        *Audit `json:"-"`
+	Deduplicated bool   `json:"deduplicated,omitempty"`
 }
 
 // HistoryPager selects GET /channels/{channel_id}/messages: at most one of

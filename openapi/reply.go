@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"sync"
 	"time"
@@ -21,8 +22,19 @@ const (
 )
 
 // maxReplySources is the size above which a Replier forgets sources whose
-// window has passed.
+// window has passed. It sweeps when the record has doubled since the last
+// sweep, so a bot answering more than this many live messages pays for a
+// sweep once per doubling, not on every reply.
 const maxReplySources = 256
+
+// ClockTolerance is how far an event's own timestamp may be from when it
+// arrived for a [Replier] to count the reply window from the timestamp.
+// Further apart, the host's clock or the event (a replay) is off, and the
+// window counts from arrival instead.
+const ClockTolerance = time.Minute
+
+// skewWarnEvery spaces the warnings about clocks that disagree.
+const skewWarnEvery = time.Hour
 
 // Source is the message or event a passive reply answers (§7.4).
 type Source struct {
@@ -42,9 +54,16 @@ type Source struct {
 	MsgID   string
 	EventID string
 
-	// Time is when the source was created (the message's timestamp). Zero
-	// means when the Replier first saw the source.
+	// Time is when the source was created (the message's timestamp), on the
+	// platform's clock. Zero means unknown.
 	Time time.Time
+
+	// Received is when the source arrived, on the Replier's clock. When set,
+	// the reply window counts from it, or from Time if Time is within
+	// ClockTolerance of it (a skewed host clock or a replayed event must not
+	// make luabot refuse every reply). When zero, the window counts from Time,
+	// or from when the Replier first saw the source.
+	Received time.Time
 }
 
 func (s Source) key() string {
@@ -102,9 +121,12 @@ func (s Source) capped() bool { return s.Scene == SceneGroup || s.Scene == Scene
 // whose window has passed.
 type Replier struct {
 	now func() time.Time
+	log *slog.Logger
 
-	mu      sync.Mutex
-	sources map[string]*replyState
+	mu        sync.Mutex
+	sources   map[string]*replyState
+	nextSweep int       // sweep expired sources when there are more than this
+	skewWarn  time.Time // when the last clock-disagreement warning was logged
 }
 
 type replyState struct {
@@ -119,7 +141,7 @@ func NewReplier(now func() time.Time) *Replier {
 	if now == nil {
 		now = time.Now
 	}
-	return &Replier{now: now, sources: map[string]*replyState{}}
+	return &Replier{now: now, log: slog.New(slog.DiscardHandler), sources: map[string]*replyState{}, nextSweep: maxReplySources}
 }
 
 // Replier returns the client's shared passive-reply engine.
@@ -150,20 +172,17 @@ func (r *Replier) Prepare(src Source, msg map[string]any) (*Reply, error) {
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.sources) > maxReplySources {
+	if len(r.sources) > r.nextSweep {
 		for k, st := range r.sources {
 			if st.inFlight == 0 && now.After(st.deadline) {
 				delete(r.sources, k)
 			}
 		}
+		r.nextSweep = max(maxReplySources, 2*len(r.sources))
 	}
 	st := r.sources[key]
 	if st == nil {
-		born := src.Time
-		if born.IsZero() || born.After(now) {
-			born = now
-		}
-		st = &replyState{deadline: born.Add(src.window())}
+		st = &replyState{deadline: r.born(src, now).Add(src.window())}
 		r.sources[key] = st
 	}
 	if now.After(st.deadline) {
@@ -194,6 +213,39 @@ func (r *Replier) Prepare(src Source, msg map[string]any) (*Reply, error) {
 		body["msg_seq"] = seq
 	}
 	return &Reply{Target: t, Body: body, Seq: seq, r: r, key: key}, nil
+}
+
+// born is when src's reply window starts: see Source.Received. The caller
+// holds r.mu.
+func (r *Replier) born(src Source, now time.Time) time.Time {
+	if src.Received.IsZero() {
+		if src.Time.IsZero() || src.Time.After(now) {
+			return now
+		}
+		return src.Time
+	}
+	arrived := src.Received
+	if arrived.After(now) {
+		arrived = now
+	}
+	if src.Time.IsZero() {
+		return arrived
+	}
+	skew := arrived.Sub(src.Time)
+	if skew.Abs() <= ClockTolerance {
+		if src.Time.Before(arrived) {
+			return src.Time
+		}
+		return arrived
+	}
+	if r.skewWarn.IsZero() || now.Sub(r.skewWarn) >= skewWarnEvery {
+		r.skewWarn = now
+		r.log.Warn("an event's timestamp and the local clock disagree; reply windows count from when events arrive",
+			"event_timestamp", src.Time.Format(time.RFC3339), "arrived", arrived.Format(time.RFC3339),
+			"difference", skew.Round(time.Second),
+			"hint", "if every event shows this, the host clock is wrong: check its time synchronisation (NTP)")
+	}
+	return arrived
 }
 
 // Done records the outcome of sending p. A reply the platform refused with a

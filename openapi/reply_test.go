@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -151,5 +152,55 @@ func TestClient_Reply(t *testing.T) {
 	_ = json.Unmarshal(reqs[1].Body, &body)
 	if reqs[1].Path != "/v2/users/U/messages" || body["msg_id"] != "M" || body["msg_seq"] != float64(2) || body["msg_type"] != float64(2) {
 		t.Errorf("second reply = %s %s", reqs[1].Path, reqs[1].Body)
+	}
+}
+
+// The window counts from the event's timestamp only when it is within a minute of the
+// event's arrival; otherwise (a wrong host clock, a replayed event) from the arrival, with
+// a warning at most once an hour.
+func TestReplier_WindowFromArrival(t *testing.T) {
+	now := time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	var logs logBuffer
+	r := openapi.NewReplier(clock)
+	openapi.SetReplierLogger(r, logs.logger())
+	src := func(id string, ts, arrived time.Time) openapi.Source {
+		return openapi.Source{Scene: openapi.SceneGuild, ChannelID: "c", MsgID: id, Time: ts, Received: arrived}
+	}
+	try := func(s openapi.Source) error {
+		p, err := r.Prepare(s, map[string]any{"content": "x"})
+		if err == nil {
+			p.Done(nil)
+		}
+		return err
+	}
+	for _, tc := range []struct {
+		name     string
+		ts       time.Time
+		arrived  time.Time
+		expired  bool
+		warnings int // in the log after this case
+	}{
+		{"8000 h in the past", now.Add(-8000 * time.Hour), now, false, 1},
+		{"1 h in the future", now.Add(time.Hour), now, false, 1}, // the warning is not repeated within the hour
+		{"arrived 6 min ago, skewed", now.Add(-9000 * time.Hour), now.Add(-6 * time.Minute), true, 1},
+		{"timestamp 40 s before arrival counts", now.Add(-5*time.Minute - 10*time.Second), now.Add(-4*time.Minute - 30*time.Second), true, 1},
+		{"timestamp 40 s after arrival: from arrival", now.Add(-4 * time.Minute), now.Add(-4*time.Minute - 40*time.Second), false, 1},
+		{"no arrival time: the timestamp", now.Add(-6 * time.Minute), time.Time{}, true, 1},
+	} {
+		err := try(src(tc.name, tc.ts, tc.arrived))
+		if got := errors.Is(err, openapi.ErrReplyExpired); got != tc.expired {
+			t.Errorf("%s: Prepare = %v, want expired %v", tc.name, err, tc.expired)
+		}
+		if n := strings.Count(logs.String(), "local clock disagree"); n != tc.warnings {
+			t.Errorf("%s: %d warnings, want %d:\n%s", tc.name, n, tc.warnings, logs.String())
+		}
+	}
+	now = now.Add(time.Hour)
+	if err := try(src("an hour later", now.Add(-8000*time.Hour), now)); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(logs.String(), "local clock disagree"); n != 2 {
+		t.Errorf("%d warnings after an hour, want 2", n)
 	}
 }

@@ -3,9 +3,13 @@ package openapi_test
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -137,7 +141,7 @@ func TestSim_Credentials(t *testing.T) {
 	t.Run("wrong secret", func(t *testing.T) {
 		_, c := newSim(t, sim.Config{}, func(cfg *openapi.Config) { cfg.Secret = "not-the-secret" })
 		_, err := c.Me(simCtx(t))
-		wantCode := 100007 // the token service answers HTTP 200 with a code
+		wantCode := 100016 // the token service answers HTTP 200 with a code
 		var e *openapi.Error
 		if !errors.As(err, &e) || e.Code != wantCode || strings.Contains(err.Error(), "not-the-secret") {
 			t.Errorf("Me with a wrong secret = %v, want code %d without the secret", err, wantCode)
@@ -218,31 +222,84 @@ func TestSim_Retry(t *testing.T) {
 		}
 	})
 
-	t.Run("5xx on POST is not retried", func(t *testing.T) {
+	t.Run("5xx on an active send is not retried", func(t *testing.T) {
 		srv, c := newSim(t, sim.Config{}, nil)
 		ctx := simCtx(t)
-		w := srv.World()
-		group := w.Groups[0].OpenID
-		in := mustPost(t, srv, sim.Post{Scene: sim.SceneGroup, Content: "hi"})
-		src := openapi.Source{Scene: openapi.SceneGroup, GroupOpenID: group, MsgID: in.ID}
+		ch := srv.World().Channels[0].ID
 		inject(t, srv, http.StatusInternalServerError, 1)
-		_, err := c.Reply(ctx, src, map[string]any{"content": "one"}, nil)
+		_, err := c.PostMessage(ctx, ch, &openapi.MessageToCreate{Content: "news"})
 		if e := wantAPIError(t, err, http.StatusInternalServerError, 500); e.Attempts != 1 {
-			t.Errorf("a POST was sent %d times after a 500", e.Attempts)
+			t.Errorf("an active send was sent %d times after a 500", e.Attempts)
 		}
 		if n := len(srv.Sent()); n != 0 {
 			t.Fatalf("the simulator recorded %d messages", n)
 		}
-		// The failed reply might have reached the platform, so it used msg_seq 1
-		// and counts towards the cap; the next one is msg_seq 2.
-		if _, err := c.Reply(ctx, src, map[string]any{"content": "two"}, nil); err != nil {
+		// Even when the platform did store it: the answer is lost, the send is not repeated.
+		if err := srv.Inject(sim.Fault{Kind: sim.FaultRESTStatus, Status: http.StatusBadGateway, After: true}); err != nil {
 			t.Fatal(err)
 		}
-		if s := lastSent(t, srv); s.MsgSeq != 2 || s.MsgID != in.ID {
-			t.Errorf("reply after the 500: msg_seq %d, msg_id %s", s.MsgSeq, s.MsgID)
+		_, err = c.PostMessage(ctx, ch, &openapi.MessageToCreate{Content: "news"})
+		if e := wantAPIError(t, err, http.StatusBadGateway, 502); e.Attempts != 1 {
+			t.Errorf("an active send was sent %d times after a 502", e.Attempts)
+		}
+		if n := len(srv.Sent()); n != 1 {
+			t.Fatalf("the simulator recorded %d messages, want the one that got through", n)
 		}
 	})
 
+	// A passive reply carries msg_id and msg_seq; the platform takes each pair
+	// once, so repeating it with the same msg_seq cannot deliver it twice.
+	for _, scene := range []string{sim.SceneGuild, sim.SceneGroup} {
+		t.Run("5xx before a "+scene+" reply is processed: retried, one message", func(t *testing.T) {
+			srv, c := newSim(t, sim.Config{}, nil)
+			src := replySource(t, srv, scene)
+			inject(t, srv, http.StatusInternalServerError, 2)
+			sent, err := c.Reply(simCtx(t), src, map[string]any{"content": "one"}, nil)
+			if err != nil {
+				t.Fatalf("reply after two 500s = %v", err)
+			}
+			all := srv.Sent()
+			if len(all) != 1 || all[0].ID != sent.ID || all[0].MsgSeq != 1 || sent.Deduplicated {
+				t.Errorf("the simulator recorded %+v (answer %+v), want one reply with msg_seq 1", all, sent)
+			}
+		})
+		t.Run("5xx after a "+scene+" reply was stored: the repeat is deduplicated, one message", func(t *testing.T) {
+			srv, c := newSim(t, sim.Config{}, nil)
+			src := replySource(t, srv, scene)
+			if err := srv.Inject(sim.Fault{Kind: sim.FaultRESTStatus, Status: http.StatusServiceUnavailable, After: true}); err != nil {
+				t.Fatal(err)
+			}
+			sent, err := c.Reply(simCtx(t), src, map[string]any{"content": "one"}, nil)
+			if err != nil {
+				t.Fatalf("reply after a lost answer = %v", err)
+			}
+			if !sent.Deduplicated || sent.ID != "" {
+				t.Errorf("answer %+v, want Deduplicated and no id", sent)
+			}
+			if all := srv.Sent(); len(all) != 1 || all[0].MsgSeq != 1 || all[0].Content != "one" {
+				t.Errorf("the simulator recorded %+v, want exactly one reply", all)
+			}
+			// The next reply is numbered after it and goes through.
+			if _, err := c.Reply(simCtx(t), src, map[string]any{"content": "two"}, nil); err != nil {
+				t.Fatal(err)
+			}
+			if s := lastSent(t, srv); s.MsgSeq != 2 || len(srv.Sent()) != 2 {
+				t.Errorf("next reply: msg_seq %d, %d stored", s.MsgSeq, len(srv.Sent()))
+			}
+		})
+	}
+
+	t.Run("40054005 on a first attempt is an error", func(t *testing.T) {
+		srv, c := newSim(t, sim.Config{}, nil)
+		ctx := simCtx(t)
+		src := replySource(t, srv, sim.SceneGuild)
+		body := map[string]any{"content": "x", "msg_id": src.MsgID, "msg_seq": 1}
+		if _, err := c.PostMessage(ctx, src.ChannelID, body); err != nil {
+			t.Fatal(err)
+		}
+		_, err := c.PostMessage(ctx, src.ChannelID, body)
+		wantAPIError(t, err, http.StatusBadRequest, openapi.CodeDuplicateSeq)
+	})
 	t.Run("latency within the deadline", func(t *testing.T) {
 		srv, c := newSim(t, sim.Config{}, nil)
 		if err := srv.Inject(sim.Fault{Kind: sim.FaultLatency, LatencyMS: 300}); err != nil {
@@ -261,4 +318,55 @@ func TestSim_Retry(t *testing.T) {
 			t.Errorf("Me after the latency = %v", err)
 		}
 	})
+}
+
+// replySource has a user post in scene and returns it as a reply source.
+func replySource(t *testing.T, srv *sim.Server, scene string) openapi.Source {
+	t.Helper()
+	w := srv.World()
+	switch scene {
+	case sim.SceneGroup:
+		in := mustPost(t, srv, sim.Post{Scene: sim.SceneGroup, Content: "hi"})
+		return openapi.Source{Scene: openapi.SceneGroup, GroupOpenID: w.Groups[0].OpenID, MsgID: in.ID}
+	default:
+		in := mustPost(t, srv, sim.Post{ChannelID: w.Channels[0].ID, Content: "hi", MentionBot: true})
+		return openapi.Source{Scene: openapi.SceneGuild, ChannelID: w.Channels[0].ID, MsgID: in.ID}
+	}
+}
+
+// TestSim_ActiveSendAfterRefusedConnection: a request that never reached the
+// platform (the connection was refused) is repeated even when it is an
+// active send.
+func TestSim_ActiveSendAfterRefusedConnection(t *testing.T) {
+	var refuse atomic.Int32
+	var dialer net.Dialer
+	tr := &http.Transport{
+		DisableKeepAlives: true, // every request dials
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if refuse.Add(-1) >= 0 {
+				return nil, &net.OpError{Op: "dial", Net: network, Err: &os.SyscallError{Syscall: "connect", Err: syscall.ECONNREFUSED}}
+			}
+			return dialer.DialContext(ctx, network, addr)
+		},
+	}
+	srv, c := newSim(t, sim.Config{}, func(cfg *openapi.Config) { cfg.HTTPClient = &http.Client{Transport: tr} })
+	ctx := simCtx(t)
+	ch := srv.World().Channels[0].ID
+	if _, err := c.Me(ctx); err != nil { // fetches the token first
+		t.Fatal(err)
+	}
+	refuse.Store(2)
+	sent, err := c.PostMessage(ctx, ch, &openapi.MessageToCreate{Content: "news"})
+	if err != nil {
+		t.Fatalf("active send after two refused connections = %v", err)
+	}
+	if all := srv.Sent(); len(all) != 1 || all[0].ID != sent.ID {
+		t.Errorf("the simulator recorded %+v, want the one send", all)
+	}
+	// Refused more often than the retries allow: the error says so.
+	refuse.Store(10)
+	_, err = c.PostMessage(ctx, ch, &openapi.MessageToCreate{Content: "news"})
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Errorf("error = %v, want connection refused", err)
+	}
 }

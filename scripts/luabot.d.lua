@@ -30,7 +30,8 @@
 ---@field [string] any       every other field of the event's d
 local Event = {}
 
---- Passive reply in the event's own place (channel, DM, group or C2C).
+--- Passive reply in the event's own place (channel, DM, group or C2C). Repeated after a 5xx with the
+--- same msg_seq; when the platform already had it (the answer was lost), sent is {deduplicated = true}.
 ---@param msg string|table text, or message body fields (content, embed, ark, markdown, keyboard, image, ...)
 ---@return table? sent
 ---@return luabot.Error? err

@@ -124,6 +124,10 @@ type Config struct {
 	// Default 1, as on the platform.
 	MaxConcurrency uint32
 
+	// SessionStarts is session_start_limit.total: identifies allowed per
+	// 24 h. Default 1000.
+	SessionStarts uint32
+
 	// Platform2025 emulates the platform as it behaves since 2025-04-21:
 	// the legacy "Bot <appid>.<token>" credential is refused (REST 401 with
 	// code 11245, gateway close 4004), and active (unsolicited) group and
@@ -223,6 +227,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxConcurrency == 0 {
 		c.MaxConcurrency = 1
+	}
+	if c.SessionStarts == 0 {
+		c.SessionStarts = sessionStartTotal
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

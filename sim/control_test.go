@@ -304,3 +304,50 @@ func TestControl_Voice(t *testing.T) {
 	checkError(t, do(t, http.MethodPost, s.ControlURL()+"/voice", `{"channel_id":"1"}`), http.StatusNotFound, 404)
 	checkError(t, do(t, http.MethodPost, s.ControlURL()+"/voice", fmt.Sprintf(`{"channel_id":%q}`, w.Channels[0].ID)), http.StatusBadRequest, 400)
 }
+
+// token_status makes the token service answer the next requests with a 5xx
+// (an outage), then it is back; rest_status with after:true lets the
+// request take effect and loses its answer.
+func TestFault_TokenOutageAndLostAnswer(t *testing.T) {
+	s := MustStart(t, sim.Config{}, nil)
+	if r := do(t, http.MethodPost, s.ControlURL()+"/faults", `{"kind":"token_status","status":503,"count":2}`); r.status != http.StatusNoContent {
+		t.Fatalf("inject %d %s", r.status, r.body)
+	}
+	for range 2 {
+		r, _ := requestToken(t, s, credentials(s))
+		checkError(t, r, http.StatusServiceUnavailable, 503)
+	}
+	auth := "Authorization: QQBot " + MustToken(t, s)
+
+	ch := s.World().Channels[0].ID
+	in, err := s.Post(sim.Post{ChannelID: ch, Content: "hi", MentionBot: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Inject(sim.Fault{Kind: sim.FaultRESTStatus, Status: 500, After: true}); err != nil {
+		t.Fatal(err)
+	}
+	send := s.APIURL() + "/channels/" + ch + "/messages"
+	body := `{"content":"pong","msg_id":"` + in.ID + `","msg_seq":1}`
+	checkError(t, do(t, http.MethodPost, send, body, auth), http.StatusInternalServerError, 500)
+	if n := len(s.Sent()); n != 1 {
+		t.Fatalf("%d messages stored after the lost answer, want 1", n)
+	}
+	// The repeat names the same msg_seq: deduplicated.
+	checkError(t, do(t, http.MethodPost, send, body, auth), http.StatusBadRequest, 40054005)
+	if n := len(s.Sent()); n != 1 {
+		t.Fatalf("%d messages stored after the repeat, want 1", n)
+	}
+	// A 500 before processing stores nothing.
+	if err := s.Inject(sim.Fault{Kind: sim.FaultRESTStatus, Status: 500}); err != nil {
+		t.Fatal(err)
+	}
+	body2 := `{"content":"pong","msg_id":"` + in.ID + `","msg_seq":2}`
+	checkError(t, do(t, http.MethodPost, send, body2, auth), http.StatusInternalServerError, 500)
+	if r := do(t, http.MethodPost, send, body2, auth); r.status != http.StatusOK || len(s.Sent()) != 2 {
+		t.Fatalf("msg_seq 2 after a 500 before processing: %d %s, %d stored", r.status, r.body, len(s.Sent()))
+	}
+	for _, bad := range []string{`{"kind":"token_status","status":401}`} {
+		checkError(t, do(t, http.MethodPost, s.ControlURL()+"/faults", bad), http.StatusBadRequest, 12002)
+	}
+}

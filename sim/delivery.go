@@ -42,7 +42,8 @@ func replyWindowFor(scene string) time.Duration {
 // message of the same chat (else 304026; the bot's own: 50045) and younger
 // than the window (5 min, C2C 60 min; else 304027). In group and C2C chats
 // one message or event takes at most 5 replies (22009) and each msg_seq
-// once (40054005; an absent msg_seq counts as 1).
+// once (40054005; an absent msg_seq counts as 1); guild and DM replies take
+// each msg_seq they name once.
 //
 // Active (neither): a guild channel takes 20 a day, a DM user 2 a day
 // (304045, 304049). Group and C2C chats take 4 a month, or none with
@@ -81,13 +82,18 @@ func (s *Server) checkDelivery(t target, msgID, eventID string, msgSeq *int, now
 	default:
 		return false, s.takeActive(t, now)
 	}
-	if open {
+	// msg_seq deduplicates the replies to one message (§7.2, §7.3). Guild
+	// and DM replies are checked only when they carry one, so that clients
+	// that never number their replies keep working.
+	if open || msgSeq != nil {
 		if *seqs != nil && (*seqs)[seq] {
 			return false, rejected(codeDuplicateSeq, "消息被去重，请检查请求msgseq")
 		}
-		if *replies >= maxOpenReplies {
-			return false, rejected(codeOpenMsgLimit, "msg limit exceed: at most 5 replies per message")
-		}
+	}
+	if open && *replies >= maxOpenReplies {
+		return false, rejected(codeOpenMsgLimit, "msg limit exceed: at most 5 replies per message")
+	}
+	if open || msgSeq != nil {
 		if *seqs == nil {
 			*seqs = make(map[int]bool)
 		}

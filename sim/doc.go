@@ -42,7 +42,8 @@
 //     expires_in is a string; the same token is returned until 60 s of its
 //     life remain, then a new one is minted and the old one stays valid
 //     until it expires. Config.TokenTTL sets the lifetime. Failures are
-//     HTTP 200 with {code, message} (100007, 100002).
+//     HTTP 200 with {code, message}: 100007 for a missing or unknown app
+//     id, 100016 for a wrong secret, 100002 for a malformed request.
 //   - REST (APIURL), every route of routeTable in rest.go: gateway and
 //     gateway/bot; users/@me, paged guilds, DM sessions; guild, channels
 //     CRUD, paged members (§11), member kick and mute, roles CRUD, role
@@ -120,7 +121,9 @@
 // message of the same chat (else 304026; the bot's own is 50045) and the
 // event one the simulator dispatched, younger than 5 minutes (C2C: 60;
 // else 304027). A group or C2C message or event takes at most 5 replies
-// (22009) and each msg_seq once (40054005; an absent msg_seq is 1). Active
+// (22009) and each msg_seq once (40054005; an absent msg_seq is 1); a
+// guild or DM reply that names a msg_seq already used on its message gets
+// 40054005 too (one without msg_seq is not checked). Active
 // sends have quotas: 20 a day per guild channel (304045), 2 a day per DM
 // user (304049), 4 a month per group or C2C user (22009), or none with
 // Config.Platform2025 (40034102). With Config.Audit, guild and DM messages
@@ -166,7 +169,9 @@
 // # Fault injection (faults.go)
 //
 // Inject(Fault) and POST /sim/faults apply: REST latency, the next N REST
-// responses as 429 (code 20028) or a 5xx, dropping every socket (a TCP
+// responses as 429 (code 20028) or a 5xx (before the request is handled,
+// or with after:true once it has taken effect: a lost answer), the next N
+// token-service answers as 429 or a 5xx (an outage of bots.qq.com), dropping every socket (a TCP
 // reset, which clients treat as a network error and resume after),
 // closing with any code, op 7 then 4009 (RequestReconnect), op 9 then 4006
 // with the session forgotten (InvalidateSessions), a zombie connection

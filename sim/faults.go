@@ -12,7 +12,8 @@ import (
 // Fault kinds accepted by Inject and POST /sim/faults.
 const (
 	FaultLatency        = "latency"          // every REST response waits LatencyMS; 0 turns it off
-	FaultRESTStatus     = "rest_status"      // the next Count REST responses are Status (429 or 5xx)
+	FaultRESTStatus     = "rest_status"      // the next Count REST responses are Status (429 or 5xx); with After, once the request was processed
+	FaultTokenStatus    = "token_status"     // the next Count token-service requests are answered with Status (429 or 5xx)
 	FaultDrop           = "drop"             // cut every gateway socket without a close frame
 	FaultClose          = "close"            // close every gateway socket with Code and Reason
 	FaultReconnect      = "reconnect"        // op 7, then close 4009; clients resume
@@ -34,7 +35,8 @@ type Fault struct {
 	Kind      string `json:"kind"`
 	LatencyMS int    `json:"latency_ms,omitempty"` // latency
 	Count     int    `json:"count,omitempty"`      // rest_status, audit_reject; default 1
-	Status    int    `json:"status,omitempty"`     // rest_status: 429 or 500–599; default 429
+	Status    int    `json:"status,omitempty"`     // rest_status, token_status: 429 or 500–599; default 429 (rest) or 503 (token)
+	After     bool   `json:"after,omitempty"`      // rest_status: process the request, then answer Status instead (a lost answer)
 	Code      int    `json:"code,omitempty"`       // close: close code 1000–4999; default 4009
 	Reason    string `json:"reason,omitempty"`     // close: reason text
 	Op        int    `json:"op,omitempty"`         // unknown_op
@@ -46,6 +48,9 @@ type faultState struct {
 	latency     time.Duration
 	failStatus  int
 	failCount   int
+	failAfter   bool // the failures hit after the handler ran
+	tokenStatus int
+	tokenCount  int
 	auditReject int
 }
 
@@ -70,7 +75,17 @@ func (s *Server) Inject(f Fault) error {
 			return fmt.Errorf("%w: status %d is neither 429 nor 5xx", ErrInvalidFault, f.Status)
 		}
 		s.mu.Lock()
-		s.faults.failStatus, s.faults.failCount = f.Status, max(f.Count, 1)
+		s.faults.failStatus, s.faults.failCount, s.faults.failAfter = f.Status, max(f.Count, 1), f.After
+		s.mu.Unlock()
+	case FaultTokenStatus:
+		if f.Status == 0 {
+			f.Status = http.StatusServiceUnavailable
+		}
+		if f.Status != http.StatusTooManyRequests && (f.Status < 500 || f.Status > 599) {
+			return fmt.Errorf("%w: status %d is neither 429 nor 5xx", ErrInvalidFault, f.Status)
+		}
+		s.mu.Lock()
+		s.faults.tokenStatus, s.faults.tokenCount = f.Status, max(f.Count, 1)
 		s.mu.Unlock()
 	case FaultDrop:
 		s.DropConnections()
@@ -116,24 +131,35 @@ func (s *Server) Inject(f Fault) error {
 	return nil
 }
 
-// restFault applies latency and reports a pending forced status. It runs
-// before every authenticated REST handler; the wait ends early with the
-// request or the server.
-func (s *Server) restFault(ctx context.Context) (int, error) {
+// restFault applies latency and reports a pending forced status, and
+// whether it replaces the answer of a request that is processed first. It
+// runs before every authenticated REST handler; the wait ends early with
+// the request or the server.
+func (s *Server) restFault(ctx context.Context) (status int, after bool, err error) {
 	s.mu.Lock()
 	lat := s.faults.latency
-	status := 0
 	if s.faults.failCount > 0 {
 		s.faults.failCount--
-		status = s.faults.failStatus
+		status, after = s.faults.failStatus, s.faults.failAfter
 	}
 	s.mu.Unlock()
 	if lat > 0 {
 		if err := s.wait(ctx, lat); err != nil {
-			return 0, err
+			return 0, false, err
 		}
 	}
-	return status, nil
+	return status, after, nil
+}
+
+// tokenFault reports a pending forced status for the token service.
+func (s *Server) tokenFault() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.faults.tokenCount > 0 {
+		s.faults.tokenCount--
+		return s.faults.tokenStatus
+	}
+	return 0
 }
 
 // takeAuditReject reports whether the next held message is rejected. The

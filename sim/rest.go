@@ -182,10 +182,17 @@ func (s *Server) serveREST(c *call) {
 	if !s.authorize(c) {
 		return
 	}
-	forced, err := s.restFault(c.r.Context())
+	forced, after, err := s.restFault(c.r.Context())
 	if err != nil {
 		c.fail(http.StatusServiceUnavailable, codeServerClosing, "request aborted: "+err.Error())
 		return
+	}
+	if forced != 0 && after {
+		// The request takes effect; only its answer is lost on the way back.
+		w := c.w
+		c.w = discardWriter{h: http.Header{}}
+		rt.handle(c)
+		c.w = w
 	}
 	switch {
 	case forced == http.StatusTooManyRequests:
@@ -197,6 +204,14 @@ func (s *Server) serveREST(c *call) {
 	}
 	rt.handle(c)
 }
+
+// discardWriter swallows the answer of a request whose answer a fault
+// replaces.
+type discardWriter struct{ h http.Header }
+
+func (d discardWriter) Header() http.Header         { return d.h }
+func (d discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (d discardWriter) WriteHeader(int)             {}
 
 // body reads the request body, at most maxRequestBody bytes; a larger body
 // is answered with 413 and the §8.2 error body. It reports false when it

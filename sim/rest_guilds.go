@@ -480,7 +480,7 @@ func (s *Server) getGatewayBot(c *call) {
 		URL:    s.GatewayURL(),
 		Shards: s.cfg.Shards,
 		SessionStartLimit: sessionStartLimit{
-			Total:          sessionStartTotal,
+			Total:          s.cfg.SessionStarts,
 			Remaining:      uint32(remaining),
 			ResetAfter:     uint64(resetAfter / time.Millisecond),
 			MaxConcurrency: s.cfg.MaxConcurrency,

@@ -106,7 +106,7 @@ func New(cfg Config) (*Server, error) {
 			// Bots are not browsers; any origin (usually none) is fine.
 			CheckOrigin: func(*http.Request) bool { return true },
 		},
-		startRemaining: sessionStartTotal,
+		startRemaining: int(cfg.SessionStarts),
 	}
 	s.granted.Store(cfg.GrantedIntents)
 	s.ctx, s.cancel = context.WithCancel(context.Background())

@@ -313,7 +313,7 @@ func (s *Server) sessionStartLimit() (int, time.Duration) {
 // caller holds s.mu.
 func (s *Server) refillSessionStarts(now time.Time) {
 	if s.startResetAt.IsZero() || !now.Before(s.startResetAt) {
-		s.startRemaining = sessionStartTotal
+		s.startRemaining = int(s.cfg.SessionStarts)
 		s.startResetAt = now.Add(sessionStartResetPeriod)
 	}
 }

@@ -9,10 +9,11 @@ import (
 	"time"
 )
 
-// Token service failure codes (§1.2); both come back with HTTP 200.
+// Token service failure codes (§1.2); all come back with HTTP 200.
 const (
 	codeTokenInternal     = 100002
-	codeTokenAppIDInvalid = 100007
+	codeTokenAppIDInvalid = 100007 // no such app id, or none given
+	codeTokenBadSecret    = 100016 // the app id exists, the secret is wrong
 )
 
 // tokenStore implements the platform's access-token policy: one current
@@ -67,6 +68,12 @@ func (s *Server) serveToken(c *call) {
 		c.fail(http.StatusMethodNotAllowed, codeMethodNotAllowed, "method not allowed: "+c.r.Method)
 		return
 	}
+	if status := s.tokenFault(); status != 0 {
+		// An outage of the token service: a gateway's error, not the
+		// service's own HTTP-200 error body.
+		c.fail(status, status, "token service unavailable (injected fault)")
+		return
+	}
 	body, err := io.ReadAll(io.LimitReader(c.r.Body, maxRequestBody))
 	if err != nil {
 		c.json(http.StatusOK, tokenError{Code: codeTokenInternal, Message: "internal err"})
@@ -87,9 +94,14 @@ func (s *Server) serveToken(c *call) {
 			return
 		}
 	}
-	if !appOK || !secretOK || appID != s.cfg.AppID || secret != s.cfg.Secret {
+	if !appOK || !secretOK || appID != s.cfg.AppID {
 		s.log.Debug("token refused", "app_id", appID)
 		c.json(http.StatusOK, tokenError{Code: codeTokenAppIDInvalid, Message: "appid invalid"})
+		return
+	}
+	if secret != s.cfg.Secret {
+		s.log.Debug("token refused: wrong secret", "app_id", appID)
+		c.json(http.StatusOK, tokenError{Code: codeTokenBadSecret, Message: "invalid appid or secret"})
 		return
 	}
 	tok, left := s.tokens.issue(s.now())

@@ -76,7 +76,7 @@ func TestToken_Errors(t *testing.T) {
 		code int
 	}{
 		{"wrong app id", `{"appId":"102000043","clientSecret":"s3cret"}`, 100007},
-		{"wrong secret", `{"appId":"102000042","clientSecret":"nope"}`, 100007},
+		{"wrong secret", `{"appId":"102000042","clientSecret":"nope"}`, 100016},
 		{"missing secret", `{"appId":"102000042"}`, 100007},
 		{"missing app id", `{"clientSecret":"s3cret"}`, 100007},
 		{"null app id", `{"appId":null,"clientSecret":"s3cret"}`, 100007},

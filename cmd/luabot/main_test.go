@@ -18,14 +18,29 @@ import (
 
 // syncBuffer is a bytes.Buffer safe for the command's writer and the test.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu  sync.Mutex
+	b   bytes.Buffer
+	sig chan struct{} // closed and replaced on every write
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.sig != nil {
+		close(s.sig)
+		s.sig = nil
+	}
 	return s.b.Write(p)
+}
+
+// changed returns a channel closed by the next write.
+func (s *syncBuffer) changed() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sig == nil {
+		s.sig = make(chan struct{})
+	}
+	return s.sig
 }
 
 func (s *syncBuffer) String() string {

@@ -3,6 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -46,6 +49,8 @@ func runCommand() *cli.Command {
 				BaseURL:  c.String("api"),
 				Sandbox:  c.Bool("sandbox"),
 				TokenURL: c.String("token-url"),
+				// Token refresh problems, retries and clock warnings go with the host's lines.
+				Logger: slog.Default(),
 			})
 			if err != nil {
 				return usagef("%v", err)
@@ -55,6 +60,7 @@ func runCommand() *cli.Command {
 				return err
 			}
 			hcfg.API = api
+			hcfg.StartBackoff = startBackoff
 			if c.Bool("watch") {
 				hcfg.Watch = c.Args().Slice()
 			}
@@ -70,9 +76,35 @@ func runCommand() *cli.Command {
 			if errors.Is(err, c.Context.Err()) {
 				return nil
 			}
-			return err
+			return explainRefusal(err, appID, token != "")
 		},
 	}
+}
+
+// startBackoff overrides host.Config.StartBackoff; tests shorten it.
+var startBackoff time.Duration
+
+// explainRefusal turns the platform refusing the credentials into one line that names the
+// flag to fix; other errors pass through.
+func explainRefusal(err error, appID string, legacy bool) error {
+	var e *openapi.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	why := fmt.Sprintf("code %d: %s", e.Code, e.Message)
+	switch {
+	case e.Code == openapi.CodeSecretInvalid:
+		return fmt.Errorf("the token service refused the AppSecret of app %s (%s): check --secret (QQBOT_SECRET)", appID, why)
+	case e.Code == openapi.CodeAppIDInvalid:
+		return fmt.Errorf("the token service does not know app %s (%s): check --app-id (QQBOT_APP_ID)", appID, why)
+	case e.Status == http.StatusUnauthorized && legacy && e.Code == openapi.CodeLegacyTokenDisabled:
+		return fmt.Errorf("the platform no longer accepts legacy bot tokens (%s): use --secret (QQBOT_SECRET) instead of --token", why)
+	case e.Status == http.StatusUnauthorized && legacy:
+		return fmt.Errorf("the platform refused the bot token of app %s (%s): check --app-id (QQBOT_APP_ID) and --token (QQBOT_TOKEN)", appID, why)
+	case e.Status == http.StatusUnauthorized:
+		return fmt.Errorf("the platform refused the access token of app %s (%s): check --app-id (QQBOT_APP_ID) and --secret (QQBOT_SECRET)", appID, why)
+	}
+	return err
 }
 
 // transportConfig turns the transport and sharding flags into host.Config fields.

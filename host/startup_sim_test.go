@@ -1,0 +1,110 @@
+package host_test
+
+import (
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/luabot/luabot/gateway"
+	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/kv"
+	"github.com/luabot/luabot/sim"
+)
+
+// A webhook address still held by another process (an old luabot shutting down) is waited
+// for, one log line per attempt; the bot listens as soon as it is free.
+func TestHost_WebhookWaitsForItsAddress(t *testing.T) {
+	platform := newPlatform(t, sim.Config{})
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := busy.Addr().String()
+	dir := t.TempDir()
+	script := filepath.Join(dir, "echo.lua")
+	if err := os.WriteFile(script, []byte(`on("message", function(ev) ev:reply(ev.text) end)`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	logs := newGWLog()
+	ctx := deadline(t, 20*time.Second)
+	_, stop := runHostWith(t, platform, filepath.Join(dir, "bot.db"), host.Config{
+		Logger:       logs.logger(),
+		Transport:    host.TransportWebhook,
+		Webhook:      gateway.WebhookConfig{Secret: platform.Secret(), Listen: addr},
+		StartBackoff: time.Millisecond,
+	}, script)
+	defer stop()
+	logs.waitFor(t, ctx, "a listen retry", func() bool {
+		return len(logs.matching("start-up step failed; retrying", func(r gwRecord) bool { return r.Attrs["step"] == "webhook listen "+addr })) >= 2
+	})
+	busy.Close()
+	logs.waitFor(t, ctx, "the webhook listening", func() bool { return logs.count("webhook listening") == 1 })
+	resp, err := http.Post("http://"+addr+"/", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized { // unsigned: refused, but served
+		t.Errorf("unsigned callback answered %d", resp.StatusCode)
+	}
+}
+
+// Fewer session starts left today than shards to start gets better by waiting: Run
+// checks again until the platform resets the count, then connects. More shards than the
+// platform allows a day at all is still refused (TestHost_SessionLimitRefused).
+func TestHost_WaitsForSessionStartsToReset(t *testing.T) {
+	platform := newPlatform(t, sim.Config{SessionStarts: 1})
+	dir := t.TempDir()
+	script := filepath.Join(dir, "echo.lua")
+	if err := os.WriteFile(script, []byte(`on("message", function(ev) ev:reply(ev.text) end)`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx := deadline(t, 20*time.Second)
+	// The first run uses the day's only start.
+	first := newGWLog()
+	_, stop := runHostWith(t, platform, filepath.Join(dir, "one.db"), host.Config{Logger: first.logger()}, script)
+	first.sessionsUp(t, ctx, 1)
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	logs := newGWLog()
+	_, stop = runHostWith(t, platform, filepath.Join(dir, "two.db"), host.Config{Logger: logs.logger(), StartBackoff: time.Millisecond}, script)
+	defer stop()
+	logs.waitFor(t, ctx, "a session-limit wait", func() bool {
+		return len(logs.matching("start-up step failed; retrying", func(r gwRecord) bool {
+			return strings.Contains(r.Attrs["error"], "session start limit")
+		})) >= 2
+	})
+	if n := logs.count("gateway ready"); n != 0 {
+		t.Fatalf("connected with no session starts left")
+	}
+	if err := platform.Advance(24 * time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	logs.sessionsUp(t, ctx, 1)
+}
+
+// A shard the shard count does not cover is a configuration error: Run ends at once
+// instead of retrying it as an outage.
+func TestHost_ShardOutOfRangeIsNotRetried(t *testing.T) {
+	platform := newPlatform(t, sim.Config{}) // recommends 1 shard
+	store, err := kv.Open(kv.Config{Path: filepath.Join(t.TempDir(), "b.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	h, err := host.New(host.Config{API: apiFor(t, platform), Store: store, ShardIDs: []int{3}, StartBackoff: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := deadline(t, 10*time.Second)
+	err = h.Run(ctx)
+	if ctx.Err() != nil || err == nil || !strings.Contains(err.Error(), "shard 3 is not below the shard count 1") {
+		t.Fatalf("Run = %v (context %v), want the shard error at once", err, ctx.Err())
+	}
+}
