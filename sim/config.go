@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Intent bits the platform defines (qq-protocol.md §5). A bot names the
+// Intent bits the platform defines (docs/protocol.md §5). A bot names the
 // events it wants in Identify; the simulator dispatches an event to a session
 // only when the matching bit was identified.
 const (
@@ -41,7 +41,7 @@ const (
 	recognisedIntents        = AllIntents | legacyIntents
 )
 
-// Defaults and limits. The timing values follow qq-protocol.md where it
+// Defaults and limits. The timing values follow docs/protocol.md where it
 // names them (§1.2, §3.3, §7.4) and are otherwise generous enough for tests.
 const (
 	defaultAppID             = "102000001"
@@ -100,7 +100,7 @@ type Config struct {
 
 	// GrantedIntents are the intents a bot may identify with; identifying
 	// with any other §5 intent closes the connection with 4014. Zero means
-	// every intent of qq-protocol.md §5 (AllIntents), which suits local
+	// every intent of docs/protocol.md §5 (AllIntents), which suits local
 	// development. It must be a subset of AllIntents. SetGrantedIntents
 	// (POST /sim/intents) changes it while the server runs, as a console
 	// approval or revocation would.

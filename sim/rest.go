@@ -11,7 +11,7 @@ import (
 	"strings"
 )
 
-// Business codes the simulator answers with (qq-protocol.md §8.4).
+// Business codes the simulator answers with (docs/protocol.md §8.4).
 const (
 	codeUnknownGuild      = 10004
 	codeUnknownChannel    = 10003

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// The published vectors of qq-protocol.md §10.2 and §10.3.
+// The published vectors of docs/protocol.md §10.2 and §10.3.
 func TestWebhookKey_Vectors(t *testing.T) {
 	tests := []struct {
 		name, secret, message, want string

@@ -8,7 +8,7 @@ import (
 
 // This file holds the JSON shapes the simulator writes. They are declared
 // here, independently of any client package, so that the simulator checks
-// our clients against qq-protocol.md rather than against themselves.
+// our clients against docs/protocol.md rather than against themselves.
 
 // apiError is the REST error body of §8.2. code and err_code carry the same
 // business code because SDKs read either.
