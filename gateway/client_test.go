@@ -550,6 +550,14 @@ func TestClient_Run_RestartResumesPersistedSession(t *testing.T) {
 	for range 3 {
 		r1.event(t)
 	}
+	// A new session is saved at once, not at the next interval: a process
+	// killed now restarts on it and gets its events replayed.
+	store.mu.Lock()
+	atReady := store.m[[2]int{1, 2}]
+	store.mu.Unlock()
+	if atReady.ID != "sess-1" {
+		t.Fatalf("before any interval, saved %+v; want session sess-1 saved at READY", atReady)
+	}
 	r1.cancel()
 	if err := r1.result(t); err != nil {
 		t.Fatal(err)
@@ -558,8 +566,8 @@ func TestClient_Run_RestartResumesPersistedSession(t *testing.T) {
 	if err := sc.waitClosed(t); !errors.As(err, &ce) || ce.Code != 1000 {
 		t.Errorf("shutdown close = %v, want 1000", err)
 	}
-	if got := store.m[[2]int{1, 2}]; got.ID != "sess-1" || got.Seq != 3 || store.saves != 1 {
-		t.Fatalf("saved %+v in %d saves, want sess-1 seq 3 in one batched save", got, store.saves)
+	if got := store.m[[2]int{1, 2}]; got.ID != "sess-1" || got.Seq != 3 || store.saves != 2 {
+		t.Fatalf("saved %+v in %d saves, want sess-1 saved at READY, then seq 3 in one batched save", got, store.saves)
 	}
 
 	// A new process: the first connection resumes and gets what it missed.
