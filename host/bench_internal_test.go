@@ -3,6 +3,8 @@ package host
 import (
 	"log/slog"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/luabot/luabot/gateway"
@@ -55,4 +57,32 @@ end)`)
 		b.Fatal("handler never ran")
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkEventToIncr is BenchmarkEventToHandler with a handler that does
+// one kv.incr: the cost of a handler that writes (one bbolt transaction per
+// incr, plus whatever makes it happen once per event).
+func BenchmarkEventToIncr(b *testing.B) {
+	store, err := kv.Open(kv.Config{Path: filepath.Join(b.TempDir(), "b.db")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	path := filepath.Join(b.TempDir(), "bench.lua")
+	writeFile(b, path, `on("message", function(ev) kv.incr("n") end)`)
+	s, err := loadScript(path, scriptDeps{api: &fakeAPI{}, store: store, logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.L.Close()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		ev, _, err := gateway.DecodeEvent([]byte(strings.Replace(frame1K, `"id":"AT_MESSAGE_CREATE:`, `"id":"AT_MESSAGE_CREATE:`+strconv.Itoa(i), 1)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.dispatch(ev)
+	}
 }

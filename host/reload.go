@@ -148,10 +148,11 @@ func scriptName(path string) string {
 
 func (h *Host) deps() scriptDeps {
 	return scriptDeps{
-		api:    h.cfg.API,
-		store:  h.cfg.Store,
-		logger: h.log,
-		limits: h.cfg.Limits,
-		clock:  h.cfg.Clock,
+		api:     h.cfg.API,
+		store:   h.cfg.Store,
+		logger:  h.log,
+		limits:  h.cfg.Limits,
+		clock:   h.cfg.Clock,
+		handled: h.handled,
 	}
 }

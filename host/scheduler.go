@@ -22,8 +22,8 @@ func (s *script) run(ctx context.Context, drain time.Duration) {
 	active := false // something ran since the last estimate
 	for !s.halted.Load() {
 		select {
-		case ev := <-s.events:
-			s.dispatch(ev)
+		case in := <-s.events:
+			s.dispatchSettled(in.ev, in.settle)
 			s.queued.Add(-1)
 			active = true
 		case c := <-s.completions:
@@ -95,7 +95,8 @@ func (s *script) halt(why string) {
 func (s *script) abandon() {
 	for queued := true; queued; {
 		select {
-		case <-s.events:
+		case in := <-s.events:
+			in.settle.done()
 			s.queued.Add(-1)
 		default:
 			queued = false
@@ -123,8 +124,8 @@ func (s *script) cancelHandlers() {
 func (s *script) stop(drain time.Duration) {
 	for queued := true; queued; {
 		select {
-		case ev := <-s.events:
-			s.dispatch(ev)
+		case in := <-s.events:
+			s.dispatchSettled(in.ev, in.settle)
 			s.queued.Add(-1)
 		default:
 			queued = false
@@ -183,22 +184,28 @@ func (s *script) drainWorkers() {
 
 // deliver queues ev for the scheduler without ever blocking the gateway:
 // when the inbox is full the oldest event is dropped and counted.
-func (s *script) deliver(ev gateway.Event) {
+func (s *script) deliver(ev gateway.Event) { s.deliverSettled(ev, nil) }
+
+// deliverSettled is deliver for an event whose settle is told when this
+// script is done with it (settle.go).
+func (s *script) deliverSettled(ev gateway.Event, settle *eventSettle) {
 	if s.halted.Load() {
+		settle.done()
 		return
 	}
 	s.queued.Add(1)
 	for {
 		select {
-		case s.events <- ev:
+		case s.events <- inboxEvent{ev, settle}:
 			return
 		default:
 		}
 		select {
 		case old := <-s.events:
 			s.queued.Add(-1)
+			old.settle.done()
 			if n := s.dropped.Add(1); n == 1 || n%1000 == 0 {
-				s.log.Warn("inbox full: dropped the oldest event", "event", old.Type, "dropped_total", n, "inbox", cap(s.events))
+				s.log.Warn("inbox full: dropped the oldest event", "event", old.ev.Type, "dropped_total", n, "inbox", cap(s.events))
 			}
 		default:
 		}
@@ -207,7 +214,12 @@ func (s *script) deliver(ev gateway.Event) {
 
 // dispatch starts every matching handler for ev, each in its own coroutine,
 // and wakes the handlers waiting for it.
-func (s *script) dispatch(ev gateway.Event) {
+func (s *script) dispatch(ev gateway.Event) { s.dispatchSettled(ev, nil) }
+
+// dispatchSettled is dispatch telling settle when every handler it started
+// has ended (settle.go).
+func (s *script) dispatchSettled(ev gateway.Event, settle *eventSettle) {
+	defer settle.done() // this script's own share; each handler holds one more
 	fns := s.g.Handlers(ev.Type)
 	isMessage := bindings.IsMessageEvent(ev.Type)
 	if len(fns) == 0 && len(s.waiters) == 0 && !(isMessage && s.g.HasCommands()) {
@@ -219,20 +231,40 @@ func (s *script) dispatch(ev gateway.Event) {
 		return
 	}
 	s.wake(ev.Type, arg)
-	for _, fn := range fns {
-		s.start(ev.Type, fn, nil, arg)
+	for i, fn := range fns {
+		s.startOnce(ev, settle, i, fn, arg)
 	}
 	if isMessage {
 		if fn, args, ok := s.g.Command(s.L, arg); ok {
-			s.start(ev.Type, fn, nil, args...)
+			s.startOnce(ev, settle, len(fns), fn, args...)
 		}
 	}
 }
 
+// startOnce starts the ordinal'th handler of ev, unless a run of it before
+// a restart finished (handled.go).
+func (s *script) startOnce(ev gateway.Event, settle *eventSettle, ordinal int, fn *lua.LFunction, args ...lua.LValue) {
+	mark := ""
+	if s.handled != nil {
+		mark = handlerMark(s.name, ev.ID, ordinal)
+		if s.handled.done(mark) {
+			s.log.Debug("handler already ran for this event before a restart; not run again", "event", ev.Type, "event_id", ev.ID)
+			return
+		}
+	}
+	settle.add()
+	s.startMarked(ev.Type, mark, settle, fn, nil, args...)
+}
+
 // start runs fn in a new handler coroutine.
 func (s *script) start(event string, fn *lua.LFunction, onDone func(), args ...lua.LValue) {
+	s.startMarked(event, "", nil, fn, onDone, args...)
+}
+
+// startMarked is start for a handler named by mark (handled.go).
+func (s *script) startMarked(event, mark string, settle *eventSettle, fn *lua.LFunction, onDone func(), args ...lua.LValue) {
 	th, _ := s.L.NewThread()
-	h := &handler{event: event, th: th, onDone: onDone}
+	h := &handler{event: event, th: th, onDone: onDone, mark: mark, settle: settle}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	th.SetContext(h.ctx)
 	s.threads[th] = h
@@ -309,7 +341,7 @@ func (s *script) commit(h *handler) {
 	if h.kv == nil {
 		return
 	}
-	if err := h.kv.Commit(s.store); err != nil {
+	if err := h.kv.CommitDone(s.store); err != nil {
 		s.log.Error("handler's kv writes not saved", "event", h.event, "err", err)
 	}
 }
@@ -322,6 +354,7 @@ func (s *script) finish(h *handler) {
 	if h.onDone != nil {
 		h.onDone()
 	}
+	h.settle.done()
 }
 
 // traceback lists the script lines a failed coroutine was called from,
@@ -363,7 +396,9 @@ func (s *script) KV(L *lua.LState) *bindings.KVBuffer {
 	if h == nil {
 		return nil
 	}
-	if h.kv == nil {
+	if h.kv == nil && h.mark != "" {
+		h.kv = bindings.NewEventKVBuffer(s.handled.once(h.mark))
+	} else if h.kv == nil {
 		h.kv = bindings.NewKVBuffer()
 	}
 	return h.kv

@@ -15,7 +15,6 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luabot/luabot/bindings"
-	"github.com/luabot/luabot/gateway"
 	"github.com/luabot/luabot/scripts"
 )
 
@@ -68,8 +67,9 @@ type script struct {
 	limits     Limits
 	clock      bindings.Clock
 	store      bindings.Store
+	handled    *handledLog
 
-	events      chan gateway.Event
+	events      chan inboxEvent
 	completions chan completion
 	fires       chan *luaTimer
 	control     chan func() // work that must run on the scheduler (help text)
@@ -105,6 +105,10 @@ type handler struct {
 	cpu     time.Duration // Lua run so far
 	onDone  func()
 	kv      *bindings.KVBuffer // writes to commit when the handler succeeds
+	settle  *eventSettle       // told when the handler ends; nil for timers and the REPL
+	// mark names this handler of its event for the once-per-event records
+	// (handled.go); empty for timers, the REPL and events without an id.
+	mark string
 	// onResult, when set, receives the handler's return values or its
 	// failure (REPL evaluations); such failures are not logged.
 	onResult func(vals []lua.LValue, failure string)
@@ -137,6 +141,9 @@ type scriptDeps struct {
 	logger *slog.Logger
 	limits Limits
 	clock  bindings.Clock
+	// handled makes kv effects happen once per event across a crash; nil
+	// turns that off (handled.go).
+	handled *handledLog
 }
 
 // loadScript compiles path and runs its top level in a fresh sandbox.
@@ -173,7 +180,8 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		limits:      limits,
 		clock:       clock,
 		store:       deps.store,
-		events:      make(chan gateway.Event, limits.Inbox),
+		handled:     deps.handled,
+		events:      make(chan inboxEvent, limits.Inbox),
 		completions: make(chan completion, 64),
 		fires:       make(chan *luaTimer, 64),
 		control:     make(chan func(), 16),

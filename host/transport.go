@@ -88,7 +88,7 @@ func (cfg Config) validateTransport() error {
 // source builds the event source serve consumes: the transport, wrapped so that every
 // event passes the persisted dedup window first. The returned func owns its goroutines
 // (the dedup saver, the status writer, one per shard) and waits for them.
-func (h *Host) source(ctx context.Context) (func(context.Context, func(gateway.Event)) error, error) {
+func (h *Host) source(ctx context.Context) (func(context.Context, func(gateway.Event, func())) error, error) {
 	stores := h.cfg.Sessions
 	if stores == nil {
 		stores = NewSessionStore(h.cfg.Store)
@@ -116,7 +116,7 @@ func (h *Host) source(ctx context.Context) (func(context.Context, func(gateway.E
 		}
 	}
 
-	return func(ctx context.Context, handle func(gateway.Event)) error {
+	return func(ctx context.Context, handle func(gateway.Event, func())) error {
 		ctx, cancel := context.WithCancel(ctx)
 		var wg sync.WaitGroup
 		wg.Add(1)
@@ -131,7 +131,7 @@ func (h *Host) source(ctx context.Context) (func(context.Context, func(gateway.E
 				h.statusLoop(ctx)
 			}()
 		}
-		err := run(ctx, dedup.Wrap(handle))
+		err := run(ctx, dedup.WrapSettled(handle))
 		cancel()
 		wg.Wait()
 		if ferr := dedup.Flush(); ferr != nil {
