@@ -36,8 +36,8 @@ type DedupConfig struct {
 }
 
 // Dedup remembers the ids of recently delivered events so that a replay after a resume
-// or restart, or a webhook retry, reaches the scripts once. Events without an id always
-// pass. It is safe for concurrent use; every transport of a process shares one.
+// or restart, or a webhook retry, reaches the scripts once. An event without an id is
+// known by its BodyHash (Event.DedupKey); one with neither always passes. It is safe for concurrent use; every transport of a process shares one.
 type Dedup struct {
 	cfg DedupConfig
 	log *slog.Logger
@@ -121,7 +121,7 @@ func (d *Dedup) add(id string) {
 // Wrap returns a handler that passes each event to handle unless its id was seen before.
 func (d *Dedup) Wrap(handle func(Event)) func(Event) {
 	return func(ev Event) {
-		if d.Seen(ev.ID) {
+		if d.Seen(ev.DedupKey()) {
 			d.dropped.Add(1)
 			d.log.Debug("gateway duplicate event dropped", "event_id", ev.ID, "type", ev.Type, "seq", ev.Seq)
 			return
@@ -135,19 +135,20 @@ func (d *Dedup) Wrap(handle func(Event)) func(Event) {
 // keeps stopping repeats in this process but is not saved.
 func (d *Dedup) WrapSettled(handle func(ev Event, settle func())) func(Event) {
 	return func(ev Event) {
-		if d.Seen(ev.ID) {
+		if d.Seen(ev.DedupKey()) {
 			d.dropped.Add(1)
 			d.log.Debug("gateway duplicate event dropped", "event_id", ev.ID, "type", ev.Type, "seq", ev.Seq)
 			return
 		}
-		if ev.ID == "" {
+		key := ev.DedupKey()
+		if key == "" {
 			handle(ev, func() {})
 			return
 		}
 		d.mu.Lock()
-		d.unsettled[ev.ID] = struct{}{}
+		d.unsettled[key] = struct{}{}
 		d.mu.Unlock()
-		handle(ev, func() { d.settle(ev.ID) })
+		handle(ev, func() { d.settle(key) })
 	}
 }
 

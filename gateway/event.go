@@ -8,6 +8,18 @@ type Event struct {
 	Seq  uint64          // "s": sequence number within the session (0 if the server sent none)
 	ID   string          // "id": event id, usable as event_id for passive replies
 	Data json.RawMessage // "d": the event payload, undecoded
+	// BodyHash, for an event without an ID, is a digest of the request that
+	// carried it (webhook), so that a retry or replay of it can still be
+	// recognised; empty otherwise.
+	BodyHash string
+}
+
+// DedupKey is what tells a repeat of ev: its ID, else its BodyHash.
+func (e Event) DedupKey() string {
+	if e.ID != "" {
+		return e.ID
+	}
+	return e.BodyHash
 }
 
 // Opcodes (§3.2 of the protocol reference).
