@@ -23,6 +23,15 @@ type Client struct {
 	// running Run; seq is also read by the heartbeat goroutine.
 	sessionID string
 	seq       atomic.Uint64
+
+	// With Config.SaveFinishedSeq: the sequence numbers handed to the handler and not
+	// yet finished, oldest first (finished ones are dropped from the front as it clears),
+	// and the session generation they belong to.
+	unfinishedMu sync.Mutex
+	unfinished   []uint64
+	finished     map[uint64]bool
+	lastTracked  uint64
+	gen          uint64
 }
 
 // New validates cfg and returns a Client. It does not connect; Run does.
@@ -195,7 +204,66 @@ func (c *Client) abandonSession() {
 func (c *Client) publishSession() {
 	s := Session{ID: c.sessionID, Seq: c.seq.Load(), Shard: c.cfg.Shard}
 	c.status.update(func(st *Status) { st.SessionID, st.Seq = s.ID, s.Seq })
+	s.Seq = c.saveableSeq()
 	c.saver.mark(s)
+}
+
+// saveableSeq is the sequence number a restart may resume after: the last received, or
+// with SaveFinishedSeq the one before the oldest event the handler has not finished.
+func (c *Client) saveableSeq() uint64 {
+	c.unfinishedMu.Lock()
+	defer c.unfinishedMu.Unlock()
+	if len(c.unfinished) > 0 {
+		return c.unfinished[0] - 1
+	}
+	return c.seq.Load()
+}
+
+// track registers dispatch seq as handed to the handler and returns its Done.
+func (c *Client) track(seq uint64) func() {
+	if !c.cfg.SaveFinishedSeq || seq == 0 {
+		return nil
+	}
+	c.unfinishedMu.Lock()
+	defer c.unfinishedMu.Unlock()
+	if c.finished == nil {
+		c.finished = map[uint64]bool{}
+	}
+	c.unfinished = append(c.unfinished, seq)
+	c.lastTracked = seq
+	gen := c.gen
+	var once sync.Once
+	return func() { once.Do(func() { c.finish(gen, seq) }) }
+}
+
+// finish records that the handler is done with seq and lets the saved seq advance over
+// every finished event at the front.
+func (c *Client) finish(gen, seq uint64) {
+	c.unfinishedMu.Lock()
+	if gen != c.gen {
+		c.unfinishedMu.Unlock()
+		return
+	}
+	c.finished[seq] = true
+	for len(c.unfinished) > 0 && c.finished[c.unfinished[0]] {
+		delete(c.finished, c.unfinished[0])
+		c.unfinished = c.unfinished[1:]
+	}
+	upTo := c.lastTracked // everything handed out is finished
+	if len(c.unfinished) > 0 {
+		upTo = c.unfinished[0] - 1
+	}
+	c.unfinishedMu.Unlock()
+	c.saver.advance(upTo)
+}
+
+// newGeneration forgets the unfinished events of a session that has ended: a new
+// session numbers from 1 again.
+func (c *Client) newGeneration() {
+	c.unfinishedMu.Lock()
+	c.gen++
+	c.unfinished, c.finished, c.lastTracked = nil, nil, 0
+	c.unfinishedMu.Unlock()
 }
 
 // saveLoop writes the session at most once per SaveInterval until stop is closed.

@@ -596,3 +596,38 @@ func TestClient_Run_RestartResumesPersistedSession(t *testing.T) {
 		t.Errorf("status = %+v", st)
 	}
 }
+
+// With SaveFinishedSeq the saved seq stops before the oldest event the handler has not
+// finished: a process killed with event 3 still queued resumes from 2 and gets 3 again.
+func TestClient_SaveFinishedSeqStopsBeforeUnfinishedEvents(t *testing.T) {
+	g := newFakeGateway(t)
+	store := &memSessions{}
+	c, _ := newClient(t, g.url, func(cfg *gateway.Config) {
+		cfg.Sessions = store
+		cfg.SaveInterval = time.Hour
+		cfg.SaveFinishedSeq = true
+	})
+	r := startRun(t, c)
+	sc := g.next(t)
+	sc.hello(t, 45000)
+	sc.expect(t, 2)
+	sc.ready(t, 1, "sess-1")
+	for s := 2; s <= 4; s++ {
+		sc.dispatch(t, s, "AT_MESSAGE_CREATE", map[string]any{})
+	}
+	evs := map[uint64]gateway.Event{}
+	for range 4 {
+		ev := r.event(t)
+		evs[ev.Seq] = ev
+	}
+	for _, s := range []uint64{1, 2, 4} {
+		evs[s].Done()
+	}
+	r.cancel()
+	if err := r.result(t); err != nil {
+		t.Fatal(err)
+	}
+	if got := store.m[[2]int{0, 1}]; got.ID != "sess-1" || got.Seq != 2 {
+		t.Fatalf("saved %+v, want sess-1 seq 2 (3 unfinished)", got)
+	}
+}

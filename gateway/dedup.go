@@ -124,6 +124,9 @@ func (d *Dedup) Wrap(handle func(Event)) func(Event) {
 		if d.Seen(ev.DedupKey()) {
 			d.dropped.Add(1)
 			d.log.Debug("gateway duplicate event dropped", "event_id", ev.ID, "type", ev.Type, "seq", ev.Seq)
+			if ev.Done != nil {
+				ev.Done()
+			}
 			return
 		}
 		handle(ev)
@@ -135,20 +138,28 @@ func (d *Dedup) Wrap(handle func(Event)) func(Event) {
 // keeps stopping repeats in this process but is not saved.
 func (d *Dedup) WrapSettled(handle func(ev Event, settle func())) func(Event) {
 	return func(ev Event) {
+		done := ev.Done
+		if done == nil {
+			done = func() {}
+		}
 		if d.Seen(ev.DedupKey()) {
 			d.dropped.Add(1)
 			d.log.Debug("gateway duplicate event dropped", "event_id", ev.ID, "type", ev.Type, "seq", ev.Seq)
+			done()
 			return
 		}
 		key := ev.DedupKey()
 		if key == "" {
-			handle(ev, func() {})
+			handle(ev, done)
 			return
 		}
 		d.mu.Lock()
 		d.unsettled[key] = struct{}{}
 		d.mu.Unlock()
-		handle(ev, func() { d.settle(key) })
+		handle(ev, func() {
+			d.settle(key)
+			done()
+		})
 	}
 }
 

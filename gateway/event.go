@@ -12,6 +12,10 @@ type Event struct {
 	// carried it (webhook), so that a retry or replay of it can still be
 	// recognised; empty otherwise.
 	BodyHash string
+	// Done, when set, is how the source learns that the consumer has finished with the
+	// event (handled it, or decided to drop it). Call it once, from any goroutine. See
+	// Config.SaveFinishedSeq.
+	Done func()
 }
 
 // DedupKey is what tells a repeat of ev: its ID, else its BodyHash.

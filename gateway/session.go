@@ -58,6 +58,19 @@ func (s *sessionSaver) mark(sess Session) {
 	}
 }
 
+// advance raises the pending sequence number to seq, for an event the handler finished
+// after it was marked; never lowers it, never touches the session id.
+func (s *sessionSaver) advance(seq uint64) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	if s.pending.ID != "" && seq > s.pending.Seq {
+		s.pending.Seq, s.dirty = seq, true
+	}
+	s.mu.Unlock()
+}
+
 // flush saves the pending state now if it changed.
 func (s *sessionSaver) flush() error {
 	if s == nil {

@@ -178,13 +178,16 @@ func (h *Host) shardSource(ctx context.Context, sessions gateway.SessionStore) (
 	clients := make([]*gateway.Client, 0, len(ids))
 	for _, id := range ids {
 		c, err := gateway.New(gateway.Config{
-			URL:            gb.URL,
-			Token:          h.cfg.API.IdentifyToken,
-			Intents:        intents,
-			Shard:          [2]int{id, count},
-			Logger:         h.log,
-			Sessions:       sessions,
-			BeforeIdentify: limiter.Wait,
+			URL:      gb.URL,
+			Token:    h.cfg.API.IdentifyToken,
+			Intents:  intents,
+			Shard:    [2]int{id, count},
+			Logger:   h.log,
+			Sessions: sessions,
+			// The saved seq covers only events every script has finished
+			// with (settle.go), so a kill -9 replays the rest.
+			SaveFinishedSeq: true,
+			BeforeIdentify:  limiter.Wait,
 			// After 4004 the next identify fetches a fresh access token.
 			InvalidateToken: h.cfg.API.InvalidateToken,
 		})
