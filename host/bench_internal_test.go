@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/luabot/luabot/gateway"
 	"github.com/luabot/luabot/kv"
@@ -36,7 +37,11 @@ func BenchmarkEventToHandler(b *testing.B) {
 on("message", function(ev)
   if ev.text ~= "" and ev.author.id ~= "" then n = n + 1 end
 end)`)
-	s, err := loadScript(path, scriptDeps{api: &fakeAPI{}, store: store, logger: slog.New(slog.DiscardHandler)})
+	handled, err := loadHandled(store, time.Now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := loadScript(path, scriptDeps{api: &fakeAPI{}, store: store, logger: slog.New(slog.DiscardHandler), handled: handled})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -70,7 +75,11 @@ func BenchmarkEventToIncr(b *testing.B) {
 	defer store.Close()
 	path := filepath.Join(b.TempDir(), "bench.lua")
 	writeFile(b, path, `on("message", function(ev) kv.incr("n") end)`)
-	s, err := loadScript(path, scriptDeps{api: &fakeAPI{}, store: store, logger: slog.New(slog.DiscardHandler)})
+	handled, err := loadHandled(store, time.Now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := loadScript(path, scriptDeps{api: &fakeAPI{}, store: store, logger: slog.New(slog.DiscardHandler), handled: handled})
 	if err != nil {
 		b.Fatal(err)
 	}
