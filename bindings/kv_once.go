@@ -22,9 +22,16 @@ type Once interface {
 	// the call's own transaction after the write it records; stored is read
 	// inside that transaction (nil: the key was deleted).
 	Record(call int, stored func() []byte) kv.Op
-	// Done returns the write marking the handler as finished, committed
-	// with its buffered writes.
-	Done() kv.Op
+	// Done returns the writes to commit with the handler's buffered
+	// writes: the record that it finished, and any DoneLater records still
+	// waiting, which ride along for free.
+	Done() []kv.Op
+	// DoneLater records that a handler with nothing buffered (its only
+	// writes were kv.incr/kv.update, already committed) finished, in a later
+	// transaction: a transaction of its own for it would double the cost of
+	// such a handler. Until then a crash makes a replay run it again, with
+	// its kv.incr/kv.update returning their records, so kv stays exact.
+	DoneLater()
 }
 
 // NewEventKVBuffer returns an empty buffer for a handler of one event,
@@ -45,7 +52,11 @@ func (b *KVBuffer) CommitDone(store Store) error {
 	if b.once == nil || (len(b.ops) == 0 && b.calls == 0) {
 		return b.Commit(store)
 	}
-	return store.Commit(append(b.ops, b.once.Done()))
+	if len(b.ops) == 0 {
+		b.once.DoneLater()
+		return nil
+	}
+	return store.Commit(append(b.ops, b.once.Done()...))
 }
 
 // nextCall numbers a kv.incr/kv.update of the handler and returns what it

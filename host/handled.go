@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/luabot/luabot/bindings"
@@ -49,6 +50,11 @@ type handledLog struct {
 	// before holds the marks found at start-up; read-only afterwards, so
 	// every script's scheduler reads it without a lock.
 	before map[string][]byte
+
+	// later holds done records of handlers that had nothing else to
+	// commit, until the next handler commit or flushDone (at most a second).
+	mu    sync.Mutex
+	later []kv.Op
 }
 
 // loadHandled reads the records younger than handledRetention and deletes
@@ -139,8 +145,31 @@ func (o *handlerOnce) Record(call int, stored func() []byte) kv.Op {
 	}}
 }
 
-func (o *handlerOnce) Done() kv.Op {
+func (o *handlerOnce) Done() []kv.Op {
+	o.log.mu.Lock()
+	ops := append(o.log.later, o.done())
+	o.log.later = nil
+	o.log.mu.Unlock()
+	return ops
+}
+
+func (o *handlerOnce) DoneLater() {
+	o.log.mu.Lock()
+	o.log.later = append(o.log.later, o.done())
+	o.log.mu.Unlock()
+}
+
+func (o *handlerOnce) done() kv.Op {
 	return kv.Op{NS: HandledNamespace, Key: o.key("done"), Val: []byte{1}}
+}
+
+// flushDone commits the done records waiting for a ride.
+func (l *handledLog) flushDone() error {
+	l.mu.Lock()
+	ops := l.later
+	l.later = nil
+	l.mu.Unlock()
+	return l.store.Commit(ops)
 }
 
 func (o *handlerOnce) key(suffix string) string {
@@ -149,16 +178,22 @@ func (o *handlerOnce) key(suffix string) string {
 	return string(append(append(k, o.mark...), suffix...))
 }
 
-// pruneHandled deletes stale handled-event records every few minutes until
-// ctx ends.
-func (h *Host) pruneHandled(ctx context.Context) {
-	t := time.NewTicker(handledRetention / 6)
-	defer t.Stop()
+// maintainHandled commits waiting done records every second and deletes
+// stale records every few minutes, until ctx ends.
+func (h *Host) maintainHandled(ctx context.Context) {
+	flush := time.NewTicker(time.Second)
+	defer flush.Stop()
+	prune := time.NewTicker(handledRetention / 6)
+	defer prune.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-flush.C:
+			if err := h.handled.flushDone(); err != nil {
+				h.log.Warn("handled-event records not saved", "err", err)
+			}
+		case <-prune.C:
 			if err := h.handled.prune(); err != nil {
 				h.log.Warn("old handled-event records not pruned; will retry", "err", err)
 			}

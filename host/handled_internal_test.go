@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -123,4 +124,53 @@ end)`
 
 func fmtSrc(body, tail string) string {
 	return fmt.Sprintf(body, tail)
+}
+
+// A handler whose only writes were kv.incr has its done record committed
+// later (with the next handler commit, or within a second): before that a
+// replay runs it again with the recorded value; after, not at all.
+func TestOnce_IncrOnlyHandlerDoneRecordComesLater(t *testing.T) {
+	store, err := kv.Open(kv.Config{Path: filepath.Join(t.TempDir(), "k.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	api := &fakeAPI{calls: make(chan apiCall, 64)}
+	const src = `on("message", function(ev) qq.send("100", tostring(kv.incr("n"))) end)`
+	ev := gateway.Event{Type: "AT_MESSAGE_CREATE", ID: "E1", Data: json.RawMessage(msg("x"))}
+
+	s, crash := runOnce(t, store, api, src)
+	s.deliver(ev)
+	if got := api.next(t); got != "1" {
+		t.Fatalf("first run: %q", got)
+	}
+	waitIdle(t, s)
+	crash() // before any flush: no done record
+	s, crash = runOnce(t, store, api, src)
+	s.deliver(ev)
+	if got := api.next(t); got != "1" {
+		t.Fatalf("replay: %q, want the recorded 1", got)
+	}
+	waitIdle(t, s)
+	if err := s.handled.flushDone(); err != nil {
+		t.Fatal(err)
+	}
+	crash()
+	s, _ = runOnce(t, store, api, src)
+	s.deliver(ev)
+	s.deliver(gateway.Event{Type: "AT_MESSAGE_CREATE", ID: "E2", Data: json.RawMessage(msg("y"))})
+	if got := api.next(t); got != "2" {
+		t.Fatalf("after the done record was flushed: %q, want only E2's 2", got)
+	}
+}
+
+func waitIdle(t *testing.T, s *script) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for s.queued.Load() > 0 || s.inflight.Load() > 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("script did not settle")
+		}
+		runtime.Gosched()
+	}
 }

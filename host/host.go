@@ -312,7 +312,7 @@ func (h *Host) serve(ctx context.Context, source func(context.Context, func(gate
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		h.pruneHandled(ctx)
+		h.maintainHandled(ctx)
 	}()
 	if len(h.cfg.Watch) > 0 {
 		wg.Add(1)
@@ -344,6 +344,10 @@ func (h *Host) serve(ctx context.Context, source func(context.Context, func(gate
 	h.runCtx, h.runWG = nil, nil
 	h.mu.Unlock()
 	wg.Wait()
+	// Every script has stopped: the done records still waiting go now.
+	if ferr := h.handled.flushDone(); ferr != nil {
+		h.log.Error("handled-event records not saved", "err", ferr)
+	}
 	if errors.Is(err, context.Canceled) {
 		err = nil
 	}
