@@ -106,13 +106,14 @@ func handlerMark(script, eventID string, ordinal int) string {
 	return script + "\x00" + eventID + "\x00" + strconv.Itoa(ordinal) + "\x00"
 }
 
-// done reports whether the handler named by mark finished before this
-// process started.
-func (l *handledLog) done(mark string) bool {
-	if l == nil || len(l.before) == 0 || mark == "" {
+// done reports whether the ordinal'th handler of script for the event
+// eventID finished before this process started. Without records from
+// before (the usual case) it costs nothing.
+func (l *handledLog) done(script, eventID string, ordinal int) bool {
+	if l == nil || len(l.before) == 0 || eventID == "" {
 		return false
 	}
-	_, ok := l.before[mark+"done"]
+	_, ok := l.before[handlerMark(script, eventID, ordinal)+"done"]
 	return ok
 }
 

@@ -244,27 +244,24 @@ func (s *script) dispatchSettled(ev gateway.Event, settle *eventSettle) {
 // startOnce starts the ordinal'th handler of ev, unless a run of it before
 // a restart finished (handled.go).
 func (s *script) startOnce(ev gateway.Event, settle *eventSettle, ordinal int, fn *lua.LFunction, args ...lua.LValue) {
-	mark := ""
-	if s.handled != nil {
-		mark = handlerMark(s.name, ev.ID, ordinal)
-		if s.handled.done(mark) {
-			s.log.Debug("handler already ran for this event before a restart; not run again", "event", ev.Type, "event_id", ev.ID)
-			return
-		}
+	if s.handled.done(s.name, ev.ID, ordinal) {
+		s.log.Debug("handler already ran for this event before a restart; not run again", "event", ev.Type, "event_id", ev.ID)
+		return
 	}
 	settle.add()
-	s.startMarked(ev.Type, mark, settle, fn, nil, args...)
+	s.startMarked(ev.Type, ev.ID, ordinal, settle, fn, nil, args...)
 }
 
 // start runs fn in a new handler coroutine.
 func (s *script) start(event string, fn *lua.LFunction, onDone func(), args ...lua.LValue) {
-	s.startMarked(event, "", nil, fn, onDone, args...)
+	s.startMarked(event, "", 0, nil, fn, onDone, args...)
 }
 
-// startMarked is start for a handler named by mark (handled.go).
-func (s *script) startMarked(event, mark string, settle *eventSettle, fn *lua.LFunction, onDone func(), args ...lua.LValue) {
+// startMarked is start for the ordinal'th handler of the event eventID
+// (handled.go).
+func (s *script) startMarked(event, eventID string, ordinal int, settle *eventSettle, fn *lua.LFunction, onDone func(), args ...lua.LValue) {
 	th, _ := s.L.NewThread()
-	h := &handler{event: event, th: th, onDone: onDone, mark: mark, settle: settle}
+	h := &handler{event: event, th: th, onDone: onDone, eventID: eventID, ordinal: ordinal, settle: settle}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	th.SetContext(h.ctx)
 	s.threads[th] = h
@@ -396,8 +393,8 @@ func (s *script) KV(L *lua.LState) *bindings.KVBuffer {
 	if h == nil {
 		return nil
 	}
-	if h.kv == nil && h.mark != "" {
-		h.kv = bindings.NewEventKVBuffer(s.handled.once(h.mark))
+	if h.kv == nil && h.eventID != "" && s.handled != nil {
+		h.kv = bindings.NewEventKVBuffer(s.handled.once(handlerMark(s.name, h.eventID, h.ordinal)))
 	} else if h.kv == nil {
 		h.kv = bindings.NewKVBuffer()
 	}

@@ -106,9 +106,11 @@ type handler struct {
 	onDone  func()
 	kv      *bindings.KVBuffer // writes to commit when the handler succeeds
 	settle  *eventSettle       // told when the handler ends; nil for timers and the REPL
-	// mark names this handler of its event for the once-per-event records
-	// (handled.go); empty for timers, the REPL and events without an id.
-	mark string
+	// eventID and ordinal name this handler of its event for the
+	// once-per-event records (handled.go); eventID is empty for timers, the
+	// REPL and events without an id.
+	eventID string
+	ordinal int
 	// onResult, when set, receives the handler's return values or its
 	// failure (REPL evaluations); such failures are not logged.
 	onResult func(vals []lua.LValue, failure string)
