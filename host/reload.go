@@ -154,5 +154,22 @@ func (h *Host) deps() scriptDeps {
 		limits:  h.cfg.Limits,
 		clock:   h.cfg.Clock,
 		handled: h.handled,
+		private: h.privateFiles(),
 	}
+}
+
+// privateFiles are the files no script may send with file = "path": the
+// data file, and by name everything beside it (socket, status file).
+func (h *Host) privateFiles() []string {
+	var out []string
+	for _, p := range []string{h.cfg.Store.Path(), h.cfg.ControlSocket, h.cfg.StatusFile} {
+		if p == "" {
+			continue
+		}
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs
+		}
+		out = append(out, p)
+	}
+	return out
 }

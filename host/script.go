@@ -146,6 +146,8 @@ type scriptDeps struct {
 	// handled makes kv effects happen once per event across a crash; nil
 	// turns that off (handled.go).
 	handled *handledLog
+	// private are files no script may read (bindings.Env.Private).
+	private []string
 }
 
 // loadScript compiles path and runs its top level in a fresh sandbox.
@@ -202,16 +204,17 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		return fail(err)
 	}
 	g, err := bindings.Install(s.L, bindings.Env{
-		Script: name,
-		Dir:    absDir,
-		API:    deps.api,
-		Store:  deps.store,
-		Async:  s,
-		Logger: deps.logger,
-		Clock:  clock,
-		Timers: s,
-		Events: s,
-		Scope:  s,
+		Script:  name,
+		Dir:     absDir,
+		Private: deps.private,
+		API:     deps.api,
+		Store:   deps.store,
+		Async:   s,
+		Logger:  deps.logger,
+		Clock:   clock,
+		Timers:  s,
+		Events:  s,
+		Scope:   s,
 	})
 	if err != nil {
 		return fail(err)
