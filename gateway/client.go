@@ -28,7 +28,7 @@ type Client struct {
 	// yet finished, oldest first (finished ones are dropped from the front as it clears),
 	// and the session generation they belong to.
 	unfinishedMu sync.Mutex
-	unfinished   []uint64
+	unfinished   []unfinishedSeq
 	finished     map[uint64]bool
 	lastTracked  uint64
 	gen          uint64
@@ -200,6 +200,53 @@ func (c *Client) abandonSession() {
 	c.publishSession()
 }
 
+type unfinishedSeq struct {
+	seq uint64
+	at  time.Time // when it was handed to the handler
+}
+
+// maxUnfinishedAge is how long an unfinished event may hold the saved seq back. A handler
+// that waits longer (sleep, wait_for) no longer keeps a restart from resuming past its
+// event: replaying that much would be more than the platform keeps, and the dedup window
+// and the host's records cover the handled events in between only for so long.
+const maxUnfinishedAge = 2 * time.Minute
+
+// FlushSession saves the session now if it changed. Run saves when it returns; events the
+// handler finishes after that (Config.SaveFinishedSeq) advance the saved seq only through
+// a later FlushSession, which the owner calls once the handler is done.
+func (c *Client) FlushSession() error {
+	c.expireUnfinished(time.Now())
+	return c.saver.flush()
+}
+
+// expireUnfinished stops events handed out before now-maxUnfinishedAge from holding the
+// saved seq back.
+func (c *Client) expireUnfinished(now time.Time) {
+	c.unfinishedMu.Lock()
+	expired := false
+	for len(c.unfinished) > 0 && (c.finished[c.unfinished[0].seq] || now.Sub(c.unfinished[0].at) > maxUnfinishedAge) {
+		delete(c.finished, c.unfinished[0].seq)
+		c.unfinished = c.unfinished[1:]
+		expired = true
+	}
+	upTo := c.saveableLocked()
+	c.unfinishedMu.Unlock()
+	if expired {
+		c.saver.advance(upTo)
+	}
+}
+
+// saveableLocked is saveableSeq with unfinishedMu held.
+func (c *Client) saveableLocked() uint64 {
+	if len(c.unfinished) > 0 {
+		return c.unfinished[0].seq - 1
+	}
+	if c.cfg.SaveFinishedSeq {
+		return c.lastTracked
+	}
+	return c.seq.Load()
+}
+
 // publishSession records the session in Status and marks it for the next save.
 func (c *Client) publishSession() {
 	s := Session{ID: c.sessionID, Seq: c.seq.Load(), Shard: c.cfg.Shard}
@@ -214,7 +261,7 @@ func (c *Client) saveableSeq() uint64 {
 	c.unfinishedMu.Lock()
 	defer c.unfinishedMu.Unlock()
 	if len(c.unfinished) > 0 {
-		return c.unfinished[0] - 1
+		return c.unfinished[0].seq - 1
 	}
 	return c.seq.Load()
 }
@@ -229,7 +276,7 @@ func (c *Client) track(seq uint64) func() {
 	if c.finished == nil {
 		c.finished = map[uint64]bool{}
 	}
-	c.unfinished = append(c.unfinished, seq)
+	c.unfinished = append(c.unfinished, unfinishedSeq{seq: seq, at: time.Now()})
 	c.lastTracked = seq
 	gen := c.gen
 	var once sync.Once
@@ -245,13 +292,13 @@ func (c *Client) finish(gen, seq uint64) {
 		return
 	}
 	c.finished[seq] = true
-	for len(c.unfinished) > 0 && c.finished[c.unfinished[0]] {
-		delete(c.finished, c.unfinished[0])
+	for len(c.unfinished) > 0 && c.finished[c.unfinished[0].seq] {
+		delete(c.finished, c.unfinished[0].seq)
 		c.unfinished = c.unfinished[1:]
 	}
 	upTo := c.lastTracked // everything handed out is finished
 	if len(c.unfinished) > 0 {
-		upTo = c.unfinished[0] - 1
+		upTo = c.unfinished[0].seq - 1
 	}
 	c.unfinishedMu.Unlock()
 	c.saver.advance(upTo)
@@ -275,6 +322,7 @@ func (c *Client) saveLoop(stop <-chan struct{}) {
 		case <-stop:
 			return
 		case <-t.C:
+			c.expireUnfinished(time.Now())
 			if err := c.saver.flush(); err != nil {
 				c.log.Warn("gateway session not saved; will retry", "error", err)
 			}

@@ -344,10 +344,12 @@ func (h *Host) serve(ctx context.Context, source func(context.Context, func(gate
 	h.runCtx, h.runWG = nil, nil
 	h.mu.Unlock()
 	wg.Wait()
-	// Every script has stopped: the done records still waiting go now.
+	// Every script has stopped: the done records still waiting go now, and
+	// the events handlers finished while draining may now count as seen.
 	if ferr := h.handled.flushDone(); ferr != nil {
 		h.log.Error("handled-event records not saved", "err", ferr)
 	}
+	h.flushGateway()
 	if errors.Is(err, context.Canceled) {
 		err = nil
 	}

@@ -142,6 +142,26 @@ func (h *Host) source(ctx context.Context) (func(context.Context, func(gateway.E
 	}, nil
 }
 
+// flushGateway saves the dedup window and the shards' sessions once more
+// after the scripts have drained: the transport saved them when it stopped,
+// before the handlers still running had finished, which left those events
+// out of the window and the saved seq behind them.
+func (h *Host) flushGateway() {
+	if d := h.dedup.Load(); d != nil {
+		if err := d.Flush(); err != nil {
+			h.log.Error("dedup window not saved", "error", err)
+		}
+	}
+	h.shardsMu.Lock()
+	shards := h.shards
+	h.shardsMu.Unlock()
+	for _, c := range shards {
+		if err := c.FlushSession(); err != nil {
+			h.log.Error("gateway session not saved", "error", err)
+		}
+	}
+}
+
 // shardSource asks GET /gateway/bot where to connect and how many shards to run, checks
 // the session start limit and builds one gateway.Client per shard. The returned func runs
 // them all; the first fatal error stops the others and is returned.
