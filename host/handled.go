@@ -80,22 +80,29 @@ func loadHandled(store bindings.Store, now func() time.Time) (*handledLog, error
 	return l, nil
 }
 
-// prune deletes the records older than handledRetention.
+// prune deletes the records older than handledRetention, in transactions
+// of at most pruneBatch keys so that other writers are not held up long.
 func (l *handledLog) prune() error {
 	cutoff := l.now().Add(-handledRetention).UnixNano()
-	var stale []kv.Op
-	err := l.store.Scan(HandledNamespace, "", func(key string, _ []byte) bool {
-		if len(key) >= 8 && int64(binary.BigEndian.Uint64([]byte(key[:8]))) >= cutoff {
-			return false // keys are in time order: the rest are younger
+	for {
+		var stale []kv.Op
+		err := l.store.Scan(HandledNamespace, "", func(key string, _ []byte) bool {
+			if len(key) >= 8 && int64(binary.BigEndian.Uint64([]byte(key[:8]))) >= cutoff {
+				return false // keys are in time order: the rest are younger
+			}
+			stale = append(stale, kv.Op{NS: HandledNamespace, Key: key})
+			return len(stale) < pruneBatch
+		})
+		if err != nil {
+			return err
 		}
-		stale = append(stale, kv.Op{NS: HandledNamespace, Key: key})
-		return len(stale) < 10000
-	})
-	if err != nil {
-		return err
+		if err := l.store.Commit(stale); err != nil || len(stale) < pruneBatch {
+			return err
+		}
 	}
-	return l.store.Commit(stale)
 }
+
+const pruneBatch = 10000
 
 // handlerMark names one handler of one event in one script, or "" when the
 // event has no id (it cannot be recognised when replayed).

@@ -174,3 +174,46 @@ func waitIdle(t *testing.T, s *script) {
 		runtime.Gosched()
 	}
 }
+
+// Records older than the retention go, at start-up and when pruned; younger
+// ones stay and are recalled.
+func TestOnce_OldRecordsArePruned(t *testing.T) {
+	store, err := kv.Open(kv.Config{Path: filepath.Join(t.TempDir(), "k.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	now := time.Now()
+	clock := func() time.Time { return now }
+	l, err := loadHandled(store, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ops []kv.Op
+	for i := range pruneBatch + 5 {
+		ops = append(ops, l.once(handlerMark("bot", fmt.Sprint("old", i), 0)).Done()...)
+	}
+	if err := store.Commit(ops); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(handledRetention / 2)
+	if err := store.Commit(l.once(handlerMark("bot", "young", 0)).Done()); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(handledRetention/2 + time.Second)
+	if err := l.prune(); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	store.Scan(HandledNamespace, "", func(string, []byte) bool { n++; return true })
+	if n != 1 {
+		t.Fatalf("%d records after pruning, want the young one", n)
+	}
+	l2, err := loadHandled(store, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !l2.done("bot", "young", 0) || l2.done("bot", "old1", 0) {
+		t.Fatal("after a restart, the young record is not recalled or an old one is")
+	}
+}
