@@ -40,10 +40,15 @@ type Async interface {
 type Env struct {
 	Script string // script name: kv namespace and log attribute
 	Dir    string // the script's folder
-	API    API
-	Store  Store
-	Async  Async
-	Logger *slog.Logger
+	// Private lists files no script may read through file = "path" even
+	// inside its folder: the data file (every script's kv and the gateway
+	// session), and by name prefix everything beside it that starts with
+	// its name plus "." (the control socket, the status file).
+	Private []string
+	API     API
+	Store   Store
+	Async   Async
+	Logger  *slog.Logger
 	// MemoryLimit is the script's memory limit in bytes. One builtin call
 	// (json.decode, reading a kv value or a REST answer) may build at most
 	// half of it, by estimate; zero means 64 MiB for that.

@@ -38,6 +38,11 @@ type Scope interface {
 type KVBuffer struct {
 	ops  []kv.Op
 	view map[nsKey]pendingValue
+	// once, for a handler of an event, records kv.incr/kv.update results
+	// so that a replay after a crash does not apply them again
+	// (kv_once.go); calls numbers them.
+	once  Once
+	calls int
 }
 
 type nsKey struct{ ns, key string }

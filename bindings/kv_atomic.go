@@ -57,8 +57,13 @@ func (b *binder) outsideUpdate(name string, fn lua.LGFunction) lua.LGFunction {
 func (b *binder) kvIncr(L *lua.LState, ns, key string, delta float64) int {
 	checkWriteKey(L, "kv.incr", key)
 	buf := b.buffer(L)
+	call, recorded, replayed := buf.nextCall()
+	if replayed {
+		return b.replayed(L, buf, ns, key, recorded)
+	}
 	var result float64
 	var applyErr error
+	var stored []byte
 	ops := append(flushOps(buf, ns, key), kv.Op{NS: ns, Key: key, Apply: func(cur []byte, ok bool) ([]byte, error) {
 		var expires time.Time
 		if ok && b.expired(cur) {
@@ -78,8 +83,10 @@ func (b *binder) kvIncr(L *lua.LState, ns, key string, delta float64) int {
 			raw, err = b.encodeValue(lua.LNumber(result), expires)
 		}
 		applyErr = err
+		stored = raw
 		return raw, err
 	}})
+	ops = append(ops, buf.record(call, func() []byte { return stored })...)
 	if err := b.env.Store.Commit(ops); err != nil {
 		if applyErr != nil {
 			err = applyErr
@@ -98,6 +105,10 @@ func (b *binder) kvIncr(L *lua.LState, ns, key string, delta float64) int {
 func (b *binder) kvUpdate(L *lua.LState, ns, key string, fn *lua.LFunction) int {
 	checkWriteKey(L, "kv.update", key)
 	buf := b.buffer(L)
+	call, recorded, replayed := buf.nextCall()
+	if replayed {
+		return b.replayed(L, buf, ns, key, recorded)
+	}
 	for attempt := 1; ; attempt++ {
 		var base []byte
 		var err error
@@ -125,6 +136,7 @@ func (b *binder) kvUpdate(L *lua.LState, ns, key string, fn *lua.LFunction) int 
 			}
 			return raw, nil
 		}})
+		ops = append(ops, buf.record(call, func() []byte { return raw })...)
 		err = b.env.Store.Commit(ops)
 		if errors.Is(err, errChanged) && attempt < maxUpdateAttempts {
 			continue
@@ -142,6 +154,19 @@ func (b *binder) kvUpdate(L *lua.LState, ns, key string, fn *lua.LFunction) int 
 		}
 		return b.pushDecoded(L, raw)
 	}
+}
+
+// replayed answers a kv.incr or kv.update that this handler already made
+// for this event before a restart: the value it stored then, with nothing
+// written now. A pending write of the same key was committed with that call
+// back then, so it is dropped rather than written over what happened since.
+func (b *binder) replayed(L *lua.LState, buf *KVBuffer, ns, key string, recorded []byte) int {
+	buf.forget(ns, key)
+	if recorded == nil {
+		L.Push(lua.LNil)
+		return 1
+	}
+	return b.pushDecoded(L, recorded)
 }
 
 // callUpdateFn runs a kv.update function with every kv call refused.

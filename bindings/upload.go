@@ -17,6 +17,28 @@ import (
 // errOutsideDir is returned for a file = "path" that leaves the script's folder.
 var errOutsideDir = errors.New("bindings: file is outside the script's folder")
 
+// errPrivateFile is returned for a file = "path" naming luabot's own files.
+var errPrivateFile = errors.New("bindings: file is luabot's data file or one beside it, which no script may send")
+
+// private reports whether the file at full (opened, with info) is one of
+// Env.Private, the same file under another name (a hard link), or one whose
+// name extends a private file's name with "." in the same folder.
+func (b *binder) private(full string, info os.FileInfo) bool {
+	for _, p := range b.env.Private {
+		if pi, err := os.Stat(p); err == nil && os.SameFile(pi, info) {
+			return true
+		}
+		dir, err := filepath.EvalSymlinks(filepath.Dir(p))
+		if err != nil {
+			dir = filepath.Dir(p)
+		}
+		if filepath.Dir(full) == dir && strings.HasPrefix(filepath.Base(full), filepath.Base(p)+".") {
+			return true
+		}
+	}
+	return false
+}
+
 // fileRef is a file named by a message table: file = "path", relative to the
 // script's folder, plus the optional file_type for group/C2C media.
 type fileRef struct {
@@ -71,7 +93,16 @@ func (b *binder) readFile(ref *fileRef) (*openapi.File, error) {
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
 		return nil, fmt.Errorf("file %s: %w", ref.path, errOutsideDir)
 	}
-	f, err := os.Open(full)
+	// Only regular files: opening a FIFO for reading waits for a writer,
+	// forever, and a device can be endless. The kind is checked before the
+	// open, and the open does not wait (nonBlocking) in case the name was
+	// swapped for a FIFO in between; the opened file is checked again.
+	if info, err := os.Stat(full); err != nil {
+		return nil, fmt.Errorf("file %s: %w", ref.path, errors.Unwrap(err))
+	} else if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("file %s: not a regular file", ref.path)
+	}
+	f, err := os.OpenFile(full, os.O_RDONLY|nonBlocking, 0)
 	if err != nil {
 		return nil, fmt.Errorf("file %s: %w", ref.path, errors.Unwrap(err))
 	}
@@ -82,6 +113,9 @@ func (b *binder) readFile(ref *fileRef) (*openapi.File, error) {
 	}
 	if !info.Mode().IsRegular() {
 		return nil, fmt.Errorf("file %s: not a regular file", ref.path)
+	}
+	if b.private(full, info) {
+		return nil, fmt.Errorf("file %s: %w", ref.path, errPrivateFile)
 	}
 	if info.Size() > openapi.MaxUploadSize {
 		return nil, fmt.Errorf("file %s: %w: %d bytes, the limit is %d", ref.path, openapi.ErrTooLarge, info.Size(), openapi.MaxUploadSize)

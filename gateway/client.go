@@ -24,6 +24,15 @@ type Client struct {
 	sessionID string
 	intents   Intent // what sessionID was identified with; 0 if unknown
 	seq       atomic.Uint64
+
+	// With Config.SaveFinishedSeq: the sequence numbers handed to the handler and not
+	// yet finished, oldest first (finished ones are dropped from the front as it clears),
+	// and the session generation they belong to.
+	unfinishedMu sync.Mutex
+	unfinished   []unfinishedSeq
+	finished     map[uint64]bool
+	lastTracked  uint64
+	gen          uint64
 }
 
 // New validates cfg and returns a Client. It does not connect; Run does.
@@ -231,11 +240,117 @@ func (c *Client) abandonSession() {
 	c.publishSession()
 }
 
+type unfinishedSeq struct {
+	seq uint64
+	at  time.Time // when it was handed to the handler
+}
+
+// maxUnfinishedAge is how long an unfinished event may hold the saved seq back. A handler
+// that waits longer (sleep, wait_for) no longer keeps a restart from resuming past its
+// event: replaying that much would be more than the platform keeps, and the dedup window
+// and the host's records cover the handled events in between only for so long.
+const maxUnfinishedAge = 2 * time.Minute
+
+// FlushSession saves the session now if it changed. Run saves when it returns; events the
+// handler finishes after that (Config.SaveFinishedSeq) advance the saved seq only through
+// a later FlushSession, which the owner calls once the handler is done.
+func (c *Client) FlushSession() error {
+	c.expireUnfinished(time.Now())
+	return c.saver.flush()
+}
+
+// expireUnfinished stops events handed out before now-maxUnfinishedAge from holding the
+// saved seq back.
+func (c *Client) expireUnfinished(now time.Time) {
+	c.unfinishedMu.Lock()
+	expired := false
+	for len(c.unfinished) > 0 && (c.finished[c.unfinished[0].seq] || now.Sub(c.unfinished[0].at) > maxUnfinishedAge) {
+		delete(c.finished, c.unfinished[0].seq)
+		c.unfinished = c.unfinished[1:]
+		expired = true
+	}
+	upTo := c.saveableLocked()
+	c.unfinishedMu.Unlock()
+	if expired {
+		c.saver.advance(upTo)
+	}
+}
+
+// saveableLocked is saveableSeq with unfinishedMu held.
+func (c *Client) saveableLocked() uint64 {
+	if len(c.unfinished) > 0 {
+		return c.unfinished[0].seq - 1
+	}
+	if c.cfg.SaveFinishedSeq {
+		return c.lastTracked
+	}
+	return c.seq.Load()
+}
+
 // publishSession records the session in Status and marks it for the next save.
 func (c *Client) publishSession() {
 	s := Session{ID: c.sessionID, Seq: c.seq.Load(), Shard: c.cfg.Shard, Intents: c.intents}
 	c.status.update(func(st *Status) { st.SessionID, st.Seq, st.Intents = s.ID, s.Seq, s.Intents })
+	s.Seq = c.saveableSeq()
 	c.saver.mark(s)
+}
+
+// saveableSeq is the sequence number a restart may resume after: the last received, or
+// with SaveFinishedSeq the one before the oldest event the handler has not finished.
+func (c *Client) saveableSeq() uint64 {
+	c.unfinishedMu.Lock()
+	defer c.unfinishedMu.Unlock()
+	if len(c.unfinished) > 0 {
+		return c.unfinished[0].seq - 1
+	}
+	return c.seq.Load()
+}
+
+// track registers dispatch seq as handed to the handler and returns its Done.
+func (c *Client) track(seq uint64) func() {
+	if !c.cfg.SaveFinishedSeq || seq == 0 {
+		return nil
+	}
+	c.unfinishedMu.Lock()
+	defer c.unfinishedMu.Unlock()
+	if c.finished == nil {
+		c.finished = map[uint64]bool{}
+	}
+	c.unfinished = append(c.unfinished, unfinishedSeq{seq: seq, at: time.Now()})
+	c.lastTracked = seq
+	gen := c.gen
+	var once sync.Once
+	return func() { once.Do(func() { c.finish(gen, seq) }) }
+}
+
+// finish records that the handler is done with seq and lets the saved seq advance over
+// every finished event at the front.
+func (c *Client) finish(gen, seq uint64) {
+	c.unfinishedMu.Lock()
+	if gen != c.gen {
+		c.unfinishedMu.Unlock()
+		return
+	}
+	c.finished[seq] = true
+	for len(c.unfinished) > 0 && c.finished[c.unfinished[0].seq] {
+		delete(c.finished, c.unfinished[0].seq)
+		c.unfinished = c.unfinished[1:]
+	}
+	upTo := c.lastTracked // everything handed out is finished
+	if len(c.unfinished) > 0 {
+		upTo = c.unfinished[0].seq - 1
+	}
+	c.unfinishedMu.Unlock()
+	c.saver.advance(upTo)
+}
+
+// newGeneration forgets the unfinished events of a session that has ended: a new
+// session numbers from 1 again.
+func (c *Client) newGeneration() {
+	c.unfinishedMu.Lock()
+	c.gen++
+	c.unfinished, c.finished, c.lastTracked = nil, nil, 0
+	c.unfinishedMu.Unlock()
 }
 
 // saveLoop writes the session at most once per SaveInterval until stop is closed.
@@ -247,6 +362,7 @@ func (c *Client) saveLoop(stop <-chan struct{}) {
 		case <-stop:
 			return
 		case <-t.C:
+			c.expireUnfinished(time.Now())
 			if err := c.saver.flush(); err != nil {
 				c.log.Warn("gateway session not saved; will retry", "error", err)
 			}

@@ -550,6 +550,14 @@ func TestClient_Run_RestartResumesPersistedSession(t *testing.T) {
 	for range 3 {
 		r1.event(t)
 	}
+	// A new session is saved at once, not at the next interval: a process
+	// killed now restarts on it and gets its events replayed.
+	store.mu.Lock()
+	atReady := store.m[[2]int{1, 2}]
+	store.mu.Unlock()
+	if atReady.ID != "sess-1" {
+		t.Fatalf("before any interval, saved %+v; want session sess-1 saved at READY", atReady)
+	}
 	r1.cancel()
 	if err := r1.result(t); err != nil {
 		t.Fatal(err)
@@ -558,8 +566,8 @@ func TestClient_Run_RestartResumesPersistedSession(t *testing.T) {
 	if err := sc.waitClosed(t); !errors.As(err, &ce) || ce.Code != 1000 {
 		t.Errorf("shutdown close = %v, want 1000", err)
 	}
-	if got := store.m[[2]int{1, 2}]; got.ID != "sess-1" || got.Seq != 3 || store.saves != 1 {
-		t.Fatalf("saved %+v in %d saves, want sess-1 seq 3 in one batched save", got, store.saves)
+	if got := store.m[[2]int{1, 2}]; got.ID != "sess-1" || got.Seq != 3 || store.saves != 2 {
+		t.Fatalf("saved %+v in %d saves, want sess-1 saved at READY, then seq 3 in one batched save", got, store.saves)
 	}
 
 	// A new process: the first connection resumes and gets what it missed.
@@ -586,5 +594,40 @@ func TestClient_Run_RestartResumesPersistedSession(t *testing.T) {
 	r2.event(t)
 	if st := c2.Status(); st.State != gateway.StateReady || st.Seq != 5 || st.Resumes != 1 {
 		t.Errorf("status = %+v", st)
+	}
+}
+
+// With SaveFinishedSeq the saved seq stops before the oldest event the handler has not
+// finished: a process killed with event 3 still queued resumes from 2 and gets 3 again.
+func TestClient_SaveFinishedSeqStopsBeforeUnfinishedEvents(t *testing.T) {
+	g := newFakeGateway(t)
+	store := &memSessions{}
+	c, _ := newClient(t, g.url, func(cfg *gateway.Config) {
+		cfg.Sessions = store
+		cfg.SaveInterval = time.Hour
+		cfg.SaveFinishedSeq = true
+	})
+	r := startRun(t, c)
+	sc := g.next(t)
+	sc.hello(t, 45000)
+	sc.expect(t, 2)
+	sc.ready(t, 1, "sess-1")
+	for s := 2; s <= 4; s++ {
+		sc.dispatch(t, s, "AT_MESSAGE_CREATE", map[string]any{})
+	}
+	evs := map[uint64]gateway.Event{}
+	for range 4 {
+		ev := r.event(t)
+		evs[ev.Seq] = ev
+	}
+	for _, s := range []uint64{1, 2, 4} {
+		evs[s].Done()
+	}
+	r.cancel()
+	if err := r.result(t); err != nil {
+		t.Fatal(err)
+	}
+	if got := store.m[[2]int{0, 1}]; got.ID != "sess-1" || got.Seq != 2 {
+		t.Fatalf("saved %+v, want sess-1 seq 2 (3 unfinished)", got)
 	}
 }

@@ -71,6 +71,13 @@ type Config struct {
 	// SaveInterval is the least time between two saves to Sessions. 0 means 1 s.
 	SaveInterval time.Duration
 
+	// SaveFinishedSeq makes the saved sequence number the last one up to which the handler
+	// has finished with every event (Event.Done called) instead of the last one received,
+	// so that a process killed with events still queued gets them replayed after a
+	// restart instead of resuming past them. The handler must then call Done for every
+	// event.
+	SaveFinishedSeq bool
+
 	// InvalidateToken, if set, is called with the credential the server rejected with close
 	// 4004, so that the next call to Token fetches a fresh one instead of returning the
 	// cached one. Nil means Token is trusted to return a live credential by itself.

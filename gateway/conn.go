@@ -243,6 +243,7 @@ func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.D
 			} else {
 				// A new session numbers from 1; heartbeats carry null until READY.
 				c.seq.Store(0)
+				c.newGeneration()
 				c.status.setState(StateIdentifying)
 				c.status.update(func(st *Status) { st.Identifies++ })
 				sent = c.cfg.Intents
@@ -274,6 +275,7 @@ func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.D
 			if f.S > 0 {
 				c.seq.Store(f.S)
 			}
+			done := c.track(f.S)
 			delivered = true
 			var r readyData
 			if f.T == "READY" {
@@ -300,7 +302,7 @@ func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.D
 				c.status.setState(StateReady)
 				c.log.Info("gateway resumed", "session_id", c.sessionID, "seq", f.S)
 			}
-			handle(Event{Type: f.T, Seq: f.S, ID: f.ID, Data: f.D})
+			handle(Event{Type: f.T, Seq: f.S, ID: f.ID, Data: f.D, Done: done})
 
 		case opHeartbeatAck:
 			conn.lastAck.Store(time.Now().UnixNano())

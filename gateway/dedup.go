@@ -36,8 +36,8 @@ type DedupConfig struct {
 }
 
 // Dedup remembers the ids of recently delivered events so that a replay after a resume
-// or restart, or a webhook retry, reaches the scripts once. Events without an id always
-// pass. It is safe for concurrent use; every transport of a process shares one.
+// or restart, or a webhook retry, reaches the scripts once. An event without an id is
+// known by its BodyHash (Event.DedupKey); one with neither always passes. It is safe for concurrent use; every transport of a process shares one.
 type Dedup struct {
 	cfg DedupConfig
 	log *slog.Logger
@@ -47,6 +47,11 @@ type Dedup struct {
 	next  int
 	seen  map[string]struct{}
 	dirty bool
+	// unsettled holds the ids handed out by WrapSettled whose handling has
+	// not finished: they are left out of saves, so that a process killed
+	// before handling them gets them replayed after its restart instead of
+	// dropping them as seen.
+	unsettled map[string]struct{}
 
 	dropped atomic.Uint64
 	saveMu  sync.Mutex // serialises Flush, so saves land in order
@@ -66,7 +71,8 @@ func NewDedup(cfg DedupConfig) (*Dedup, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	d := &Dedup{cfg: cfg, log: cfg.Logger, ring: make([]string, 0, cfg.Size), seen: make(map[string]struct{}, cfg.Size)}
+	d := &Dedup{cfg: cfg, log: cfg.Logger, ring: make([]string, 0, cfg.Size), seen: make(map[string]struct{}, cfg.Size),
+		unsettled: map[string]struct{}{}}
 	if cfg.Store != nil {
 		ids, err := cfg.Store.LoadSeen()
 		if err != nil {
@@ -104,6 +110,7 @@ func (d *Dedup) add(id string) {
 		d.ring = append(d.ring, id)
 	} else {
 		delete(d.seen, d.ring[d.next])
+		delete(d.unsettled, d.ring[d.next])
 		d.ring[d.next] = id
 		d.next = (d.next + 1) % d.cfg.Size
 	}
@@ -114,12 +121,55 @@ func (d *Dedup) add(id string) {
 // Wrap returns a handler that passes each event to handle unless its id was seen before.
 func (d *Dedup) Wrap(handle func(Event)) func(Event) {
 	return func(ev Event) {
-		if d.Seen(ev.ID) {
+		if d.Seen(ev.DedupKey()) {
 			d.dropped.Add(1)
 			d.log.Debug("gateway duplicate event dropped", "event_id", ev.ID, "type", ev.Type, "seq", ev.Seq)
+			if ev.Done != nil {
+				ev.Done()
+			}
 			return
 		}
 		handle(ev)
+	}
+}
+
+// WrapSettled is Wrap for a handler that reports when it has finished with
+// an event by calling settle (once; from any goroutine). Until then the id
+// keeps stopping repeats in this process but is not saved.
+func (d *Dedup) WrapSettled(handle func(ev Event, settle func())) func(Event) {
+	return func(ev Event) {
+		done := ev.Done
+		if done == nil {
+			done = func() {}
+		}
+		if d.Seen(ev.DedupKey()) {
+			d.dropped.Add(1)
+			d.log.Debug("gateway duplicate event dropped", "event_id", ev.ID, "type", ev.Type, "seq", ev.Seq)
+			done()
+			return
+		}
+		key := ev.DedupKey()
+		if key == "" {
+			handle(ev, done)
+			return
+		}
+		d.mu.Lock()
+		d.unsettled[key] = struct{}{}
+		d.mu.Unlock()
+		handle(ev, func() {
+			d.settle(key)
+			done()
+		})
+	}
+}
+
+// settle lets id be saved.
+func (d *Dedup) settle(id string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, ok := d.unsettled[id]; ok {
+		delete(d.unsettled, id)
+		d.dirty = true
 	}
 }
 
@@ -160,8 +210,13 @@ func (d *Dedup) Flush() error {
 		return nil
 	}
 	ids := make([]string, 0, len(d.ring))
-	ids = append(ids, d.ring[d.next:]...)
-	ids = append(ids, d.ring[:d.next]...)
+	for _, part := range [][]string{d.ring[d.next:], d.ring[:d.next]} {
+		for _, id := range part {
+			if _, wait := d.unsettled[id]; !wait {
+				ids = append(ids, id)
+			}
+		}
+	}
 	d.dirty = false
 	d.mu.Unlock()
 	if err := d.cfg.Store.SaveSeen(ids); err != nil {

@@ -47,3 +47,40 @@ func TestDedup_WindowPersistsAndEvicts(t *testing.T) {
 		t.Errorf("delivered %v dropped %d, want [e0 e4] and 3", delivered, d2.Dropped())
 	}
 }
+
+// An event whose handling has not settled is not saved as seen: a process
+// killed before handling it gets its replay after the restart. It still
+// stops repeats within the process.
+func TestDedup_UnsettledIdsAreNotSaved(t *testing.T) {
+	store := &memSeen{}
+	d, err := gateway.NewDedup(gateway.DedupConfig{Size: 3, Store: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	settles := map[string]func(){}
+	var delivered []string
+	h := d.WrapSettled(func(e gateway.Event, settle func()) {
+		delivered = append(delivered, e.ID)
+		settles[e.ID] = settle
+	})
+	for _, id := range []string{"a", "b", "a", "b"} {
+		h(gateway.Event{ID: id})
+	}
+	if fmt.Sprint(delivered) != "[a b]" {
+		t.Fatalf("delivered %v, want [a b]", delivered)
+	}
+	settles["b"]()
+	if err := d.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(store.ids) != "[b]" {
+		t.Fatalf("saved %v, want only the settled [b]", store.ids)
+	}
+	settles["a"]()
+	if err := d.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(store.ids) != "[a b]" {
+		t.Fatalf("after settling a, saved %v, want [a b]", store.ids)
+	}
+}

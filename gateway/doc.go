@@ -67,11 +67,15 @@
 //
 // # Persistence
 //
-// With Config.Sessions set, the session id, seq and shard are saved at most once per
-// SaveInterval (1 s) while they change and once more when Run returns, so a restarted
-// process resumes and the platform replays what it missed. After a crash (not a clean
-// shutdown) up to one interval of events may be replayed twice: [Dedup], persisted by its
-// own [DedupStore], drops those by event id, as it drops webhook retries.
+// With Config.Sessions set, a new session id is saved at once and the seq at most once per
+// SaveInterval (1 s) while it changes, and once more when Run returns, so a restarted
+// process resumes and the platform replays what it missed. With Config.SaveFinishedSeq the
+// saved seq stops before the oldest event whose Event.Done has not been called, so that
+// events queued or being handled when the process died are replayed, not skipped. After a
+// crash, events already handled are replayed too: [Dedup], persisted by its own
+// [DedupStore], drops those by event id (saving an id only once its handling has settled,
+// see WrapSettled), as it drops webhook retries; the host adds per-script records for
+// what the window cannot cover.
 //
 // # Webhook
 //
@@ -79,7 +83,11 @@
 // Ed25519 signature (key derived from the AppSecret) before parsing the body and answers
 // 401 when it is wrong, answers callback validation (op 13) and heartbeats (op 1) itself,
 // and passes dispatches (op 0) to the same kind of handler as the Client, acking
-// {"op":12,"d":0} once the handler has queued the event.
+// {"op":12,"d":0} once the handler has queued the event. Anyone can reach it, so it
+// refuses a signed timestamp more than Tolerance (5 min) away, checks everything it can
+// before reading a body, refuses bodies over MaxBody unread, serves at most MaxConns
+// connections, and rate-limits its warnings (webhook_limits.go). An event without an id
+// carries a BodyHash for the dedup window.
 //
 // # Concurrency
 //

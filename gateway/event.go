@@ -16,6 +16,22 @@ type Event struct {
 	// host stamps it as it routes the event; reply windows are measured from it, since the
 	// payload's own timestamp is on the platform's clock.
 	Received time.Time
+	// BodyHash, for an event without an ID, is a digest of the request that
+	// carried it (webhook), so that a retry or replay of it can still be
+	// recognised; empty otherwise.
+	BodyHash string
+	// Done, when set, is how the source learns that the consumer has finished with the
+	// event (handled it, or decided to drop it). Call it once, from any goroutine. See
+	// Config.SaveFinishedSeq.
+	Done func()
+}
+
+// DedupKey is what tells a repeat of ev: its ID, else its BodyHash.
+func (e Event) DedupKey() string {
+	if e.ID != "" {
+		return e.ID
+	}
+	return e.BodyHash
 }
 
 // Opcodes (§3.2 of the protocol reference).

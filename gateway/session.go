@@ -39,14 +39,37 @@ type sessionSaver struct {
 	mu      sync.Mutex
 	pending Session
 	dirty   bool
+	savedID string // the session id of the last successful save
 }
 
+// mark records sess for the next flush. A new session id (or the end of a
+// session) is saved at once: until it is, a process killed now would
+// restart with the old session or none, and the new session's events would
+// be lost instead of replayed. Sequence numbers wait for the next flush: a
+// stale one only makes the platform replay events the dedup layers drop.
 func (s *sessionSaver) mark(sess Session) {
 	if s == nil {
 		return
 	}
 	s.mu.Lock()
 	s.pending, s.dirty = sess, true
+	newID := sess.ID != s.savedID
+	s.mu.Unlock()
+	if newID {
+		_ = s.flush() // a failure stays dirty and is retried (and logged) by the next flush
+	}
+}
+
+// advance raises the pending sequence number to seq, for an event the handler finished
+// after it was marked; never lowers it, never touches the session id.
+func (s *sessionSaver) advance(seq uint64) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	if s.pending.ID != "" && seq > s.pending.Seq {
+		s.pending.Seq, s.dirty = seq, true
+	}
 	s.mu.Unlock()
 }
 
@@ -63,6 +86,6 @@ func (s *sessionSaver) flush() error {
 	if err := s.store.SaveSession(s.pending); err != nil {
 		return err
 	}
-	s.dirty = false
+	s.dirty, s.savedID = false, s.pending.ID
 	return nil
 }

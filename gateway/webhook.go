@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -11,15 +12,25 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 )
 
 const (
-	defaultWebhookMaxBody = 1 << 20
-	defaultWebhookDrain   = 5 * time.Second
-	opCallbackAck         = 12
-	opCallbackValidation  = 13
+	defaultWebhookMaxBody   = 1 << 20
+	defaultWebhookDrain     = 5 * time.Second
+	defaultWebhookMaxConns  = 256
+	defaultWebhookTolerance = 5 * time.Minute
+	// webhookBodyReads bounds how many bodies are read at once: a body must be
+	// read whole before its signature can be checked, so this (times MaxBody)
+	// is what strangers can make the process hold.
+	webhookBodyReads = 16
+	// webhookWarnEvery is the least time between two log lines of one kind of
+	// rejected request; the lines in between are counted.
+	webhookWarnEvery     = 10 * time.Second
+	opCallbackAck        = 12
+	opCallbackValidation = 13
 )
 
 // WebhookConfig configures a [Webhook]. The zero value of every optional field means "use
@@ -37,8 +48,21 @@ type WebhookConfig struct {
 	// neither (plain HTTP suits a TLS-terminating proxy in front).
 	TLSCert, TLSKey string
 
-	// MaxBody bounds a callback body. 0 means 1 MiB.
+	// MaxBody bounds a callback body; a longer one is answered 413 without being read.
+	// 0 means 1 MiB.
 	MaxBody int64
+
+	// MaxConns bounds the connections served at once; more wait in the listen queue.
+	// 0 means 256.
+	MaxConns int
+
+	// Tolerance is how far X-Signature-Timestamp may be from now, either side, before a
+	// request is refused as a replay (a captured request replayed later carries its old
+	// timestamp, which the signature covers). 0 means 5 minutes.
+	Tolerance time.Duration
+
+	// Now is the clock timestamps are checked against. Nil means time.Now.
+	Now func() time.Time
 
 	// Drain bounds how long shutdown waits for requests in flight. 0 means 5 s.
 	Drain time.Duration
@@ -57,6 +81,8 @@ type Webhook struct {
 	pub ed25519.PublicKey
 
 	handleMu sync.Mutex // one handle call at a time, in arrival order
+	reads    chan struct{}
+	warn     warnLimiter
 }
 
 // NewWebhook validates cfg and derives the signing key.
@@ -67,8 +93,17 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		return nil, fmt.Errorf("%w: set both TLS cert and key, or neither", ErrInvalidConfig)
 	}
-	if cfg.MaxBody < 0 || cfg.Drain < 0 {
-		return nil, fmt.Errorf("%w: negative webhook MaxBody or Drain", ErrInvalidConfig)
+	if cfg.MaxBody < 0 || cfg.Drain < 0 || cfg.MaxConns < 0 || cfg.Tolerance < 0 {
+		return nil, fmt.Errorf("%w: negative webhook MaxBody, Drain, MaxConns or Tolerance", ErrInvalidConfig)
+	}
+	if cfg.MaxConns == 0 {
+		cfg.MaxConns = defaultWebhookMaxConns
+	}
+	if cfg.Tolerance == 0 {
+		cfg.Tolerance = defaultWebhookTolerance
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = defaultWebhookMaxBody
@@ -80,7 +115,8 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	key := WebhookKey(cfg.Secret)
-	return &Webhook{cfg: cfg, log: cfg.Logger.With("transport", "webhook"), key: key, pub: key.Public().(ed25519.PublicKey)}, nil
+	return &Webhook{cfg: cfg, log: cfg.Logger.With("transport", "webhook"), key: key, pub: key.Public().(ed25519.PublicKey),
+		reads: make(chan struct{}, webhookBodyReads)}, nil
 }
 
 // WebhookKey derives the Ed25519 key of §10.2 from an AppSecret: the secret repeated until
@@ -106,16 +142,22 @@ func (w *Webhook) Run(ctx context.Context, handle func(Event)) error {
 	return w.Serve(ctx, ln, handle)
 }
 
-// Serve is Run on a listener the caller opened; it closes ln.
+// Serve is Run on a listener the caller opened; it closes ln. At most Config.MaxConns
+// connections are served at once, and each gets deadlines for its headers, its body and
+// its answer, so that strangers cannot make it hold an unbounded amount of memory.
 func (w *Webhook) Serve(ctx context.Context, ln net.Listener, handle func(Event)) error {
 	if handle == nil {
 		_ = ln.Close()
 		return ErrNilHandler
 	}
+	ln = newLimitListener(ln, w.cfg.MaxConns)
 	srv := &http.Server{
 		Handler:           w.Handler(handle),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       20 * time.Second,
+		WriteTimeout:      20 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(w.log.Handler(), slog.LevelDebug),
 	}
 	tls := w.cfg.TLSCert != ""
@@ -156,19 +198,8 @@ func (w *Webhook) Handler(handle func(Event)) http.Handler {
 			http.Error(rw, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, w.cfg.MaxBody+1))
-		if err != nil {
-			http.Error(rw, "read body", http.StatusBadRequest)
-			return
-		}
-		if int64(len(body)) > w.cfg.MaxBody {
-			http.Error(rw, "body too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		// The signature is checked on the raw bytes before anything parses them.
-		if !w.verify(r.Header.Get("X-Signature-Timestamp"), r.Header.Get("X-Signature-Ed25519"), body) {
-			w.log.Warn("webhook request rejected: bad signature", "remote", r.RemoteAddr)
-			http.Error(rw, "invalid signature", http.StatusUnauthorized)
+		body, ok := w.readSigned(rw, r)
+		if !ok {
 			return
 		}
 		var f frame
@@ -196,8 +227,13 @@ func (w *Webhook) Handler(handle func(Event)) http.Handler {
 			}
 			writeJSON(rw, map[string]any{"op": opHeartbeatAck, "d": n})
 		case opDispatch:
+			ev := Event{Type: f.T, Seq: f.S, ID: f.ID, Data: f.D}
+			if ev.ID == "" {
+				sum := sha256.Sum256(body)
+				ev.BodyHash = "sha256:" + hex.EncodeToString(sum[:16])
+			}
 			w.handleMu.Lock()
-			handle(Event{Type: f.T, Seq: f.S, ID: f.ID, Data: f.D})
+			handle(ev)
 			w.handleMu.Unlock()
 			writeJSON(rw, map[string]int{"op": opCallbackAck, "d": 0})
 		default:
@@ -206,15 +242,80 @@ func (w *Webhook) Handler(handle func(Event)) http.Handler {
 	})
 }
 
-// verify checks an X-Signature-Ed25519 header over timestamp + body (§10.2).
-func (w *Webhook) verify(timestamp, sigHex string, body []byte) bool {
-	if timestamp == "" {
-		return false
+// readSigned reads the body of a request whose signature is valid and whose timestamp is
+// fresh, answering the request itself otherwise. Everything that can be checked without
+// the body is checked before a byte of it is read: the headers' form, the timestamp and
+// the declared length (a sender that does not declare it is refused: the platform always
+// does). Then the body is read, at most webhookBodyReads at a time, and verified.
+func (w *Webhook) readSigned(rw http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	refuse := func(status int, msg string) ([]byte, bool) {
+		// Close rather than drain what the client still sends.
+		rw.Header().Set("Connection", "close")
+		http.Error(rw, msg, status)
+		return nil, false
 	}
+	timestamp := r.Header.Get("X-Signature-Timestamp")
+	sig, sigOK := parseSignature(r.Header.Get("X-Signature-Ed25519"))
+	ts, tsErr := strconv.ParseInt(timestamp, 10, 64)
+	if !sigOK || tsErr != nil {
+		w.warnf("bad signature", r, "missing or malformed signature headers")
+		return refuse(http.StatusUnauthorized, "invalid signature")
+	}
+	now := w.cfg.Now()
+	if skew := now.Sub(time.Unix(ts, 0)); skew > w.cfg.Tolerance || skew < -w.cfg.Tolerance {
+		w.warnf("stale timestamp", r, fmt.Sprintf("X-Signature-Timestamp is %s from this host's clock, beyond %s: a replayed request, or a clock to fix",
+			skew.Round(time.Second), w.cfg.Tolerance))
+		return refuse(http.StatusUnauthorized, "stale timestamp")
+	}
+	switch {
+	case r.ContentLength < 0:
+		return refuse(http.StatusLengthRequired, "content-length required")
+	case r.ContentLength > w.cfg.MaxBody:
+		return refuse(http.StatusRequestEntityTooLarge, "body too large")
+	}
+	select {
+	case w.reads <- struct{}{}:
+	case <-r.Context().Done():
+		return nil, false
+	}
+	body := make([]byte, r.ContentLength)
+	_, err := io.ReadFull(r.Body, body)
+	<-w.reads
+	if err != nil {
+		return refuse(http.StatusBadRequest, "read body")
+	}
+	if !w.verify(timestamp, sig, body) {
+		w.warnf("bad signature", r, "the signature does not match the body")
+		return refuse(http.StatusUnauthorized, "invalid signature")
+	}
+	return body, true
+}
+
+// warnf logs a rejected request, at most one line per kind every webhookWarnEvery, with
+// the count of the lines left out since the last one.
+func (w *Webhook) warnf(kind string, r *http.Request, why string) {
+	ok, suppressed := w.warn.allow(kind, w.cfg.Now())
+	if !ok {
+		return
+	}
+	args := []any{"remote", r.RemoteAddr, "why", why}
+	if suppressed > 0 {
+		args = append(args, "suppressed", suppressed)
+	}
+	w.log.Warn("webhook request rejected: "+kind, args...)
+}
+
+// parseSignature decodes an X-Signature-Ed25519 header (§10.2).
+func parseSignature(sigHex string) ([]byte, bool) {
 	sig, err := hex.DecodeString(sigHex)
 	if err != nil || len(sig) != ed25519.SignatureSize || sig[63]&0xE0 != 0 {
-		return false
+		return nil, false
 	}
+	return sig, true
+}
+
+// verify checks a signature over timestamp + body (§10.2).
+func (w *Webhook) verify(timestamp string, sig, body []byte) bool {
 	msg := make([]byte, 0, len(timestamp)+len(body))
 	msg = append(append(msg, timestamp...), body...)
 	return ed25519.Verify(w.pub, msg, sig)

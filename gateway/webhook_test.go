@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/luabot/luabot/gateway"
 )
@@ -31,6 +32,12 @@ func TestWebhookKey_GoldenVectors(t *testing.T) {
 	}
 }
 
+// ts0 is the fixtures' "now" (the golden vectors' timestamp): webhooks refuse a
+// timestamp more than 5 minutes away from their clock.
+const ts0 = "1725442341"
+
+var now0 = time.Unix(1725442341, 0)
+
 type webhookFixture struct {
 	srv    *httptest.Server
 	secret string
@@ -40,7 +47,7 @@ type webhookFixture struct {
 
 func newWebhookFixture(t *testing.T, secret string) *webhookFixture {
 	t.Helper()
-	w, err := gateway.NewWebhook(gateway.WebhookConfig{Secret: secret})
+	w, err := gateway.NewWebhook(gateway.WebhookConfig{Secret: secret, Now: func() time.Time { return now0 }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,10 +125,10 @@ func TestWebhook_BadSignatureRejectedBeforeParsing(t *testing.T) {
 	tests := []struct {
 		name, secret, ts, body, sig string
 	}{
-		{"wrong secret", "another-secret-entirely", "1", `{"op":0,"t":"X","d":{}}`, ""},
-		{"not json, unsigned", "", "1", `not json`, strings.Repeat("00", 64)},
-		{"not hex", "", "1", `{"op":0}`, "zz"},
-		{"short", "", "1", `{"op":0}`, "abcd"},
+		{"wrong secret", "another-secret-entirely", ts0, `{"op":0,"t":"X","d":{}}`, ""},
+		{"not json, unsigned", "", ts0, `not json`, strings.Repeat("00", 64)},
+		{"not hex", "", ts0, `{"op":0}`, "zz"},
+		{"short", "", ts0, `{"op":0}`, "abcd"},
 		{"no timestamp", "naOC0ocQE3shWLAfffVLB1rhYPG7", "", `{"op":0,"t":"X","d":{}}`, ""},
 	}
 	for _, tt := range tests {
@@ -132,8 +139,8 @@ func TestWebhook_BadSignatureRejectedBeforeParsing(t *testing.T) {
 		})
 	}
 	// A valid signature over one timestamp does not cover another.
-	sig := hex.EncodeToString(ed25519.Sign(gateway.WebhookKey(f.secret), []byte(`1{"op":0,"t":"X","d":{}}`)))
-	if status, _ := f.post(t, f.secret, "2", `{"op":0,"t":"X","d":{}}`, sig); status != http.StatusUnauthorized {
+	sig := hex.EncodeToString(ed25519.Sign(gateway.WebhookKey(f.secret), []byte(ts0+`{"op":0,"t":"X","d":{}}`)))
+	if status, _ := f.post(t, f.secret, "1725442342", `{"op":0,"t":"X","d":{}}`, sig); status != http.StatusUnauthorized {
 		t.Errorf("replayed signature with another timestamp: status %d, want 401", status)
 	}
 	f.mu.Lock()
@@ -151,7 +158,7 @@ func TestWebhook_RetriesDeduplicated(t *testing.T) {
 	}
 	var got []string
 	var mu sync.Mutex
-	w, _ := gateway.NewWebhook(gateway.WebhookConfig{Secret: f.secret})
+	w, _ := gateway.NewWebhook(gateway.WebhookConfig{Secret: f.secret, Now: func() time.Time { return now0 }})
 	f.srv.Config.Handler = w.Handler(d.Wrap(func(e gateway.Event) {
 		mu.Lock()
 		got = append(got, e.ID)
@@ -159,7 +166,7 @@ func TestWebhook_RetriesDeduplicated(t *testing.T) {
 	}))
 	body := `{"op":0,"id":"AT_MESSAGE_CREATE:1","t":"AT_MESSAGE_CREATE","d":{}}`
 	for range 3 { // the platform retries until it sees the ack
-		if status, ack := f.post(t, f.secret, "7", body, ""); status != 200 || ack != `{"d":0,"op":12}` {
+		if status, ack := f.post(t, f.secret, ts0, body, ""); status != 200 || ack != `{"d":0,"op":12}` {
 			t.Fatalf("ack %d %s", status, ack)
 		}
 	}

@@ -3,7 +3,10 @@ package host
 import (
 	"log/slog"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/luabot/luabot/gateway"
 	"github.com/luabot/luabot/kv"
@@ -34,7 +37,11 @@ func BenchmarkEventToHandler(b *testing.B) {
 on("message", function(ev)
   if ev.text ~= "" and ev.author.id ~= "" then n = n + 1 end
 end)`)
-	s, err := loadScript(path, scriptDeps{api: &fakeAPI{}, store: store, logger: slog.New(slog.DiscardHandler)})
+	handled, err := loadHandled(store, time.Now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := loadScript(path, scriptDeps{api: &fakeAPI{}, store: store, logger: slog.New(slog.DiscardHandler), handled: handled})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -55,4 +62,36 @@ end)`)
 		b.Fatal("handler never ran")
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkEventToIncr is BenchmarkEventToHandler with a handler that does
+// one kv.incr: the cost of a handler that writes (one bbolt transaction per
+// incr, plus whatever makes it happen once per event).
+func BenchmarkEventToIncr(b *testing.B) {
+	store, err := kv.Open(kv.Config{Path: filepath.Join(b.TempDir(), "b.db")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	path := filepath.Join(b.TempDir(), "bench.lua")
+	writeFile(b, path, `on("message", function(ev) kv.incr("n") end)`)
+	handled, err := loadHandled(store, time.Now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := loadScript(path, scriptDeps{api: &fakeAPI{}, store: store, logger: slog.New(slog.DiscardHandler), handled: handled})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.L.Close()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		ev, _, err := gateway.DecodeEvent([]byte(strings.Replace(frame1K, `"id":"AT_MESSAGE_CREATE:`, `"id":"AT_MESSAGE_CREATE:`+strconv.Itoa(i), 1)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.dispatch(ev)
+	}
 }

@@ -46,9 +46,15 @@ const evalTimeout = time.Minute
 // listenControl opens the control socket at path. Run opens it before
 // the bot connects, so that whoever sees the bot online can attach.
 func (h *Host) listenControl(path string) (net.Listener, error) {
-	if c, err := net.Dial("unix", path); err == nil {
+	if err := controlDirOK(path); err != nil {
+		return nil, err
+	}
+	if c, err := DialControl(path); err == nil {
 		c.Close()
 		return nil, fmt.Errorf("control socket %s is in use: another luabot runs on the same data file", path)
+	} else if owner := (*ControlOwnerError)(nil); errors.As(err, &owner) {
+		return nil, fmt.Errorf("control socket %s is already served by user %d, not by us: remove it, and keep the data "+
+			"file in a folder only you can write to", path, owner.UID)
 	}
 	_ = os.Remove(path) // a stale socket of a process that died
 	ln, err := net.Listen("unix", path)

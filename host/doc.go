@@ -28,7 +28,11 @@
 // address still in use) are retried with backoff (startup.go). Either way every event passes one gateway.Dedup first, so
 // a replay or a webhook retry reaches the scripts once. Sessions and the
 // dedup window live in the kv file under the "/gateway" namespace
-// (session_store.go), which no script can name.
+// (session_store.go), which no script can name. Each event carries a count
+// of the handlers it started (settle.go): only when all have ended may the
+// saved seq and the dedup window pass it. Handlers that write kv record that
+// they ran, in their own transactions, under "/handled" (handled.go), so an
+// event replayed after a crash does not apply kv.incr/kv.update twice.
 //
 // Intents (WantedIntentsFor): a subscribed platform event requires its
 // intent; "message" requires guild @-messages and asks for group/C2C

@@ -101,6 +101,7 @@ type Host struct {
 	shardsMu sync.Mutex
 	shards   []*gateway.Client // the running WebSocket clients, for Status
 	dedup    atomic.Pointer[gateway.Dedup]
+	handled  *handledLog
 }
 
 // New validates cfg. Scripts are added with Load.
@@ -120,7 +121,11 @@ func New(cfg Config) (*Host, error) {
 	if err := cfg.validateTransport(); err != nil {
 		return nil, err
 	}
-	return &Host{cfg: cfg, log: cfg.Logger}, nil
+	handled, err := loadHandled(cfg.Store, time.Now)
+	if err != nil {
+		return nil, fmt.Errorf("host: %w", err)
+	}
+	return &Host{cfg: cfg, log: cfg.Logger, handled: handled}, nil
 }
 
 // ScriptFiles expands the command-line arguments: a file is itself, a
@@ -362,7 +367,7 @@ func (h *Host) Received() uint64 { return h.received.Load() }
 // serve runs the script schedulers and feeds them from source until source
 // returns or ctx ends. Scripts loaded, reloaded or removed meanwhile
 // (reload.go) start and stop under the same owner.
-func (h *Host) serve(ctx context.Context, source func(context.Context, func(gateway.Event)) error) error {
+func (h *Host) serve(ctx context.Context, source func(context.Context, func(gateway.Event, func())) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -384,6 +389,11 @@ func (h *Host) serve(ctx context.Context, source func(context.Context, func(gate
 		if err := h.cfg.API.Run(ctx); err != nil && ctx.Err() == nil {
 			h.log.Error("token refresher stopped", "err", err)
 		}
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		h.maintainHandled(ctx)
 	}()
 	if len(h.cfg.Watch) > 0 {
 		wg.Add(1)
@@ -415,6 +425,12 @@ func (h *Host) serve(ctx context.Context, source func(context.Context, func(gate
 	h.runCtx, h.runWG = nil, nil
 	h.mu.Unlock()
 	wg.Wait()
+	// Every script has stopped: the done records still waiting go now, and
+	// the events handlers finished while draining may now count as seen.
+	if ferr := h.handled.flushDone(); ferr != nil {
+		h.log.Error("handled-event records not saved", "err", ferr)
+	}
+	h.flushGateway()
 	if errors.Is(err, context.Canceled) {
 		err = nil
 	}
@@ -424,7 +440,7 @@ func (h *Host) serve(ctx context.Context, source func(context.Context, func(gate
 // route hands one event to every script. The read lock keeps a reload
 // from retiring a script while an event is on its way to it, so each event
 // reaches exactly one version of each script.
-func (h *Host) route(ev gateway.Event) {
+func (h *Host) route(ev gateway.Event, settled func()) {
 	if ev.Received.IsZero() {
 		ev.Received = h.now()
 	}
@@ -432,9 +448,12 @@ func (h *Host) route(ev gateway.Event) {
 	// Either way the "message" handlers, waiters and commands skip it (overlap.go).
 	repeat := h.fromSelf(ev) || h.repeatedMessage(ev)
 	h.routing.RLock()
-	for _, s := range h.list() {
-		s.deliverAs(ev, repeat)
+	scripts := h.list()
+	settle := newEventSettle(len(scripts), settled)
+	for _, s := range scripts {
+		s.deliverSettled(ev, repeat, settle)
 	}
 	h.routing.RUnlock()
+	settle.done() // routing's own share
 	h.received.Add(1)
 }

@@ -71,7 +71,7 @@ func TestServe_LoadDuringShutdownStartsNothingUnowned(t *testing.T) {
 		done := make(chan error, 1)
 		serving := make(chan struct{})
 		go func() {
-			done <- h.serve(ctx, func(ctx context.Context, _ func(gateway.Event)) error {
+			done <- h.serve(ctx, func(ctx context.Context, _ func(gateway.Event, func())) error {
 				close(serving)
 				<-ctx.Done()
 				return nil

@@ -86,9 +86,9 @@ func (r *overlapRig) run(wantSent int, evs ...gateway.Event) {
 	rctx, stop := context.WithCancel(r.ctx)
 	done := make(chan error, 1)
 	go func() {
-		done <- h.serve(rctx, func(ctx context.Context, handle func(gateway.Event)) error {
+		done <- h.serve(rctx, func(ctx context.Context, handle func(gateway.Event, func())) error {
 			for _, ev := range evs {
-				handle(ev)
+				handle(ev, nil)
 			}
 			<-ctx.Done()
 			return nil

@@ -151,11 +151,29 @@ func scriptName(path string) string {
 
 func (h *Host) deps() scriptDeps {
 	return scriptDeps{
-		api:    h.cfg.API,
-		store:  h.cfg.Store,
-		logger: h.log,
-		limits: h.cfg.Limits,
-		max:    Limits{CPU: h.cfg.MaxCPU, Memory: h.cfg.MaxMemory},
-		clock:  h.cfg.Clock,
+		api:     h.cfg.API,
+		store:   h.cfg.Store,
+		logger:  h.log,
+		limits:  h.cfg.Limits,
+		max:     Limits{CPU: h.cfg.MaxCPU, Memory: h.cfg.MaxMemory},
+		clock:   h.cfg.Clock,
+		handled: h.handled,
+		private: h.privateFiles(),
 	}
+}
+
+// privateFiles are the files no script may send with file = "path": the
+// data file, and by name everything beside it (socket, status file).
+func (h *Host) privateFiles() []string {
+	var out []string
+	for _, p := range []string{h.cfg.Store.Path(), h.cfg.ControlSocket, h.cfg.StatusFile} {
+		if p == "" {
+			continue
+		}
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs
+		}
+		out = append(out, p)
+	}
+	return out
 }

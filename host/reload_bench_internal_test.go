@@ -39,7 +39,7 @@ func BenchmarkSaveToLive(b *testing.B) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- h.serve(ctx, func(ctx context.Context, _ func(gateway.Event)) error {
+		done <- h.serve(ctx, func(ctx context.Context, _ func(gateway.Event, func())) error {
 			<-ctx.Done()
 			return nil
 		})

@@ -22,8 +22,8 @@ func (s *script) run(ctx context.Context, drain time.Duration) {
 	active := false // something ran since the last estimate
 	for !s.halted.Load() {
 		select {
-		case q := <-s.events:
-			s.dispatchAs(q.ev, q.repeat)
+		case in := <-s.events:
+			s.dispatchSettled(in.ev, in.repeat, in.settle)
 			s.queued.Add(-1)
 			active = true
 		case c := <-s.completions:
@@ -95,7 +95,8 @@ func (s *script) halt(why string) {
 func (s *script) abandon() {
 	for queued := true; queued; {
 		select {
-		case <-s.events:
+		case in := <-s.events:
+			in.settle.done()
 			s.queued.Add(-1)
 		default:
 			queued = false
@@ -123,8 +124,8 @@ func (s *script) cancelHandlers() {
 func (s *script) stop(drain time.Duration) {
 	for queued := true; queued; {
 		select {
-		case q := <-s.events:
-			s.dispatchAs(q.ev, q.repeat)
+		case in := <-s.events:
+			s.dispatchSettled(in.ev, in.repeat, in.settle)
 			s.queued.Add(-1)
 		default:
 			queued = false
@@ -183,23 +184,26 @@ func (s *script) drainWorkers() {
 
 // deliver queues ev for the scheduler without ever blocking the gateway:
 // when the inbox is full the oldest event is dropped and counted.
-func (s *script) deliver(ev gateway.Event) { s.deliverAs(ev, false) }
+func (s *script) deliver(ev gateway.Event) { s.deliverSettled(ev, false, nil) }
 
-// deliverAs is deliver with the repeat mark of dispatchAs.
-func (s *script) deliverAs(ev gateway.Event, repeat bool) {
+// deliverSettled is deliver for an event whose settle is told when this
+// script is done with it (settle.go), with the repeat mark of dispatchSettled.
+func (s *script) deliverSettled(ev gateway.Event, repeat bool, settle *eventSettle) {
 	if s.halted.Load() {
+		settle.done()
 		return
 	}
 	s.queued.Add(1)
 	for {
 		select {
-		case s.events <- queued{ev, repeat}:
+		case s.events <- inboxEvent{ev, repeat, settle}:
 			return
 		default:
 		}
 		select {
 		case old := <-s.events:
 			s.queued.Add(-1)
+			old.settle.done()
 			if n := s.dropped.Add(1); n == 1 || n%1000 == 0 {
 				s.log.Warn("inbox full: dropped the oldest event", "event", old.ev.Type, "dropped_total", n, "inbox", cap(s.events))
 			}
@@ -210,11 +214,13 @@ func (s *script) deliverAs(ev gateway.Event, repeat bool) {
 
 // dispatch starts every matching handler for ev, each in its own coroutine,
 // and wakes the handlers waiting for it.
-func (s *script) dispatch(ev gateway.Event) { s.dispatchAs(ev, false) }
+func (s *script) dispatch(ev gateway.Event) { s.dispatchSettled(ev, false, nil) }
 
-// dispatchAs is dispatch for an event whose message the "message" handlers,
-// waiters and commands already had when repeat is true (overlap.go).
-func (s *script) dispatchAs(ev gateway.Event, repeat bool) {
+// dispatchSettled starts the handlers for ev and tells settle when every
+// handler it started has ended (settle.go). When repeat is true the "message"
+// handlers, waiters and commands already had its message (overlap.go).
+func (s *script) dispatchSettled(ev gateway.Event, repeat bool, settle *eventSettle) {
+	defer settle.done() // this script's own share; each handler holds one more
 	// isMessage: this dispatch goes to the "message" handlers, waiters and
 	// commands too, unless they had its message already (overlap.go).
 	isMessage := bindings.IsMessageEvent(ev.Type) && !repeat
@@ -228,20 +234,37 @@ func (s *script) dispatchAs(ev gateway.Event, repeat bool) {
 		return
 	}
 	s.wake(ev.Type, arg, isMessage)
-	for _, fn := range fns {
-		s.start(ev.Type, fn, nil, arg)
+	for i, fn := range fns {
+		s.startOnce(ev, settle, i, fn, arg)
 	}
 	if isMessage {
 		if fn, args, ok := s.g.Command(s.L, arg); ok {
-			s.start(ev.Type, fn, nil, args...)
+			s.startOnce(ev, settle, len(fns), fn, args...)
 		}
 	}
 }
 
+// startOnce starts the ordinal'th handler of ev, unless a run of it before
+// a restart finished (handled.go).
+func (s *script) startOnce(ev gateway.Event, settle *eventSettle, ordinal int, fn *lua.LFunction, args ...lua.LValue) {
+	if s.handled.done(s.name, ev.ID, ordinal) {
+		s.log.Debug("handler already ran for this event before a restart; not run again", "event", ev.Type, "event_id", ev.ID)
+		return
+	}
+	settle.add()
+	s.startMarked(ev.Type, ev.ID, ordinal, settle, fn, nil, args...)
+}
+
 // start runs fn in a new handler coroutine.
 func (s *script) start(event string, fn *lua.LFunction, onDone func(), args ...lua.LValue) {
+	s.startMarked(event, "", 0, nil, fn, onDone, args...)
+}
+
+// startMarked is start for the ordinal'th handler of the event eventID
+// (handled.go).
+func (s *script) startMarked(event, eventID string, ordinal int, settle *eventSettle, fn *lua.LFunction, onDone func(), args ...lua.LValue) {
 	th, _ := s.L.NewThread()
-	h := &handler{event: event, th: th, onDone: onDone}
+	h := &handler{event: event, th: th, onDone: onDone, eventID: eventID, ordinal: ordinal, settle: settle}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	th.SetContext(h.ctx)
 	s.threads[th] = h
@@ -318,7 +341,7 @@ func (s *script) commit(h *handler) {
 	if h.kv == nil {
 		return
 	}
-	if err := h.kv.Commit(s.store); err != nil {
+	if err := h.kv.CommitDone(s.store); err != nil {
 		s.log.Error("handler's kv writes not saved", "event", h.event, "err", err)
 	}
 }
@@ -331,6 +354,7 @@ func (s *script) finish(h *handler) {
 	if h.onDone != nil {
 		h.onDone()
 	}
+	h.settle.done()
 }
 
 // traceback lists the script lines a failed coroutine was called from,
@@ -372,7 +396,9 @@ func (s *script) KV(L *lua.LState) *bindings.KVBuffer {
 	if h == nil {
 		return nil
 	}
-	if h.kv == nil {
+	if h.kv == nil && h.eventID != "" && s.handled != nil {
+		h.kv = bindings.NewEventKVBuffer(s.handled.once(handlerMark(s.name, h.eventID, h.ordinal)))
+	} else if h.kv == nil {
 		h.kv = bindings.NewKVBuffer()
 	}
 	return h.kv

@@ -15,7 +15,6 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luabot/luabot/bindings"
-	"github.com/luabot/luabot/gateway"
 	"github.com/luabot/luabot/scripts"
 )
 
@@ -55,13 +54,6 @@ func (l Limits) withDefaults() Limits {
 }
 
 // script is one loaded Lua file and the goroutine that owns its state.
-// queued is an event in a script's inbox; repeat marks a message the
-// "message" handlers already had under another event type (overlap.go).
-type queued struct {
-	ev     gateway.Event
-	repeat bool
-}
-
 type script struct {
 	name string
 	path string
@@ -79,8 +71,9 @@ type script struct {
 	limits     Limits
 	clock      bindings.Clock
 	store      bindings.Store
+	handled    *handledLog
 
-	events      chan queued
+	events      chan inboxEvent
 	completions chan completion
 	fires       chan *luaTimer
 	control     chan func() // work that must run on the scheduler (help text)
@@ -116,6 +109,12 @@ type handler struct {
 	cpu     time.Duration // Lua run so far
 	onDone  func()
 	kv      *bindings.KVBuffer // writes to commit when the handler succeeds
+	settle  *eventSettle       // told when the handler ends; nil for timers and the REPL
+	// eventID and ordinal name this handler of its event for the
+	// once-per-event records (handled.go); eventID is empty for timers, the
+	// REPL and events without an id.
+	eventID string
+	ordinal int
 	// onResult, when set, receives the handler's return values or its
 	// failure (REPL evaluations); such failures are not logged.
 	onResult func(vals []lua.LValue, failure string)
@@ -151,6 +150,11 @@ type scriptDeps struct {
 	// take defaultMaxFactor times the limits.
 	max   Limits
 	clock bindings.Clock
+	// handled makes kv effects happen once per event across a crash; nil
+	// turns that off (handled.go).
+	handled *handledLog
+	// private are files no script may read (bindings.Env.Private).
+	private []string
 }
 
 // loadScript compiles path and runs its top level in a fresh sandbox.
@@ -191,7 +195,8 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		limits:      limits,
 		clock:       clock,
 		store:       deps.store,
-		events:      make(chan queued, limits.Inbox),
+		handled:     deps.handled,
+		events:      make(chan inboxEvent, limits.Inbox),
 		completions: make(chan completion, 64),
 		fires:       make(chan *luaTimer, 64),
 		control:     make(chan func(), 16),
@@ -210,13 +215,14 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		return fail(err)
 	}
 	g, err := bindings.Install(s.L, bindings.Env{
-		Script: name,
-		Dir:    absDir,
-		API:    deps.api,
-		Store:  deps.store,
-		Async:  s,
-		Logger: deps.logger,
-		Clock:  clock,
+		Script:  name,
+		Dir:     absDir,
+		Private: deps.private,
+		API:     deps.api,
+		Store:   deps.store,
+		Async:   s,
+		Logger:  deps.logger,
+		Clock:   clock,
 		// Bounds what a single json.decode may build.
 		MemoryLimit: limits.Memory,
 		Timers:      s,

@@ -102,7 +102,7 @@ func (cfg Config) validateTransport() error {
 // source builds the event source serve consumes: the transport, wrapped so that every
 // event passes the persisted dedup window first. The returned func owns its goroutines
 // (the dedup saver, the status writer, one per shard) and waits for them.
-func (h *Host) source(ctx context.Context) (func(context.Context, func(gateway.Event)) error, error) {
+func (h *Host) source(ctx context.Context) (func(context.Context, func(gateway.Event, func())) error, error) {
 	stores := h.cfg.Sessions
 	if stores == nil {
 		stores = NewSessionStore(h.cfg.Store)
@@ -139,7 +139,7 @@ func (h *Host) source(ctx context.Context) (func(context.Context, func(gateway.E
 		}
 	}
 
-	return func(ctx context.Context, handle func(gateway.Event)) error {
+	return func(ctx context.Context, handle func(gateway.Event, func())) error {
 		ctx, cancel := context.WithCancel(ctx)
 		var wg sync.WaitGroup
 		wg.Add(1)
@@ -154,7 +154,7 @@ func (h *Host) source(ctx context.Context) (func(context.Context, func(gateway.E
 				h.statusLoop(ctx)
 			}()
 		}
-		err := run(ctx, dedup.Wrap(handle))
+		err := run(ctx, dedup.WrapSettled(handle))
 		cancel()
 		wg.Wait()
 		if ferr := dedup.Flush(); ferr != nil {
@@ -163,6 +163,26 @@ func (h *Host) source(ctx context.Context) (func(context.Context, func(gateway.E
 		h.writeStatus()
 		return err
 	}, nil
+}
+
+// flushGateway saves the dedup window and the shards' sessions once more
+// after the scripts have drained: the transport saved them when it stopped,
+// before the handlers still running had finished, which left those events
+// out of the window and the saved seq behind them.
+func (h *Host) flushGateway() {
+	if d := h.dedup.Load(); d != nil {
+		if err := d.Flush(); err != nil {
+			h.log.Error("dedup window not saved", "error", err)
+		}
+	}
+	h.shardsMu.Lock()
+	shards := h.shards
+	h.shardsMu.Unlock()
+	for _, c := range shards {
+		if err := c.FlushSession(); err != nil {
+			h.log.Error("gateway session not saved", "error", err)
+		}
+	}
 }
 
 // shardSource asks GET /gateway/bot where to connect and how many shards to run, checks
@@ -233,13 +253,16 @@ func (h *Host) shardSource(ctx context.Context, sessions gateway.SessionStore) (
 	clients := make([]*gateway.Client, 0, len(ids))
 	for _, id := range ids {
 		c, err := gateway.New(gateway.Config{
-			URL:            gb.URL,
-			Token:          h.cfg.API.IdentifyToken,
-			Negotiator:     intents,
-			Shard:          [2]int{id, count},
-			Logger:         h.log,
-			Sessions:       sessions,
-			BeforeIdentify: limiter.Wait,
+			URL:        gb.URL,
+			Token:      h.cfg.API.IdentifyToken,
+			Negotiator: intents,
+			Shard:      [2]int{id, count},
+			Logger:     h.log,
+			Sessions:   sessions,
+			// The saved seq covers only events every script has finished
+			// with (settle.go), so a kill -9 replays the rest.
+			SaveFinishedSeq: true,
+			BeforeIdentify:  limiter.Wait,
 			// After 4004 the next identify fetches a fresh access token.
 			InvalidateToken: h.cfg.API.InvalidateToken,
 		})

@@ -69,7 +69,11 @@ func backupCommand() *cli.Command {
 // backup writes the copy through the running bot when there is one
 // (live), else from the file itself.
 func backup(data, out string) (n int64, live bool, err error) {
-	if cl, err := dialControl(controlPath(data)); err == nil {
+	cl, err := dialControl(controlPath(data))
+	if owner := (*host.ControlOwnerError)(nil); errors.As(err, &owner) {
+		return 0, false, err
+	}
+	if err == nil {
 		defer cl.Close()
 		resp, err := cl.call(host.ControlRequest{Op: "backup", Path: out})
 		if err == nil && resp.Err != "" {
@@ -136,7 +140,11 @@ func kvCommand() *cli.Command {
 }
 
 func check(data string) ([]string, error) {
-	if cl, err := dialControl(controlPath(data)); err == nil {
+	cl, err := dialControl(controlPath(data))
+	if owner := (*host.ControlOwnerError)(nil); errors.As(err, &owner) {
+		return nil, err
+	}
+	if err == nil {
 		defer cl.Close()
 		resp, err := cl.call(host.ControlRequest{Op: "check"})
 		if err == nil && resp.Err != "" {

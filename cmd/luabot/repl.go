@@ -250,7 +250,10 @@ type controlClient struct {
 }
 
 func dialControl(path string) (*controlClient, error) {
-	conn, err := net.Dial("unix", path)
+	conn, err := host.DialControl(path)
+	if owner := (*host.ControlOwnerError)(nil); errors.As(err, &owner) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("attach: no running luabot with this --data file (%s): %w", path, err)
 	}
