@@ -79,7 +79,7 @@
 //
 // # Webhook
 //
-// [Webhook] serves the HTTP callback transport of qq-protocol.md §10: it verifies the
+// [Webhook] serves the HTTP callback transport of docs/protocol.md §10: it verifies the
 // Ed25519 signature (key derived from the AppSecret) before parsing the body and answers
 // 401 when it is wrong, answers callback validation (op 13) and heartbeats (op 1) itself,
 // and passes dispatches (op 0) to the same kind of handler as the Client, acking

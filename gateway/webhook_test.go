@@ -19,7 +19,7 @@ import (
 	"github.com/luabot/luabot/gateway"
 )
 
-// Golden vectors from qq-protocol.md §10.2 and §10.3.
+// Golden vectors from docs/protocol.md §10.2 and §10.3.
 func TestWebhookKey_GoldenVectors(t *testing.T) {
 	key := gateway.WebhookKey("naOC0ocQE3shWLAfffVLB1rhYPG7")
 	wantPub := []byte{215, 195, 98, 254, 120, 174, 248, 31, 242, 50, 135, 180, 147, 98, 139, 93, 176, 42, 60, 79, 227, 11, 33, 94, 77, 25, 96, 155, 93, 118, 103, 58}
