@@ -8,12 +8,12 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
-	"github.com/luabot/luabot/gateway"
+	"github.com/luabot/luabot/dispatch"
 )
 
 // Event builds the object a handler receives: the event's d table plus
 // type, event_id, scene and text, with the methods reply and raw.
-func (g *Globals) Event(L *lua.LState, ev gateway.Event) (lua.LValue, error) {
+func (g *Globals) Event(L *lua.LState, ev dispatch.Event) (lua.LValue, error) {
 	return g.ev.build(L, ev)
 }
 
@@ -49,7 +49,7 @@ type lazyPayload struct {
 	received time.Time
 }
 
-func (e *eventBuilder) build(L *lua.LState, ev gateway.Event) (lua.LValue, error) {
+func (e *eventBuilder) build(L *lua.LState, ev dispatch.Event) (lua.LValue, error) {
 	t := L.CreateTable(0, 8)
 	lp := &lazyPayload{data: ev.Data, received: ev.Received}
 	if lp.received.IsZero() {

@@ -5,7 +5,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
-	"github.com/luabot/luabot/gateway"
+	"github.com/luabot/luabot/dispatch"
 )
 
 // MessageEvents are the platform events the "message" pseudo-event covers.
@@ -30,7 +30,7 @@ func knownEvent(name string) bool {
 		return false
 	}
 	// Dispatch matches names exactly, so only the platform's spelling counts.
-	_, ok := gateway.IntentFor(name)
+	_, ok := dispatch.IntentFor(name)
 	return ok && name == upper(name)
 }
 
@@ -181,7 +181,7 @@ func closestEvent(name string) string {
 	if len(name) > maxEventName {
 		return ""
 	}
-	candidates := append([]string{"READY", "RESUMED", EventMessage, EventUnload}, gateway.EventTypes()...)
+	candidates := append([]string{"READY", "RESUMED", EventMessage, EventUnload}, dispatch.EventTypes()...)
 	best, bestDist := "", 4
 	for _, c := range candidates {
 		if d := editDistance(upper(name), upper(c)); d < bestDist {
