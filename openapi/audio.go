@@ -7,9 +7,9 @@ import (
 )
 
 var (
-	routeAudio   = route{http.MethodPost, "/channels/{channel_id}/audio"}
-	routeMicOn   = route{http.MethodPut, "/channels/{channel_id}/mic"}
-	routeMicOff  = route{http.MethodDelete, "/channels/{channel_id}/mic"}
+	RouteAudio   = Route{http.MethodPost, "/channels/{channel_id}/audio"}
+	RouteMicOn   = Route{http.MethodPut, "/channels/{channel_id}/mic"}
+	RouteMicOff  = Route{http.MethodDelete, "/channels/{channel_id}/mic"}
 	emptyJSONObj = json.RawMessage(`{}`)
 )
 
@@ -30,15 +30,15 @@ type AudioControl struct {
 
 // ControlAudio plays, pauses, resumes or stops audio in a voice channel (audio bots).
 func (c *Client) ControlAudio(ctx context.Context, channelID string, a AudioControl) error {
-	return callNone(ctx, c, "control audio", routeAudio, []string{channelID}, nil, a)
+	return callNone(ctx, c, "control audio", RouteAudio, []string{channelID}, nil, a)
 }
 
 // MicOn puts the bot on the mic of a voice channel (PUT /channels/{channel_id}/mic).
 func (c *Client) MicOn(ctx context.Context, channelID string) error {
-	return callNone(ctx, c, "mic on", routeMicOn, []string{channelID}, nil, emptyJSONObj)
+	return callNone(ctx, c, "mic on", RouteMicOn, []string{channelID}, nil, emptyJSONObj)
 }
 
 // MicOff takes the bot off the mic (DELETE /channels/{channel_id}/mic).
 func (c *Client) MicOff(ctx context.Context, channelID string) error {
-	return callNone(ctx, c, "mic off", routeMicOff, []string{channelID}, nil, nil)
+	return callNone(ctx, c, "mic off", RouteMicOff, []string{channelID}, nil, nil)
 }

@@ -182,11 +182,11 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	refetched := false
 	retries := 0
-	routeKey := method + " " + path
+	RouteKey := method + " " + path
 	passive := isPassiveReply(method, path, in, body)
 	uncertain := false // an earlier attempt may have been processed
 	for attempt := 1; ; attempt++ {
-		if err := c.spacing.wait(ctx, routeKey); err != nil {
+		if err := c.spacing.wait(ctx, RouteKey); err != nil {
 			return nil, fmt.Errorf("%s %s: %w", strings.ToLower(method), path, err)
 		}
 		auth, tok, err := c.authorization(ctx)
@@ -226,7 +226,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			return nil, err // waiting would outlast the caller: report what we have
 		}
 		if isAPI && apiErr.Status == http.StatusTooManyRequests {
-			c.spacing.penalize(routeKey, wait)
+			c.spacing.penalize(RouteKey, wait)
 		}
 		retries++
 		c.log.Debug("openapi retry", "method", method, "path", path, "attempt", attempt+1, "wait", wait, "error", err)

@@ -6,9 +6,9 @@ import (
 )
 
 var (
-	routeCreateDM       = route{http.MethodPost, "/users/@me/dms"}
-	routeDeleteDM       = route{http.MethodDelete, "/dms/{guild_id}/messages/{message_id}"}
-	routeDMSettingGuide = route{http.MethodPost, "/dms/{guild_id}/settingguide"}
+	RouteCreateDM       = Route{http.MethodPost, "/users/@me/dms"}
+	RouteDeleteDM       = Route{http.MethodDelete, "/dms/{guild_id}/messages/{message_id}"}
+	RouteDMSettingGuide = Route{http.MethodPost, "/dms/{guild_id}/settingguide"}
 )
 
 // DM is a direct-message session: GuildID is what DM sends are addressed to.
@@ -20,23 +20,23 @@ type DM struct {
 
 // CreateDM opens a DM session with a member of sourceGuildID (POST /users/@me/dms).
 func (c *Client) CreateDM(ctx context.Context, recipientID, sourceGuildID string) (*DM, error) {
-	return callJSON[*DM](ctx, c, "create dm", routeCreateDM, nil, nil,
+	return callJSON[*DM](ctx, c, "create dm", RouteCreateDM, nil, nil,
 		map[string]string{"recipient_id": recipientID, "source_guild_id": sourceGuildID})
 }
 
 // PostDM sends a DM (POST /dms/{guild_id}/messages) to a session's guild id.
 // msg is as for [Client.PostMessage].
 func (c *Client) PostDM(ctx context.Context, guildID string, msg any) (*SentMessage, error) {
-	return c.post(ctx, "post dm", routeDMMessages, guildID, msg)
+	return c.post(ctx, "post dm", RouteDMMessages, guildID, msg)
 }
 
 // DeleteDM recalls the bot's own DM (DELETE /dms/{guild_id}/messages/{message_id}).
 func (c *Client) DeleteDM(ctx context.Context, guildID, messageID string, hideTip bool) error {
-	return callNone(ctx, c, "delete dm", routeDeleteDM, []string{guildID, messageID}, hideTipQuery(hideTip), nil)
+	return callNone(ctx, c, "delete dm", RouteDeleteDM, []string{guildID, messageID}, hideTipQuery(hideTip), nil)
 }
 
 // PostDMSettingGuide posts the DM settings prompt, jumping to jumpGuildID.
 func (c *Client) PostDMSettingGuide(ctx context.Context, guildID, jumpGuildID string) (*Message, error) {
-	return callJSON[*Message](ctx, c, "post dm setting guide", routeDMSettingGuide, []string{guildID}, nil,
+	return callJSON[*Message](ctx, c, "post dm setting guide", RouteDMSettingGuide, []string{guildID}, nil,
 		map[string]any{"setting_guide": map[string]string{"guild_id": jumpGuildID}})
 }

@@ -6,10 +6,10 @@ import (
 )
 
 var (
-	routeThreads      = route{http.MethodGet, "/channels/{channel_id}/threads"}
-	routeThread       = route{http.MethodGet, "/channels/{channel_id}/threads/{thread_id}"}
-	routePutThread    = route{http.MethodPut, "/channels/{channel_id}/threads"}
-	routeDeleteThread = route{http.MethodDelete, "/channels/{channel_id}/threads/{thread_id}"}
+	RouteThreads      = Route{http.MethodGet, "/channels/{channel_id}/threads"}
+	RouteThread       = Route{http.MethodGet, "/channels/{channel_id}/threads/{thread_id}"}
+	RoutePutThread    = Route{http.MethodPut, "/channels/{channel_id}/threads"}
+	RouteDeleteThread = Route{http.MethodDelete, "/channels/{channel_id}/threads/{thread_id}"}
 )
 
 // Thread formats.
@@ -58,23 +58,23 @@ type PutThreadResult struct {
 
 // Threads lists a forum channel's threads.
 func (c *Client) Threads(ctx context.Context, channelID string) (*ThreadList, error) {
-	return callJSON[*ThreadList](ctx, c, "list threads", routeThreads, []string{channelID}, nil, nil)
+	return callJSON[*ThreadList](ctx, c, "list threads", RouteThreads, []string{channelID}, nil, nil)
 }
 
 // Thread returns one thread.
 func (c *Client) Thread(ctx context.Context, channelID, threadID string) (*Thread, error) {
 	r, err := callJSON[struct {
 		Thread *Thread `json:"thread"`
-	}](ctx, c, "get thread", routeThread, []string{channelID, threadID}, nil, nil)
+	}](ctx, c, "get thread", RouteThread, []string{channelID, threadID}, nil, nil)
 	return r.Thread, err
 }
 
 // PutThread publishes a thread.
 func (c *Client) PutThread(ctx context.Context, channelID string, t ThreadToPut) (*PutThreadResult, error) {
-	return callJSON[*PutThreadResult](ctx, c, "put thread", routePutThread, []string{channelID}, nil, t)
+	return callJSON[*PutThreadResult](ctx, c, "put thread", RoutePutThread, []string{channelID}, nil, t)
 }
 
 // DeleteThread deletes a thread.
 func (c *Client) DeleteThread(ctx context.Context, channelID, threadID string) error {
-	return callNone(ctx, c, "delete thread", routeDeleteThread, []string{channelID, threadID}, nil, nil)
+	return callNone(ctx, c, "delete thread", RouteDeleteThread, []string{channelID, threadID}, nil, nil)
 }

@@ -7,8 +7,8 @@ import (
 )
 
 var (
-	routeGatewayBot = route{http.MethodGet, "/gateway/bot"}
-	routeGateway    = route{http.MethodGet, "/gateway"}
+	RouteGatewayBot = Route{http.MethodGet, "/gateway/bot"}
+	RouteGateway    = Route{http.MethodGet, "/gateway"}
 )
 
 // GatewayBot is the answer of GET /gateway/bot: where to connect and how many sessions may
@@ -30,7 +30,7 @@ type SessionStartLimit struct {
 // GatewayBot fetches the gateway URL and session limits (GET /gateway/bot).
 func (c *Client) GatewayBot(ctx context.Context) (*GatewayBot, error) {
 	var g GatewayBot
-	if err := c.call(ctx, routeGatewayBot, nil, nil, nil, &g); err != nil {
+	if err := c.call(ctx, RouteGatewayBot, nil, nil, nil, &g); err != nil {
 		return nil, fmt.Errorf("get gateway: %w", err)
 	}
 	return &g, nil
@@ -40,6 +40,6 @@ func (c *Client) GatewayBot(ctx context.Context) (*GatewayBot, error) {
 func (c *Client) Gateway(ctx context.Context) (string, error) {
 	r, err := callJSON[struct {
 		URL string `json:"url"`
-	}](ctx, c, "get gateway url", routeGateway, nil, nil, nil)
+	}](ctx, c, "get gateway url", RouteGateway, nil, nil, nil)
 	return r.URL, err
 }

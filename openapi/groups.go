@@ -6,8 +6,8 @@ import (
 )
 
 var (
-	routeDeleteGroupMessage = route{http.MethodDelete, "/v2/groups/{group_openid}/messages/{message_id}"}
-	routeDeleteC2CMessage   = route{http.MethodDelete, "/v2/users/{openid}/messages/{message_id}"}
+	RouteDeleteGroupMessage = Route{http.MethodDelete, "/v2/groups/{group_openid}/messages/{message_id}"}
+	RouteDeleteC2CMessage   = Route{http.MethodDelete, "/v2/users/{openid}/messages/{message_id}"}
 )
 
 // PostGroupMessage sends a group message (POST /v2/groups/{group_openid}/messages).
@@ -15,22 +15,22 @@ var (
 // markdown, 3 ark, 4 embed, 7 media). Active group messages are disabled on
 // the platform: pass MsgID/EventID, or use [Client.Reply].
 func (c *Client) PostGroupMessage(ctx context.Context, groupOpenID string, msg any) (*SentMessage, error) {
-	return c.post(ctx, "post group message", routeGroupMessages, groupOpenID, msg)
+	return c.post(ctx, "post group message", RouteGroupMessages, groupOpenID, msg)
 }
 
 // PostC2CMessage sends a C2C message (POST /v2/users/{openid}/messages); as PostGroupMessage.
 func (c *Client) PostC2CMessage(ctx context.Context, openID string, msg any) (*SentMessage, error) {
-	return c.post(ctx, "post c2c message", routeC2CMessages, openID, msg)
+	return c.post(ctx, "post c2c message", RouteC2CMessages, openID, msg)
 }
 
 // DeleteGroupMessage recalls a group message within 2 minutes.
 func (c *Client) DeleteGroupMessage(ctx context.Context, groupOpenID, messageID string) error {
-	return callNone(ctx, c, "delete group message", routeDeleteGroupMessage, []string{groupOpenID, messageID}, nil, nil)
+	return callNone(ctx, c, "delete group message", RouteDeleteGroupMessage, []string{groupOpenID, messageID}, nil, nil)
 }
 
 // DeleteC2CMessage recalls a C2C message within 2 minutes.
 func (c *Client) DeleteC2CMessage(ctx context.Context, openID, messageID string) error {
-	return callNone(ctx, c, "delete c2c message", routeDeleteC2CMessage, []string{openID, messageID}, nil, nil)
+	return callNone(ctx, c, "delete c2c message", RouteDeleteC2CMessage, []string{openID, messageID}, nil, nil)
 }
 
 // Send sends msg to t, uploading file first where the scene needs it (see

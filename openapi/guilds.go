@@ -6,9 +6,9 @@ import (
 )
 
 var (
-	routeGuild          = route{http.MethodGet, "/guilds/{guild_id}"}
-	routeMessageSetting = route{http.MethodGet, "/guilds/{guild_id}/message/setting"}
-	routeGuildMute      = route{http.MethodPatch, "/guilds/{guild_id}/mute"}
+	RouteGuild          = Route{http.MethodGet, "/guilds/{guild_id}"}
+	RouteMessageSetting = Route{http.MethodGet, "/guilds/{guild_id}/message/setting"}
+	RouteGuildMute      = Route{http.MethodPatch, "/guilds/{guild_id}/mute"}
 )
 
 // Guild is a QQ guild (频道). JoinedAt is kept as the platform's RFC3339 string because guild
@@ -49,19 +49,19 @@ type MuteResult struct {
 
 // Guild returns one guild (GET /guilds/{guild_id}).
 func (c *Client) Guild(ctx context.Context, guildID string) (*Guild, error) {
-	return callJSON[*Guild](ctx, c, "get guild", routeGuild, []string{guildID}, nil, nil)
+	return callJSON[*Guild](ctx, c, "get guild", RouteGuild, []string{guildID}, nil, nil)
 }
 
 // MessageSetting returns a guild's message settings (GET /guilds/{guild_id}/message/setting).
 func (c *Client) MessageSetting(ctx context.Context, guildID string) (*MessageSetting, error) {
-	return callJSON[*MessageSetting](ctx, c, "get message setting", routeMessageSetting, []string{guildID}, nil, nil)
+	return callJSON[*MessageSetting](ctx, c, "get message setting", RouteMessageSetting, []string{guildID}, nil, nil)
 }
 
 // MuteGuild mutes everyone in a guild, or the members in m.UserIDs (PATCH /guilds/{guild_id}/mute).
 // The answer lists the muted members for a batch mute and is empty otherwise.
 func (c *Client) MuteGuild(ctx context.Context, guildID string, m Mute) (*MuteResult, error) {
 	var r MuteResult
-	if err := c.call(ctx, routeGuildMute, []string{guildID}, nil, m, &r); err != nil {
+	if err := c.call(ctx, RouteGuildMute, []string{guildID}, nil, m, &r); err != nil {
 		return nil, wrap("mute guild", err)
 	}
 	return &r, nil

@@ -5,7 +5,7 @@ import (
 	"net/http"
 )
 
-var routeInteraction = route{http.MethodPut, "/interactions/{interaction_id}"}
+var RouteInteraction = Route{http.MethodPut, "/interactions/{interaction_id}"}
 
 // Interaction acknowledgement codes.
 const (
@@ -20,5 +20,5 @@ const (
 // AckInteraction acknowledges an INTERACTION_CREATE (PUT /interactions/{d.id})
 // so the user's client stops waiting; code is one of the Interaction* codes.
 func (c *Client) AckInteraction(ctx context.Context, interactionID string, code int) error {
-	return callNone(ctx, c, "ack interaction", routeInteraction, []string{interactionID}, nil, map[string]int{"code": code})
+	return callNone(ctx, c, "ack interaction", RouteInteraction, []string{interactionID}, nil, map[string]int{"code": code})
 }

@@ -24,8 +24,8 @@ const (
 )
 
 var (
-	routeGroupFiles = route{http.MethodPost, "/v2/groups/{group_openid}/files"}
-	routeC2CFiles   = route{http.MethodPost, "/v2/users/{openid}/files"}
+	RouteGroupFiles = Route{http.MethodPost, "/v2/groups/{group_openid}/files"}
+	RouteC2CFiles   = Route{http.MethodPost, "/v2/users/{openid}/files"}
 )
 
 // MediaUpload is the body of POST /v2/{groups|users}/{id}/files: either URL

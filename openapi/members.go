@@ -10,11 +10,11 @@ import (
 )
 
 var (
-	routeMembers      = route{http.MethodGet, "/guilds/{guild_id}/members"}
-	routeMember       = route{http.MethodGet, "/guilds/{guild_id}/members/{user_id}"}
-	routeDeleteMember = route{http.MethodDelete, "/guilds/{guild_id}/members/{user_id}"}
-	routeRoleMembers  = route{http.MethodGet, "/guilds/{guild_id}/roles/{role_id}/members"}
-	routeMemberMute   = route{http.MethodPatch, "/guilds/{guild_id}/members/{user_id}/mute"}
+	RouteMembers      = Route{http.MethodGet, "/guilds/{guild_id}/members"}
+	RouteMember       = Route{http.MethodGet, "/guilds/{guild_id}/members/{user_id}"}
+	RouteDeleteMember = Route{http.MethodDelete, "/guilds/{guild_id}/members/{user_id}"}
+	RouteRoleMembers  = Route{http.MethodGet, "/guilds/{guild_id}/roles/{role_id}/members"}
+	RouteMemberMute   = Route{http.MethodPatch, "/guilds/{guild_id}/members/{user_id}/mute"}
 )
 
 // MaxMembersPage is the largest page GET /guilds/{id}/members serves.
@@ -62,53 +62,24 @@ func (c *Client) Members(ctx context.Context, guildID string, p MemberPager) ([]
 		p.After = "0"
 	}
 	q := url.Values{"after": {p.After}, "limit": {strconv.Itoa(p.Limit)}}
-	return callJSON[[]Member](ctx, c, "list members", routeMembers, []string{guildID}, q, nil)
+	return callJSON[[]Member](ctx, c, "list members", RouteMembers, []string{guildID}, q, nil)
 }
 
-// AllMembers iterates over every member of a guild, page by page (§11),
+// AllMembers iterates over every member of a guild, page by page ([MemberListing]),
 // skipping the duplicates the platform may repeat across pages. It stops at
 // the first error, which it yields once.
 func (c *Client) AllMembers(ctx context.Context, guildID string) iter.Seq2[Member, error] {
-	return func(yield func(Member, error) bool) {
-		seen := map[string]bool{}
-		after := "0"
-		for {
-			page, err := c.Members(ctx, guildID, MemberPager{After: after})
-			if err != nil {
-				yield(Member{}, err)
-				return
-			}
-			if len(page) == 0 {
-				return
-			}
-			last := page[len(page)-1].User.ID
-			fresh := 0
-			for _, m := range page {
-				if seen[m.User.ID] {
-					continue
-				}
-				seen[m.User.ID] = true
-				fresh++
-				if !yield(m, nil) {
-					return
-				}
-			}
-			if fresh == 0 || last == "" || last == after {
-				return // no progress: the platform is repeating itself
-			}
-			after = last
-		}
-	}
+	return decodeAll[Member](MemberListing.All(ctx, c, 0, guildID), "list members")
 }
 
 // Member returns one member (GET /guilds/{guild_id}/members/{user_id}).
 func (c *Client) Member(ctx context.Context, guildID, userID string) (*Member, error) {
-	return callJSON[*Member](ctx, c, "get member", routeMember, []string{guildID, userID}, nil, nil)
+	return callJSON[*Member](ctx, c, "get member", RouteMember, []string{guildID, userID}, nil, nil)
 }
 
 // DeleteMember removes a member from a guild (DELETE /guilds/{guild_id}/members/{user_id}; admin bots).
 func (c *Client) DeleteMember(ctx context.Context, guildID, userID string, opt KickOptions) error {
-	return callNone(ctx, c, "delete member", routeDeleteMember, []string{guildID, userID}, nil, opt)
+	return callNone(ctx, c, "delete member", RouteDeleteMember, []string{guildID, userID}, nil, opt)
 }
 
 // RoleMembers returns one page of a role's members (GET /guilds/{guild_id}/roles/{role_id}/members).
@@ -121,11 +92,11 @@ func (c *Client) RoleMembers(ctx context.Context, guildID, roleID, startIndex st
 		startIndex = "0"
 	}
 	q := url.Values{"start_index": {startIndex}, "limit": {strconv.Itoa(limit)}}
-	return callJSON[*RoleMembers](ctx, c, "list role members", routeRoleMembers, []string{guildID, roleID}, q, nil)
+	return callJSON[*RoleMembers](ctx, c, "list role members", RouteRoleMembers, []string{guildID, roleID}, q, nil)
 }
 
 // MuteMember mutes one member (PATCH /guilds/{guild_id}/members/{user_id}/mute).
 func (c *Client) MuteMember(ctx context.Context, guildID, userID string, m Mute) error {
 	m.UserIDs = nil
-	return callNone(ctx, c, "mute member", routeMemberMute, []string{guildID, userID}, nil, m)
+	return callNone(ctx, c, "mute member", RouteMemberMute, []string{guildID, userID}, nil, m)
 }

@@ -10,12 +10,12 @@ import (
 )
 
 var (
-	routeChannelMessages = route{http.MethodPost, "/channels/{channel_id}/messages"}
-	routeMessage         = route{http.MethodGet, "/channels/{channel_id}/messages/{message_id}"}
-	routeMessages        = route{http.MethodGet, "/channels/{channel_id}/messages"}
-	routePatchMessage    = route{http.MethodPatch, "/channels/{channel_id}/messages/{message_id}"}
-	routeDeleteMessage   = route{http.MethodDelete, "/channels/{channel_id}/messages/{message_id}"}
-	routeSettingGuide    = route{http.MethodPost, "/channels/{channel_id}/settingguide"}
+	RouteChannelMessages = Route{http.MethodPost, "/channels/{channel_id}/messages"}
+	RouteMessage         = Route{http.MethodGet, "/channels/{channel_id}/messages/{message_id}"}
+	RouteMessages        = Route{http.MethodGet, "/channels/{channel_id}/messages"}
+	RoutePatchMessage    = Route{http.MethodPatch, "/channels/{channel_id}/messages/{message_id}"}
+	RouteDeleteMessage   = Route{http.MethodDelete, "/channels/{channel_id}/messages/{message_id}"}
+	RouteSettingGuide    = Route{http.MethodPost, "/channels/{channel_id}/settingguide"}
 )
 
 // Message is a guild channel or DM message as the platform returns it. Sub-objects the
@@ -98,20 +98,20 @@ type HistoryPager struct {
 // built from a Lua table, or a *Form for a local image. A message held for audit is
 // returned with Audit set and no error.
 func (c *Client) PostMessage(ctx context.Context, channelID string, msg any) (*SentMessage, error) {
-	return c.post(ctx, "post message", routeChannelMessages, channelID, msg)
+	return c.post(ctx, "post message", RouteChannelMessages, channelID, msg)
 }
 
 // post sends msg on r (one path parameter) and reports a pending audit in the result.
-func (c *Client) post(ctx context.Context, what string, r route, id string, msg any) (*SentMessage, error) {
+func (c *Client) post(ctx context.Context, what string, r Route, id string, msg any) (*SentMessage, error) {
 	if m, ok := msg.(*MessageToCreate); msg == nil || (ok && m == nil) {
 		return nil, fmt.Errorf("%s: %w: nil message", what, ErrInvalidRequest)
 	}
-	p, err := r.expand(id)
+	p, err := r.Expand(id)
 	if err != nil {
 		return nil, wrap(what, err)
 	}
 	var m SentMessage
-	audit, err := c.do(ctx, r.method, p, nil, msg, &m)
+	audit, err := c.do(ctx, r.Method, p, nil, msg, &m)
 	if err != nil {
 		return nil, wrap(what, err)
 	}
@@ -124,7 +124,7 @@ func (c *Client) post(ctx context.Context, what string, r route, id string, msg 
 // GetMessage returns one message (GET /channels/{channel_id}/messages/{message_id}),
 // unwrapping the {"message": …} envelope the platform puts around it.
 func (c *Client) GetMessage(ctx context.Context, channelID, messageID string) (*Message, error) {
-	raw, err := callJSON[json.RawMessage](ctx, c, "get message", routeMessage, []string{channelID, messageID}, nil, nil)
+	raw, err := callJSON[json.RawMessage](ctx, c, "get message", RouteMessage, []string{channelID, messageID}, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -164,18 +164,18 @@ func (c *Client) Messages(ctx context.Context, channelID string, p HistoryPager)
 	if p.Limit > 0 {
 		q.Set("limit", strconv.Itoa(p.Limit))
 	}
-	return callJSON[[]Message](ctx, c, "list messages", routeMessages, []string{channelID}, q, nil)
+	return callJSON[[]Message](ctx, c, "list messages", RouteMessages, []string{channelID}, q, nil)
 }
 
 // PatchMessage edits the bot's own markdown/keyboard message (needs approval).
 func (c *Client) PatchMessage(ctx context.Context, channelID, messageID string, msg any) (*Message, error) {
-	return callJSON[*Message](ctx, c, "patch message", routePatchMessage, []string{channelID, messageID}, nil, msg)
+	return callJSON[*Message](ctx, c, "patch message", RoutePatchMessage, []string{channelID, messageID}, nil, msg)
 }
 
 // DeleteMessage recalls a message (DELETE /channels/{channel_id}/messages/{message_id});
 // hideTip hides the grey "message recalled" notice.
 func (c *Client) DeleteMessage(ctx context.Context, channelID, messageID string, hideTip bool) error {
-	return callNone(ctx, c, "delete message", routeDeleteMessage, []string{channelID, messageID}, hideTipQuery(hideTip), nil)
+	return callNone(ctx, c, "delete message", RouteDeleteMessage, []string{channelID, messageID}, hideTipQuery(hideTip), nil)
 }
 
 func hideTipQuery(hide bool) url.Values {
@@ -185,7 +185,7 @@ func hideTipQuery(hide bool) url.Values {
 // PostSettingGuide posts the "message settings" prompt to a channel
 // (POST /channels/{channel_id}/settingguide; undocumented, from botgo).
 func (c *Client) PostSettingGuide(ctx context.Context, channelID, content string) (*Message, error) {
-	return callJSON[*Message](ctx, c, "post setting guide", routeSettingGuide, []string{channelID}, nil,
+	return callJSON[*Message](ctx, c, "post setting guide", RouteSettingGuide, []string{channelID}, nil,
 		map[string]string{"content": content})
 }
 

@@ -6,12 +6,12 @@ import (
 )
 
 var (
-	routeMemberPermissions    = route{http.MethodGet, "/channels/{channel_id}/members/{user_id}/permissions"}
-	routePutMemberPermissions = route{http.MethodPut, "/channels/{channel_id}/members/{user_id}/permissions"}
-	routeRolePermissions      = route{http.MethodGet, "/channels/{channel_id}/roles/{role_id}/permissions"}
-	routePutRolePermissions   = route{http.MethodPut, "/channels/{channel_id}/roles/{role_id}/permissions"}
-	routeAPIPermissions       = route{http.MethodGet, "/guilds/{guild_id}/api_permission"}
-	routeAPIPermissionDemand  = route{http.MethodPost, "/guilds/{guild_id}/api_permission/demand"}
+	RouteMemberPermissions    = Route{http.MethodGet, "/channels/{channel_id}/members/{user_id}/permissions"}
+	RoutePutMemberPermissions = Route{http.MethodPut, "/channels/{channel_id}/members/{user_id}/permissions"}
+	RouteRolePermissions      = Route{http.MethodGet, "/channels/{channel_id}/roles/{role_id}/permissions"}
+	RoutePutRolePermissions   = Route{http.MethodPut, "/channels/{channel_id}/roles/{role_id}/permissions"}
+	RouteAPIPermissions       = Route{http.MethodGet, "/guilds/{guild_id}/api_permission"}
+	RouteAPIPermissionDemand  = Route{http.MethodPost, "/guilds/{guild_id}/api_permission/demand"}
 )
 
 // ChannelPermissions is a member's or role's permissions in a channel; Permissions
@@ -54,30 +54,30 @@ type APIIdentifier struct {
 // MemberPermissions returns a member's permissions in a channel
 // (GET /channels/{channel_id}/members/{user_id}/permissions).
 func (c *Client) MemberPermissions(ctx context.Context, channelID, userID string) (*ChannelPermissions, error) {
-	return callJSON[*ChannelPermissions](ctx, c, "get member permissions", routeMemberPermissions, []string{channelID, userID}, nil, nil)
+	return callJSON[*ChannelPermissions](ctx, c, "get member permissions", RouteMemberPermissions, []string{channelID, userID}, nil, nil)
 }
 
 // PutMemberPermissions changes a member's permissions in a channel.
 func (c *Client) PutMemberPermissions(ctx context.Context, channelID, userID string, p PermissionChange) error {
-	return callNone(ctx, c, "put member permissions", routePutMemberPermissions, []string{channelID, userID}, nil, p)
+	return callNone(ctx, c, "put member permissions", RoutePutMemberPermissions, []string{channelID, userID}, nil, p)
 }
 
 // RolePermissions returns a role's permissions in a channel
 // (GET /channels/{channel_id}/roles/{role_id}/permissions).
 func (c *Client) RolePermissions(ctx context.Context, channelID, roleID string) (*ChannelPermissions, error) {
-	return callJSON[*ChannelPermissions](ctx, c, "get role permissions", routeRolePermissions, []string{channelID, roleID}, nil, nil)
+	return callJSON[*ChannelPermissions](ctx, c, "get role permissions", RouteRolePermissions, []string{channelID, roleID}, nil, nil)
 }
 
 // PutRolePermissions changes a role's permissions in a channel.
 func (c *Client) PutRolePermissions(ctx context.Context, channelID, roleID string, p PermissionChange) error {
-	return callNone(ctx, c, "put role permissions", routePutRolePermissions, []string{channelID, roleID}, nil, p)
+	return callNone(ctx, c, "put role permissions", RoutePutRolePermissions, []string{channelID, roleID}, nil, p)
 }
 
 // APIPermissions lists the APIs the bot may call in a guild (GET /guilds/{guild_id}/api_permission).
 func (c *Client) APIPermissions(ctx context.Context, guildID string) ([]APIPermission, error) {
 	r, err := callJSON[struct {
 		APIs []APIPermission `json:"apis"`
-	}](ctx, c, "list api permissions", routeAPIPermissions, []string{guildID}, nil, nil)
+	}](ctx, c, "list api permissions", RouteAPIPermissions, []string{guildID}, nil, nil)
 	return r.APIs, err
 }
 
@@ -95,5 +95,5 @@ type APIPermissionDemandResult struct {
 // /guilds/{guild_id}/api_permission/demand; 3 per day per guild) and returns
 // the prompt the platform posted.
 func (c *Client) DemandAPIPermission(ctx context.Context, guildID string, d APIPermissionDemand) (*APIPermissionDemandResult, error) {
-	return callJSON[*APIPermissionDemandResult](ctx, c, "demand api permission", routeAPIPermissionDemand, []string{guildID}, nil, d)
+	return callJSON[*APIPermissionDemandResult](ctx, c, "demand api permission", RouteAPIPermissionDemand, []string{guildID}, nil, d)
 }

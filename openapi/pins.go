@@ -6,9 +6,9 @@ import (
 )
 
 var (
-	routePin    = route{http.MethodPut, "/channels/{channel_id}/pins/{message_id}"}
-	routeUnpin  = route{http.MethodDelete, "/channels/{channel_id}/pins/{message_id}"}
-	routeGetPin = route{http.MethodGet, "/channels/{channel_id}/pins"}
+	RoutePin    = Route{http.MethodPut, "/channels/{channel_id}/pins/{message_id}"}
+	RouteUnpin  = Route{http.MethodDelete, "/channels/{channel_id}/pins/{message_id}"}
+	RouteGetPin = Route{http.MethodGet, "/channels/{channel_id}/pins"}
 )
 
 // Pins lists a channel's pinned (精华) messages.
@@ -20,15 +20,15 @@ type Pins struct {
 
 // Pin pins a message (PUT /channels/{channel_id}/pins/{message_id}) and returns every pin.
 func (c *Client) Pin(ctx context.Context, channelID, messageID string) (*Pins, error) {
-	return callJSON[*Pins](ctx, c, "pin message", routePin, []string{channelID, messageID}, nil, nil)
+	return callJSON[*Pins](ctx, c, "pin message", RoutePin, []string{channelID, messageID}, nil, nil)
 }
 
 // Unpin unpins a message; messageID "all" clears every pin.
 func (c *Client) Unpin(ctx context.Context, channelID, messageID string) error {
-	return callNone(ctx, c, "unpin message", routeUnpin, []string{channelID, messageID}, nil, nil)
+	return callNone(ctx, c, "unpin message", RouteUnpin, []string{channelID, messageID}, nil, nil)
 }
 
 // Pins lists a channel's pins (GET /channels/{channel_id}/pins).
 func (c *Client) Pins(ctx context.Context, channelID string) (*Pins, error) {
-	return callJSON[*Pins](ctx, c, "list pins", routeGetPin, []string{channelID}, nil, nil)
+	return callJSON[*Pins](ctx, c, "list pins", RouteGetPin, []string{channelID}, nil, nil)
 }

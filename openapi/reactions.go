@@ -9,9 +9,9 @@ import (
 )
 
 var (
-	routeAddReaction    = route{http.MethodPut, "/channels/{channel_id}/messages/{message_id}/reactions/{emoji_type}/{emoji_id}"}
-	routeDeleteReaction = route{http.MethodDelete, "/channels/{channel_id}/messages/{message_id}/reactions/{emoji_type}/{emoji_id}"}
-	routeReactionUsers  = route{http.MethodGet, "/channels/{channel_id}/messages/{message_id}/reactions/{emoji_type}/{emoji_id}"}
+	RouteAddReaction    = Route{http.MethodPut, "/channels/{channel_id}/messages/{message_id}/reactions/{emoji_type}/{emoji_id}"}
+	RouteDeleteReaction = Route{http.MethodDelete, "/channels/{channel_id}/messages/{message_id}/reactions/{emoji_type}/{emoji_id}"}
+	RouteReactionUsers  = Route{http.MethodGet, "/channels/{channel_id}/messages/{message_id}/reactions/{emoji_type}/{emoji_id}"}
 )
 
 // Emoji types.
@@ -47,7 +47,7 @@ func (c *Client) AddReaction(ctx context.Context, channelID, messageID string, e
 	if err != nil {
 		return wrap("add reaction", err)
 	}
-	return callNone(ctx, c, "add reaction", routeAddReaction, args, nil, nil)
+	return callNone(ctx, c, "add reaction", RouteAddReaction, args, nil, nil)
 }
 
 // DeleteReaction removes the bot's own reaction (DELETE …/reactions/{type}/{id}).
@@ -56,7 +56,7 @@ func (c *Client) DeleteReaction(ctx context.Context, channelID, messageID string
 	if err != nil {
 		return wrap("delete reaction", err)
 	}
-	return callNone(ctx, c, "delete reaction", routeDeleteReaction, args, nil, nil)
+	return callNone(ctx, c, "delete reaction", RouteDeleteReaction, args, nil, nil)
 }
 
 // ReactionUsers returns one page of the users who reacted with e; cookie is
@@ -73,5 +73,5 @@ func (c *Client) ReactionUsers(ctx context.Context, channelID, messageID string,
 	if limit > 0 {
 		q.Set("limit", strconv.Itoa(limit))
 	}
-	return callJSON[*ReactionUsers](ctx, c, "list reaction users", routeReactionUsers, args, q, nil)
+	return callJSON[*ReactionUsers](ctx, c, "list reaction users", RouteReactionUsers, args, q, nil)
 }

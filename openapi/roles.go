@@ -7,12 +7,12 @@ import (
 )
 
 var (
-	routeRoles            = route{http.MethodGet, "/guilds/{guild_id}/roles"}
-	routeCreateRole       = route{http.MethodPost, "/guilds/{guild_id}/roles"}
-	routePatchRole        = route{http.MethodPatch, "/guilds/{guild_id}/roles/{role_id}"}
-	routeDeleteRole       = route{http.MethodDelete, "/guilds/{guild_id}/roles/{role_id}"}
-	routeAddMemberRole    = route{http.MethodPut, "/guilds/{guild_id}/members/{user_id}/roles/{role_id}"}
-	routeRemoveMemberRole = route{http.MethodDelete, "/guilds/{guild_id}/members/{user_id}/roles/{role_id}"}
+	RouteRoles            = Route{http.MethodGet, "/guilds/{guild_id}/roles"}
+	RouteCreateRole       = Route{http.MethodPost, "/guilds/{guild_id}/roles"}
+	RoutePatchRole        = Route{http.MethodPatch, "/guilds/{guild_id}/roles/{role_id}"}
+	RouteDeleteRole       = Route{http.MethodDelete, "/guilds/{guild_id}/roles/{role_id}"}
+	RouteAddMemberRole    = Route{http.MethodPut, "/guilds/{guild_id}/members/{user_id}/roles/{role_id}"}
+	RouteRemoveMemberRole = Route{http.MethodDelete, "/guilds/{guild_id}/members/{user_id}/roles/{role_id}"}
 )
 
 // Role is a guild role. Color is ARGB; Hoist 1 shows members separately.
@@ -49,22 +49,22 @@ type RoleResult struct {
 
 // Roles lists a guild's roles (GET /guilds/{guild_id}/roles).
 func (c *Client) Roles(ctx context.Context, guildID string) (*GuildRoles, error) {
-	return callJSON[*GuildRoles](ctx, c, "list roles", routeRoles, []string{guildID}, nil, nil)
+	return callJSON[*GuildRoles](ctx, c, "list roles", RouteRoles, []string{guildID}, nil, nil)
 }
 
 // CreateRole creates a role (POST /guilds/{guild_id}/roles; admin bots).
 func (c *Client) CreateRole(ctx context.Context, guildID string, r RoleToSet) (*RoleResult, error) {
-	return callJSON[*RoleResult](ctx, c, "create role", routeCreateRole, []string{guildID}, nil, r)
+	return callJSON[*RoleResult](ctx, c, "create role", RouteCreateRole, []string{guildID}, nil, r)
 }
 
 // PatchRole modifies a role (PATCH /guilds/{guild_id}/roles/{role_id}).
 func (c *Client) PatchRole(ctx context.Context, guildID, roleID string, r RoleToSet) (*RoleResult, error) {
-	return callJSON[*RoleResult](ctx, c, "patch role", routePatchRole, []string{guildID, roleID}, nil, r)
+	return callJSON[*RoleResult](ctx, c, "patch role", RoutePatchRole, []string{guildID, roleID}, nil, r)
 }
 
 // DeleteRole deletes a role (DELETE /guilds/{guild_id}/roles/{role_id}).
 func (c *Client) DeleteRole(ctx context.Context, guildID, roleID string) error {
-	return callNone(ctx, c, "delete role", routeDeleteRole, []string{guildID, roleID}, nil, nil)
+	return callNone(ctx, c, "delete role", RouteDeleteRole, []string{guildID, roleID}, nil, nil)
 }
 
 // roleChannel is the body of member-role changes; the channel is required
@@ -79,10 +79,10 @@ func roleChannel(channelID string) any {
 // AddMemberRole gives a member a role (PUT /guilds/{guild_id}/members/{user_id}/roles/{role_id}).
 // channelID is needed only for role "5" (sub-channel admin).
 func (c *Client) AddMemberRole(ctx context.Context, guildID, userID, roleID, channelID string) error {
-	return callNone(ctx, c, "add member role", routeAddMemberRole, []string{guildID, userID, roleID}, nil, roleChannel(channelID))
+	return callNone(ctx, c, "add member role", RouteAddMemberRole, []string{guildID, userID, roleID}, nil, roleChannel(channelID))
 }
 
 // RemoveMemberRole takes a role from a member (DELETE, same path as AddMemberRole).
 func (c *Client) RemoveMemberRole(ctx context.Context, guildID, userID, roleID, channelID string) error {
-	return callNone(ctx, c, "remove member role", routeRemoveMemberRole, []string{guildID, userID, roleID}, nil, roleChannel(channelID))
+	return callNone(ctx, c, "remove member role", RouteRemoveMemberRole, []string{guildID, userID, roleID}, nil, roleChannel(channelID))
 }

@@ -8,11 +8,11 @@ import (
 )
 
 var (
-	routeSchedules      = route{http.MethodGet, "/channels/{channel_id}/schedules"}
-	routeSchedule       = route{http.MethodGet, "/channels/{channel_id}/schedules/{schedule_id}"}
-	routeCreateSchedule = route{http.MethodPost, "/channels/{channel_id}/schedules"}
-	routePatchSchedule  = route{http.MethodPatch, "/channels/{channel_id}/schedules/{schedule_id}"}
-	routeDeleteSchedule = route{http.MethodDelete, "/channels/{channel_id}/schedules/{schedule_id}"}
+	RouteSchedules      = Route{http.MethodGet, "/channels/{channel_id}/schedules"}
+	RouteSchedule       = Route{http.MethodGet, "/channels/{channel_id}/schedules/{schedule_id}"}
+	RouteCreateSchedule = Route{http.MethodPost, "/channels/{channel_id}/schedules"}
+	RoutePatchSchedule  = Route{http.MethodPatch, "/channels/{channel_id}/schedules/{schedule_id}"}
+	RouteDeleteSchedule = Route{http.MethodDelete, "/channels/{channel_id}/schedules/{schedule_id}"}
 )
 
 // Schedule is a channel schedule (日程). Timestamps are unix milliseconds as
@@ -36,28 +36,28 @@ func (c *Client) Schedules(ctx context.Context, channelID string, sinceMillis in
 	if sinceMillis > 0 {
 		q = url.Values{"since": {strconv.FormatInt(sinceMillis, 10)}}
 	}
-	return callJSON[[]Schedule](ctx, c, "list schedules", routeSchedules, []string{channelID}, q, nil)
+	return callJSON[[]Schedule](ctx, c, "list schedules", RouteSchedules, []string{channelID}, q, nil)
 }
 
 // Schedule returns one schedule.
 func (c *Client) Schedule(ctx context.Context, channelID, scheduleID string) (*Schedule, error) {
-	return callJSON[*Schedule](ctx, c, "get schedule", routeSchedule, []string{channelID, scheduleID}, nil, nil)
+	return callJSON[*Schedule](ctx, c, "get schedule", RouteSchedule, []string{channelID, scheduleID}, nil, nil)
 }
 
 // CreateSchedule creates a schedule (admin bots; 10 per day per admin).
 func (c *Client) CreateSchedule(ctx context.Context, channelID string, s Schedule) (*Schedule, error) {
 	s.ID = ""
-	return callJSON[*Schedule](ctx, c, "create schedule", routeCreateSchedule, []string{channelID}, nil,
+	return callJSON[*Schedule](ctx, c, "create schedule", RouteCreateSchedule, []string{channelID}, nil,
 		map[string]any{"schedule": s})
 }
 
 // PatchSchedule replaces a schedule's fields.
 func (c *Client) PatchSchedule(ctx context.Context, channelID, scheduleID string, s Schedule) (*Schedule, error) {
-	return callJSON[*Schedule](ctx, c, "patch schedule", routePatchSchedule, []string{channelID, scheduleID}, nil,
+	return callJSON[*Schedule](ctx, c, "patch schedule", RoutePatchSchedule, []string{channelID, scheduleID}, nil,
 		map[string]any{"schedule": s})
 }
 
 // DeleteSchedule deletes a schedule.
 func (c *Client) DeleteSchedule(ctx context.Context, channelID, scheduleID string) error {
-	return callNone(ctx, c, "delete schedule", routeDeleteSchedule, []string{channelID, scheduleID}, nil, nil)
+	return callNone(ctx, c, "delete schedule", RouteDeleteSchedule, []string{channelID, scheduleID}, nil, nil)
 }

@@ -15,9 +15,9 @@ const (
 )
 
 var (
-	routeDMMessages    = route{routeChannelMessages.method, "/dms/{guild_id}/messages"}
-	routeGroupMessages = route{routeChannelMessages.method, "/v2/groups/{group_openid}/messages"}
-	routeC2CMessages   = route{routeChannelMessages.method, "/v2/users/{openid}/messages"}
+	RouteDMMessages    = Route{RouteChannelMessages.Method, "/dms/{guild_id}/messages"}
+	RouteGroupMessages = Route{RouteChannelMessages.Method, "/v2/groups/{group_openid}/messages"}
+	RouteC2CMessages   = Route{RouteChannelMessages.Method, "/v2/users/{openid}/messages"}
 )
 
 // Target names a place to send to: a channel id (SceneGuild), a DM session's
@@ -31,13 +31,13 @@ type Target struct {
 func (t Target) messagesPath() (string, error) {
 	switch t.Scene {
 	case SceneGuild:
-		return routeChannelMessages.expand(t.ID)
+		return RouteChannelMessages.Expand(t.ID)
 	case SceneDM:
-		return routeDMMessages.expand(t.ID)
+		return RouteDMMessages.Expand(t.ID)
 	case SceneGroup:
-		return routeGroupMessages.expand(t.ID)
+		return RouteGroupMessages.Expand(t.ID)
 	case SceneC2C:
-		return routeC2CMessages.expand(t.ID)
+		return RouteC2CMessages.Expand(t.ID)
 	}
 	return "", fmt.Errorf("%w: unknown scene %q", ErrInvalidRequest, t.Scene)
 }
@@ -46,9 +46,9 @@ func (t Target) messagesPath() (string, error) {
 func (t Target) filesPath() (string, error) {
 	switch t.Scene {
 	case SceneGroup:
-		return routeGroupFiles.expand(t.ID)
+		return RouteGroupFiles.Expand(t.ID)
 	case SceneC2C:
-		return routeC2CFiles.expand(t.ID)
+		return RouteC2CFiles.Expand(t.ID)
 	}
 	return "", fmt.Errorf("%w: media uploads go to groups and C2C chats, not %q", ErrInvalidRequest, t.Scene)
 }

@@ -10,8 +10,8 @@ import (
 )
 
 var (
-	routeMe       = route{http.MethodGet, "/users/@me"}
-	routeMeGuilds = route{http.MethodGet, "/users/@me/guilds"}
+	RouteMe       = Route{http.MethodGet, "/users/@me"}
+	RouteMeGuilds = Route{http.MethodGet, "/users/@me/guilds"}
 )
 
 // User is a QQ user or bot account.
@@ -53,7 +53,7 @@ func (p GuildPager) query() (url.Values, error) {
 // Me returns the bot's own user (GET /users/@me).
 func (c *Client) Me(ctx context.Context) (*User, error) {
 	var u User
-	if err := c.call(ctx, routeMe, nil, nil, nil, &u); err != nil {
+	if err := c.call(ctx, RouteMe, nil, nil, nil, &u); err != nil {
 		return nil, fmt.Errorf("get me: %w", err)
 	}
 	return &u, nil
@@ -67,32 +67,14 @@ func (c *Client) MeGuilds(ctx context.Context, p GuildPager) ([]Guild, error) {
 		return nil, fmt.Errorf("list guilds: %w", err)
 	}
 	var gs []Guild
-	if err := c.call(ctx, routeMeGuilds, nil, q, nil, &gs); err != nil {
+	if err := c.call(ctx, RouteMeGuilds, nil, q, nil, &gs); err != nil {
 		return nil, fmt.Errorf("list guilds: %w", err)
 	}
 	return gs, nil
 }
 
-// AllGuilds iterates over every guild the bot is in, 100 per request (§11).
+// AllGuilds iterates over every guild the bot is in, 100 per request ([GuildListing]).
 // It stops at the first error, which it yields once.
 func (c *Client) AllGuilds(ctx context.Context) iter.Seq2[Guild, error] {
-	return func(yield func(Guild, error) bool) {
-		after := ""
-		for {
-			page, err := c.MeGuilds(ctx, GuildPager{After: after, Limit: 100})
-			if err != nil {
-				yield(Guild{}, err)
-				return
-			}
-			for _, g := range page {
-				if !yield(g, nil) {
-					return
-				}
-			}
-			if len(page) < 100 || page[len(page)-1].ID == after {
-				return
-			}
-			after = page[len(page)-1].ID
-		}
-	}
+	return decodeAll[Guild](GuildListing.All(ctx, c, 0), "list guilds")
 }
