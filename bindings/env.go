@@ -9,6 +9,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luabot/luabot/kv"
+	"github.com/luabot/luabot/openapi"
 )
 
 // API is the part of the REST client the bindings use.
@@ -46,6 +47,10 @@ type Env struct {
 	// its name plus "." (the control socket, the status file).
 	Private []string
 	API     API
+	// Replier is the bot's passive-reply engine, shared by every script so
+	// that replies to one message are numbered together; nil gives the
+	// script one of its own.
+	Replier *openapi.Replier
 	Store   Store
 	Async   Async
 	Logger  *slog.Logger

@@ -40,7 +40,7 @@ func fieldsOf(err error) errorFields {
 	case errors.As(err, &h):
 		f.hint = h.Hint()
 	case errors.Is(err, openapi.ErrTooLarge):
-		f.hint = "files up to 10 MiB can be uploaded; send a URL (image = \"https://…\") instead"
+		f.hint = fmt.Sprintf("files up to %d MiB can be uploaded; send a URL (image = \"https://…\") instead", openapi.MaxUploadSize>>20)
 	case errors.Is(err, errOutsideDir):
 		f.hint = "file = \"path\" names a file inside the script's folder"
 	case errors.Is(err, context.Canceled):

@@ -48,164 +48,183 @@ func checkRequestSize(L *lua.LState, path string, query url.Values) {
 	}
 }
 
-// openQQ builds the qq module. Every function suspends the handler while its
-// request is in flight and returns (value, err); a send held for audit
-// returns a table with pending_audit = true and audit_id:
-//
-//	qq.send(channel_id, msg)                      guild channel message (active)
-//	qq.send_dm(guild_id, msg)                     DM to a DM session's guild_id
-//	qq.dm(user_id, source_guild_id)               create a DM session → {guild_id=, channel_id=, ...}
-//	qq.send_group(group_openid, msg)              group message
-//	qq.send_user(openid, msg)                     C2C message
-//	qq.me()                                       GET /users/@me
-//	qq.guilds([{before=, after=, limit=, all=}])  GET /users/@me/guilds; all=true collects every page
-//	qq.guild(guild_id)                            GET /guilds/{id}
-//	qq.channels(guild_id)                         GET /guilds/{id}/channels
-//	qq.channel(channel_id)                        GET /channels/{id}
-//	qq.members(guild_id, [{after=, limit=, all=}]) GET /guilds/{id}/members; all=true collects every page
-//	qq.member(guild_id, user_id)                  GET /guilds/{id}/members/{user_id}
-//	qq.roles(guild_id)                            GET /guilds/{id}/roles
-//	qq.message(channel_id, message_id)            GET one message (unwrapped)
-//	qq.messages(channel_id, [{before=|after=|around=, limit=}])  channel history
-//	qq.delete_message(channel_id, message_id, [hidetip])
-//	qq.react(channel_id, message_id, emoji)       emoji: "128512", "😀", {type=, id=}
-//	qq.unreact(channel_id, message_id, emoji)
-//	qq.pin(channel_id, message_id)  qq.unpin(channel_id, message_id)  qq.pins(channel_id)
-//	qq.request(method, path, [body], [query])     any endpoint
-//
-// msg is a string (text) or a table of message body fields, plus file =
-// "path" (a file in the script's folder) to upload an image or media.
+// openQQ builds the qq module from qqAPI. Every function suspends the handler
+// while its request is in flight and returns (value, err); a send held for
+// audit returns a table with pending_audit = true and audit_id. msg is a
+// string (text) or a table of message body fields, plus file = "path" (a
+// file in the script's folder) to upload an image or media.
 func (b *binder) openQQ() {
 	mod := b.L.NewTable()
-	send := func(scene openapi.Scene, what string) lua.LGFunction {
-		return func(L *lua.LState) int {
-			id := checkID(L, 1, what)
-			body, file := b.messageArg(L, 2)
-			return b.send(L, openapi.Target{Scene: scene, ID: id}, body, file)
-		}
-	}
-	get := func(path string, names ...string) lua.LGFunction {
-		return func(L *lua.LState) int {
-			p := b.expand(L, path, names)
-			return b.rest(L, http.MethodGet, p, nil, nil)
-		}
-	}
-	fns := map[string]lua.LGFunction{
-		"send":       send(openapi.SceneGuild, "channel_id"),
-		"send_dm":    send(openapi.SceneDM, "guild_id"),
-		"send_group": send(openapi.SceneGroup, "group_openid"),
-		"send_user":  send(openapi.SceneC2C, "openid"),
-		"dm": func(L *lua.LState) int {
-			user := checkID(L, 1, "user_id")
-			guild := checkID(L, 2, "source_guild_id")
-			return b.rest(L, http.MethodPost, "/users/@me/dms", nil,
-				map[string]any{"recipient_id": user, "source_guild_id": guild})
-		},
-		"me":       get("/users/@me"),
-		"guild":    get("/guilds/{}", "guild_id"),
-		"channels": get("/guilds/{}/channels", "guild_id"),
-		"channel":  get("/channels/{}", "channel_id"),
-		"member":   get("/guilds/{}/members/{}", "guild_id", "user_id"),
-		"roles":    get("/guilds/{}/roles", "guild_id"),
-		"pins":     get("/channels/{}/pins", "channel_id"),
-		"guilds": func(L *lua.LState) int {
-			opts := optTable(L, 1)
-			q := queryOf(opts, "before", "after", "limit")
-			if lua.LVAsBool(opts.RawGetString("all")) {
-				return b.pages(L, "/users/@me/guilds", 100, "id")
-			}
-			return b.rest(L, http.MethodGet, "/users/@me/guilds", q, nil)
-		},
-		"members": func(L *lua.LState) int {
-			p := b.expand(L, "/guilds/{}/members", []string{"guild_id"})
-			opts := optTable(L, 2)
-			if lua.LVAsBool(opts.RawGetString("all")) {
-				return b.pages(L, p, openapi.MaxMembersPage, "user")
-			}
-			q := queryOf(opts, "after", "limit")
-			if q.Get("after") == "" {
-				q.Set("after", "0")
-			}
-			if q.Get("limit") == "" {
-				q.Set("limit", strconv.Itoa(openapi.MaxMembersPage))
-			}
-			return b.rest(L, http.MethodGet, p, q, nil)
-		},
-		"message": func(L *lua.LState) int {
-			p := b.expand(L, "/channels/{}/messages/{}", []string{"channel_id", "message_id"})
-			return b.env.Async.Await(L, func(ctx context.Context) Finish {
-				var raw json.RawMessage
-				err := b.env.API.Do(ctx, http.MethodGet, p, nil, nil, &raw)
-				if err == nil {
-					raw = openapi.UnwrapMessage(raw)
-				}
-				return b.finishRaw(raw, err)
-			})
-		},
-		"messages": func(L *lua.LState) int {
-			p := b.expand(L, "/channels/{}/messages", []string{"channel_id"})
-			return b.rest(L, http.MethodGet, p, queryOf(optTable(L, 2), "around", "before", "after", "limit"), nil)
-		},
-		"delete_message": func(L *lua.LState) int {
-			p := b.expand(L, "/channels/{}/messages/{}", []string{"channel_id", "message_id"})
-			q := url.Values{"hidetip": {strconv.FormatBool(lua.LVAsBool(L.Get(3)))}}
-			return b.rest(L, http.MethodDelete, p, q, nil)
-		},
-		"react":   b.reaction(http.MethodPut),
-		"unreact": b.reaction(http.MethodDelete),
-		"pin": func(L *lua.LState) int {
-			return b.rest(L, http.MethodPut, b.expand(L, "/channels/{}/pins/{}", []string{"channel_id", "message_id"}), nil, nil)
-		},
-		"unpin": func(L *lua.LState) int {
-			return b.rest(L, http.MethodDelete, b.expand(L, "/channels/{}/pins/{}", []string{"channel_id", "message_id"}), nil, nil)
-		},
-		"request": func(L *lua.LState) int {
-			method := strings.ToUpper(checkString(L, 1, "method"))
-			switch method {
-			case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
-			default:
-				raise(L, "bad argument #1 to qq.request: unsupported method %q", method)
-			}
-			path := checkString(L, 2, "path")
-			if !strings.HasPrefix(path, "/") || strings.Contains(path, "://") || strings.Contains(path, "..") {
-				raise(L, "bad argument #2 to qq.request: path must be like \"/guilds/123/roles\", got %q", path)
-			}
-			var body any
-			if v := L.Get(3); v != lua.LNil {
-				var err error
-				if body, err = b.codec.toGo(v); err != nil {
-					raise(L, "bad argument #3 to qq.request: %v", err)
-				}
-			}
-			q := url.Values{}
-			if t, ok := L.Get(4).(*lua.LTable); ok {
-				t.ForEach(func(k, v lua.LValue) { q.Set(lua.LVAsString(k), lua.LVAsString(v)) })
-			}
-			return b.rest(L, method, path, q, body)
-		},
-	}
-	for name, fn := range fns {
-		b.L.SetField(mod, name, b.async.wrap(b.L, fn))
+	for _, e := range qqAPI {
+		b.L.SetField(mod, e.name, b.async.wrap(b.L, b.qqFunc(e)))
 	}
 	b.L.SetGlobal("qq", mod)
 }
 
-// expand fills each {} of path with the string argument of the same
-// position, escaped as one path segment; names label misuse errors.
-func (b *binder) expand(L *lua.LState, path string, names []string) string {
-	var sb strings.Builder
-	for i, name := range names {
-		cut := strings.Index(path, "{}")
-		id := checkID(L, i+1, name)
-		if id == "" || id == "." || id == ".." {
-			raise(L, "bad argument #%d (%s): empty or invalid id", i+1, name)
+// qqAPI is the Lua qq module as data: each function names the openapi route
+// it calls and how its arguments map onto it. Unless a column says
+// otherwise, a function takes one id argument per placeholder of its route,
+// in order and named after it (qq.member(guild_id, user_id) for
+// GET /guilds/{guild_id}/members/{user_id}), and returns the decoded answer.
+// scripts/luabot.d.lua and docs/lua-api.md are tested against this table.
+var qqAPI = []qqEndpoint{
+	// Sends take the target id, then msg; openapi picks the route per scene.
+	{name: "send", route: openapi.RouteChannelMessages, send: openapi.SceneGuild},
+	{name: "send_dm", route: openapi.RouteDMMessages, send: openapi.SceneDM},
+	{name: "send_group", route: openapi.RouteGroupMessages, send: openapi.SceneGroup},
+	{name: "send_user", route: openapi.RouteC2CMessages, send: openapi.SceneC2C},
+	{name: "dm", route: openapi.RouteCreateDM, body: []qqField{{"recipient_id", "user_id"}, {"source_guild_id", "source_guild_id"}}},
+
+	{name: "me", route: openapi.RouteMe},
+	{name: "guilds", route: openapi.RouteMeGuilds, opts: []string{"before", "after", "limit"}, list: &openapi.GuildListing},
+	{name: "guild", route: openapi.RouteGuild},
+	{name: "channels", route: openapi.RouteGuildChannels},
+	{name: "channel", route: openapi.RouteChannel},
+	{name: "members", route: openapi.RouteMembers, opts: []string{"after", "limit"}, list: &openapi.MemberListing,
+		defaults: url.Values{"after": {openapi.MemberListing.First}, "limit": {strconv.Itoa(openapi.MaxMembersPage)}}},
+	{name: "member", route: openapi.RouteMember},
+	{name: "roles", route: openapi.RouteRoles},
+
+	{name: "message", route: openapi.RouteMessage, result: openapi.UnwrapMessage},
+	{name: "messages", route: openapi.RouteMessages, opts: []string{"around", "before", "after", "limit"}},
+	{name: "delete_message", route: openapi.RouteDeleteMessage, flag: "hidetip"},
+	{name: "react", route: openapi.RouteAddReaction, emoji: true},
+	{name: "unreact", route: openapi.RouteDeleteReaction, emoji: true},
+	{name: "pin", route: openapi.RoutePin},
+	{name: "unpin", route: openapi.RouteUnpin},
+	{name: "pins", route: openapi.RouteGetPin},
+
+	{name: "request", custom: (*binder).request},
+}
+
+// qqEndpoint is one function of the qq module. The zero value of each column
+// means "not used".
+type qqEndpoint struct {
+	name  string
+	route openapi.Route
+
+	// send: the function posts msg (the argument after the id) to a target of
+	// this scene; route only names the id argument.
+	send openapi.Scene
+	// body: the arguments are ids that go into these JSON body fields rather
+	// than into the path.
+	body []qqField
+	// opts: the argument after the ids is an options table whose keys go into
+	// the query; defaults fill keys the script left out.
+	opts     []string
+	defaults url.Values
+	// list: opts.all = true collects every page of this listing.
+	list *openapi.Listing
+	// flag: the argument after the ids is a boolean sent as this query key.
+	flag string
+	// emoji: the argument after the ids is an emoji, which fills the route's
+	// last two placeholders (type and id).
+	emoji bool
+	// result reshapes a successful answer before it is decoded.
+	result func([]byte) []byte
+
+	// custom builds a function the columns cannot describe.
+	custom func(*binder, *lua.LState) int
+}
+
+// qqField maps the argument named arg to the body field field.
+type qqField struct{ field, arg string }
+
+// ids returns the names of the id arguments: the route's placeholders
+// (bar the two an emoji fills), or the arguments that go into the body.
+func (e qqEndpoint) ids() []string {
+	if e.body != nil {
+		names := make([]string, len(e.body))
+		for i, f := range e.body {
+			names[i] = f.arg
 		}
-		sb.WriteString(path[:cut])
-		sb.WriteString(url.PathEscape(id))
-		path = path[cut+2:]
+		return names
 	}
-	sb.WriteString(path)
-	return sb.String()
+	names := e.route.Params()
+	if e.emoji {
+		names = names[:len(names)-2]
+	}
+	return names
+}
+
+// qqFunc builds the Lua function for e.
+func (b *binder) qqFunc(e qqEndpoint) lua.LGFunction {
+	if e.custom != nil {
+		return func(L *lua.LState) int { return e.custom(b, L) }
+	}
+	names := e.ids()
+	next := len(names) + 1 // the argument after the ids
+	return func(L *lua.LState) int {
+		if e.send != "" {
+			id := checkID(L, 1, names[0])
+			body, file := b.messageArg(L, next)
+			return b.send(L, openapi.Target{Scene: e.send, ID: id}, body, file)
+		}
+		if e.body != nil {
+			body := make(map[string]any, len(e.body))
+			for i, f := range e.body {
+				body[f.field] = checkID(L, i+1, f.arg)
+			}
+			return b.rest(L, e.route, nil, nil, body, nil)
+		}
+		params := make([]string, 0, len(names)+2)
+		for i, name := range names {
+			id := checkID(L, i+1, name)
+			if !openapi.ValidID(id) {
+				raise(L, "bad argument #%d (%s): empty or invalid id", i+1, name)
+			}
+			params = append(params, id)
+		}
+		var q url.Values
+		switch {
+		case e.opts != nil:
+			opts := optTable(L, next)
+			if e.list != nil && lua.LVAsBool(opts.RawGetString("all")) {
+				return b.all(L, *e.list, params)
+			}
+			q = queryOf(opts, e.opts...)
+			for k, v := range e.defaults {
+				if q.Get(k) == "" {
+					q.Set(k, v[0])
+				}
+			}
+		case e.flag != "":
+			q = url.Values{e.flag: {strconv.FormatBool(lua.LVAsBool(L.Get(next)))}}
+		case e.emoji:
+			em := emojiArg(L, next)
+			if len(em.ID) > maxID {
+				raise(L, "bad argument #%d (emoji): an id of %d bytes; ids are at most %d", next, len(em.ID), maxID)
+			}
+			params = append(params, strconv.Itoa(em.Type), em.ID)
+		}
+		return b.rest(L, e.route, params, q, nil, e.result)
+	}
+}
+
+// request is qq.request(method, path, [body], [query]): any endpoint.
+func (b *binder) request(L *lua.LState) int {
+	method := strings.ToUpper(checkString(L, 1, "method"))
+	switch method {
+	case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+	default:
+		raise(L, "bad argument #1 to qq.request: unsupported method %q", method)
+	}
+	path := checkString(L, 2, "path")
+	if !strings.HasPrefix(path, "/") || strings.Contains(path, "://") || strings.Contains(path, "..") {
+		raise(L, "bad argument #2 to qq.request: path must be like \"/guilds/123/roles\", got %q", path)
+	}
+	var body any
+	if v := L.Get(3); v != lua.LNil {
+		var err error
+		if body, err = b.codec.toGo(v); err != nil {
+			raise(L, "bad argument #3 to qq.request: %v", err)
+		}
+	}
+	q := url.Values{}
+	if t, ok := L.Get(4).(*lua.LTable); ok {
+		t.ForEach(func(k, v lua.LValue) { q.Set(lua.LVAsString(k), lua.LVAsString(v)) })
+	}
+	return b.do(L, method, path, q, body, nil)
 }
 
 // optTable returns argument n as an options table (empty when absent).
@@ -232,13 +251,27 @@ func queryOf(opts *lua.LTable, keys ...string) url.Values {
 	return q
 }
 
-// rest runs one REST call off the VM goroutine and resumes the handler with
-// the decoded body (true for an empty one) or nil, err.
-func (b *binder) rest(L *lua.LState, method, path string, query url.Values, body any) int {
+// rest expands r with params and runs it as do does. Every id was checked
+// before, so an error here is an emoji id that cannot name a path segment.
+func (b *binder) rest(L *lua.LState, r openapi.Route, params []string, query url.Values, body any, result func([]byte) []byte) int {
+	path, err := r.Expand(params...)
+	if err != nil {
+		raise(L, "%v", err)
+	}
+	return b.do(L, r.Method, path, query, body, result)
+}
+
+// do runs one REST call off the VM goroutine and resumes the handler with
+// the decoded body (true for an empty one), reshaped by result when set, or
+// nil, err.
+func (b *binder) do(L *lua.LState, method, path string, query url.Values, body any, result func([]byte) []byte) int {
 	checkRequestSize(L, path, query)
 	return b.env.Async.Await(L, func(ctx context.Context) Finish {
 		var raw json.RawMessage
 		err := b.env.API.Do(ctx, method, path, query, body, &raw)
+		if err == nil && result != nil {
+			raw = result(raw)
+		}
 		return b.finishRaw(raw, err)
 	})
 }
@@ -255,71 +288,20 @@ func (b *binder) send(L *lua.LState, t openapi.Target, body map[string]any, ref 
 	})
 }
 
-// pages collects every page of a listing paged by "after" (§11): guilds by
-// the last id, members by the last user.id, until a short or empty page,
-// skipping repeated entries.
-func (b *binder) pages(L *lua.LState, path string, limit int, idKey string) int {
+// all collects every page of a listing (opts.all = true) into one array, at
+// most maxPages requests' worth.
+func (b *binder) all(L *lua.LState, l openapi.Listing, params []string) int {
 	return b.env.Async.Await(L, func(ctx context.Context) Finish {
-		var all []json.RawMessage
-		seen := map[string]bool{}
-		after := ""
-		if idKey == "user" {
-			after = "0"
-		}
-		for range maxPages {
-			q := url.Values{"limit": {strconv.Itoa(limit)}}
-			if after != "" {
-				q.Set("after", after)
-			}
-			var page []json.RawMessage
-			if err := b.env.API.Do(ctx, http.MethodGet, path, q, nil, &page); err != nil {
+		items := []json.RawMessage{}
+		for item, err := range l.All(ctx, b.env.API, maxPages, params...) {
+			if err != nil {
 				return b.finishRaw(nil, err)
 			}
-			fresh, last := 0, ""
-			for _, item := range page {
-				var id struct {
-					ID   string `json:"id"`
-					User struct {
-						ID string `json:"id"`
-					} `json:"user"`
-				}
-				_ = json.Unmarshal(item, &id)
-				key := id.ID
-				if idKey == "user" {
-					key = id.User.ID
-				}
-				last = key
-				if key != "" && seen[key] {
-					continue
-				}
-				seen[key] = true
-				fresh++
-				all = append(all, item)
-			}
-			if len(page) == 0 || fresh == 0 || last == "" || last == after || (idKey == "id" && len(page) < limit) {
-				break
-			}
-			after = last
+			items = append(items, item)
 		}
-		raw, err := json.Marshal(all)
-		if all == nil {
-			raw = json.RawMessage(`[]`)
-		}
+		raw, err := json.Marshal(items)
 		return b.finishRaw(raw, err)
 	})
-}
-
-// reaction builds qq.react / qq.unreact.
-func (b *binder) reaction(method string) lua.LGFunction {
-	return func(L *lua.LState) int {
-		p := b.expand(L, "/channels/{}/messages/{}", []string{"channel_id", "message_id"})
-		e := emojiArg(L, 3)
-		if len(e.ID) > maxID {
-			raise(L, "bad argument #3 (emoji): an id of %d bytes; ids are at most %d", len(e.ID), maxID)
-		}
-		p += "/reactions/" + strconv.Itoa(e.Type) + "/" + url.PathEscape(e.ID)
-		return b.rest(L, method, p, nil, nil)
-	}
 }
 
 // emojiArg reads an emoji: {type=, id=}, "type:id", a system face number

@@ -31,7 +31,7 @@ func (e *eventBuilder) reply(L *lua.LState) int {
 			src.Received = lp.received
 		}
 	}
-	prepared, err := e.seq.replier(e.b.env.API, e.b.env.Clock).Prepare(src, body)
+	prepared, err := e.seq.replier(e.b.env.Replier, e.b.env.Clock).Prepare(src, body)
 	if err != nil {
 		return e.b.fail(L, err)
 	}
@@ -112,24 +112,20 @@ func timestampOf(v lua.LValue) time.Time {
 	return time.Time{}
 }
 
-// replySeq holds the passive-reply engine for a script's events. The bot's
-// REST client shares one openapi.Replier among all scripts (so replies to
-// one message from two scripts are numbered together); an API without one
-// (a test fake) gets a Replier of the script's own.
+// replySeq holds the passive-reply engine for a script's events: the bot's
+// shared openapi.Replier from Env.Replier (so replies to one message from
+// two scripts are numbered together), or, without one (a test, luabot
+// check), a Replier of the script's own.
 type replySeq struct {
 	r *openapi.Replier
 }
 
-// replierSource is implemented by *openapi.Client.
-type replierSource interface{ Replier() *openapi.Replier }
-
 // The script's own Replier reads the script's clock, the one events are
 // stamped with on arrival, so that a reply window is measured on one clock.
-func (s *replySeq) replier(api API, clock Clock) *openapi.Replier {
+func (s *replySeq) replier(shared *openapi.Replier, clock Clock) *openapi.Replier {
 	if s.r == nil {
-		if rs, ok := api.(replierSource); ok {
-			s.r = rs.Replier()
-		} else {
+		s.r = shared
+		if s.r == nil {
 			s.r = openapi.NewReplier(clock.Now)
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/luabot/luabot/openapi"
 )
 
 // Live reload. A changed file is compiled and its top level run in a new
@@ -150,8 +152,13 @@ func scriptName(path string) string {
 }
 
 func (h *Host) deps() scriptDeps {
+	var replier *openapi.Replier
+	if h.cfg.API != nil {
+		replier = h.cfg.API.Replier()
+	}
 	return scriptDeps{
 		api:     h.cfg.API,
+		replier: replier,
 		store:   h.cfg.Store,
 		logger:  h.log,
 		limits:  h.cfg.Limits,

@@ -15,6 +15,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luabot/luabot/bindings"
+	"github.com/luabot/luabot/openapi"
 	"github.com/luabot/luabot/scripts"
 )
 
@@ -142,10 +143,11 @@ func (e *LoadError) Unwrap() error { return e.Err }
 
 // scriptDeps are the shared services every script's bindings use.
 type scriptDeps struct {
-	api    bindings.API
-	store  bindings.Store
-	logger *slog.Logger
-	limits Limits
+	api     bindings.API
+	replier *openapi.Replier // the bot's shared one; nil in tests without a client
+	store   bindings.Store
+	logger  *slog.Logger
+	limits  Limits
 	// max is what a script's header may raise its limits to; zero fields
 	// take defaultMaxFactor times the limits.
 	max   Limits
@@ -219,6 +221,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		Dir:     absDir,
 		Private: deps.private,
 		API:     deps.api,
+		Replier: deps.replier,
 		Store:   deps.store,
 		Async:   s,
 		Logger:  deps.logger,

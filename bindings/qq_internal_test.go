@@ -1,0 +1,170 @@
+package bindings
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luabot/luabot/kv"
+	"github.com/luabot/luabot/openapi"
+)
+
+// qqNames are the function names of the qq table, sorted.
+func qqNames() []string {
+	var names []string
+	for _, e := range qqAPI {
+		names = append(names, e.name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// missing reports the names in a and not in b.
+func missing(a, b []string) []string {
+	var out []string
+	for _, n := range a {
+		if !slices.Contains(b, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// The qq table is the one list of what scripts can call: the editor stubs
+// and the reference must name exactly its functions, with the stubs'
+// leading parameters spelled as the table's id arguments.
+func TestQQAPI_MatchesStubsAndDocs(t *testing.T) {
+	stubs, err := os.ReadFile("../scripts/luabot.d.lua")
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := os.ReadFile("../docs/lua-api.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := qqNames()
+	if dup := slices.Compact(slices.Clone(names)); len(dup) != len(names) {
+		t.Fatalf("qqAPI names a function twice: %v", names)
+	}
+
+	params := map[string][]string{}
+	for _, m := range regexp.MustCompile(`(?m)^function qq\.(\w+)\(([^)]*)\)`).FindAllStringSubmatch(string(stubs), -1) {
+		var ps []string
+		for _, p := range strings.Split(m[2], ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				ps = append(ps, p)
+			}
+		}
+		params[m[1]] = ps
+	}
+	var declared []string
+	for n := range params {
+		declared = append(declared, n)
+	}
+	for _, n := range missing(names, declared) {
+		t.Errorf("qq.%s is in the qq table but scripts/luabot.d.lua does not declare it", n)
+	}
+	for _, n := range missing(declared, names) {
+		t.Errorf("scripts/luabot.d.lua declares qq.%s, which the qq table does not have", n)
+	}
+
+	var documented []string
+	for _, m := range regexp.MustCompile(`qq\.(\w+)`).FindAllStringSubmatch(string(docs), -1) {
+		if !slices.Contains(documented, m[1]) {
+			documented = append(documented, m[1])
+		}
+	}
+	for _, n := range missing(names, documented) {
+		t.Errorf("qq.%s is in the qq table but docs/lua-api.md never mentions it", n)
+	}
+	for _, n := range missing(documented, names) {
+		t.Errorf("docs/lua-api.md mentions qq.%s, which the qq table does not have", n)
+	}
+
+	for _, e := range qqAPI {
+		if e.custom != nil {
+			continue
+		}
+		ids, got := e.ids(), params[e.name]
+		if len(got) < len(ids) || !slices.Equal(got[:len(ids)], ids) {
+			t.Errorf("qq.%s: luabot.d.lua declares (%s); its table entry takes ids (%s) first",
+				e.name, strings.Join(got, ", "), strings.Join(ids, ", "))
+		}
+	}
+}
+
+// Each column of an entry must fit its route: a send names the route its
+// scene posts to, a path-id function fills every placeholder, a body
+// function's route has none.
+func TestQQAPI_EntriesFitTheirRoutes(t *testing.T) {
+	for _, e := range qqAPI {
+		switch {
+		case e.custom != nil:
+			if e.route != (openapi.Route{}) {
+				t.Errorf("qq.%s: a custom function names no route", e.name)
+			}
+		case e.send != "":
+			want, err := openapi.Target{Scene: e.send, ID: "x"}.MessagesPath()
+			got, err2 := e.route.Expand("x")
+			if err != nil || err2 != nil || got != want {
+				t.Errorf("qq.%s: route %s, but %s messages are posted to %s (%v, %v)", e.name, e.route.Path, e.send, want, err, err2)
+			}
+		case e.body != nil:
+			if len(e.route.Params()) != 0 {
+				t.Errorf("qq.%s: ids go to the body, but route %s has placeholders", e.name, e.route.Path)
+			}
+		default:
+			params := slices.Repeat([]string{"x"}, len(e.ids()))
+			if e.emoji {
+				params = append(params, "1", "x")
+			}
+			if _, err := e.route.Expand(params...); err != nil {
+				t.Errorf("qq.%s: %v", e.name, err)
+			}
+		}
+		if e.route.Method == "" && e.custom == nil {
+			t.Errorf("qq.%s: no route", e.name)
+		}
+	}
+}
+
+// The installed module has exactly the table's functions.
+func TestQQAPI_Installed(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	if _, err := Install(L, Env{Script: "t", API: nopDoer{}, Store: nopStore{}, Async: nopAsync{}}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	L.GetGlobal("qq").(*lua.LTable).ForEach(func(k, v lua.LValue) {
+		if v.Type() == lua.LTFunction {
+			got = append(got, k.String())
+		}
+	})
+	slices.Sort(got)
+	if want := qqNames(); !slices.Equal(got, want) {
+		t.Errorf("qq has %v, want %v", got, want)
+	}
+}
+
+type nopDoer struct{}
+
+func (nopDoer) Do(context.Context, string, string, url.Values, any, any) error { return nil }
+
+type nopStore struct{}
+
+func (nopStore) Get(string, string) ([]byte, bool, error)             { return nil, false, nil }
+func (nopStore) Set(string, string, []byte) error                     { return nil }
+func (nopStore) Delete(string, string) error                          { return nil }
+func (nopStore) Commit([]kv.Op) error                                 { return nil }
+func (nopStore) Scan(string, string, func(string, []byte) bool) error { return nil }
+
+type nopAsync struct{}
+
+func (nopAsync) Await(*lua.LState, func(context.Context) Finish) int { return 0 }
