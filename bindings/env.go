@@ -78,7 +78,7 @@ func (e *Env) validate() error {
 		return errors.New("bindings: nil Async")
 	}
 	if e.Clock == nil {
-		e.Clock = realClock{}
+		e.Clock = SystemClock{}
 	}
 	if e.Logger == nil {
 		e.Logger = slog.New(slog.DiscardHandler)

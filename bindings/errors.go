@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -135,4 +136,17 @@ func (b *binder) fail(L *lua.LState, err error) int {
 // failValues is fail for an asynchronous call's Finish.
 func (b *binder) failValues(L *lua.LState, err error) []lua.LValue {
 	return []lua.LValue{lua.LNil, b.errorValue(L, err)}
+}
+
+// ErrorText is the readable message of an error a Lua call returned: the
+// value the script raised (error("x") gives "file:line: x") without the
+// stack traceback gopher-lua appends to protected calls.
+func ErrorText(err error) string {
+	var ae *lua.ApiError
+	msg := err.Error()
+	if errors.As(err, &ae) && ae.Object != nil {
+		msg = ae.Object.String()
+	}
+	msg, _, _ = strings.Cut(msg, "\nstack traceback:")
+	return msg
 }

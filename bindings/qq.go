@@ -304,31 +304,40 @@ func (b *binder) all(L *lua.LState, l openapi.Listing, params []string) int {
 	})
 }
 
-// emojiArg reads an emoji: {type=, id=}, "type:id", a system face number
-// ("4"), or one unicode emoji ("😀", sent as its code point).
+// emojiArg reads argument n as an emoji (ParseEmoji), raising when it is not one.
 func emojiArg(L *lua.LState, n int) openapi.Emoji {
-	switch v := L.Get(n).(type) {
+	e, ok := ParseEmoji(L.Get(n))
+	if !ok {
+		raise(L, "bad argument #%d (emoji): want {type=1|2, id=}, \"type:id\", a face number or an emoji", n)
+	}
+	return e
+}
+
+// ParseEmoji reads an emoji as scripts write one: {type=, id=}, "type:id", a
+// system face number (4 or "4"), or one unicode emoji ("😀", sent as its code
+// point). testkit's sim.react reads its argument the same way.
+func ParseEmoji(v lua.LValue) (openapi.Emoji, bool) {
+	switch v := v.(type) {
 	case *lua.LTable:
 		t, _ := v.RawGetString("type").(lua.LNumber)
 		id := lua.LVAsString(v.RawGetString("id"))
 		if (t == 1 || t == 2) && id != "" {
-			return openapi.Emoji{Type: int(t), ID: id}
+			return openapi.Emoji{Type: int(t), ID: id}, true
 		}
 	case lua.LNumber:
-		return openapi.Emoji{Type: openapi.EmojiSystem, ID: v.String()}
+		return openapi.Emoji{Type: openapi.EmojiSystem, ID: v.String()}, true
 	case lua.LString:
 		s := string(v)
 		if typ, id, ok := strings.Cut(s, ":"); ok && (typ == "1" || typ == "2") && id != "" {
 			t, _ := strconv.Atoi(typ)
-			return openapi.Emoji{Type: t, ID: id}
+			return openapi.Emoji{Type: t, ID: id}, true
 		}
 		if _, err := strconv.ParseUint(s, 10, 32); err == nil {
-			return openapi.Emoji{Type: openapi.EmojiSystem, ID: s}
+			return openapi.Emoji{Type: openapi.EmojiSystem, ID: s}, true
 		}
 		if r, size := utf8.DecodeRuneInString(s); r > 0x7f && size > 0 {
-			return openapi.Emoji{Type: openapi.EmojiUnicode, ID: strconv.Itoa(int(r))}
+			return openapi.Emoji{Type: openapi.EmojiUnicode, ID: strconv.Itoa(int(r))}, true
 		}
 	}
-	raise(L, "bad argument #%d (emoji): want {type=1|2, id=}, \"type:id\", a face number or an emoji", n)
-	return openapi.Emoji{}
+	return openapi.Emoji{}, false
 }

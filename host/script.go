@@ -187,7 +187,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 	}
 	clock := deps.clock
 	if clock == nil {
-		clock = realClock{}
+		clock = bindings.SystemClock{}
 	}
 	s := &script{
 		name:        name,
@@ -329,19 +329,10 @@ func (s *script) runPrelude() error {
 	return nil
 }
 
-// luaMessage extracts the readable message of a Lua error, without the
-// stack traceback gopher-lua appends to protected calls.
+// luaMessage is the readable message of a Lua error (bindings.ErrorText),
+// bounded for the host's logs and reports.
 func luaMessage(err error) string {
-	var ae *lua.ApiError
-	var msg string
-	if errors.As(err, &ae) && ae.Object != nil {
-		msg = ae.Object.String()
-	} else {
-		msg = err.Error()
-	}
-	if i := strings.Index(msg, "\nstack traceback:"); i >= 0 {
-		msg = msg[:i]
-	}
+	msg := bindings.ErrorText(err)
 	// error(big_string) must not become a 16 MiB log line.
 	if len(msg) > maxFailureText {
 		msg = fmt.Sprintf("%s …[%d bytes dropped]", msg[:maxFailureText], len(msg)-maxFailureText)
@@ -352,10 +343,3 @@ func luaMessage(err error) string {
 // maxFailureText bounds the error message of a failed handler or load as
 // the host logs or reports it.
 const maxFailureText = 4 << 10
-
-type realClock struct{}
-
-func (realClock) Now() time.Time { return time.Now() }
-func (realClock) AfterFunc(d time.Duration, f func()) func() bool {
-	return time.AfterFunc(d, f).Stop
-}

@@ -8,10 +8,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/luabot/luabot/bindings"
 	"github.com/luabot/luabot/sim"
 )
 
@@ -148,11 +148,11 @@ func (s *suite) react(L *lua.LState, fn string) int {
 	default:
 		L.ArgError(1, "a message table (from sim.sent or sim.say) or a message id expected")
 	}
-	typ, id, ok := emoji(L.Get(2))
+	em, ok := bindings.ParseEmoji(L.Get(2))
 	if !ok {
 		L.ArgError(2, `want {type=1|2, id=}, "type:id", a face number or an emoji`)
 	}
-	r.EmojiType, r.EmojiID = typ, id
+	r.EmojiType, r.EmojiID = em.Type, em.ID
 	opts := L.OptTable(3, L.NewTable())
 	w := e.platform.World()
 	if v := opts.RawGetString("user"); v != lua.LNil {
@@ -329,32 +329,6 @@ func channelName(w sim.World, id string) string {
 		}
 	}
 	return ""
-}
-
-// emoji reads an emoji the way qq.react does: {type=, id=}, "type:id", a
-// system face number, or one unicode emoji (sent as its code point).
-func emoji(v lua.LValue) (int, string, bool) {
-	switch v := v.(type) {
-	case *lua.LTable:
-		t, _ := v.RawGetString("type").(lua.LNumber)
-		id := lua.LVAsString(v.RawGetString("id"))
-		return int(t), id, (t == 1 || t == 2) && id != ""
-	case lua.LNumber:
-		return 1, v.String(), true
-	case lua.LString:
-		s := string(v)
-		if typ, id, ok := strings.Cut(s, ":"); ok && (typ == "1" || typ == "2") && id != "" {
-			t, _ := strconv.Atoi(typ)
-			return t, id, true
-		}
-		if _, err := strconv.ParseUint(s, 10, 32); err == nil {
-			return 1, s, true
-		}
-		if r, size := utf8.DecodeRuneInString(s); r > 0x7f && size > 0 {
-			return 2, strconv.Itoa(int(r)), true
-		}
-	}
-	return 0, "", false
 }
 
 func userTable(L *lua.LState, u sim.User) *lua.LTable {

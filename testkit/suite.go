@@ -12,6 +12,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/parse"
 
+	"github.com/luabot/luabot/bindings"
 	"github.com/luabot/luabot/host"
 )
 
@@ -191,14 +192,4 @@ func callerLine(L *lua.LState) int {
 }
 
 // message is the readable text of a Lua error, without the traceback.
-func message(err error) string {
-	var ae *lua.ApiError
-	msg := err.Error()
-	if errors.As(err, &ae) && ae.Object != nil {
-		msg = ae.Object.String()
-	}
-	if i := strings.Index(msg, "\nstack traceback:"); i >= 0 {
-		msg = msg[:i]
-	}
-	return strings.TrimSpace(msg)
-}
+func message(err error) string { return strings.TrimSpace(bindings.ErrorText(err)) }

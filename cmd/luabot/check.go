@@ -446,12 +446,7 @@ func (v *validator) check(fn, arg string) string {
 	if err == nil {
 		return ""
 	}
-	msg := err.Error()
-	var ae *lua.ApiError
-	if errors.As(err, &ae) && ae.Object != nil {
-		msg = ae.Object.String()
-	}
-	msg, _, _ = strings.Cut(msg, "\nstack traceback:")
+	msg := bindings.ErrorText(err)
 	if m := position.FindStringSubmatch(msg); m != nil {
 		msg = msg[len(m[0]):]
 	}
