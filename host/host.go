@@ -41,6 +41,10 @@ type Config struct {
 	// limit at 10 minutes of CPU, 64 GiB and 100 000 events.
 	MaxCPU    time.Duration
 	MaxMemory int64
+	// LoadBudget bounds how long a script's top level may run when it is
+	// loaded or reloaded; a script still running then (an endless loop) fails
+	// to load. Default 5 s.
+	LoadBudget time.Duration
 	// Clock drives sleep, timers and wait_for; nil is the real clock.
 	Clock bindings.Clock
 	// Watch lists the script files and folders to reload live when they

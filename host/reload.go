@@ -166,6 +166,8 @@ func (h *Host) deps() scriptDeps {
 		clock:   h.cfg.Clock,
 		handled: h.handled,
 		private: h.privateFiles(),
+
+		loadBudget: h.cfg.LoadBudget,
 	}
 }
 

@@ -21,9 +21,9 @@ import (
 
 // Defaults for one script's limits.
 const (
-	loadBudget       = 5 * time.Second
-	defaultCPUBudget = time.Second
-	defaultInbox     = 10000
+	defaultLoadBudget = 5 * time.Second
+	defaultCPUBudget  = time.Second
+	defaultInbox      = 10000
 )
 
 // Limits bound what one script may use. Zero fields take the defaults.
@@ -157,6 +157,8 @@ type scriptDeps struct {
 	handled *handledLog
 	// private are files no script may read (bindings.Env.Private).
 	private []string
+	// loadBudget bounds how long the top level may run; 0 means the default.
+	loadBudget time.Duration
 }
 
 // loadScript compiles path and runs its top level in a fresh sandbox.
@@ -245,7 +247,11 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		h := s.handlerOf(L)
 		return h != nil && h.event == replEvent
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), loadBudget)
+	budget := deps.loadBudget
+	if budget <= 0 {
+		budget = defaultLoadBudget
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), budget)
 	defer cancel()
 	overMemory, stopWatch := watchLoad(cancel, limits.Memory)
 	s.L.SetContext(ctx)
@@ -259,7 +265,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		case overMemory():
 			msg = fmt.Sprintf("%s: top level allocated more than the script's %d MiB memory limit", chunk, limits.Memory>>20)
 		case errors.Is(ctx.Err(), context.DeadlineExceeded):
-			msg = fmt.Sprintf("%s: top level ran longer than %s (an endless loop?)", chunk, loadBudget)
+			msg = fmt.Sprintf("%s: top level ran longer than %s (an endless loop?)", chunk, budget)
 		}
 		s.cancelTimers()
 		return fail(errors.New(msg))

@@ -452,12 +452,34 @@ func TestScript_SyntaxErrorNamesFileLine(t *testing.T) {
 }
 
 func TestScript_LoadTimeLoopIsStopped(t *testing.T) {
-	if testing.Short() {
-		t.Skip("takes the 5 s load budget")
+	dir := t.TempDir()
+	store, err := kv.Open(kv.Config{Path: filepath.Join(dir, "test.db")})
+	if err != nil {
+		t.Fatal(err)
 	}
-	_, err := newHarness(t, "while true do end")
-	if err == nil || !strings.Contains(err.Error(), "endless loop") {
-		t.Fatalf("err = %v", err)
+	t.Cleanup(func() { store.Close() })
+	path := writeScript(t, dir, "bot.lua", "while true do end")
+	start := time.Now()
+	_, err = loadScript(path, scriptDeps{api: &fakeAPI{}, store: store, logger: slog.New(slog.DiscardHandler),
+		loadBudget: 100 * time.Millisecond})
+	if err == nil || !strings.Contains(err.Error(), "endless loop") || !strings.Contains(err.Error(), "100ms") {
+		t.Fatalf("err = %v, want an endless loop after 100ms", err)
+	}
+	// The budget is the one configured, not the 5 s default.
+	if d := time.Since(start); d >= defaultLoadBudget {
+		t.Errorf("load took %v, the configured budget was 100ms", d)
+	}
+}
+
+func TestHost_LoadBudgetReachesScripts(t *testing.T) {
+	store, err := kv.Open(kv.Config{Path: filepath.Join(t.TempDir(), "test.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	h := &Host{cfg: Config{Store: store, LoadBudget: 250 * time.Millisecond}}
+	if got := h.deps().loadBudget; got != 250*time.Millisecond {
+		t.Errorf("deps().loadBudget = %v, want Config.LoadBudget", got)
 	}
 }
 
