@@ -93,7 +93,7 @@ func (c *Client) Run(ctx context.Context, handle func(Event)) (err error) {
 		close(stopSaver)
 		wg.Wait()
 		if ferr := c.saver.flush(); ferr != nil {
-			c.log.Error("gateway session not saved", "error", ferr)
+			c.log.Error("gateway session not saved", "err", ferr)
 		}
 		if err == nil {
 			c.status.setState(StateStopped)
@@ -143,7 +143,7 @@ func (c *Client) Run(ctx context.Context, handle func(Event)) (err error) {
 		attrs := []any{"code", out.code, "reason", out.reason, "decision", act.String(), "rule", rule,
 			"session_id", c.sessionID, "seq", c.seq.Load()}
 		if out.err != nil {
-			attrs = append(attrs, "error", out.err)
+			attrs = append(attrs, "err", out.err)
 		}
 		if !out.lastAck.IsZero() {
 			attrs = append(attrs, "since_ack", time.Since(out.lastAck).Round(time.Millisecond))
@@ -213,7 +213,7 @@ func (c *Client) loadSession() bool {
 	}
 	s, ok, err := c.cfg.Sessions.LoadSession(c.cfg.Shard)
 	if err != nil {
-		c.log.Warn("gateway session not loaded; identifying", "error", err)
+		c.log.Warn("gateway session not loaded; identifying", "err", err)
 		return false
 	}
 	if !ok || s.ID == "" || s.Shard != c.cfg.Shard {
@@ -364,7 +364,7 @@ func (c *Client) saveLoop(stop <-chan struct{}) {
 		case <-t.C:
 			c.expireUnfinished(time.Now())
 			if err := c.saver.flush(); err != nil {
-				c.log.Warn("gateway session not saved; will retry", "error", err)
+				c.log.Warn("gateway session not saved; will retry", "err", err)
 			}
 		}
 	}

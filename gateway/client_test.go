@@ -363,7 +363,7 @@ func TestClient_Run_TokenErrorRetries(t *testing.T) {
 	sc1 := g.next(t)
 	sc1.hello(t, 45000)
 	line := logs.waitFor(t, "gateway disconnected")
-	if !strings.Contains(line.Attrs["error"], "token service down") || line.Attrs["decision"] != "identify" {
+	if !strings.Contains(line.Attrs["err"], "token service down") || line.Attrs["decision"] != "identify" {
 		t.Errorf("log attrs = %v", line.Attrs)
 	}
 	sc2 := g.next(t)

@@ -150,7 +150,7 @@ func (c *Client) keepalive(ctx context.Context, conn *wsConn, hello <-chan time.
 			return
 		case <-ctx.Done():
 			if err := conn.writeClose(websocket.CloseNormalClosure, "shutting down"); err != nil {
-				c.log.Debug("gateway close frame not sent", "error", err)
+				c.log.Debug("gateway close frame not sent", "err", err)
 			}
 			_ = conn.ws.Close()
 			return
@@ -169,7 +169,7 @@ func (c *Client) keepalive(ctx context.Context, conn *wsConn, hello <-chan time.
 			sent = true
 			if err := conn.heartbeat(c.seq.Load()); err != nil {
 				// Closing makes the reader fail, which ends the connection in one place.
-				c.log.Debug("gateway heartbeat not sent", "error", err)
+				c.log.Debug("gateway heartbeat not sent", "err", err)
 				_ = conn.ws.Close()
 				return
 			}
@@ -210,7 +210,7 @@ func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.D
 		}
 		f, err := decodeFrame(data)
 		if err != nil {
-			c.log.Warn("gateway frame ignored", "error", err, "size", len(data))
+			c.log.Warn("gateway frame ignored", "err", err, "size", len(data))
 			continue
 		}
 

@@ -45,7 +45,7 @@ func (h *Host) retryStart(ctx context.Context, step string, transient func(error
 			return err
 		}
 		wait := gateway.Backoff(attempt-1, lo, maxStartBackoff)
-		h.log.Warn("start-up step failed; retrying", "step", step, "attempt", attempt, "retry_in", wait, "error", err)
+		h.log.Warn("start-up step failed; retrying", "step", step, "attempt", attempt, "retry_in", wait, "err", err)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():

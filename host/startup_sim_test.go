@@ -77,7 +77,7 @@ func TestHost_WaitsForSessionStartsToReset(t *testing.T) {
 	defer stop()
 	logs.waitFor(t, ctx, "a session-limit wait", func() bool {
 		return len(logs.matching("start-up step failed; retrying", func(r gwRecord) bool {
-			return strings.Contains(r.Attrs["error"], "session start limit")
+			return strings.Contains(r.Attrs["err"], "session start limit")
 		})) >= 2
 	})
 	if n := logs.count("gateway ready"); n != 0 {

@@ -229,7 +229,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			c.spacing.penalize(RouteKey, wait)
 		}
 		retries++
-		c.log.Debug("openapi retry", "method", method, "path", path, "attempt", attempt+1, "wait", wait, "error", err)
+		c.log.Debug("openapi retry", "method", method, "path", path, "attempt", attempt+1, "wait", wait, "err", err)
 		if sleepCtx(ctx, wait) != nil {
 			return nil, err
 		}

@@ -123,7 +123,7 @@ func (s *tokenSource) runFetch(ctx context.Context, f *tokenFetch) {
 			retry := min(tokenBackoff(s.failures), s.expiresAt.Sub(now)/2)
 			s.refreshAt = now.Add(retry)
 			s.log.Warn("access token refresh failed; using the current token meanwhile",
-				"error", f.err, "retry_in", retry, "failures", s.failures)
+				"err", f.err, "retry_in", retry, "failures", s.failures)
 			f.tok, f.err = s.tok, nil
 		}
 		s.mu.Unlock()
@@ -172,7 +172,7 @@ func (s *tokenSource) run(ctx context.Context) {
 			s.failures++
 			wait = tokenBackoff(s.failures)
 			s.mu.Unlock()
-			s.log.Warn("access token fetch failed; retrying", "error", err, "retry_in", wait)
+			s.log.Warn("access token fetch failed; retrying", "err", err, "retry_in", wait)
 		} else {
 			s.mu.Lock()
 			wait = s.refreshAt.Sub(s.now())
