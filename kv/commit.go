@@ -2,6 +2,7 @@ package kv
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -28,7 +29,7 @@ func (s *Store) Commit(ops []Op) error {
 	err := s.update(func(tx *bolt.Tx) error {
 		for _, op := range ops {
 			if op.Key == "" {
-				return fmt.Errorf("kv: empty key")
+				return errors.New("empty key")
 			}
 			b, err := tx.CreateBucketIfNotExists([]byte(op.NS))
 			if err != nil {
@@ -38,7 +39,7 @@ func (s *Store) Commit(ops []Op) error {
 			if op.Apply != nil {
 				cur := b.Get([]byte(op.Key))
 				if val, err = op.Apply(bytes.Clone(cur), cur != nil); err != nil {
-					return fmt.Errorf("kv %q: %w", op.Key, err)
+					return fmt.Errorf("key %q: %w", op.Key, err)
 				}
 			}
 			if val == nil {
@@ -53,7 +54,7 @@ func (s *Store) Commit(ops []Op) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("kv commit: %w", err)
+		return fmt.Errorf("kv: commit: %w", err)
 	}
 	return nil
 }

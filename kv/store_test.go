@@ -106,3 +106,21 @@ func TestStore_ScanPrefixInOrder(t *testing.T) {
 		t.Fatalf("keys = %v", keys)
 	}
 }
+
+// A commit's errors name kv once: "kv: commit: …", not "kv commit: kv: …".
+func TestStore_CommitErrorsNameKVOnce(t *testing.T) {
+	s := mustOpen(t, filepath.Join(t.TempDir(), "a.db"))
+	fail := func([]byte, bool) ([]byte, error) { return nil, errors.New("no") }
+	for _, tt := range []struct {
+		op   kv.Op
+		want string
+	}{
+		{kv.Op{NS: "a", Key: "", Val: []byte("x")}, "kv: commit: empty key"},
+		{kv.Op{NS: "a", Key: "n", Apply: fail}, `kv: commit: key "n": no`},
+	} {
+		err := s.Commit([]kv.Op{tt.op})
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("Commit = %v, want %q", err, tt.want)
+		}
+	}
+}
