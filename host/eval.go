@@ -64,7 +64,7 @@ func (h *Host) Eval(ctx context.Context, scriptName, code string) (string, error
 		s.resume(hd, fn)
 	})
 	if !ran {
-		return "", fmt.Errorf("script %q has stopped", scriptName)
+		return "", fmt.Errorf("host: script %q has stopped", scriptName)
 	}
 	select {
 	case r := <-done:

@@ -295,7 +295,7 @@ func (s *script) resume(h *handler, fn *lua.LFunction, args ...lua.LValue) {
 	h.heapAtStart.Store(0)
 	s.running.Store(h)
 	began := time.Now()
-	st, err, vals := s.safeResume(h.th, fn, args)
+	st, vals, err := s.safeResume(h.th, fn, args)
 	h.cpu += time.Since(began)
 	s.running.Store(nil)
 	watchdog.Stop()
@@ -380,14 +380,16 @@ func traceback(th *lua.LState, message string) string {
 }
 
 // safeResume turns a panic escaping gopher-lua into a handler error, so one
-// script's bug cannot take down the host.
-func (s *script) safeResume(th *lua.LState, fn *lua.LFunction, args []lua.LValue) (st lua.ResumeState, err error, vals []lua.LValue) {
+// script's bug cannot take down the host. It returns what L.Resume does,
+// the error last.
+func (s *script) safeResume(th *lua.LState, fn *lua.LFunction, args []lua.LValue) (st lua.ResumeState, vals []lua.LValue, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			st, err = lua.ResumeError, fmt.Errorf("internal error in handler: %v", r)
 		}
 	}()
-	return s.L.Resume(th, fn, args...)
+	st, err, vals = s.L.Resume(th, fn, args...)
+	return st, vals, err
 }
 
 // KV implements bindings.Scope: the kv buffer of the handler running on L.

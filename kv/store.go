@@ -9,6 +9,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // DefaultPath is where the store lives when Config.Path is empty.
@@ -66,7 +67,7 @@ func Open(cfg Config) (*Store, error) {
 	}
 	var damaged *DamagedError
 	switch {
-	case errors.Is(err, bolt.ErrTimeout):
+	case errors.Is(err, berrors.ErrTimeout):
 		return nil, fmt.Errorf("kv: %s: %w", cfg.Path, ErrLocked)
 	case errors.As(err, &damaged):
 		return nil, err
