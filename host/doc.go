@@ -1,7 +1,7 @@
 // Package host runs Lua scripts as QQ bots.
 //
 // Model: each script file gets its own sandboxed gopher-lua state (sandbox.go)
-// owned by exactly one goroutine, its scheduler (script.go). The scheduler
+// owned by exactly one goroutine, its scheduler (scheduler.go). The scheduler
 // receives gateway events and completions of asynchronous work over
 // channels. Every handler call runs in a fresh coroutine; when a handler
 // calls something that waits (a REST call, sleep), the binding hands the
@@ -17,6 +17,14 @@
 // A handler that raises is logged with its file:line and forgotten; a
 // handler that runs longer than the CPU slice without yielding is killed.
 // Neither affects other handlers or other scripts.
+//
+// Loading (script.go) runs a file's top level, which registers its handlers,
+// within Config.LoadBudget (5 s by default) and the script's memory limit;
+// a `-- luabot:` header may raise its limits up to Config.MaxCPU and
+// MaxMemory (pragma.go). Live reload (reload.go, watch.go) loads a changed
+// file beside the running version and swaps the two only if it loads. The
+// control socket (control.go, eval.go) lets `luabot repl --attach` evaluate
+// Lua inside a running script.
 //
 // Host ties the scripts to the platform: it derives intents from what the
 // scripts subscribe to, runs the event transport, and fans each dispatch out

@@ -1,8 +1,17 @@
 // Command luabot hosts QQ bots written in Lua.
 //
-//	luabot dev SCRIPT|DIR...   chat with your bot on the embedded simulator
-//	luabot run SCRIPT|DIR...   run it on the QQ platform
-//	luabot sim                 run the simulator alone, for any SDK
+//	luabot dev SCRIPT|DIR...     chat with your bot on the embedded simulator
+//	luabot run SCRIPT|DIR...     run it on the QQ platform
+//	luabot sim                   run the simulator alone, for any SDK
+//	luabot test [DIR|FILE]       run the *_test.lua files, each test against a fresh simulator
+//	luabot check SCRIPT|DIR...   find mistakes in scripts without running them
+//	luabot repl [SCRIPT|DIR...]  a Lua prompt with the whole API (--attach: inside a running bot)
+//	luabot types                 print the API's type stubs for editors (luabot.d.lua)
+//	luabot status                show the shards and intents of the bot running on --data
+//	luabot backup OUT            write a consistent copy of the kv file, also while a bot runs
+//	luabot kv check              check the kv file's consistency (through the running bot if any)
+//
+// `luabot help COMMAND` lists a command's flags.
 package main
 
 import (
@@ -46,18 +55,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error", EnvVars: []string{"LUABOT_LOG_LEVEL"}},
 		},
-		Commands: []*cli.Command{
-			devCommand(),
-			runCommand(),
-			simCommand(),
-			typesCommand(),
-			statusCommand(),
-			testCommand(),
-			checkCommand(),
-			replCommand(),
-			backupCommand(),
-			kvCommand(),
-		},
+		Commands: commands(),
 		// Errors are printed once, below, with the right exit status.
 		ExitErrHandler: func(*cli.Context, error) {},
 	}
@@ -80,6 +78,22 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 2
 	}
 	return 1
+}
+
+// commands are luabot's commands; the package comment lists each of them.
+func commands() []*cli.Command {
+	return []*cli.Command{
+		devCommand(),
+		runCommand(),
+		simCommand(),
+		typesCommand(),
+		statusCommand(),
+		testCommand(),
+		checkCommand(),
+		replCommand(),
+		backupCommand(),
+		kvCommand(),
+	}
 }
 
 func parseLevel(s string) (slog.Level, error) {
