@@ -13,6 +13,12 @@
 // table with a readable tostring; misuse (wrong argument types) raises a Lua
 // error naming the script's file:line.
 //
+// The qq module is data: qqAPI (qq.go) lists each function with the openapi
+// route it calls and how its arguments map onto it, so bindings spells no
+// REST path. Adding an endpoint is one line there, plus its stub in
+// scripts/luabot.d.lua and its entry in docs/lua-api.md, which a test holds
+// to the table.
+//
 // Nothing here may hand Lua a Go pointer, interface or function that reaches
 // beyond the script: every value crosses as plain Lua data.
 //
