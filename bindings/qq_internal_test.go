@@ -2,6 +2,7 @@ package bindings
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"os"
 	"regexp"
@@ -168,3 +169,70 @@ func (nopStore) Scan(string, string, func(string, []byte) bool) error { return n
 type nopAsync struct{}
 
 func (nopAsync) Await(*lua.LState, func(context.Context) Finish) int { return 0 }
+
+// pagedAPI answers the members and guilds listings from fixed pages, keyed
+// by the "after" asked for, and records every request.
+type pagedAPI struct {
+	pages map[string]string // "path?after" → JSON array
+	asked []string
+}
+
+func (a *pagedAPI) Do(_ context.Context, method, path string, q url.Values, _, out any) error {
+	a.asked = append(a.asked, method+" "+path+"?"+q.Encode())
+	page, ok := a.pages[path+"?"+q.Get("after")]
+	if !ok {
+		page = "[]"
+	}
+	return json.Unmarshal([]byte(page), out)
+}
+
+type syncAsync struct{}
+
+func (syncAsync) Await(L *lua.LState, work func(context.Context) Finish) int {
+	vals := work(context.Background())(L)
+	for _, v := range vals {
+		L.Push(v)
+	}
+	return len(vals)
+}
+
+// opts.all = true walks openapi's listing: members from after=0, skipping
+// a member the platform repeats, until a page brings nothing new; guilds
+// until a short page.
+func TestQQ_AllPages(t *testing.T) {
+	api := &pagedAPI{pages: map[string]string{
+		"/guilds/g1/members?0":  `[{"user":{"id":"u1"}},{"user":{"id":"u2"}}]`,
+		"/guilds/g1/members?u2": `[{"user":{"id":"u2"}},{"user":{"id":"u3"},"nick":"n3"}]`,
+		"/users/@me/guilds?":    `[{"id":"g1","name":"one"}]`,
+	}}
+	L := lua.NewState()
+	defer L.Close()
+	if _, err := Install(L, Env{Script: "t", API: api, Store: nopStore{}, Async: syncAsync{}}); err != nil {
+		t.Fatal(err)
+	}
+	err := L.DoString(`
+local ms = assert(qq.members("g1", {all = true}))
+local ids = {}
+for _, m in ipairs(ms) do ids[#ids + 1] = m.user.id end
+members = table.concat(ids, ",") .. " " .. ms[3].nick
+local gs = assert(qq.guilds({all = true}))
+guilds = #gs .. " " .. gs[1].name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := L.GetGlobal("members").String(); got != "u1,u2,u3 n3" {
+		t.Errorf("members = %q", got)
+	}
+	if got := L.GetGlobal("guilds").String(); got != "1 one" {
+		t.Errorf("guilds = %q", got)
+	}
+	want := []string{
+		"GET /guilds/g1/members?after=0&limit=400",
+		"GET /guilds/g1/members?after=u2&limit=400",
+		"GET /guilds/g1/members?after=u3&limit=400",
+		"GET /users/@me/guilds?limit=100",
+	}
+	if !slices.Equal(api.asked, want) {
+		t.Errorf("requests:\n%s\nwant:\n%s", strings.Join(api.asked, "\n"), strings.Join(want, "\n"))
+	}
+}
