@@ -47,11 +47,12 @@ type lazyPayload struct {
 	data     []byte
 	idx      map[string]span
 	received time.Time
+	eventID  string // the dispatch envelope's id, for the reply share
 }
 
 func (e *eventBuilder) build(L *lua.LState, ev dispatch.Event) (lua.LValue, error) {
 	t := L.CreateTable(0, 8)
-	lp := &lazyPayload{data: ev.Data, received: ev.Received}
+	lp := &lazyPayload{data: ev.Data, received: ev.Received, eventID: ev.ID}
 	if lp.received.IsZero() {
 		lp.received = e.b.env.Clock.Now()
 	}

@@ -26,12 +26,15 @@ func (e *eventBuilder) reply(L *lua.LState) int {
 	if err != nil {
 		raise(L, "%v", err)
 	}
+	var eventID string
 	if ud, ok := t.RawGetString(rawKey).(*lua.LUserData); ok {
 		if lp, ok := ud.Value.(*lazyPayload); ok {
-			src.Received = lp.received
+			src.Received, eventID = lp.received, lp.eventID
 		}
 	}
-	prepared, err := e.seq.replier(e.b.env.Replier, e.b.env.Clock).Prepare(src, body)
+	// The script's name and the event's id let the Replier keep each
+	// script's share of a message's replies (openapi/share.go).
+	prepared, err := e.seq.replier(e.b.env.Replier, e.b.env.Clock).PrepareAs(src, eventID, e.b.env.Script, body)
 	if err != nil {
 		return e.b.fail(L, err)
 	}

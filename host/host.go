@@ -454,8 +454,21 @@ func (h *Host) route(ev gateway.Event, settled func()) {
 	h.routing.RLock()
 	scripts := h.list()
 	settle := newEventSettle(len(scripts), settled)
-	for _, s := range scripts {
-		s.deliverSettled(ev, repeat, settle)
+	if r := h.cfg.API.Replier(); len(scripts) > 1 && ev.ID != "" {
+		// Each script's share of the event's passive replies is kept until
+		// its handlers for it have ended (openapi/share.go).
+		names := make([]string, len(scripts))
+		for i, s := range scripts {
+			names[i] = s.name
+		}
+		r.Expect(ev.ID, names)
+		for _, s := range scripts {
+			s.deliverSettled(ev, repeat, leaveSettle(r, ev.ID, s.name, settle))
+		}
+	} else {
+		for _, s := range scripts {
+			s.deliverSettled(ev, repeat, settle)
+		}
 	}
 	h.routing.RUnlock()
 	settle.done() // routing's own share

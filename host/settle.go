@@ -4,6 +4,7 @@ import (
 	"sync/atomic"
 
 	"github.com/luabot/luabot/gateway"
+	"github.com/luabot/luabot/openapi"
 )
 
 // inboxEvent is an event waiting in a script's inbox, with the count its
@@ -50,4 +51,15 @@ func (s *eventSettle) done() {
 	if s != nil && s.n.Add(-1) == 0 {
 		s.settled()
 	}
+}
+
+// leaveSettle is a count of one script's handlers for the event eventID:
+// when they have all ended (or the script dropped or skipped the event) the
+// script's unused share of the event's passive replies is released, and the
+// event's own count is told that this script is done with it.
+func leaveSettle(r *openapi.Replier, eventID, script string, outer *eventSettle) *eventSettle {
+	return newEventSettle(0, func() {
+		r.Leave(eventID, script)
+		outer.done()
+	})
 }

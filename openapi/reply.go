@@ -127,6 +127,7 @@ type Replier struct {
 	sources   map[string]*replyState
 	nextSweep int       // sweep expired sources when there are more than this
 	skewWarn  time.Time // when the last clock-disagreement warning was logged
+	shares    map[string]*replyShare
 }
 
 type replyState struct {
@@ -134,6 +135,9 @@ type replyState struct {
 	sent     int       // replies that (may) have reached the platform
 	inFlight int       // replies prepared and not yet Done
 	deadline time.Time // end of the reply window
+	// by counts sent+inFlight per script, for the fair share (share.go);
+	// nil until a script replies through PrepareAs.
+	by map[string]int
 }
 
 // NewReplier returns an empty Replier. now is its clock; nil means time.Now.
@@ -141,7 +145,8 @@ func NewReplier(now func() time.Time) *Replier {
 	if now == nil {
 		now = time.Now
 	}
-	return &Replier{now: now, log: slog.New(slog.DiscardHandler), sources: map[string]*replyState{}, nextSweep: maxReplySources}
+	return &Replier{now: now, log: slog.New(slog.DiscardHandler), sources: map[string]*replyState{}, nextSweep: maxReplySources,
+		shares: map[string]*replyShare{}}
 }
 
 // Replier returns the client's shared passive-reply engine.
@@ -154,15 +159,24 @@ type Reply struct {
 	Body   map[string]any // the message plus msg_id/event_id and msg_seq
 	Seq    int
 
-	r    *Replier
-	key  string
-	once sync.Once
+	r      *Replier
+	key    string
+	script string // who replied, for the fair share; "" for none
+	once   sync.Once
 }
 
 // Prepare checks the rules for one more reply to src and returns the reply
 // to send. msg holds message body fields (§7.2/§7.3); it is not modified. A
 // msg_seq already in msg is kept.
 func (r *Replier) Prepare(src Source, msg map[string]any) (*Reply, error) {
+	return r.PrepareAs(src, "", "", msg)
+}
+
+// PrepareAs is Prepare for a reply by script to the event eventID (the
+// dispatch envelope's id). When the event was announced with Expect, the
+// script's share of a group or C2C message's replies is enforced
+// (share.go). An empty script or eventID means no share applies.
+func (r *Replier) PrepareAs(src Source, eventID, script string, msg map[string]any) (*Reply, error) {
 	t, err := src.target()
 	if err != nil {
 		return nil, err
@@ -194,6 +208,15 @@ func (r *Replier) Prepare(src Source, msg map[string]any) (*Reply, error) {
 		return nil, &ReplyError{Reason: ErrReplyLimit, Detail: fmt.Sprintf(
 			"the %s message already has %d replies", src.Scene, MaxReplies)}
 	}
+	if src.capped() && script != "" {
+		if err := r.checkShare(st, src, eventID, script); err != nil {
+			return nil, err
+		}
+		if st.by == nil {
+			st.by = map[string]int{}
+		}
+		st.by[script]++
+	}
 	st.seq++
 	st.inFlight++
 
@@ -212,7 +235,11 @@ func (r *Replier) Prepare(src Source, msg map[string]any) (*Reply, error) {
 	if _, set := body["msg_seq"]; !set {
 		body["msg_seq"] = seq
 	}
-	return &Reply{Target: t, Body: body, Seq: seq, r: r, key: key}, nil
+	rp := &Reply{Target: t, Body: body, Seq: seq, r: r, key: key}
+	if src.capped() {
+		rp.script = script
+	}
+	return rp, nil
 }
 
 // born is when src's reply window starts: see Source.Received. The caller
@@ -268,6 +295,8 @@ func (p *Reply) Done(err error) {
 			st.inFlight--
 			if counted {
 				st.sent++
+			} else if p.script != "" && st.by[p.script] > 0 {
+				st.by[p.script]--
 			}
 		}
 	})
