@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -49,7 +50,10 @@ func (s *script) wake(evType string, ev lua.LValue, isMessage bool) {
 		if !(w.event == evType || (w.event == bindings.EventMessage && isMessage)) {
 			continue
 		}
-		if !w.h.waiting || w.h.gen != w.gen || !s.matches(w, ev) {
+		if !w.h.waiting || w.h.gen != w.gen {
+			continue
+		}
+		if !s.matches(w, ev) {
 			continue
 		}
 		s.removeWaiter(w)
@@ -57,23 +61,59 @@ func (s *script) wake(evType string, ev lua.LValue, isMessage bool) {
 	}
 }
 
-// matches runs the waiter's predicate on the scheduler, bounded by the CPU
-// budget. A predicate that fails or waits counts as no match.
+// matches runs the waiter's predicate on the scheduler. The predicate is
+// part of the waiting handler: its run time is added to the handler's CPU
+// use and bounded by what is left of the handler's budget, so predicates
+// cannot burn CPU charged to nobody. A predicate that spends the rest of
+// the budget kills its handler (logged with the predicate's script:line);
+// one that fails otherwise, or waits, counts as no match.
 func (s *script) matches(w *waiter, ev lua.LValue) bool {
 	if w.pred == nil {
 		return true
 	}
-	ctx, cancel := context.WithTimeout(w.h.ctx, s.limits.CPU)
+	remaining := s.limits.CPU - w.h.cpu
+	if remaining <= 0 {
+		s.killWaiter(w)
+		return false
+	}
+	ctx, cancel := context.WithTimeout(w.h.ctx, remaining)
 	defer cancel()
 	s.L.SetContext(ctx)
 	defer s.L.RemoveContext()
-	if err := s.L.CallByParam(lua.P{Fn: w.pred, NRet: 1, Protect: true}, ev); err != nil {
+	began := time.Now()
+	err := s.L.CallByParam(lua.P{Fn: w.pred, NRet: 1, Protect: true}, ev)
+	w.h.cpu += time.Since(began)
+	if err != nil {
+		if ctx.Err() != nil || w.h.cpu >= s.limits.CPU {
+			s.killWaiter(w)
+			return false
+		}
 		s.log.Warn("wait_for predicate failed", "event", w.event, "err", luaMessage(err))
 		return false
 	}
 	ok := lua.LVAsBool(s.L.Get(-1))
 	s.L.Pop(1)
 	return ok
+}
+
+// killWaiter ends a handler parked in wait_for whose predicate used up the
+// handler's CPU budget: the wait is dropped and the handler ends as killed,
+// so the predicate never runs again.
+func (s *script) killWaiter(w *waiter) {
+	h := w.h
+	at := "?"
+	if p := w.pred.Proto; p != nil {
+		at = fmt.Sprintf("%s:%d", p.SourceName, p.LineDefined)
+	}
+	why := fmt.Sprintf("its wait_for predicate (function at %s) used the handler's CPU budget of %s", at, s.limits.CPU)
+	h.killed.Store(why)
+	s.removeWaiter(w)
+	if h.onResult != nil {
+		h.onResult(nil, why)
+	} else {
+		s.failed("handler killed", h.event, why)
+	}
+	s.finish(h)
 }
 
 // removeWaiter forgets w and stops its timeout.
