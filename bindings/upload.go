@@ -20,6 +20,34 @@ var errOutsideDir = errors.New("bindings: file is outside the script's folder")
 // errPrivateFile is returned for a file = "path" naming luabot's own files.
 var errPrivateFile = errors.New("bindings: file is luabot's data file or one beside it, which no script may send")
 
+// errNotSendable is returned for a file = "path" whose name no script may
+// send even inside its folder (see sendableName).
+var errNotSendable = errors.New("bindings: file may not be a Lua source (.lua), a .db file or a dotfile " +
+	"(or inside a dot-folder); scripts send media and documents, never code or stores")
+
+// sendableName reports whether rel, a slash- or separator-separated path
+// inside the script's folder, names a file a script may send. Refused:
+//   - *.lua: the sources of every script in the folder (and their tests and
+//     modules), which other authors may not have meant to publish;
+//   - *.db: luabot's data file under any name, and copies made with
+//     `luabot backup`, which hold every script's kv data;
+//   - any component starting with ".": dotfiles (.env, .netrc) and
+//     dot-folders (.git), where credentials and history live.
+//
+// The name is compared case-insensitively, for case-insensitive file
+// systems. Both the name the script gave and the file it resolves to (after
+// symlinks) must pass.
+func sendableName(rel string) bool {
+	rel = filepath.ToSlash(filepath.Clean(filepath.FromSlash(rel)))
+	for _, part := range strings.Split(rel, "/") {
+		if strings.HasPrefix(part, ".") && part != "." && part != ".." {
+			return false
+		}
+	}
+	lower := strings.ToLower(rel)
+	return !strings.HasSuffix(lower, ".lua") && !strings.HasSuffix(lower, ".db")
+}
+
 // private reports whether the file at full (opened, with info) is one of
 // Env.Private, the same file under another name (a hard link), or one whose
 // name extends a private file's name with "." in the same folder.
@@ -92,6 +120,9 @@ func (b *binder) readFile(ref *fileRef) (*openapi.File, error) {
 	rel, err := filepath.Rel(root, full)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
 		return nil, fmt.Errorf("file %s: %w", ref.path, errOutsideDir)
+	}
+	if !sendableName(ref.path) || !sendableName(rel) {
+		return nil, fmt.Errorf("file %s: %w", ref.path, errNotSendable)
 	}
 	// Only regular files: opening a FIFO for reading waits for a writer,
 	// forever, and a device can be endless. The kind is checked before the
