@@ -24,6 +24,7 @@ type Store interface {
 	Delete(ns, key string) error
 	Commit(ops []kv.Op) error
 	Scan(ns, prefix string, fn func(key string, val []byte) bool) error
+	ScanAfter(ns, prefix, after string, fn func(key string, val []byte) bool) error
 }
 
 // Finish turns the outcome of asynchronous work into Lua return values. It

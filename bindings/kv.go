@@ -16,13 +16,15 @@ import (
 
 // Limits on stored data.
 const (
-	maxValue   = 1 << 20 // one encoded value
-	maxKey     = 1 << 10 // bytes in a key written by a script (bbolt's own limit is 32 KiB)
-	maxScan    = 10000   // keys one kv.scan returns
-	sharedNS   = "shared/"
-	maxNSName  = 64
-	fmtPlain   = 0x01 // then JSON
-	fmtExpires = 0x02 // then 8 bytes of unix nanoseconds, then JSON
+	maxValue = 1 << 20 // one encoded value
+	maxKey   = 1 << 10 // bytes in a key written by a script (bbolt's own limit is 32 KiB)
+	// scanPageBytes is how many bytes of keys and values kv.scan reads
+	// from the store at a time (a page holds at least one key).
+	scanPageBytes = 1 << 20
+	sharedNS      = "shared/"
+	maxNSName     = 64
+	fmtPlain      = 0x01 // then JSON
+	fmtExpires    = 0x02 // then 8 bytes of unix nanoseconds, then JSON
 )
 
 // Scope gives the kv buffer of the handler running on L, or nil outside a
@@ -240,59 +242,112 @@ func (b *binder) kvWrite(L *lua.LState, ns, key string, raw []byte) int {
 	return 1
 }
 
+// kvScan returns the iterator of kv.scan(prefix). It reads the store a page
+// at a time (scanPageBytes of keys and values, in one read transaction
+// each) instead of holding every value at once, so a scan over a thousand
+// 1 MiB values keeps about 1 MiB in memory, and an iterator kept in a
+// global keeps one page. The first page is read at the call, so that a
+// store error is nil, err there; a later one is raised by the iterator
+// (skipping it would pass a partial result off as complete).
 func (b *binder) kvScan(L *lua.LState, ns, prefix string) int {
-	merged := map[string][]byte{}
-	var scanErr error
-	err := b.env.Store.Scan(ns, prefix, func(key string, val []byte) bool {
-		if !b.expired(val) {
-			merged[key] = val
-		}
-		if len(merged) > maxScan {
-			scanErr = fmt.Errorf("kv.scan(%q): more than %d keys; use a longer prefix", prefix, maxScan)
-			return false
-		}
-		return true
-	})
-	if err == nil {
-		err = scanErr
-	}
-	if err != nil {
+	it := &scanIter{b: b, ns: ns, prefix: prefix}
+	if err := it.load(L); err != nil {
 		return b.fail(L, err)
 	}
-	if buf := b.buffer(L); buf != nil {
-		for k, p := range buf.view {
-			if k.ns != ns || !strings.HasPrefix(k.key, prefix) {
-				continue
+	L.Push(L.NewFunction(it.next))
+	return 1
+}
+
+// scanIter walks one kv.scan. Keys come in byte order, each once; the
+// handler's own pending writes are laid over each page. Between pages other
+// handlers may write, so a key written meanwhile after the scan's position
+// may show up: a scan is not a snapshot.
+type scanIter struct {
+	b          *binder
+	ns, prefix string
+	after      string // last key of the pages read so far ("" before the first)
+	done       bool   // the store has no keys after `after`
+	page       []scanEntry
+	i          int
+}
+
+type scanEntry struct {
+	key string
+	raw []byte
+}
+
+// load reads the next non-empty page, or leaves page empty when the scan is
+// over.
+func (it *scanIter) load(L *lua.LState) error {
+	it.page, it.i = nil, 0
+	for len(it.page) == 0 && !it.done {
+		merged := map[string][]byte{}
+		size, last, more := 0, "", false
+		err := it.b.env.Store.ScanAfter(it.ns, it.prefix, it.after, func(key string, val []byte) bool {
+			if size >= scanPageBytes {
+				more = true
+				return false
 			}
-			if p.raw == nil {
-				delete(merged, k.key)
-			} else {
-				merged[k.key] = p.raw
+			size += len(key) + len(val)
+			last = key
+			if !it.b.expired(val) {
+				merged[key] = val
+			}
+			return true
+		})
+		if err != nil {
+			return err
+		}
+		if buf := it.b.buffer(L); buf != nil {
+			for k, p := range buf.view {
+				if k.ns != it.ns || !strings.HasPrefix(k.key, it.prefix) || k.key <= it.after || (more && k.key > last) {
+					continue
+				}
+				if p.raw == nil {
+					delete(merged, k.key)
+				} else {
+					merged[k.key] = p.raw
+				}
 			}
 		}
+		it.page = make([]scanEntry, 0, len(merged))
+		for k, v := range merged {
+			it.page = append(it.page, scanEntry{k, v})
+		}
+		sort.Slice(it.page, func(i, j int) bool { return it.page[i].key < it.page[j].key })
+		if more {
+			it.after = last
+		} else {
+			it.done = true
+		}
 	}
-	keys := make([]string, 0, len(merged))
-	for k := range merged {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	i := 0
-	L.Push(L.NewFunction(func(L *lua.LState) int {
-		if i >= len(keys) {
+	return nil
+}
+
+func (it *scanIter) next(L *lua.LState) int {
+	if it.i >= len(it.page) {
+		if it.done {
+			it.page = nil
 			return 0
 		}
-		k := keys[i]
-		i++
-		v, err := b.decodeValue(L, merged[k])
-		if err != nil {
-			// Skipping it would pass a partial result off as complete.
-			raise(L, "kv.scan(%q): the value at %q is unreadable: %v", prefix, k, err)
+		if err := it.load(L); err != nil {
+			raise(L, "kv.scan(%q): %v", it.prefix, err)
 		}
-		L.Push(lua.LString(k))
-		L.Push(v)
-		return 2
-	}))
-	return 1
+		if len(it.page) == 0 {
+			return 0
+		}
+	}
+	e := it.page[it.i]
+	it.page[it.i] = scanEntry{} // let the value go once it is handed out
+	it.i++
+	v, err := it.b.decodeValue(L, e.raw)
+	if err != nil {
+		// Skipping it would pass a partial result off as complete.
+		raise(L, "kv.scan(%q): the value at %q is unreadable: %v", it.prefix, e.key, err)
+	}
+	L.Push(lua.LString(e.key))
+	L.Push(v)
+	return 2
 }
 
 // Value encoding: a format byte, an optional expiry, then JSON. Values

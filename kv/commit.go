@@ -62,6 +62,13 @@ func (s *Store) Commit(ops []Op) error {
 // Scan calls fn for each key in namespace ns that starts with prefix, in
 // key order, until fn returns false. val is a copy.
 func (s *Store) Scan(ns, prefix string, fn func(key string, val []byte) bool) error {
+	return s.ScanAfter(ns, prefix, "", fn)
+}
+
+// ScanAfter is Scan starting after the key after ("" from the start): a
+// caller reading a long range page by page, in separate transactions,
+// resumes with the last key it got.
+func (s *Store) ScanAfter(ns, prefix, after string, fn func(key string, val []byte) bool) error {
 	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(ns))
 		if b == nil {
@@ -69,7 +76,14 @@ func (s *Store) Scan(ns, prefix string, fn func(key string, val []byte) bool) er
 		}
 		c := b.Cursor()
 		p := []byte(prefix)
-		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		from := p
+		if after > prefix {
+			from = []byte(after)
+		}
+		for k, v := c.Seek(from); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+			if after != "" && string(k) == after {
+				continue
+			}
 			if !fn(string(k), bytes.Clone(v)) {
 				return nil
 			}
