@@ -25,6 +25,10 @@ type Store interface {
 	Commit(ops []kv.Op) error
 	Scan(ns, prefix string, fn func(key string, val []byte) bool) error
 	ScanAfter(ns, prefix, after string, fn func(key string, val []byte) bool) error
+	// Size and Fits let a buffered write be checked against the
+	// namespace's quota at the call (kv/quota.go).
+	Size(ns, key string) (n int, ok bool, err error)
+	Fits(ns string, d kv.Usage) error
 }
 
 // Finish turns the outcome of asynchronous work into Lua return values. It

@@ -45,6 +45,9 @@ type KVBuffer struct {
 	// (kv_once.go); calls numbers them.
 	once  Once
 	calls int
+	// grow is what the buffered writes add to each namespace's usage, so
+	// that a write over the quota is refused at the call (kvWrite).
+	grow map[string]kv.Usage
 }
 
 type nsKey struct{ ns, key string }
@@ -227,9 +230,39 @@ func checkWriteKey(L *lua.LState, fn, key string) {
 	}
 }
 
+// chargeQuota refuses a buffered write that would take its namespace past
+// its quota, counting the handler's earlier buffered writes; the commit
+// checks again (another handler may have written meanwhile).
+func (b *binder) chargeQuota(buf *KVBuffer, ns, key string, raw []byte) error {
+	var oldLen int
+	var had bool
+	if p, ok := buf.view[nsKey{ns, key}]; ok {
+		oldLen, had = len(p.raw), p.raw != nil
+	} else {
+		var err error
+		if oldLen, had, err = b.env.Store.Size(ns, key); err != nil {
+			return err
+		}
+	}
+	d := kv.Change(key, oldLen, had, raw)
+	g := buf.grow[ns]
+	g = kv.Usage{Bytes: g.Bytes + d.Bytes, Keys: g.Keys + d.Keys}
+	if err := b.env.Store.Fits(ns, g); err != nil {
+		return err
+	}
+	if buf.grow == nil {
+		buf.grow = map[string]kv.Usage{}
+	}
+	buf.grow[ns] = g
+	return nil
+}
+
 // kvWrite buffers (or, at top level, commits) a set or delete.
 func (b *binder) kvWrite(L *lua.LState, ns, key string, raw []byte) int {
 	if buf := b.buffer(L); buf != nil {
+		if err := b.chargeQuota(buf, ns, key, raw); err != nil {
+			return b.fail(L, err)
+		}
 		buf.view[nsKey{ns, key}] = pendingValue{raw: raw}
 		buf.ops = append(buf.ops, kv.Op{NS: ns, Key: key, Val: raw})
 		L.Push(lua.LTrue)

@@ -26,7 +26,7 @@ func (s *Store) Commit(ops []Op) error {
 	if len(ops) == 0 {
 		return nil
 	}
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.write(func(tx *bolt.Tx, q *quotaTx) error {
 		for _, op := range ops {
 			if op.Key == "" {
 				return errors.New("empty key")
@@ -43,9 +43,9 @@ func (s *Store) Commit(ops []Op) error {
 				}
 			}
 			if val == nil {
-				err = b.Delete([]byte(op.Key))
+				err = q.del(b, op.NS, []byte(op.Key))
 			} else {
-				err = b.Put([]byte(op.Key), val)
+				err = q.put(b, op.NS, []byte(op.Key), val)
 			}
 			if err != nil {
 				return err

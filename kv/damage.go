@@ -68,7 +68,17 @@ func (s *Store) update(fn func(*bolt.Tx) error) error {
 func (s *Store) walk() error {
 	err := s.view(func(tx *bolt.Tx) error {
 		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
-			return walkBucket(b)
+			var u *Usage
+			if counted(string(name)) {
+				u = &Usage{}
+			}
+			if err := walkBucket(b, u); err != nil {
+				return err
+			}
+			if u != nil && u.Keys > 0 {
+				s.usage.byNS[string(name)] = *u
+			}
+			return nil
 		})
 	})
 	var damaged *DamagedError
@@ -78,7 +88,9 @@ func (s *Store) walk() error {
 	return err
 }
 
-func walkBucket(b *bolt.Bucket) error {
+// walkBucket reads every key of b; when u is set it also adds up b's own
+// keys and values (the namespace's usage, quota.go).
+func walkBucket(b *bolt.Bucket, u *Usage) error {
 	c := b.Cursor()
 	var prev []byte
 	for k, v := c.First(); k != nil; k, v = c.Next() {
@@ -87,10 +99,14 @@ func walkBucket(b *bolt.Bucket) error {
 		}
 		prev = k
 		if v != nil {
+			if u != nil {
+				u.Bytes += int64(len(k) + len(v))
+				u.Keys++
+			}
 			continue
 		}
 		if child := b.Bucket(k); child != nil {
-			if err := walkBucket(child); err != nil {
+			if err := walkBucket(child, nil); err != nil {
 				return err
 			}
 		}

@@ -26,6 +26,8 @@ type Config struct {
 	// ReadOnly opens an existing file without writing to it (a backup or a
 	// check of a store no process is running on).
 	ReadOnly bool
+	// Quota bounds each script and shared namespace (quota.go).
+	Quota Quota
 }
 
 // ErrLocked is returned by Open when another process holds the file.
@@ -33,8 +35,9 @@ var ErrLocked = errors.New("the file is in use by another process")
 
 // Store is an open key-value file.
 type Store struct {
-	db   *bolt.DB
-	path string
+	db    *bolt.DB
+	path  string
+	usage usageBook
 }
 
 // Open opens (creating if needed) the store file. A file bbolt cannot read
@@ -80,7 +83,7 @@ func Open(cfg Config) (*Store, error) {
 		// file shorter than its header) is a file it cannot read.
 		return nil, &DamagedError{Path: cfg.Path, Cause: err.Error()}
 	}
-	s := &Store{db: db, path: cfg.Path}
+	s := &Store{db: db, path: cfg.Path, usage: usageBook{quota: cfg.Quota.withDefaults(), byNS: map[string]Usage{}}}
 	if err := s.walk(); err != nil {
 		db.Close()
 		return nil, err
@@ -129,12 +132,12 @@ func (s *Store) Set(ns, key string, val []byte) error {
 	if key == "" {
 		return errors.New("kv: empty key")
 	}
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.write(func(tx *bolt.Tx, q *quotaTx) error {
 		b, err := tx.CreateBucketIfNotExists([]byte(ns))
 		if err != nil {
 			return err
 		}
-		return b.Put([]byte(key), val)
+		return q.put(b, ns, []byte(key), val)
 	})
 	if err != nil {
 		return fmt.Errorf("kv set %q: %w", key, err)
@@ -144,12 +147,12 @@ func (s *Store) Set(ns, key string, val []byte) error {
 
 // Delete removes key from namespace ns; deleting a missing key is not an error.
 func (s *Store) Delete(ns, key string) error {
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.write(func(tx *bolt.Tx, q *quotaTx) error {
 		b := tx.Bucket([]byte(ns))
 		if b == nil {
 			return nil
 		}
-		return b.Delete([]byte(key))
+		return q.del(b, ns, []byte(key))
 	})
 	if err != nil {
 		return fmt.Errorf("kv delete %q: %w", key, err)

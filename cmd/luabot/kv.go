@@ -16,7 +16,11 @@ import (
 
 // openStore opens the --data file for a command that runs scripts.
 func openStore(c *cli.Context) (*kv.Store, error) {
-	store, err := kv.Open(kv.Config{Path: c.String("data")})
+	quota, err := kvQuota(c)
+	if err != nil {
+		return nil, err
+	}
+	store, err := kv.Open(kv.Config{Path: c.String("data"), Quota: quota})
 	return store, storeError(err)
 }
 

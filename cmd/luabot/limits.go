@@ -4,6 +4,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/kv"
 )
 
 // limitFlags let the operator bound what a script's `-- luabot: cpu=…
@@ -14,7 +15,28 @@ func limitFlags() []cli.Flag {
 			DefaultText: "4 times the default of 1s", EnvVars: []string{"LUABOT_MAX_SCRIPT_CPU"}},
 		&cli.IntFlag{Name: "max-script-memory", Usage: "most memory in MiB a script's header may ask for",
 			DefaultText: "4 times the default of 64", EnvVars: []string{"LUABOT_MAX_SCRIPT_MEMORY"}},
+		&cli.Int64Flag{Name: "kv-quota", Usage: "most MiB of keys and values one kv namespace (a script's own, or a kv.open one) may hold; -1: no limit",
+			DefaultText: "64", EnvVars: []string{"LUABOT_KV_QUOTA"}},
+		&cli.Int64Flag{Name: "kv-quota-keys", Usage: "most keys one kv namespace may hold; -1: no limit",
+			DefaultText: "100000", EnvVars: []string{"LUABOT_KV_QUOTA_KEYS"}},
 	}
+}
+
+// kvQuota reads the quota flags (zero where a command has none: the
+// default).
+func kvQuota(c *cli.Context) (kv.Quota, error) {
+	mib, keys := c.Int64("kv-quota"), c.Int64("kv-quota-keys")
+	if mib < -1 || mib > 1<<30 {
+		return kv.Quota{}, usagef("--kv-quota %d: want MiB (at least 1), or -1 for no limit", mib)
+	}
+	if keys < -1 {
+		return kv.Quota{}, usagef("--kv-quota-keys %d: want a number of keys, or -1 for no limit", keys)
+	}
+	q := kv.Quota{Bytes: mib << 20, Keys: keys}
+	if mib == -1 {
+		q.Bytes = -1
+	}
+	return q, nil
 }
 
 // applyLimitFlags copies the limit flags into cfg.
