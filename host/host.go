@@ -457,9 +457,11 @@ func (h *Host) route(ev gateway.Event, settled func()) {
 	if r := h.cfg.API.Replier(); len(scripts) > 1 && ev.ID != "" {
 		// Each script's share of the event's passive replies is kept until
 		// its handlers for it have ended (openapi/share.go).
-		names := make([]string, len(scripts))
-		for i, s := range scripts {
-			names[i] = s.name
+		names := make([]string, 0, len(scripts))
+		for _, s := range scripts {
+			if !s.halted.Load() {
+				names = append(names, s.name)
+			}
 		}
 		r.Expect(ev.ID, names)
 		for _, s := range scripts {

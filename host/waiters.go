@@ -80,9 +80,20 @@ func (s *script) matches(w *waiter, ev lua.LValue) bool {
 	defer cancel()
 	s.L.SetContext(ctx)
 	defer s.L.RemoveContext()
+	// The memory watchdog watches the predicate as a run of its handler.
+	w.h.heapAtStart.Store(0)
+	s.running.Store(w.h)
 	began := time.Now()
 	err := s.L.CallByParam(lua.P{Fn: w.pred, NRet: 1, Protect: true}, ev)
 	w.h.cpu += time.Since(began)
+	s.running.Store(nil)
+	if w.h.overMemory.Load() {
+		why, _ := w.h.killed.Load().(string)
+		s.removeWaiter(w)
+		s.finish(w.h)
+		s.halt(why)
+		return false
+	}
 	if err != nil {
 		if ctx.Err() != nil || w.h.cpu >= s.limits.CPU {
 			s.killWaiter(w)
