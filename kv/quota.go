@@ -78,13 +78,15 @@ func counted(ns string) bool { return !strings.HasPrefix(ns, "/") }
 // every committed write transaction, whose changes are added up as it runs
 // (quotaTx). Keeping it in memory costs no extra write per transaction and
 // cannot drift from the file, since nothing else writes the file while the
-// store holds its lock. mu is held across a whole write transaction, so
-// the check inside it and the update after the commit see no other writer
-// in between (bbolt admits one writer at a time anyway).
+// store holds its lock. writing is held across a whole write transaction,
+// so the check inside it and the update after the commit see no other
+// writer in between (bbolt admits one writer at a time anyway); mu guards
+// byNS only for moments, so Fits never waits for a commit's fsync.
 type usageBook struct {
-	mu    sync.Mutex
-	quota Quota
-	byNS  map[string]Usage
+	writing sync.Mutex
+	mu      sync.Mutex
+	quota   Quota
+	byNS    map[string]Usage
 }
 
 // Usage reports what namespace ns holds.
@@ -171,14 +173,16 @@ func (q *quotaTx) del(b *bolt.Bucket, ns string, key []byte) error {
 // it would take a namespace past its quota, and records the change when it
 // commits.
 func (s *Store) write(fn func(tx *bolt.Tx, q *quotaTx) error) error {
-	s.usage.mu.Lock()
-	defer s.usage.mu.Unlock()
+	s.usage.writing.Lock()
+	defer s.usage.writing.Unlock()
 	q := &quotaTx{}
 	err := s.update(func(tx *bolt.Tx) error {
 		q.delta = map[string]Usage{}
 		if err := fn(tx, q); err != nil {
 			return err
 		}
+		s.usage.mu.Lock()
+		defer s.usage.mu.Unlock()
 		for ns, d := range q.delta {
 			if err := s.usage.check(ns, d); err != nil {
 				return err
@@ -189,6 +193,8 @@ func (s *Store) write(fn func(tx *bolt.Tx, q *quotaTx) error) error {
 	if err != nil {
 		return err
 	}
+	s.usage.mu.Lock()
+	defer s.usage.mu.Unlock()
 	for ns, d := range q.delta {
 		s.usage.byNS[ns] = s.usage.byNS[ns].add(d)
 	}
