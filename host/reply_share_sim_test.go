@@ -66,8 +66,10 @@ end)
 	if prefixed("victim reply ok") != 1 {
 		t.Fatalf("the victim's reply was refused; log:\n%s", logs.tail(20))
 	}
-	if got := prefixed("attacker reply ok"); got != 3 {
-		t.Errorf("the attacker sent %d replies, want 3 (its 2 and the 1 nobody keeps)", got)
+	// Normally 3 (its own 2 and the 1 nobody keeps); 4 if the victim, on a
+	// loaded machine, replied and ended before the attacker's handlers ran.
+	if got := prefixed("attacker reply ok"); got < 3 || got > 4 {
+		t.Errorf("the attacker sent %d replies, want 3", got)
 	}
 	victimSent := 0
 	for _, m := range platform.Sent() {
