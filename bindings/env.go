@@ -24,9 +24,19 @@ type Store interface {
 	Delete(ns, key string) error
 	Commit(ops []kv.Op) error
 	Scan(ns, prefix string, fn func(key string, val []byte) bool) error
+}
+
+// pagedStore is a Store that can resume a scan after a key, so kv.scan
+// reads a page per transaction (*kv.Store is one). Without it, each page
+// scans from the start and skips what was already read.
+type pagedStore interface {
 	ScanAfter(ns, prefix, after string, fn func(key string, val []byte) bool) error
-	// Size and Fits let a buffered write be checked against the
-	// namespace's quota at the call (kv/quota.go).
+}
+
+// quotaStore is a Store with namespace quotas (*kv.Store is one): a
+// buffered write is checked against the quota at the call (kv/quota.go).
+// Without it, writes are not checked.
+type quotaStore interface {
 	Size(ns, key string) (n int, ok bool, err error)
 	Fits(ns string, d kv.Usage) error
 }

@@ -234,20 +234,24 @@ func checkWriteKey(L *lua.LState, fn, key string) {
 // its quota, counting the handler's earlier buffered writes; the commit
 // checks again (another handler may have written meanwhile).
 func (b *binder) chargeQuota(buf *KVBuffer, ns, key string, raw []byte) error {
+	qs, ok := b.env.Store.(quotaStore)
+	if !ok {
+		return nil
+	}
 	var oldLen int
 	var had bool
 	if p, ok := buf.view[nsKey{ns, key}]; ok {
 		oldLen, had = len(p.raw), p.raw != nil
 	} else {
 		var err error
-		if oldLen, had, err = b.env.Store.Size(ns, key); err != nil {
+		if oldLen, had, err = qs.Size(ns, key); err != nil {
 			return err
 		}
 	}
 	d := kv.Change(key, oldLen, had, raw)
 	g := buf.grow[ns]
 	g = kv.Usage{Bytes: g.Bytes + d.Bytes, Keys: g.Keys + d.Keys}
-	if err := b.env.Store.Fits(ns, g); err != nil {
+	if err := qs.Fits(ns, g); err != nil {
 		return err
 	}
 	if buf.grow == nil {
@@ -316,7 +320,7 @@ func (it *scanIter) load(L *lua.LState) error {
 	for len(it.page) == 0 && !it.done {
 		merged := map[string][]byte{}
 		size, last, more := 0, "", false
-		err := it.b.env.Store.ScanAfter(it.ns, it.prefix, it.after, func(key string, val []byte) bool {
+		err := it.scanAfter(func(key string, val []byte) bool {
 			if size >= scanPageBytes {
 				more = true
 				return false
@@ -355,6 +359,16 @@ func (it *scanIter) load(L *lua.LState) error {
 		}
 	}
 	return nil
+}
+
+// scanAfter calls fn for the keys after it.after.
+func (it *scanIter) scanAfter(fn func(key string, val []byte) bool) error {
+	if ps, ok := it.b.env.Store.(pagedStore); ok {
+		return ps.ScanAfter(it.ns, it.prefix, it.after, fn)
+	}
+	return it.b.env.Store.Scan(it.ns, it.prefix, func(key string, val []byte) bool {
+		return key <= it.after || fn(key, val)
+	})
 }
 
 func (it *scanIter) next(L *lua.LState) int {

@@ -454,7 +454,8 @@ func (h *Host) route(ev gateway.Event, settled func()) {
 	h.routing.RLock()
 	scripts := h.list()
 	settle := newEventSettle(len(scripts), settled)
-	if r := h.cfg.API.Replier(); len(scripts) > 1 && ev.ID != "" {
+	if h.cfg.API != nil && len(scripts) > 1 && ev.ID != "" {
+		r := h.cfg.API.Replier()
 		// Each script's share of the event's passive replies is kept until
 		// its handlers for it have ended (openapi/share.go).
 		names := make([]string, 0, len(scripts))
