@@ -12,10 +12,10 @@ func TestCallDepth(t *testing.T) {
 	defer L.Close()
 	if err := L.DoString(`
 local function deep(n) if n > 0 then return 1 + deep(n - 1) end return 0 end
-assert(deep(10000) == 10000)
-local co = coroutine.create(function() return deep(10000) end)
+assert(deep(3500) == 3500)
+local co = coroutine.create(function() return deep(3500) end)
 local ok, v = coroutine.resume(co)
-assert(ok and v == 10000, tostring(v))
+assert(ok and v == 3500, tostring(v))
 local ok, err = pcall(deep, 1e6)
 assert(not ok and tostring(err):find("stack overflow"), tostring(err))
 assert(deep(100) == 100)

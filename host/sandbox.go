@@ -18,8 +18,8 @@ func init() { lua.MaxArrayIndex = maxArrayIndex }
 // maxCallDepth and maxRegistry bound one coroutine's call frames and
 // value slots.
 const (
-	maxCallDepth = 16000
-	maxRegistry  = 1 << 20
+	maxCallDepth = 4000
+	maxRegistry  = 64 * 1024
 )
 
 // NewSandbox returns a state with the same safe standard library scripts
