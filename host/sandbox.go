@@ -39,10 +39,10 @@ func newSandbox() *lua.LState {
 		// Every handler coroutine is a full LState, and the defaults cost
 		// about 112 KB each; so registries and call stacks start small and
 		// grow on demand (MinimizeStackMemory makes the call stack grow in
-		// segments). The maxima allow recursion about as deep as Lua 5.1's
-		// (LUAI_MAXCALLS is 20 000): recursive parsers and tree walks need
-		// thousands of frames. A full stack costs a few MiB, which the
-		// script's memory limit sees like any other allocation.
+		// segments). 4000 frames serve recursive parsers and tree walks; Lua
+		// 5.1 allows about 16 000, but the growing stack's index is sized by
+		// the maximum in every coroutine (16 000 cost 16 KB per handler run),
+		// and a 64K-slot registry keeps unpack bombs failing fast.
 		RegistrySize:        256,
 		RegistryMaxSize:     maxRegistry,
 		RegistryGrowStep:    256,
