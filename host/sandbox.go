@@ -15,6 +15,13 @@ const maxArrayIndex = 1 << 22
 
 func init() { lua.MaxArrayIndex = maxArrayIndex }
 
+// maxCallDepth and maxRegistry bound one coroutine's call frames and
+// value slots.
+const (
+	maxCallDepth = 4000
+	maxRegistry  = 64 * 1024
+)
+
 // NewSandbox returns a state with the same safe standard library scripts
 // get (no luabot API), for other trusted-but-contained Lua such as the
 // test runner's VM. The caller owns and closes it.
@@ -29,12 +36,17 @@ func newSandbox() *lua.LState {
 	L := lua.NewState(lua.Options{
 		SkipOpenLibs:        true,
 		IncludeGoStackTrace: false,
-		// Small registries and call stacks: every handler coroutine is a full
-		// LState, and the defaults cost about 112 KB each.
+		// Every handler coroutine is a full LState, and the defaults cost
+		// about 112 KB each; so registries and call stacks start small and
+		// grow on demand (MinimizeStackMemory makes the call stack grow in
+		// segments). 4000 frames serve recursive parsers and tree walks; Lua
+		// 5.1 allows about 16 000, but the growing stack's index is sized by
+		// the maximum in every coroutine (16 000 cost 16 KB per handler run),
+		// and a 64K-slot registry keeps unpack bombs failing fast.
 		RegistrySize:        256,
-		RegistryMaxSize:     64 * 1024,
+		RegistryMaxSize:     maxRegistry,
 		RegistryGrowStep:    256,
-		CallStackSize:       200,
+		CallStackSize:       maxCallDepth,
 		MinimizeStackMemory: true,
 	})
 	for _, lib := range []struct {

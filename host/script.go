@@ -323,16 +323,29 @@ func (s *script) runPrelude() error {
 		return fmt.Errorf("prelude: %w", err)
 	}
 	co := s.L.GetGlobal("coroutine").(*lua.LTable)
+	nativePcall := s.L.GetGlobal("pcall")
 	rawResume := co.RawGetString("resume").(*lua.LFunction)
 	s.L.Push(s.L.NewFunctionFromProto(proto))
 	s.L.Push(s.marker)
 	s.L.Push(s.L.NewFunction(s.forward))
 	s.L.Push(s.L.NewFunction(s.guardResume(rawResume)))
 	s.L.Push(s.g.Wrap(s.yield))
-	if err := s.L.PCall(4, 0, nil); err != nil {
+	s.L.Push(s.L.NewFunction(isGoFunction))
+	s.L.Push(nativePcall)
+	if err := s.L.PCall(6, 0, nil); err != nil {
 		return fmt.Errorf("prelude: %v", luaMessage(err))
 	}
 	return nil
+}
+
+// isGoFunction is the prelude's isgo(f). Functions the host exposes that
+// wait are wrapped in a Lua shim (bindings.Wrap), so no Go function yields
+// to the host; a Go function that calls back into Lua does so through a
+// nested VM loop, where waits are refused either way.
+func isGoFunction(L *lua.LState) int {
+	fn, ok := L.Get(1).(*lua.LFunction)
+	L.Push(lua.LBool(ok && fn.IsG))
+	return 1
 }
 
 // luaMessage is the readable message of a Lua error (bindings.ErrorText),

@@ -30,6 +30,9 @@ func installStringLimits(L *lua.LState) {
 		"lower":  func(L *lua.LState) int { return mapCase(L, unicode.ToLower) },
 	})
 	str.RawSetString("dump", lua.LNil)
+	// Lua 5.1 defines gfind as gmatch; gopher-lua's gfind is its old
+	// matcher, outside the step budget and the CPU limit.
+	str.RawSetString("gfind", str.RawGetString("gmatch"))
 	tbl := L.GetGlobal("table").(*lua.LTable)
 	tbl.RawSetString("concat", L.NewFunction(tableConcat))
 	tbl.RawSetString("sort", L.NewFunction(sortedTable(tbl.RawGetString("sort"))))
@@ -50,8 +53,10 @@ func runPattern(L *lua.LState, f func() int) (n int) {
 }
 
 // startIndex turns Lua's 1-based, possibly negative init into a 0-based
-// offset; ok is false when it lies past the end.
-func startIndex(init, n int) (int, bool) {
+// offset, clamped to the string as Lua 5.1 does: an init past the end
+// starts at the end, so the pattern is still read (and can still match
+// the empty string there, or be found malformed).
+func startIndex(init, n int) int {
 	if init < 0 {
 		init = n + init + 1
 	}
@@ -59,9 +64,9 @@ func startIndex(init, n int) (int, bool) {
 		init = 1
 	}
 	if init > n+1 {
-		return 0, false
+		init = n + 1
 	}
-	return init - 1, true
+	return init - 1
 }
 
 func pushCaptures(L *lua.LState, m *matcher, s, e int, wholeIfNone bool) int {
@@ -83,11 +88,7 @@ func pushCaptures(L *lua.LState, m *matcher, s, e int, wholeIfNone bool) int {
 func strFind(L *lua.LState, find bool) int {
 	src := L.CheckString(1)
 	pat := L.CheckString(2)
-	init, ok := startIndex(L.OptInt(3, 1), len(src))
-	if !ok {
-		L.Push(lua.LNil)
-		return 1
-	}
+	init := startIndex(L.OptInt(3, 1), len(src))
 	if find && (L.ToBool(4) || !strings.ContainsAny(pat, "^$*+?.([%-")) {
 		i := strings.Index(src[init:], pat)
 		if i < 0 {
@@ -131,13 +132,10 @@ func strGmatch(L *lua.LState) int {
 	m := newMatcher(src, pat)
 	m.ctx = L.Context()
 	pos := 0
-	// As in gopher-lua (unlike Lua 5.1), a leading ^ anchors the first
-	// match and ends the iteration after it.
-	p := 0
-	anchor := len(pat) > 0 && pat[0] == '^'
-	if anchor {
-		p = 1
-	}
+	// As in Lua 5.1 (unlike gopher-lua), a leading ^ means nothing special
+	// to gmatch: an anchored iteration would make no sense, so 5.1's
+	// matcher reads it as the character ^.
+	const p = 0
 	L.Push(L.NewFunction(func(L *lua.LState) int {
 		m.ctx = L.Context()
 		return runPattern(L, func() int {
@@ -148,13 +146,7 @@ func strGmatch(L *lua.LState) int {
 					if e == s {
 						pos++ // an empty match moves on by one
 					}
-					if anchor {
-						pos = len(src) + 1
-					}
 					return pushCaptures(L, m, s, e, true)
-				}
-				if anchor {
-					break
 				}
 			}
 			pos = len(src) + 1

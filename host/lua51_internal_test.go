@@ -1,0 +1,151 @@
+package host
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// lua51Path is Debian's Lua 5.1 interpreter. Where it is installed (CI
+// installs it), the tests below also check their expected answers against
+// it, so the table cannot drift from the real language.
+const lua51Path = "/usr/bin/lua5.1"
+
+// showChunk defines show(...), which renders a call's results the same way
+// in every interpreter: tostring of each, joined with commas, or
+// "error: <message>" without the position.
+const showChunk = `
+local function pack(...) return select("#", ...), { ... } end
+local function show(f)
+  local n, r = pack(pcall(f))
+  if not r[1] then
+    local msg = tostring(r[2]):gsub("^[^:]*:%d+: ", "")
+    return "error: " .. msg
+  end
+  local t = {}
+  for i = 2, n do t[#t + 1] = tostring(r[i]) end
+  return table.concat(t, ",")
+end
+`
+
+// evalShow evaluates each expression in L, one after the other.
+func evalShow(t *testing.T, L *lua.LState, exprs []string) []string {
+	t.Helper()
+	out := make([]string, len(exprs))
+	for i, e := range exprs {
+		src := showChunk + "return show(function() return " + e + " end)"
+		proto, err := compile(src, "=input")
+		if err != nil {
+			t.Fatalf("%s: %v", e, err)
+		}
+		L.Push(L.NewFunctionFromProto(proto))
+		if err := L.PCall(0, 1, nil); err != nil {
+			out[i] = "error: " + err.Error()
+			continue
+		}
+		out[i] = L.Get(-1).String()
+		L.Pop(1)
+	}
+	return out
+}
+
+// evalLua51 evaluates each expression in the real Lua 5.1, or returns nil
+// when it is not installed.
+func evalLua51(t *testing.T, exprs []string) []string {
+	t.Helper()
+	if _, err := os.Stat(lua51Path); err != nil {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString(showChunk)
+	for _, e := range exprs {
+		b.WriteString("io.write((show(function() return " + e + " end):gsub('\\n', '\\\\n')), '\\n')\n")
+	}
+	cmd := exec.Command(lua51Path, "-")
+	cmd.Stdin = strings.NewReader(b.String())
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("lua5.1: %v", err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(lines) != len(exprs) {
+		t.Fatalf("lua5.1 printed %d lines for %d expressions", len(lines), len(exprs))
+	}
+	for i := range lines {
+		lines[i] = strings.ReplaceAll(lines[i], `\n`, "\n")
+	}
+	return lines
+}
+
+// answersMatch compares a result with the expected one; an expected error
+// names only the start of the message.
+func answersMatch(got, want string) bool {
+	if strings.HasPrefix(want, "error: ") {
+		return strings.HasPrefix(got, want)
+	}
+	return got == want
+}
+
+// checkLua51 runs each case in a sandbox and, when present, in Lua 5.1; both
+// must give the case's answer.
+func checkLua51(t *testing.T, cases [][2]string) {
+	t.Helper()
+	exprs := make([]string, len(cases))
+	for i, c := range cases {
+		exprs[i] = c[0]
+	}
+	L := newSandbox()
+	defer L.Close()
+	ours := evalShow(t, L, exprs)
+	real := evalLua51(t, exprs)
+	for i, c := range cases {
+		if !answersMatch(ours[i], c[1]) {
+			t.Errorf("%s = %q, want %q", c[0], ours[i], c[1])
+		}
+		if real != nil && !answersMatch(real[i], c[1]) {
+			t.Errorf("%s: the test expects %q but Lua 5.1 gives %q", c[0], c[1], real[i])
+		}
+	}
+}
+
+// Lua 5.1 clamps find/match's init to the string's end and still reads
+// the pattern there.
+func TestLua51_InitPastTheEnd(t *testing.T) {
+	checkLua51(t, [][2]string{
+		{`string.find("", "", 2)`, "1,0"},
+		{`string.find("abc", "", 10)`, "4,3"},
+		{`string.find("abc", "", 10, true)`, "4,3"},
+		{`string.find("abc", "c", 10)`, "nil"},
+		{`string.match("abc", "", 10)`, ""},
+		{`string.match("abc", "()", 10)`, "4"},
+		{`string.find("xyz", "[^]", 20)`, "error: malformed pattern (missing ']')"},
+		{`string.find("abc", "b", -10)`, "2,2"},
+	})
+}
+
+// gfind is gmatch, as in Lua 5.1; gmatch reads a leading ^ as a character.
+func TestLua51_Gfind(t *testing.T) {
+	checkLua51(t, [][2]string{
+		{`string.gfind == string.gmatch`, "true"},
+		{`(function() local t = {} for a, b in string.gfind("k=v, x=y", "(%w+)=(%w+)") do t[#t+1] = a .. b end return table.concat(t, "|") end)()`, "kv|xy"},
+		{`(function() local t = {} for a in ("a^ab"):gmatch("^a") do t[#t+1] = a end return table.concat(t, "|") end)()`, "^a"},
+	})
+}
+
+// gfind used to be gopher-lua's own matcher, which no limit stopped.
+func TestLua51_GfindIsBounded(t *testing.T) {
+	L := newSandbox()
+	defer L.Close()
+	start := time.Now()
+	err := L.DoString(`for x in string.gfind(("a"):rep(40), ("a*"):rep(25) .. "b") do end`)
+	if err == nil || !strings.Contains(err.Error(), "too complex") {
+		t.Fatalf("err = %v, want the pattern step limit", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("took %s", d)
+	}
+}
