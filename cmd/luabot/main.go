@@ -3,6 +3,7 @@
 //	luabot dev SCRIPT|DIR...   chat with your bot on the embedded simulator
 //	luabot run SCRIPT|DIR...   run it on the QQ platform
 //	luabot sim                 run the simulator alone, for any SDK
+//	luabot bench SCRIPT|DIR... measure scripts under a message load
 package main
 
 import (
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			replCommand(),
 			backupCommand(),
 			kvCommand(),
+			benchCommand(),
+			benchBareCommand(),
 		},
 		// Errors are printed once, below, with the right exit status.
 		ExitErrHandler: func(*cli.Context, error) {},
