@@ -35,6 +35,7 @@ func benchCommand() *cli.Command {
 			&cli.DurationFlag{Name: "reply-timeout", Value: 5 * time.Second, Usage: "give up when no reply came for this long"},
 			&cli.BoolFlag{Name: "compare", Usage: "also run the load against a bare Go client, for ratios"},
 			&cli.BoolFlag{Name: "json", Usage: "print the results as JSON"},
+			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write the luabot run's CPU profile (pprof) to this file"},
 		},
 		Action: benchAction,
 	}
@@ -60,6 +61,11 @@ func benchAction(c *cli.Context) error {
 	}
 	if c.Int("events") < 1 || c.Int("window") < 0 || c.Float64("rate") < 0 || c.Duration("latency") < 0 {
 		return usagef("--events must be at least 1; --window, --rate and --latency not negative")
+	}
+	if p := c.String("cpuprofile"); p != "" {
+		if err := c.Set("cpuprofile", absPath(p)); err != nil {
+			return err
+		}
 	}
 	// The bot runs in a scratch folder, so it gets absolute paths.
 	for i, f := range scripts {
@@ -92,8 +98,12 @@ func benchAction(c *cli.Context) error {
 		name string
 		cmd  func(bench.Sim) []string
 	}{{"luabot", func(s bench.Sim) []string {
-		return append([]string{exe, "--log-level", "warn", "run", "--app-id", s.AppID, "--secret", s.Secret,
-			"--api", s.APIURL, "--token-url", s.TokenURL, "--data", dir + "/bench.db"}, scripts...)
+		args := []string{exe, "--log-level", "warn", "run", "--app-id", s.AppID, "--secret", s.Secret,
+			"--api", s.APIURL, "--token-url", s.TokenURL, "--data", dir + "/bench.db"}
+		if p := c.String("cpuprofile"); p != "" {
+			args = append(args, "--cpuprofile", p)
+		}
+		return append(args, scripts...)
 	}}}
 	if c.Bool("compare") {
 		targets = append(targets, struct {
@@ -194,4 +204,11 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
 }
