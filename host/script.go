@@ -80,7 +80,7 @@ type script struct {
 	clock      bindings.Clock
 	store      bindings.Store
 
-	events      chan queued
+	inbox       *inbox
 	completions chan completion
 	fires       chan *luaTimer
 	control     chan func() // work that must run on the scheduler (help text)
@@ -191,7 +191,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		limits:      limits,
 		clock:       clock,
 		store:       deps.store,
-		events:      make(chan queued, limits.Inbox),
+		inbox:       newInbox(limits.Inbox),
 		completions: make(chan completion, 64),
 		fires:       make(chan *luaTimer, 64),
 		control:     make(chan func(), 16),
