@@ -53,8 +53,8 @@ func TestPragma_HeaderCappedByOperatorMaximum(t *testing.T) {
 			if s.limits != tt.want {
 				t.Fatalf("limits = %+v, want %+v", s.limits, tt.want)
 			}
-			if cap(s.events) != tt.want.Inbox {
-				t.Fatalf("inbox of %d", cap(s.events))
+			if s.inbox.limit != tt.want.Inbox {
+				t.Fatalf("inbox of %d", s.inbox.limit)
 			}
 			var warnings []string
 			for len(logs.records) > 0 {

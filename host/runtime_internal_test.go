@@ -353,8 +353,8 @@ end)`)
 
 func TestLimits_PerScriptPragma(t *testing.T) {
 	h := mustHarness(t, "-- a bot\n-- luabot: cpu=0.5 memory=16 inbox=7\non('message', function() end)")
-	if h.s.limits.CPU != 500*time.Millisecond || h.s.limits.Memory != 16<<20 || cap(h.s.events) != 7 {
-		t.Fatalf("limits = %+v, inbox %d", h.s.limits, cap(h.s.events))
+	if h.s.limits.CPU != 500*time.Millisecond || h.s.limits.Memory != 16<<20 || h.s.inbox.limit != 7 {
+		t.Fatalf("limits = %+v, inbox %d", h.s.limits, h.s.inbox.limit)
 	}
 	if _, err := newHarness(t, "-- luabot: speed=9\n"); err == nil || !strings.Contains(err.Error(), "unknown limit") {
 		t.Fatalf("err = %v", err)

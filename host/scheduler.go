@@ -22,10 +22,12 @@ func (s *script) run(ctx context.Context, drain time.Duration) {
 	active := false // something ran since the last estimate
 	for !s.halted.Load() {
 		select {
-		case in := <-s.events:
-			s.dispatchSettled(in.ev, in.repeat, in.settle)
-			s.queued.Add(-1)
-			active = true
+		case <-s.inbox.ready:
+			if in, ok := s.inbox.pop(); ok {
+				s.dispatchSettled(in.ev, in.repeat, in.settle)
+				s.queued.Add(-1)
+				active = true
+			}
 		case c := <-s.completions:
 			s.complete(c)
 		case t := <-s.fires:
@@ -93,14 +95,13 @@ func (s *script) halt(why string) {
 // abandon ends a halted script: its handlers and timers are canceled and
 // its workers drained; no unload handler runs in a VM that broke a limit.
 func (s *script) abandon() {
-	for queued := true; queued; {
-		select {
-		case in := <-s.events:
-			in.settle.done()
-			s.queued.Add(-1)
-		default:
-			queued = false
+	for {
+		in, ok := s.inbox.pop()
+		if !ok {
+			break
 		}
+		in.settle.done()
+		s.queued.Add(-1)
 	}
 	s.cancelTimers()
 	s.cancelHandlers()
@@ -122,14 +123,13 @@ func (s *script) cancelHandlers() {
 // its timers, lets in-flight handlers finish, runs the unload handlers, and
 // after drain cancels whatever still runs and waits for its workers.
 func (s *script) stop(drain time.Duration) {
-	for queued := true; queued; {
-		select {
-		case in := <-s.events:
-			s.dispatchSettled(in.ev, in.repeat, in.settle)
-			s.queued.Add(-1)
-		default:
-			queued = false
+	for {
+		in, ok := s.inbox.pop()
+		if !ok {
+			break
 		}
+		s.dispatchSettled(in.ev, in.repeat, in.settle)
+		s.queued.Add(-1)
 	}
 	s.cancelTimers()
 	deadline := time.NewTimer(drain)
@@ -194,20 +194,11 @@ func (s *script) deliverSettled(ev gateway.Event, repeat bool, settle *eventSett
 		return
 	}
 	s.queued.Add(1)
-	for {
-		select {
-		case s.events <- inboxEvent{ev, repeat, settle}:
-			return
-		default:
-		}
-		select {
-		case old := <-s.events:
-			s.queued.Add(-1)
-			old.settle.done()
-			if n := s.dropped.Add(1); n == 1 || n%1000 == 0 {
-				s.log.Warn("inbox full: dropped the oldest event", "event", old.ev.Type, "dropped_total", n, "inbox", cap(s.events))
-			}
-		default:
+	if old, full := s.inbox.push(inboxEvent{ev, repeat, settle}); full {
+		s.queued.Add(-1)
+		old.settle.done()
+		if n := s.dropped.Add(1); n == 1 || n%1000 == 0 {
+			s.log.Warn("inbox full: dropped the oldest event", "event", old.ev.Type, "dropped_total", n, "inbox", s.inbox.limit)
 		}
 	}
 }

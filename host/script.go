@@ -74,7 +74,7 @@ type script struct {
 	store      bindings.Store
 	handled    *handledLog
 
-	events      chan inboxEvent
+	inbox       *inbox
 	completions chan completion
 	fires       chan *luaTimer
 	control     chan func() // work that must run on the scheduler (help text)
@@ -200,7 +200,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		clock:       clock,
 		store:       deps.store,
 		handled:     deps.handled,
-		events:      make(chan inboxEvent, limits.Inbox),
+		inbox:       newInbox(limits.Inbox),
 		completions: make(chan completion, 64),
 		fires:       make(chan *luaTimer, 64),
 		control:     make(chan func(), 16),

@@ -104,18 +104,57 @@ func isPassiveReply(method, path string, in any, body []byte) bool {
 		if n, ok := intOf(form.Fields["msg_seq"]); ok {
 			f.MsgSeq = lenientInt(n)
 		}
+	} else if m, ok := in.(map[string]any); ok && passiveFields(m, &f.MsgID, &f.EventID, &f.MsgSeq) {
+		// Read from the map SendMessage encoded: decoding the body again
+		// cost a JSON parse per reply.
 	} else if json.Unmarshal(body, &f) != nil {
 		return false
 	}
 	return (f.MsgID != "" || f.EventID != "") && f.MsgSeq != 0
 }
 
+// passiveFields reads msg_id, event_id and msg_seq from a body map when they
+// have the plain types a JSON decode would agree with; it reports false for
+// anything else, which the caller then decodes from the encoded body.
+func passiveFields(m map[string]any, msgID, eventID *string, seq *lenientInt) bool {
+	for _, kv := range []struct {
+		key string
+		dst *string
+	}{{"msg_id", msgID}, {"event_id", eventID}} {
+		switch v := m[kv.key].(type) {
+		case nil:
+		case string:
+			*kv.dst = v
+		default:
+			return false
+		}
+	}
+	switch v := m["msg_seq"].(type) {
+	case nil:
+	case int, int64:
+		n, _ := intOf(v)
+		*seq = lenientInt(n)
+	default:
+		return false
+	}
+	return true
+}
+
 // isMessageRoute reports whether path is one of the four send routes:
 // /channels/{id}/messages, /dms/{id}/messages, /v2/groups/{id}/messages and
 // /v2/users/{id}/messages.
 func isMessageRoute(path string) bool {
-	seg := strings.Split(strings.TrimPrefix(path, "/"), "/")
-	switch len(seg) {
+	// Split into a fixed array: this runs on every request.
+	var seg [5]string
+	n := 0
+	for s := range strings.SplitSeq(strings.TrimPrefix(path, "/"), "/") {
+		if n == len(seg) {
+			return false
+		}
+		seg[n] = s
+		n++
+	}
+	switch n {
 	case 3:
 		return (seg[0] == "channels" || seg[0] == "dms") && seg[1] != "" && seg[2] == "messages"
 	case 4:

@@ -31,6 +31,7 @@ func (s *Server) controlTable() []route {
 		{http.MethodPost, controlPrefix + "/guilds", s.ctlJoinGuild},
 		{http.MethodPost, controlPrefix + "/faults", s.ctlFault},
 		{http.MethodGet, controlPrefix + "/sent", s.ctlSent},
+		{http.MethodGet, controlPrefix + "/sessions", s.ctlSessions},
 		{http.MethodPost, controlPrefix + "/clock", s.ctlClock},
 		{http.MethodPost, controlPrefix + "/voice", s.ctlVoice},
 		{http.MethodGet, controlPrefix + "/intents", s.ctlIntents},
@@ -334,10 +335,12 @@ func (s *Server) ctlSent(c *call) {
 		_, _ = s.WaitSent(ctx, since) // a timeout just returns what there is
 		cancel()
 	}
-	all := s.Sent()
+	// Only the tail is copied: a load test polls this after every batch of
+	// replies, and copying the whole list each time would make it quadratic.
+	all := s.sentFrom(since)
 	out := []ctlSent{}
-	for i := since; i < len(all); i++ {
-		m := all[i]
+	for j, m := range all {
+		i := since + j
 		body := m.Body
 		if !json.Valid(body) {
 			body, _ = json.Marshal(string(body))
@@ -346,4 +349,27 @@ func (s *Server) ctlSent(c *call) {
 			MsgSeq: m.MsgSeq, MsgType: m.MsgType, AuditID: m.AuditID, Body: body})
 	}
 	c.json(http.StatusOK, out)
+}
+
+// ctlSessions answers GET /sim/sessions {"connected": N}: how many gateway
+// connections are READY or RESUMED. With min and wait_ms it first waits, up
+// to a minute, until there are at least min, so a load test can start
+// posting once the bot listens.
+func (s *Server) ctlSessions(c *call) {
+	q := c.r.URL.Query()
+	if v := q.Get("wait_ms"); v != "" {
+		ms, err := strconv.Atoi(v)
+		n, err2 := strconv.Atoi(q.Get("min"))
+		if err != nil || ms < 0 || err2 != nil || n < 0 {
+			c.fail(http.StatusBadRequest, codeRequestInvalid, "wait_ms and min must be non-negative integers")
+			return
+		}
+		ctx, cancel := context.WithTimeout(c.r.Context(), min(time.Duration(ms)*time.Millisecond, maxControlWait))
+		_ = s.WaitSessions(ctx, n) // a timeout just answers the count there is
+		cancel()
+	}
+	s.mu.Lock()
+	n := s.identified
+	s.mu.Unlock()
+	c.json(http.StatusOK, map[string]int{"connected": n})
 }

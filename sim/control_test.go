@@ -351,3 +351,26 @@ func TestFault_TokenOutageAndLostAnswer(t *testing.T) {
 		checkError(t, do(t, http.MethodPost, s.ControlURL()+"/faults", bad), http.StatusBadRequest, 12002)
 	}
 }
+
+func TestControl_Sessions(t *testing.T) {
+	s := MustStart(t, sim.Config{}, nil)
+	if r := do(t, http.MethodGet, s.ControlURL()+"/sessions", ""); string(r.body) != `{"connected":0}` {
+		t.Fatalf("before identify: %d %s", r.status, r.body)
+	}
+	// The wait ends when the session is READY, not at wait_ms.
+	got := make(chan response, 1)
+	go func() {
+		r, _ := doErr(testContext(t), http.MethodGet, s.ControlURL()+"/sessions?min=1&wait_ms=60000", "")
+		got <- r
+	}()
+	MustIdentify(t, s, sim.IntentPublicGuildMessages)
+	select {
+	case r := <-got:
+		if string(r.body) != `{"connected":1}` {
+			t.Fatalf("after identify: %d %s", r.status, r.body)
+		}
+	case <-testContext(t).Done():
+		t.Fatal("GET /sim/sessions?min=1 did not return once a session was READY")
+	}
+	checkError(t, do(t, http.MethodGet, s.ControlURL()+"/sessions?min=x&wait_ms=10", ""), http.StatusBadRequest, 12002)
+}

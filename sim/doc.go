@@ -103,7 +103,8 @@
 //   - The gateway (GatewayURL, /websocket): §3–§5, below.
 //   - The control API (ControlURL, /sim/…; control.go), no auth: GET world,
 //     POST messages, interactions, reactions, members, guilds, faults,
-//     GET interactions/{id}, GET sent (?since=N&wait_ms=M), POST clock
+//     GET interactions/{id}, GET sent (?since=N&wait_ms=M), GET sessions
+//     (?min=N&wait_ms=M: {"connected": count} of READY connections), POST clock
 //     ({"advance":"5m1s"}; answers {"now": …}), POST voice ({channel_id,
 //     user_id, leave}), GET and POST intents ({"granted": N}: the intents
 //     Identify may ask for from now on, 0 for all; SetGrantedIntents).

@@ -308,6 +308,20 @@ func (s *Server) Sent() []SentMessage {
 	return out
 }
 
+// sentFrom is Sent from index i on (nothing if i is past the end).
+func (s *Server) sentFrom(i int) []SentMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i >= len(s.sent) {
+		return nil
+	}
+	out := make([]SentMessage, len(s.sent)-i)
+	for j, m := range s.sent[i:] {
+		out[j] = cloneSent(m)
+	}
+	return out
+}
+
 // WaitSent blocks until the bot has sent at least i+1 messages and returns
 // the i-th (0-based). It returns early with ctx's error, or ErrServerClosed
 // if the server closes first.

@@ -22,13 +22,6 @@ import (
 // (TestMain), so that a test can start it as a process and kill -9 it.
 const asCLI = "LUABOT_TEST_AS_CLI"
 
-func TestMain(m *testing.M) {
-	if os.Getenv(asCLI) == "1" {
-		main()
-	}
-	os.Exit(m.Run())
-}
-
 // kill -9 at random points while 1000 events each do kv.incr and ev:reply,
 // restarting on the same data file each time: every event is counted once
 // and answered once. The session and dedup window are saved at most once a

@@ -10,6 +10,7 @@
 //	luabot status                show the shards and intents of the bot running on --data
 //	luabot backup OUT            write a consistent copy of the kv file, also while a bot runs
 //	luabot kv check              check the kv file's consistency (through the running bot if any)
+//	luabot bench SCRIPT|DIR...   measure scripts under a message load (--compare: beside a bare Go client)
 //
 // `luabot help COMMAND` lists a command's flags.
 package main
@@ -93,6 +94,8 @@ func commands() []*cli.Command {
 		replCommand(),
 		backupCommand(),
 		kvCommand(),
+		benchCommand(),
+		benchBareCommand(),
 	}
 }
 

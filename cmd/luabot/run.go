@@ -33,8 +33,17 @@ func runCommand() *cli.Command {
 			&cli.StringFlag{Name: "tls-cert", Usage: "webhook: TLS certificate file (PEM)", EnvVars: []string{"LUABOT_TLS_CERT"}},
 			&cli.StringFlag{Name: "tls-key", Usage: "webhook: TLS key file (PEM)", EnvVars: []string{"LUABOT_TLS_KEY"}},
 			&cli.BoolFlag{Name: "watch", Usage: "reload scripts live when their files change", EnvVars: []string{"LUABOT_WATCH"}},
+			// For `luabot bench --cpuprofile`: where the time of a run goes.
+			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile (pprof) to this file"},
 		}, limitFlags()...),
 		Action: func(c *cli.Context) error {
+			if path := c.String("cpuprofile"); path != "" {
+				stop, err := startCPUProfile(path)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
 			appID, secret, token := c.String("app-id"), c.String("secret"), c.String("token")
 			switch {
 			case appID == "" || (secret == "" && token == ""):

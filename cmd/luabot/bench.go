@@ -1,0 +1,214 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/luabot/luabot/bench"
+	"github.com/luabot/luabot/host"
+)
+
+func benchCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "bench",
+		Usage:     "measure scripts under a message load on the simulator",
+		ArgsUsage: "SCRIPT|DIR...",
+		Description: "Starts the simulator and `luabot run` in their own processes, posts --events messages\n" +
+			"(at most --window unanswered, or --rate per second), checks that each gets exactly one reply,\n" +
+			"and prints replies/s, event→reply latency, the bot's CPU per reply and peak RSS.\n" +
+			"--compare runs the same load against a bare Go client (gorilla/websocket + net/http, a\n" +
+			"goroutine per reply): a baseline for the cheapest client possible, not a product.",
+		Flags: []cli.Flag{
+			&cli.IntFlag{Name: "events", Value: 2000, Usage: "messages to post"},
+			&cli.IntFlag{Name: "window", Value: 100, Usage: "unanswered messages at most (0: no limit)"},
+			&cli.Float64Flag{Name: "rate", Usage: "post this many messages per second instead of filling the window"},
+			&cli.DurationFlag{Name: "latency", Usage: "delay every REST answer of the simulator by this much"},
+			&cli.StringFlag{Name: "scene", Value: "guild", Usage: "guild, group, c2c or dm"},
+			&cli.StringFlag{Name: "text", Value: "ping", Usage: "the messages' text"},
+			&cli.DurationFlag{Name: "reply-timeout", Value: 5 * time.Second, Usage: "give up when no reply came for this long"},
+			&cli.BoolFlag{Name: "compare", Usage: "also run the load against a bare Go client, for ratios"},
+			&cli.BoolFlag{Name: "json", Usage: "print the results as JSON"},
+			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write the luabot run's CPU profile (pprof) to this file"},
+		},
+		Action: benchAction,
+	}
+}
+
+type benchRow struct {
+	Bot string `json:"bot"`
+	bench.Result
+}
+
+func benchAction(c *cli.Context) error {
+	if c.NArg() == 0 {
+		return usagef("bench: name at least one script file or folder")
+	}
+	scripts, err := host.ScriptFiles(c.Args().Slice())
+	if err != nil {
+		return usagef("%v", err)
+	}
+	switch c.String("scene") {
+	case "guild", "group", "c2c", "dm":
+	default:
+		return usagef("--scene %q: want guild, group, c2c or dm", c.String("scene"))
+	}
+	if c.Int("events") < 1 || c.Int("window") < 0 || c.Float64("rate") < 0 || c.Duration("latency") < 0 {
+		return usagef("--events must be at least 1; --window, --rate and --latency not negative")
+	}
+	if p := c.String("cpuprofile"); p != "" {
+		if err := c.Set("cpuprofile", absPath(p)); err != nil {
+			return err
+		}
+	}
+	// The bot runs in a scratch folder, so it gets absolute paths.
+	for i, f := range scripts {
+		if scripts[i], err = filepath.Abs(f); err != nil {
+			return err
+		}
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "luabot-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	stderr := c.App.ErrWriter
+	cfg := bench.Config{
+		SimCommand:   []string{exe, "--log-level", "error", "sim"},
+		Dir:          dir,
+		Events:       c.Int("events"),
+		Window:       c.Int("window"),
+		Rate:         c.Float64("rate"),
+		Latency:      c.Duration("latency"),
+		Scene:        c.String("scene"),
+		Text:         c.String("text"),
+		ReplyTimeout: c.Duration("reply-timeout"),
+	}
+	targets := []struct {
+		name string
+		cmd  func(bench.Sim) []string
+	}{{"luabot", func(s bench.Sim) []string {
+		args := []string{exe, "--log-level", "warn", "run", "--app-id", s.AppID, "--secret", s.Secret,
+			"--api", s.APIURL, "--token-url", s.TokenURL, "--data", dir + "/bench.db"}
+		if p := c.String("cpuprofile"); p != "" {
+			args = append(args, "--cpuprofile", p)
+		}
+		return append(args, scripts...)
+	}}}
+	if c.Bool("compare") {
+		targets = append(targets, struct {
+			name string
+			cmd  func(bench.Sim) []string
+		}{"bare", func(s bench.Sim) []string {
+			return []string{exe, "bench-bare", "--app-id", s.AppID, "--secret", s.Secret, "--api", s.APIURL, "--token-url", s.TokenURL}
+		}})
+	}
+	var rows []benchRow
+	failed := false
+	for _, t := range targets {
+		cfg.BotCommand = t.cmd
+		cfg.Progress = progress(stderr, t.name, cfg.Events)
+		res, err := bench.Run(c.Context, cfg)
+		if err != nil {
+			return fmt.Errorf("bench %s: %w", t.name, err)
+		}
+		endProgress(stderr)
+		if res.Problem != "" {
+			fmt.Fprintf(stderr, "luabot bench: %s: %s\n", t.name, res.Problem)
+		}
+		failed = failed || res.Problem != ""
+		rows = append(rows, benchRow{Bot: t.name, Result: res})
+	}
+	w := c.App.Writer
+	if c.Bool("json") {
+		e := json.NewEncoder(w)
+		e.SetIndent("", "  ")
+		if err := e.Encode(map[string]any{"events": cfg.Events, "window": cfg.Window, "rate": cfg.Rate,
+			"latency_ms": cfg.Latency.Milliseconds(), "scene": cfg.Scene, "results": rows}); err != nil {
+			return err
+		}
+	} else {
+		printBench(w, cfg, rows)
+	}
+	if failed {
+		return fmt.Errorf("the checks failed; see the lines above")
+	}
+	return nil
+}
+
+func printBench(w io.Writer, cfg bench.Config, rows []benchRow) {
+	load := fmt.Sprintf("window %d", cfg.Window)
+	if cfg.Rate > 0 {
+		load = fmt.Sprintf("rate %g/s", cfg.Rate)
+	}
+	fmt.Fprintf(w, "%d %s events, %s, REST latency %v\n", cfg.Events, cfg.Scene, load, cfg.Latency)
+	fmt.Fprintf(w, "%-8s %9s %9s %9s %9s %9s %11s %9s %8s\n", "bot", "replies", "replies/s", "p50 ms", "p99 ms", "max ms", "CPU µs/rep", "peak MB", "checked")
+	for _, r := range rows {
+		if !r.Measured {
+			fmt.Fprintf(w, "%-8s not measured (see above)\n", r.Bot)
+			continue
+		}
+		checked := "ok"
+		if r.Problem != "" {
+			checked = "FAILED"
+		}
+		fmt.Fprintf(w, "%-8s %9d %9.0f %9.1f %9.1f %9.1f %11.0f %9.1f %8s\n", r.Bot, r.Replies, r.PerSecond, r.P50MS, r.P99MS, r.MaxMS, r.CPUPerRep, r.PeakRSSMB, checked)
+	}
+	if len(rows) == 2 && rows[0].Measured && rows[1].Measured && rows[1].PerSecond > 0 && rows[1].CPUPerRep > 0 {
+		a, b := rows[0], rows[1]
+		fmt.Fprintf(w, "luabot/bare: replies/s %.2f×, CPU per reply %.2f×, peak RSS %.2f×\n",
+			a.PerSecond/b.PerSecond, a.CPUPerRep/b.CPUPerRep, a.PeakRSSMB/b.PeakRSSMB)
+	}
+	fmt.Fprintln(w, "slowest handlers: not measured (the host does not record handler durations)")
+}
+
+// progress shows a bar on a terminal and a plain line per quarter otherwise.
+func progress(w io.Writer, name string, events int) func(posted, answered int) {
+	if isTerminal(w) {
+		return func(posted, answered int) {
+			const width = 30
+			n := answered * width / events
+			bar := fmt.Sprintf("%-*s", width, strings.Repeat("#", n))
+			fmt.Fprintf(w, "\r%-6s [%s] %d/%d answered", name, bar, answered, events)
+		}
+	}
+	shown := 0 // quarters reported
+	return func(posted, answered int) {
+		if q := answered * 4 / events; q > shown {
+			shown = q
+			fmt.Fprintf(w, "%s: %d/%d answered\n", name, answered, events)
+		}
+	}
+}
+
+func endProgress(w io.Writer) {
+	if isTerminal(w) {
+		fmt.Fprintln(w)
+	}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}

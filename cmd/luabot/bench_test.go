@@ -1,0 +1,99 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// benchChildEnv makes the test binary behave as luabot: bench re-executes
+// its own binary for the simulator and the bot.
+const benchChildEnv = "LUABOT_BENCH_TEST_CHILD"
+
+func benchScript(t *testing.T, src string) string {
+	t.Helper()
+	t.Setenv(benchChildEnv, "1")
+	return filepath.Join(mustFiles(t, map[string]string{"bot.lua": src}), "bot.lua")
+}
+
+func TestBench_NoScripts(t *testing.T) {
+	code, stdout, stderr := runCLI("bench")
+	if code != 2 || stdout != "" || !strings.Contains(stderr, "name at least one script") {
+		t.Fatalf("code %d, stdout %q, stderr %q; want 2 and a line asking for scripts", code, stdout, stderr)
+	}
+}
+
+func TestBench_BadInput(t *testing.T) {
+	tests := []struct {
+		name, src string
+		want      []string
+	}{
+		{"never replies", `on("AT_MESSAGE_CREATE", function(ev) end)`,
+			[]string{"no reply to the first event within 2s and no error logged"}},
+		{"errors on every event", `on("AT_MESSAGE_CREATE", function(ev) error("boom") end)`,
+			[]string{"no reply to the first event within 2s", "error line(s)", "bot.lua:1: boom"}},
+		{"replies twice", `on("AT_MESSAGE_CREATE", function(ev) ev:reply("a") ev:reply("b") end)`,
+			[]string{"replied more than once to some events"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			script := benchScript(t, tt.src)
+			code, stdout, stderr := runCLI("bench", "--events", "50", "--reply-timeout", "2s", script)
+			if code != 1 {
+				t.Fatalf("code %d; want 1\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr)
+				}
+			}
+			if !strings.Contains(stdout, "FAILED") && !strings.Contains(stdout, "not measured") {
+				t.Errorf("the table does not say the run failed:\n%s", stdout)
+			}
+		})
+	}
+}
+
+func TestBench_EchoJSONWithCompare(t *testing.T) {
+	script := benchScript(t, `on("AT_MESSAGE_CREATE", function(ev) ev:reply(ev.content) end)`)
+	code, stdout, stderr := runCLI("bench", "--events", "200", "--window", "20", "--compare", "--json", script)
+	if code != 0 {
+		t.Fatalf("code %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	var out struct {
+		Events  int `json:"events"`
+		Results []struct {
+			Bot        string  `json:"bot"`
+			Replies    int     `json:"replies"`
+			Unanswered int     `json:"unanswered"`
+			Duplicates int     `json:"duplicates"`
+			Unmatched  int     `json:"unmatched"`
+			PerSecond  float64 `json:"replies_per_second"`
+			P50        float64 `json:"p50_ms"`
+			P99        float64 `json:"p99_ms"`
+			Max        float64 `json:"max_ms"`
+			CPU        float64 `json:"cpu_us_per_reply"`
+			RSS        float64 `json:"peak_rss_mb"`
+			Measured   bool    `json:"measured"`
+			Problem    string  `json:"problem"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
+	}
+	if out.Events != 200 || len(out.Results) != 2 || out.Results[0].Bot != "luabot" || out.Results[1].Bot != "bare" {
+		t.Fatalf("want 200 events and rows luabot, bare:\n%s", stdout)
+	}
+	for _, r := range out.Results {
+		if !r.Measured || r.Problem != "" || r.Replies != 200 || r.Unanswered != 0 || r.Duplicates != 0 || r.Unmatched != 0 {
+			t.Errorf("%s: want every one of 200 events answered once, got %+v", r.Bot, r)
+		}
+		if r.PerSecond <= 0 || r.P50 <= 0 || r.P50 > r.P99 || r.P99 > r.Max {
+			t.Errorf("%s: figures out of shape: %+v", r.Bot, r)
+		}
+		if r.RSS <= 0 {
+			t.Errorf("%s: no peak RSS from /proc: %+v", r.Bot, r)
+		}
+	}
+}
