@@ -12,6 +12,7 @@ import (
 	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/openapi"
 	"github.com/luabot/luabot/sim"
+	"github.com/luabot/luabot/transport"
 )
 
 // A platform whose clock is far from the host's (here the host's clock is the one that is
@@ -55,7 +56,11 @@ end)
 			}
 			runCtx, cancel := context.WithCancel(ctx)
 			done := make(chan error, 1)
-			go func() { done <- h.Run(runCtx) }()
+			src, err := transport.New(transport.Config{API: api, Store: store, Intents: h, Logger: logs.logger()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			go func() { done <- h.Run(runCtx, src) }()
 			defer func() {
 				cancel()
 				if err := <-done; err != nil {

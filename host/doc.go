@@ -26,27 +26,22 @@
 // control socket (control.go, eval.go) lets `luabot repl --attach` evaluate
 // Lua inside a running script.
 //
-// Host ties the scripts to the platform: it derives intents from what the
-// scripts subscribe to, runs the event transport, and fans each dispatch out
-// to every script. The transport (transport.go) is either one gateway.Client
-// per shard (shard count from Config.Shards or GET /gateway/bot, the
-// session start limit checked and identifies paced by max_concurrency) or a
-// gateway.Webhook. Start-up steps that can fail for a while (the access
-// token, GET /gateway/bot, too few session starts left today, a webhook
-// address still in use) are retried with backoff (startup.go). Either way every event passes one gateway.Dedup first, so
-// a replay or a webhook retry reaches the scripts once. Sessions and the
-// dedup window live in the kv file under the "/gateway" namespace
-// (session_store.go), which no script can name. Each event carries a count
-// of the handlers it started (settle.go): only when all have ended may the
-// saved seq and the dedup window pass it. Handlers that write kv record that
-// they ran, in their own transactions, under "/handled" (handled.go), so an
-// event replayed after a crash does not apply kv.incr/kv.update twice.
+// Host ties the scripts to the platform without connecting to it: Run takes
+// a Source (source.go; package transport builds the WebSocket shards and the
+// webhook) and fans each event it delivers out to every script. Start runs
+// before any script starts; Flush after every handler has ended. Each event
+// carries a count of the handlers it started (settle.go): only when all have
+// ended is the source told it is settled, so that a saved seq or dedup
+// window never passes an event a crash would lose. Handlers that write kv
+// record that they ran, in their own transactions, under "/handled"
+// (handled.go), so an event replayed after a crash does not apply
+// kv.incr/kv.update twice.
 //
 // Intents (WantedIntentsFor): a subscribed platform event requires its
 // intent; "message" requires guild @-messages and asks for group/C2C
 // messages, private-domain MESSAGE_CREATE and DIRECT_MESSAGE_CREATE as
-// optional intents, which one gateway.IntentNegotiator for all shards gives up on a
-// 4014, with one warning (intentsDropped). Because such a bot gets an
+// optional intents, which the transport gives up on a 4014, with one warning
+// (IntentsDropped). Because such a bot gets an
 // @-message as AT_MESSAGE_CREATE and MESSAGE_CREATE, route marks the second
 // of the pair (same message id, remembered in the persisted dedup window) as
 // a repeat, which scripts pass to the handlers named after its type only; the

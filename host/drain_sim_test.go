@@ -12,6 +12,7 @@ import (
 	"github.com/luabot/luabot/host"
 	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/sim"
+	"github.com/luabot/luabot/transport"
 )
 
 // A handler still running at shutdown finishes while the host drains; the
@@ -49,13 +50,13 @@ func TestHost_StopSavesEventsFinishedWhileDraining(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	raw, _, _ := store.Get(host.GatewayNamespace, host.SessionKey([2]int{0, 1}))
+	raw, _, _ := store.Get(transport.GatewayNamespace, transport.SessionKey([2]int{0, 1}))
 	var sess gateway.Session
 	json.Unmarshal(raw, &sess)
 	if sess.Seq < 2 {
 		t.Errorf("saved session %+v: seq behind the message handled while draining", sess)
 	}
-	raw, _, _ = store.Get(host.GatewayNamespace, "dedup")
+	raw, _, _ = store.Get(transport.GatewayNamespace, "dedup")
 	var ids []string
 	json.Unmarshal(raw, &ids)
 	if !slices.Contains(ids, msg.EventID) {

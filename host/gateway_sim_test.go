@@ -19,6 +19,7 @@ import (
 	"github.com/luabot/luabot/host"
 	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/sim"
+	"github.com/luabot/luabot/transport"
 )
 
 // These tests run a whole bot (host, gateway client, scripts) against the simulator's
@@ -142,34 +143,23 @@ func (h *gwLog) tail(n int) string {
 
 // startHost runs a host like runHostWith, and also returns Run's result, so that a test
 // can see Run end on its own.
-func startHost(t *testing.T, platform *sim.Server, path string, cfg host.Config, scripts ...string) (*host.Host, <-chan error) {
+func startHost(t *testing.T, platform *sim.Server, path string, cfg host.Config, scripts ...string) (*bot, <-chan error) {
 	t.Helper()
-	store, err := kv.Open(kv.Config{Path: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.API, cfg.Store = apiFor(t, platform), store
-	h, err := host.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := h.Load(scripts...); err != nil {
-		t.Fatal(err)
-	}
+	b, closeStore := newBot(t, platform, path, cfg, transport.Config{}, scripts...)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	result := make(chan error, 1)
 	go func() {
-		err := h.Run(ctx)
+		err := b.Run(ctx, b.src)
 		done <- err
 		result <- err
 	}()
 	t.Cleanup(func() {
 		cancel()
 		<-done
-		store.Close()
+		closeStore()
 	})
-	return h, result
+	return b, result
 }
 
 // recorderScript keeps every message it is handed in kv, numbered in arrival order, and
@@ -489,8 +479,10 @@ func TestHost_ShardsOnSim(t *testing.T) {
 	}
 
 	logs := newGWLog()
-	h, stop := runHostWith(t, platform, filepath.Join(t.TempDir(), "bot.db"),
-		host.Config{Shards: 2, Logger: logs.logger()}, "../examples/echo.lua")
+	// The platform's window is 5 s; a shorter one shows the same pacing sooner.
+	const window = 300 * time.Millisecond
+	h, stop := runHostVia(t, platform, filepath.Join(t.TempDir(), "bot.db"),
+		host.Config{Logger: logs.logger()}, transport.Config{Shards: 2, StartWindow: window}, "../examples/echo.lua")
 	logs.sessionsUp(t, ctx, 2)
 	if err := platform.WaitSessions(ctx, 2); err != nil {
 		t.Fatal(err)
@@ -499,8 +491,8 @@ func TestHost_ShardsOnSim(t *testing.T) {
 	if len(ids) != 2 || ids[0].Attrs["shard_id"] == ids[1].Attrs["shard_id"] {
 		t.Fatalf("identifies: %v", ids)
 	}
-	if gap := ids[1].Time.Sub(ids[0].Time); gap < 4500*time.Millisecond {
-		t.Errorf("second shard identified %v after the first; max_concurrency 1 allows one start per 5 s", gap)
+	if gap := ids[1].Time.Sub(ids[0].Time); gap < window*9/10 {
+		t.Errorf("second shard identified %v after the first; max_concurrency 1 allows one start per %v", gap, window)
 	}
 
 	// Guild g gets (g+1)*perBatch messages per batch, so that each shard's event count
@@ -589,7 +581,7 @@ func TestHost_ShardsResumeAfterRestart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "bot.db")
 
 	logs := newGWLog()
-	first, stop := runHostWith(t, platform, path, host.Config{Shards: 2, Logger: logs.logger()}, "../examples/echo.lua")
+	first, stop := runHostVia(t, platform, path, host.Config{Logger: logs.logger()}, transport.Config{Shards: 2}, "../examples/echo.lua")
 	logs.sessionsUp(t, ctx, 2)
 	for g, ch := range channels {
 		if _, err := platform.Post(sim.Post{ChannelID: ch, Content: fmt.Sprintf("up g%d", g), MentionBot: true}); err != nil {
@@ -601,7 +593,7 @@ func TestHost_ShardsResumeAfterRestart(t *testing.T) {
 	}
 	// Both READYs and each message as AT_MESSAGE_CREATE and MESSAGE_CREATE, so that
 	// what the restart replays is only what was posted while it was down.
-	settle(t, first, 6)
+	settle(t, first.Host, 6)
 	if err := stop(); err != nil {
 		t.Fatalf("first Run: %v", err)
 	}
@@ -612,7 +604,7 @@ func TestHost_ShardsResumeAfterRestart(t *testing.T) {
 	}
 
 	logs = newGWLog()
-	h, stop := runHostWith(t, platform, path, host.Config{Shards: 2, Logger: logs.logger()}, "../examples/echo.lua")
+	h, stop := runHostVia(t, platform, path, host.Config{Logger: logs.logger()}, transport.Config{Shards: 2}, "../examples/echo.lua")
 	logs.sessionsUp(t, ctx, 2)
 	if _, err := platform.WaitSent(ctx, 3); err != nil {
 		t.Fatalf("%v; log:\n%s", err, logs.tail(20))

@@ -10,6 +10,7 @@ import (
 	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/openapi"
 	"github.com/luabot/luabot/sim"
+	"github.com/luabot/luabot/transport"
 )
 
 // newPlatform starts a simulator for the test.
@@ -43,6 +44,15 @@ func deadline(t *testing.T, d time.Duration) context.Context {
 	return ctx
 }
 
+// bot is a host serving from a transport, as `luabot run` wires them.
+type bot struct {
+	*host.Host
+	src *transport.Source
+}
+
+// Status is the transport's report on the shards.
+func (b *bot) Status() transport.StatusReport { return b.src.Status() }
+
 // runHost runs a host on the kv file at path against platform until stop is called, which
 // returns Run's error. The store is closed on stop, as a process exit would.
 func runHost(t *testing.T, platform *sim.Server, path string, cfg host.Config, scripts ...string) (stop func() error) {
@@ -51,8 +61,15 @@ func runHost(t *testing.T, platform *sim.Server, path string, cfg host.Config, s
 	return stop
 }
 
-// runHostWith is runHost that also returns the host.
-func runHostWith(t *testing.T, platform *sim.Server, path string, cfg host.Config, scripts ...string) (h *host.Host, stop func() error) {
+// runHostWith is runHost that also returns the bot, over the WebSocket gateway.
+func runHostWith(t *testing.T, platform *sim.Server, path string, cfg host.Config, scripts ...string) (b *bot, stop func() error) {
+	t.Helper()
+	return runHostVia(t, platform, path, cfg, transport.Config{}, scripts...)
+}
+
+// newBot opens the kv file at path and builds a host from cfg and a transport from tcfg
+// over it, with the scripts loaded. closeStore closes the store.
+func newBot(t *testing.T, platform *sim.Server, path string, cfg host.Config, tcfg transport.Config, scripts ...string) (b *bot, closeStore func()) {
 	t.Helper()
 	api := apiFor(t, platform)
 	store, err := kv.Open(kv.Config{Path: path})
@@ -63,16 +80,31 @@ func runHostWith(t *testing.T, platform *sim.Server, path string, cfg host.Confi
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	h, err = host.New(cfg)
+	h, err := host.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := h.Load(scripts...); err != nil {
 		t.Fatal(err)
 	}
+	tcfg.API, tcfg.Store, tcfg.Intents, tcfg.Logger = api, store, h, cfg.Logger
+	if tcfg.StartWindow == 0 {
+		tcfg.StartWindow = time.Millisecond
+	}
+	src, err := transport.New(tcfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &bot{Host: h, src: src}, func() { store.Close() }
+}
+
+// runHostVia is runHostWith over the transport tcfg configures.
+func runHostVia(t *testing.T, platform *sim.Server, path string, cfg host.Config, tcfg transport.Config, scripts ...string) (b *bot, stop func() error) {
+	t.Helper()
+	b, closeStore := newBot(t, platform, path, cfg, tcfg, scripts...)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- h.Run(ctx) }()
+	go func() { done <- b.Run(ctx, b.src) }()
 	stopped := false
 	stop = func() error {
 		if stopped {
@@ -81,9 +113,9 @@ func runHostWith(t *testing.T, platform *sim.Server, path string, cfg host.Confi
 		stopped = true
 		cancel()
 		err := <-done
-		store.Close()
+		closeStore()
 		return err
 	}
 	t.Cleanup(func() { _ = stop() })
-	return h, stop
+	return b, stop
 }

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/luabot/luabot/bindings"
-	"github.com/luabot/luabot/gateway"
+	"github.com/luabot/luabot/dispatch"
 	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/openapi"
 )
@@ -27,7 +27,7 @@ type Config struct {
 	Store *kv.Store
 	// Intents overrides the intents derived from the scripts' subscriptions
 	// when non-zero.
-	Intents gateway.Intent
+	Intents dispatch.Intent
 	// Drain bounds how long shutdown waits for running handlers. Default 5 s.
 	Drain time.Duration
 	// Limits bound each script's CPU, memory and inbox; zero fields take
@@ -56,30 +56,10 @@ type Config struct {
 	// Logger receives the host's and the scripts' log lines. Nil discards.
 	Logger *slog.Logger
 
-	// Transport is how events arrive: TransportWS (the default when empty) or
-	// TransportWebhook. See transport.go.
-	Transport string
-	// Shards is the total shard count over WebSocket. 0 means the count GET /gateway/bot
-	// recommends.
-	Shards int
-	// ShardIDs are the shards this process runs, each below the shard count. Empty means
-	// all of them.
-	ShardIDs []int
-	// Webhook configures the webhook transport (Secret, Listen, TLS files); its Logger is
-	// set by the host.
-	Webhook gateway.WebhookConfig
-	// Sessions persists gateway sessions and the dedup window. Nil means a SessionStore
-	// over Store.
-	Sessions interface {
-		gateway.SessionStore
-		gateway.DedupStore
-	}
-	// StatusFile, if set, is rewritten about once a second with the shards' state as JSON
-	// (a StatusReport), for `luabot status`.
-	StatusFile string
-	// StartBackoff is the first wait before repeating a start-up step that failed in a way
-	// waiting can fix (startup.go); it doubles per attempt up to a minute. 0 means 1 s.
-	StartBackoff time.Duration
+	// PrivateFiles are files beside the data file that no script may send with
+	// file = "path" (the transport's status file); the data file and the control
+	// socket are private already.
+	PrivateFiles []string
 }
 
 // Host runs a set of scripts against the platform.
@@ -95,17 +75,14 @@ type Host struct {
 	routing sync.RWMutex
 	runCtx  context.Context // while serving: scripts started now run under it
 	runWG   *sync.WaitGroup
-	// intents negotiates the gateway's intents (WebSocket transport only; nil before
-	// Run and with webhooks, whose events are chosen in the bot console).
-	intents *gateway.IntentNegotiator
+	// source is what Run serves from, for overlap.go's persisted window and
+	// reload.go's intents warning; nil before Run.
+	source atomic.Pointer[serving]
 
 	overlap overlap      // message ids seen as AT_MESSAGE_CREATE or MESSAGE_CREATE, without dedup
 	selfID  atomic.Value // the bot's user id (string), from READY
 
-	shardsMu sync.Mutex
-	shards   []*gateway.Client // the running WebSocket clients, for Status
-	dedup    atomic.Pointer[gateway.Dedup]
-	handled  *handledLog
+	handled *handledLog
 }
 
 // New validates cfg. Scripts are added with Load.
@@ -121,9 +98,6 @@ func New(cfg Config) (*Host, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if err := cfg.validateTransport(); err != nil {
-		return nil, err
 	}
 	handled, err := loadHandled(cfg.Store, time.Now)
 	if err != nil {
@@ -262,23 +236,10 @@ func (h *Host) Scripts() []string {
 	return names
 }
 
-// Intents returns the intents the next Identify asks for: the override, or those the
-// loaded scripts' subscriptions need and could use, less those the platform refused.
-func (h *Host) Intents() gateway.Intent {
-	h.mu.Lock()
-	n := h.intents
-	h.mu.Unlock()
-	if n != nil {
-		return n.Next()
-	}
-	required, optional := h.WantedIntents()
-	return required | optional
-}
-
 // WantedIntents returns the intents the gateway must ask for (the override, or what the
 // scripts subscribe to) and those it asks for as long as the platform grants them (see
 // WantedIntentsFor).
-func (h *Host) WantedIntents() (required, optional gateway.Intent) {
+func (h *Host) WantedIntents() (required, optional dispatch.Intent) {
 	if h.cfg.Intents != 0 {
 		return h.cfg.Intents, 0
 	}
@@ -291,7 +252,7 @@ func (h *Host) WantedIntents() (required, optional gateway.Intent) {
 
 // IntentsFor maps subscribed event names to the intents they require (see
 // WantedIntentsFor).
-func IntentsFor(events []string) gateway.Intent {
+func IntentsFor(events []string) dispatch.Intent {
 	required, _ := WantedIntentsFor(events)
 	return required
 }
@@ -302,22 +263,22 @@ func IntentsFor(events []string) gateway.Intent {
 // MESSAGE_CREATE and guild DMs as optional intents: the platform's rule is that
 // everything but GUILDS, GUILD_MEMBERS and PUBLIC_GUILD_MESSAGES needs approval, and a
 // guild-only bot must not be stopped by a 4014 for group messages it never asked about.
-// Refused optional intents are given up with one warning (gateway.IntentNegotiator).
-func WantedIntentsFor(events []string) (required, optional gateway.Intent) {
+// Refused optional intents are given up with one warning (dispatch.IntentNegotiator).
+func WantedIntentsFor(events []string) (required, optional dispatch.Intent) {
 	for _, e := range events {
 		if e == bindings.EventMessage {
-			required |= gateway.IntentPublicGuildMessages
-			optional |= gateway.IntentGroupAndC2C | gateway.IntentGuildMessages | gateway.IntentDirectMessage
+			required |= dispatch.IntentPublicGuildMessages
+			optional |= dispatch.IntentGroupAndC2C | dispatch.IntentGuildMessages | dispatch.IntentDirectMessage
 			continue
 		}
-		required |= gateway.IntentsFor([]string{e})
+		required |= dispatch.IntentsFor([]string{e})
 	}
 	return required, optional &^ required
 }
 
-// intentsDropped says, once per set, which events the scripts will not receive because
-// the platform refused optional intents, and why.
-func (h *Host) intentsDropped(dropped gateway.Intent) {
+// IntentsDropped says, once per set, which events the scripts will not receive because
+// the platform refused optional intents, and why. A transport calls it.
+func (h *Host) IntentsDropped(dropped dispatch.Intent) {
 	var events []string
 	for _, e := range dropped.Events() {
 		if bindings.IsMessageEvent(e) {
@@ -330,17 +291,20 @@ func (h *Host) intentsDropped(dropped gateway.Intent) {
 			"@-mentions in guild channels still arrive")
 }
 
-// Run connects to the gateway and serves events to the scripts until ctx
-// ends or the gateway stops for good. On return every script has stopped.
-// Start-up waits out outages of the token service and the API (startup.go)
-// and fails at once only when waiting cannot help, such as refused
-// credentials.
-func (h *Host) Run(ctx context.Context) error {
-	source, err := h.source(ctx)
-	if err != nil {
+// Run starts src and serves its events to the scripts until ctx ends or src
+// stops for good. No script starts before src.Start succeeds, so a source
+// that cannot start (refused credentials) ends Run with the scripts untouched.
+// On return every script has stopped and src has been flushed.
+func (h *Host) Run(ctx context.Context, src Source) error {
+	if err := src.Start(ctx); err != nil {
 		return err
 	}
-	return h.serve(ctx, source)
+	h.source.Store(&serving{src})
+	err := h.serve(ctx, src.Run)
+	// Every handler has ended: the source may now save the events finished
+	// while draining.
+	src.Flush()
+	return err
 }
 
 // Idle reports whether every script has nothing queued (events, timer
@@ -371,7 +335,7 @@ func (h *Host) Received() uint64 { return h.received.Load() }
 // serve runs the script schedulers and feeds them from source until source
 // returns or ctx ends. Scripts loaded, reloaded or removed meanwhile
 // (reload.go) start and stop under the same owner.
-func (h *Host) serve(ctx context.Context, source func(context.Context, func(gateway.Event, func())) error) error {
+func (h *Host) serve(ctx context.Context, source func(context.Context, func(dispatch.Event, func())) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -434,7 +398,6 @@ func (h *Host) serve(ctx context.Context, source func(context.Context, func(gate
 	if ferr := h.handled.flushDone(); ferr != nil {
 		h.log.Error("handled-event records not saved", "err", ferr)
 	}
-	h.flushGateway()
 	if errors.Is(err, context.Canceled) {
 		err = nil
 	}
@@ -444,7 +407,7 @@ func (h *Host) serve(ctx context.Context, source func(context.Context, func(gate
 // route hands one event to every script. The read lock keeps a reload
 // from retiring a script while an event is on its way to it, so each event
 // reaches exactly one version of each script.
-func (h *Host) route(ev gateway.Event, settled func()) {
+func (h *Host) route(ev dispatch.Event, settled func()) {
 	if ev.Received.IsZero() {
 		ev.Received = h.now()
 	}

@@ -69,7 +69,7 @@ func TestIntents_MessageGetsEverythingWhenGranted(t *testing.T) {
 		t.Fatal(err)
 	}
 	// READY, MESSAGE_CREATE, DIRECT_MESSAGE_CREATE, AT_MESSAGE_CREATE + MESSAGE_CREATE.
-	settle(t, h, 5)
+	settle(t, h.Host, 5)
 	got := sentContents(platform)
 	want := []string{"MESSAGE_CREATE plain", "named plain", "DIRECT_MESSAGE_CREATE psst", "AT_MESSAGE_CREATE hi", "named hi"}
 	if !sameSet(got, want) {
@@ -100,7 +100,7 @@ func TestIntents_NotGrantedStillRuns(t *testing.T) {
 	if _, err := platform.Post(sim.Post{Content: "hi", MentionBot: true}); err != nil {
 		t.Fatal(err)
 	}
-	settle(t, h, 2) // READY, AT_MESSAGE_CREATE
+	settle(t, h.Host, 2) // READY, AT_MESSAGE_CREATE
 	if got := sentContents(platform); len(got) != 1 || got[0] != "AT_MESSAGE_CREATE hi" {
 		t.Fatalf("sent %q, want only the answer to the @-message", got)
 	}
@@ -177,7 +177,7 @@ func TestIntents_GuildOnlyBotStillRuns(t *testing.T) {
 	if _, err := platform.Post(sim.Post{Content: "hi", MentionBot: true}); err != nil {
 		t.Fatal(err)
 	}
-	settle(t, h, 2) // READY, AT_MESSAGE_CREATE
+	settle(t, h.Host, 2) // READY, AT_MESSAGE_CREATE
 	if got := sentContents(platform); len(got) != 1 || got[0] != "AT_MESSAGE_CREATE hi" {
 		t.Fatalf("sent %q, want the answer to the @-message", got)
 	}

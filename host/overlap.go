@@ -4,7 +4,7 @@ import (
 	"sync"
 
 	"github.com/luabot/luabot/bindings"
-	"github.com/luabot/luabot/gateway"
+	"github.com/luabot/luabot/dispatch"
 )
 
 // A private-domain bot holding both message intents gets an @-message twice: as
@@ -26,7 +26,7 @@ const messageKey = "message:"
 // as MESSAGE_CREATE (or its DMs as DIRECT_MESSAGE_CREATE); if they do, "message" handlers
 // do not get them, so that an echo cannot answer itself forever. Handlers named after the
 // type still do. The bot's id comes from READY.
-func (h *Host) fromSelf(ev gateway.Event) bool {
+func (h *Host) fromSelf(ev dispatch.Event) bool {
 	if ev.Type != "MESSAGE_CREATE" && ev.Type != "DIRECT_MESSAGE_CREATE" {
 		return false
 	}
@@ -35,7 +35,7 @@ func (h *Host) fromSelf(ev gateway.Event) bool {
 }
 
 // noteSelf remembers the bot's user id from READY.
-func (h *Host) noteSelf(ev gateway.Event) {
+func (h *Host) noteSelf(ev dispatch.Event) {
 	if ev.Type != "READY" {
 		return
 	}
@@ -47,7 +47,7 @@ func (h *Host) noteSelf(ev gateway.Event) {
 // repeatedMessage reports whether ev's message already reached the "message" handlers
 // as the other of the two overlapping types, and records it otherwise. Event ids repeated
 // by a replay or a webhook retry never get here: the dedup window drops them first.
-func (h *Host) repeatedMessage(ev gateway.Event) bool {
+func (h *Host) repeatedMessage(ev dispatch.Event) bool {
 	if ev.Type != "AT_MESSAGE_CREATE" && ev.Type != "MESSAGE_CREATE" {
 		return false
 	}
@@ -55,8 +55,10 @@ func (h *Host) repeatedMessage(ev gateway.Event) bool {
 	if id == "" {
 		return false
 	}
-	if d := h.dedup.Load(); d != nil {
-		return d.Seen(messageKey + id)
+	if cur := h.source.Load(); cur != nil {
+		if w, ok := cur.Source.(seenWindow); ok {
+			return w.Seen(messageKey + id)
+		}
 	}
 	return h.overlap.repeated(id)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/openapi"
 	"github.com/luabot/luabot/sim"
+	"github.com/luabot/luabot/transport"
 )
 
 // overlapRig feeds hand-made events to echo.lua on a fresh simulator, one process (host)
@@ -78,22 +79,13 @@ func (r *overlapRig) run(wantSent int, evs ...gateway.Event) {
 	if err := h.Load("../examples/echo.lua"); err != nil {
 		t.Fatal(err)
 	}
-	dedup, err := gateway.NewDedup(gateway.DedupConfig{Store: NewSessionStore(store)})
+	dedup, err := gateway.NewDedup(gateway.DedupConfig{Store: transport.NewSessionStore(store)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.dedup.Store(dedup)
 	rctx, stop := context.WithCancel(r.ctx)
 	done := make(chan error, 1)
-	go func() {
-		done <- h.serve(rctx, func(ctx context.Context, handle func(gateway.Event, func())) error {
-			for _, ev := range evs {
-				handle(ev, nil)
-			}
-			<-ctx.Done()
-			return nil
-		})
-	}()
+	go func() { done <- h.Run(rctx, rigSource{dedup, evs}) }()
 	if _, err := r.platform.WaitSent(r.ctx, wantSent-1); err != nil {
 		t.Fatal(err)
 	}
@@ -111,6 +103,25 @@ func (r *overlapRig) run(wantSent int, evs ...gateway.Event) {
 	if err := dedup.Flush(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// rigSource delivers its events by hand and keeps the persisted dedup window, as a
+// transport does.
+type rigSource struct {
+	dedup *gateway.Dedup
+	evs   []gateway.Event
+}
+
+func (s rigSource) Start(context.Context) error { return nil }
+func (s rigSource) Flush()                      {}
+func (s rigSource) Seen(key string) bool        { return s.dedup.Seen(key) }
+
+func (s rigSource) Run(ctx context.Context, handle func(gateway.Event, func())) error {
+	for _, ev := range s.evs {
+		handle(ev, nil)
+	}
+	<-ctx.Done()
+	return nil
 }
 
 func (r *overlapRig) sent() []string {

@@ -120,11 +120,15 @@ func (h *Host) Reload(path string) error {
 // Intents the platform refused are not missed again: that was said once.
 // The caller holds h.mu.
 func (h *Host) warnIntents() {
-	n := h.intents
-	if n == nil || n.Granted() == 0 {
+	cur := h.source.Load()
+	if cur == nil {
 		return
 	}
-	if missing := n.Next() &^ n.Granted(); missing != 0 {
+	src, ok := cur.Source.(intentSource)
+	if !ok {
+		return
+	}
+	if missing := src.MissingIntents(); missing != 0 {
 		h.log.Warn("a reloaded script subscribes to events this session does not receive; restart luabot to get them",
 			"missing_intents", uint32(missing), "intent_names", missing.String())
 	}
@@ -175,7 +179,7 @@ func (h *Host) deps() scriptDeps {
 // data file, and by name everything beside it (socket, status file).
 func (h *Host) privateFiles() []string {
 	var out []string
-	for _, p := range []string{h.cfg.Store.Path(), h.cfg.ControlSocket, h.cfg.StatusFile} {
+	for _, p := range append([]string{h.cfg.Store.Path(), h.cfg.ControlSocket}, h.cfg.PrivateFiles...) {
 		if p == "" {
 			continue
 		}

@@ -33,7 +33,7 @@ func startWatched(t *testing.T, dir string) (*sim.Server, *host.Host) {
 	if err := platform.WaitSessions(deadline(t, 10*time.Second), 1); err != nil {
 		t.Fatal(err)
 	}
-	return platform, h
+	return platform, h.Host
 }
 
 // ask posts text and returns the bot's next message.

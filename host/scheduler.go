@@ -10,7 +10,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luabot/luabot/bindings"
-	"github.com/luabot/luabot/gateway"
+	"github.com/luabot/luabot/dispatch"
 )
 
 // run is the scheduler: the only goroutine that touches s.L after load.
@@ -184,11 +184,11 @@ func (s *script) drainWorkers() {
 
 // deliver queues ev for the scheduler without ever blocking the gateway:
 // when the inbox is full the oldest event is dropped and counted.
-func (s *script) deliver(ev gateway.Event) { s.deliverSettled(ev, false, nil) }
+func (s *script) deliver(ev dispatch.Event) { s.deliverSettled(ev, false, nil) }
 
 // deliverSettled is deliver for an event whose settle is told when this
 // script is done with it (settle.go), with the repeat mark of dispatchSettled.
-func (s *script) deliverSettled(ev gateway.Event, repeat bool, settle *eventSettle) {
+func (s *script) deliverSettled(ev dispatch.Event, repeat bool, settle *eventSettle) {
 	if s.halted.Load() {
 		settle.done()
 		return
@@ -205,12 +205,12 @@ func (s *script) deliverSettled(ev gateway.Event, repeat bool, settle *eventSett
 
 // dispatch starts every matching handler for ev, each in its own coroutine,
 // and wakes the handlers waiting for it.
-func (s *script) dispatch(ev gateway.Event) { s.dispatchSettled(ev, false, nil) }
+func (s *script) dispatch(ev dispatch.Event) { s.dispatchSettled(ev, false, nil) }
 
 // dispatchSettled starts the handlers for ev and tells settle when every
 // handler it started has ended (settle.go). When repeat is true the "message"
 // handlers, waiters and commands already had its message (overlap.go).
-func (s *script) dispatchSettled(ev gateway.Event, repeat bool, settle *eventSettle) {
+func (s *script) dispatchSettled(ev dispatch.Event, repeat bool, settle *eventSettle) {
 	defer settle.done() // this script's own share; each handler holds one more
 	// isMessage: this dispatch goes to the "message" handlers, waiters and
 	// commands too, unless they had its message already (overlap.go).
@@ -237,7 +237,7 @@ func (s *script) dispatchSettled(ev gateway.Event, repeat bool, settle *eventSet
 
 // startOnce starts the ordinal'th handler of ev, unless a run of it before
 // a restart finished (handled.go).
-func (s *script) startOnce(ev gateway.Event, settle *eventSettle, ordinal int, fn *lua.LFunction, args ...lua.LValue) {
+func (s *script) startOnce(ev dispatch.Event, settle *eventSettle, ordinal int, fn *lua.LFunction, args ...lua.LValue) {
 	if s.handled.done(s.name, ev.ID, ordinal) {
 		s.log.Debug("handler already ran for this event before a restart; not run again", "event", ev.Type, "event_id", ev.ID)
 		return

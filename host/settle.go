@@ -3,14 +3,14 @@ package host
 import (
 	"sync/atomic"
 
-	"github.com/luabot/luabot/gateway"
+	"github.com/luabot/luabot/dispatch"
 	"github.com/luabot/luabot/openapi"
 )
 
 // inboxEvent is an event waiting in a script's inbox, with the count its
 // handlers report their end to.
 type inboxEvent struct {
-	ev     gateway.Event
+	ev     dispatch.Event
 	repeat bool // the "message" handlers had its message already (overlap.go)
 	settle *eventSettle
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/luabot/luabot/gateway"
 	"github.com/luabot/luabot/host"
 	"github.com/luabot/luabot/sim"
+	"github.com/luabot/luabot/transport"
 )
 
 // hookProxy sits between the simulator's webhook sender and the bot: it forwards every
@@ -115,10 +116,9 @@ func TestHost_WebhookOnSim(t *testing.T) {
 	platform := newPlatform(t, sim.Config{WebhookURL: front.URL})
 	ctx := deadline(t, 20*time.Second)
 	logs := newGWLog()
-	h, stop := runHostWith(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{
-		Transport: host.TransportWebhook,
-		Webhook:   gateway.WebhookConfig{Secret: platform.Secret(), Listen: addr},
-		Logger:    logs.logger(),
+	h, stop := runHostVia(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.logger()}, transport.Config{
+		Kind:    transport.Webhook,
+		Webhook: gateway.WebhookConfig{Secret: platform.Secret(), Listen: addr},
 	}, "../examples/echo.lua")
 
 	msg, err := platform.Post(sim.Post{Content: "hello", MentionBot: true})
@@ -210,7 +210,7 @@ func TestHost_WebhookOnSim(t *testing.T) {
 	}
 
 	st := h.Status()
-	if st.Transport != host.TransportWebhook || st.Duplicates != 1 || len(st.Shards) != 0 {
+	if st.Transport != transport.Webhook || st.Duplicates != 1 || len(st.Shards) != 0 {
 		t.Errorf("status %+v; want the webhook transport with 1 duplicate dropped", st)
 	}
 	proxy.mu.Lock()

@@ -15,6 +15,7 @@ import (
 	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/openapi"
 	"github.com/luabot/luabot/sim"
+	"github.com/luabot/luabot/transport"
 )
 
 // Start is the virtual time every test begins at: Monday 2026-01-05
@@ -76,13 +77,13 @@ func newEnv(ctx context.Context, scripts []string, logger *slog.Logger) (_ *env,
 	if err := e.platform.Start(); err != nil {
 		return nil, err
 	}
-	transport := http.DefaultTransport.(*http.Transport).Clone()
+	httpTransport := http.DefaultTransport.(*http.Transport).Clone()
 	e.api, err = openapi.New(openapi.Config{
 		AppID:      e.platform.AppID(),
 		Secret:     e.platform.Secret(),
 		BaseURL:    e.platform.APIURL(),
 		TokenURL:   e.platform.TokenURL(),
-		HTTPClient: &http.Client{Transport: &countingTransport{base: transport, env: e}, Timeout: 10 * time.Second},
+		HTTPClient: &http.Client{Transport: &countingTransport{base: httpTransport, env: e}, Timeout: 10 * time.Second},
 		Logger:     logger,
 		Clock:      e.clock.Now,
 	})
@@ -106,7 +107,12 @@ func newEnv(ctx context.Context, scripts []string, logger *slog.Logger) (_ *env,
 	}
 	runCtx, stop := context.WithCancel(context.Background())
 	e.stop, e.done = stop, make(chan error, 1)
-	go func() { e.done <- e.host.Run(runCtx) }()
+	src, err := transport.New(transport.Config{API: e.api, Store: e.store, Intents: e.host, Logger: logger})
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	go func() { e.done <- e.host.Run(runCtx, src) }()
 
 	waitCtx, cancel := context.WithTimeout(ctx, settleWait)
 	defer cancel()

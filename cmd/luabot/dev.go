@@ -17,6 +17,7 @@ import (
 	"github.com/luabot/luabot/host"
 	"github.com/luabot/luabot/openapi"
 	"github.com/luabot/luabot/sim"
+	"github.com/luabot/luabot/transport"
 )
 
 func devCommand() *cli.Command {
@@ -60,11 +61,11 @@ func dev(c *cli.Context, in io.Reader, out io.Writer) error {
 	if !c.Bool("no-watch") {
 		hcfg.Watch = c.Args().Slice()
 	}
-	h, closeStore, err := loadHostWith(c, hcfg)
+	h, err := loadHostWith(c, hcfg)
 	if h == nil {
 		return err
 	}
-	defer closeStore()
+	defer h.Close()
 	// In dev a broken script must not stop the others: report and go on.
 	reportLoadErrors(c.App.ErrWriter, err)
 
@@ -75,7 +76,7 @@ func dev(c *cli.Context, in io.Reader, out io.Writer) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		runErr = h.Run(ctx)
+		runErr = h.serve(ctx, api, transport.Config{})
 		cancel()
 	}()
 
@@ -136,7 +137,7 @@ func dev(c *cli.Context, in io.Reader, out io.Writer) error {
 	if ctx.Err() == nil {
 		// Input ended (a pipe, or Ctrl-D): let the bot see what was posted
 		// before stopping, so the last lines still get their answers.
-		settle(ctx, platform, h)
+		settle(ctx, platform, h.Host)
 	}
 	finish()
 	if runErr != nil && !errors.Is(runErr, context.Canceled) {

@@ -20,6 +20,7 @@ import (
 	"github.com/luabot/luabot/host"
 	"github.com/luabot/luabot/openapi"
 	"github.com/luabot/luabot/sim"
+	"github.com/luabot/luabot/transport"
 )
 
 // replScript is the scratch script the standalone REPL evaluates in.
@@ -92,21 +93,20 @@ func standaloneREPL(c *cli.Context) error {
 		fmt.Fprintf(c.App.ErrWriter, "luabot repl: on the simulator (%s); try qq.me(), qq.guilds(), kv.set(\"k\", 1)\n", platform.APIURL())
 	}
 	cfg := host.Config{API: api}
-	var h *host.Host
-	var closeStore func()
+	var h *bot
 	if c.NArg() > 0 {
-		h, closeStore, err = loadHostWith(c, cfg)
+		h, err = loadHostWith(c, cfg)
 		if h == nil {
 			return err
 		}
 		reportLoadErrors(c.App.ErrWriter, err)
 	} else {
-		h, closeStore, err = openHost(c, cfg)
+		h, err = openHost(c, cfg)
 		if err != nil {
 			return err
 		}
 	}
-	defer closeStore()
+	defer h.Close()
 	wd, _ := os.Getwd()
 	if err := h.LoadSource(replScript, filepath.Join(wd, "repl"), ""); err != nil {
 		return err
@@ -117,7 +117,7 @@ func standaloneREPL(c *cli.Context) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		if err := h.Run(ctx); err != nil && ctx.Err() == nil {
+		if err := h.serve(ctx, api, transport.Config{}); err != nil && ctx.Err() == nil {
 			slog.Error("bot stopped", "err", err)
 		}
 	}()

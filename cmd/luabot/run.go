@@ -9,8 +9,10 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/luabot/luabot/gateway"
 	"github.com/luabot/luabot/host"
 	"github.com/luabot/luabot/openapi"
+	"github.com/luabot/luabot/transport"
 )
 
 func runCommand() *cli.Command {
@@ -26,7 +28,7 @@ func runCommand() *cli.Command {
 			&cli.StringFlag{Name: "token-url", Usage: "token service base URL (default " + openapi.DefaultTokenURL + ")", EnvVars: []string{"QQBOT_TOKEN_URL"}},
 			&cli.BoolFlag{Name: "sandbox", Usage: "use the sandbox API host"},
 			dataFlag,
-			&cli.StringFlag{Name: "transport", Value: host.TransportWS, Usage: "how events arrive: ws (WebSocket gateway) or webhook (HTTP callbacks)", EnvVars: []string{"LUABOT_TRANSPORT"}},
+			&cli.StringFlag{Name: "transport", Value: transport.WS, Usage: "how events arrive: ws (WebSocket gateway) or webhook (HTTP callbacks)", EnvVars: []string{"LUABOT_TRANSPORT"}},
 			&cli.IntFlag{Name: "shards", Usage: "total shard count", DefaultText: "what GET /gateway/bot recommends", EnvVars: []string{"LUABOT_SHARDS"}},
 			&cli.StringFlag{Name: "shard-range", Usage: "run only shards FIRST to LAST of COUNT, e.g. 0-3/8", EnvVars: []string{"LUABOT_SHARD_RANGE"}},
 			&cli.StringFlag{Name: "listen", Usage: "webhook: address to listen on, e.g. :8443", EnvVars: []string{"LUABOT_LISTEN"}},
@@ -64,24 +66,24 @@ func runCommand() *cli.Command {
 			if err != nil {
 				return usagef("%v", err)
 			}
-			hcfg, err := transportConfig(c, secret)
+			tcfg, err := transportConfig(c, secret)
 			if err != nil {
 				return err
 			}
-			hcfg.API = api
-			hcfg.StartBackoff = startBackoff
+			tcfg.StartBackoff = startBackoff
+			hcfg := host.Config{API: api, PrivateFiles: []string{tcfg.StatusFile}}
 			if c.Bool("watch") {
 				hcfg.Watch = c.Args().Slice()
 			}
-			h, closeStore, err := loadHostWith(c, hcfg)
-			if h == nil {
+			b, err := loadHostWith(c, hcfg)
+			if b == nil {
 				return err
 			}
-			defer closeStore()
+			defer b.Close()
 			if n := reportLoadErrors(c.App.ErrWriter, err); n > 0 {
 				return fmt.Errorf("%d script(s) failed to load", n)
 			}
-			err = h.Run(c.Context)
+			err = b.serve(c.Context, api, tcfg)
 			if errors.Is(err, c.Context.Err()) {
 				return nil
 			}
@@ -90,7 +92,7 @@ func runCommand() *cli.Command {
 	}
 }
 
-// startBackoff overrides host.Config.StartBackoff; tests shorten it.
+// startBackoff overrides transport.Config.StartBackoff; tests shorten it.
 var startBackoff time.Duration
 
 // explainRefusal turns the platform refusing the credentials into one line that names the
@@ -116,49 +118,56 @@ func explainRefusal(err error, appID string, legacy bool) error {
 	return err
 }
 
-// transportConfig turns the transport and sharding flags into host.Config fields.
-func transportConfig(c *cli.Context, secret string) (host.Config, error) {
-	cfg := host.Config{
-		Transport:  c.String("transport"),
+// transportConfig turns the transport and sharding flags into a transport.Config and has
+// the transport check it, so that a mistake is a usage error naming the flags before any
+// script loads.
+func transportConfig(c *cli.Context, secret string) (transport.Config, error) {
+	cfg := transport.Config{
+		Kind:       c.String("transport"),
 		Shards:     c.Int("shards"),
 		StatusFile: statusPath(c.String("data")),
-	}
-	switch cfg.Transport {
-	case host.TransportWS:
-		if c.IsSet("listen") || c.IsSet("tls-cert") || c.IsSet("tls-key") {
-			return cfg, usagef("--listen, --tls-cert and --tls-key need --transport webhook")
-		}
-	case host.TransportWebhook:
-		if secret == "" {
-			return cfg, usagef("--transport webhook needs --secret (QQBOT_SECRET): the signature key is derived from it")
-		}
-		if c.String("listen") == "" {
-			return cfg, usagef("--transport webhook needs --listen, e.g. --listen :8443")
-		}
-		if (c.String("tls-cert") == "") != (c.String("tls-key") == "") {
-			return cfg, usagef("set both --tls-cert and --tls-key, or neither")
-		}
-		if c.IsSet("shards") || c.IsSet("shard-range") {
-			return cfg, usagef("--shards and --shard-range apply to --transport ws only")
-		}
-		cfg.Webhook.Secret = secret
-		cfg.Webhook.Listen = c.String("listen")
-		cfg.Webhook.TLSCert, cfg.Webhook.TLSKey = c.String("tls-cert"), c.String("tls-key")
-	default:
-		return cfg, usagef("--transport %q: want ws or webhook", cfg.Transport)
-	}
-	if cfg.Shards < 0 {
-		return cfg, usagef("--shards %d: want a positive count", cfg.Shards)
+		Webhook: gateway.WebhookConfig{Secret: secret, Listen: c.String("listen"),
+			TLSCert: c.String("tls-cert"), TLSKey: c.String("tls-key")},
 	}
 	if r := c.String("shard-range"); r != "" {
-		ids, count, err := host.ParseShardRange(r)
+		ids, count, err := transport.ParseShardRange(r)
 		if err != nil {
 			return cfg, usagef("--shard-range: %v", err)
 		}
+		// Both flags spell the shard count; they must agree.
 		if cfg.Shards != 0 && cfg.Shards != count {
 			return cfg, usagef("--shards %d disagrees with --shard-range %s", cfg.Shards, r)
 		}
 		cfg.Shards, cfg.ShardIDs = count, ids
 	}
+	if err := cfg.Check(); err != nil {
+		return cfg, flagError(err)
+	}
 	return cfg, nil
+}
+
+// transportFlags names the flag behind each transport.Config field.
+var transportFlags = map[string]string{
+	"Kind":            "--transport",
+	"Shards":          "--shards",
+	"ShardIDs":        "--shard-range",
+	"Webhook.Secret":  "--secret (QQBOT_SECRET)",
+	"Webhook.Listen":  "--listen",
+	"Webhook.TLSCert": "--tls-cert",
+	"Webhook.TLSKey":  "--tls-key",
+}
+
+// flagError turns a transport.ConfigError into a usage error naming flags; other errors
+// pass through.
+func flagError(err error) error {
+	var ce *transport.ConfigError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	return usagef("%s", ce.Explain(func(field string) string {
+		if flag, ok := transportFlags[field]; ok {
+			return flag
+		}
+		return field
+	}))
 }

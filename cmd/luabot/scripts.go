@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/luabot/luabot/host"
 	"github.com/luabot/luabot/kv"
+	"github.com/luabot/luabot/openapi"
+	"github.com/luabot/luabot/transport"
 )
 
 var dataFlag = &cli.StringFlag{
@@ -19,51 +22,65 @@ var dataFlag = &cli.StringFlag{
 	EnvVars: []string{"LUABOT_DATA"},
 }
 
+// bot is a host and the kv store it runs on, as the commands wire them.
+type bot struct {
+	*host.Host
+	store *kv.Store
+}
+
+// Close releases the store.
+func (b *bot) Close() { b.store.Close() }
+
+// serve runs the scripts on the events of the transport tcfg configures (its API,
+// Store, Intents and Logger are filled in here) until ctx ends or the transport stops
+// for good.
+func (b *bot) serve(ctx context.Context, api *openapi.Client, tcfg transport.Config) error {
+	tcfg.API, tcfg.Store, tcfg.Intents, tcfg.Logger = api, b.store, b.Host, slog.Default()
+	src, err := transport.New(tcfg)
+	if err != nil {
+		return flagError(err)
+	}
+	return b.Run(ctx, src)
+}
+
 // loadHostWith opens the store and loads the scripts named on the command
 // line into a host built from cfg (Store and Logger are filled in here).
-// Load failures are returned alongside a usable host (with the scripts that
-// did load); the caller decides whether they are fatal. The returned close
-// function releases the store.
-func loadHostWith(c *cli.Context, cfg host.Config) (*host.Host, func(), error) {
+// Load failures are returned alongside a usable bot (with the scripts that
+// did load); the caller decides whether they are fatal, and closes the bot.
+func loadHostWith(c *cli.Context, cfg host.Config) (*bot, error) {
 	if c.NArg() == 0 {
-		return nil, nil, usagef("%s: name at least one script file or folder", c.Command.Name)
+		return nil, usagef("%s: name at least one script file or folder", c.Command.Name)
 	}
 	files, err := host.ScriptFiles(c.Args().Slice())
 	if err != nil {
-		return nil, nil, usagef("%v", err)
+		return nil, usagef("%v", err)
 	}
 	if err := applyLimitFlags(c, &cfg); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	store, err := openStore(c)
-	if err != nil {
-		return nil, nil, err
-	}
-	cfg.Store, cfg.Logger = store, slog.Default()
 	if cfg.ControlSocket == "" && c.Command.Name != "repl" {
 		cfg.ControlSocket = controlPath(c.String("data"))
 	}
-	h, err := host.New(cfg)
+	b, err := openHost(c, cfg)
 	if err != nil {
-		store.Close()
-		return nil, nil, err
+		return nil, err
 	}
-	return h, func() { store.Close() }, h.Load(files...)
+	return b, b.Load(files...)
 }
 
 // openHost opens the store and makes a host with no scripts yet.
-func openHost(c *cli.Context, cfg host.Config) (*host.Host, func(), error) {
+func openHost(c *cli.Context, cfg host.Config) (*bot, error) {
 	store, err := openStore(c)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	cfg.Store, cfg.Logger = store, slog.Default()
 	h, err := host.New(cfg)
 	if err != nil {
 		store.Close()
-		return nil, nil, err
+		return nil, err
 	}
-	return h, func() { store.Close() }, nil
+	return &bot{Host: h, store: store}, nil
 }
 
 // reportLoadErrors writes one line per script that failed to load.

@@ -13,7 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/luabot/luabot/gateway"
-	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/transport"
 )
 
 // statusPath is where `luabot run --data F` publishes its state: F.status.json. The kv
@@ -36,7 +36,7 @@ func statusCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			var r host.StatusReport
+			var r transport.StatusReport
 			if err := json.Unmarshal(b, &r); err != nil {
 				return fmt.Errorf("read %s: %w", path, err)
 			}

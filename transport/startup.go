@@ -1,4 +1,4 @@
-package host
+package transport
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 // an outage of the token service or the API at the moment the bot starts must not end it,
 // any more than the same outage while it runs does. Each failed attempt is one log line;
 // the bot connects as soon as the step succeeds. A failure waiting cannot fix (refused
-// credentials, any other 4xx) ends Run at once with that error.
+// credentials, any other 4xx) ends Start at once with that error.
 
 const (
 	defaultStartBackoff = time.Second
@@ -25,11 +25,8 @@ const (
 
 // retryStart runs fn until it succeeds, fails in a way transient does not accept, or ctx
 // ends (then ctx's error is returned). step names it in the log lines.
-func (h *Host) retryStart(ctx context.Context, step string, transient func(error) bool, fn func(context.Context) error) error {
-	lo := h.cfg.StartBackoff
-	if lo <= 0 {
-		lo = defaultStartBackoff
-	}
+func (s *Source) retryStart(ctx context.Context, step string, transient func(error) bool, fn func(context.Context) error) error {
+	lo := s.cfg.StartBackoff
 	for attempt := 1; ; attempt++ {
 		err := fn(ctx)
 		if ctx.Err() != nil {
@@ -37,7 +34,7 @@ func (h *Host) retryStart(ctx context.Context, step string, transient func(error
 		}
 		if err == nil {
 			if attempt > 1 {
-				h.log.Info("start-up step succeeded", "step", step, "attempt", attempt)
+				s.log.Info("start-up step succeeded", "step", step, "attempt", attempt)
 			}
 			return nil
 		}
@@ -45,7 +42,7 @@ func (h *Host) retryStart(ctx context.Context, step string, transient func(error
 			return err
 		}
 		wait := gateway.Backoff(attempt-1, lo, maxStartBackoff)
-		h.log.Warn("start-up step failed; retrying", "step", step, "attempt", attempt, "retry_in", wait, "err", err)
+		s.log.Warn("start-up step failed; retrying", "step", step, "attempt", attempt, "retry_in", wait, "err", err)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -59,19 +56,19 @@ func (h *Host) retryStart(ctx context.Context, step string, transient func(error
 // checkCredentials fetches the access token once, so that a wrong secret or app id ends
 // start-up with the token service's answer whatever the transport. With a legacy token
 // there is nothing to fetch.
-func (h *Host) checkCredentials(ctx context.Context) error {
-	return h.retryStart(ctx, "get access token", openapi.Transient, func(ctx context.Context) error {
-		_, err := h.cfg.API.IdentifyToken(ctx)
+func (s *Source) checkCredentials(ctx context.Context) error {
+	return s.retryStart(ctx, "get access token", openapi.Transient, func(ctx context.Context) error {
+		_, err := s.cfg.API.IdentifyToken(ctx)
 		return err
 	})
 }
 
 // listenWebhook opens the webhook listener, waiting while the address is still in use (a
 // previous luabot shutting down, a restart racing the old process).
-func (h *Host) listenWebhook(ctx context.Context, addr string) (net.Listener, error) {
+func (s *Source) listenWebhook(ctx context.Context, addr string) (net.Listener, error) {
 	var ln net.Listener
 	inUse := func(err error) bool { return errors.Is(err, syscall.EADDRINUSE) }
-	err := h.retryStart(ctx, "webhook listen "+addr, inUse, func(ctx context.Context) error {
+	err := s.retryStart(ctx, "webhook listen "+addr, inUse, func(ctx context.Context) error {
 		var err error
 		ln, err = (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
 		return err

@@ -1,4 +1,4 @@
-package host
+package transport
 
 import (
 	"bytes"
@@ -6,8 +6,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/luabot/luabot/dispatch"
+	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/openapi"
 )
+
+type noIntents struct{}
+
+func (noIntents) WantedIntents() (required, optional dispatch.Intent) { return 0, 0 }
+func (noIntents) IntentsDropped(dispatch.Intent)                      {}
 
 // Every number of a GET /gateway/bot answer is kept within bounds, with one log line per
 // number changed; a recommended shard count beyond MaxShards is refused unless the
@@ -91,7 +98,8 @@ func TestShardCountBounds(t *testing.T) {
 	if _, _, err := ParseShardRange("0-3/1024"); err != nil {
 		t.Errorf("0-3/1024: %v", err)
 	}
-	if err := (Config{Shards: MaxShards + 1}).validateTransport(); err == nil {
+	cfg := Config{API: &openapi.Client{}, Store: &kv.Store{}, Intents: noIntents{}, Shards: MaxShards + 1}
+	if err := cfg.validate(); err == nil {
 		t.Error("a shard count above MaxShards was accepted")
 	}
 }

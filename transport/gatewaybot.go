@@ -1,4 +1,4 @@
-package host
+package transport
 
 import (
 	"fmt"
@@ -36,7 +36,7 @@ func checkGatewayBot(gb *openapi.GatewayBot, shardsSet bool, log *slog.Logger) e
 		}
 		gb.Shards = 1
 	case gb.Shards > MaxShards && !shardsSet:
-		return fmt.Errorf("host: GET /gateway/bot recommends %d shards, more than luabot runs (%d); set the shard count explicitly", gb.Shards, MaxShards)
+		return fmt.Errorf("transport: GET /gateway/bot recommends %d shards, more than luabot runs (%d); set the shard count explicitly", gb.Shards, MaxShards)
 	}
 	sl := &gb.SessionStartLimit
 	if sl.Total < 0 {

@@ -1,4 +1,4 @@
-package host_test
+package transport_test
 
 import (
 	"net"
@@ -10,14 +10,13 @@ import (
 	"time"
 
 	"github.com/luabot/luabot/gateway"
-	"github.com/luabot/luabot/host"
-	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/sim"
+	"github.com/luabot/luabot/transport"
 )
 
 // A webhook address still held by another process (an old luabot shutting down) is waited
 // for, one log line per attempt; the bot listens as soon as it is free.
-func TestHost_WebhookWaitsForItsAddress(t *testing.T) {
+func TestSource_WebhookWaitsForItsAddress(t *testing.T) {
 	platform := newPlatform(t, sim.Config{})
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -31,9 +30,9 @@ func TestHost_WebhookWaitsForItsAddress(t *testing.T) {
 	}
 	logs := newGWLog()
 	ctx := deadline(t, 20*time.Second)
-	_, stop := runHostWith(t, platform, filepath.Join(dir, "bot.db"), host.Config{
+	_, stop := runBot(t, platform, filepath.Join(dir, "bot.db"), transport.Config{
 		Logger:       logs.logger(),
-		Transport:    host.TransportWebhook,
+		Kind:         transport.Webhook,
 		Webhook:      gateway.WebhookConfig{Secret: platform.Secret(), Listen: addr},
 		StartBackoff: time.Millisecond,
 	}, script)
@@ -53,10 +52,10 @@ func TestHost_WebhookWaitsForItsAddress(t *testing.T) {
 	}
 }
 
-// Fewer session starts left today than shards to start gets better by waiting: Run
+// Fewer session starts left today than shards to start gets better by waiting: Start
 // checks again until the platform resets the count, then connects. More shards than the
-// platform allows a day at all is still refused (TestHost_SessionLimitRefused).
-func TestHost_WaitsForSessionStartsToReset(t *testing.T) {
+// platform allows a day at all is still refused (TestSource_SessionLimitRefused).
+func TestSource_WaitsForSessionStartsToReset(t *testing.T) {
 	platform := newPlatform(t, sim.Config{SessionStarts: 1})
 	dir := t.TempDir()
 	script := filepath.Join(dir, "echo.lua")
@@ -66,14 +65,14 @@ func TestHost_WaitsForSessionStartsToReset(t *testing.T) {
 	ctx := deadline(t, 20*time.Second)
 	// The first run uses the day's only start.
 	first := newGWLog()
-	_, stop := runHostWith(t, platform, filepath.Join(dir, "one.db"), host.Config{Logger: first.logger()}, script)
+	_, stop := runBot(t, platform, filepath.Join(dir, "one.db"), transport.Config{Logger: first.logger()}, script)
 	first.sessionsUp(t, ctx, 1)
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 
 	logs := newGWLog()
-	_, stop = runHostWith(t, platform, filepath.Join(dir, "two.db"), host.Config{Logger: logs.logger(), StartBackoff: time.Millisecond}, script)
+	_, stop = runBot(t, platform, filepath.Join(dir, "two.db"), transport.Config{Logger: logs.logger(), StartBackoff: time.Millisecond}, script)
 	defer stop()
 	logs.waitFor(t, ctx, "a session-limit wait", func() bool {
 		return len(logs.matching("start-up step failed; retrying", func(r gwRecord) bool {
@@ -89,21 +88,13 @@ func TestHost_WaitsForSessionStartsToReset(t *testing.T) {
 	logs.sessionsUp(t, ctx, 1)
 }
 
-// A shard the shard count does not cover is a configuration error: Run ends at once
+// A shard the shard count does not cover is a configuration error: Start ends at once
 // instead of retrying it as an outage.
-func TestHost_ShardOutOfRangeIsNotRetried(t *testing.T) {
+func TestSource_ShardOutOfRangeIsNotRetried(t *testing.T) {
 	platform := newPlatform(t, sim.Config{}) // recommends 1 shard
-	store, err := kv.Open(kv.Config{Path: filepath.Join(t.TempDir(), "b.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	h, err := host.New(host.Config{API: apiFor(t, platform), Store: store, ShardIDs: []int{3}, StartBackoff: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, src, _ := newBot(t, platform, filepath.Join(t.TempDir(), "b.db"), transport.Config{ShardIDs: []int{3}, StartBackoff: time.Hour})
 	ctx := deadline(t, 10*time.Second)
-	err = h.Run(ctx)
+	err := h.Run(ctx, src)
 	if ctx.Err() != nil || err == nil || !strings.Contains(err.Error(), "shard 3 is not below the shard count 1") {
 		t.Fatalf("Run = %v (context %v), want the shard error at once", err, ctx.Err())
 	}

@@ -1,4 +1,4 @@
-package host_test
+package transport_test
 
 import (
 	"encoding/json"
@@ -10,21 +10,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/luabot/luabot/host"
-	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/sim"
+	"github.com/luabot/luabot/transport"
 )
 
 // A bot stopped and started again resumes its session and answers what was posted while
 // it was down, once; nothing it had already answered is answered again.
-func TestHost_RestartResumesAndReplays(t *testing.T) {
+func TestSource_RestartResumesAndReplays(t *testing.T) {
 	platform := newPlatform(t, sim.Config{})
 	dir := t.TempDir()
 	path := filepath.Join(dir, "bot.db")
 	status := filepath.Join(dir, "bot.db.status.json")
 	ctx := deadline(t, 20*time.Second)
 
-	stop := runHost(t, platform, path, host.Config{StatusFile: status}, "../examples/echo.lua")
+	_, stop := runBot(t, platform, path, transport.Config{StatusFile: status}, "../examples/echo.lua")
 	if err := platform.WaitSessions(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +50,7 @@ func TestHost_RestartResumesAndReplays(t *testing.T) {
 		defer func() { mu <- struct{}{} }()
 		return logs.Write(p)
 	}), nil))
-	stop = runHost(t, platform, path, host.Config{Logger: logger, StatusFile: status}, "../examples/echo.lua")
+	_, stop = runBot(t, platform, path, transport.Config{Logger: logger, StatusFile: status}, "../examples/echo.lua")
 	got, err := platform.WaitSent(ctx, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +86,7 @@ func TestHost_RestartResumesAndReplays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r host.StatusReport
+	var r transport.StatusReport
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +120,7 @@ func TestParseShardRange(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			ids, count, err := host.ParseShardRange(tt.in)
+			ids, count, err := transport.ParseShardRange(tt.in)
 			if (err == nil) != tt.ok {
 				t.Fatalf("err = %v, want ok=%v", err, tt.ok)
 			}
@@ -137,22 +136,13 @@ func sprint(ids []int) string {
 	return "[" + strings.ReplaceAll(strings.Trim(string(b), "[]"), ",", " ") + "]"
 }
 
-func TestHost_SessionLimitRefused(t *testing.T) {
+func TestSource_SessionLimitRefused(t *testing.T) {
 	platform := newPlatform(t, sim.Config{})
-	api := apiFor(t, platform)
-	store, err := kv.Open(kv.Config{Path: filepath.Join(t.TempDir(), "b.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
 	// The simulator allows 1000 starts a day; 1001 shards cannot all identify.
-	h, err := host.New(host.Config{API: api, Store: store, Shards: 1001})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = h.Run(deadline(t, 10*time.Second))
-	var le *host.SessionLimitError
-	if !errors.As(err, &le) || le.Shards != 1001 || !strings.Contains(err.Error(), "--shard-range") {
+	h, src, _ := newBot(t, platform, filepath.Join(t.TempDir(), "b.db"), transport.Config{Shards: 1001})
+	err := h.Run(deadline(t, 10*time.Second), src)
+	var le *transport.SessionLimitError
+	if !errors.As(err, &le) || le.Shards != 1001 || !strings.Contains(err.Error(), "run fewer shards") {
 		t.Fatalf("Run = %v, want a SessionLimitError naming the fix", err)
 	}
 }

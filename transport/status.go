@@ -1,0 +1,75 @@
+package transport
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/luabot/luabot/dispatch"
+	"github.com/luabot/luabot/gateway"
+)
+
+// StatusReport is what `luabot status` shows: the state of each shard of a running (or
+// the last) process.
+type StatusReport struct {
+	PID        int       `json:"pid"`
+	Transport  string    `json:"transport"`
+	Updated    time.Time `json:"updated"`
+	Received   uint64    `json:"received"`   // events handed to the consumer
+	Duplicates uint64    `json:"duplicates"` // events dropped by the dedup window
+	// IntentsNotGranted are the optional intents the platform refused (close 4014), so
+	// the scripts do not get their events; each shard's Intents are what it was granted.
+	IntentsNotGranted dispatch.Intent  `json:"intents_not_granted,omitempty"`
+	Shards            []gateway.Status `json:"shards"`
+}
+
+// Status reports the current state of every shard.
+func (s *Source) Status() StatusReport {
+	r := StatusReport{PID: os.Getpid(), Transport: s.cfg.Kind, Updated: time.Now(), Received: s.delivered.Load()}
+	if d := s.dedup.Load(); d != nil {
+		r.Duplicates = d.Dropped()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.intents != nil {
+		r.IntentsNotGranted = s.intents.Dropped()
+	}
+	for _, c := range s.shards {
+		r.Shards = append(r.Shards, c.Status())
+	}
+	return r
+}
+
+// statusLoop rewrites StatusFile once a second until ctx is done.
+func (s *Source) statusLoop(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	s.writeStatus()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.writeStatus()
+		}
+	}
+}
+
+// writeStatus replaces StatusFile atomically (write, then rename).
+func (s *Source) writeStatus() {
+	if s.cfg.StatusFile == "" {
+		return
+	}
+	b, err := json.MarshalIndent(s.Status(), "", "  ")
+	if err == nil {
+		tmp := s.cfg.StatusFile + ".tmp"
+		if err = os.WriteFile(tmp, b, 0o600); err == nil {
+			err = os.Rename(tmp, s.cfg.StatusFile)
+		}
+	}
+	if err != nil {
+		s.log.Warn("status file not written", "path", filepath.Clean(s.cfg.StatusFile), "err", err)
+	}
+}
