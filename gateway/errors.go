@@ -49,7 +49,7 @@ var closeFixes = map[int]string{
 	4011: "the bot is in too many guilds for one shard: run more shards",
 	4013: "the intents are malformed: report this as a luabot bug",
 	4014: "the bot is not approved for an event its scripts subscribe to: remove that handler or get the intent approved in the QQ bot console",
-	4914: "the bot is offline on the platform; only the sandbox works (--sandbox)",
+	4914: "the bot is offline on the platform; only the sandbox environment works",
 	4915: "the bot is banned on the platform",
 }
 

@@ -3,28 +3,29 @@ package openapi
 import "net/http"
 
 // hints say, in one short line, what to do about the business codes users meet
-// most. They are shown next to the platform's own message (bindings put them
+// most. They name the bot's credentials as the QQ console does (AppID,
+// AppSecret), never a flag: how a program takes them is its own business. They are shown next to the platform's own message (bindings put them
 // in the Lua error table's hint field).
 var hints = map[int]string{
 	10001: "the account id is wrong",
 	10003: "the channel id is wrong or the bot cannot see that channel",
 	10004: "the guild id is wrong or the bot is not in that guild",
 
-	11241: "no token was sent: check --app-id and --secret",
-	11242: "the token check failed: retry once; if it persists check --app-id and --secret",
-	11243: "the token is wrong: check --secret (or --token)",
+	11241: "no token was sent: check the AppID and AppSecret",
+	11242: "the token check failed: retry once; if it persists check the AppID and AppSecret",
+	11243: "the token is wrong: check the AppSecret (or the legacy bot token)",
 	11244: "the access token expired; luabot refetched it and retried once, retry the call",
-	11245: "legacy bot tokens are disabled: use --secret instead of --token",
-	11251: "the app id is wrong: check --app-id",
+	11245: "legacy bot tokens are disabled: use the AppSecret instead of a bot token",
+	11251: "the app id is wrong: check the AppID",
 	11252: "the bot lacks the permission for this API: request it in the QQ bot console",
 	11253: "this API is not granted to the bot: request it in the QQ bot console",
 	11254: "this API is banned for the bot",
-	11261: "the app id is missing: check --app-id",
+	11261: "the app id is missing: check the AppID",
 	11262: "this API does not accept a bot token",
 	11263: "the guild permission check failed: the bot may not be in that guild",
 	11264: "the guild has not granted this API to the bot: ask its owner (qq.request GET /guilds/{id}/api_permission)",
 	11265: "the bot is banned",
-	11275: "the app id is missing: check --app-id",
+	11275: "the app id is missing: check the AppID",
 	11281: "the admin check failed: this needs a guild admin bot",
 	11282: "the bot is not an admin of this guild",
 
@@ -78,7 +79,7 @@ var hints = map[int]string{
 
 // statusHints cover answers without a business code.
 var statusHints = map[int]string{
-	http.StatusUnauthorized:        "authentication failed: check --app-id and --secret",
+	http.StatusUnauthorized:        "authentication failed: check the AppID and AppSecret",
 	http.StatusForbidden:           "the bot lacks the permission for this",
 	http.StatusNotFound:            "no such API or object: check the path and the ids",
 	http.StatusMethodNotAllowed:    "this path does not take that method",
