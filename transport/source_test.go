@@ -99,43 +99,6 @@ type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
-func TestParseShardRange(t *testing.T) {
-	tests := []struct {
-		in    string
-		ids   string
-		count int
-		ok    bool
-	}{
-		{"0-3/8", "[0 1 2 3]", 8, true},
-		{"5/8", "[5]", 8, true},
-		{"7-7/8", "[7]", 8, true},
-		{"3-8/8", "", 0, false},
-		{"4-2/8", "", 0, false},
-		{"0-3", "", 0, false},
-		{"a-b/8", "", 0, false},
-		{"0/0", "", 0, false},
-		// A huge range would allocate a slice of ids up front.
-		{"0-999999999/1000000000", "", 0, false},
-		{"1023/1024", "[1023]", 1024, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			ids, count, err := transport.ParseShardRange(tt.in)
-			if (err == nil) != tt.ok {
-				t.Fatalf("err = %v, want ok=%v", err, tt.ok)
-			}
-			if tt.ok && (count != tt.count || sprint(ids) != tt.ids) {
-				t.Errorf("= %v/%d, want %s/%d", ids, count, tt.ids, tt.count)
-			}
-		})
-	}
-}
-
-func sprint(ids []int) string {
-	b, _ := json.Marshal(ids)
-	return "[" + strings.ReplaceAll(strings.Trim(string(b), "[]"), ",", " ") + "]"
-}
-
 func TestSource_SessionLimitRefused(t *testing.T) {
 	platform := newPlatform(t, sim.Config{})
 	// The simulator allows 1000 starts a day; 1001 shards cannot all identify.
