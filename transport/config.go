@@ -81,6 +81,10 @@ type Config struct {
 	// in. 0 means the platform's 5 s; tests shorten it so that several shards start
 	// without waiting it out.
 	StartWindow time.Duration
+	// ReconnectBackoff is each shard's first wait before connecting again (and between
+	// two identifies negotiating intents away); it doubles per failed attempt. 0 means
+	// 1 s; tests shorten it.
+	ReconnectBackoff time.Duration
 	// Logger receives the transport's log lines. Nil discards.
 	Logger *slog.Logger
 }
@@ -177,6 +181,9 @@ func (cfg Config) Check() error {
 		}
 	default:
 		return configError(fmt.Sprintf("unknown transport %q: want %s or %s", cfg.Kind, WS, Webhook), "Kind")
+	}
+	if cfg.ReconnectBackoff < 0 {
+		return configError("negative", "ReconnectBackoff")
 	}
 	if cfg.Shards < 0 || cfg.Shards > MaxShards {
 		return configError(fmt.Sprintf("shard count %d is not from 1 to %d", cfg.Shards, MaxShards), "Shards")

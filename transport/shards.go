@@ -112,6 +112,7 @@ func (s *Source) startShards(ctx context.Context, sessions gateway.SessionStore)
 			BeforeIdentify:  limiter.Wait,
 			// After 4004 the next identify fetches a fresh access token.
 			InvalidateToken: s.cfg.API.InvalidateToken,
+			MinBackoff:      s.cfg.ReconnectBackoff,
 		})
 		if err != nil {
 			return nil, err

@@ -339,6 +339,10 @@ func TestRun_IntentsNegotiated(t *testing.T) {
 	}
 	defer platform.Close()
 	data := filepath.Join(t.TempDir(), "k.db")
+	// Each refused set of intents costs a reconnect backoff; 10 ms instead of 1 s.
+	old := reconnectBackoff
+	reconnectBackoff = 10 * time.Millisecond
+	t.Cleanup(func() { reconnectBackoff = old })
 	s := start(t, "run", "--app-id", platform.AppID(), "--secret", platform.Secret(),
 		"--api", platform.APIURL(), "--token-url", platform.TokenURL(), "--data", data, "../../examples/echo.lua")
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)

@@ -70,7 +70,7 @@ func runCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			tcfg.StartBackoff = startBackoff
+			tcfg.StartBackoff, tcfg.ReconnectBackoff = startBackoff, reconnectBackoff
 			hcfg := host.Config{API: api, PrivateFiles: []string{tcfg.StatusFile}}
 			if c.Bool("watch") {
 				hcfg.Watch = c.Args().Slice()
@@ -92,8 +92,9 @@ func runCommand() *cli.Command {
 	}
 }
 
-// startBackoff overrides transport.Config.StartBackoff; tests shorten it.
-var startBackoff time.Duration
+// startBackoff and reconnectBackoff override transport.Config.StartBackoff and
+// ReconnectBackoff; tests shorten them.
+var startBackoff, reconnectBackoff time.Duration
 
 // explainRefusal turns the platform refusing the credentials into one line that names the
 // flag to fix; other errors pass through.
