@@ -191,7 +191,7 @@ func (d *Dedup) Run(ctx context.Context) error {
 			return nil
 		case <-t.C:
 			if err := d.Flush(); err != nil {
-				d.log.Warn("gateway dedup window not saved; will retry", "error", err)
+				d.log.Warn("gateway dedup window not saved; will retry", "err", err)
 			}
 		}
 	}
