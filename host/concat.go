@@ -21,9 +21,8 @@ import (
 const concatName = "\x00concat"
 
 var (
-	exprType         = reflect.TypeFor[ast.Expr]()
-	concatExprType   = reflect.TypeFor[*ast.StringConcatOpExpr]()
-	functionExprType = reflect.TypeFor[*ast.FunctionExpr]()
+	exprType       = reflect.TypeFor[ast.Expr]()
+	concatExprType = reflect.TypeFor[*ast.StringConcatOpExpr]()
 )
 
 // rewriteConcat replaces each concatenation in stmts, at any depth, with a
