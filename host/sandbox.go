@@ -64,11 +64,10 @@ func newSandbox() *lua.LState {
 		L.Push(lua.LString(lib.name))
 		L.Call(1, 0)
 	}
-	for _, name := range []string{
-		"dofile", "loadfile", "load", "loadstring", "getfenv", "setfenv",
-		"collectgarbage", "newproxy", "_printregs", "module", "require",
-		"_GOPHER_LUA_VERSION",
-	} {
+	for name := range MissingGlobals { // missing.go
+		L.SetGlobal(name, lua.LNil)
+	}
+	for _, name := range internalGlobals {
 		L.SetGlobal(name, lua.LNil)
 	}
 
