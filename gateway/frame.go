@@ -4,14 +4,16 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/luabot/luabot/internal/jsonscan"
 )
 
 // Every event crosses the gateway as one frame, and most of a frame is its
 // d payload, which the scripts decode lazily. DecodeEvent therefore reads
 // only the envelope (op, s, t, id) and takes d as raw bytes, checking that
-// it is well formed without building anything from it; encoding/json
-// would validate the whole frame and then scan d a second time.
+// it is well formed without building anything from it (internal/jsonscan,
+// the scanner the Lua bindings read events with); encoding/json would
+// validate the whole frame and then scan d a second time.
 
 var errBadFrame = errors.New("gateway: malformed frame")
 
@@ -33,36 +35,15 @@ func DecodeEvent(data []byte) (ev Event, op int, err error) {
 
 func decodeFrame(data []byte) (frame, error) {
 	var f frame
-	s := scanner{data: data}
-	s.ws()
-	if !s.eat('{') {
-		return f, errBadFrame
-	}
-	s.ws()
-	if s.eat('}') {
-		return f, nil
-	}
-	for {
-		s.ws()
-		key, ok := s.str()
-		if !ok {
-			return f, errBadFrame
-		}
-		s.ws()
-		if !s.eat(':') {
-			return f, errBadFrame
-		}
-		s.ws()
-		start := s.pos
-		if !s.skip() {
-			return f, errBadFrame
-		}
-		raw := data[start:s.pos]
+	var bad bool
+	err := jsonscan.Fields(data, func(key string, v jsonscan.Span) bool {
+		raw := data[v.Start:v.End]
 		switch key {
 		case "op":
 			n, err := strconv.Atoi(string(raw))
 			if err != nil {
-				return f, errBadFrame
+				bad = true
+				return false
 			}
 			f.Op = n
 		case "s":
@@ -79,8 +60,11 @@ func decodeFrame(data []byte) (frame, error) {
 		case "t", "id":
 			var v string
 			if string(raw) != "null" {
-				if err := unquote(raw, &v); err != nil {
-					return f, errBadFrame
+				s := jsonscan.Scanner{Data: raw}
+				var err error
+				if v, err = s.String(); err != nil {
+					bad = true
+					return false
 				}
 			}
 			if key == "t" {
@@ -93,167 +77,10 @@ func decodeFrame(data []byte) (frame, error) {
 				f.D = json.RawMessage(raw)
 			}
 		}
-		s.ws()
-		if s.eat('}') {
-			return f, nil
-		}
-		if !s.eat(',') {
-			return f, errBadFrame
-		}
-	}
-}
-
-// unquote decodes a JSON string, quickly when it has no escapes.
-func unquote(raw []byte, v *string) error {
-	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' {
-		inner := raw[1 : len(raw)-1]
-		plain := true
-		for _, c := range inner {
-			if c == '\\' || c < 0x20 {
-				plain = false
-				break
-			}
-		}
-		if plain && utf8.Valid(inner) {
-			*v = string(inner)
-			return nil
-		}
-	}
-	return json.Unmarshal(raw, v)
-}
-
-// scanner walks JSON text, checking its structure as it skips values.
-type scanner struct {
-	data  []byte
-	pos   int
-	depth int
-}
-
-func (s *scanner) ws() {
-	for s.pos < len(s.data) {
-		switch s.data[s.pos] {
-		case ' ', '\t', '\n', '\r':
-			s.pos++
-		default:
-			return
-		}
-	}
-}
-
-func (s *scanner) eat(c byte) bool {
-	if s.pos < len(s.data) && s.data[s.pos] == c {
-		s.pos++
 		return true
+	})
+	if err != nil || bad {
+		return frame{}, errBadFrame
 	}
-	return false
-}
-
-// str reads a string and returns it when it has no escapes (keys).
-func (s *scanner) str() (string, bool) {
-	start := s.pos
-	if !s.skipString() {
-		return "", false
-	}
-	var v string
-	if err := unquote(s.data[start:s.pos], &v); err != nil {
-		return "", false
-	}
-	return v, true
-}
-
-func (s *scanner) skipString() bool {
-	if !s.eat('"') {
-		return false
-	}
-	for s.pos < len(s.data) {
-		c := s.data[s.pos]
-		switch {
-		case c == '"':
-			s.pos++
-			return true
-		case c == '\\':
-			s.pos += 2
-		case c < 0x20:
-			return false
-		default:
-			s.pos++
-		}
-	}
-	return false
-}
-
-// skip moves past one value, checking brackets, strings and literals.
-func (s *scanner) skip() bool {
-	if s.pos >= len(s.data) {
-		return false
-	}
-	switch c := s.data[s.pos]; {
-	case c == '"':
-		return s.skipString()
-	case c == '{' || c == '[':
-		s.depth++
-		if s.depth > 1000 {
-			return false
-		}
-		defer func() { s.depth-- }()
-		end := byte('}')
-		if c == '[' {
-			end = ']'
-		}
-		s.pos++
-		s.ws()
-		if s.eat(end) {
-			return true
-		}
-		for {
-			s.ws()
-			if c == '{' {
-				if !s.skipString() {
-					return false
-				}
-				s.ws()
-				if !s.eat(':') {
-					return false
-				}
-				s.ws()
-			}
-			if !s.skip() {
-				return false
-			}
-			s.ws()
-			if s.eat(end) {
-				return true
-			}
-			if !s.eat(',') {
-				return false
-			}
-		}
-	case c == 't':
-		return s.literal("true")
-	case c == 'f':
-		return s.literal("false")
-	case c == 'n':
-		return s.literal("null")
-	case c == '-' || (c >= '0' && c <= '9'):
-		start := s.pos
-		for s.pos < len(s.data) {
-			c := s.data[s.pos]
-			if (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' {
-				s.pos++
-				continue
-			}
-			break
-		}
-		_, err := strconv.ParseFloat(string(s.data[start:s.pos]), 64)
-		return err == nil
-	}
-	return false
-}
-
-func (s *scanner) literal(word string) bool {
-	if len(s.data)-s.pos >= len(word) && string(s.data[s.pos:s.pos+len(word)]) == word {
-		s.pos += len(word)
-		return true
-	}
-	return false
+	return f, nil
 }
