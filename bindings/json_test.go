@@ -99,6 +99,10 @@ func TestJSON_Errors(t *testing.T) {
 		{"depth", `local t = {} local cur = t for i = 1, 100 do cur.x = {} cur = cur.x end return json.encode(t)`},
 		{"bad text", `return json.decode("{nope")`},
 		{"trailing", `return json.decode("{} {}")`},
+		// Numbers as RFC 8259 has them, as encoding/json reads them.
+		{"leading zero", `return json.decode("01")`},
+		{"bare point", `return json.decode("[1.]")`},
+		{"negative leading zero", `return json.decode("{\"n\": -01}")`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
