@@ -11,7 +11,6 @@ import (
 	"github.com/luabot/luabot/gateway"
 	"github.com/luabot/luabot/host"
 	"github.com/luabot/luabot/sim"
-	"github.com/luabot/luabot/transport"
 )
 
 // Answers every message with its type and text.
@@ -53,7 +52,7 @@ func TestIntents_MessageGetsEverythingWhenGranted(t *testing.T) {
 		"named.lua": `on("MESSAGE_CREATE", function(ev) ev:reply("named " .. ev.text) end)`,
 	})
 	logs := newGWLog()
-	h, _ := runHostVia(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.logger()}, fastNegotiation, paths...)
+	h, _ := runHostWith(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.logger()}, paths...)
 	ctx := deadline(t, 10*time.Second)
 	logs.sessionsUp(t, ctx, 1)
 	if got, want := h.Status().Shards[0].Intents, gateway.IntentPublicGuildMessages|gateway.IntentGroupAndC2C|gateway.IntentGuildMessages|gateway.IntentDirectMessage; got != want {
@@ -91,7 +90,7 @@ func TestIntents_NotGrantedStillRuns(t *testing.T) {
 		GrantedIntents: sim.IntentGuilds | sim.IntentGuildMembers | sim.IntentPublicGuildMessages | sim.IntentGroupAndC2C})
 	paths := writeScripts(t, map[string]string{"all.lua": everyMessage})
 	logs := newGWLog()
-	h, stop := runHostVia(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.logger()}, fastNegotiation, paths...)
+	h, stop := runHostWith(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.logger()}, paths...)
 	ctx := deadline(t, 20*time.Second)
 	logs.sessionsUp(t, ctx, 1)
 
@@ -163,10 +162,6 @@ func TestIntents_NotGrantedStillRuns(t *testing.T) {
 	}
 }
 
-// fastNegotiation identifies again 10 ms after a 4014 instead of the default second, so
-// that trying the subsets of the optional intents does not take seconds.
-var fastNegotiation = transport.Config{ReconnectBackoff: 10 * time.Millisecond}
-
 // A guild-only bot, granted nothing beyond what the platform gives every bot, still
 // runs with on("message"): group/C2C messages are asked for, not required, so the 4014
 // they draw is negotiated away like the private-domain intents.
@@ -176,7 +171,7 @@ func TestIntents_GuildOnlyBotStillRuns(t *testing.T) {
 		GrantedIntents: sim.IntentGuilds | sim.IntentGuildMembers | sim.IntentPublicGuildMessages})
 	paths := writeScripts(t, map[string]string{"all.lua": everyMessage})
 	logs := newGWLog()
-	h, _ := runHostVia(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.logger()}, fastNegotiation, paths...)
+	h, _ := runHostWith(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.logger()}, paths...)
 	ctx := deadline(t, 30*time.Second)
 	logs.sessionsUp(t, ctx, 1)
 	if _, err := platform.Post(sim.Post{Content: "hi", MentionBot: true}); err != nil {
