@@ -6,7 +6,8 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
-// lua51Globals are the globals of a stock Lua 5.1 state (the manual's §5).
+// lua51Globals are the globals of a stock Lua 5.1 state (chapter 5 of the Lua 5.1
+// reference manual).
 var lua51Globals = []string{
 	"_G", "_VERSION", "assert", "collectgarbage", "dofile", "error", "getfenv", "getmetatable",
 	"ipairs", "load", "loadfile", "loadstring", "module", "next", "pairs", "pcall", "print",
