@@ -56,4 +56,9 @@ type Events interface {
 	// It resumes the handler with the event, or nil, "timeout". Like
 	// Async.Await, its result must be returned by the LGFunction.
 	WaitFor(L *lua.LState, event string, pred *lua.LFunction, timeout time.Duration) int
+	// Sleep suspends the calling handler for d on the script's clock and
+	// resumes it with true. It is here rather than an Async.Await so the
+	// host knows the handler waits on the clock alone (a test settles
+	// while it sleeps).
+	Sleep(L *lua.LState, d time.Duration) int
 }

@@ -320,6 +320,22 @@ func (h *Host) Idle() bool {
 	return true
 }
 
+// Settled reports whether the scripts can do nothing more until an event
+// arrives or the clock moves: nothing queued, and every running handler
+// parked in sleep or wait_for. `luabot test` waits for it (with no REST
+// call in flight and no timer due) instead of for a quiet period, which
+// load can stretch past any fixed length.
+func (h *Host) Settled() bool {
+	for _, s := range h.list() {
+		// queued first: a handler starts only while its event or tick
+		// is still counted there.
+		if s.queued.Load() > 0 || s.inflight.Load() != s.parked.Load() {
+			return false
+		}
+	}
+	return true
+}
+
 // now reads the host's clock (Config.Clock, else the real one).
 func (h *Host) now() time.Time {
 	if h.cfg.Clock != nil {

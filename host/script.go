@@ -86,6 +86,7 @@ type script struct {
 	dropped     atomic.Int64
 	halted      atomic.Bool  // stopped for breaking a limit; events are ignored
 	inflight    atomic.Int64 // handlers started and not finished
+	parked      atomic.Int64 // of those, the ones in sleep or wait_for (waiters.go)
 	queued      atomic.Int64 // events and timer ticks handed over, not yet dispatched
 
 	// Owned by the scheduler goroutine.

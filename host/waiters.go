@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -17,18 +18,48 @@ type waiter struct {
 	event string
 	pred  *lua.LFunction
 	stop  func() bool // the timeout timer
+	// parked is true while the wait counts in script.parked; unpark
+	// clears it once, from whichever of the timer or the scheduler ends
+	// the wait first.
+	parked atomic.Bool
+}
+
+// unpark stops counting w as a handler only the clock or an event can
+// wake. The timeout's callback calls it before handing the handler back,
+// so Host.Settled never sees a woken handler as parked.
+func (s *script) unpark(w *waiter) {
+	if w.parked.CompareAndSwap(true, false) {
+		s.parked.Add(-1)
+	}
 }
 
 // WaitFor implements bindings.Events.
 func (s *script) WaitFor(L *lua.LState, event string, pred *lua.LFunction, timeout time.Duration) int {
+	return s.parkOnClock(L, event, pred, timeout, []lua.LValue{lua.LNil, lua.LString("timeout")})
+}
+
+// Sleep implements bindings.Events: a wait for no event, so the timer runs
+// on the clock itself rather than in a worker goroutine, and a sleeping
+// handler counts as parked for Host.Settled.
+func (s *script) Sleep(L *lua.LState, d time.Duration) int {
+	return s.parkOnClock(L, "", nil, d, []lua.LValue{lua.LTrue})
+}
+
+// parkOnClock parks the calling handler until an event named event (never,
+// when empty) satisfies pred or d passes; then the handler resumes with
+// onTimeout.
+func (s *script) parkOnClock(L *lua.LState, event string, pred *lua.LFunction, d time.Duration, onTimeout []lua.LValue) int {
 	h, gen := s.park(L)
 	w := &waiter{h: h, gen: gen, event: event, pred: pred}
+	w.parked.Store(true)
+	s.parked.Add(1)
 	s.workers.Add(1)
-	w.stop = s.clock.AfterFunc(timeout, func() {
+	w.stop = s.clock.AfterFunc(d, func() {
 		defer s.workers.Done()
+		s.unpark(w)
 		c := completion{th: h.th, gen: gen, finish: func(L *lua.LState) []lua.LValue {
 			s.removeWaiter(w)
-			return []lua.LValue{lua.LNil, lua.LString("timeout")}
+			return onTimeout
 		}}
 		select {
 		case s.completions <- c:
@@ -47,7 +78,7 @@ func (s *script) wake(evType string, ev lua.LValue, isMessage bool) {
 	}
 	pending := append([]*waiter(nil), s.waiters...)
 	for _, w := range pending {
-		if !(w.event == evType || (w.event == bindings.EventMessage && isMessage)) {
+		if w.event == "" || !(w.event == evType || (w.event == bindings.EventMessage && isMessage)) {
 			continue
 		}
 		if !w.h.waiting || w.h.gen != w.gen {
@@ -129,6 +160,7 @@ func (s *script) killWaiter(w *waiter) {
 
 // removeWaiter forgets w and stops its timeout.
 func (s *script) removeWaiter(w *waiter) {
+	s.unpark(w)
 	for i, x := range s.waiters {
 		if x == w {
 			s.waiters = append(s.waiters[:i], s.waiters[i+1:]...)

@@ -41,8 +41,10 @@ func (c *clock) AfterFunc(d time.Duration, f func()) func() bool {
 	c.mu.Unlock()
 	c.activity.Add(1)
 	stop := c.inner.AfterFunc(d, func() {
-		c.forget(e)
+		// f hands its work to the host (a queued tick, a woken handler)
+		// before the entry goes, so settle never sees neither.
 		f()
+		c.forget(e)
 		c.activity.Add(1)
 	})
 	return func() bool {
@@ -69,6 +71,13 @@ func (c *clock) next() (time.Time, bool) {
 		}
 	}
 	return first, !first.IsZero()
+}
+
+// dueNow reports whether a timer is due at the virtual now and has not
+// fired yet (one registered with no delay fires on its own goroutine).
+func (c *clock) dueNow() bool {
+	next, ok := c.next()
+	return ok && !next.After(c.Now())
 }
 
 // advanceTo moves the clock to t (never backwards), firing what falls due

@@ -23,14 +23,14 @@ import (
 // fires one hour in.
 var Start = time.Date(2026, 1, 5, 8, 0, 0, 0, time.FixedZone("CST", 8*3600))
 
-// Settle timing. The host reports Idle, but a handler parked on sleep or
-// wait_for is never idle, and an event or timer tick just taken off a
-// script's queue is briefly invisible; so the bot counts as settled once
-// nothing observable (REST calls, clock registrations, dispatches, sends)
-// has changed for a quiet period, a short one when the host says Idle.
+// Settle timing. The bot counts as settled when the host says no script
+// can do anything until an event arrives or the clock moves (Host.Settled),
+// every dispatched event has been received, no REST call is in flight and
+// no timer is due at the virtual now; and that held across two polls with
+// nothing observable changing in between, so a state read half before and
+// half after a change is never taken for settled. No quiet period: load
+// can stretch any fixed one.
 const (
-	quietIdle  = 10 * time.Millisecond
-	quietBusy  = 50 * time.Millisecond
 	pollEvery  = time.Millisecond
 	settleWait = 10 * time.Second
 	maxSteps   = 10000 // timer firings one sim.advance may step through
@@ -160,16 +160,23 @@ func (e *env) snap() snapshot {
 	return snapshot{e.activity.Load(), e.host.Received(), e.platform.Dispatched(), len(e.platform.Sent())}
 }
 
-// settle waits until the bot has received every dispatched event and has
-// stopped doing anything observable: it is idle, or its handlers are all
-// parked on the virtual clock or on wait_for.
+// settle waits until the bot has received every dispatched event and can
+// do nothing more on its own: it is idle, or its handlers are all parked on
+// the virtual clock or on wait_for.
 func (e *env) settle(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, settleWait)
 	defer cancel()
 	tick := time.NewTicker(pollEvery)
 	defer tick.Stop()
-	last, since := e.snap(), time.Now()
+	last, wasSettled := e.snap(), false
 	for {
+		now := e.snap()
+		settled := now.received >= now.dispatched && e.inflight.Load() == 0 &&
+			e.host.Settled() && !e.clock.dueNow()
+		if settled && wasSettled && now == last {
+			return nil
+		}
+		last, wasSettled = now, settled
 		select {
 		case <-tick.C:
 		case <-ctx.Done():
@@ -177,18 +184,6 @@ func (e *env) settle(ctx context.Context) error {
 				return fmt.Errorf("the bot was still busy after %s", settleWait)
 			}
 			return ctx.Err()
-		}
-		now := e.snap()
-		if now != last || now.received < now.dispatched || e.inflight.Load() > 0 {
-			last, since = now, time.Now()
-			continue
-		}
-		quiet := quietBusy
-		if e.host.Idle() {
-			quiet = quietIdle
-		}
-		if time.Since(since) >= quiet {
-			return nil
 		}
 	}
 }
