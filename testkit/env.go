@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -31,9 +32,14 @@ var Start = time.Date(2026, 1, 5, 8, 0, 0, 0, time.FixedZone("CST", 8*3600))
 // half after a change is never taken for settled. No quiet period: load
 // can stretch any fixed one.
 const (
-	pollEvery  = time.Millisecond
+	pollSpins  = 100
+	pollFirst  = 20 * time.Microsecond
+	pollMax    = time.Millisecond
 	settleWait = 10 * time.Second
-	maxSteps   = 10000 // timer firings one sim.advance may step through
+	// maxSteps bounds the timer firings of one sim.advance: a day of a
+	// 1-second timer fits; a runaway (a timer every millisecond) is
+	// reported rather than left to the test's time limit.
+	maxSteps = 100_000
 	// drain is how long a finished test waits for handlers still parked
 	// (a quiz waiting for an answer); nothing observes them any more.
 	drain = 10 * time.Millisecond
@@ -164,10 +170,8 @@ func (e *env) snap() snapshot {
 // do nothing more on its own: it is idle, or its handlers are all parked on
 // the virtual clock or on wait_for.
 func (e *env) settle(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, settleWait)
-	defer cancel()
-	tick := time.NewTicker(pollEvery)
-	defer tick.Stop()
+	deadline := time.Now().Add(settleWait)
+	wait, spins := pollFirst, 0
 	last, wasSettled := e.snap(), false
 	for {
 		now := e.snap()
@@ -177,14 +181,29 @@ func (e *env) settle(ctx context.Context) error {
 			return nil
 		}
 		last, wasSettled = now, settled
-		select {
-		case <-tick.C:
-		case <-ctx.Done():
-			if ctx.Err() == context.DeadlineExceeded {
-				return fmt.Errorf("the bot was still busy after %s", settleWait)
-			}
-			return ctx.Err()
+		if settled {
+			// Confirm at once: the second read only guards against a
+			// state read half before and half after a change.
+			runtime.Gosched()
+			continue
 		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the bot was still busy after %s", settleWait)
+		}
+		// Most waits are one timer callback or one handler, a few
+		// microseconds: yield and poll again (a sleep is never shorter
+		// than about 50 µs here), then back off so a long handler costs
+		// no CPU.
+		if spins < pollSpins {
+			spins++
+			runtime.Gosched()
+			continue
+		}
+		time.Sleep(wait)
+		wait = min(wait*2, pollMax)
 	}
 }
 

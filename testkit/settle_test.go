@@ -48,3 +48,35 @@ end)`,
 		t.Fatalf("report: %q", lines)
 	}
 }
+
+// dayOfTicks is a bot with a 5-second timer and a test that advances the
+// virtual clock by one day: 17 280 ticks.
+var dayOfTicks = map[string]string{
+	"bot.lua": `ticks = 0
+timer.every(5, function() ticks = ticks + 1 end)
+on("message", function(ev) ev:reply(tostring(ticks)) end)`,
+	"bot_test.lua": `test("a day", function()
+  sim.advance(24 * 3600)
+  sim.say("general", "count")
+  expect(sim.sent(1).content).to_be("17280")
+end)`,
+}
+
+// A simulated day of a 5-second timer fires every tick, in order, within
+// the test's time limit.
+func TestAdvance_ADayOfTicks(t *testing.T) {
+	lines, sum := run(t, mustDir(t, dayOfTicks))
+	if sum.Failed != 0 || !slices.Contains(lines, "ok a day") {
+		t.Fatalf("report: %q", lines)
+	}
+}
+
+// BenchmarkAdvance_ADayOfTicks: go test -run x -bench Advance ./testkit
+func BenchmarkAdvance_ADayOfTicks(b *testing.B) {
+	dir := mustDir(b, dayOfTicks)
+	for b.Loop() {
+		if lines, sum := run(b, dir); sum.Failed != 0 {
+			b.Fatalf("report: %q", lines)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -19,7 +20,11 @@ func testCommand() *cli.Command {
 		Name:      "test",
 		Usage:     "run the *_test.lua files under DIR (default .), each test against a fresh simulator",
 		ArgsUsage: "[DIR|FILE]",
-		Action:    testAction,
+		Flags: []cli.Flag{
+			&cli.DurationFlag{Name: "timeout", Value: time.Minute,
+				Usage: "fail a test that runs longer than this (real time, simulator start included); sim.advance costs what the timers' callbacks cost, so a simulated day takes seconds"},
+		},
+		Action: testAction,
 	}
 }
 
@@ -48,8 +53,12 @@ func testAction(c *cli.Context) error {
 		}
 	}
 	logger := slog.New(slog.NewTextHandler(c.App.ErrWriter, &slog.HandlerOptions{Level: level}))
+	timeout := c.Duration("timeout")
+	if timeout <= 0 {
+		return usagef("test: --timeout must be positive, like 30s or 5m")
+	}
 	out := c.App.Writer
-	sum := testkit.Run(c.Context, testkit.Config{Logger: logger, Output: c.App.ErrWriter}, files, func(r testkit.Result) {
+	sum := testkit.Run(c.Context, testkit.Config{Logger: logger, Output: c.App.ErrWriter, Timeout: timeout}, files, func(r testkit.Result) {
 		fmt.Fprintln(out, r)
 	})
 	fmt.Fprintln(out, sum)

@@ -73,3 +73,27 @@ func TestTest_UsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// --timeout bounds each test; a test over it fails with the limit named and
+// the next test still runs.
+func TestTest_Timeout(t *testing.T) {
+	dir := mustFiles(t, map[string]string{
+		"bot.lua": `on("message", function(ev) ev:reply("pong") end)`,
+		"bot_test.lua": `test("spins", function()
+  while true do end
+end)
+test("answers", function()
+  sim.say("general", "ping")
+  expect(sim.sent(1).content).to_be("pong")
+end)`,
+	})
+	t.Chdir(dir)
+	code, out, errOut := runCLI("test", "--timeout", "300ms")
+	want := "FAIL spins: the test ran longer than 300ms\nok answers\n1 passed, 1 failed\n"
+	if code != 1 || out != want {
+		t.Errorf("exit %d, stdout:\n%s\nwant exit 1, stdout:\n%s\nstderr:\n%s", code, out, want, errOut)
+	}
+	if code, _, errOut := runCLI("test", "--timeout", "0s"); code != 2 || !strings.Contains(errOut, "--timeout must be positive") {
+		t.Errorf("--timeout 0s: exit %d, stderr %q", code, errOut)
+	}
+}
