@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -27,7 +28,7 @@ import (
 func checkCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "check",
-		Usage:     "find mistakes in scripts without running them (for editors and pre-commit hooks)",
+		Usage:     "find mistakes in scripts without running them (for editors and pre-commit hooks); a folder is checked with its subfolders, as `luabot test` walks it",
 		ArgsUsage: "SCRIPT|DIR...",
 		Action:    checkAction,
 	}
@@ -40,7 +41,7 @@ func checkAction(c *cli.Context) error {
 	if c.NArg() == 0 {
 		return usagef("check: name at least one script file or folder")
 	}
-	files, err := host.ScriptFiles(c.Args().Slice())
+	files, err := checkFiles(c.Args().Slice())
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -59,6 +60,43 @@ func checkAction(c *cli.Context) error {
 	}
 	fmt.Fprintf(c.App.ErrWriter, "luabot check: %d %s ok\n", len(files), plural(len(files), "script"))
 	return nil
+}
+
+// checkFiles expands check's arguments: a file is itself; a folder is every
+// *.lua under it but *_test.lua, subfolders included except hidden ones, so
+// check covers every script `luabot test` on the same folder loads (test
+// walks subfolders for *_test.lua and loads the scripts beside each).
+func checkFiles(args []string) ([]string, error) {
+	var files []string
+	for _, arg := range args {
+		info, err := os.Stat(arg)
+		if err != nil {
+			return nil, fmt.Errorf("script %s: %w", arg, errors.Unwrap(err))
+		}
+		if !info.IsDir() {
+			files = append(files, arg)
+			continue
+		}
+		n := len(files)
+		err = filepath.WalkDir(arg, func(path string, d fs.DirEntry, err error) error {
+			switch {
+			case err != nil:
+				return err
+			case d.IsDir() && path != arg && strings.HasPrefix(d.Name(), "."):
+				return filepath.SkipDir
+			case !d.IsDir() && strings.HasSuffix(path, ".lua") && !strings.HasSuffix(path, "_test.lua"):
+				files = append(files, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(files) == n {
+			return nil, fmt.Errorf("script folder %s has no .lua files", arg)
+		}
+	}
+	return files, nil
 }
 
 func plural(n int, word string) string {

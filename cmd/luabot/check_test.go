@@ -96,3 +96,36 @@ func TestCheck_Usage(t *testing.T) {
 		t.Errorf("check without arguments: exit %d, want 2", code)
 	}
 }
+
+// check DIR covers the scripts `luabot test DIR` loads: subfolders too,
+// hidden folders and *_test.lua files not.
+func TestCheck_WalksSubfoldersAsTestDoes(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"a.lua":            "on(\"message\", function(ev) ev:reply(ev.text) end)\n",
+		"bots/b.lua":       "on(\"mesage\", function() end)\n",
+		"bots/b_test.lua":  "test(\"x\", function() end)\n",
+		".hidden/c.lua":    "on(\"mesage\", function() end)\n",
+		"bots/deep/d.lua":  "command(\"roll <\", function() end)\n",
+		"bots/deep/README": "not a script",
+	}
+	for name, src := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	code, out, errOut := runCLI("check", ".")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 1 || len(lines) != 2 || !strings.HasPrefix(lines[0], filepath.Join("bots", "b.lua")+":1: ") ||
+		!strings.HasPrefix(lines[1], filepath.Join("bots", "deep", "d.lua")+":1: bad usage string") {
+		t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "2 problems in 2 of 3 scripts") {
+		t.Errorf("stderr: %s", errOut)
+	}
+}
