@@ -60,6 +60,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		// Errors are printed once, below, with the right exit status.
 		ExitErrHandler: func(*cli.Context, error) {},
 	}
+	var unknown bool
+	conventions(app, stderr, &unknown)
 	app.Before = func(c *cli.Context) error {
 		level, err := parseLevel(c.String("log-level"))
 		if err != nil {
@@ -69,6 +71,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return nil
 	}
 	err := app.RunContext(ctx, args)
+	if unknown {
+		return 2
+	}
 	if err == nil {
 		return 0
 	}

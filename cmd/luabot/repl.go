@@ -32,7 +32,7 @@ func replCommand() *cli.Command {
 		Usage:     "a Lua prompt with the whole API, on the simulator, the platform, or attached to a running bot",
 		ArgsUsage: "[SCRIPT|DIR...]",
 		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "attach", Usage: "evaluate inside a running `luabot run` or `dev` (same --data)"},
+			&cli.BoolFlag{Name: "attach", Usage: "evaluate inside a bot started by luabot run or dev with the same --data"},
 			&cli.StringFlag{Name: "script", Usage: "the script to evaluate in (default: repl, or the first script when attached)"},
 			&cli.StringFlag{Name: "app-id", Usage: "bot AppID: use the real platform instead of the simulator", EnvVars: []string{"QQBOT_APP_ID"}},
 			&cli.StringFlag{Name: "secret", Usage: "bot AppSecret", EnvVars: []string{"QQBOT_SECRET"}},
