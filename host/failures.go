@@ -19,6 +19,9 @@ type failureLog struct {
 
 // failed logs a handler failure, rate-limited per script.
 func (s *script) failed(msg, event, err string) {
+	if s.onFailure != nil {
+		s.onFailure(s.name, event, err)
+	}
 	now := time.Now()
 	f := &s.failures
 	if now.Sub(f.windowStart) >= failureWindow {

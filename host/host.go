@@ -55,6 +55,12 @@ type Config struct {
 	ControlSocket string
 	// Logger receives the host's and the scripts' log lines. Nil discards.
 	Logger *slog.Logger
+	// OnFailure, when set, hears of every failed or killed handler, timer
+	// callback or command (script name, event, the error with its
+	// traceback), also those the log's rate limit leaves out: `luabot
+	// test` fails a test on them. It runs on the script's scheduler and
+	// must not block.
+	OnFailure func(script, event, err string)
 
 	// PrivateFiles are files beside the data file that no script may send with
 	// file = "path" (the transport's status file); the data file and the control

@@ -13,6 +13,10 @@ import (
 // must not make the REPL build hundreds of MiB.
 const maxPretty = 1 << 20
 
+// Pretty is pretty for other packages: `luabot test` shows an error raised
+// with a table the way the REPL shows the table.
+func Pretty(v lua.LValue) string { return pretty(v) }
+
 // pretty prints a Lua value as an indented Lua literal, for the REPL.
 // Cycles print as <cycle>, very large tables are cut short, and strings are
 // cut where the text would pass maxPretty.

@@ -161,15 +161,16 @@ func (h *Host) deps() scriptDeps {
 		replier = h.cfg.API.Replier()
 	}
 	return scriptDeps{
-		api:     h.cfg.API,
-		replier: replier,
-		store:   h.cfg.Store,
-		logger:  h.log,
-		limits:  h.cfg.Limits,
-		max:     Limits{CPU: h.cfg.MaxCPU, Memory: h.cfg.MaxMemory},
-		clock:   h.cfg.Clock,
-		handled: h.handled,
-		private: h.privateFiles(),
+		api:       h.cfg.API,
+		replier:   replier,
+		store:     h.cfg.Store,
+		logger:    h.log,
+		limits:    h.cfg.Limits,
+		max:       Limits{CPU: h.cfg.MaxCPU, Memory: h.cfg.MaxMemory},
+		clock:     h.cfg.Clock,
+		handled:   h.handled,
+		private:   h.privateFiles(),
+		onFailure: h.cfg.OnFailure,
 
 		loadBudget: h.cfg.LoadBudget,
 	}

@@ -56,10 +56,11 @@ func (l Limits) withDefaults() Limits {
 
 // script is one loaded Lua file and the goroutine that owns its state.
 type script struct {
-	name string
-	path string
-	L    *lua.LState
-	g    *bindings.Globals
+	name      string
+	path      string
+	onFailure func(script, event, err string) // Config.OnFailure
+	L         *lua.LState
+	g         *bindings.Globals
 
 	// What the top level registered, read by the host from other
 	// goroutines; later changes made by handlers do not count (intents are
@@ -158,6 +159,8 @@ type scriptDeps struct {
 	handled *handledLog
 	// private are files no script may read (bindings.Env.Private).
 	private []string
+	// onFailure is Config.OnFailure.
+	onFailure func(script, event, err string)
 	// loadBudget bounds how long the top level may run; 0 means the default.
 	loadBudget time.Duration
 }
@@ -201,6 +204,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		clock:       clock,
 		store:       deps.store,
 		handled:     deps.handled,
+		onFailure:   deps.onFailure,
 		inbox:       newInbox(limits.Inbox),
 		completions: make(chan completion, 64),
 		fires:       make(chan *luaTimer, 64),

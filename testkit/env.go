@@ -57,6 +57,7 @@ type env struct {
 	activity atomic.Uint64 // bumped by the clock and every REST call
 	inflight atomic.Int64  // REST calls in progress
 	logging  atomic.Bool   // false once the test is over: see gate
+	failures failures      // handlers that failed during the test
 	stop     context.CancelFunc
 	done     chan error
 }
@@ -104,7 +105,8 @@ func newEnv(ctx context.Context, scripts []string, logger *slog.Logger) (_ *env,
 	if err != nil {
 		return nil, err
 	}
-	e.host, err = host.New(host.Config{API: e.api, Store: e.store, Clock: e.clock, Logger: logger, Drain: drain})
+	e.host, err = host.New(host.Config{API: e.api, Store: e.store, Clock: e.clock, Logger: logger, Drain: drain,
+		OnFailure: e.failures.add})
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,10 @@ type Config struct {
 	Output io.Writer
 	// Timeout bounds each test, its simulator start included. Default 60 s.
 	Timeout time.Duration
+	// Match, when set, picks the tests to run by name; the others are
+	// skipped, not reported. A file none of whose tests match is not
+	// reported either.
+	Match func(name string) bool
 }
 
 func (c Config) timeout() time.Duration {
@@ -43,9 +47,10 @@ func (c Config) output() io.Writer {
 // Result is the outcome of one test, or of a test file that could not be
 // run at all (then Name is the file's path).
 type Result struct {
-	File string
-	Name string
-	Err  error // nil: passed
+	File    string
+	Name    string
+	Err     error         // nil: passed
+	Elapsed time.Duration // real time the test took, its simulator start included
 }
 
 // String is the result's line in the report: "ok name" or

@@ -26,6 +26,7 @@ import (
 //	sim.roles() → {names}                        the guild's roles, sorted
 //	sim.world() → {bot=, guild=, channels=, users=, groups=}
 //	sim.time() → the virtual unix time
+//	sim.expect_error(pattern)                   a handler failing with a matching error is part of the test
 //
 // channel is a channel name ("general"), a channel id, or "group", "c2c"
 // or "dm" for the first group chat, a C2C chat and a guild DM. opts:
@@ -33,14 +34,15 @@ import (
 // (guild channels; default true), group (a group openid).
 func (s *suite) simModule() *lua.LTable {
 	return s.L.SetFuncs(s.L.NewTable(), map[string]lua.LGFunction{
-		"say":     s.say,
-		"sent":    s.sent,
-		"advance": s.advance,
-		"react":   func(L *lua.LState) int { return s.react(L, "sim.react") },
-		"unreact": func(L *lua.LState) int { return s.react(L, "sim.unreact") },
-		"member":  s.member,
-		"roles":   s.roles,
-		"world":   s.world,
+		"say":          s.say,
+		"sent":         s.sent,
+		"advance":      s.advance,
+		"react":        func(L *lua.LState) int { return s.react(L, "sim.react") },
+		"unreact":      func(L *lua.LState) int { return s.react(L, "sim.unreact") },
+		"member":       s.member,
+		"roles":        s.roles,
+		"world":        s.world,
+		"expect_error": s.expectError,
 		"time": func(L *lua.LState) int {
 			L.Push(lua.LNumber(s.current(L).clock.Now().Unix()))
 			return 1
@@ -109,8 +111,14 @@ func (s *suite) sent(L *lua.LState) int {
 			i = len(all) + 1 + i
 		}
 		if i < 1 || i > len(all) {
-			L.Push(lua.LNil)
-			return 1
+			switch len(all) {
+			case 0:
+				L.RaiseError("sim.sent(%d): the bot sent nothing", L.CheckInt(1))
+			case 1:
+				L.RaiseError("sim.sent(%d): the bot sent only 1 message", L.CheckInt(1))
+			default:
+				L.RaiseError("sim.sent(%d): the bot sent only %d messages", L.CheckInt(1), len(all))
+			}
 		}
 		L.Push(sentTable(L, w, all[i-1]))
 		return 1

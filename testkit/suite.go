@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/parse"
@@ -35,6 +36,8 @@ type suite struct {
 	tests   []testCase
 	env     *env
 	ctx     context.Context // the running test's
+	// expected are the running test's sim.expect_error patterns.
+	expected []string
 }
 
 // runFile runs every test of one file, reporting each as it finishes.
@@ -58,7 +61,12 @@ func runFile(ctx context.Context, cfg Config, path string, report func(Result)) 
 		if ctx.Err() != nil {
 			return
 		}
-		report(Result{File: path, Name: tc.name, Err: s.run(ctx, tc)})
+		if cfg.Match != nil && !cfg.Match(tc.name) {
+			continue
+		}
+		began := time.Now()
+		err := s.run(ctx, tc)
+		report(Result{File: path, Name: tc.name, Err: err, Elapsed: time.Since(began)})
 	}
 }
 
@@ -121,18 +129,35 @@ func (s *suite) run(ctx context.Context, tc testCase) error {
 		return err
 	}
 	defer e.close()
-	s.env, s.ctx = e, ctx
-	defer func() { s.env, s.ctx = nil, nil }()
+	s.env, s.ctx, s.expected = e, ctx, nil
+	defer func() { s.env, s.ctx, s.expected = nil, nil, nil }()
 	s.L.SetContext(ctx)
 	defer s.L.RemoveContext()
-	err = s.L.CallByParam(lua.P{Fn: tc.fn, NRet: 0, Protect: true})
+	err = s.L.CallByParam(lua.P{Fn: tc.fn, NRet: 0, Protect: true, Handler: s.L.NewFunction(placeError)})
 	if err == nil {
-		return nil
+		return s.checkFailures(e)
 	}
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return fmt.Errorf("the test ran longer than %s", s.cfg.timeout())
 	}
 	return errors.New(message(err))
+}
+
+// placeError is the tests' error handler: error(value) with a value that is
+// not a string carries no position, so it gets the line of the function
+// that raised it and the value printed as a Lua literal.
+func placeError(L *lua.LState) int {
+	v := L.Get(1)
+	if _, ok := v.(lua.LString); ok {
+		L.Push(v)
+		return 1
+	}
+	if mt, ok := L.GetMetatable(v).(*lua.LTable); ok && mt.RawGetString("__tostring") != lua.LNil {
+		L.Push(lua.LString(L.Where(2) + " " + L.ToStringMeta(v).String()))
+		return 1
+	}
+	L.Push(lua.LString(L.Where(2) + " error(" + host.Pretty(v) + ")"))
+	return 1
 }
 
 // newState builds the test VM: trusted code, but sandboxed like scripts

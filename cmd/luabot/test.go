@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -21,6 +22,9 @@ func testCommand() *cli.Command {
 		Usage:     "run the *_test.lua files under DIR (default .), each test against a fresh simulator",
 		ArgsUsage: "[DIR|FILE]",
 		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "run", Usage: "run only the tests whose name matches this regular expression (Go syntax, like go test -run)"},
+			&cli.BoolFlag{Name: "v", Usage: "print each test with the time it took"},
+			&cli.StringFlag{Name: "junit", Usage: "also write the results to this file as JUnit XML, for CI", TakesFile: true},
 			&cli.DurationFlag{Name: "timeout", Value: time.Minute,
 				Usage: "fail a test that runs longer than this (real time, simulator start included); sim.advance costs what the timers' callbacks cost, so a simulated day takes seconds"},
 		},
@@ -57,11 +61,33 @@ func testAction(c *cli.Context) error {
 	if timeout <= 0 {
 		return usagef("test: --timeout must be positive, like 30s or 5m")
 	}
-	out := c.App.Writer
-	sum := testkit.Run(c.Context, testkit.Config{Logger: logger, Output: c.App.ErrWriter, Timeout: timeout}, files, func(r testkit.Result) {
-		fmt.Fprintln(out, r)
+	cfg := testkit.Config{Logger: logger, Output: c.App.ErrWriter, Timeout: timeout}
+	if pattern := c.String("run"); pattern != "" {
+		re, err := regexp.Compile(pattern)
+		if err != nil {
+			return usagef("test: --run %q: %v", pattern, err)
+		}
+		cfg.Match = re.MatchString
+	}
+	out, verbose := c.App.Writer, c.Bool("v")
+	var junit junitReport
+	sum := testkit.Run(c.Context, cfg, files, func(r testkit.Result) {
+		if verbose {
+			fmt.Fprintf(out, "%s (%s)\n", r, r.Elapsed.Round(time.Millisecond))
+		} else {
+			fmt.Fprintln(out, r)
+		}
+		junit.add(r)
 	})
 	fmt.Fprintln(out, sum)
+	if path := c.String("junit"); path != "" {
+		if err := junit.write(path); err != nil {
+			return err
+		}
+	}
+	if sum.Passed+sum.Failed == 0 && c.String("run") != "" {
+		return usagef("test: no test matches --run %q", c.String("run"))
+	}
 	if err := c.Context.Err(); err != nil {
 		return err
 	}

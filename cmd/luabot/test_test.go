@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/xml"
 	"os"
 	"path/filepath"
 	"strings"
@@ -95,5 +96,61 @@ end)`,
 	}
 	if code, _, errOut := runCLI("test", "--timeout", "0s"); code != 2 || !strings.Contains(errOut, "--timeout must be positive") {
 		t.Errorf("--timeout 0s: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// --run picks tests by name, -v adds each test's time, --junit writes a
+// JUnit XML report beside the usual one.
+func TestTest_RunVerboseJUnit(t *testing.T) {
+	dir := mustFiles(t, map[string]string{
+		"bot.lua": `on("message", function(ev) ev:reply("echo: " .. ev.text) end)`,
+		"bot_test.lua": `test("echoes", function()
+  sim.say("general", "hi")
+  expect(sim.sent(1).content).to_be("echo: hi")
+end)
+test("echoes twice", function()
+  sim.say("general", "a")
+  expect(sim.sent(2).content).to_be("echo: b")
+end)
+test("other", function() end)`,
+	})
+	t.Chdir(dir)
+	code, out, errOut := runCLI("test", "--run", "^echoes", "-v", "--junit", "report.xml", ".")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 1 || len(lines) != 3 || !strings.HasPrefix(lines[0], "ok echoes (") ||
+		!strings.HasPrefix(lines[1], "FAIL echoes twice: bot_test.lua:7: sim.sent(2): the bot sent only 1 message (") ||
+		lines[2] != "1 passed, 1 failed" {
+		t.Fatalf("exit %d, stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "report.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var report struct {
+		Suites []struct {
+			Name     string `xml:"name,attr"`
+			Tests    int    `xml:"tests,attr"`
+			Failures int    `xml:"failures,attr"`
+			Cases    []struct {
+				Name    string `xml:"name,attr"`
+				Failure *struct {
+					Message string `xml:"message,attr"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(b, &report); err != nil {
+		t.Fatalf("report.xml: %v\n%s", err, b)
+	}
+	if len(report.Suites) != 1 || report.Suites[0].Tests != 2 || report.Suites[0].Failures != 1 ||
+		report.Suites[0].Cases[0].Failure != nil || report.Suites[0].Cases[1].Failure == nil ||
+		report.Suites[0].Cases[1].Name != "echoes twice" {
+		t.Errorf("report.xml:\n%s", b)
+	}
+	if code, _, errOut := runCLI("test", "--run", "nothing-matches", "."); code != 2 || !strings.Contains(errOut, "no test matches") {
+		t.Errorf("--run with no match: exit %d, stderr %q", code, errOut)
+	}
+	if code, _, errOut := runCLI("test", "--run", "(", "."); code != 2 || !strings.Contains(errOut, "--run") {
+		t.Errorf("--run with a bad pattern: exit %d, stderr %q", code, errOut)
 	}
 }
