@@ -177,7 +177,9 @@ func (e *env) settle(ctx context.Context) error {
 	last, wasSettled := e.snap(), false
 	for {
 		now := e.snap()
-		settled := now.received >= now.dispatched && e.inflight.Load() == 0 &&
+		// dispatched > 0: the simulator counts a session before writing
+		// its READY, and READY's handlers are part of the start.
+		settled := now.dispatched > 0 && now.received >= now.dispatched && e.inflight.Load() == 0 &&
 			e.host.Settled() && !e.clock.dueNow()
 		if settled && wasSettled && now == last {
 			return nil
