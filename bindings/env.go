@@ -67,8 +67,11 @@ type Env struct {
 	// script one of its own.
 	Replier *openapi.Replier
 	Store   Store
-	Async   Async
-	Logger  *slog.Logger
+	// HTTP is the script's outbound client (the http module); nil grants
+	// no host.
+	HTTP   HTTP
+	Async  Async
+	Logger *slog.Logger
 	// MemoryLimit is the script's memory limit in bytes. One builtin call
 	// (json.decode, reading a kv value or a REST answer) may build at most
 	// half of it, by estimate; zero means 64 MiB for that.
@@ -115,6 +118,7 @@ func Install(L *lua.LState, env Env) (*Globals, error) {
 	b.openKV()
 	b.openQQ()
 	b.openSleep()
+	b.openHTTP()
 	b.openTimer()
 	b.openWaitFor()
 	b.openUTF8()

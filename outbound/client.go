@@ -245,6 +245,10 @@ func (s *Script) Do(ctx context.Context, req Request) (*Response, error) {
 		return nil, st.tooLarge()
 	}
 	body, err := io.ReadAll(io.LimitReader(st.body, st.max+1))
+	if err == nil && st.ctx.Err() != nil {
+		// An end of body seen after the deadline may be a cut one.
+		err = st.ctx.Err()
+	}
 	if err != nil {
 		return nil, st.readError(err)
 	}
@@ -311,6 +315,12 @@ func (s *Script) Open(ctx context.Context, req Request) (*Stream, error) {
 	}
 	hc := &http.Client{Transport: s.c.transport, CheckRedirect: s.checkRedirect}
 	res, err := hc.Do(hr)
+	if err == nil && rctx.Err() != nil {
+		// The transport may hand over an answer that raced the deadline
+		// (a server that stopped when the client gave up): it is not one.
+		res.Body.Close()
+		err = rctx.Err()
+	}
 	if err != nil {
 		err = s.doError(ctx, rctx, u, timeout, err)
 		cancel()

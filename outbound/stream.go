@@ -53,6 +53,9 @@ func (st *Stream) ReadLine() (string, error) {
 			return trimEOL(line), nil
 		case errors.Is(err, bufio.ErrBufferFull):
 			continue
+		case errors.Is(err, io.EOF) && st.ctx.Err() != nil:
+			// An end seen after the deadline may be a cut one.
+			return "", st.readError(st.ctx.Err())
 		case errors.Is(err, io.EOF):
 			if len(line) > 0 {
 				return trimEOL(line), nil
