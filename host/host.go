@@ -17,6 +17,7 @@ import (
 	"github.com/luabot/luabot/gateway"
 	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/openapi"
+	"github.com/luabot/luabot/outbound"
 )
 
 // Config configures a Host.
@@ -45,6 +46,13 @@ type Config struct {
 	// loaded or reloaded; a script still running then (an endless loop) fails
 	// to load. Default 5 s.
 	LoadBudget time.Duration
+	// HTTP is the outbound client behind the scripts' http module; nil
+	// makes one with outbound's defaults (no loopback).
+	HTTP *outbound.Client
+	// HTTPGrants are the hosts the operator grants each script (by script
+	// name), added to those its header asks for. A script reaches no host
+	// that neither grants.
+	HTTPGrants map[string][]string
 	// Clock drives sleep, timers and wait_for; nil is the real clock.
 	Clock bindings.Clock
 	// Watch lists the script files and folders to reload live when they
@@ -121,6 +129,9 @@ func New(cfg Config) (*Host, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.HTTP == nil {
+		cfg.HTTP = outbound.New(outbound.Config{})
 	}
 	if err := cfg.validateTransport(); err != nil {
 		return nil, err

@@ -166,6 +166,8 @@ func (h *Host) deps() scriptDeps {
 		clock:   h.cfg.Clock,
 		handled: h.handled,
 		private: h.privateFiles(),
+		http:    h.cfg.HTTP,
+		grants:  h.cfg.HTTPGrants,
 
 		loadBudget: h.cfg.LoadBudget,
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/luabot/luabot/bindings"
 	"github.com/luabot/luabot/openapi"
+	"github.com/luabot/luabot/outbound"
 	"github.com/luabot/luabot/scripts"
 )
 
@@ -157,6 +158,10 @@ type scriptDeps struct {
 	handled *handledLog
 	// private are files no script may read (bindings.Env.Private).
 	private []string
+	// http is the bot's outbound client and grants the operator's hosts by
+	// script name; nil http grants nothing.
+	http   *outbound.Client
+	grants map[string][]string
 	// loadBudget bounds how long the top level may run; 0 means the default.
 	loadBudget time.Duration
 }
@@ -186,6 +191,15 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		deps.logger.Warn("script header asks for more than the operator's maximum; it gets the maximum",
 			"script", name, "capped", strings.Join(capped, ", "),
 			"hint", "the operator of the bot can raise the maximum")
+	}
+	var httpClient bindings.HTTP
+	if deps.http != nil {
+		hosts := append(scriptGrants(src), deps.grants[name]...)
+		sc := deps.http.For(hosts)
+		httpClient = sc
+		if len(hosts) > 0 {
+			deps.logger.Info("script may reach hosts over http", "script", name, "hosts", strings.Join(sc.Grants(), ","))
+		}
 	}
 	clock := deps.clock
 	if clock == nil {
@@ -225,6 +239,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		API:     deps.api,
 		Replier: deps.replier,
 		Store:   deps.store,
+		HTTP:    httpClient,
 		Async:   s,
 		Logger:  deps.logger,
 		Clock:   clock,
