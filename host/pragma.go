@@ -104,7 +104,7 @@ func scriptLimits(src string, base, top Limits) (limits Limits, capped []string,
 					base.Inbox = max(int(num), 1)
 				}
 			default:
-				return base, nil, fmt.Errorf("line %d: unknown setting %q (cpu, memory, inbox or http)", n+1, key)
+				return base, nil, fmt.Errorf("line %d: unknown limit %q (cpu, memory or inbox; http= grants hosts)", n+1, key)
 			}
 		}
 	}
