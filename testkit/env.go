@@ -52,6 +52,7 @@ type env struct {
 	logging  atomic.Bool   // false once the test is over: see gate
 	stop     context.CancelFunc
 	done     chan error
+	http     *httpStubs // sim.http: the outside world the scripts' http module sees
 }
 
 // newEnv starts the simulator and the host with scripts loaded. A script
@@ -97,7 +98,9 @@ func newEnv(ctx context.Context, scripts []string, logger *slog.Logger) (_ *env,
 	if err != nil {
 		return nil, err
 	}
-	e.host, err = host.New(host.Config{API: e.api, Store: e.store, Clock: e.clock, Logger: logger, Drain: drain})
+	e.http = newHTTPStubs(e)
+	e.host, err = host.New(host.Config{API: e.api, Store: e.store, Clock: e.clock, Logger: logger, Drain: drain,
+		HTTP: e.http.client()})
 	if err != nil {
 		return nil, err
 	}

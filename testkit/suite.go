@@ -35,6 +35,10 @@ type suite struct {
 	tests   []testCase
 	env     *env
 	ctx     context.Context // the running test's
+	// vm is held by whoever runs Lua on L: the test, or a sim.http stub
+	// function called from the bot's request while the test waits in a
+	// sim call, which lets go of it (simhttp.go).
+	vm chan struct{}
 }
 
 // runFile runs every test of one file, reporting each as it finishes.
@@ -44,7 +48,7 @@ func runFile(ctx context.Context, cfg Config, path string, report func(Result)) 
 		report(Result{File: path, Name: path, Err: err})
 		return
 	}
-	s := &suite{path: path, scripts: scripts, cfg: cfg, L: newState()}
+	s := &suite{path: path, scripts: scripts, cfg: cfg, L: newState(), vm: make(chan struct{}, 1)}
 	defer s.L.Close()
 	if err := s.load(); err != nil {
 		report(Result{File: path, Name: path, Err: err})
@@ -121,11 +125,14 @@ func (s *suite) run(ctx context.Context, tc testCase) error {
 		return err
 	}
 	defer e.close()
+	e.http.run = s.runStub
 	s.env, s.ctx = e, ctx
 	defer func() { s.env, s.ctx = nil, nil }()
 	s.L.SetContext(ctx)
 	defer s.L.RemoveContext()
+	s.vm <- struct{}{}
 	err = s.L.CallByParam(lua.P{Fn: tc.fn, NRet: 0, Protect: true})
+	<-s.vm
 	if err == nil {
 		return nil
 	}
