@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -76,6 +77,10 @@ type Env struct {
 	// (json.decode, reading a kv value or a REST answer) may build at most
 	// half of it, by estimate; zero means 64 MiB for that.
 	MemoryLimit int64
+
+	// Location is the bot's time zone, in which timer.cron reads its
+	// expression; nil is the zone of the clock's times.
+	Location *time.Location
 
 	// Scheduler services (runtime.go); the host's scheduler provides them.
 	Clock  Clock

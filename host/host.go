@@ -53,6 +53,9 @@ type Config struct {
 	// name), added to those its header asks for. A script reaches no host
 	// that neither grants.
 	HTTPGrants map[string][]string
+	// Location is the bot's time zone: os.date, os.time with a table and
+	// timer.cron read wall-clock times in it. Nil is time.Local.
+	Location *time.Location
 	// Clock drives sleep, timers and wait_for; nil is the real clock.
 	Clock bindings.Clock
 	// Watch lists the script files and folders to reload live when they

@@ -72,6 +72,7 @@ type script struct {
 	log        *slog.Logger
 	limits     Limits
 	clock      bindings.Clock
+	location   *time.Location // the bot's time zone: os.date, os.time, timer.cron
 	store      bindings.Store
 	handled    *handledLog
 
@@ -162,6 +163,8 @@ type scriptDeps struct {
 	// script name; nil http grants nothing.
 	http   *outbound.Client
 	grants map[string][]string
+	// location is the bot's time zone (Config.Location); nil is time.Local.
+	location *time.Location
 	// loadBudget bounds how long the top level may run; 0 means the default.
 	loadBudget time.Duration
 }
@@ -205,7 +208,12 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 	if clock == nil {
 		clock = bindings.SystemClock{}
 	}
+	location := deps.location
+	if location == nil {
+		location = time.Local
+	}
 	s := &script{
+		location:    location,
 		name:        name,
 		path:        path,
 		L:           newSandbox(),
@@ -233,16 +241,17 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		return fail(err)
 	}
 	g, err := bindings.Install(s.L, bindings.Env{
-		Script:  name,
-		Dir:     absDir,
-		Private: deps.private,
-		API:     deps.api,
-		Replier: deps.replier,
-		Store:   deps.store,
-		HTTP:    httpClient,
-		Async:   s,
-		Logger:  deps.logger,
-		Clock:   clock,
+		Script:   name,
+		Dir:      absDir,
+		Private:  deps.private,
+		API:      deps.api,
+		Replier:  deps.replier,
+		Store:    deps.store,
+		HTTP:     httpClient,
+		Async:    s,
+		Logger:   deps.logger,
+		Clock:    clock,
+		Location: location,
 		// Bounds what a single json.decode may build.
 		MemoryLimit: limits.Memory,
 		Timers:      s,
@@ -299,33 +308,16 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 // virtual clock (luabot test) moves them too.
 func (s *script) clockedOS() {
 	osLib := s.L.GetGlobal("os").(*lua.LTable)
-	timeFn := osLib.RawGetString("time").(*lua.LFunction)
-	dateFn := osLib.RawGetString("date").(*lua.LFunction)
-	call := func(L *lua.LState, fn *lua.LFunction, args ...lua.LValue) int {
-		L.Push(fn)
-		for _, a := range args {
-			L.Push(a)
-		}
-		L.Call(len(args), 1)
-		return 1
-	}
+	loc := s.location
 	osLib.RawSetString("time", s.L.NewFunction(func(L *lua.LState) int {
-		if L.GetTop() == 0 {
+		if L.GetTop() == 0 || L.Get(1) == lua.LNil {
 			L.Push(lua.LNumber(s.clock.Now().Unix()))
 			return 1
 		}
-		return call(L, timeFn, L.Get(1))
+		return zonedTime(L, loc)
 	}))
 	osLib.RawSetString("date", s.L.NewFunction(func(L *lua.LState) int {
-		format := lua.LValue(lua.LString("%c"))
-		if L.GetTop() >= 1 && L.Get(1) != lua.LNil {
-			format = L.Get(1)
-		}
-		at := L.Get(2)
-		if at == lua.LNil {
-			at = lua.LNumber(s.clock.Now().Unix())
-		}
-		return call(L, dateFn, format, at)
+		return zonedDate(L, loc, s.clock.Now())
 	}))
 }
 
