@@ -306,20 +306,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 
 // clockedOS makes os.time() and os.date() read the script's clock, so a
 // virtual clock (luabot test) moves them too.
-func (s *script) clockedOS() {
-	osLib := s.L.GetGlobal("os").(*lua.LTable)
-	loc := s.location
-	osLib.RawSetString("time", s.L.NewFunction(func(L *lua.LState) int {
-		if L.GetTop() == 0 || L.Get(1) == lua.LNil {
-			L.Push(lua.LNumber(s.clock.Now().Unix()))
-			return 1
-		}
-		return zonedTime(L, loc)
-	}))
-	osLib.RawSetString("date", s.L.NewFunction(func(L *lua.LState) int {
-		return zonedDate(L, loc, s.clock.Now())
-	}))
-}
+func (s *script) clockedOS() { ZonedOS(s.L, s.location, s.clock.Now) }
 
 // runPrelude rebuilds pcall, xpcall and coroutine.* (scripts/prelude.lua)
 // so that host waits work inside them.

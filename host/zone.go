@@ -17,6 +17,26 @@ import (
 // machine's TZ. gopher-lua's os.date and os.time read the process-wide
 // time.Local, so the host provides its own.
 
+// ZonedOS replaces os.time and os.date in L with versions that read now
+// and the zone loc: luabot test installs them in the test VM too, so a test
+// and its bot agree on the time of day.
+func ZonedOS(L *lua.LState, loc *time.Location, now func() time.Time) {
+	osLib, ok := L.GetGlobal("os").(*lua.LTable)
+	if !ok {
+		return
+	}
+	osLib.RawSetString("time", L.NewFunction(func(L *lua.LState) int {
+		if L.GetTop() == 0 || L.Get(1) == lua.LNil {
+			L.Push(lua.LNumber(now().Unix()))
+			return 1
+		}
+		return zonedTime(L, loc)
+	}))
+	osLib.RawSetString("date", L.NewFunction(func(L *lua.LState) int {
+		return zonedDate(L, loc, now())
+	}))
+}
+
 // zonedDate is os.date([format [, time]]) in loc; a format starting with
 // "!" is UTC, "*t" gives a table.
 func zonedDate(L *lua.LState, loc *time.Location, now time.Time) int {

@@ -22,6 +22,12 @@ import (
 // fires one hour in.
 var Start = time.Date(2026, 1, 5, 8, 0, 0, 0, time.FixedZone("CST", 8*3600))
 
+// startIn is Start's wall-clock time (Monday 08:00) in the bot's zone loc,
+// so a test reads the same hours whatever zone it runs the bot in.
+func startIn(loc *time.Location) time.Time {
+	return time.Date(Start.Year(), Start.Month(), Start.Day(), Start.Hour(), Start.Minute(), Start.Second(), 0, loc)
+}
+
 // Settle timing. The host reports Idle, but a handler parked on sleep or
 // wait_for is never idle, and an event or timer tick just taken off a
 // script's queue is briefly invisible; so the bot counts as settled once
@@ -57,7 +63,7 @@ type env struct {
 
 // newEnv starts the simulator and the host with scripts loaded. A script
 // that fails to load fails the test: the error names file:line.
-func newEnv(ctx context.Context, scripts []string, logger *slog.Logger) (_ *env, err error) {
+func newEnv(ctx context.Context, scripts []string, logger *slog.Logger, loc *time.Location) (_ *env, err error) {
 	e := &env{}
 	e.logging.Store(true)
 	logger = slog.New(gate{logger.Handler(), &e.logging})
@@ -69,7 +75,7 @@ func newEnv(ctx context.Context, scripts []string, logger *slog.Logger) (_ *env,
 	// The platform, the client and the host share one virtual clock, so
 	// that sim.advance ages reply windows and resets daily quotas on both
 	// sides of the wire.
-	e.clock = newClock(Start, &e.activity)
+	e.clock = newClock(startIn(loc), &e.activity)
 	e.platform, err = sim.New(sim.Config{Logger: logger.With("component", "sim"), Clock: e.clock.Now})
 	if err != nil {
 		return nil, err
@@ -100,7 +106,7 @@ func newEnv(ctx context.Context, scripts []string, logger *slog.Logger) (_ *env,
 	}
 	e.http = newHTTPStubs(e)
 	e.host, err = host.New(host.Config{API: e.api, Store: e.store, Clock: e.clock, Logger: logger, Drain: drain,
-		HTTP: e.http.client()})
+		HTTP: e.http.client(), Location: loc})
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/parse"
@@ -120,7 +121,7 @@ func (s *suite) load() error {
 func (s *suite) run(ctx context.Context, tc testCase) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.timeout())
 	defer cancel()
-	e, err := newEnv(ctx, s.scripts, s.cfg.Logger)
+	e, err := newEnv(ctx, s.scripts, s.cfg.Logger, s.cfg.location())
 	if err != nil {
 		return err
 	}
@@ -164,6 +165,14 @@ func (s *suite) install() {
 		return 0
 	}))
 	L.SetGlobal("sim", s.simModule())
+	// The test reads the time as its bot does: the virtual clock, in the
+	// bot's zone.
+	host.ZonedOS(L, s.cfg.location(), func() time.Time {
+		if s.env != nil {
+			return s.env.clock.Now()
+		}
+		return startIn(s.cfg.location())
+	})
 	fn, err := L.Load(strings.NewReader(prelude), preludeChunk)
 	if err == nil {
 		L.Push(fn)

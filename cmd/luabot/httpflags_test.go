@@ -50,3 +50,19 @@ func TestDev_HTTPAllowRefusesNonsense(t *testing.T) {
 		t.Fatalf("stderr:\n%s", s.stderr.String())
 	}
 }
+
+// --tz sets the zone os.date reads; a zone that does not exist is a usage
+// error naming the flag.
+func TestDev_TZ(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "zone.lua"), []byte(`on("message", function(ev) ev:reply("zone " .. os.date("%z")) end)`), 0o644)
+	s := start(t, "dev", "--data", filepath.Join(t.TempDir(), "dev.db"), "--tz", "Asia/Kolkata", dir)
+	s.expect("luabot dev:")
+	io.WriteString(s.stdin, "hi\n")
+	s.expect("bot> zone +0530")
+
+	s = start(t, "dev", "--data", filepath.Join(t.TempDir(), "dev.db"), "--tz", "Mars/Olympus", dir)
+	if code := s.exitCode(); code != 2 || !strings.Contains(s.stderr.String(), `--tz "Mars/Olympus"`) {
+		t.Fatalf("exit %d; stderr:\n%s", code, s.stderr.String())
+	}
+}

@@ -19,7 +19,7 @@ func limitFlags() []cli.Flag {
 			DefaultText: "64", EnvVars: []string{"LUABOT_KV_QUOTA"}},
 		&cli.Int64Flag{Name: "kv-quota-keys", Usage: "most keys one kv namespace may hold; -1: no limit",
 			DefaultText: "100000", EnvVars: []string{"LUABOT_KV_QUOTA_KEYS"}},
-	}, httpFlags()...)
+	}, append(httpFlags(), tzFlag("", "the machine's zone"))...)
 }
 
 // kvQuota reads the quota flags (zero where a command has none: the
@@ -39,8 +39,8 @@ func kvQuota(c *cli.Context) (kv.Quota, error) {
 	return q, nil
 }
 
-// applyLimitFlags copies the limit flags, and the http flags beside them,
-// into cfg.
+// applyLimitFlags copies the limit flags, and the http and --tz flags
+// beside them, into cfg.
 func applyLimitFlags(c *cli.Context, cfg *host.Config) error {
 	cpu, mem := c.Duration("max-script-cpu"), c.Int("max-script-memory")
 	if cpu < 0 {
@@ -50,5 +50,10 @@ func applyLimitFlags(c *cli.Context, cfg *host.Config) error {
 		return usagef("--max-script-memory %d: want MiB between 1 and 65536", mem)
 	}
 	cfg.MaxCPU, cfg.MaxMemory = cpu, int64(mem)<<20
+	loc, err := zoneFlag(c)
+	if err != nil {
+		return err
+	}
+	cfg.Location = loc
 	return applyHTTPFlags(c, cfg)
 }

@@ -19,7 +19,10 @@ func testCommand() *cli.Command {
 		Name:      "test",
 		Usage:     "run the *_test.lua files under DIR (default .), each test against a fresh simulator",
 		ArgsUsage: "[DIR|FILE]",
-		Action:    testAction,
+		// Tests default to one fixed zone so that they pass or fail the same
+		// on every machine.
+		Flags:  []cli.Flag{tzFlag("Asia/Shanghai", "")},
+		Action: testAction,
 	}
 }
 
@@ -49,7 +52,11 @@ func testAction(c *cli.Context) error {
 	}
 	logger := slog.New(slog.NewTextHandler(c.App.ErrWriter, &slog.HandlerOptions{Level: level}))
 	out := c.App.Writer
-	sum := testkit.Run(c.Context, testkit.Config{Logger: logger, Output: c.App.ErrWriter}, files, func(r testkit.Result) {
+	loc, err := zoneFlag(c)
+	if err != nil {
+		return err
+	}
+	sum := testkit.Run(c.Context, testkit.Config{Logger: logger, Output: c.App.ErrWriter, Location: loc}, files, func(r testkit.Result) {
 		fmt.Fprintln(out, r)
 	})
 	fmt.Fprintln(out, sum)
