@@ -95,11 +95,13 @@ function timer.after(seconds, fn) end
 ---@param fn fun()
 ---@return luabot.Timer
 function timer.every(seconds, fn) end
---- Run fn at the times a 5-field cron expression matches, e.g. "0 9 * * 1-5".
+--- Run fn at the times a 5-field cron expression matches, e.g. "0 9 * * 1-5",
+--- in the bot's time zone (--tz) or opts.tz.
 ---@param expr string
 ---@param fn fun()
+---@param opts? {tz?: string}
 ---@return luabot.Timer
-function timer.cron(expr, fn) end
+function timer.cron(expr, fn, opts) end
 
 ---@class luabot.Response
 ---@field status integer               HTTP status
