@@ -78,6 +78,11 @@ type Env struct {
 	// half of it, by estimate; zero means 64 MiB for that.
 	MemoryLimit int64
 
+	// Config holds the settings the operator gives the script (config.*).
+	Config map[string]Setting
+	// ConfigHint says where the operator sets a missing setting, for
+	// config.require's error; nil gives a generic sentence.
+	ConfigHint func(script, key string) string
 	// Location is the bot's time zone, in which timer.cron reads its
 	// expression; nil is the zone of the clock's times.
 	Location *time.Location
@@ -124,6 +129,7 @@ func Install(L *lua.LState, env Env) (*Globals, error) {
 	b.openQQ()
 	b.openSleep()
 	b.openHTTP()
+	b.openConfig()
 	b.openTimer()
 	b.openWaitFor()
 	b.openUTF8()

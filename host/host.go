@@ -53,6 +53,14 @@ type Config struct {
 	// name), added to those its header asks for. A script reaches no host
 	// that neither grants.
 	HTTPGrants map[string][]string
+	// Settings are the values the operator gives each script (by script
+	// name), read with config.get. Settings whose names look secret
+	// (api_key, token, …) or marked Secret are shown as *** in every log
+	// line about the script and in REPL answers.
+	Settings map[string]map[string]bindings.Setting
+	// SettingHint says where the operator sets a setting, for the error of
+	// config.require; nil gives a generic sentence.
+	SettingHint func(script, key string) string
 	// Location is the bot's time zone: os.date, os.time with a table and
 	// timer.cron read wall-clock times in it. Nil is time.Local.
 	Location *time.Location

@@ -157,18 +157,20 @@ func (h *Host) deps() scriptDeps {
 		replier = h.cfg.API.Replier()
 	}
 	return scriptDeps{
-		api:      h.cfg.API,
-		replier:  replier,
-		store:    h.cfg.Store,
-		logger:   h.log,
-		limits:   h.cfg.Limits,
-		max:      Limits{CPU: h.cfg.MaxCPU, Memory: h.cfg.MaxMemory},
-		clock:    h.cfg.Clock,
-		handled:  h.handled,
-		private:  h.privateFiles(),
-		http:     h.cfg.HTTP,
-		grants:   h.cfg.HTTPGrants,
-		location: h.cfg.Location,
+		api:         h.cfg.API,
+		replier:     replier,
+		store:       h.cfg.Store,
+		logger:      h.log,
+		limits:      h.cfg.Limits,
+		max:         Limits{CPU: h.cfg.MaxCPU, Memory: h.cfg.MaxMemory},
+		clock:       h.cfg.Clock,
+		handled:     h.handled,
+		private:     h.privateFiles(),
+		http:        h.cfg.HTTP,
+		grants:      h.cfg.HTTPGrants,
+		location:    h.cfg.Location,
+		settings:    h.cfg.Settings,
+		settingHint: h.cfg.SettingHint,
 
 		loadBudget: h.cfg.LoadBudget,
 	}

@@ -73,6 +73,7 @@ type script struct {
 	limits     Limits
 	clock      bindings.Clock
 	location   *time.Location // the bot's time zone: os.date, os.time, timer.cron
+	secrets    []string       // secret settings' values, shown as *** (redact.go)
 	store      bindings.Store
 	handled    *handledLog
 
@@ -165,6 +166,9 @@ type scriptDeps struct {
 	grants map[string][]string
 	// location is the bot's time zone (Config.Location); nil is time.Local.
 	location *time.Location
+	// settings are the operator's settings by script name (Config.Settings).
+	settings    map[string]map[string]bindings.Setting
+	settingHint func(script, key string) string
 	// loadBudget bounds how long the top level may run; 0 means the default.
 	loadBudget time.Duration
 }
@@ -185,6 +189,10 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 	proto, err := compile(src, chunk)
 	if err != nil {
 		return nil, &LoadError{Path: path, Err: err}
+	}
+	settings, secrets := scriptSettings(deps.settings[name])
+	if len(secrets) > 0 {
+		deps.logger = slog.New(redactHandler{deps.logger.Handler(), secrets})
 	}
 	limits, capped, err := scriptLimits(src, deps.limits.withDefaults(), ceilings(deps.limits, deps.max))
 	if err != nil {
@@ -213,6 +221,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		location = time.Local
 	}
 	s := &script{
+		secrets:     secrets,
 		location:    location,
 		name:        name,
 		path:        path,
@@ -233,6 +242,9 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 	}
 	fail := func(err error) (*script, error) {
 		s.L.Close()
+		if len(secrets) > 0 {
+			err = errors.New(bindings.Redact(err.Error(), secrets))
+		}
 		return nil, &LoadError{Path: path, Err: err}
 	}
 	dir := filepath.Dir(path)
@@ -241,17 +253,19 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		return fail(err)
 	}
 	g, err := bindings.Install(s.L, bindings.Env{
-		Script:   name,
-		Dir:      absDir,
-		Private:  deps.private,
-		API:      deps.api,
-		Replier:  deps.replier,
-		Store:    deps.store,
-		HTTP:     httpClient,
-		Async:    s,
-		Logger:   deps.logger,
-		Clock:    clock,
-		Location: location,
+		Script:     name,
+		Dir:        absDir,
+		Private:    deps.private,
+		API:        deps.api,
+		Replier:    deps.replier,
+		Store:      deps.store,
+		HTTP:       httpClient,
+		Async:      s,
+		Logger:     deps.logger,
+		Clock:      clock,
+		Location:   location,
+		Config:     settings,
+		ConfigHint: deps.settingHint,
 		// Bounds what a single json.decode may build.
 		MemoryLimit: limits.Memory,
 		Timers:      s,
