@@ -35,6 +35,9 @@ func loadHostWith(c *cli.Context, cfg host.Config) (*host.Host, func(), error) {
 	if err := applyLimitFlags(c, &cfg); err != nil {
 		return nil, nil, err
 	}
+	if err := applyConfFlags(c, &cfg, files); err != nil {
+		return nil, nil, err
+	}
 	store, err := openStore(c)
 	if err != nil {
 		return nil, nil, err
