@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/luabot/luabot/bindings"
 	"github.com/luabot/luabot/host"
 	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/openapi"
@@ -63,7 +64,7 @@ type env struct {
 
 // newEnv starts the simulator and the host with scripts loaded. A script
 // that fails to load fails the test: the error names file:line.
-func newEnv(ctx context.Context, scripts []string, logger *slog.Logger, loc *time.Location) (_ *env, err error) {
+func newEnv(ctx context.Context, scripts []string, logger *slog.Logger, loc *time.Location, settings map[string]map[string]bindings.Setting) (_ *env, err error) {
 	e := &env{}
 	e.logging.Store(true)
 	logger = slog.New(gate{logger.Handler(), &e.logging})
@@ -106,7 +107,7 @@ func newEnv(ctx context.Context, scripts []string, logger *slog.Logger, loc *tim
 	}
 	e.http = newHTTPStubs(e)
 	e.host, err = host.New(host.Config{API: e.api, Store: e.store, Clock: e.clock, Logger: logger, Drain: drain,
-		HTTP: e.http.client(), Location: loc})
+		HTTP: e.http.client(), Location: loc, Settings: settings})
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/luabot/luabot/bindings"
 	"github.com/luabot/luabot/outbound"
 )
 
@@ -308,4 +309,41 @@ func fromLua(v lua.LValue, depth int) any {
 		return m
 	}
 	return nil
+}
+
+// config is sim.config(script, {key = value}): settings the operator would
+// give the script (config.get), for the tests of this file that start after
+// the call. Call it at the top of the test file, so config.require sees the
+// values when the script loads; sim.config(script, {key = {value, secret = true}})
+// marks one secret.
+func (s *suite) config(L *lua.LState) int {
+	script := strings.TrimSuffix(L.CheckString(1), ".lua")
+	t := L.CheckTable(2)
+	if s.settings == nil {
+		s.settings = map[string]map[string]bindings.Setting{}
+	}
+	if s.settings[script] == nil {
+		s.settings[script] = map[string]bindings.Setting{}
+	}
+	t.ForEach(func(k, v lua.LValue) {
+		key, ok := k.(lua.LString)
+		if !ok {
+			L.ArgError(2, "keys are setting names")
+		}
+		set := bindings.Setting{}
+		switch v := v.(type) {
+		case lua.LString, lua.LNumber, lua.LBool:
+			set.Value = lua.LVAsString(v)
+			if b, ok := v.(lua.LBool); ok {
+				set.Value = map[bool]string{true: "true", false: "false"}[bool(b)]
+			}
+		case *lua.LTable:
+			set.Value = lua.LVAsString(v.RawGetInt(1))
+			set.Secret = lua.LVAsBool(v.RawGetString("secret"))
+		default:
+			L.ArgError(2, fmt.Sprintf("setting %s: a string, number or boolean, got %s", key, v.Type()))
+		}
+		s.settings[script][string(key)] = set
+	})
+	return 0
 }

@@ -65,3 +65,21 @@ end)`,
 		t.Fatalf("%v\n%s", sum, strings.Join(lines, "\n"))
 	}
 }
+
+// sim.config at the top of a test file gives a script the settings its
+// config.require needs at load.
+func TestRun_SimConfig(t *testing.T) {
+	dir := mustDir(t, map[string]string{
+		"bot.lua": `local key = config.require("api_key")
+command("k", function(ev) ev:reply(#key .. " " .. config.city .. " " .. config.n) end)`,
+		"bot_test.lua": `sim.config("bot", {api_key = {"sk-test-key", secret = true}, city = "北京", n = 3})
+test("t", function()
+  sim.say("general", "/k")
+  expect(sim.sent(-1).content).to_be("11 北京 3")
+end)`,
+	})
+	lines, sum := run(t, dir)
+	if sum.Failed != 0 || sum.Passed != 1 {
+		t.Fatalf("%v\n%s", sum, strings.Join(lines, "\n"))
+	}
+}

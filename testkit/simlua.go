@@ -47,6 +47,7 @@ func (s *suite) simModule() *lua.LTable {
 		},
 	})
 	mod.RawSetString("http", s.httpModule())
+	mod.RawSetString("config", s.L.NewFunction(s.config))
 	return mod
 }
 

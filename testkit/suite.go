@@ -40,6 +40,9 @@ type suite struct {
 	// function called from the bot's request while the test waits in a
 	// sim call, which lets go of it (simhttp.go).
 	vm chan struct{}
+	// settings are what sim.config gave the scripts, for every test of
+	// the file.
+	settings map[string]map[string]bindings.Setting
 }
 
 // runFile runs every test of one file, reporting each as it finishes.
@@ -121,7 +124,7 @@ func (s *suite) load() error {
 func (s *suite) run(ctx context.Context, tc testCase) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.timeout())
 	defer cancel()
-	e, err := newEnv(ctx, s.scripts, s.cfg.Logger, s.cfg.location())
+	e, err := newEnv(ctx, s.scripts, s.cfg.Logger, s.cfg.location(), s.settings)
 	if err != nil {
 		return err
 	}
