@@ -153,6 +153,22 @@ function http.post(url, body, opts) end
 ---@return luabot.Error? err
 function http.request(req) end
 
+--- Settings the operator gives this script (--config file, LUABOT_CONF_<SCRIPT>_<KEY>, --conf):
+--- config.get("key") or config.key; strings, or nil when not set. Read-only.
+---@type table<string, string>
+config = {}
+--- A setting's value, or nil.
+---@param key string
+---@return string?
+function config.get(key) end
+--- A setting's value; raises (at load, when called at the top level) naming the setting and where to set it.
+---@param key string
+---@return string
+function config.require(key) end
+--- The names of the settings given, sorted.
+---@return string[]
+function config.keys() end
+
 ---@class luabot.Script
 ---@field name string the script's name (its file name without .lua)
 ---@field dir string the script's folder
