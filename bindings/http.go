@@ -7,7 +7,9 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,7 +43,7 @@ end`
 //
 //	http.get(url, [opts])          → res | nil, err
 //	http.post(url, body, [opts])   body a string, or a table sent as JSON
-//	http.request{method=, url=, headers=, body=, json=, timeout=, stream=}
+//	http.request{method=, url=, query=, headers=, body=, json=, timeout=, stream=}
 //
 // res = {status=, ok=, headers=, body=} with res:json() and res:lines();
 // with stream = true res.body is nil and the answer is read as it arrives
@@ -72,25 +74,25 @@ func (b *binder) openHTTP() {
 	}
 	mod.RawSetString("get", b.async.wrap(b.L, func(L *lua.LState) int {
 		opts := L.OptTable(2, L.NewTable())
-		req, stream := b.httpOptions(L, opts, "http.get")
-		req.Method, req.URL = http.MethodGet, checkString(L, 1, "url")
+		req, stream, query := b.httpOptions(L, opts, "http.get")
+		req.Method, req.URL = http.MethodGet, withQuery(checkString(L, 1, "url"), query)
 		return call(L, req, stream)
 	}))
 	mod.RawSetString("post", b.async.wrap(b.L, func(L *lua.LState) int {
 		opts := L.OptTable(3, L.NewTable())
-		req, stream := b.httpOptions(L, opts, "http.post")
-		req.Method, req.URL = http.MethodPost, checkString(L, 1, "url")
+		req, stream, query := b.httpOptions(L, opts, "http.post")
+		req.Method, req.URL = http.MethodPost, withQuery(checkString(L, 1, "url"), query)
 		b.httpBody(L, L.Get(2), req.Header, &req.Body, "http.post")
 		return call(L, req, stream)
 	}))
 	mod.RawSetString("request", b.async.wrap(b.L, func(L *lua.LState) int {
 		t := L.CheckTable(1)
-		req, stream := b.httpOptions(L, t, "http.request")
+		req, stream, query := b.httpOptions(L, t, "http.request")
 		u, ok := t.RawGetString("url").(lua.LString)
 		if !ok {
 			raise(L, "http.request: url = \"https://…\" is required")
 		}
-		req.URL = string(u)
+		req.URL = withQuery(string(u), query)
 		if m, ok := t.RawGetString("method").(lua.LString); ok {
 			req.Method = strings.ToUpper(string(m))
 		}
@@ -106,8 +108,9 @@ func (b *binder) openHTTP() {
 }
 
 // httpOptions reads headers, timeout and stream from opts.
-func (b *binder) httpOptions(L *lua.LState, opts *lua.LTable, fn string) (outbound.Request, bool) {
+func (b *binder) httpOptions(L *lua.LState, opts *lua.LTable, fn string) (outbound.Request, bool, string) {
 	req := outbound.Request{Header: http.Header{}}
+	query := ""
 	if h, ok := opts.RawGetString("headers").(*lua.LTable); ok {
 		h.ForEach(func(k, v lua.LValue) {
 			ks, kok := k.(lua.LString)
@@ -129,7 +132,43 @@ func (b *binder) httpOptions(L *lua.LState, opts *lua.LTable, fn string) (outbou
 	default:
 		raise(L, "%s: timeout is a number of seconds, got %s", fn, v.Type())
 	}
-	return req, lua.LVAsBool(opts.RawGetString("stream"))
+	switch q := opts.RawGetString("query").(type) {
+	case *lua.LTable:
+		vals := url.Values{}
+		q.ForEach(func(k, v lua.LValue) {
+			ks, kok := k.(lua.LString)
+			if !kok || (v.Type() != lua.LTString && v.Type() != lua.LTNumber && v.Type() != lua.LTBool) {
+				raise(L, "%s: query is a table of name = value (strings, numbers, booleans)", fn)
+			}
+			vals.Set(string(ks), lua.LVAsString(v))
+			if b, ok := v.(lua.LBool); ok {
+				vals.Set(string(ks), strconv.FormatBool(bool(b)))
+			}
+		})
+		query = vals.Encode()
+	case *lua.LNilType:
+	default:
+		raise(L, "%s: query must be a table", fn)
+	}
+	return req, lua.LVAsBool(opts.RawGetString("stream")), query
+}
+
+// withQuery adds the encoded opts.query q to rawURL, after any query the
+// URL already has.
+func withQuery(rawURL, q string) string {
+	if q == "" {
+		return rawURL
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return rawURL // the client reports the bad URL
+	}
+	if u.RawQuery != "" {
+		u.RawQuery += "&" + q
+	} else {
+		u.RawQuery = q
+	}
+	return u.String()
 }
 
 // httpBody sets the request body: a string as is, a table as JSON.

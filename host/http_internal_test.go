@@ -79,7 +79,7 @@ func TestHTTP_GetPostJSONAndErrors(t *testing.T) {
 	h := httpHarness(t, `-- luabot: http=127.0.0.1,10.0.0.1
 on("message", function(ev)
   if ev.text == "weather" then
-    local res, err = http.get("URL/weather?q=beijing")
+    local res, err = http.get("URL/weather?x=1", {query = {q = "beijing"}})
     local w = assert(res:json())
     qq.send("100", res.status .. " " .. w.city .. " " .. w.temp .. " " .. tostring(res.ok))
   elseif ev.text == "post" then

@@ -129,6 +129,7 @@ function Response:each_line(fn) end
 function Response:close() end
 
 ---@class luabot.HTTPOptions
+---@field query? table<string,string|number|boolean>  added to the URL, escaped
 ---@field headers? table<string,string>
 ---@field timeout? number  seconds (default 10, the operator may change it)
 ---@field stream? boolean  return once the headers are in; read with read_line/each_line
