@@ -16,7 +16,7 @@ import (
 // (qq.sned, ev:replay, pirnt) and names it with the closest existing name.
 
 var (
-	rePosition = regexp.MustCompile(`^(.+?):(\d+): attempt to call a non-function object`)
+	rePosition = regexp.MustCompile(`^(.+?):(\d+): attempt to (?:call a non-function object|index a non-table object\(nil\) with key '[^']*')`)
 	reCall     = regexp.MustCompile(`([A-Za-z_]\w*)(?:\s*([.:])\s*([A-Za-z_]\w*))?\s*[({"']`)
 )
 
@@ -40,6 +40,16 @@ func (s *script) explainCall(msg string) string {
 		name, sep, field := c[1], c[2], c[3]
 		if isKeyword(name) {
 			continue
+		}
+		// What the sandbox leaves out gets the sentence luabot check gives.
+		if why, ok := MissingGlobals[name]; ok && globals.RawGetString(name) == lua.LNil {
+			return fmt.Sprintf("%s:%s: %s is not available in the sandbox: %s", m[1], m[2], name, why)
+		}
+		if why, ok := MissingFields[name][field]; ok && sep == "." {
+			return fmt.Sprintf("%s:%s: %s.%s is not available in the sandbox: %s", m[1], m[2], name, field, why)
+		}
+		if strings.HasPrefix(m[0][len(m[1])+len(m[2])+2:], " attempt to index") {
+			continue // only the sandbox's own gaps are named for an index of nil
 		}
 		var what, guess string
 		switch {

@@ -15,6 +15,10 @@ func TestDidYouMean_CallsOfNil(t *testing.T) {
   elseif ev.text == "e" then
     local t = {}
     t.nothing()
+  elseif ev.text == "f" then
+    local f = io.open("/etc/passwd")
+  elseif ev.text == "g" then
+    os.execute("ls")
   end
 end)`)
 	h.start()
@@ -24,6 +28,8 @@ end)`)
 		{"c", "bot.lua:7: pirnt is not a function: did you mean print?"},
 		{"d", "bot.lua:9: json.decoed is not a function: did you mean json.decode?"},
 		{"e", "bot.lua:12: attempt to call a non-function object"},
+		{"f", "bot.lua:14: io is not available in the sandbox: scripts cannot touch files; keep state in kv"},
+		{"g", "bot.lua:16: os.execute is not available in the sandbox: scripts cannot run programs"},
 	} {
 		h.send("AT_MESSAGE_CREATE", msg(tc.in))
 		h.logs.waitLog(t, "handler failed", tc.want)
