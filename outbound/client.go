@@ -111,6 +111,8 @@ func New(cfg Config) *Client {
 		MaxIdleConns:        32,
 		MaxIdleConnsPerHost: 4,
 		IdleConnTimeout:     30 * time.Second,
+		// Headers are not body: the size cap does not cover them, this does.
+		MaxResponseHeaderBytes: 64 << 10,
 	}
 	c.transport = c.pool
 	return c
