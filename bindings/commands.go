@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -166,7 +167,8 @@ func nextWord(s string) (word, rest string) {
 			return s[1 : end+1], s[end+2:]
 		}
 	}
-	if i := strings.IndexAny(s, " \t\n"); i >= 0 {
+	// Any space ends a word, the full-width space (U+3000) included.
+	if i := strings.IndexFunc(s, unicode.IsSpace); i >= 0 {
 		return s[:i], s[i:]
 	}
 	return s, ""
@@ -272,6 +274,10 @@ func (g *Globals) Command(L *lua.LState, ev lua.LValue) (*lua.LFunction, []lua.L
 	}
 	text, _ := t.RawGetString("text").(lua.LString)
 	body := string(text)
+	// Chinese input methods type a full-width slash (／) and space (U+3000).
+	if rest, ok := strings.CutPrefix(body, "／"); ok {
+		body = "/" + rest
+	}
 	slash := strings.HasPrefix(body, "/")
 	if !slash && !addressedToBot(t) {
 		return nil, nil, false
