@@ -17,7 +17,7 @@ import (
 
 // httpHarness is a harness whose script reaches srv (a TLS server on
 // loopback) through a client that trusts it.
-func httpHarness(t *testing.T, src string, srv *httptest.Server, cfg outbound.Config, grants map[string][]string) *harness {
+func httpHarness(t *testing.T, src string, srv *httptest.Server, cfg outbound.Config, grants map[string][]string, limits ...Limits) *harness {
 	t.Helper()
 	cfg.AllowLoopback = true
 	cfg.RootCAs = srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
@@ -32,8 +32,12 @@ func httpHarness(t *testing.T, src string, srv *httptest.Server, cfg outbound.Co
 	h := &harness{t: t, api: &fakeAPI{calls: make(chan apiCall, 1024)}, logs: newLogSink(), dir: dir,
 		clock: NewVirtualClock(time.Date(2026, 12, 2, 8, 59, 0, 0, time.Local))}
 	path := writeScript(t, dir, "bot.lua", strings.ReplaceAll(src, "URL", srv.URL))
+	lim := Limits{CPU: 3 * time.Second}
+	if len(limits) > 0 {
+		lim = limits[0]
+	}
 	s, err := loadScript(path, scriptDeps{
-		api: h.api, store: store, logger: slog.New(h.logs), limits: Limits{CPU: 3 * time.Second},
+		api: h.api, store: store, logger: slog.New(h.logs), limits: lim,
 		clock: h.clock, http: client, grants: grants,
 	})
 	if err != nil {
@@ -153,5 +157,20 @@ end)`, srv, outbound.Config{}, map[string][]string{"bot": {"127.0.0.1"}})
 	}
 	if got := h.nextCall().Body["content"]; got != "hang: timeout" {
 		t.Fatalf("got %q", got)
+	}
+}
+
+// Time spent waiting on the network is not CPU: a handler with a 200 ms
+// budget waits 600 ms for an answer and is not killed.
+func TestHTTP_WaitingIsNotCPU(t *testing.T) {
+	srv := weatherServer(t)
+	h := httpHarness(t, `on("message", function(ev)
+  local res, err = http.get("URL/hang", {timeout = 0.6})
+  qq.send("100", "after the wait: " .. err.kind)
+end)`, srv, outbound.Config{}, map[string][]string{"bot": {"127.0.0.1"}}, spinLimits)
+	h.start()
+	h.send("AT_MESSAGE_CREATE", msg("x"))
+	if got := h.nextCall().Body["content"]; got != "after the wait: timeout" {
+		t.Fatalf("got %q; log:\n%s", got, h.logs.dump())
 	}
 }
