@@ -43,8 +43,14 @@ type CommandInfo struct {
 
 var (
 	commandName = regexp.MustCompile(`^[\p{L}\p{N}_-]+$`)
-	paramToken  = regexp.MustCompile(`^([<\[])([A-Za-z_][A-Za-z0-9_]*)(\.\.\.)?(?::([a-z]+))?(?:=([^\]>]*))?([>\]])$`)
-	paramTypes  = map[string]bool{"string": true, "number": true, "integer": true, "user": true}
+	// Parameter names are letters of any language (<目标:user>), digits
+	// and _; the handler reads them as args["目标"].
+	paramToken = regexp.MustCompile(`^([<\[])([\p{L}_][\p{L}\p{N}_]*)(\.\.\.)?(?::([a-z]+))?(?:=([^\]>]*))?([>\]])$`)
+	// paramShape is a parameter whatever its name, to tell a bad name
+	// from a bad shape.
+	paramShape = regexp.MustCompile(`^[<\[]([^:=.\]>]*)`)
+	paramName  = regexp.MustCompile(`^[\p{L}_][\p{L}\p{N}_]*$`)
+	paramTypes = map[string]bool{"string": true, "number": true, "integer": true, "user": true}
 )
 
 // parseUsage turns a usage string into a command.
@@ -62,6 +68,9 @@ func parseUsage(usage string) (*command, error) {
 	for i, tok := range fields[1:] {
 		m := paramToken.FindStringSubmatch(tok)
 		if m == nil || (m[1] == "<") != (m[6] == ">") {
+			if sm := paramShape.FindStringSubmatch(tok); m == nil && sm != nil && !paramName.MatchString(sm[1]) {
+				return nil, fmt.Errorf("parameter %q: name %q: a name is letters (any language), digits and _, not starting with a digit", tok, sm[1])
+			}
 			return nil, fmt.Errorf("parameter %q: write <name:type>, [name:type=default] or [name...]", tok)
 		}
 		p := param{name: m[2], typ: m[4], required: m[1] == "<", rest: m[3] != ""}
