@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -42,8 +43,14 @@ type CommandInfo struct {
 
 var (
 	commandName = regexp.MustCompile(`^[\p{L}\p{N}_-]+$`)
-	paramToken  = regexp.MustCompile(`^([<\[])([A-Za-z_][A-Za-z0-9_]*)(\.\.\.)?(?::([a-z]+))?(?:=([^\]>]*))?([>\]])$`)
-	paramTypes  = map[string]bool{"string": true, "number": true, "integer": true, "user": true}
+	// Parameter names are letters of any language (<目标:user>), digits
+	// and _; the handler reads them as args["目标"].
+	paramToken = regexp.MustCompile(`^([<\[])([\p{L}_][\p{L}\p{N}_]*)(\.\.\.)?(?::([a-z]+))?(?:=([^\]>]*))?([>\]])$`)
+	// paramShape is a parameter whatever its name, to tell a bad name
+	// from a bad shape.
+	paramShape = regexp.MustCompile(`^[<\[]([^:=.\]>]*)`)
+	paramName  = regexp.MustCompile(`^[\p{L}_][\p{L}\p{N}_]*$`)
+	paramTypes = map[string]bool{"string": true, "number": true, "integer": true, "user": true}
 )
 
 // parseUsage turns a usage string into a command.
@@ -61,6 +68,9 @@ func parseUsage(usage string) (*command, error) {
 	for i, tok := range fields[1:] {
 		m := paramToken.FindStringSubmatch(tok)
 		if m == nil || (m[1] == "<") != (m[6] == ">") {
+			if sm := paramShape.FindStringSubmatch(tok); m == nil && sm != nil && !paramName.MatchString(sm[1]) {
+				return nil, fmt.Errorf("parameter %q: name %q: a name is letters (any language), digits and _, not starting with a digit", tok, sm[1])
+			}
 			return nil, fmt.Errorf("parameter %q: write <name:type>, [name:type=default] or [name...]", tok)
 		}
 		p := param{name: m[2], typ: m[4], required: m[1] == "<", rest: m[3] != ""}
@@ -166,7 +176,8 @@ func nextWord(s string) (word, rest string) {
 			return s[1 : end+1], s[end+2:]
 		}
 	}
-	if i := strings.IndexAny(s, " \t\n"); i >= 0 {
+	// Any space ends a word, the full-width space (U+3000) included.
+	if i := strings.IndexFunc(s, unicode.IsSpace); i >= 0 {
 		return s[:i], s[i:]
 	}
 	return s, ""
@@ -272,6 +283,10 @@ func (g *Globals) Command(L *lua.LState, ev lua.LValue) (*lua.LFunction, []lua.L
 	}
 	text, _ := t.RawGetString("text").(lua.LString)
 	body := string(text)
+	// Chinese input methods type a full-width slash (／) and space (U+3000).
+	if rest, ok := strings.CutPrefix(body, "／"); ok {
+		body = "/" + rest
+	}
 	slash := strings.HasPrefix(body, "/")
 	if !slash && !addressedToBot(t) {
 		return nil, nil, false

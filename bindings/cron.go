@@ -22,6 +22,14 @@ var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month 
 type Cron struct {
 	sched cron.Schedule
 	expr  string
+	loc   *time.Location // nil: the location of the time passed to Next
+}
+
+// In returns c reading its fields as wall-clock times in loc.
+func (c *Cron) In(loc *time.Location) *Cron {
+	cc := *c
+	cc.loc = loc
+	return &cc
 }
 
 // ParseCron parses expr, e.g. "0 9 * * 1-5" (09:00 on weekdays).
@@ -76,10 +84,13 @@ func sundayAsZero(field string) (string, error) {
 
 func (c *Cron) String() string { return c.expr }
 
-// Next returns the first matching minute strictly after t, in t's
-// location, or the zero time if there is none within five years (e.g.
+// Next returns the first matching minute strictly after t, in c's
+// location (In) or else t's, or the zero time if there is none within five years (e.g.
 // "0 0 30 2 *"). A wall-clock minute that a DST change skips does not
 // fire that day; one that a DST change repeats fires once per occurrence.
 func (c *Cron) Next(t time.Time) time.Time {
+	if c.loc != nil {
+		t = t.In(c.loc)
+	}
 	return c.sched.Next(t)
 }

@@ -116,3 +116,51 @@ func TestCron_SundayAsSeven(t *testing.T) {
 		}
 	}
 }
+
+// In reads the expression in a zone whatever the zone of the time passed
+// to Next: the bot's zone decides, not the clock's or the machine's.
+func TestCron_InZoneAcrossDST(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := bindings.ParseCron("0 9 * * *")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = c.In(ny)
+	// Around the spring-forward of 2026-03-08: 09:00 in New York is 14:00
+	// UTC before it and 13:00 UTC after, asked with UTC times.
+	at := time.Date(2026, 3, 7, 0, 0, 0, 0, time.UTC)
+	var got []string
+	for range 3 {
+		at = c.Next(at)
+		got = append(got, at.UTC().Format("01-02 15:04"))
+	}
+	if want := "03-07 14:00 03-08 13:00 03-09 13:00"; join(got) != want {
+		t.Fatalf("got %s, want %s", join(got), want)
+	}
+	// 02:30 does not exist on 2026-03-08 in New York: that day is skipped.
+	c2, _ := bindings.ParseCron("30 2 * * *")
+	next := c2.In(ny).Next(time.Date(2026, 3, 7, 12, 0, 0, 0, time.UTC))
+	if s := next.In(ny).Format("01-02 15:04"); s != "03-09 02:30" {
+		t.Fatalf("02:30 around the gap: %s", s)
+	}
+	// Shanghai has no DST: "0 20" is 12:00 UTC every day.
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	c3, _ := bindings.ParseCron("0 20 * * *")
+	if s := c3.In(sh).Next(time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)).UTC().Format("01-02 15:04"); s != "06-01 12:00" {
+		t.Fatalf("20:00 Shanghai = %s UTC", s)
+	}
+}
+
+func join(s []string) string {
+	out := ""
+	for i, x := range s {
+		if i > 0 {
+			out += " "
+		}
+		out += x
+	}
+	return out
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -67,12 +68,24 @@ type Env struct {
 	// script one of its own.
 	Replier *openapi.Replier
 	Store   Store
-	Async   Async
-	Logger  *slog.Logger
+	// HTTP is the script's outbound client (the http module); nil grants
+	// no host.
+	HTTP   HTTP
+	Async  Async
+	Logger *slog.Logger
 	// MemoryLimit is the script's memory limit in bytes. One builtin call
 	// (json.decode, reading a kv value or a REST answer) may build at most
 	// half of it, by estimate; zero means 64 MiB for that.
 	MemoryLimit int64
+
+	// Config holds the settings the operator gives the script (config.*).
+	Config map[string]Setting
+	// ConfigHint says where the operator sets a missing setting, for
+	// config.require's error; nil gives a generic sentence.
+	ConfigHint func(script, key string) string
+	// Location is the bot's time zone, in which timer.cron reads its
+	// expression; nil is the zone of the clock's times.
+	Location *time.Location
 
 	// Scheduler services (runtime.go); the host's scheduler provides them.
 	Clock  Clock
@@ -115,6 +128,8 @@ func Install(L *lua.LState, env Env) (*Globals, error) {
 	b.openKV()
 	b.openQQ()
 	b.openSleep()
+	b.openHTTP()
+	b.openConfig()
 	b.openTimer()
 	b.openWaitFor()
 	b.openUTF8()

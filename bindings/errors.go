@@ -9,6 +9,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luabot/luabot/openapi"
+	"github.com/luabot/luabot/outbound"
 )
 
 // Hints come from openapi: (*openapi.Error).Hint for platform answers, and
@@ -22,6 +23,7 @@ type errorFields struct {
 	message string
 	traceID string
 	hint    string
+	kind    string // outbound errors: outbound.Kind*
 }
 
 func fieldsOf(err error) errorFields {
@@ -36,6 +38,11 @@ func fieldsOf(err error) errorFields {
 		}
 	}
 	f := errorFields{message: err.Error()}
+	var outErr *outbound.Error
+	if errors.As(err, &outErr) {
+		f.kind, f.hint = outErr.Kind, outErr.Hint()
+		return f
+	}
 	var h hinter
 	switch {
 	case errors.As(err, &h):
@@ -80,6 +87,9 @@ func (b *binder) errorValue(L *lua.LState, err error) *lua.LTable {
 		t.RawSetString("code", lua.LNumber(f.code))
 	}
 	t.RawSetString("message", lua.LString(f.message))
+	if f.kind != "" {
+		t.RawSetString("kind", lua.LString(f.kind))
+	}
 	if f.traceID != "" {
 		t.RawSetString("trace_id", lua.LString(f.traceID))
 	}

@@ -2,6 +2,7 @@ package bindings
 
 import (
 	"math"
+	"strings"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -17,7 +18,8 @@ const maxDelay = 365 * 24 * time.Hour
 //	timer.after(seconds, fn)   returns a timer; fn runs once
 //	timer.every(seconds, fn)   fn runs every interval; a tick is skipped while
 //	                           the previous run is still going
-//	timer.cron(expr, fn)       fn runs at the times the 5-field expr matches
+//	timer.cron(expr, fn, [opts]) fn runs at the times the 5-field expr matches,
+//	                           read in the bot's time zone or opts.tz
 //	t:cancel()                 stops the timer
 func (b *binder) openTimer() {
 	mod := b.L.NewTable()
@@ -51,7 +53,25 @@ func (b *binder) openTimer() {
 			if err != nil {
 				raise(L, "bad argument #1 to timer.cron: %v", err)
 			}
-			return add(L, TimerSpec{Kind: TimerCron, Cron: c}, checkFunction(L, 2, "timer.cron"))
+			fn := checkFunction(L, 2, "timer.cron")
+			loc := b.env.Location
+			if opts, ok := L.Get(3).(*lua.LTable); ok {
+				switch tz := opts.RawGetString("tz").(type) {
+				case lua.LString:
+					if loc, err = time.LoadLocation(string(tz)); err != nil || tz == "" || strings.EqualFold(string(tz), "local") {
+						raise(L, "bad argument #3 to timer.cron: unknown time zone %q (use a name such as \"Asia/Shanghai\" or \"UTC\")", string(tz))
+					}
+				case *lua.LNilType:
+				default:
+					raise(L, "bad argument #3 to timer.cron: tz is a time zone name, got %s", tz.Type())
+				}
+			} else if L.Get(3) != lua.LNil {
+				raise(L, "bad argument #3 to timer.cron: options table expected, got %s", L.Get(3).Type())
+			}
+			if loc != nil {
+				c = c.In(loc)
+			}
+			return add(L, TimerSpec{Kind: TimerCron, Cron: c}, fn)
 		},
 	})
 	b.L.SetGlobal("timer", mod)

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luabot/luabot/bindings"
 	"github.com/yuin/gopher-lua/parse"
 )
 
@@ -46,7 +48,7 @@ func (h *Host) Eval(ctx context.Context, scriptName, code string) (string, error
 		hd.ctx, hd.cancel = context.WithCancel(context.Background())
 		hd.onResult = func(vals []lua.LValue, failure string) {
 			if failure != "" {
-				done <- result{err: errors.New(failure)}
+				done <- result{err: errors.New(bindings.Redact(failure, s.secrets))}
 				return
 			}
 			parts := make([]string, 0, len(vals))
@@ -56,7 +58,7 @@ func (h *Host) Eval(ctx context.Context, scriptName, code string) (string, error
 			if len(parts) == 1 && vals[0] == lua.LNil {
 				parts = nil // a statement: print nothing
 			}
-			done <- result{out: strings.Join(parts, "\t")}
+			done <- result{out: bindings.Redact(strings.Join(parts, "\t"), s.secrets)}
 		}
 		th.SetContext(hd.ctx)
 		s.threads[th] = hd

@@ -17,6 +17,7 @@ import (
 	"github.com/luabot/luabot/dispatch"
 	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/openapi"
+	"github.com/luabot/luabot/outbound"
 )
 
 // Config configures a Host.
@@ -45,6 +46,24 @@ type Config struct {
 	// loaded or reloaded; a script still running then (an endless loop) fails
 	// to load. Default 5 s.
 	LoadBudget time.Duration
+	// HTTP is the outbound client behind the scripts' http module; nil
+	// makes one with outbound's defaults (no loopback).
+	HTTP *outbound.Client
+	// HTTPGrants are the hosts the operator grants each script (by script
+	// name), added to those its header asks for. A script reaches no host
+	// that neither grants.
+	HTTPGrants map[string][]string
+	// Settings are the values the operator gives each script (by script
+	// name), read with config.get. Settings whose names look secret
+	// (api_key, token, …) or marked Secret are shown as *** in every log
+	// line about the script and in REPL answers.
+	Settings map[string]map[string]bindings.Setting
+	// SettingHint says where the operator sets a setting, for the error of
+	// config.require; nil gives a generic sentence.
+	SettingHint func(script, key string) string
+	// Location is the bot's time zone: os.date, os.time with a table and
+	// timer.cron read wall-clock times in it. Nil is time.Local.
+	Location *time.Location
 	// Clock drives sleep, timers and wait_for; nil is the real clock.
 	Clock bindings.Clock
 	// Watch lists the script files and folders to reload live when they
@@ -104,6 +123,9 @@ func New(cfg Config) (*Host, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.HTTP == nil {
+		cfg.HTTP = outbound.New(outbound.Config{})
 	}
 	handled, err := loadHandled(cfg.Store, time.Now)
 	if err != nil {

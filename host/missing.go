@@ -24,8 +24,8 @@ var MissingFields = map[string]map[string]string{
 	"os": {
 		"execute": "scripts cannot run programs",
 		"exit":    "a script cannot stop the bot; return from the handler",
-		"getenv":  "keep settings in kv or in the script",
-		"setenv":  "keep settings in kv or in the script",
+		"getenv":  "read settings with config.get(\"key\")",
+		"setenv":  "read settings with config.get(\"key\")",
 		"remove":  "scripts cannot touch files; keep state in kv",
 		"rename":  "scripts cannot touch files; keep state in kv",
 		"tmpname": "scripts cannot touch files; keep state in kv",

@@ -70,6 +70,9 @@ func scriptLimits(src string, base, top Limits) (limits Limits, capped []string,
 		}
 		for _, field := range strings.Fields(rest) {
 			key, value, _ := strings.Cut(field, "=")
+			if key == "http" {
+				continue // grants, read by scriptGrants
+			}
 			num, err := strconv.ParseFloat(value, 64)
 			if err != nil || !(num > 0) {
 				return base, nil, fmt.Errorf("line %d: %q: want a positive number", n+1, field)
@@ -101,9 +104,44 @@ func scriptLimits(src string, base, top Limits) (limits Limits, capped []string,
 					base.Inbox = max(int(num), 1)
 				}
 			default:
-				return base, nil, fmt.Errorf("line %d: unknown limit %q (cpu, memory or inbox)", n+1, key)
+				return base, nil, fmt.Errorf("line %d: unknown limit %q (cpu, memory or inbox; http= grants hosts)", n+1, key)
 			}
 		}
 	}
 	return base, capped, nil
+}
+
+// scriptGrants reads the hosts a script's header asks to reach with the
+// http module:
+//
+//	-- luabot: http=api.example.com,*.openai.com
+//
+// The field may appear more than once; the grants add up.
+func scriptGrants(src string) []string {
+	var hosts []string
+	sc := bufio.NewScanner(strings.NewReader(src))
+	for n := 0; n < 10 && sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		rest, ok := strings.CutPrefix(line, "--")
+		if !ok {
+			if line == "" {
+				continue
+			}
+			break
+		}
+		rest, ok = strings.CutPrefix(strings.TrimSpace(rest), "luabot:")
+		if !ok {
+			continue
+		}
+		for _, field := range strings.Fields(rest) {
+			if value, ok := strings.CutPrefix(field, "http="); ok {
+				for _, h := range strings.Split(value, ",") {
+					if h = strings.TrimSpace(h); h != "" {
+						hosts = append(hosts, h)
+					}
+				}
+			}
+		}
+	}
+	return hosts
 }

@@ -77,3 +77,14 @@ func TestPragma_HeaderCappedByOperatorMaximum(t *testing.T) {
 		})
 	}
 }
+
+func TestScriptGrants(t *testing.T) {
+	src := "-- weather bot\n-- luabot: cpu=2 http=api.example.com,*.openai.com\n-- luabot: http=a.example.org\nlocal x = 1\n-- luabot: http=late.example.com\n"
+	got := strings.Join(scriptGrants(src), " ")
+	if got != "api.example.com *.openai.com a.example.org" {
+		t.Fatalf("grants = %q", got)
+	}
+	if _, _, err := scriptLimits(src, Limits{}.withDefaults(), ceilings(Limits{}, Limits{})); err != nil {
+		t.Fatalf("the http field breaks the limits: %v", err)
+	}
+}

@@ -161,16 +161,21 @@ func (h *Host) deps() scriptDeps {
 		replier = h.cfg.API.Replier()
 	}
 	return scriptDeps{
-		api:       h.cfg.API,
-		replier:   replier,
-		store:     h.cfg.Store,
-		logger:    h.log,
-		limits:    h.cfg.Limits,
-		max:       Limits{CPU: h.cfg.MaxCPU, Memory: h.cfg.MaxMemory},
-		clock:     h.cfg.Clock,
-		handled:   h.handled,
-		private:   h.privateFiles(),
-		onFailure: h.cfg.OnFailure,
+		api:         h.cfg.API,
+		replier:     replier,
+		store:       h.cfg.Store,
+		logger:      h.log,
+		limits:      h.cfg.Limits,
+		max:         Limits{CPU: h.cfg.MaxCPU, Memory: h.cfg.MaxMemory},
+		clock:       h.cfg.Clock,
+		handled:     h.handled,
+		private:     h.privateFiles(),
+		onFailure:   h.cfg.OnFailure,
+		http:        h.cfg.HTTP,
+		grants:      h.cfg.HTTPGrants,
+		location:    h.cfg.Location,
+		settings:    h.cfg.Settings,
+		settingHint: h.cfg.SettingHint,
 
 		loadBudget: h.cfg.LoadBudget,
 	}

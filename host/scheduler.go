@@ -312,7 +312,7 @@ func (s *script) resume(h *handler, fn *lua.LFunction, args ...lua.LValue) {
 		failure = "coroutine.yield called outside a coroutine the script created"
 		s.failed("handler failed", h.event, failure)
 	case st == lua.ResumeError:
-		failure = luaMessage(err)
+		failure = s.explainCall(luaMessage(err))
 		if tb := traceback(h.th, failure); tb != "" {
 			failure += " (called from " + tb + ")"
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/luabot/luabot/bindings"
 	"github.com/luabot/luabot/openapi"
+	"github.com/luabot/luabot/outbound"
 	"github.com/luabot/luabot/scripts"
 )
 
@@ -72,6 +73,8 @@ type script struct {
 	log        *slog.Logger
 	limits     Limits
 	clock      bindings.Clock
+	location   *time.Location // the bot's time zone: os.date, os.time, timer.cron
+	secrets    []string       // secret settings' values, shown as *** (redact.go)
 	store      bindings.Store
 	handled    *handledLog
 
@@ -161,6 +164,15 @@ type scriptDeps struct {
 	private []string
 	// onFailure is Config.OnFailure.
 	onFailure func(script, event, err string)
+	// http is the bot's outbound client and grants the operator's hosts by
+	// script name; nil http grants nothing.
+	http   *outbound.Client
+	grants map[string][]string
+	// location is the bot's time zone (Config.Location); nil is time.Local.
+	location *time.Location
+	// settings are the operator's settings by script name (Config.Settings).
+	settings    map[string]map[string]bindings.Setting
+	settingHint func(script, key string) string
 	// loadBudget bounds how long the top level may run; 0 means the default.
 	loadBudget time.Duration
 }
@@ -182,6 +194,10 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 	if err != nil {
 		return nil, &LoadError{Path: path, Err: err}
 	}
+	settings, secrets := scriptSettings(deps.settings[name])
+	if len(secrets) > 0 {
+		deps.logger = slog.New(redactHandler{deps.logger.Handler(), secrets})
+	}
 	limits, capped, err := scriptLimits(src, deps.limits.withDefaults(), ceilings(deps.limits, deps.max))
 	if err != nil {
 		return nil, &LoadError{Path: path, Err: fmt.Errorf("%s: %w", chunk, err)}
@@ -191,11 +207,26 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 			"script", name, "capped", strings.Join(capped, ", "),
 			"hint", "the operator of the bot can raise the maximum")
 	}
+	var httpClient bindings.HTTP
+	if deps.http != nil {
+		hosts := append(scriptGrants(src), deps.grants[name]...)
+		sc := deps.http.For(hosts)
+		httpClient = sc
+		if len(hosts) > 0 {
+			deps.logger.Info("script may reach hosts over http", "script", name, "hosts", strings.Join(sc.Grants(), ","))
+		}
+	}
 	clock := deps.clock
 	if clock == nil {
 		clock = bindings.SystemClock{}
 	}
+	location := deps.location
+	if location == nil {
+		location = time.Local
+	}
 	s := &script{
+		secrets:     secrets,
+		location:    location,
 		name:        name,
 		path:        path,
 		L:           newSandbox(),
@@ -216,6 +247,9 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 	}
 	fail := func(err error) (*script, error) {
 		s.L.Close()
+		if len(secrets) > 0 {
+			err = errors.New(bindings.Redact(err.Error(), secrets))
+		}
 		return nil, &LoadError{Path: path, Err: err}
 	}
 	dir := filepath.Dir(path)
@@ -224,15 +258,19 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		return fail(err)
 	}
 	g, err := bindings.Install(s.L, bindings.Env{
-		Script:  name,
-		Dir:     absDir,
-		Private: deps.private,
-		API:     deps.api,
-		Replier: deps.replier,
-		Store:   deps.store,
-		Async:   s,
-		Logger:  deps.logger,
-		Clock:   clock,
+		Script:     name,
+		Dir:        absDir,
+		Private:    deps.private,
+		API:        deps.api,
+		Replier:    deps.replier,
+		Store:      deps.store,
+		HTTP:       httpClient,
+		Async:      s,
+		Logger:     deps.logger,
+		Clock:      clock,
+		Location:   location,
+		Config:     settings,
+		ConfigHint: deps.settingHint,
 		// Bounds what a single json.decode may build.
 		MemoryLimit: limits.Memory,
 		Timers:      s,
@@ -287,37 +325,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 
 // clockedOS makes os.time() and os.date() read the script's clock, so a
 // virtual clock (luabot test) moves them too.
-func (s *script) clockedOS() {
-	osLib := s.L.GetGlobal("os").(*lua.LTable)
-	timeFn := osLib.RawGetString("time").(*lua.LFunction)
-	dateFn := osLib.RawGetString("date").(*lua.LFunction)
-	call := func(L *lua.LState, fn *lua.LFunction, args ...lua.LValue) int {
-		L.Push(fn)
-		for _, a := range args {
-			L.Push(a)
-		}
-		L.Call(len(args), 1)
-		return 1
-	}
-	osLib.RawSetString("time", s.L.NewFunction(func(L *lua.LState) int {
-		if L.GetTop() == 0 {
-			L.Push(lua.LNumber(s.clock.Now().Unix()))
-			return 1
-		}
-		return call(L, timeFn, L.Get(1))
-	}))
-	osLib.RawSetString("date", s.L.NewFunction(func(L *lua.LState) int {
-		format := lua.LValue(lua.LString("%c"))
-		if L.GetTop() >= 1 && L.Get(1) != lua.LNil {
-			format = L.Get(1)
-		}
-		at := L.Get(2)
-		if at == lua.LNil {
-			at = lua.LNumber(s.clock.Now().Unix())
-		}
-		return call(L, dateFn, format, at)
-	}))
-}
+func (s *script) clockedOS() { ZonedOS(s.L, s.location, s.clock.Now) }
 
 // runPrelude rebuilds pcall, xpcall and coroutine.* (scripts/prelude.lua)
 // so that host waits work inside them.

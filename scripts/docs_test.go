@@ -24,13 +24,15 @@ import (
 // ev.type, ev:reply(…), err.code, kv.get(…). A class added to luabot.d.lua
 // must be added here, which makes its members part of the check.
 var classVar = map[string]string{
-	"luabot.Error":  "err",
-	"luabot.User":   "ev.author",
-	"luabot.Event":  "ev",
-	"luabot.Handle": "h",
-	"luabot.Timer":  "t",
-	"luabot.Script": "script",
-	"luabot.KV":     "kv",
+	"luabot.Error":       "err",
+	"luabot.User":        "ev.author",
+	"luabot.Event":       "ev",
+	"luabot.Handle":      "h",
+	"luabot.Timer":       "t",
+	"luabot.Script":      "script",
+	"luabot.KV":          "kv",
+	"luabot.Response":    "res",
+	"luabot.HTTPOptions": "opts",
 }
 
 // notInStubs are names a heading of the document may announce although

@@ -9,6 +9,7 @@
 ---@field message string
 ---@field trace_id? string platform trace id (X-Tps-trace-ID)
 ---@field hint? string     what to do about it
+---@field kind? string     http errors: host, scheme, address, too_large, timeout, redirects, rate, canceled, network, request
 
 ---@class luabot.User
 ---@field id string
@@ -94,11 +95,80 @@ function timer.after(seconds, fn) end
 ---@param fn fun()
 ---@return luabot.Timer
 function timer.every(seconds, fn) end
---- Run fn at the times a 5-field cron expression matches, e.g. "0 9 * * 1-5".
+--- Run fn at the times a 5-field cron expression matches, e.g. "0 9 * * 1-5",
+--- in the bot's time zone (--tz) or opts.tz.
 ---@param expr string
 ---@param fn fun()
+---@param opts? {tz?: string}
 ---@return luabot.Timer
-function timer.cron(expr, fn) end
+function timer.cron(expr, fn, opts) end
+
+---@class luabot.Response
+---@field status integer               HTTP status
+---@field ok boolean                   status is 2xx
+---@field headers table<string,string> header names in lower case
+---@field body? string                 the whole body (nil when streamed)
+local Response = {}
+--- Decode the body as JSON; nil, err when it is not JSON.
+---@return any value
+---@return luabot.Error? err
+function Response:json() end
+--- Iterate over the body's lines (not for a streamed answer).
+---@return fun(): string?
+function Response:lines() end
+--- Streamed answers (stream = true): the next line, nil at the end, or nil, err.
+---@return string? line
+---@return luabot.Error? err
+function Response:read_line() end
+--- Streamed answers: call fn with each line as it arrives; true at the end, or nil, err.
+---@param fn fun(line: string)
+---@return boolean? ok
+---@return luabot.Error? err
+function Response:each_line(fn) end
+--- Streamed answers: stop reading and free the connection.
+function Response:close() end
+
+---@class luabot.HTTPOptions
+---@field query? table<string,string|number|boolean>  added to the URL, escaped
+---@field headers? table<string,string>
+---@field timeout? number  seconds (default 10, the operator may change it)
+---@field stream? boolean  return once the headers are in; read with read_line/each_line
+
+http = {}
+--- GET url. Only hosts granted to the script (-- luabot: http=host) over https.
+---@param url string
+---@param opts? luabot.HTTPOptions
+---@return luabot.Response? res
+---@return luabot.Error? err
+function http.get(url, opts) end
+--- POST body (a string, or a table sent as JSON) to url.
+---@param url string
+---@param body string|table
+---@param opts? luabot.HTTPOptions
+---@return luabot.Response? res
+---@return luabot.Error? err
+function http.post(url, body, opts) end
+--- Any request: {method=, url=, headers=, body=, json=, timeout=, stream=}.
+---@param req table
+---@return luabot.Response? res
+---@return luabot.Error? err
+function http.request(req) end
+
+--- Settings the operator gives this script (--config file, LUABOT_CONF_<SCRIPT>_<KEY>, --conf):
+--- config.get("key") or config.key; strings, or nil when not set. Read-only.
+---@type table<string, string>
+config = {}
+--- A setting's value, or nil.
+---@param key string
+---@return string?
+function config.get(key) end
+--- A setting's value; raises (at load, when called at the top level) naming the setting and where to set it.
+---@param key string
+---@return string
+function config.require(key) end
+--- The names of the settings given, sorted.
+---@return string[]
+function config.keys() end
 
 ---@class luabot.Script
 ---@field name string the script's name (its file name without .lua)

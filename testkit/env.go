@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/luabot/luabot/bindings"
 	"github.com/luabot/luabot/host"
 	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/openapi"
@@ -23,6 +24,12 @@ import (
 // 08:00 in UTC+8, the platform's zone, so a cron such as "0 9 * * *" first
 // fires one hour in.
 var Start = time.Date(2026, 1, 5, 8, 0, 0, 0, time.FixedZone("CST", 8*3600))
+
+// startIn is Start's wall-clock time (Monday 08:00) in the bot's zone loc,
+// so a test reads the same hours whatever zone it runs the bot in.
+func startIn(loc *time.Location) time.Time {
+	return time.Date(Start.Year(), Start.Month(), Start.Day(), Start.Hour(), Start.Minute(), Start.Second(), 0, loc)
+}
 
 // Settle timing. The bot counts as settled when the host says no script
 // can do anything until an event arrives or the clock moves (Host.Settled),
@@ -60,11 +67,12 @@ type env struct {
 	failures failures      // handlers that failed during the test
 	stop     context.CancelFunc
 	done     chan error
+	http     *httpStubs // sim.http: the outside world the scripts' http module sees
 }
 
 // newEnv starts the simulator and the host with scripts loaded. A script
 // that fails to load fails the test: the error names file:line.
-func newEnv(ctx context.Context, scripts []string, logger *slog.Logger) (_ *env, err error) {
+func newEnv(ctx context.Context, scripts []string, logger *slog.Logger, loc *time.Location, settings map[string]map[string]bindings.Setting) (_ *env, err error) {
 	e := &env{}
 	e.logging.Store(true)
 	logger = slog.New(gate{logger.Handler(), &e.logging})
@@ -76,7 +84,7 @@ func newEnv(ctx context.Context, scripts []string, logger *slog.Logger) (_ *env,
 	// The platform, the client and the host share one virtual clock, so
 	// that sim.advance ages reply windows and resets daily quotas on both
 	// sides of the wire.
-	e.clock = newClock(Start, &e.activity)
+	e.clock = newClock(startIn(loc), &e.activity)
 	e.platform, err = sim.New(sim.Config{Logger: logger.With("component", "sim"), Clock: e.clock.Now})
 	if err != nil {
 		return nil, err
@@ -105,8 +113,9 @@ func newEnv(ctx context.Context, scripts []string, logger *slog.Logger) (_ *env,
 	if err != nil {
 		return nil, err
 	}
+	e.http = newHTTPStubs(e)
 	e.host, err = host.New(host.Config{API: e.api, Store: e.store, Clock: e.clock, Logger: logger, Drain: drain,
-		OnFailure: e.failures.add})
+		HTTP: e.http.client(), Location: loc, Settings: settings, OnFailure: e.failures.add})
 	if err != nil {
 		return nil, err
 	}

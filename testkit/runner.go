@@ -28,6 +28,21 @@ type Config struct {
 	// skipped, not reported. A file none of whose tests match is not
 	// reported either.
 	Match func(name string) bool
+	// Location is the bot's time zone (host.Config.Location) and the
+	// virtual clock's: every test starts at Start's wall-clock time in it.
+	// Nil is Asia/Shanghai, so that a test does not depend on the machine.
+	Location *time.Location
+}
+
+// location is c.Location or the default zone.
+func (c Config) location() *time.Location {
+	if c.Location != nil {
+		return c.Location
+	}
+	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return loc
+	}
+	return time.FixedZone("CST", 8*3600) // the same offset, without a zoneinfo database
 }
 
 func (c Config) timeout() time.Duration {

@@ -33,7 +33,7 @@ import (
 // author (a username, id or openid; default the first member), mention
 // (guild channels; default true), group (a group openid).
 func (s *suite) simModule() *lua.LTable {
-	return s.L.SetFuncs(s.L.NewTable(), map[string]lua.LGFunction{
+	mod := s.L.SetFuncs(s.L.NewTable(), map[string]lua.LGFunction{
 		"say":          s.say,
 		"sent":         s.sent,
 		"advance":      s.advance,
@@ -48,6 +48,24 @@ func (s *suite) simModule() *lua.LTable {
 			return 1
 		},
 	})
+	mod.RawSetString("http", s.httpModule())
+	mod.RawSetString("config", s.L.NewFunction(s.config))
+	return mod
+}
+
+// waitBot runs wait (a settle or an advance) without holding the VM, so
+// that sim.http stub functions can run meanwhile, then raises the first
+// error of a stub function as the sim call's.
+func (s *suite) waitBot(L *lua.LState, fn string, wait func() error) {
+	<-s.vm
+	err := wait()
+	s.vm <- struct{}{}
+	if err != nil {
+		L.RaiseError("%s: %v", fn, err)
+	}
+	if err := s.current(L).http.takeFailure(); err != nil {
+		L.RaiseError("%s: %v", fn, err)
+	}
 }
 
 // current is the running test's env; sim.* outside a test is misuse.
@@ -94,9 +112,7 @@ func (s *suite) say(L *lua.LState) int {
 	if err != nil {
 		L.RaiseError("sim.say: %v", err)
 	}
-	if err := e.settle(s.ctx); err != nil {
-		L.RaiseError("sim.say: %v", err)
-	}
+	s.waitBot(L, "sim.say", func() error { return e.settle(s.ctx) })
 	L.Push(messageTable(L, w, msg))
 	return 1
 }
@@ -137,9 +153,7 @@ func (s *suite) advance(L *lua.LState) int {
 	if secs < 0 || secs > 400*24*3600 {
 		L.ArgError(1, "seconds must be between 0 and a year")
 	}
-	if err := e.advance(s.ctx, time.Duration(secs*float64(time.Second))); err != nil {
-		L.RaiseError("sim.advance: %v", err)
-	}
+	s.waitBot(L, "sim.advance", func() error { return e.advance(s.ctx, time.Duration(secs*float64(time.Second))) })
 	return 0
 }
 
@@ -184,9 +198,7 @@ func (s *suite) react(L *lua.LState, fn string) int {
 	if err := act(r); err != nil {
 		L.RaiseError("%s: %v", fn, err)
 	}
-	if err := e.settle(s.ctx); err != nil {
-		L.RaiseError("%s: %v", fn, err)
-	}
+	s.waitBot(L, fn, func() error { return e.settle(s.ctx) })
 	return 0
 }
 

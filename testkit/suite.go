@@ -38,6 +38,13 @@ type suite struct {
 	ctx     context.Context // the running test's
 	// expected are the running test's sim.expect_error patterns.
 	expected []string
+	// vm is held by whoever runs Lua on L: the test, or a sim.http stub
+	// function called from the bot's request while the test waits in a
+	// sim call, which lets go of it (simhttp.go).
+	vm chan struct{}
+	// settings are what sim.config gave the scripts, for every test of
+	// the file.
+	settings map[string]map[string]bindings.Setting
 }
 
 // runFile runs every test of one file, reporting each as it finishes.
@@ -47,7 +54,7 @@ func runFile(ctx context.Context, cfg Config, path string, report func(Result)) 
 		report(Result{File: path, Name: path, Err: err})
 		return
 	}
-	s := &suite{path: path, scripts: scripts, cfg: cfg, L: newState()}
+	s := &suite{path: path, scripts: scripts, cfg: cfg, L: newState(), vm: make(chan struct{}, 1)}
 	defer s.L.Close()
 	if err := s.load(); err != nil {
 		report(Result{File: path, Name: path, Err: err})
@@ -124,19 +131,25 @@ func (s *suite) load() error {
 func (s *suite) run(ctx context.Context, tc testCase) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.timeout())
 	defer cancel()
-	e, err := newEnv(ctx, s.scripts, s.cfg.Logger)
+	e, err := newEnv(ctx, s.scripts, s.cfg.Logger, s.cfg.location(), s.settings)
 	if err != nil {
 		return err
 	}
 	defer e.close()
+	e.http.run = s.runStub
 	s.env, s.ctx, s.expected = e, ctx, nil
 	defer func() { s.env, s.ctx, s.expected = nil, nil, nil }()
 	s.L.SetContext(ctx)
 	defer s.L.RemoveContext()
+	s.vm <- struct{}{}
 	err = s.L.CallByParam(lua.P{Fn: tc.fn, NRet: 0, Protect: true, Handler: s.L.NewFunction(placeError)})
 	if err == nil {
-		return s.checkFailures(e)
+		// Still holding the VM: checkFailures runs Lua patterns on it.
+		err = s.checkFailures(e)
+		<-s.vm
+		return err
 	}
+	<-s.vm
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return fmt.Errorf("the test ran longer than %s", s.cfg.timeout())
 	}
@@ -182,6 +195,14 @@ func (s *suite) install() {
 		return 0
 	}))
 	L.SetGlobal("sim", s.simModule())
+	// The test reads the time as its bot does: the virtual clock, in the
+	// bot's zone.
+	host.ZonedOS(L, s.cfg.location(), func() time.Time {
+		if s.env != nil {
+			return s.env.clock.Now()
+		}
+		return startIn(s.cfg.location())
+	})
 	fn, err := L.Load(strings.NewReader(prelude), preludeChunk)
 	if err == nil {
 		L.Push(fn)

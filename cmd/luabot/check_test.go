@@ -129,3 +129,32 @@ func TestCheck_WalksSubfoldersAsTestDoes(t *testing.T) {
 		t.Errorf("stderr: %s", errOut)
 	}
 }
+
+// A string literal shaped like a key is a warning (check still passes);
+// config.require of a setting check cannot know is not a problem.
+func TestCheck_WarnsAboutKeysInTheSource(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "w.lua"), []byte(`local key = "sk-proj-AbCdEfGhIjKlMnOpQrStUv123456"
+local appid = "3f2a9c1e8b7d6a5f4e3d2c1b0a998877"
+local url = "https://api.example.com/v1/weather?q=beijing"
+local name = "CamelCaseIdentifierWithoutDigits"
+local required = config.require("api_key")
+`), 0o644)
+	s := start(t, "check", dir)
+	var lines []string
+	for line := range s.lines {
+		lines = append(lines, line)
+	}
+	out := strings.Join(lines, "\n")
+	if code := s.exitCode(); code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, s.stderr.String())
+	}
+	for _, want := range []string{"w.lua:1: warning: this string looks like an API key", "w.lua:2: warning:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout does not say %q:\n%s", want, out)
+		}
+	}
+	if strings.Count(out, "warning") != 2 {
+		t.Errorf("want 2 warnings:\n%s", out)
+	}
+}

@@ -10,7 +10,7 @@ import (
 // limitFlags let the operator bound what a script's `-- luabot: cpu=…
 // memory=…` header may ask for.
 func limitFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.DurationFlag{Name: "max-script-cpu", Usage: "most CPU per handler run a script's header may ask for, e.g. 4s",
 			DefaultText: "4 times the default of 1s", EnvVars: []string{"LUABOT_MAX_SCRIPT_CPU"}},
 		&cli.IntFlag{Name: "max-script-memory", Usage: "most memory in MiB a script's header may ask for",
@@ -19,7 +19,7 @@ func limitFlags() []cli.Flag {
 			DefaultText: "64", EnvVars: []string{"LUABOT_KV_QUOTA"}},
 		&cli.Int64Flag{Name: "kv-quota-keys", Usage: "most keys one kv namespace may hold; -1: no limit",
 			DefaultText: "100000", EnvVars: []string{"LUABOT_KV_QUOTA_KEYS"}},
-	}
+	}, append(append(httpFlags(), confFlags()...), tzFlag("", "the machine's zone"))...)
 }
 
 // kvQuota reads the quota flags (zero where a command has none: the
@@ -39,7 +39,8 @@ func kvQuota(c *cli.Context) (kv.Quota, error) {
 	return q, nil
 }
 
-// applyLimitFlags copies the limit flags into cfg.
+// applyLimitFlags copies the limit flags, and the http and --tz flags
+// beside them, into cfg.
 func applyLimitFlags(c *cli.Context, cfg *host.Config) error {
 	cpu, mem := c.Duration("max-script-cpu"), c.Int("max-script-memory")
 	if cpu < 0 {
@@ -49,5 +50,10 @@ func applyLimitFlags(c *cli.Context, cfg *host.Config) error {
 		return usagef("--max-script-memory %d: want MiB between 1 and 65536", mem)
 	}
 	cfg.MaxCPU, cfg.MaxMemory = cpu, int64(mem)<<20
-	return nil
+	loc, err := zoneFlag(c)
+	if err != nil {
+		return err
+	}
+	cfg.Location = loc
+	return applyHTTPFlags(c, cfg)
 }

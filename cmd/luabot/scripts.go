@@ -58,6 +58,9 @@ func loadHostWith(c *cli.Context, cfg host.Config) (*bot, error) {
 	if err := applyLimitFlags(c, &cfg); err != nil {
 		return nil, err
 	}
+	if err := applyConfFlags(c, &cfg, files); err != nil {
+		return nil, err
+	}
 	if cfg.ControlSocket == "" && c.Command.Name != "repl" {
 		cfg.ControlSocket = controlPath(c.String("data"))
 	}

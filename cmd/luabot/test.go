@@ -27,6 +27,9 @@ func testCommand() *cli.Command {
 			&cli.StringFlag{Name: "junit", Usage: "also write the results to this file as JUnit XML, for CI", TakesFile: true},
 			&cli.DurationFlag{Name: "timeout", Value: time.Minute,
 				Usage: "fail a test that runs longer than this (real time, simulator start included); sim.advance costs what the timers' callbacks cost, so a simulated day takes seconds"},
+			// Tests default to one fixed zone so that they pass or fail the
+			// same on every machine.
+			tzFlag("Asia/Shanghai", ""),
 		},
 		Action: testAction,
 	}
@@ -61,7 +64,11 @@ func testAction(c *cli.Context) error {
 	if timeout <= 0 {
 		return usagef("test: --timeout must be positive, like 30s or 5m")
 	}
-	cfg := testkit.Config{Logger: logger, Output: c.App.ErrWriter, Timeout: timeout}
+	loc, err := zoneFlag(c)
+	if err != nil {
+		return err
+	}
+	cfg := testkit.Config{Logger: logger, Output: c.App.ErrWriter, Timeout: timeout, Location: loc}
 	if pattern := c.String("run"); pattern != "" {
 		re, err := regexp.Compile(pattern)
 		if err != nil {

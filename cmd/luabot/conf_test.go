@@ -1,0 +1,52 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Settings come from the file, then the environment, then --conf; secrets
+// are usable by the script and shown as *** in its log lines.
+func TestDev_ConfigSources(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "daily_news.lua"), []byte(`local key = config.require("api_key")
+on("message", function(ev)
+  print("using " .. key)
+  ev:reply(table.concat({config.city, config.units, config.lang, #key}, " "))
+end)`), 0o644)
+	conf := filepath.Join(t.TempDir(), "luabot.conf")
+	os.WriteFile(conf, []byte(`# settings
+[bot]
+name = "ignored"
+[scripts.daily_news]
+city = "上海"
+units = metric  # a comment
+lang = "zh"
+[scripts.daily_news.secret]
+api_key = "sk-live-0123456789"
+`), 0o644)
+	t.Setenv("LUABOT_CONF_DAILY_NEWS_UNITS", "imperial")
+	s := start(t, "dev", "--data", filepath.Join(t.TempDir(), "dev.db"), "--config", conf, "--conf", "daily_news.lang=en", dir)
+	s.expect("luabot dev:")
+	io.WriteString(s.stdin, "hi\n")
+	s.expect("bot> 上海 imperial en 18")
+	s.waitStderr("using ***")
+	if strings.Contains(s.stderr.String(), "sk-live") {
+		t.Fatalf("the secret is in the log:\n%s", s.stderr.String())
+	}
+}
+
+func TestDev_ConfigRequireNamesWhereToSetIt(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "weather.lua"), []byte(`local key = config.require("api_key")`), 0o644)
+	s := start(t, "dev", "--data", filepath.Join(t.TempDir(), "dev.db"), dir)
+	s.waitStderr("setting weather.api_key is not set")
+	for _, want := range []string{`config.require("api_key"): setting weather.api_key is not set`, "--conf weather.api_key=VALUE", "LUABOT_SECRET_WEATHER_API_KEY", "[scripts.weather]"} {
+		if !strings.Contains(s.stderr.String(), want) {
+			t.Errorf("stderr does not say %q:\n%s", want, s.stderr.String())
+		}
+	}
+}

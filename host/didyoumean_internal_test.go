@@ -1,0 +1,37 @@
+package host
+
+import "testing"
+
+func TestDidYouMean_CallsOfNil(t *testing.T) {
+	h := mustHarness(t, `on("message", function(ev)
+  if ev.text == "a" then
+    qq.sned("100", "x")
+  elseif ev.text == "b" then
+    ev:replay("x")
+  elseif ev.text == "c" then
+    pirnt("x")
+  elseif ev.text == "d" then
+    json.decoed("{}")
+  elseif ev.text == "e" then
+    local t = {}
+    t.nothing()
+  elseif ev.text == "f" then
+    local f = io.open("/etc/passwd")
+  elseif ev.text == "g" then
+    os.execute("ls")
+  end
+end)`)
+	h.start()
+	for _, tc := range []struct{ in, want string }{
+		{"a", "bot.lua:3: qq.sned is not a function: did you mean qq.send?"},
+		{"b", "bot.lua:5: ev:replay is not a function: did you mean ev:reply?"},
+		{"c", "bot.lua:7: pirnt is not a function: did you mean print?"},
+		{"d", "bot.lua:9: json.decoed is not a function: did you mean json.decode?"},
+		{"e", "bot.lua:12: attempt to call a non-function object"},
+		{"f", "bot.lua:14: io is not available in the sandbox: scripts cannot touch files; keep state in kv"},
+		{"g", "bot.lua:16: os.execute is not available in the sandbox: scripts cannot run programs"},
+	} {
+		h.send("AT_MESSAGE_CREATE", msg(tc.in))
+		h.logs.waitLog(t, "handler failed", tc.want)
+	}
+}
