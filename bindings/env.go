@@ -79,6 +79,17 @@ type Env struct {
 	Timers Timers
 	Events Events
 	Scope  Scope
+	// Interactions acknowledges button presses for ev:ack; nil (luabot check, tests)
+	// makes ev:ack return nil, err.
+	Interactions Interactions
+}
+
+// Interactions is how ev:ack reaches the host, which acknowledges each
+// interaction exactly once (on its own when the handlers do not).
+type Interactions interface {
+	// Ack acknowledges the interaction of the event eventID with code and
+	// reports whether this call did; false means it had been already.
+	Ack(eventID string, code int) bool
 }
 
 func (e *Env) validate() error {

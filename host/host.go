@@ -106,6 +106,7 @@ type Host struct {
 	shards   []*gateway.Client // the running WebSocket clients, for Status
 	dedup    atomic.Pointer[gateway.Dedup]
 	handled  *handledLog
+	acks     *interactionAcks // button presses being handled (interaction.go)
 }
 
 // New validates cfg. Scripts are added with Load.
@@ -129,7 +130,7 @@ func New(cfg Config) (*Host, error) {
 	if err != nil {
 		return nil, fmt.Errorf("host: %w", err)
 	}
-	return &Host{cfg: cfg, log: cfg.Logger, handled: handled}, nil
+	return &Host{cfg: cfg, log: cfg.Logger, handled: handled, acks: newInteractionAcks(cfg.API, cfg.Clock, cfg.Logger)}, nil
 }
 
 // ScriptFiles expands the command-line arguments: a file is itself, a
@@ -310,6 +311,9 @@ func WantedIntentsFor(events []string) (required, optional gateway.Intent) {
 			optional |= gateway.IntentGroupAndC2C | gateway.IntentGuildMessages | gateway.IntentDirectMessage
 			continue
 		}
+		if e == bindings.EventButton {
+			e = bindings.InteractionEvent
+		}
 		required |= gateway.IntentsFor([]string{e})
 	}
 	return required, optional &^ required
@@ -429,6 +433,7 @@ func (h *Host) serve(ctx context.Context, source func(context.Context, func(gate
 	h.runCtx, h.runWG = nil, nil
 	h.mu.Unlock()
 	wg.Wait()
+	h.acks.close()
 	// Every script has stopped: the done records still waiting go now, and
 	// the events handlers finished while draining may now count as seen.
 	if ferr := h.handled.flushDone(); ferr != nil {
@@ -451,6 +456,10 @@ func (h *Host) route(ev gateway.Event, settled func()) {
 	h.noteSelf(ev)
 	// Either way the "message" handlers, waiters and commands skip it (overlap.go).
 	repeat := h.fromSelf(ev) || h.repeatedMessage(ev)
+	if ev.Type == bindings.InteractionEvent {
+		// Acknowledged once every script is done with it, or earlier.
+		settled = h.acks.begin(ev, settled)
+	}
 	h.routing.RLock()
 	scripts := h.list()
 	settle := newEventSettle(len(scripts), settled)

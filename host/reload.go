@@ -165,6 +165,7 @@ func (h *Host) deps() scriptDeps {
 		max:     Limits{CPU: h.cfg.MaxCPU, Memory: h.cfg.MaxMemory},
 		clock:   h.cfg.Clock,
 		handled: h.handled,
+		acks:    h.acks,
 		private: h.privateFiles(),
 
 		loadBudget: h.cfg.LoadBudget,

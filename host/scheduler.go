@@ -320,6 +320,9 @@ func (s *script) resume(h *handler, fn *lua.LFunction, args ...lua.LValue) {
 			s.failed("handler failed", h.event, failure)
 		}
 	}
+	if failure != "" && s.acks != nil && h.eventID != "" {
+		s.acks.fail(h.eventID) // a press whose handler failed is answered with failure
+	}
 	if h.onResult != nil {
 		h.onResult(vals, failure)
 	}

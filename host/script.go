@@ -73,6 +73,7 @@ type script struct {
 	clock      bindings.Clock
 	store      bindings.Store
 	handled    *handledLog
+	acks       *interactionAcks // nil without a host (tests)
 
 	inbox       *inbox
 	completions chan completion
@@ -155,6 +156,8 @@ type scriptDeps struct {
 	// handled makes kv effects happen once per event across a crash; nil
 	// turns that off (handled.go).
 	handled *handledLog
+	// acks acknowledges button presses; nil in tests without a host.
+	acks *interactionAcks
 	// private are files no script may read (bindings.Env.Private).
 	private []string
 	// loadBudget bounds how long the top level may run; 0 means the default.
@@ -200,6 +203,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		clock:       clock,
 		store:       deps.store,
 		handled:     deps.handled,
+		acks:        deps.acks,
 		inbox:       newInbox(limits.Inbox),
 		completions: make(chan completion, 64),
 		fires:       make(chan *luaTimer, 64),
@@ -218,7 +222,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 	if err != nil {
 		return fail(err)
 	}
-	g, err := bindings.Install(s.L, bindings.Env{
+	env := bindings.Env{
 		Script:  name,
 		Dir:     absDir,
 		Private: deps.private,
@@ -233,7 +237,11 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		Timers:      s,
 		Events:      s,
 		Scope:       s,
-	})
+	}
+	if deps.acks != nil { // a nil pointer must not become a non-nil interface
+		env.Interactions = deps.acks
+	}
+	g, err := bindings.Install(s.L, env)
 	if err != nil {
 		return fail(err)
 	}

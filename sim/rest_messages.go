@@ -63,6 +63,18 @@ type messageRequest struct {
 // decodeMessage reads and checks a send body, JSON or multipart/form-data
 // (decodeForm).
 func (c *call) decodeMessage() (messageRequest, []byte, bool) {
+	req, body, ok := c.decodeMessageBody()
+	if ok && present(req.Keyboard) {
+		if msg := checkKeyboard(req.Keyboard); msg != "" {
+			c.fail(http.StatusBadRequest, codeKeyboardInvalid, msg)
+			return req, nil, false
+		}
+	}
+	return req, body, ok
+}
+
+// decodeMessageBody is decodeMessage before the keyboard check.
+func (c *call) decodeMessageBody() (messageRequest, []byte, bool) {
 	var req messageRequest
 	if mt, params, _ := mime.ParseMediaType(c.r.Header.Get("Content-Type")); mt == "multipart/form-data" {
 		return c.decodeForm(params["boundary"])

@@ -1,9 +1,9 @@
 package sim
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"net/http"
 
 	"github.com/google/uuid"
@@ -84,6 +84,12 @@ func (s *Server) sendOpen(c *call, scene string) {
 	}
 	sent := s.newSent(c, req, body)
 	sent.Message = Message{ID: newOpenMessageID(), Content: deref(req.Content), Author: s.w.bot, Scene: scene}
+	if present(req.Markdown) {
+		sent.Markdown = bytes.Clone(req.Markdown)
+	}
+	if present(req.Keyboard) {
+		sent.Keyboard = bytes.Clone(req.Keyboard)
+	}
 	if scene == SceneGroup {
 		sent.GroupOpenID = t.openID
 	} else {
@@ -190,23 +196,4 @@ func (s *Server) recallOpen(c *call, scene string) {
 	}
 	m.deleted = true
 	c.json(http.StatusOK, struct{}{})
-}
-
-// putInteraction answers PUT /interactions/{interaction_id} with 204. Any
-// body is accepted, including botgo's text/plain raw string.
-func (s *Server) putInteraction(c *call) {
-	b, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, maxRequestBody))
-	if err != nil {
-		c.fail(http.StatusRequestEntityTooLarge, codeBodyTooLarge, "request body too large")
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	in, ok := s.interactions[c.r.PathValue("interaction_id")]
-	if !ok {
-		c.fail(http.StatusNotFound, codeNotFound, "unknown interaction")
-		return
-	}
-	in.Acked, in.AckBody = true, string(b)
-	c.noContent()
 }
