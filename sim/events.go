@@ -158,7 +158,7 @@ type Click struct {
 	Scene       string // SceneGuild (default), SceneGroup or SceneC2C
 	ChannelID   string // guild: default the first channel
 	GroupOpenID string // group: default the first group
-	UserID      string // the user, by id or openid; default the first user
+	UserID      string // the user, by id, openid or name; default the first user
 	ButtonID    string
 	ButtonData  string
 	MessageID   string // the message carrying the keyboard, if known
@@ -193,9 +193,7 @@ func (s *Server) Click(c Click) (Interaction, error) {
 	s.mu.Lock()
 	u := s.w.users[0]
 	if c.UserID != "" {
-		if u = s.w.user(c.UserID); u == nil {
-			u = s.w.userByOpenID(c.UserID)
-		}
+		u = s.w.userByAny(c.UserID)
 	}
 	if u == nil {
 		s.mu.Unlock()
@@ -237,8 +235,9 @@ func (s *Server) Click(c Click) (Interaction, error) {
 	ev.id = newEventID(ev.t)
 	in := &Interaction{ID: d.ID, EventID: ev.id, At: s.now(), Webhook: s.hook != nil}
 	s.interactions[d.ID] = in
+	out := *in // copied under the lock: the bot may acknowledge it as soon as it is published
 	s.mu.Unlock()
-	return *in, s.publish(ev)
+	return out, s.publish(ev)
 }
 
 // Interaction reports the state of an interaction created by Click.

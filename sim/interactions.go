@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,6 +38,7 @@ func (s *Server) ackInteraction(in *Interaction, code int, via, body string) err
 	}
 	in.Acked, in.Code, in.Via, in.AckBody = true, code, via, body
 	in.Latency = s.now().Sub(in.At)
+	s.ackSignal.notify()
 	if in.Latency > InteractionDeadline {
 		in.Late = true
 		return errInteractionExpired
@@ -108,6 +110,33 @@ func (s *Server) webhookAnswer(eventID string, reply []byte) {
 	}
 }
 
+// WaitInteraction waits until the interaction id has been acknowledged
+// and returns it.
+func (s *Server) WaitInteraction(ctx context.Context, id string) (Interaction, error) {
+	for {
+		s.mu.Lock()
+		in, ok := s.interactions[id]
+		if !ok {
+			s.mu.Unlock()
+			return Interaction{}, fmt.Errorf("wait for interaction %q: %w", id, ErrUnknownInteraction)
+		}
+		if in.Acked {
+			out := *in
+			s.mu.Unlock()
+			return out, nil
+		}
+		changed := s.ackSignal.wait()
+		s.mu.Unlock()
+		select {
+		case <-changed:
+		case <-s.done:
+			return Interaction{}, fmt.Errorf("wait for interaction %q: %w", id, ErrServerClosed)
+		case <-ctx.Done():
+			return Interaction{}, fmt.Errorf("wait for interaction %q: %w", id, ctx.Err())
+		}
+	}
+}
+
 // Interactions lists every interaction, in no particular order.
 func (s *Server) Interactions() []Interaction {
 	s.mu.Lock()
@@ -123,7 +152,7 @@ func (s *Server) Interactions() []Interaction {
 type Press struct {
 	MessageID string // the bot's message carrying the keyboard
 	ButtonID  string // the button's id
-	UserID    string // who presses, by id or openid; default the first user
+	UserID    string // who presses, by id, openid or name; default the first user
 }
 
 // Errors of Press.
@@ -134,6 +163,9 @@ var (
 	// ErrButtonNotAllowed is returned by Press when the button's permission
 	// does not include the user; the client does not let them press.
 	ErrButtonNotAllowed = errors.New("sim: the user may not press this button")
+	// ErrUnknownInteraction is returned by WaitInteraction for an id no
+	// press produced.
+	ErrUnknownInteraction = errors.New("sim: unknown interaction")
 	// ErrLinkButton is returned by Press for a link button, which opens its
 	// URL in the client: nothing reaches the bot.
 	ErrLinkButton = errors.New("sim: a link button opens its URL; nothing reaches the bot")
@@ -161,9 +193,7 @@ func (s *Server) Press(p Press) (Interaction, error) {
 	}
 	u := s.w.users[0]
 	if p.UserID != "" {
-		if u = s.w.user(p.UserID); u == nil {
-			u = s.w.userByOpenID(p.UserID)
-		}
+		u = s.w.userByAny(p.UserID)
 	}
 	if u == nil {
 		s.mu.Unlock()
