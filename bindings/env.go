@@ -129,6 +129,7 @@ func Install(L *lua.LState, env Env) (*Globals, error) {
 	b.openTimer()
 	b.openWaitFor()
 	b.openUTF8()
+	b.openUI()
 	info := L.NewTable()
 	info.RawSetString("name", lua.LString(env.Script))
 	info.RawSetString("dir", lua.LString(env.Dir))
