@@ -63,7 +63,7 @@ type Server struct {
 	eventOrder   []string
 	sent         []SentMessage
 	sentSignal   signal
-	ackSignal    signal // an interaction was acknowledged
+	ackSignal    signal                 // an interaction was acknowledged
 	quotas       map[string][]time.Time // active-message sends per quota key (delivery.go)
 	interactions map[string]*Interaction
 	faults       faultState // REST faults (faults.go)
