@@ -41,6 +41,9 @@ func (s *suite) simModule() *lua.LTable {
 		"member":  s.member,
 		"roles":   s.roles,
 		"world":   s.world,
+		// press.go
+		"press":       s.press,
+		"interaction": s.interaction,
 		"time": func(L *lua.LState) int {
 			L.Push(lua.LNumber(s.current(L).clock.Now().Unix()))
 			return 1
@@ -392,6 +395,9 @@ func sentTable(L *lua.LState, w sim.World, m sim.SentMessage) *lua.LTable {
 	}
 	if m.MsgSeq != 0 {
 		t.RawSetString("msg_seq", lua.LNumber(m.MsgSeq))
+	}
+	if b := buttonsTable(L, m.Keyboard); b != lua.LNil {
+		t.RawSetString("buttons", b)
 	}
 	var body any
 	if json.Unmarshal(m.Body, &body) == nil {
