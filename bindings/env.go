@@ -82,6 +82,9 @@ type Env struct {
 	// Interactions acknowledges button presses for ev:ack; nil (luabot check, tests)
 	// makes ev:ack return nil, err.
 	Interactions Interactions
+	// Ends finishes what a handler leaves open (streamed replies); nil makes
+	// ev:stream return nil, err.
+	Ends Ends
 }
 
 // Interactions is how ev:ack reaches the host, which acknowledges each

@@ -21,6 +21,7 @@ type eventBuilder struct {
 	b       *binder
 	methods *lua.LTable
 	mt      *lua.LTable
+	smt     *lua.LTable // streams' metatable (stream.go), made on first use
 	seq     replySeq
 }
 
@@ -31,6 +32,7 @@ func newEventBuilder(b *binder) *eventBuilder {
 	e.methods.RawSetString("reply", b.async.wrap(L, e.reply))
 	e.methods.RawSetString("raw", L.NewFunction(e.raw))
 	e.methods.RawSetString("ack", L.NewFunction(e.ack))
+	e.methods.RawSetString("stream", L.NewFunction(e.stream))
 	e.mt = L.NewTable()
 	e.mt.RawSetString("__index", L.NewFunction(e.index))
 	e.mt.RawSetString("__metatable", lua.LString("luabot.event"))

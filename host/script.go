@@ -110,8 +110,9 @@ type handler struct {
 	waiting bool          // parked on a host wait
 	cpu     time.Duration // Lua run so far
 	onDone  func()
-	kv      *bindings.KVBuffer // writes to commit when the handler succeeds
-	settle  *eventSettle       // told when the handler ends; nil for timers and the REPL
+	atEnd   []func(context.Context) // bindings.Ends: run on workers once the handler has ended
+	kv      *bindings.KVBuffer      // writes to commit when the handler succeeds
+	settle  *eventSettle            // told when the handler ends; nil for timers and the REPL
 	// eventID and ordinal name this handler of its event for the
 	// once-per-event records (handled.go); eventID is empty for timers, the
 	// REPL and events without an id.
@@ -237,6 +238,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		Timers:      s,
 		Events:      s,
 		Scope:       s,
+		Ends:        s,
 	}
 	if deps.acks != nil { // a nil pointer must not become a non-nil interface
 		env.Interactions = deps.acks

@@ -56,6 +56,7 @@ type messageRequest struct {
 	EventID          *string         `json:"event_id"`
 	MsgSeq           *int            `json:"msg_seq"`
 	MessageReference json.RawMessage `json:"message_reference"`
+	Stream           *wireStream     `json:"stream"`
 
 	file *Attachment // the file_image part of a multipart body
 }

@@ -58,6 +58,24 @@ func (s *Server) sendOpen(c *call, scene string) {
 	if req.MsgType != nil {
 		msgType = *req.MsgType
 	}
+	if req.Stream != nil {
+		s.mu.Lock()
+		os, rerr := s.checkStreamPiece(scene, t.openID, req.Stream)
+		if rerr == nil && os != nil {
+			// A continuation: part of the reply the first piece was, so
+			// neither counted nor checked again, and it may be empty (the
+			// last piece often is).
+			m := s.appendPiece(os, req.Stream, deref(req.Content))
+			s.mu.Unlock()
+			c.json(http.StatusOK, wireOpenSent{ID: m.ID, Timestamp: m.Timestamp})
+			return
+		}
+		s.mu.Unlock()
+		if rerr != nil {
+			c.fail(rerr.status, rerr.code, rerr.message)
+			return
+		}
+	}
 	switch {
 	case msgType == msgTypeText && deref(req.Content) == "":
 		c.fail(http.StatusBadRequest, codeEmptyMessage, "message is empty: msg_type 0 needs content")
@@ -105,6 +123,9 @@ func (s *Server) sendOpen(c *call, scene string) {
 	sent.Timestamp = timestamp(now)
 	s.storeMessage(sent.Message, now, true)
 	s.recordSent(sent)
+	if req.Stream != nil {
+		s.startStream(req.Stream, t.openID)
+	}
 	s.mu.Unlock()
 	c.json(http.StatusOK, wireOpenSent{ID: sent.ID, Timestamp: sent.Timestamp})
 }

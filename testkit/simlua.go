@@ -399,6 +399,12 @@ func sentTable(L *lua.LState, w sim.World, m sim.SentMessage) *lua.LTable {
 	if b := buttonsTable(L, m.Keyboard); b != lua.LNil {
 		t.RawSetString("buttons", b)
 	}
+	if m.Stream != nil {
+		st := L.NewTable()
+		st.RawSetString("pieces", lua.LNumber(m.Stream.Pieces))
+		st.RawSetString("finished", lua.LBool(m.Stream.Finished))
+		t.RawSetString("stream", st)
+	}
 	var body any
 	if json.Unmarshal(m.Body, &body) == nil {
 		t.RawSetString("body", toLua(L, body))
