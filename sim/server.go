@@ -67,7 +67,7 @@ type Server struct {
 	quotas       map[string][]time.Time // active-message sends per quota key (delivery.go)
 	interactions map[string]*Interaction
 	streams      map[string]*openStream // streamed C2C messages by id (stream.go)
-	faults       faultState // REST faults (faults.go)
+	faults       faultState             // REST faults (faults.go)
 
 	hook         *webhookSender          // nil without Config.WebhookURL
 	hookSessions map[string]*hookSession // the deprecated webhook session API (rest_webhook_sessions.go)
