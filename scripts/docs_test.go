@@ -31,6 +31,7 @@ var classVar = map[string]string{
 	"luabot.Timer":  "t",
 	"luabot.Script": "script",
 	"luabot.KV":     "kv",
+	"luabot.Stream": "s",
 }
 
 // notInStubs are names a heading of the document may announce although

@@ -55,6 +55,25 @@ function Event:reply(msg) end
 ---@return table
 function Event:raw() end
 
+--- Start a streamed reply (C2C chats only): the answer appears piece by piece, as one message, and counts as one
+--- reply. A stream left unfinished when the handler ends (returned or failed) is finished by luabot, with a warning.
+---@return luabot.Stream? s
+---@return luabot.Error? err outside C2C, or past the reply window or cap
+function Event:stream() end
+
+---@class luabot.Stream
+local Stream = {}
+--- Add text. The first write is sent at once; later ones are gathered and sent at most once a second.
+---@param text string
+---@return boolean? ok
+---@return luabot.Error? err
+function Stream:write(text) end
+--- Send what is left (and text) as the last piece.
+---@param text? string
+---@return table? sent
+---@return luabot.Error? err
+function Stream:finish(text) end
+
 ---@class luabot.Handle
 ---@field event string
 local Handle = {}

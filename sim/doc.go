@@ -202,6 +202,13 @@
 // INTERACTION_CREATE is delivered on its own goroutine, since its answer
 // waits for the bot's acknowledgement, which it carries: {"op":12,"code":N}.
 //
+// # Streamed messages (stream.go)
+//
+// A C2C send with stream {state, index, id} is a piece of one message: the
+// first (no id) is checked and counted as a reply, later ones are appended
+// to it (SentMessage.Stream counts them), and pieces out of order, after
+// state 10, for an unknown stream or outside C2C are 400/12002.
+//
 // # Keyboards (keyboard.go)
 //
 // A custom keyboard the platform would not show (over 5 rows or 5 buttons
