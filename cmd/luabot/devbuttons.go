@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/luabot/luabot/sim"
 )
@@ -62,11 +64,28 @@ func press(platform *sim.Server, out io.Writer, userID, name string) {
 			if b.RenderData.Label != name && b.ID != name {
 				continue
 			}
-			if _, err := platform.Press(sim.Press{MessageID: sent[i].ID, ButtonID: b.ID, UserID: userID}); err != nil {
+			in, err := platform.Press(sim.Press{MessageID: sent[i].ID, ButtonID: b.ID, UserID: userID})
+			if err != nil {
 				fmt.Fprintf(out, "(cannot press [%s]: %v)\n", b.RenderData.Label, err)
 				return
 			}
 			slog.Debug("button pressed", "label", b.RenderData.Label, "message_id", sent[i].ID)
+			if in.ID == "" {
+				return // a command button: its text was posted
+			}
+			// Waiting for the acknowledgement shows what the user's client
+			// would, and keeps presses in the order they were typed.
+			ctx, cancel := context.WithTimeout(context.Background(), sim.InteractionDeadline+time.Second)
+			defer cancel()
+			in, err = platform.WaitInteraction(ctx, in.ID)
+			switch {
+			case err != nil:
+				fmt.Fprintf(out, "(pressed [%s]: the bot did not acknowledge it; the client shows a failure)\n", b.RenderData.Label)
+			case in.Late:
+				fmt.Fprintf(out, "(pressed [%s]: acknowledged too late, after %s)\n", b.RenderData.Label, in.Latency.Round(time.Millisecond))
+			default:
+				fmt.Fprintf(out, "(pressed [%s]: acknowledged with code %d)\n", b.RenderData.Label, in.Code)
+			}
 			return
 		}
 	}

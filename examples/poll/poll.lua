@@ -48,7 +48,10 @@ command("poll [text...]", function(ev, args)
     ev:reply("cannot build the poll: " .. tostring(err))
     return
   end
-  kv.set("poll:" .. n, { question = question, options = parts, votes = {}, closes_at = os.time() + OPEN_FOR })
+  -- kv.update stores at once (kv.set would wait for the handler to end), so
+  -- a vote pressed as soon as the poll shows finds it.
+  local poll = { question = question, options = parts, votes = {}, closes_at = os.time() + OPEN_FOR }
+  kv.update("poll:" .. n, function() return poll end)
   local sent, serr = ev:reply(ui.markdown(("**%s**\nPress a button to vote; closes in %d minutes."):format(question, math.floor(OPEN_FOR / 60)), keyboard))
   if not sent then
     log.warn("poll not posted:", serr)
