@@ -232,3 +232,22 @@ func TestPress_FollowsTheButton(t *testing.T) {
 		t.Errorf("POST /sim/press: %d %s", r.status, r.body)
 	}
 }
+
+// A bot without the markdown permission has markdown refused with 304036 and a keyboard
+// with 304037; plain text still goes.
+func TestKeyboard_NoMarkdownPermission(t *testing.T) {
+	s := MustStart(t, sim.Config{NoMarkdown: true}, nil)
+	auth := "Authorization: QQBot " + MustToken(t, s)
+	checkError(t, sendKeyboard(t, s, auth, rows([]string{button("a", 1, 2, "x")})), http.StatusForbidden, 304036)
+	openid := s.World().Users[1].OpenID
+	r := do(t, http.MethodPost, s.APIURL()+"/v2/users/"+openid+"/messages", `{"msg_type":0,"content":"hi","keyboard":`+
+		rows([]string{button("a", 1, 2, "x")})+`}`, auth, "Content-Type: application/json")
+	checkError(t, r, http.StatusForbidden, 304037)
+	ch := s.World().Channels[0].ID
+	r = do(t, http.MethodPost, s.APIURL()+"/channels/"+ch+"/messages", `{"markdown":{"content":"# x"}}`, auth, "Content-Type: application/json")
+	checkError(t, r, http.StatusForbidden, 304036)
+	r = do(t, http.MethodPost, s.APIURL()+"/v2/users/"+openid+"/messages", `{"msg_type":0,"content":"hi"}`, auth, "Content-Type: application/json")
+	if r.status != http.StatusOK {
+		t.Errorf("plain text: %d %s", r.status, r.body)
+	}
+}

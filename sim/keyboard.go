@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"unicode/utf8"
 )
 
@@ -26,6 +27,8 @@ const (
 	maxPermissionType   = 3
 
 	codeKeyboardInvalid = 304040
+	codeNoMarkdown      = 304036 // no markdown permission (Config.NoMarkdown)
+	codeNoKeyboard      = 304037 // no keyboard permission
 )
 
 // Button action types the simulator acts on when a user presses.
@@ -126,4 +129,20 @@ func findButton(raw json.RawMessage, id string) (wireButton, bool) {
 		}
 	}
 	return wireButton{}, false
+}
+
+// permitted refuses markdown and keyboards for a bot without the
+// permissions (Config.NoMarkdown), answering the request itself.
+func (s *Server) permitted(c *call, req messageRequest) bool {
+	switch {
+	case !s.cfg.NoMarkdown:
+		return true
+	case present(req.Markdown):
+		c.fail(http.StatusForbidden, codeNoMarkdown, "the bot has no markdown permission")
+		return false
+	case present(req.Keyboard):
+		c.fail(http.StatusForbidden, codeNoKeyboard, "the bot has no keyboard permission")
+		return false
+	}
+	return true
 }

@@ -267,7 +267,7 @@ func (s *Server) postMessage(c *call) {
 // audit body followed by MESSAGE_AUDIT_PASS/REJECT.
 func (s *Server) sendToChannel(c *call, t target, srcGuild string) {
 	req, body, ok := c.decodeMessage()
-	if !ok {
+	if !ok || !s.permitted(c, req) {
 		return
 	}
 	if !req.hasPayload() {

@@ -51,7 +51,7 @@ func (s *Server) sendOpen(c *call, scene string) {
 		return
 	}
 	req, body, ok := c.decodeMessage()
-	if !ok {
+	if !ok || !s.permitted(c, req) {
 		return
 	}
 	msgType := 0
