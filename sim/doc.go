@@ -214,7 +214,9 @@
 // A custom keyboard the platform would not show (over 5 rows or 5 buttons
 // a row, no label, an action or permission type outside §7.2, an id used
 // twice) is refused with 304040 naming the rule; the bot's messages keep
-// their keyboard (group and C2C ones too), which Press reads.
+// their keyboard (group and C2C ones too), which Press reads. With
+// Config.NoMarkdown, markdown is refused with 304036 and keyboards with
+// 304037, as for a bot without those permissions.
 //
 // # Concurrency
 //
