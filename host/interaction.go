@@ -51,7 +51,8 @@ type interactionAcks struct {
 
 	mu      sync.Mutex
 	pending map[string]*pendingAck
-	wg      sync.WaitGroup // PUTs in flight; wait waits for them
+	closed  bool           // close has begun waiting: no new PUT starts
+	wg      sync.WaitGroup // PUTs in flight; close waits for them
 }
 
 // pendingAck is one interaction not yet known to be acknowledged.
@@ -145,7 +146,15 @@ func (p *pendingAck) ack(code int, via string) bool {
 	if a.api == nil {
 		return true
 	}
+	// Add under a.mu, which close takes to set closed before it waits: an
+	// acknowledgement is either counted before that wait or not started.
+	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		return true
+	}
 	a.wg.Add(1)
+	a.mu.Unlock()
 	go func() {
 		defer a.wg.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
@@ -198,5 +207,8 @@ func (a *interactionAcks) close() {
 	for _, p := range left {
 		p.ack(0, "shutdown")
 	}
+	a.mu.Lock()
+	a.closed = true
+	a.mu.Unlock()
 	a.wg.Wait()
 }

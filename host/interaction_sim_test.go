@@ -210,3 +210,24 @@ end)`})
 		t.Fatal(err)
 	}
 }
+
+// A press no handler takes (here no script listens for buttons; after a reload, a press on
+// a message of the old version is the same) is still acknowledged, with success.
+func TestHost_UnhandledPressAcknowledged(t *testing.T) {
+	t.Parallel()
+	platform := newPlatform(t, sim.Config{})
+	ctx := deadline(t, 20*time.Second)
+	scripts := writeScripts(t, map[string]string{"echo.lua": `on("message", function(ev) ev:reply(ev.text) end)`})
+	stop := runHost(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{
+		Intents: gateway.IntentInteraction | gateway.IntentPublicGuildMessages | gateway.IntentGroupAndC2C,
+	}, scripts...)
+	if err := platform.WaitSessions(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if in := pressOnSim(t, ctx, platform, sim.SceneGroup, "old"); in.Code != 0 || in.Acks != 1 || in.Via != "rest" {
+		t.Errorf("unhandled press: %+v; want acknowledged once with success", in)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
