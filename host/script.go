@@ -90,11 +90,12 @@ type script struct {
 	queued      atomic.Int64 // events and timer ticks handed over, not yet dispatched
 
 	// Owned by the scheduler goroutine.
-	marker  *lua.LUserData
-	threads map[*lua.LState]*handler // handler coroutines by their root thread
-	waiters []*waiter
-	timers  map[*luaTimer]struct{}
-	running atomic.Pointer[handler] // the handler executing Lua right now, for the memory watchdog
+	marker       *lua.LUserData
+	threads      map[*lua.LState]*handler // handler coroutines by their root thread
+	waiters      []*waiter
+	timers       map[*luaTimer]struct{}
+	timersClosed bool                    // cancelTimers ran: no timer is scheduled any more (scheduler goroutine only)
+	running      atomic.Pointer[handler] // the handler executing Lua right now, for the memory watchdog
 
 	workers  sync.WaitGroup
 	failures failureLog
