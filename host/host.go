@@ -360,6 +360,20 @@ func (h *Host) Idle() bool {
 	return true
 }
 
+// Running reports whether some script is executing Lua right now, or has
+// an event or timer tick queued: unlike a handler parked on a wait, such a
+// script will do something observable without anything else happening
+// first, however long its Lua (or a kv commit inside it) takes. `luabot
+// test` does not count the bot as settled meanwhile.
+func (h *Host) Running() bool {
+	for _, s := range h.list() {
+		if s.queued.Load() > 0 || s.running.Load() != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // now reads the host's clock (Config.Clock, else the real one).
 func (h *Host) now() time.Time {
 	if h.cfg.Clock != nil {

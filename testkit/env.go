@@ -173,7 +173,7 @@ func (e *env) settle(ctx context.Context) error {
 			return ctx.Err()
 		}
 		now := e.snap()
-		if now != last || now.received < now.dispatched || e.inflight.Load() > 0 {
+		if now != last || now.received < now.dispatched || e.inflight.Load() > 0 || e.host.Running() {
 			last, since = now, time.Now()
 			continue
 		}
