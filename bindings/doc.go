@@ -1,6 +1,9 @@
 // Package bindings is the Lua API scripts are written against
-// (docs/lua-api.md): the globals on, once, qq, kv, log, print, json and
-// sleep, and the event object handlers receive.
+// (docs/lua-api.md): the globals on, once, qq, kv, log, print, json,
+// sleep and ui (message builders, ui.go), and the event object handlers
+// receive (with ev:ack for button presses, button.go, and ev:stream for
+// streamed C2C replies, stream.go, which the host finishes through Ends
+// when a handler leaves one open).
 //
 // Install puts them into one script's LState. The package owns no goroutine
 // and no LState: the host owns both and hands in what the bindings call

@@ -92,6 +92,20 @@ type Env struct {
 	Timers Timers
 	Events Events
 	Scope  Scope
+	// Interactions acknowledges button presses for ev:ack; nil (luabot check, tests)
+	// makes ev:ack return nil, err.
+	Interactions Interactions
+	// Ends finishes what a handler leaves open (streamed replies); nil makes
+	// ev:stream return nil, err.
+	Ends Ends
+}
+
+// Interactions is how ev:ack reaches the host, which acknowledges each
+// interaction exactly once (on its own when the handlers do not).
+type Interactions interface {
+	// Ack acknowledges the interaction of the event eventID with code and
+	// reports whether this call did; false means it had been already.
+	Ack(eventID string, code int) bool
 }
 
 func (e *Env) validate() error {
@@ -133,6 +147,7 @@ func Install(L *lua.LState, env Env) (*Globals, error) {
 	b.openTimer()
 	b.openWaitFor()
 	b.openUTF8()
+	b.openUI()
 	info := L.NewTable()
 	info.RawSetString("name", lua.LString(env.Script))
 	info.RawSetString("dir", lua.LString(env.Dir))

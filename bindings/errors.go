@@ -96,6 +96,13 @@ func (b *binder) errorValue(L *lua.LState, err error) *lua.LTable {
 	if f.hint != "" {
 		t.RawSetString("hint", lua.LString(f.hint))
 	}
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		t.RawSetString("field", lua.LString(fe.Field))
+		if fe.Limit != 0 {
+			t.RawSetString("limit", lua.LNumber(fe.Limit))
+		}
+	}
 	t.Metatable = b.errorMT(L)
 	return t
 }

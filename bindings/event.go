@@ -21,6 +21,7 @@ type eventBuilder struct {
 	b       *binder
 	methods *lua.LTable
 	mt      *lua.LTable
+	smt     *lua.LTable // streams' metatable (stream.go), made on first use
 	seq     replySeq
 }
 
@@ -30,6 +31,8 @@ func newEventBuilder(b *binder) *eventBuilder {
 	e.methods = L.NewTable()
 	e.methods.RawSetString("reply", b.async.wrap(L, e.reply))
 	e.methods.RawSetString("raw", L.NewFunction(e.raw))
+	e.methods.RawSetString("ack", L.NewFunction(e.ack))
+	e.methods.RawSetString("stream", L.NewFunction(e.stream))
 	e.mt = L.NewTable()
 	e.mt.RawSetString("__index", L.NewFunction(e.index))
 	e.mt.RawSetString("__metatable", lua.LString("luabot.event"))
@@ -73,6 +76,9 @@ func (e *eventBuilder) build(L *lua.LState, ev dispatch.Event) (lua.LValue, erro
 	}
 	if scene := sceneOf(ev.Type, func(k string) lua.LValue { return e.field(L, t, k) }); scene != "" {
 		t.RawSetString("scene", lua.LString(scene))
+	}
+	if ev.Type == InteractionEvent {
+		e.buttonFields(L, t)
 	}
 	if content, ok := e.field(L, t, "content").(lua.LString); ok {
 		t.RawSetString("text", lua.LString(stripMention(string(content))))

@@ -17,13 +17,17 @@ var MessageEvents = []string{
 // Pseudo-events that are not platform dispatches.
 const (
 	EventMessage = "message" // any incoming message
+	EventButton  = "button"  // a button press: INTERACTION_CREATE, acknowledged by the host
 	EventUnload  = "unload"  // the script is about to be stopped or replaced
 )
+
+// InteractionEvent is the platform event "button" handlers get.
+const InteractionEvent = "INTERACTION_CREATE"
 
 // knownEvent reports whether scripts may subscribe to name.
 func knownEvent(name string) bool {
 	switch name {
-	case "READY", "RESUMED", EventMessage, EventUnload:
+	case "READY", "RESUMED", EventMessage, EventButton, EventUnload:
 		return true
 	}
 	if len(name) > maxEventName {
@@ -113,7 +117,7 @@ func (g *Globals) HandlersFor(eventType string, isMessage bool) []*lua.LFunction
 	var fns []*lua.LFunction
 	live := g.subs[:0]
 	for _, s := range g.subs {
-		if !s.off && (s.event == eventType || (isMessage && s.event == EventMessage)) {
+		if !s.off && (s.event == eventType || (isMessage && s.event == EventMessage) || (s.event == EventButton && eventType == InteractionEvent)) {
 			fns = append(fns, s.fn)
 			if s.once {
 				s.off = true

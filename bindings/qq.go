@@ -157,6 +157,9 @@ func (b *binder) qqFunc(e qqEndpoint) lua.LGFunction {
 	return func(L *lua.LState) int {
 		if e.send != "" {
 			id := checkID(L, 1, names[0])
+			if err := messageKeyboardErr(L.Get(next)); err != nil {
+				return b.fail(L, err)
+			}
 			body, file := b.messageArg(L, next)
 			return b.send(L, openapi.Target{Scene: e.send, ID: id}, body, file)
 		}

@@ -21,6 +21,9 @@ func (e *eventBuilder) reply(L *lua.LState) int {
 	if !ok || t.Metatable != e.mt {
 		raise(L, "reply must be called as ev:reply(msg)")
 	}
+	if err := messageKeyboardErr(L.Get(2)); err != nil {
+		return e.b.fail(L, err)
+	}
 	body, file := e.b.messageArg(L, 2)
 	src, err := sourceOf(t, func(k string) lua.LValue { return e.field(L, t, k) })
 	if err != nil {

@@ -24,6 +24,11 @@ type Event struct {
 	// event (handled it, or decided to drop it). Call it once, from any goroutine. See
 	// gateway.Config.SaveFinishedSeq.
 	Done func()
+	// Answer, set by a transport that acknowledges an INTERACTION_CREATE in its own
+	// reply (the webhook: the HTTP answer to the callback carries the code), is how the
+	// consumer hands it the code; the first call wins, later ones do nothing. Nil means
+	// the interaction is acknowledged over REST (PUT /interactions/{id}).
+	Answer func(code int)
 }
 
 // DedupKey is what tells a repeat of ev: its ID, else its BodyHash.

@@ -83,7 +83,10 @@
 // Ed25519 signature (key derived from the AppSecret) before parsing the body and answers
 // 401 when it is wrong, answers callback validation (op 13) and heartbeats (op 1) itself,
 // and passes dispatches (op 0) to the same kind of handler as the Client, acking
-// {"op":12,"d":0} once the handler has queued the event. Anyone can reach it, so it
+// {"op":12,"d":0} once the handler has queued the event. An INTERACTION_CREATE (a button
+// press) carries Event.Answer instead: its answer waits, at most InteractionWait (2.5 s),
+// for the acknowledgement code and carries it, {"op":12,"d":0,"code":N}, which is how the
+// platform takes a press's acknowledgement over webhooks. Anyone can reach it, so it
 // refuses a signed timestamp more than Tolerance (5 min) away, checks everything it can
 // before reading a body, refuses bodies over MaxBody unread, serves at most MaxConns
 // connections, and rate-limits its warnings (webhook_limits.go). An event without an id

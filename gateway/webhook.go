@@ -22,6 +22,7 @@ const (
 	defaultWebhookDrain     = 5 * time.Second
 	defaultWebhookMaxConns  = 256
 	defaultWebhookTolerance = 5 * time.Minute
+	defaultInteractionWait  = 2500 * time.Millisecond
 	// webhookBodyReads bounds how many bodies are read at once: a body must be
 	// read whole before its signature can be checked, so this (times MaxBody)
 	// is what strangers can make the process hold.
@@ -67,6 +68,13 @@ type WebhookConfig struct {
 	// Drain bounds how long shutdown waits for requests in flight. 0 means 5 s.
 	Drain time.Duration
 
+	// InteractionWait bounds how long the answer to an INTERACTION_CREATE callback waits
+	// for the consumer's acknowledgement code (Event.Answer), which the answer carries:
+	// over webhooks the platform takes a button's acknowledgement from there, not from
+	// PUT /interactions/{id}. When it passes, the answer says success. 0 means 2.5 s,
+	// inside the platform's 3 s.
+	InteractionWait time.Duration
+
 	// Logger receives one line per validation request and per rejected request. Nil
 	// discards.
 	Logger *slog.Logger
@@ -93,8 +101,11 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		return nil, fmt.Errorf("%w: set both TLS cert and key, or neither", ErrInvalidConfig)
 	}
-	if cfg.MaxBody < 0 || cfg.Drain < 0 || cfg.MaxConns < 0 || cfg.Tolerance < 0 {
-		return nil, fmt.Errorf("%w: negative webhook MaxBody, Drain, MaxConns or Tolerance", ErrInvalidConfig)
+	if cfg.MaxBody < 0 || cfg.Drain < 0 || cfg.MaxConns < 0 || cfg.Tolerance < 0 || cfg.InteractionWait < 0 {
+		return nil, fmt.Errorf("%w: negative webhook MaxBody, Drain, MaxConns, Tolerance or InteractionWait", ErrInvalidConfig)
+	}
+	if cfg.InteractionWait == 0 {
+		cfg.InteractionWait = defaultInteractionWait
 	}
 	if cfg.MaxConns == 0 {
 		cfg.MaxConns = defaultWebhookMaxConns
@@ -232,14 +243,47 @@ func (w *Webhook) Handler(handle func(Event)) http.Handler {
 				sum := sha256.Sum256(body)
 				ev.BodyHash = "sha256:" + hex.EncodeToString(sum[:16])
 			}
+			var answered chan int
+			if ev.Type == interactionEvent {
+				answered = make(chan int, 1)
+				ev.Answer = func(code int) {
+					select {
+					case answered <- code:
+					default: // answered already
+					}
+				}
+			}
 			w.handleMu.Lock()
 			handle(ev)
 			w.handleMu.Unlock()
-			writeJSON(rw, map[string]int{"op": opCallbackAck, "d": 0})
+			if answered == nil {
+				writeJSON(rw, map[string]int{"op": opCallbackAck, "d": 0})
+				return
+			}
+			writeJSON(rw, map[string]int{"op": opCallbackAck, "d": 0, "code": w.awaitAnswer(r.Context(), answered)})
 		default:
 			http.Error(rw, "unsupported op", http.StatusBadRequest)
 		}
 	})
+}
+
+// interactionEvent is the one event whose callback answer carries a result.
+const interactionEvent = "INTERACTION_CREATE"
+
+// awaitAnswer waits for the consumer's acknowledgement code of an interaction, at most
+// Config.InteractionWait; then, or when the platform gives up on the request, it is
+// success (0): the user's client stops waiting either way.
+func (w *Webhook) awaitAnswer(ctx context.Context, answered <-chan int) int {
+	t := time.NewTimer(w.cfg.InteractionWait)
+	defer t.Stop()
+	select {
+	case code := <-answered:
+		return code
+	case <-t.C:
+		w.log.Warn("interaction not acknowledged in time; answered success", "wait", w.cfg.InteractionWait)
+	case <-ctx.Done():
+	}
+	return 0
 }
 
 // readSigned reads the body of a request whose signature is valid and whose timestamp is

@@ -37,6 +37,12 @@
 // (handled.go), so an event replayed after a crash does not apply
 // kv.incr/kv.update twice.
 //
+// Button presses (interaction.go): every INTERACTION_CREATE is acknowledged
+// exactly once, with the code a handler passes to ev:ack, else when every
+// handler the event started has ended (failure if one raised), else at
+// 2.5 s; by PUT /interactions/{id}, or by the transport's Event.Answer when
+// it carries the code in its own reply (webhooks).
+//
 // Intents (WantedIntentsFor): a subscribed platform event requires its
 // intent; "message" requires guild @-messages and asks for group/C2C
 // messages, private-domain MESSAGE_CREATE and DIRECT_MESSAGE_CREATE as

@@ -108,6 +108,7 @@ type Host struct {
 	selfID  atomic.Value // the bot's user id (string), from READY
 
 	handled *handledLog
+	acks    *interactionAcks // button presses being handled (interaction.go)
 }
 
 // New validates cfg. Scripts are added with Load.
@@ -131,7 +132,7 @@ func New(cfg Config) (*Host, error) {
 	if err != nil {
 		return nil, fmt.Errorf("host: %w", err)
 	}
-	return &Host{cfg: cfg, log: cfg.Logger, handled: handled}, nil
+	return &Host{cfg: cfg, log: cfg.Logger, handled: handled, acks: newInteractionAcks(cfg.API, cfg.Clock, cfg.Logger)}, nil
 }
 
 // ScriptFiles expands the command-line arguments: a file is itself, a
@@ -299,6 +300,9 @@ func WantedIntentsFor(events []string) (required, optional dispatch.Intent) {
 			optional |= dispatch.IntentGroupAndC2C | dispatch.IntentGuildMessages | dispatch.IntentDirectMessage
 			continue
 		}
+		if e == bindings.EventButton {
+			e = bindings.InteractionEvent
+		}
 		required |= dispatch.IntentsFor([]string{e})
 	}
 	return required, optional &^ required
@@ -437,6 +441,7 @@ func (h *Host) serve(ctx context.Context, source func(context.Context, func(disp
 	h.runCtx, h.runWG = nil, nil
 	h.mu.Unlock()
 	wg.Wait()
+	h.acks.close()
 	// Every script has stopped: the done records still waiting go now, and
 	// the events handlers finished while draining may now count as seen.
 	if ferr := h.handled.flushDone(); ferr != nil {
@@ -458,6 +463,10 @@ func (h *Host) route(ev dispatch.Event, settled func()) {
 	h.noteSelf(ev)
 	// Either way the "message" handlers, waiters and commands skip it (overlap.go).
 	repeat := h.fromSelf(ev) || h.repeatedMessage(ev)
+	if ev.Type == bindings.InteractionEvent {
+		// Acknowledged once every script is done with it, or earlier.
+		settled = h.acks.begin(ev, settled)
+	}
 	h.routing.RLock()
 	scripts := h.list()
 	settle := newEventSettle(len(scripts), settled)

@@ -169,6 +169,7 @@ func (h *Host) deps() scriptDeps {
 		max:         Limits{CPU: h.cfg.MaxCPU, Memory: h.cfg.MaxMemory},
 		clock:       h.cfg.Clock,
 		handled:     h.handled,
+		acks:        h.acks,
 		private:     h.privateFiles(),
 		onFailure:   h.cfg.OnFailure,
 		http:        h.cfg.HTTP,

@@ -115,6 +115,7 @@ func (s *script) cancelHandlers() {
 		h.cancel()
 		s.dropWaiters(h)
 		s.inflight.Add(-1)
+		s.runAtEnd(h) // a stream the handler had open is still finished
 	}
 	s.threads = map[*lua.LState]*handler{}
 }
@@ -320,6 +321,9 @@ func (s *script) resume(h *handler, fn *lua.LFunction, args ...lua.LValue) {
 			s.failed("handler failed", h.event, failure)
 		}
 	}
+	if failure != "" && s.acks != nil && h.eventID != "" {
+		s.acks.fail(h.eventID) // a press whose handler failed is answered with failure
+	}
 	if h.onResult != nil {
 		h.onResult(vals, failure)
 	}
@@ -339,6 +343,7 @@ func (s *script) commit(h *handler) {
 
 func (s *script) finish(h *handler) {
 	h.cancel()
+	s.runAtEnd(h)
 	delete(s.threads, h.th)
 	s.inflight.Add(-1)
 	s.dropWaiters(h)
@@ -422,6 +427,33 @@ func (s *script) park(L *lua.LState) (*handler, uint64) {
 	h.gen++
 	h.waiting = true
 	return h, h.gen
+}
+
+// atEndTimeout bounds what a binding does after its handler has ended.
+const atEndTimeout = 10 * time.Second
+
+// runAtEnd starts what bindings asked to run when h ends, each on a worker
+// (drainWorkers waits for them).
+func (s *script) runAtEnd(h *handler) {
+	for _, f := range h.atEnd {
+		s.workers.Add(1)
+		go func() {
+			defer s.workers.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), atEndTimeout)
+			defer cancel()
+			f(ctx)
+		}()
+	}
+	h.atEnd = nil
+}
+
+// AtEnd implements bindings.Ends.
+func (s *script) AtEnd(L *lua.LState, f func(ctx context.Context)) {
+	h := s.handlerOf(L)
+	if h == nil {
+		bindings.Raise(L, "this call belongs in an event handler, not at load time")
+	}
+	h.atEnd = append(h.atEnd, f)
 }
 
 // Await implements bindings.Async.

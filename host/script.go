@@ -77,6 +77,7 @@ type script struct {
 	secrets    []string       // secret settings' values, shown as *** (redact.go)
 	store      bindings.Store
 	handled    *handledLog
+	acks       *interactionAcks // nil without a host (tests)
 
 	inbox       *inbox
 	completions chan completion
@@ -94,11 +95,12 @@ type script struct {
 	queued      atomic.Int64 // events and timer ticks handed over, not yet dispatched
 
 	// Owned by the scheduler goroutine.
-	marker  *lua.LUserData
-	threads map[*lua.LState]*handler // handler coroutines by their root thread
-	waiters []*waiter
-	timers  map[*luaTimer]struct{}
-	running atomic.Pointer[handler] // the handler executing Lua right now, for the memory watchdog
+	marker       *lua.LUserData
+	threads      map[*lua.LState]*handler // handler coroutines by their root thread
+	waiters      []*waiter
+	timers       map[*luaTimer]struct{}
+	timersClosed bool                    // cancelTimers ran: no timer is scheduled any more (scheduler goroutine only)
+	running      atomic.Pointer[handler] // the handler executing Lua right now, for the memory watchdog
 
 	workers  sync.WaitGroup
 	failures failureLog
@@ -114,8 +116,9 @@ type handler struct {
 	waiting bool          // parked on a host wait
 	cpu     time.Duration // Lua run so far
 	onDone  func()
-	kv      *bindings.KVBuffer // writes to commit when the handler succeeds
-	settle  *eventSettle       // told when the handler ends; nil for timers and the REPL
+	atEnd   []func(context.Context) // bindings.Ends: run on workers once the handler has ended
+	kv      *bindings.KVBuffer      // writes to commit when the handler succeeds
+	settle  *eventSettle            // told when the handler ends; nil for timers and the REPL
 	// eventID and ordinal name this handler of its event for the
 	// once-per-event records (handled.go); eventID is empty for timers, the
 	// REPL and events without an id.
@@ -160,6 +163,8 @@ type scriptDeps struct {
 	// handled makes kv effects happen once per event across a crash; nil
 	// turns that off (handled.go).
 	handled *handledLog
+	// acks acknowledges button presses; nil in tests without a host.
+	acks *interactionAcks
 	// private are files no script may read (bindings.Env.Private).
 	private []string
 	// onFailure is Config.OnFailure.
@@ -236,6 +241,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		store:       deps.store,
 		handled:     deps.handled,
 		onFailure:   deps.onFailure,
+		acks:        deps.acks,
 		inbox:       newInbox(limits.Inbox),
 		completions: make(chan completion, 64),
 		fires:       make(chan *luaTimer, 64),
@@ -257,7 +263,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 	if err != nil {
 		return fail(err)
 	}
-	g, err := bindings.Install(s.L, bindings.Env{
+	env := bindings.Env{
 		Script:     name,
 		Dir:        absDir,
 		Private:    deps.private,
@@ -276,7 +282,12 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		Timers:      s,
 		Events:      s,
 		Scope:       s,
-	})
+		Ends:        s,
+	}
+	if deps.acks != nil { // a nil pointer must not become a non-nil interface
+		env.Interactions = deps.acks
+	}
+	g, err := bindings.Install(s.L, env)
 	if err != nil {
 		return fail(err)
 	}

@@ -25,6 +25,14 @@ func (s *script) AddTimer(spec bindings.TimerSpec, fn *lua.LFunction) func() {
 }
 
 func (s *script) schedule(t *luaTimer) {
+	if s.timersClosed {
+		// The script is stopping and its timers were canceled: a handler
+		// still finishing must not leave one behind, which would hold
+		// drainWorkers until it fired (forever on a virtual clock).
+		t.canceled = true
+		delete(s.timers, t)
+		return
+	}
 	d := t.spec.Interval
 	if t.spec.Kind == bindings.TimerCron {
 		now := s.clock.Now()
@@ -81,6 +89,7 @@ func (s *script) cancelTimer(t *luaTimer) {
 
 // cancelTimers ends every timer: the script is being stopped.
 func (s *script) cancelTimers() {
+	s.timersClosed = true
 	for t := range s.timers {
 		s.cancelTimer(t)
 	}

@@ -78,7 +78,8 @@ func (s *script) wake(evType string, ev lua.LValue, isMessage bool) {
 	}
 	pending := append([]*waiter(nil), s.waiters...)
 	for _, w := range pending {
-		if w.event == "" || !(w.event == evType || (w.event == bindings.EventMessage && isMessage)) {
+		if w.event == "" || !(w.event == evType || (w.event == bindings.EventMessage && isMessage) ||
+			(w.event == bindings.EventButton && evType == bindings.InteractionEvent)) {
 			continue
 		}
 		if !w.h.waiting || w.h.gen != w.gen {

@@ -60,6 +60,8 @@ var hints = map[int]string{
 	304028: "only messages that @-mention the bot can be answered",
 	304031: "the user has closed DMs",
 	304036: "the bot has no permission for markdown templates",
+	304037: "the bot has no permission for message keyboards (apply in the QQ console)",
+	304040: "the keyboard's content is invalid: build it with ui.keyboard, which names the rule",
 	304045: "the channel's daily active-message limit is reached: reply to a message instead",
 	304049: "the DM active-message limit is reached: reply to a message instead",
 	304050: "the DM active-message limit is reached: reply to a message instead",

@@ -33,6 +33,7 @@ var classVar = map[string]string{
 	"luabot.KV":          "kv",
 	"luabot.Response":    "res",
 	"luabot.HTTPOptions": "opts",
+	"luabot.Stream":      "s",
 }
 
 // notInStubs are names a heading of the document may announce although

@@ -10,6 +10,8 @@
 ---@field trace_id? string platform trace id (X-Tps-trace-ID)
 ---@field hint? string     what to do about it
 ---@field kind? string     http errors: host, scheme, address, too_large, timeout, redirects, rate, canceled, network, request
+---@field field? string    ui builders (and sends checking a keyboard): the refused value, as written (keyboard[2][1].label)
+---@field limit? integer   the bound that value broke, when the rule is one
 
 ---@class luabot.User
 ---@field id string
@@ -28,8 +30,20 @@
 ---@field group_openid? string
 ---@field content? string
 ---@field author? luabot.User
+---@field button_id? string   button presses (INTERACTION_CREATE): the button's id
+---@field button_data? string button presses: the button's action data
+---@field message_id? string  button presses: the message carrying the keyboard, when the platform says
+---@field user? {id: string, openid?: string} button presses: who pressed (a user id in guilds, an openid in groups and C2C)
 ---@field [string] any       every other field of the event's d
 local Event = {}
+
+--- Acknowledge a button press with code (0 success, the default; 1 failure; 2 too frequent; 3 duplicate;
+--- 4 no permission; 5 admin only). luabot acknowledges every press exactly once on its own (success when the
+--- handlers end, failure if one raised, success at 2.5 s if they still run); ev:ack chooses the code.
+---@param code? integer
+---@return boolean? acked true if this call acknowledged, false if the press was acknowledged already
+---@return luabot.Error? err for an event that is not a press
+function Event:ack(code) end
 
 --- Passive reply in the event's own place (channel, DM, group or C2C). Repeated after a 5xx with the
 --- same msg_seq; when the platform already had it (the answer was lost), sent is {deduplicated = true}.
@@ -42,6 +56,25 @@ function Event:reply(msg) end
 ---@return table
 function Event:raw() end
 
+--- Start a streamed reply (C2C chats only): the answer appears piece by piece, as one message, and counts as one
+--- reply. A stream left unfinished when the handler ends (returned or failed) is finished by luabot, with a warning.
+---@return luabot.Stream? s
+---@return luabot.Error? err outside C2C, or past the reply window or cap
+function Event:stream() end
+
+---@class luabot.Stream
+local Stream = {}
+--- Add text. The first write is sent at once; later ones are gathered and sent at most once a second.
+---@param text string
+---@return boolean? ok
+---@return luabot.Error? err
+function Stream:write(text) end
+--- Send what is left (and text) as the last piece.
+---@param text? string
+---@return table? sent
+---@return luabot.Error? err
+function Stream:finish(text) end
+
 ---@class luabot.Handle
 ---@field event string
 local Handle = {}
@@ -49,7 +82,8 @@ local Handle = {}
 function Handle:off() end
 
 --- Register a handler. Event names are the platform's (AT_MESSAGE_CREATE, GROUP_AT_MESSAGE_CREATE, READY, ...),
---- "message" for any incoming message, or "unload" before the script stops.
+--- "message" for any incoming message, "button" for a button press (INTERACTION_CREATE, acknowledged by luabot),
+--- or "unload" before the script stops.
 ---@param event string
 ---@param fn fun(ev: luabot.Event)
 ---@return luabot.Handle
@@ -381,6 +415,43 @@ function json.decode(s) end
 ---@param t T
 ---@return T
 function json.array(t) end
+
+--- Builders of rich messages (markdown, keyboards, embeds, arks): plain tables ev:reply and qq.send* accept,
+--- or nil, err naming the refused field (err.field) and the limit (err.limit).
+ui = {}
+--- A markdown message: text, or a template {template = id, params = {key = value | {values}}}; with keyboard
+--- (from ui.keyboard) it carries buttons.
+---@param md string|{template: string|integer, params?: table<string, string|string[]>}
+---@param keyboard? table
+---@return table? msg {markdown = ..., keyboard = ...}
+---@return luabot.Error? err
+function ui.markdown(md, keyboard) end
+--- A button. opts: exactly one of data (a callback: the press reaches on("button") with ev.button_data),
+--- url (a link) or command (typed into the input box; enter, reply); id, visited (label after a press),
+--- style ("blue" or "grey"), permission ("everyone" (default), "managers", {users = {...}}, {roles = {...}}),
+--- click_limit, unsupported (text for clients without buttons). Labels have 1 to 32 characters, data at most 1 KiB.
+---@param label string
+---@param opts table
+---@return table? button
+---@return luabot.Error? err
+function ui.button(label, opts) end
+--- A keyboard: rows (1 to 5) of buttons (1 to 5 each) from ui.button, ids unique (missing ones become "row.column");
+--- or a template id. The result is the message's keyboard field.
+---@param rows table[][]|string
+---@return table? keyboard
+---@return luabot.Error? err
+function ui.keyboard(rows) end
+--- An embed message: {title =, prompt =, description =, thumbnail = url, fields = {"text" | {name =}, ...}} (25 fields at most).
+---@param embed table
+---@return table? msg
+---@return luabot.Error? err
+function ui.embed(embed) end
+--- An ark message from template_id and kv: key = "value", or key = {{k = "v", ...}, ...} for a list.
+---@param template_id integer
+---@param kv table<string, string|table[]>
+---@return table? msg
+---@return luabot.Error? err
+function ui.ark(template_id, kv) end
 
 log = {}
 function log.debug(...) end

@@ -142,6 +142,12 @@ type Config struct {
 	// follows. Default false: messages are accepted at once.
 	Audit bool
 
+	// NoMarkdown plays a bot without the markdown and keyboard permissions,
+	// which the platform grants on application: a message with markdown is
+	// refused with 304036, one with a custom keyboard with 304037. Default
+	// false: the bot has both.
+	NoMarkdown bool
+
 	// WebhookURL, when set, makes the simulator also deliver every event by
 	// HTTP callback (§10): it validates the URL with op 13 first, then POSTs
 	// signed op-0 envelopes and retries failures with the same event id.

@@ -26,6 +26,7 @@ func (s *Server) controlTable() []route {
 		{http.MethodPost, controlPrefix + "/messages", s.ctlPost},
 		{http.MethodPost, controlPrefix + "/interactions", s.ctlClick},
 		{http.MethodGet, controlPrefix + "/interactions/{id}", s.ctlInteraction},
+		{http.MethodPost, controlPrefix + "/press", s.ctlPress},
 		{http.MethodPost, controlPrefix + "/reactions", s.ctlReact},
 		{http.MethodPost, controlPrefix + "/members", s.ctlAddMember},
 		{http.MethodPost, controlPrefix + "/guilds", s.ctlJoinGuild},
@@ -56,7 +57,7 @@ func (s *Server) serveControl(c *call) {
 // otherwise.
 func (c *call) ctlError(err error) {
 	status := http.StatusBadRequest
-	for _, nf := range []error{ErrUnknownChannel, ErrUnknownAuthor, ErrUnknownGuild, ErrUnknownGroup, ErrUnknownMessage} {
+	for _, nf := range []error{ErrUnknownChannel, ErrUnknownAuthor, ErrUnknownGuild, ErrUnknownGroup, ErrUnknownMessage, ErrNoButton} {
 		if errors.Is(err, nf) {
 			status = http.StatusNotFound
 		}
@@ -165,10 +166,42 @@ func (s *Server) ctlPost(c *call) {
 }
 
 type ctlInteraction struct {
-	ID      string `json:"id"`
-	EventID string `json:"event_id"`
-	Acked   bool   `json:"acked"`
-	AckBody string `json:"ack_body,omitempty"`
+	ID        string  `json:"id"`
+	EventID   string  `json:"event_id"`
+	Acked     bool    `json:"acked"`
+	AckBody   string  `json:"ack_body,omitempty"`
+	Code      int     `json:"code"`
+	Via       string  `json:"via,omitempty"`
+	LatencyMS float64 `json:"latency_ms"`
+	Late      bool    `json:"late"`
+	Acks      int     `json:"acks"`
+	Ignored   int     `json:"ignored_puts"`
+	Webhook   bool    `json:"webhook"`
+}
+
+func toCtlInteraction(in Interaction) ctlInteraction {
+	return ctlInteraction{ID: in.ID, EventID: in.EventID, Acked: in.Acked, AckBody: in.AckBody, Code: in.Code, Via: in.Via,
+		LatencyMS: float64(in.Latency) / float64(time.Millisecond), Late: in.Late, Acks: in.Acks, Ignored: in.Ignored,
+		Webhook: in.Webhook}
+}
+
+// ctlPress answers POST /sim/press: a user presses a button of a keyboard
+// the bot sent ({message_id, button_id, user_id}).
+func (s *Server) ctlPress(c *call) {
+	var req struct {
+		MessageID string `json:"message_id"`
+		ButtonID  string `json:"button_id"`
+		UserID    string `json:"user_id"`
+	}
+	if _, ok := c.decode(&req); !ok {
+		return
+	}
+	in, err := s.Press(Press{MessageID: req.MessageID, ButtonID: req.ButtonID, UserID: req.UserID})
+	if err != nil {
+		c.ctlError(err)
+		return
+	}
+	c.json(http.StatusOK, toCtlInteraction(in))
 }
 
 // ctlClick answers POST /sim/interactions: a user clicks a button.
@@ -201,7 +234,7 @@ func (s *Server) ctlInteraction(c *call) {
 		c.fail(http.StatusNotFound, codeNotFound, "unknown interaction")
 		return
 	}
-	c.json(http.StatusOK, ctlInteraction(in))
+	c.json(http.StatusOK, toCtlInteraction(in))
 }
 
 // ctlReact answers POST /sim/reactions: a user reacts to a message, or

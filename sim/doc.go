@@ -26,7 +26,9 @@
 // forum threads and who is on a voice channel's mic, and the user side is
 // played by Go methods or the control API: Post (a message in a guild
 // channel, a DM, a group or a C2C chat), React and Unreact, Click (a
-// button), AddMember and JoinGuild. Each produces the platform's event:
+// button), Press (a button of a keyboard the bot sent, as the client
+// would: permission checked, a callback dispatched, a command posted),
+// AddMember and JoinGuild. Each produces the platform's event:
 // AT_MESSAGE_CREATE (a mention; also MESSAGE_CREATE for sessions with the
 // private-domain intent, as every message of the channel is) or
 // MESSAGE_CREATE,
@@ -53,7 +55,9 @@
 //     setting guides in channels and DMs; channel announces; reactions
 //     put/delete/list users; pins; DM send and recall; group and C2C send,
 //     /files (file_info is padded standard base64), recall; interaction
-//     acknowledgement. Requests need "Authorization: QQBot <access token>"
+//     acknowledgement (interactions.go: code, way and latency recorded, a
+//     second or a late one refused, a PUT for a webhook-delivered press
+//     ignored). Requests need "Authorization: QQBot <access token>"
 //     or the legacy "Bot <appid>.<bot token>"; every response carries
 //     X-Tps-trace-ID and, for JSON, exactly "Content-Type: application/json".
 //     Errors use the §8.2 body {message, code, err_code, trace_id}.
@@ -102,7 +106,7 @@
 //     delivers webhooks.
 //   - The gateway (GatewayURL, /websocket): §3–§5, below.
 //   - The control API (ControlURL, /sim/…; control.go), no auth: GET world,
-//     POST messages, interactions, reactions, members, guilds, faults,
+//     POST messages, interactions, press, reactions, members, guilds, faults,
 //     GET interactions/{id}, GET sent (?since=N&wait_ms=M), GET sessions
 //     (?min=N&wait_ms=M: {"connected": count} of READY connections), POST clock
 //     ({"advance":"5m1s"}; answers {"now": …}), POST voice ({channel_id,
@@ -194,7 +198,25 @@
 // with Content-Length, User-Agent QQBot-Callback, X-Bot-Appid,
 // X-Signature-Timestamp and X-Signature-Ed25519 (the key derived from the
 // AppSecret as in §10.2). Anything but HTTP 200 {"op":12,"d":0} is retried
-// with the same body and event id, 5 attempts with a doubling pause.
+// with the same body and event id, 5 attempts with a doubling pause. An
+// INTERACTION_CREATE is delivered on its own goroutine, since its answer
+// waits for the bot's acknowledgement, which it carries: {"op":12,"code":N}.
+//
+// # Streamed messages (stream.go)
+//
+// A C2C send with stream {state, index, id} is a piece of one message: the
+// first (no id) is checked and counted as a reply, later ones are appended
+// to it (SentMessage.Stream counts them), and pieces out of order, after
+// state 10, for an unknown stream or outside C2C are 400/12002.
+//
+// # Keyboards (keyboard.go)
+//
+// A custom keyboard the platform would not show (over 5 rows or 5 buttons
+// a row, no label, an action or permission type outside §7.2, an id used
+// twice) is refused with 304040 naming the rule; the bot's messages keep
+// their keyboard (group and C2C ones too), which Press reads. With
+// Config.NoMarkdown, markdown is refused with 304036 and keyboards with
+// 304037, as for a bot without those permissions.
 //
 // # Concurrency
 //

@@ -158,19 +158,33 @@ type Click struct {
 	Scene       string // SceneGuild (default), SceneGroup or SceneC2C
 	ChannelID   string // guild: default the first channel
 	GroupOpenID string // group: default the first group
-	UserID      string // the user, by id or openid; default the first user
+	UserID      string // the user, by id, openid or name; default the first user
 	ButtonID    string
 	ButtonData  string
 	MessageID   string // the message carrying the keyboard, if known
 }
 
 // Interaction is what a click produced: the interaction id to acknowledge
-// with PUT /interactions/{id}, and the envelope id usable as event_id.
+// with PUT /interactions/{id}, and the envelope id usable as event_id, and
+// how the bot acknowledged it (interactions.go).
 type Interaction struct {
 	ID      string
 	EventID string
 	Acked   bool
-	AckBody string // the raw body of the acknowledgement
+	AckBody string // the raw body of the acknowledgement (PUT), or the webhook answer
+
+	At      time.Time     // when it was dispatched, on the platform clock
+	Code    int           // the acknowledgement's code (0 success, 1 failure, …)
+	Via     string        // "rest" (PUT /interactions/{id}) or "webhook" (the callback's answer)
+	Latency time.Duration // from dispatch to the acknowledgement, on the platform clock
+	// Late is set when the acknowledgement came after InteractionDeadline (or
+	// never came by then and came later): the user's client had shown a failure.
+	Late bool
+	// Acks counts the acknowledgements received; the platform refuses a
+	// second one. Ignored counts PUTs for an interaction delivered by
+	// webhook, which the platform ignores.
+	Acks, Ignored int
+	Webhook       bool // delivered by HTTP callback
 }
 
 // Click dispatches INTERACTION_CREATE (intent 1<<26, type 11) for a button
@@ -179,9 +193,7 @@ func (s *Server) Click(c Click) (Interaction, error) {
 	s.mu.Lock()
 	u := s.w.users[0]
 	if c.UserID != "" {
-		if u = s.w.user(c.UserID); u == nil {
-			u = s.w.userByOpenID(c.UserID)
-		}
+		u = s.w.userByAny(c.UserID)
 	}
 	if u == nil {
 		s.mu.Unlock()
@@ -221,10 +233,11 @@ func (s *Server) Click(c Click) (Interaction, error) {
 		return Interaction{}, fmt.Errorf("click in scene %q: %w", c.Scene, ErrUnknownScene)
 	}
 	ev.id = newEventID(ev.t)
-	in := &Interaction{ID: d.ID, EventID: ev.id}
+	in := &Interaction{ID: d.ID, EventID: ev.id, At: s.now(), Webhook: s.hook != nil}
 	s.interactions[d.ID] = in
+	out := *in // copied under the lock: the bot may acknowledge it as soon as it is published
 	s.mu.Unlock()
-	return *in, s.publish(ev)
+	return out, s.publish(ev)
 }
 
 // Interaction reports the state of an interaction created by Click.
@@ -235,7 +248,11 @@ func (s *Server) Interaction(id string) (Interaction, bool) {
 	if !ok {
 		return Interaction{}, false
 	}
-	return *in, true
+	out := *in
+	if !out.Acked && s.now().Sub(out.At) > InteractionDeadline {
+		out.Late = true // the user's client has given up
+	}
+	return out, true
 }
 
 // guildOrFirst finds a guild, or the first one for "". The caller holds

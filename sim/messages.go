@@ -105,6 +105,9 @@ type SentMessage struct {
 	Authorization string // the request's Authorization header
 	UnionAppID    string // the request's X-Union-Appid header
 	AuditID       string // set when Config.Audit held the message for audit
+	// Stream is set for a streamed C2C reply (stream.go): Content is then
+	// the pieces so far, assembled.
+	Stream *StreamInfo
 }
 
 // storedMessage is what the platform keeps about a message: the message
@@ -379,5 +382,9 @@ func cloneMessage(m Message) Message {
 func cloneSent(m SentMessage) SentMessage {
 	m.Message = cloneMessage(m.Message)
 	m.Body = slices.Clone(m.Body)
+	if m.Stream != nil {
+		st := *m.Stream
+		m.Stream = &st
+	}
 	return m
 }

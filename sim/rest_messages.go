@@ -56,6 +56,7 @@ type messageRequest struct {
 	EventID          *string         `json:"event_id"`
 	MsgSeq           *int            `json:"msg_seq"`
 	MessageReference json.RawMessage `json:"message_reference"`
+	Stream           *wireStream     `json:"stream"`
 
 	file *Attachment // the file_image part of a multipart body
 }
@@ -63,6 +64,18 @@ type messageRequest struct {
 // decodeMessage reads and checks a send body, JSON or multipart/form-data
 // (decodeForm).
 func (c *call) decodeMessage() (messageRequest, []byte, bool) {
+	req, body, ok := c.decodeMessageBody()
+	if ok && present(req.Keyboard) {
+		if msg := checkKeyboard(req.Keyboard); msg != "" {
+			c.fail(http.StatusBadRequest, codeKeyboardInvalid, msg)
+			return req, nil, false
+		}
+	}
+	return req, body, ok
+}
+
+// decodeMessageBody is decodeMessage before the keyboard check.
+func (c *call) decodeMessageBody() (messageRequest, []byte, bool) {
 	var req messageRequest
 	if mt, params, _ := mime.ParseMediaType(c.r.Header.Get("Content-Type")); mt == "multipart/form-data" {
 		return c.decodeForm(params["boundary"])
@@ -254,7 +267,7 @@ func (s *Server) postMessage(c *call) {
 // audit body followed by MESSAGE_AUDIT_PASS/REJECT.
 func (s *Server) sendToChannel(c *call, t target, srcGuild string) {
 	req, body, ok := c.decodeMessage()
-	if !ok {
+	if !ok || !s.permitted(c, req) {
 		return
 	}
 	if !req.hasPayload() {

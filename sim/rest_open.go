@@ -1,9 +1,9 @@
 package sim
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"net/http"
 
 	"github.com/google/uuid"
@@ -51,12 +51,30 @@ func (s *Server) sendOpen(c *call, scene string) {
 		return
 	}
 	req, body, ok := c.decodeMessage()
-	if !ok {
+	if !ok || !s.permitted(c, req) {
 		return
 	}
 	msgType := 0
 	if req.MsgType != nil {
 		msgType = *req.MsgType
+	}
+	if req.Stream != nil {
+		s.mu.Lock()
+		os, rerr := s.checkStreamPiece(scene, t.openID, req.Stream)
+		if rerr == nil && os != nil {
+			// A continuation: part of the reply the first piece was, so
+			// neither counted nor checked again, and it may be empty (the
+			// last piece often is).
+			m := s.appendPiece(os, req.Stream, deref(req.Content))
+			s.mu.Unlock()
+			c.json(http.StatusOK, wireOpenSent{ID: m.ID, Timestamp: m.Timestamp})
+			return
+		}
+		s.mu.Unlock()
+		if rerr != nil {
+			c.fail(rerr.status, rerr.code, rerr.message)
+			return
+		}
 	}
 	switch {
 	case msgType == msgTypeText && deref(req.Content) == "":
@@ -84,6 +102,12 @@ func (s *Server) sendOpen(c *call, scene string) {
 	}
 	sent := s.newSent(c, req, body)
 	sent.Message = Message{ID: newOpenMessageID(), Content: deref(req.Content), Author: s.w.bot, Scene: scene}
+	if present(req.Markdown) {
+		sent.Markdown = bytes.Clone(req.Markdown)
+	}
+	if present(req.Keyboard) {
+		sent.Keyboard = bytes.Clone(req.Keyboard)
+	}
 	if scene == SceneGroup {
 		sent.GroupOpenID = t.openID
 	} else {
@@ -99,6 +123,9 @@ func (s *Server) sendOpen(c *call, scene string) {
 	sent.Timestamp = timestamp(now)
 	s.storeMessage(sent.Message, now, true)
 	s.recordSent(sent)
+	if req.Stream != nil {
+		s.startStream(req.Stream, t.openID)
+	}
 	s.mu.Unlock()
 	c.json(http.StatusOK, wireOpenSent{ID: sent.ID, Timestamp: sent.Timestamp})
 }
@@ -190,23 +217,4 @@ func (s *Server) recallOpen(c *call, scene string) {
 	}
 	m.deleted = true
 	c.json(http.StatusOK, struct{}{})
-}
-
-// putInteraction answers PUT /interactions/{interaction_id} with 204. Any
-// body is accepted, including botgo's text/plain raw string.
-func (s *Server) putInteraction(c *call) {
-	b, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, maxRequestBody))
-	if err != nil {
-		c.fail(http.StatusRequestEntityTooLarge, codeBodyTooLarge, "request body too large")
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	in, ok := s.interactions[c.r.PathValue("interaction_id")]
-	if !ok {
-		c.fail(http.StatusNotFound, codeNotFound, "unknown interaction")
-		return
-	}
-	in.Acked, in.AckBody = true, string(b)
-	c.noContent()
 }

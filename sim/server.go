@@ -63,9 +63,11 @@ type Server struct {
 	eventOrder   []string
 	sent         []SentMessage
 	sentSignal   signal
+	ackSignal    signal                 // an interaction was acknowledged
 	quotas       map[string][]time.Time // active-message sends per quota key (delivery.go)
 	interactions map[string]*Interaction
-	faults       faultState // REST faults (faults.go)
+	streams      map[string]*openStream // streamed C2C messages by id (stream.go)
+	faults       faultState             // REST faults (faults.go)
 
 	hook         *webhookSender          // nil without Config.WebhookURL
 	hookSessions map[string]*hookSession // the deprecated webhook session API (rest_webhook_sessions.go)
@@ -99,6 +101,7 @@ func New(cfg Config) (*Server, error) {
 		events:       make(map[string]*storedEvent),
 		quotas:       make(map[string][]time.Time),
 		interactions: make(map[string]*Interaction),
+		streams:      make(map[string]*openStream),
 		conns:        make(map[*conn]struct{}),
 		sessions:     make(map[string]*session),
 		tokens:       tokenStore{ttl: cfg.TokenTTL, expiry: make(map[string]time.Time)},

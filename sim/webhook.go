@@ -101,6 +101,15 @@ func (h *webhookSender) run() {
 				h.s.log.Error("webhook encode", "err", err)
 				continue
 			}
+			if it.t == "INTERACTION_CREATE" && h.s.enter() {
+				// Its answer waits for the bot's acknowledgement; the
+				// events behind it do not.
+				go func() {
+					defer h.s.wg.Done()
+					h.deliver(ctx, it, body)
+				}()
+				continue
+			}
 			h.deliver(ctx, it, body)
 		}
 	}
@@ -112,10 +121,14 @@ func (h *webhookSender) deliver(ctx context.Context, it hookItem, body []byte) {
 		reply, err := h.post(ctx, body)
 		if err == nil {
 			var ack struct {
-				Op int  `json:"op"`
-				D  *int `json:"d"`
+				Op   int  `json:"op"`
+				D    *int `json:"d"`
+				Code *int `json:"code"`
 			}
-			if json.Unmarshal(reply, &ack) == nil && ack.Op == 12 && ack.D != nil && *ack.D == 0 {
+			if json.Unmarshal(reply, &ack) == nil && ack.Op == 12 && ((ack.D != nil && *ack.D == 0) || ack.Code != nil) {
+				if it.t == "INTERACTION_CREATE" {
+					h.s.webhookAnswer(it.id, reply)
+				}
 				return
 			}
 			err = fmt.Errorf("no op 12 ack: %q", reply)

@@ -283,6 +283,22 @@ func (w *world) user(id string) *User {
 	return nil
 }
 
+// userByAny finds a user by id, openid or username.
+func (w *world) userByAny(x string) *User {
+	if u := w.user(x); u != nil {
+		return u
+	}
+	if u := w.userByOpenID(x); u != nil {
+		return u
+	}
+	for _, u := range w.users {
+		if u.Username == x {
+			return u
+		}
+	}
+	return nil
+}
+
 func (w *world) userByOpenID(id string) *User {
 	for _, u := range w.users {
 		if u.OpenID == id {

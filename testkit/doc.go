@@ -27,8 +27,9 @@
 // this: a handler parked in wait_for or sleep never becomes idle, and an
 // event or timer tick just taken off a script's queue is briefly invisible
 // to it. The quiet period is short when the host reports Idle and longer
-// otherwise; a handler that computes for longer than that without calling
-// anything could be caught mid-way. sim.advance moves the clock from one
+// otherwise, and it does not start while a script is executing Lua or has
+// something queued (host.Host.Running), so a handler computing or waiting
+// on a kv commit is not caught mid-way. sim.advance moves the clock from one
 // due timer to the next and settles in between, so a timer.every that
 // reschedules itself fires once per interval.
 //

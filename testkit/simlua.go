@@ -43,6 +43,9 @@ func (s *suite) simModule() *lua.LTable {
 		"roles":        s.roles,
 		"world":        s.world,
 		"expect_error": s.expectError,
+		// press.go
+		"press":       s.press,
+		"interaction": s.interaction,
 		"time": func(L *lua.LState) int {
 			L.Push(lua.LNumber(s.current(L).clock.Now().Unix()))
 			return 1
@@ -412,6 +415,15 @@ func sentTable(L *lua.LState, w sim.World, m sim.SentMessage) *lua.LTable {
 	}
 	if m.MsgSeq != 0 {
 		t.RawSetString("msg_seq", lua.LNumber(m.MsgSeq))
+	}
+	if b := buttonsTable(L, m.Keyboard); b != lua.LNil {
+		t.RawSetString("buttons", b)
+	}
+	if m.Stream != nil {
+		st := L.NewTable()
+		st.RawSetString("pieces", lua.LNumber(m.Stream.Pieces))
+		st.RawSetString("finished", lua.LBool(m.Stream.Finished))
+		t.RawSetString("stream", st)
 	}
 	var body any
 	if json.Unmarshal(m.Body, &body) == nil {

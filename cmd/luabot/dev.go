@@ -127,6 +127,10 @@ func dev(c *cli.Context, in io.Reader, out io.Writer) error {
 			if line == "" {
 				continue
 			}
+			if label, ok := strings.CutPrefix(line, "!press "); ok {
+				press(platform, out, user.ID, strings.TrimSpace(label))
+				continue
+			}
 			if _, err := platform.Post(sim.Post{ChannelID: channel.ID, AuthorID: user.ID, Content: line, MentionBot: true}); err != nil {
 				slog.Error("post message", "err", err)
 			}
@@ -219,6 +223,17 @@ func extras(m sim.SentMessage) string {
 	_ = json.Unmarshal(m.Body, &body) // a body the platform took is JSON; a bad one just shows nothing extra
 	if body.Image != "" {
 		fmt.Fprintf(&b, " [image %s]", body.Image)
+	}
+	var md struct {
+		Content string `json:"content"`
+	}
+	if json.Unmarshal(body.Markdown, &md) == nil && md.Content != "" {
+		fmt.Fprintf(&b, " [markdown] %s", md.Content)
+		body.Markdown = nil
+	}
+	if labels := buttonLabels(body.Keyboard); labels != "" {
+		fmt.Fprintf(&b, " %s", labels)
+		body.Keyboard = nil
 	}
 	for _, part := range []struct {
 		name string

@@ -160,9 +160,24 @@ end)`), 0o644)
 	io.WriteString(s.stdin, "cat?\n")
 	s.expect("bot> a cat [image/png cat.png, 16 bytes]")
 	io.WriteString(s.stdin, "card\n")
-	if line := s.expect("bot>"); line != "bot> [markdown]" {
-		t.Fatalf("got %q, want %q", line, "bot> [markdown]")
+	if line := s.expect("bot>"); line != "bot> [markdown] # hi" {
+		t.Fatalf("got %q, want %q", line, "bot> [markdown] # hi")
 	}
+}
+
+// A keyboard prints as its buttons' labels, and "!press label" presses one as the chat's
+// user: the poll example counts the vote.
+func TestDev_ButtonsShownAndPressed(t *testing.T) {
+	s := start(t, "dev", "--data", filepath.Join(t.TempDir(), "dev.db"), "../../examples/poll")
+	s.expect("luabot dev:")
+	io.WriteString(s.stdin, "/poll Lunch? | pizza | noodles\n")
+	s.expect("[pizza] [noodles] [Results]")
+	io.WriteString(s.stdin, "!press pizza\n")
+	s.expect("(pressed [pizza]: acknowledged with code 0)")
+	io.WriteString(s.stdin, "!press Results\n")
+	s.expect("bot> Lunch? pizza 1 · noodles 0")
+	io.WriteString(s.stdin, "!press nothing\n")
+	s.expect(`(no button "nothing" in the bot's messages)`)
 }
 
 func TestRun_MissingCredentials(t *testing.T) {
