@@ -353,11 +353,15 @@ func (h *Host) Idle() bool {
 }
 
 // Settled reports whether the scripts can do nothing more until an event
-// arrives or the clock moves: nothing queued, and every running handler
-// parked in sleep or wait_for. `luabot test` waits for it (with no REST
-// call in flight and no timer due) instead of for a quiet period, which
-// load can stretch past any fixed length.
+// arrives or the clock moves: nothing queued, every running handler parked
+// in sleep or wait_for, and no button press acknowledgement on its way.
+// `luabot test` waits for it (with no REST call in flight and no timer
+// due) instead of for a quiet period, which load can stretch past any
+// fixed length.
 func (h *Host) Settled() bool {
+	if h.acks.puts.Load() > 0 {
+		return false
+	}
 	for _, s := range h.list() {
 		// queued first: a handler starts only while its event or tick
 		// is still counted there.

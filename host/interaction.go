@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/luabot/luabot/bindings"
@@ -53,6 +54,7 @@ type interactionAcks struct {
 	pending map[string]*pendingAck
 	closed  bool           // close has begun waiting: no new PUT starts
 	wg      sync.WaitGroup // PUTs in flight; close waits for them
+	puts    atomic.Int64   // the same count, for Host.Settled
 }
 
 // pendingAck is one interaction not yet known to be acknowledged.
@@ -154,9 +156,11 @@ func (p *pendingAck) ack(code int, via string) bool {
 		return true
 	}
 	a.wg.Add(1)
+	a.puts.Add(1)
 	a.mu.Unlock()
 	go func() {
 		defer a.wg.Done()
+		defer a.puts.Add(-1)
 		ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
 		defer cancel()
 		if err := a.api.AckInteraction(ctx, p.interactionID, code); err != nil {

@@ -345,12 +345,15 @@ func (s *script) finish(h *handler) {
 	h.cancel()
 	s.runAtEnd(h)
 	delete(s.threads, h.th)
-	s.inflight.Add(-1)
 	s.dropWaiters(h)
 	if h.onDone != nil {
 		h.onDone()
 	}
 	h.settle.done()
+	// Last: what the end starts (a button's acknowledgement, by
+	// h.settle) is under way before the handler stops counting, so
+	// Host.Settled never sees neither.
+	s.inflight.Add(-1)
 }
 
 // traceback lists the script lines a failed coroutine was called from,
