@@ -26,7 +26,7 @@ func devCommand() *cli.Command {
 		Usage:     "chat with your scripts on the embedded simulator (no account, no network)",
 		ArgsUsage: "SCRIPT|DIR...",
 		Flags: append([]cli.Flag{
-			dataFlag,
+			devDataFlag,
 			&cli.BoolFlag{Name: "no-watch", Usage: "do not reload scripts when their files change"},
 		}, limitFlags()...),
 		Action: func(c *cli.Context) error {
@@ -76,7 +76,9 @@ func dev(c *cli.Context, in io.Reader, out io.Writer) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		runErr = h.serve(ctx, api, transport.Config{})
+		// The embedded simulator is new each run: a session saved by the
+		// last run could only be refused, so sessions live in memory.
+		runErr = h.serve(ctx, api, transport.Config{Sessions: transport.NewMemorySessions()})
 		cancel()
 	}()
 
@@ -111,6 +113,11 @@ func dev(c *cli.Context, in io.Reader, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "luabot dev: you are %s in #%s; the bot (%s) answers @-mentions. Ctrl-D quits.\n",
 		user.Username, channel.Name, world.Bot.Username)
+	// On stderr: where things are, for a second terminal.
+	data := c.String("data")
+	fmt.Fprintf(c.App.ErrWriter, "luabot dev: kv in %s (luabot repl --attach --data %s evaluates inside this bot); "+
+		"simulator control API at %s (GET %s/world, POST %s/messages)\n",
+		data, data, platform.ControlURL(), platform.ControlURL(), platform.ControlURL())
 
 	lines := make(chan string)
 	stopReading := make(chan struct{})

@@ -400,3 +400,35 @@ func TestRun_IntentsNegotiated(t *testing.T) {
 		t.Fatalf("exit %d after interrupt; stderr:\n%s", code, s.stderr.String())
 	}
 }
+
+// Each dev run starts clean: the embedded simulator is new, so the last
+// run's session is not offered to it (it used to be refused with op 9 on
+// every start), and dev's kv lives in a file of its own, not run's.
+func TestDev_EachRunStartsClean(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.WriteFile("count.lua", []byte(`on("message", function(ev) ev:reply("n=" .. kv.incr("n")) end)`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for run, want := range []string{"bot> n=1", "bot> n=2"} {
+		s := start(t, "--log-level", "debug", "dev", "count.lua")
+		s.expect("luabot dev:")
+		io.WriteString(s.stdin, "count\n")
+		if line := s.expect("bot>"); line != want {
+			t.Errorf("run %d: %q, want %q (kv kept across dev runs, in its own file)", run+1, line, want)
+		}
+		s.stdin.Close()
+		if code := s.exitCode(); code != 0 {
+			t.Fatalf("exit %d; stderr:\n%s", code, s.stderr.String())
+		}
+		if errOut := s.stderr.String(); strings.Contains(errOut, "invalid session") || strings.Contains(errOut, "resum") {
+			t.Errorf("run %d tried to resume an old session:\n%s", run+1, errOut)
+		}
+	}
+	if _, err := os.Stat("luabot.db"); !os.IsNotExist(err) {
+		t.Errorf("dev created luabot.db (run's store): %v", err)
+	}
+	if _, err := os.Stat("luabot-dev.db"); err != nil {
+		t.Errorf("dev's own store: %v", err)
+	}
+}

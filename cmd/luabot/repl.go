@@ -77,6 +77,11 @@ func standaloneREPL(c *cli.Context) error {
 			return usagef("%v", err)
 		}
 	} else {
+		if !c.IsSet("data") {
+			if err := c.Set("data", devData); err != nil {
+				return err
+			}
+		}
 		platform, err := sim.New(sim.Config{Logger: slog.Default().With("component", "sim")})
 		if err != nil {
 			return err
@@ -117,7 +122,12 @@ func standaloneREPL(c *cli.Context) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		if err := h.serve(ctx, api, transport.Config{}); err != nil && ctx.Err() == nil {
+		tcfg := transport.Config{}
+		if c.String("app-id") == "" {
+			// A fresh simulator: see dev.
+			tcfg.Sessions = transport.NewMemorySessions()
+		}
+		if err := h.serve(ctx, api, tcfg); err != nil && ctx.Err() == nil {
 			slog.Error("bot stopped", "err", err)
 		}
 	}()

@@ -15,6 +15,18 @@ import (
 	"github.com/luabot/luabot/transport"
 )
 
+// devData is the kv file of `luabot dev` and of `luabot repl` on the
+// simulator: their own, so test data typed in the chat never lands in the
+// store `luabot run` uses in the same folder.
+const devData = "luabot-dev.db"
+
+var devDataFlag = &cli.StringFlag{
+	Name:    "data",
+	Value:   devData,
+	Usage:   "bbolt file for the scripts' kv state while developing (luabot run uses its own)",
+	EnvVars: []string{"LUABOT_DEV_DATA"},
+}
+
 var dataFlag = &cli.StringFlag{
 	Name:    "data",
 	Value:   kv.DefaultPath,
