@@ -38,7 +38,7 @@ func (h *Host) Eval(ctx context.Context, scriptName, code string) (string, error
 	}
 	done := make(chan result, 1)
 	ran := s.do(func() {
-		fn, err := s.compileInput(code)
+		fn, expr, err := s.compileInput(code)
 		if err != nil {
 			done <- result{err: err}
 			return
@@ -55,8 +55,8 @@ func (h *Host) Eval(ctx context.Context, scriptName, code string) (string, error
 			for _, v := range vals {
 				parts = append(parts, pretty(v))
 			}
-			if len(parts) == 1 && vals[0] == lua.LNil {
-				parts = nil // a statement: print nothing
+			if !expr && len(vals) == 1 && vals[0] == lua.LNil {
+				parts = nil // a statement prints nothing; an expression that is nil prints nil
 			}
 			done <- result{out: bindings.Redact(strings.Join(parts, "\t"), s.secrets)}
 		}
@@ -76,22 +76,26 @@ func (h *Host) Eval(ctx context.Context, scriptName, code string) (string, error
 	}
 }
 
-// compileInput compiles REPL input, as an expression first.
-func (s *script) compileInput(code string) (*lua.LFunction, error) {
+// compileInput compiles REPL input, as an expression first. Input that
+// ends too early either way (an unclosed function or string, "1 +") is
+// incomplete: the REPL asks for another line.
+func (s *script) compileInput(code string) (fn *lua.LFunction, expr bool, err error) {
 	if proto, err := compile("return "+code, "repl"); err == nil {
-		return s.L.NewFunctionFromProto(proto), nil
+		return s.L.NewFunctionFromProto(proto), true, nil
 	}
-	if _, err := parse.Parse(strings.NewReader(code), "repl"); err != nil {
+	atEOF := func(src string) bool {
+		_, err := parse.Parse(strings.NewReader(src), "repl")
 		var pe *parse.Error
-		if errors.As(err, &pe) && pe.Pos.Line == parse.EOF {
-			return nil, ErrIncomplete
-		}
+		return errors.As(err, &pe) && pe.Pos.Line == parse.EOF
+	}
+	if atEOF(code) || atEOF("return "+code) {
+		return nil, false, ErrIncomplete
 	}
 	proto, err := compile(code, "repl")
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return s.L.NewFunctionFromProto(proto), nil
+	return s.L.NewFunctionFromProto(proto), false, nil
 }
 
 // Complete returns the globals or module members of the named script that

@@ -74,14 +74,17 @@ func (p *printer) table(t *lua.LTable, depth int) {
 		k lua.LValue
 		v lua.LValue
 	}
+	// The list part is 1..n up to the first nil: a sparse table (t[1000]
+	// = 1) prints its keys, not hundreds of nils up to a border Len found.
 	var array []lua.LValue
-	n := t.Len()
-	for i := 1; i <= n; i++ {
-		array = append(array, t.RawGetInt(i))
+	n := 0
+	for v := t.RawGetInt(1); v != lua.LNil; v = t.RawGetInt(n + 1) {
+		array = append(array, v)
+		n++
 	}
 	var hash []entry
 	t.ForEach(func(k, v lua.LValue) {
-		if num, ok := k.(lua.LNumber); ok && float64(num) >= 1 && int(num) <= n && float64(int(num)) == float64(num) {
+		if num, ok := k.(lua.LNumber); ok && float64(num) >= 1 && float64(num) <= float64(n) && float64(int(num)) == float64(num) {
 			return
 		}
 		if s, ok := k.(lua.LString); ok && strings.HasPrefix(string(s), "\x00") {
@@ -89,7 +92,18 @@ func (p *printer) table(t *lua.LTable, depth int) {
 		}
 		hash = append(hash, entry{k, v})
 	})
-	sort.Slice(hash, func(i, j int) bool { return hash[i].k.String() < hash[j].k.String() })
+	// Numbers first, in numeric order, then the rest by their text.
+	sort.Slice(hash, func(i, j int) bool {
+		a, aNum := hash[i].k.(lua.LNumber)
+		b, bNum := hash[j].k.(lua.LNumber)
+		switch {
+		case aNum && bNum:
+			return a < b
+		case aNum != bNum:
+			return aNum
+		}
+		return hash[i].k.String() < hash[j].k.String()
+	})
 	if len(array) == 0 && len(hash) == 0 {
 		p.b.WriteString("{}")
 		return

@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -158,6 +159,10 @@ func repl(ctx context.Context, ev evaluator, script string, in io.Reader, out, e
 			prompt = strings.Repeat(" ", len(script)) + ">> "
 		}
 		line, err := lines(prompt)
+		if errors.Is(err, readline.ErrInterrupt) {
+			pending.Reset() // Ctrl-C clears the entry; Ctrl-D quits
+			continue
+		}
 		if err != nil {
 			return nil // EOF or Ctrl-D
 		}
@@ -173,6 +178,10 @@ func repl(ctx context.Context, ev evaluator, script string, in io.Reader, out, e
 			case ":script":
 				if arg == "" {
 					fmt.Fprintln(errOut, "usage: :script NAME")
+					continue
+				}
+				if !slices.Contains(ev.Scripts(), arg) {
+					fmt.Fprintf(errOut, "no script %q (loaded: %s)\n", arg, strings.Join(ev.Scripts(), ", "))
 					continue
 				}
 				script = arg

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -51,5 +54,30 @@ func TestREPL_AttachWithoutABot(t *testing.T) {
 		strings.NewReader(""), io.Discard, &stderr)
 	if code == 0 || !strings.Contains(stderr.String(), "no running luabot") {
 		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+// The REPL without surprises: a nil expression prints nil (a statement
+// prints nothing), an entry ending in an operator continues on the next
+// line, a sparse table prints its keys, :script refuses a script that is
+// not loaded at once.
+func TestREPL_NoSurprises(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	code, out, errOut := func() (int, string, string) {
+		var stdout, stderr bytes.Buffer
+		in := strings.NewReader("x = 1\nnil\n1 +\n2\n{[1000] = 1}\n:script nope\nx\n")
+		code := run(context.Background(), []string{"luabot", "repl"}, in, &stdout, &stderr)
+		return code, stdout.String(), stderr.String()
+	}()
+	want := "nil\n3\n{\n  [1000] = 1,\n}\n1\n"
+	if code != 0 || out != want {
+		t.Errorf("exit %d, stdout:\n%s\nwant:\n%s\nstderr:\n%s", code, out, want, errOut)
+	}
+	if !strings.Contains(errOut, `no script "nope" (loaded: repl)`) {
+		t.Errorf("stderr:\n%s", errOut)
+	}
+	if _, err := os.Stat("luabot.db"); !os.IsNotExist(err) {
+		t.Errorf("repl on the simulator created luabot.db (run's store): %v", err)
 	}
 }
