@@ -111,30 +111,69 @@ func watchLoad(cancel context.CancelFunc, limit int64) (over func() bool, stop f
 }
 
 // estimate walks what the script keeps reachable and returns an estimate
-// of its heap size in bytes, or -1 when the walk ran over its budget.
+// of its heap size in bytes, or -1 when the walk ran over its budget. It
+// also records how many coroutines the script holds besides its handlers.
+//
+// The roots are everything the VM or the host keeps for the script: the
+// globals, the VM's registry table, the main thread's and every handler's
+// value stack (a handler parked in sleep keeps its locals there), the
+// handlers, timers and wait_for predicates, and the modules require
+// loaded. Values reached from them are followed through tables,
+// metatables, upvalues, userdata and the stacks of coroutines, so memory
+// kept in a suspended coroutine stored anywhere counts too. It must run on
+// the scheduler goroutine (or inside a builtin the scheduler is running).
 func (s *script) estimate() int64 {
-	w := &walker{seen: map[any]bool{}, budget: walkBudget}
-	w.value(s.L.Get(lua.GlobalsIndex))
+	w := &walker{seen: map[any]bool{}, budget: walkBudget, handlers: s.threads, main: s.L}
+	w.value(s.L)
+	w.value(s.L.G.Global)
+	w.value(s.L.G.Registry)
 	for _, fn := range s.g.Functions() {
 		w.value(fn)
 	}
 	for t := range s.timers {
 		w.value(t.fn)
 	}
+	for _, wt := range s.waiters {
+		if wt.pred != nil {
+			w.value(wt.pred)
+		}
+	}
+	for th := range s.threads {
+		w.value(th)
+	}
+	if s.req != nil {
+		for _, v := range s.req.loaded {
+			w.value(v)
+		}
+	}
+	s.coroutines, s.created = w.coroutines, 0
 	if w.budget < 0 {
 		return -1
 	}
 	return w.bytes
 }
 
+// heldBytes is implemented by the Go value behind a userdata that keeps
+// memory the walk cannot see, such as a kv.scan iterator's page.
+type heldBytes interface{ HeldBytes() int64 }
+
 // walker adds up approximate gopher-lua object sizes, measured on this Go
 // version: a table costs about 200 bytes plus 50 per slot, a string its
-// length plus a header.
+// length plus a header, a coroutine about 8 KB plus 16 bytes a stack slot.
 type walker struct {
 	seen   map[any]bool
 	bytes  int64
 	budget int
+	// handlers are the host's handler coroutines: not counted as the
+	// script's own coroutines.
+	handlers   map[*lua.LState]*handler
+	main       *lua.LState
+	coroutines int
 }
+
+// threadBytes is the fixed cost of a coroutine besides its value stack:
+// the state, its call frame segments and allocator.
+const threadBytes = 8 << 10
 
 func (w *walker) value(v lua.LValue) {
 	if w.budget < 0 {
@@ -170,6 +209,45 @@ func (w *walker) value(v lua.LValue) {
 			if uv != nil {
 				w.value(uv.Value())
 			}
+		}
+		if v.Env != nil {
+			w.value(v.Env)
+		}
+	case *lua.LUserData:
+		if w.seen[v] {
+			return
+		}
+		w.seen[v] = true
+		w.budget--
+		w.bytes += 64
+		if h, ok := v.Value.(heldBytes); ok {
+			w.bytes += h.HeldBytes()
+		}
+		if v.Metatable != nil {
+			w.value(v.Metatable)
+		}
+		if v.Env != nil {
+			w.value(v.Env)
+		}
+	case *lua.LState:
+		if w.seen[v] {
+			return
+		}
+		w.seen[v] = true
+		w.budget--
+		if w.handlers[v] == nil && v != w.main {
+			w.coroutines++
+		}
+		stack := stackOf(v)
+		w.bytes += threadBytes + 16*int64(cap(stack))
+		for _, e := range stack {
+			if e != nil && e != lua.LNil {
+				w.budget--
+				w.value(e)
+			}
+		}
+		if v.Env != nil {
+			w.value(v.Env)
 		}
 	}
 }

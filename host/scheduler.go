@@ -117,6 +117,7 @@ func (s *script) cancelHandlers() {
 		s.inflight.Add(-1)
 	}
 	s.threads = map[*lua.LState]*handler{}
+	s.parked = 0
 }
 
 // stop retires the script: it handles the events already queued, cancels
@@ -277,7 +278,7 @@ func (s *script) complete(c completion) {
 // A watchdog cancels the handler's context once its CPU budget is spent;
 // the VM checks that context before every instruction.
 func (s *script) resume(h *handler, fn *lua.LFunction, args ...lua.LValue) {
-	h.waiting = false
+	s.unpark(h)
 	remaining := s.limits.CPU - h.cpu
 	watchdog := time.AfterFunc(max(remaining, 0), func() {
 		h.killed.Store(fmt.Sprintf("used its CPU budget of %s of Lua (an endless loop?)", s.limits.CPU))
@@ -337,7 +338,16 @@ func (s *script) commit(h *handler) {
 	}
 }
 
+// unpark marks h as no longer waiting.
+func (s *script) unpark(h *handler) {
+	if h.waiting {
+		h.waiting = false
+		s.parked--
+	}
+}
+
 func (s *script) finish(h *handler) {
+	s.unpark(h)
 	h.cancel()
 	delete(s.threads, h.th)
 	s.inflight.Add(-1)
@@ -418,6 +428,16 @@ func (s *script) park(L *lua.LState) (*handler, uint64) {
 	if !yieldable() {
 		bindings.Raise(L, "this call waits and cannot be made inside a metamethod, an iterator, "+
 			"a sort/gsub callback or a kv.update function; call it directly in the handler (pcall is fine)")
+	}
+	if !h.waiting {
+		// A parked handler keeps its coroutine and everything its locals
+		// reach until it resumes: handlers that park and never finish
+		// (sleep(3600) per event) would pile up without a cap.
+		if s.parked >= s.limits.Parked {
+			bindings.Raise(L, "%d handlers of this script are already waiting (sleep, wait_for or a platform call), "+
+				"the most it may have at once; this call cannot wait until some of them end", s.limits.Parked)
+		}
+		s.parked++
 	}
 	h.gen++
 	h.waiting = true

@@ -24,6 +24,7 @@ const (
 	defaultLoadBudget = 5 * time.Second
 	defaultCPUBudget  = time.Second
 	defaultInbox      = 10000
+	defaultCount      = 1000 // timers, parked handlers, waiters, coroutines
 )
 
 // Limits bound what one script may use. Zero fields take the defaults.
@@ -36,6 +37,16 @@ type Limits struct {
 	// Inbox is how many events may wait for the script; when it is full the
 	// oldest are dropped. Default 10 000.
 	Inbox int
+	// Timers, Parked, Waiters and Coroutines cap how many timers, handlers
+	// parked on a wait (sleep, a qq call, wait_for), wait_for calls and
+	// coroutines of its own a script may hold at once. Each of them keeps
+	// memory alive between events, and a count is cheaper to check than a
+	// size; past a cap the call raises an error the script can catch.
+	// Default 1000 each.
+	Timers     int
+	Parked     int
+	Waiters    int
+	Coroutines int
 }
 
 func (l Limits) withDefaults() Limits {
@@ -47,6 +58,11 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.Inbox <= 0 {
 		l.Inbox = defaultInbox
+	}
+	for _, c := range []*int{&l.Timers, &l.Parked, &l.Waiters, &l.Coroutines} {
+		if *c <= 0 {
+			*c = defaultCount
+		}
 	}
 	l.CPU = min(l.CPU, ceilingCPU)
 	l.Memory = min(l.Memory, ceilingMemory)
@@ -93,6 +109,14 @@ type script struct {
 	threads map[*lua.LState]*handler // handler coroutines by their root thread
 	waiters []*waiter
 	timers  map[*luaTimer]struct{}
+	req     *requirer
+	// parked counts handlers waiting on a host wait (capped by
+	// Limits.Parked); coroutines is how many coroutines of its own the
+	// script held at the last count, and created how many it made since
+	// (capped together by Limits.Coroutines).
+	parked     int
+	coroutines int
+	created    int
 	running atomic.Pointer[handler] // the handler executing Lua right now, for the memory watchdog
 
 	workers  sync.WaitGroup
@@ -238,7 +262,8 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		return fail(err)
 	}
 	s.g = g
-	s.L.SetGlobal("require", s.L.NewFunction(newRequirer(absDir, dir).require))
+	s.req = newRequirer(absDir, dir)
+	s.L.SetGlobal("require", s.L.NewFunction(s.req.require))
 	s.clockedOS()
 	if err := s.runPrelude(); err != nil {
 		return fail(err)
@@ -332,7 +357,8 @@ func (s *script) runPrelude() error {
 	s.L.Push(s.g.Wrap(s.yield))
 	s.L.Push(s.L.NewFunction(isGoFunction))
 	s.L.Push(nativePcall)
-	if err := s.L.PCall(6, 0, nil); err != nil {
+	s.L.Push(s.L.NewFunction(s.newCoroutine(co.RawGetString("create").(*lua.LFunction))))
+	if err := s.L.PCall(7, 0, nil); err != nil {
 		return fmt.Errorf("prelude: %v", luaMessage(err))
 	}
 	return nil

@@ -21,6 +21,9 @@ type waiter struct {
 
 // WaitFor implements bindings.Events.
 func (s *script) WaitFor(L *lua.LState, event string, pred *lua.LFunction, timeout time.Duration) int {
+	if len(s.waiters) >= s.limits.Waiters {
+		bindings.Raise(L, "wait_for: %d waits of this script are already pending, the most it may have at once", s.limits.Waiters)
+	}
 	h, gen := s.park(L)
 	w := &waiter{h: h, gen: gen, event: event, pred: pred}
 	s.workers.Add(1)
