@@ -117,7 +117,7 @@ type script struct {
 	parked     int
 	coroutines int
 	created    int
-	running atomic.Pointer[handler] // the handler executing Lua right now, for the memory watchdog
+	running    atomic.Pointer[handler] // the handler executing Lua right now, for the memory watchdog
 
 	workers  sync.WaitGroup
 	failures failureLog
