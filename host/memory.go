@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"runtime/metrics"
 	"sync/atomic"
 	"time"
@@ -40,36 +41,97 @@ func heapBytes() int64 {
 	return int64(s[0].Value.Uint64())
 }
 
+// sharedFactor bounds growth the watchdog cannot attribute: a run is
+// stopped when the heap grew by more than this many times its limit while
+// it and other scripts ran, even though the growth may be theirs.
+const sharedFactor = 4
+
+// gcSpacing is the least time between two collections the watchdog forces
+// to tell kept memory from garbage.
+const gcSpacing = 100 * time.Millisecond
+
 // watchMemory kills the running handler of any script whose heap growth
 // during one run passes its limit. It returns when ctx ends.
+//
+// The heap is the process's, so growth is charged by interval between two
+// samples: to a run alone when it was the only Lua running throughout
+// (runs.go), otherwise to every run as shared. A run is stopped when its
+// own growth passes its limit; when its own and shared growth together do,
+// Lua runs one stretch at a time for a while, so that the next intervals
+// are attributable; past sharedFactor times the limit it is stopped anyway,
+// so that scripts allocating together cannot exhaust the process.
 func watchMemory(ctx context.Context, scripts func() []*script) {
 	t := time.NewTicker(watchdogPeriod)
 	defer t.Stop()
+	var lastGC time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		heap := int64(-1)
+		sampled := false
+		var heap, active int64
+		var epoch uint64
 		for _, s := range scripts() {
 			h := s.running.Load()
 			if h == nil {
 				continue
 			}
-			if heap < 0 {
+			if !sampled {
+				sampled = true
+				epoch = luaRuns.epoch.Load()
+				active = luaRuns.active.Load()
 				heap = heapBytes()
 			}
 			// The baseline is taken here rather than at each resume, which
 			// keeps metrics reads off the event path.
-			base := h.heapAtStart.Load()
-			if base == 0 {
-				h.heapAtStart.CompareAndSwap(0, heap)
+			if seq := h.runSeq.Load(); h.wSeq != seq {
+				h.wSeq, h.wHeap, h.wEpoch, h.sole, h.shared = seq, heap, epoch, 0, 0
 				continue
 			}
-			if grew := heap - base; grew > s.limits.Memory {
-				h.killed.Store(fmt.Sprintf("allocated %d MiB in one run, over the script's %d MiB memory limit",
-					grew>>20, s.limits.Memory>>20))
+			delta := heap - h.wHeap
+			if epoch == h.wEpoch && active == 1 {
+				h.sole += delta
+			} else {
+				h.shared += delta
+			}
+			h.wHeap, h.wEpoch = heap, epoch
+			limit := s.limits.Memory
+			if grew := h.sole + h.shared; grew > limit {
+				if h.shared > 0 {
+					runOneAtATime()
+				}
+				// The heap counts garbage until the collector runs, and
+				// how much garbage piles up depends on what the other
+				// scripts keep alive. Collect, and charge only what the
+				// collection did not free: a run that makes garbage is
+				// not stopped for it, one that keeps memory is. Forced
+				// collections are spaced out unless the growth is far
+				// over the limit, so that garbage does not make the
+				// process collect all the time.
+				if time.Since(lastGC) < gcSpacing && grew <= sharedFactor*limit {
+					continue
+				}
+				runtime.GC()
+				lastGC = time.Now()
+				after := heapBytes()
+				freed := max(heap-after, 0)
+				h.wHeap = after
+				fromSole := min(freed, max(h.sole, 0))
+				h.sole -= fromSole
+				h.shared -= min(freed-fromSole, max(h.shared, 0))
+			}
+			var why string
+			switch {
+			case h.sole > limit:
+				why = fmt.Sprintf("allocated %d MiB in one run, over the script's %d MiB memory limit", h.sole>>20, limit>>20)
+			case h.sole+h.shared > sharedFactor*limit:
+				why = fmt.Sprintf("the heap grew %d MiB during one run while other scripts ran too, over %d times the script's %d MiB memory limit",
+					(h.sole+h.shared)>>20, sharedFactor, limit>>20)
+			}
+			if why != "" {
+				h.killed.Store(why)
 				h.overMemory.Store(true)
 				h.cancel()
 			}
@@ -86,6 +148,7 @@ func watchLoad(cancel context.CancelFunc, limit int64) (over func() bool, stop f
 	var exceeded atomic.Bool
 	done := make(chan struct{})
 	finished := make(chan struct{})
+	endLua := beginLua(nil)
 	base := heapBytes()
 	go func() {
 		defer close(finished)
@@ -107,6 +170,7 @@ func watchLoad(cancel context.CancelFunc, limit int64) (over func() bool, stop f
 	return exceeded.Load, func() {
 		close(done)
 		<-finished
+		endLua()
 	}
 }
 

@@ -279,18 +279,16 @@ func (s *script) complete(c completion) {
 // the VM checks that context before every instruction.
 func (s *script) resume(h *handler, fn *lua.LFunction, args ...lua.LValue) {
 	s.unpark(h)
-	remaining := s.limits.CPU - h.cpu
-	watchdog := time.AfterFunc(max(remaining, 0), func() {
+	endLua := beginLua(h)
+	meter := startMeter(s.limits.CPU-h.cpu, func() {
 		h.killed.Store(fmt.Sprintf("used its CPU budget of %s of Lua (an endless loop?)", s.limits.CPU))
 		h.cancel()
 	})
-	h.heapAtStart.Store(0)
 	s.running.Store(h)
-	began := time.Now()
 	st, vals, err := s.safeResume(h.th, fn, args)
-	h.cpu += time.Since(began)
 	s.running.Store(nil)
-	watchdog.Stop()
+	h.cpu += meter.stop()
+	endLua()
 	if h.overMemory.Load() {
 		why, _ := h.killed.Load().(string)
 		s.finish(h)

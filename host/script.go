@@ -146,8 +146,16 @@ type handler struct {
 
 	// Set by the CPU and memory watchdogs, read after the run.
 	killed      atomic.Value // string: why the handler was stopped
-	overMemory  atomic.Bool
-	heapAtStart atomic.Int64 // heap when the watchdog first saw this run; 0: not yet
+	overMemory atomic.Bool
+	runSeq     atomic.Uint64 // which stretch of Lua of this handler runs (runs.go)
+
+	// Owned by the memory watchdog (memory.go): the run it last sampled,
+	// the heap and the epoch then, and the growth it charged to the run,
+	// alone and while other scripts ran too.
+	wSeq         uint64
+	wHeap        int64
+	wEpoch       uint64
+	sole, shared int64
 }
 
 type completion struct {

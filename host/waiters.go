@@ -79,17 +79,18 @@ func (s *script) matches(w *waiter, ev lua.LValue) bool {
 		s.killWaiter(w)
 		return false
 	}
-	ctx, cancel := context.WithTimeout(w.h.ctx, remaining)
+	ctx, cancel := context.WithCancel(w.h.ctx)
 	defer cancel()
 	s.L.SetContext(ctx)
 	defer s.L.RemoveContext()
 	// The memory watchdog watches the predicate as a run of its handler.
-	w.h.heapAtStart.Store(0)
+	endLua := beginLua(w.h)
 	s.running.Store(w.h)
-	began := time.Now()
+	meter := startMeter(remaining, cancel)
 	err := s.L.CallByParam(lua.P{Fn: w.pred, NRet: 1, Protect: true}, ev)
-	w.h.cpu += time.Since(began)
+	w.h.cpu += meter.stop()
 	s.running.Store(nil)
+	endLua()
 	if w.h.overMemory.Load() {
 		why, _ := w.h.killed.Load().(string)
 		s.removeWaiter(w)
