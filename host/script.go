@@ -145,7 +145,7 @@ type handler struct {
 	onResult func(vals []lua.LValue, failure string)
 
 	// Set by the CPU and memory watchdogs, read after the run.
-	killed      atomic.Value // string: why the handler was stopped
+	killed     atomic.Value // string: why the handler was stopped
 	overMemory atomic.Bool
 	runSeq     atomic.Uint64 // which stretch of Lua of this handler runs (runs.go)
 
