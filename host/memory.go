@@ -13,13 +13,13 @@ import (
 
 // gopher-lua has no allocator hook, so memory is bounded two ways:
 //
-//   - While a handler runs, a watchdog samples the process heap; if it grew
-//     by more than the script's limit since the handler resumed, the
-//     handler is killed and its script stopped (a loop filling a table or
-//     concatenating strings).
-//   - Between events, the scheduler estimates what the script keeps
-//     reachable from its globals, handlers and timers; a script over its
-//     limit is stopped (a slow leak into globals).
+//   - While a handler runs, a watchdog samples the process heap; if the
+//     growth it can charge to that run (watchMemory) passes the script's
+//     limit, the handler is killed and its script stopped (a loop filling
+//     a table or concatenating strings).
+//   - Between events, the scheduler estimates everything the script can
+//     reach, wherever it is held (estimate); a script over its limit is
+//     stopped (a slow leak into globals, a coroutine or a parked handler).
 //
 // Stopping a script discards its VM, which frees what it held. The host
 // and the other scripts keep running.

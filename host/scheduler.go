@@ -79,7 +79,7 @@ func (s *script) markStarted() {
 // checkMemory stops the script if what it keeps is over its limit.
 func (s *script) checkMemory() {
 	if n := s.estimate(); n < 0 || n > s.limits.Memory {
-		s.halt(fmt.Sprintf("it keeps more than its %d MiB memory limit in globals and handlers", s.limits.Memory>>20))
+		s.halt(fmt.Sprintf("it keeps more than its %d MiB memory limit between events", s.limits.Memory>>20))
 	}
 }
 
