@@ -9,11 +9,16 @@ import (
 // threadNow returns the calling OS thread's id and the CPU time it has
 // used. The caller must have locked its goroutine to the thread.
 func threadNow() (tid int, cpu time.Duration) {
+	return unix.Gettid(), threadSelf()
+}
+
+// threadSelf returns the CPU time the calling OS thread has used.
+func threadSelf() time.Duration {
 	var ts unix.Timespec
 	if unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts) != nil {
-		return 0, time.Duration(time.Now().UnixNano())
+		return time.Duration(time.Now().UnixNano())
 	}
-	return unix.Gettid(), time.Duration(ts.Nano())
+	return time.Duration(ts.Nano())
 }
 
 // threadCPU returns the CPU time thread tid of this process has used, read

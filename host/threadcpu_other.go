@@ -10,4 +10,6 @@ var processStart = time.Now()
 // a script's CPU budget then counts time its neighbours held the processor.
 func threadNow() (tid int, cpu time.Duration) { return 0, time.Since(processStart) }
 
+func threadSelf() time.Duration { return time.Since(processStart) }
+
 func threadCPU(int) (time.Duration, bool) { return 0, false }
