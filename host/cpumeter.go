@@ -12,31 +12,39 @@ import (
 // processor is not using its budget, and a neighbour must not be able to
 // get it killed for CPU. The goroutine is locked to its thread while the
 // meter runs so that the thread's clock measures only this script.
-// Reading the clock is a system call: three per stretch (the thread's id
-// and its clock at the start, its clock at the end), about 1 µs each on
-// this project's virtual machines, far less on bare metal.
 //
-// A timer fires when the budget would be spent if the thread had run all
-// along; it then reads the thread's clock and either calls over or waits
-// for what is left. Where no thread clock can be read, wall time is used.
+// Reading a thread's clock is a system call (about 1 µs each on this
+// project's virtual machines), and most stretches last microseconds, so the
+// clock is read only for stretches that run longer than probeAfter: at the
+// start the meter only learns the thread's id; a timer then reads the
+// thread's clock from another goroutine, charges the wall time before that
+// (an upper bound of the CPU used then) and from there on charges the
+// clock. When the budget would be spent if the thread ran all along, the
+// timer reads the clock again and either waits for what is left or calls
+// over. Where no thread clock can be read, wall time is used.
 type cpuMeter struct {
 	mu      sync.Mutex
 	tid     int
-	start   time.Duration
+	began   time.Time
 	budget  time.Duration
 	over    func()
 	timer   *time.Timer
 	stopped bool
+	probed  bool
+	charged time.Duration // wall time before the first reading of the clock
+	base    time.Duration // the thread's clock at that reading
 }
+
+// probeAfter is how long a stretch runs before its thread's clock is read.
+const probeAfter = time.Millisecond
 
 // startMeter locks the calling goroutine to its thread and calls over,
 // from another goroutine, once the thread used budget of CPU.
 func startMeter(budget time.Duration, over func()) *cpuMeter {
 	runtime.LockOSThread()
-	m := &cpuMeter{budget: budget, over: over}
-	m.tid, m.start = threadNow()
+	m := &cpuMeter{budget: budget, over: over, tid: threadID(), began: time.Now()}
 	m.mu.Lock()
-	m.timer = time.AfterFunc(max(budget, 0), m.check)
+	m.timer = time.AfterFunc(max(min(budget, probeAfter), 0), m.check)
 	m.mu.Unlock()
 	return m
 }
@@ -48,7 +56,18 @@ func (m *cpuMeter) check() {
 		return
 	}
 	now, ok := threadCPU(m.tid)
-	if used := now - m.start; ok && used < m.budget {
+	if !ok {
+		if left := m.budget - time.Since(m.began); left > 0 {
+			m.timer.Reset(left)
+			return
+		}
+		m.over()
+		return
+	}
+	if !m.probed {
+		m.probed, m.charged, m.base = true, time.Since(m.began), now
+	}
+	if used := m.charged + now - m.base; used < m.budget {
 		m.timer.Reset(m.budget - used)
 		return
 	}
@@ -61,8 +80,14 @@ func (m *cpuMeter) stop() time.Duration {
 	m.mu.Lock()
 	m.stopped = true
 	m.timer.Stop()
+	probed, charged, base := m.probed, m.charged, m.base
 	m.mu.Unlock()
-	now := threadSelf()
+	var used time.Duration
+	if probed {
+		used = charged + threadSelf() - base
+	} else {
+		used = time.Since(m.began)
+	}
 	runtime.UnlockOSThread()
-	return now - m.start
+	return used
 }

@@ -6,11 +6,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// threadNow returns the calling OS thread's id and the CPU time it has
-// used. The caller must have locked its goroutine to the thread.
-func threadNow() (tid int, cpu time.Duration) {
-	return unix.Gettid(), threadSelf()
-}
+// threadID returns the calling OS thread's id. The caller must have locked
+// its goroutine to the thread.
+func threadID() int { return unix.Gettid() }
 
 // threadSelf returns the CPU time the calling OS thread has used.
 func threadSelf() time.Duration {
