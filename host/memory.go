@@ -34,6 +34,19 @@ const (
 
 var heapMetric = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 
+var liveMetric = []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+
+// liveBytes is the heap the last collection found live.
+func liveBytes() int64 {
+	s := make([]metrics.Sample, len(liveMetric))
+	copy(s, liveMetric)
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return heapBytes()
+	}
+	return int64(s[0].Value.Uint64())
+}
+
 func heapBytes() int64 {
 	s := make([]metrics.Sample, len(heapMetric))
 	copy(s, heapMetric)
@@ -88,6 +101,7 @@ func watchMemory(ctx context.Context, scripts func() []*script) {
 			// keeps metrics reads off the event path.
 			if seq := h.runSeq.Load(); h.wSeq != seq {
 				h.wSeq, h.wHeap, h.wEpoch, h.sole, h.shared = seq, heap, epoch, 0, 0
+				h.wLive = liveBytes()
 				continue
 			}
 			delta := heap - h.wHeap
@@ -116,11 +130,14 @@ func watchMemory(ctx context.Context, scripts func() []*script) {
 				runtime.GC()
 				lastGC = time.Now()
 				after := heapBytes()
-				freed := max(heap-after, 0)
 				h.wHeap = after
-				fromSole := min(freed, max(h.sole, 0))
-				h.sole -= fromSole
-				h.shared -= min(freed-fromSole, max(h.shared, 0))
+				// What the whole process kept since the run began (live
+				// heap then: as of the collection before it) bounds what
+				// the run kept; of that, growth while others ran may be
+				// theirs, so the run alone kept at most the rest.
+				kept := max(after-h.wLive, 0)
+				h.sole = min(h.sole, max(kept-max(h.shared, 0), 0))
+				h.shared = min(h.shared, kept)
 			}
 			var why string
 			switch {

@@ -154,6 +154,7 @@ type handler struct {
 	// alone and while other scripts ran too.
 	wSeq         uint64
 	wHeap        int64
+	wLive        int64 // live heap as of the collection before the run
 	wEpoch       uint64
 	sole, shared int64
 }
