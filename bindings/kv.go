@@ -291,8 +291,22 @@ func (b *binder) kvScan(L *lua.LState, ns, prefix string) int {
 	if err := it.load(L); err != nil {
 		return b.fail(L, err)
 	}
-	L.Push(L.NewFunction(it.next))
+	// The iterator carries it as a userdata upvalue so that the host's
+	// memory estimate, which walks upvalues, sees the page it holds
+	// (HeldBytes).
+	ud := L.NewUserData()
+	ud.Value = it
+	L.Push(L.NewClosure(it.next, ud))
 	return 1
+}
+
+// HeldBytes is how much of the current page the iterator still holds.
+func (it *scanIter) HeldBytes() int64 {
+	var n int64
+	for _, e := range it.page[min(it.i, len(it.page)):] {
+		n += int64(len(e.key) + len(e.raw))
+	}
+	return n
 }
 
 // scanIter walks one kv.scan. Keys come in byte order, each once; the

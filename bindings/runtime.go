@@ -45,8 +45,9 @@ type TimerSpec struct {
 // Timers runs a script's timer callbacks, each in its own coroutine on the
 // script's scheduler. Timers end when the script is unloaded.
 type Timers interface {
-	// AddTimer schedules fn; the returned cancel stops it (idempotent).
-	AddTimer(spec TimerSpec, fn *lua.LFunction) (cancel func())
+	// AddTimer schedules fn; the returned cancel stops it (idempotent). It
+	// fails when the script holds as many timers as it may.
+	AddTimer(spec TimerSpec, fn *lua.LFunction) (cancel func(), err error)
 }
 
 // Events lets a handler wait for a later event.

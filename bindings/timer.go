@@ -27,7 +27,10 @@ func (b *binder) openTimer() {
 		if b.env.Timers == nil {
 			raise(L, "timers are not available here")
 		}
-		cancel := b.env.Timers.AddTimer(spec, fn)
+		cancel, err := b.env.Timers.AddTimer(spec, fn)
+		if err != nil {
+			raise(L, "%v", err)
+		}
 		t := L.NewTable()
 		t.RawSetString("cancel", L.NewFunction(func(L *lua.LState) int {
 			cancel()

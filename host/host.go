@@ -365,7 +365,7 @@ func (h *Host) Settled() bool {
 	for _, s := range h.list() {
 		// queued first: a handler starts only while its event or tick
 		// is still counted there.
-		if s.queued.Load() > 0 || s.inflight.Load() != s.parked.Load() {
+		if s.queued.Load() > 0 || s.inflight.Load() != s.clockWaits.Load() {
 			return false
 		}
 	}

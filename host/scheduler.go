@@ -79,7 +79,7 @@ func (s *script) markStarted() {
 // checkMemory stops the script if what it keeps is over its limit.
 func (s *script) checkMemory() {
 	if n := s.estimate(); n < 0 || n > s.limits.Memory {
-		s.halt(fmt.Sprintf("it keeps more than its %d MiB memory limit in globals and handlers", s.limits.Memory>>20))
+		s.halt(fmt.Sprintf("it keeps more than its %d MiB memory limit between events", s.limits.Memory>>20))
 	}
 }
 
@@ -118,6 +118,7 @@ func (s *script) cancelHandlers() {
 		s.runAtEnd(h) // a stream the handler had open is still finished
 	}
 	s.threads = map[*lua.LState]*handler{}
+	s.parked = 0
 }
 
 // stop retires the script: it handles the events already queued, cancels
@@ -278,19 +279,17 @@ func (s *script) complete(c completion) {
 // A watchdog cancels the handler's context once its CPU budget is spent;
 // the VM checks that context before every instruction.
 func (s *script) resume(h *handler, fn *lua.LFunction, args ...lua.LValue) {
-	h.waiting = false
-	remaining := s.limits.CPU - h.cpu
-	watchdog := time.AfterFunc(max(remaining, 0), func() {
+	s.unpark(h)
+	endLua := beginLua(h)
+	meter := startMeter(s.limits.CPU-h.cpu, func() {
 		h.killed.Store(fmt.Sprintf("used its CPU budget of %s of Lua (an endless loop?)", s.limits.CPU))
 		h.cancel()
 	})
-	h.heapAtStart.Store(0)
 	s.running.Store(h)
-	began := time.Now()
 	st, vals, err := s.safeResume(h.th, fn, args)
-	h.cpu += time.Since(began)
 	s.running.Store(nil)
-	watchdog.Stop()
+	h.cpu += meter.stop()
+	endLua()
 	if h.overMemory.Load() {
 		why, _ := h.killed.Load().(string)
 		s.finish(h)
@@ -341,7 +340,16 @@ func (s *script) commit(h *handler) {
 	}
 }
 
+// unpark marks h as no longer waiting.
+func (s *script) unpark(h *handler) {
+	if h.waiting {
+		h.waiting = false
+		s.parked--
+	}
+}
+
 func (s *script) finish(h *handler) {
+	s.unpark(h)
 	h.cancel()
 	s.runAtEnd(h)
 	delete(s.threads, h.th)
@@ -426,6 +434,16 @@ func (s *script) park(L *lua.LState) (*handler, uint64) {
 	if !yieldable() {
 		bindings.Raise(L, "this call waits and cannot be made inside a metamethod, an iterator, "+
 			"a sort/gsub callback or a kv.update function; call it directly in the handler (pcall is fine)")
+	}
+	if !h.waiting {
+		// A parked handler keeps its coroutine and everything its locals
+		// reach until it resumes: handlers that park and never finish
+		// (sleep(3600) per event) would pile up without a cap.
+		if s.parked >= s.limits.Parked {
+			bindings.Raise(L, "%d handlers of this script are already waiting (sleep, wait_for or a platform call), "+
+				"the most it may have at once; this call cannot wait until some of them end", s.limits.Parked)
+		}
+		s.parked++
 	}
 	h.gen++
 	h.waiting = true

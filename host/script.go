@@ -25,6 +25,7 @@ const (
 	defaultLoadBudget = 5 * time.Second
 	defaultCPUBudget  = time.Second
 	defaultInbox      = 10000
+	defaultCount      = 1000 // timers, parked handlers, waiters, coroutines
 )
 
 // Limits bound what one script may use. Zero fields take the defaults.
@@ -37,6 +38,16 @@ type Limits struct {
 	// Inbox is how many events may wait for the script; when it is full the
 	// oldest are dropped. Default 10 000.
 	Inbox int
+	// Timers, Parked, Waiters and Coroutines cap how many timers, handlers
+	// parked on a wait (sleep, a qq call, wait_for), wait_for calls and
+	// coroutines of its own a script may hold at once. Each of them keeps
+	// memory alive between events, and a count is cheaper to check than a
+	// size; past a cap the call raises an error the script can catch.
+	// Default 1000 each.
+	Timers     int
+	Parked     int
+	Waiters    int
+	Coroutines int
 }
 
 func (l Limits) withDefaults() Limits {
@@ -48,6 +59,11 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.Inbox <= 0 {
 		l.Inbox = defaultInbox
+	}
+	for _, c := range []*int{&l.Timers, &l.Parked, &l.Waiters, &l.Coroutines} {
+		if *c <= 0 {
+			*c = defaultCount
+		}
 	}
 	l.CPU = min(l.CPU, ceilingCPU)
 	l.Memory = min(l.Memory, ceilingMemory)
@@ -91,16 +107,26 @@ type script struct {
 	dropped     atomic.Int64
 	halted      atomic.Bool  // stopped for breaking a limit; events are ignored
 	inflight    atomic.Int64 // handlers started and not finished
-	parked      atomic.Int64 // of those, the ones in sleep or wait_for (waiters.go)
+	clockWaits  atomic.Int64 // of those, the ones in sleep or wait_for, which only the clock or an event wakes (waiters.go)
 	queued      atomic.Int64 // events and timer ticks handed over, not yet dispatched
 
 	// Owned by the scheduler goroutine.
-	marker       *lua.LUserData
-	threads      map[*lua.LState]*handler // handler coroutines by their root thread
-	waiters      []*waiter
-	timers       map[*luaTimer]struct{}
-	timersClosed bool                    // cancelTimers ran: no timer is scheduled any more (scheduler goroutine only)
-	running      atomic.Pointer[handler] // the handler executing Lua right now, for the memory watchdog
+	marker  *lua.LUserData
+	threads map[*lua.LState]*handler // handler coroutines by their root thread
+	waiters []*waiter
+	timers  map[*luaTimer]struct{}
+	// timersClosed: cancelTimers ran, no timer is scheduled any more
+	// (scheduler goroutine only).
+	timersClosed bool
+	req          *requirer
+	// parked counts handlers waiting on a host wait (capped by
+	// Limits.Parked); coroutines is how many coroutines of its own the
+	// script held at the last count, and created how many it made since
+	// (capped together by Limits.Coroutines).
+	parked     int
+	coroutines int
+	created    int
+	running    atomic.Pointer[handler] // the handler executing Lua right now, for the memory watchdog
 
 	workers  sync.WaitGroup
 	failures failureLog
@@ -129,9 +155,18 @@ type handler struct {
 	onResult func(vals []lua.LValue, failure string)
 
 	// Set by the CPU and memory watchdogs, read after the run.
-	killed      atomic.Value // string: why the handler was stopped
-	overMemory  atomic.Bool
-	heapAtStart atomic.Int64 // heap when the watchdog first saw this run; 0: not yet
+	killed     atomic.Value // string: why the handler was stopped
+	overMemory atomic.Bool
+	runSeq     atomic.Uint64 // which stretch of Lua of this handler runs (runs.go)
+
+	// Owned by the memory watchdog (memory.go): the run it last sampled,
+	// the heap and the epoch then, and the growth it charged to the run,
+	// alone and while other scripts ran too.
+	wSeq         uint64
+	wHeap        int64
+	wLive        int64 // live heap as of the collection before the run
+	wEpoch       uint64
+	sole, shared int64
 }
 
 type completion struct {
@@ -292,7 +327,8 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		return fail(err)
 	}
 	s.g = g
-	s.L.SetGlobal("require", s.L.NewFunction(newRequirer(absDir, dir).require))
+	s.req = newRequirer(absDir, dir)
+	s.L.SetGlobal("require", s.L.NewFunction(s.req.require))
 	s.clockedOS()
 	if err := s.runPrelude(); err != nil {
 		return fail(err)
@@ -356,7 +392,8 @@ func (s *script) runPrelude() error {
 	s.L.Push(s.g.Wrap(s.yield))
 	s.L.Push(s.L.NewFunction(isGoFunction))
 	s.L.Push(nativePcall)
-	if err := s.L.PCall(6, 0, nil); err != nil {
+	s.L.Push(s.L.NewFunction(s.newCoroutine(co.RawGetString("create").(*lua.LFunction))))
+	if err := s.L.PCall(7, 0, nil); err != nil {
 		return fmt.Errorf("prelude: %v", luaMessage(err))
 	}
 	return nil

@@ -1,6 +1,8 @@
 package host
 
 import (
+	"fmt"
+
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luabot/luabot/bindings"
@@ -16,12 +18,16 @@ type luaTimer struct {
 	running  bool // a run is in progress: every/cron skip ticks meanwhile
 }
 
-// AddTimer implements bindings.Timers.
-func (s *script) AddTimer(spec bindings.TimerSpec, fn *lua.LFunction) func() {
+// AddTimer implements bindings.Timers. Each timer keeps its callback, and
+// what the callback reaches, alive: a script holds at most Limits.Timers.
+func (s *script) AddTimer(spec bindings.TimerSpec, fn *lua.LFunction) (func(), error) {
+	if len(s.timers) >= s.limits.Timers {
+		return nil, fmt.Errorf("the script already has %d timers, the most it may hold; cancel one first", s.limits.Timers)
+	}
 	t := &luaTimer{spec: spec, fn: fn}
 	s.timers[t] = struct{}{}
 	s.schedule(t)
-	return func() { s.cancelTimer(t) }
+	return func() { s.cancelTimer(t) }, nil
 }
 
 func (s *script) schedule(t *luaTimer) {

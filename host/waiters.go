@@ -18,23 +18,26 @@ type waiter struct {
 	event string
 	pred  *lua.LFunction
 	stop  func() bool // the timeout timer
-	// parked is true while the wait counts in script.parked; unpark
+	// parked is true while the wait counts in script.clockWaits; unclock
 	// clears it once, from whichever of the timer or the scheduler ends
 	// the wait first.
 	parked atomic.Bool
 }
 
-// unpark stops counting w as a handler only the clock or an event can
+// unclock stops counting w as a handler only the clock or an event can
 // wake. The timeout's callback calls it before handing the handler back,
 // so Host.Settled never sees a woken handler as parked.
-func (s *script) unpark(w *waiter) {
+func (s *script) unclock(w *waiter) {
 	if w.parked.CompareAndSwap(true, false) {
-		s.parked.Add(-1)
+		s.clockWaits.Add(-1)
 	}
 }
 
 // WaitFor implements bindings.Events.
 func (s *script) WaitFor(L *lua.LState, event string, pred *lua.LFunction, timeout time.Duration) int {
+	if len(s.waiters) >= s.limits.Waiters {
+		bindings.Raise(L, "wait_for: %d waits of this script are already pending, the most it may have at once", s.limits.Waiters)
+	}
 	return s.parkOnClock(L, event, pred, timeout, []lua.LValue{lua.LNil, lua.LString("timeout")})
 }
 
@@ -52,11 +55,11 @@ func (s *script) parkOnClock(L *lua.LState, event string, pred *lua.LFunction, d
 	h, gen := s.park(L)
 	w := &waiter{h: h, gen: gen, event: event, pred: pred}
 	w.parked.Store(true)
-	s.parked.Add(1)
+	s.clockWaits.Add(1)
 	s.workers.Add(1)
 	w.stop = s.clock.AfterFunc(d, func() {
 		defer s.workers.Done()
-		s.unpark(w)
+		s.unclock(w)
 		c := completion{th: h.th, gen: gen, finish: func(L *lua.LState) []lua.LValue {
 			s.removeWaiter(w)
 			return onTimeout
@@ -108,17 +111,18 @@ func (s *script) matches(w *waiter, ev lua.LValue) bool {
 		s.killWaiter(w)
 		return false
 	}
-	ctx, cancel := context.WithTimeout(w.h.ctx, remaining)
+	ctx, cancel := context.WithCancel(w.h.ctx)
 	defer cancel()
 	s.L.SetContext(ctx)
 	defer s.L.RemoveContext()
 	// The memory watchdog watches the predicate as a run of its handler.
-	w.h.heapAtStart.Store(0)
+	endLua := beginLua(w.h)
 	s.running.Store(w.h)
-	began := time.Now()
+	meter := startMeter(remaining, cancel)
 	err := s.L.CallByParam(lua.P{Fn: w.pred, NRet: 1, Protect: true}, ev)
-	w.h.cpu += time.Since(began)
+	w.h.cpu += meter.stop()
 	s.running.Store(nil)
+	endLua()
 	if w.h.overMemory.Load() {
 		why, _ := w.h.killed.Load().(string)
 		s.removeWaiter(w)
@@ -161,7 +165,7 @@ func (s *script) killWaiter(w *waiter) {
 
 // removeWaiter forgets w and stops its timeout.
 func (s *script) removeWaiter(w *waiter) {
-	s.unpark(w)
+	s.unclock(w)
 	for i, x := range s.waiters {
 		if x == w {
 			s.waiters = append(s.waiters[:i], s.waiters[i+1:]...)

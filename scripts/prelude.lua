@@ -17,7 +17,9 @@
 --              for the host, so pcall can call it natively, as fast as
 --              stock gopher-lua and with its error messages
 --   native     gopher-lua's own pcall
-local marker, fwd, resume, yield, isgo, native = ...
+--   newco      coroutine.create for the script: counts the script's
+--              coroutines against its cap (pcall's own are not counted)
+local marker, fwd, resume, yield, isgo, native, newco = ...
 local create, status = coroutine.create, coroutine.status
 local select, unpack, error, type = select, unpack, error, type
 
@@ -116,8 +118,10 @@ coroutine.resume = function(co, ...)
   return unpack(r, 1, r.n)
 end
 
+coroutine.create = newco
+
 coroutine.wrap = function(f)
-  local co = create(f)
+  local co = newco(f)
   return function(...)
     local r = drive(co, ...)
     if not r[1] then
