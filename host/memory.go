@@ -108,7 +108,11 @@ func watchMemory(ctx context.Context, scripts func() []*script) {
 			if epoch == h.wEpoch && active == 1 {
 				h.sole += delta
 			} else {
-				h.shared += delta
+				// Gross, not net: a collection during a shared interval
+				// frees the run's own garbage too, and netting it against
+				// a neighbour's kept growth would leave that growth to be
+				// charged to this run after the next forced collection.
+				h.shared += max(delta, 0)
 			}
 			h.wHeap, h.wEpoch = heap, epoch
 			limit := s.limits.Memory
