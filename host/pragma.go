@@ -54,58 +54,44 @@ func maxOf[T int | int64 | time.Duration](a, b T) T {
 // describes what was asked and what is given ("cpu=60 → 4s"); the caller
 // logs it.
 func scriptLimits(src string, base, top Limits) (limits Limits, capped []string, err error) {
-	sc := bufio.NewScanner(strings.NewReader(src))
-	for n := 0; n < 10 && sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		rest, ok := strings.CutPrefix(line, "--")
-		if !ok {
-			if line == "" {
-				continue
-			}
-			break
+	for _, hf := range headerFields(src) {
+		field := hf.field
+		key, value, _ := strings.Cut(field, "=")
+		if key == "http" {
+			continue // grants, read by scriptGrants
 		}
-		rest, ok = strings.CutPrefix(strings.TrimSpace(rest), "luabot:")
-		if !ok {
-			continue
+		num, err := strconv.ParseFloat(value, 64)
+		if err != nil || !(num > 0) {
+			return base, nil, fmt.Errorf("line %d: %q: want a positive number", hf.line, field)
 		}
-		for _, field := range strings.Fields(rest) {
-			key, value, _ := strings.Cut(field, "=")
-			if key == "http" {
-				continue // grants, read by scriptGrants
+		// Compare in the header's units before converting, so that a
+		// huge number cannot overflow the conversion.
+		switch key {
+		case "cpu":
+			if num > top.CPU.Seconds() {
+				capped = append(capped, fmt.Sprintf("cpu=%s → %s", value, top.CPU))
+				base.CPU = top.CPU
+			} else {
+				base.CPU = time.Duration(num * float64(time.Second))
 			}
-			num, err := strconv.ParseFloat(value, 64)
-			if err != nil || !(num > 0) {
-				return base, nil, fmt.Errorf("line %d: %q: want a positive number", n+1, field)
+		case "memory":
+			if num > float64(top.Memory>>20) {
+				capped = append(capped, fmt.Sprintf("memory=%s → %d MiB", value, top.Memory>>20))
+				base.Memory = top.Memory
+			} else {
+				base.Memory = int64(num * (1 << 20))
 			}
-			// Compare in the header's units before converting, so that a
-			// huge number cannot overflow the conversion.
-			switch key {
-			case "cpu":
-				if num > top.CPU.Seconds() {
-					capped = append(capped, fmt.Sprintf("cpu=%s → %s", value, top.CPU))
-					base.CPU = top.CPU
-				} else {
-					base.CPU = time.Duration(num * float64(time.Second))
-				}
-			case "memory":
-				if num > float64(top.Memory>>20) {
-					capped = append(capped, fmt.Sprintf("memory=%s → %d MiB", value, top.Memory>>20))
-					base.Memory = top.Memory
-				} else {
-					base.Memory = int64(num * (1 << 20))
-				}
-			case "inbox":
-				if num > float64(top.Inbox) {
-					capped = append(capped, fmt.Sprintf("inbox=%s → %d", value, top.Inbox))
-					base.Inbox = top.Inbox
-				} else {
-					// An inbox of 0 would be an unbuffered channel that
-					// delivery spins on.
-					base.Inbox = max(int(num), 1)
-				}
-			default:
-				return base, nil, fmt.Errorf("line %d: unknown limit %q (cpu, memory or inbox; http= grants hosts)", n+1, key)
+		case "inbox":
+			if num > float64(top.Inbox) {
+				capped = append(capped, fmt.Sprintf("inbox=%s → %d", value, top.Inbox))
+				base.Inbox = top.Inbox
+			} else {
+				// An inbox of 0 would be an unbuffered channel that
+				// delivery spins on.
+				base.Inbox = max(int(num), 1)
 			}
+		default:
+			return base, nil, fmt.Errorf("line %d: unknown limit %q (cpu, memory or inbox; http= grants hosts)", hf.line, key)
 		}
 	}
 	return base, capped, nil
@@ -119,8 +105,31 @@ func scriptLimits(src string, base, top Limits) (limits Limits, capped []string,
 // The field may appear more than once; the grants add up.
 func scriptGrants(src string) []string {
 	var hosts []string
+	for _, hf := range headerFields(src) {
+		if value, ok := strings.CutPrefix(hf.field, "http="); ok {
+			for _, h := range strings.Split(value, ",") {
+				if h = strings.TrimSpace(h); h != "" {
+					hosts = append(hosts, h)
+				}
+			}
+		}
+	}
+	return hosts
+}
+
+// headerField is one key=value of a "-- luabot:" comment and its line.
+type headerField struct {
+	line  int
+	field string
+}
+
+// headerFields reads the "-- luabot:" comments among a script's first 10
+// lines (blank lines and other comments may come between them; the first
+// line of code ends the header), field by field.
+func headerFields(src string) []headerField {
+	var fields []headerField
 	sc := bufio.NewScanner(strings.NewReader(src))
-	for n := 0; n < 10 && sc.Scan(); n++ {
+	for n := 1; n <= 10 && sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		rest, ok := strings.CutPrefix(line, "--")
 		if !ok {
@@ -133,15 +142,9 @@ func scriptGrants(src string) []string {
 		if !ok {
 			continue
 		}
-		for _, field := range strings.Fields(rest) {
-			if value, ok := strings.CutPrefix(field, "http="); ok {
-				for _, h := range strings.Split(value, ",") {
-					if h = strings.TrimSpace(h); h != "" {
-						hosts = append(hosts, h)
-					}
-				}
-			}
+		for _, f := range strings.Fields(rest) {
+			fields = append(fields, headerField{n, f})
 		}
 	}
-	return hosts
+	return fields
 }
