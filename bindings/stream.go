@@ -24,7 +24,9 @@ import (
 // ev:stream() is called and holds it until it ends. Writes are paced: the
 // first is sent at once, later ones are gathered and sent as one piece at
 // most every streamInterval (a write that finds the interval passed sends
-// what has gathered), and finish sends the rest as the last piece. A stream
+// what has gathered), and finish sends the rest as the last piece, ended by
+// a newline. Each piece carries only the text written since the one before
+// (the platform appends), all with the source's msg_id and one msg_seq. A stream
 // its handler leaves unfinished, because it returned or failed, is finished
 // by the host with a warning (Ends).
 
@@ -236,6 +238,12 @@ func (rs *replyStream) send(ctx context.Context, state, index int, id, text stri
 	body := make(map[string]any, len(rs.reply.Body)+3)
 	for k, v := range rs.reply.Body {
 		body[k] = v
+	}
+	if state == streamDone && !strings.HasSuffix(text, "\n") {
+		// The last piece ends with a newline: without it, bots in the field
+		// report, the platform never closes the stream and the message falls
+		// back to its first piece. The newline closes; it shows as nothing.
+		text += "\n"
 	}
 	body["content"] = text
 	body["msg_type"] = 0

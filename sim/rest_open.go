@@ -61,6 +61,12 @@ func (s *Server) sendOpen(c *call, scene string) {
 	if req.Stream != nil {
 		s.mu.Lock()
 		os, rerr := s.checkStreamPiece(scene, t.openID, req.Stream)
+		if rerr == nil {
+			if req.Content == nil && req.Stream.State == StreamDone {
+				req.Content = new(string)
+			}
+			rerr = streamTerminator(req.Stream, req.Content)
+		}
 		if rerr == nil && os != nil {
 			// A continuation: part of the reply the first piece was, so
 			// neither counted nor checked again, and it may be empty (the

@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // Streamed replies (§7.3 stream): a C2C reply may arrive in pieces, each a
@@ -10,11 +11,16 @@ import (
 // first piece has no id and is checked and counted like any reply; its
 // answer's id names the stream, and later pieces carry it. state 1 means
 // more follows, 10 that the body is complete (11 and 20, for the guide
-// text after it, are accepted and end nothing). index counts from 1 and
-// must grow. The simulator appends each piece's content to the message, so
-// Sent and Message show it assembled, with SentMessage.Stream telling how
-// far it got. Pieces after the end, for an unknown stream, out of order, or
-// in any scene but C2C are refused with 400/12002.
+// text after it, are accepted and end nothing). index counts from 1 (the
+// official Go SDK's rule) or from 0 (what bots in the field send, and the
+// platform takes) and must grow. A piece with state 10 ends with a newline:
+// bots in the field report that the platform otherwise never closes the
+// stream and the message falls back to its first piece; the simulator
+// refuses it, and takes that newline as the terminator, not as text. The
+// simulator appends each piece's content to the message, so Sent and
+// Message show it assembled, with SentMessage.Stream telling how far it
+// got. Pieces after the end, for an unknown stream, out of order, or in any
+// scene but C2C are refused with 400/12002.
 
 // Stream states a piece may carry.
 const (
@@ -60,12 +66,12 @@ func (s *Server) checkStreamPiece(scene, openID string, st *wireStream) (*openSt
 	default:
 		return bad(fmt.Sprintf("stream.state %d: want 1, 10, 11 or 20", st.State))
 	}
-	if st.Index < 1 {
-		return bad("stream.index counts from 1")
+	if st.Index < 0 {
+		return bad("stream.index counts from 1 (or 0)")
 	}
 	if st.ID == "" {
-		if st.Index != 1 {
-			return bad("the first piece of a stream has index 1 and no id")
+		if st.Index > 1 {
+			return bad("the first piece of a stream has index 1 (or 0) and no id")
 		}
 		return nil, nil
 	}
@@ -79,6 +85,24 @@ func (s *Server) checkStreamPiece(scene, openID string, st *wireStream) (*openSt
 		return bad(fmt.Sprintf("stream.index %d after %d: pieces are numbered upwards", st.Index, os.lastIndex))
 	}
 	return os, nil
+}
+
+// streamTerminator checks that a last piece (state 10) ends with a newline
+// and strips it from content: it closes the stream, it is not text.
+func streamTerminator(st *wireStream, content *string) *replyError {
+	if st.State != StreamDone {
+		return nil
+	}
+	c := ""
+	if content != nil {
+		c = *content
+	}
+	if !strings.HasSuffix(c, "\n") {
+		return &replyError{status: http.StatusBadRequest, code: codeRequestInvalid,
+			message: "the last piece of a stream (state 10) must end with a newline"}
+	}
+	*content = strings.TrimSuffix(c, "\n")
+	return nil
 }
 
 // appendPiece adds a continuation piece to its stream. The caller holds s.mu.

@@ -40,7 +40,8 @@ func TestStream_PiecesAssembled(t *testing.T) {
 		t.Fatalf("second piece: %d %s", r.status, r.body)
 	}
 	checkError(t, post(piece(1, 2, "again")), http.StatusBadRequest, 12002) // index must grow
-	if r := post(piece(10, 3, "")); r.status != http.StatusOK {
+	checkError(t, post(piece(10, 3, "")), http.StatusBadRequest, 12002)     // a last piece ends with a newline
+	if r := post(piece(10, 3, "\\n")); r.status != http.StatusOK {
 		t.Fatalf("last piece: %d %s", r.status, r.body)
 	}
 	checkError(t, post(piece(1, 4, "late")), http.StatusBadRequest, 12002) // after the end
@@ -62,4 +63,28 @@ func TestStream_PiecesAssembled(t *testing.T) {
 	r := do(t, http.MethodPost, s.APIURL()+"/v2/groups/"+g+"/messages", `{"msg_type":0,"content":"x","stream":{"state":1,"index":1}}`,
 		auth, "Content-Type: application/json")
 	checkError(t, r, http.StatusBadRequest, 12002)
+}
+
+// Bots in the field number pieces from 0; the simulator takes that too, and a
+// one-piece stream (state 10 at once) is an ordinary reply whose closing newline
+// is not part of the text.
+func TestStream_FromIndexZero(t *testing.T) {
+	s := MustStart(t, sim.Config{}, nil)
+	auth := "Authorization: QQBot " + MustToken(t, s)
+	c, _ := MustIdentify(t, s, 1<<25)
+	m, err := s.Post(sim.Post{Scene: sim.SceneC2C, Content: "hi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.readOp(0)
+	url := s.APIURL() + "/v2/users/" + s.World().Users[0].OpenID + "/messages"
+	r := do(t, http.MethodPost, url, `{"msg_type":0,"content":"all at once\n","msg_id":"`+m.ID+`","msg_seq":1,"stream":{"state":10,"index":0}}`,
+		auth, "Content-Type: application/json")
+	if r.status != http.StatusOK {
+		t.Fatalf("one-piece stream from index 0: %d %s", r.status, r.body)
+	}
+	sent := s.Sent()
+	if len(sent) != 1 || sent[0].Content != "all at once" || sent[0].Stream == nil || !sent[0].Stream.Finished {
+		t.Fatalf("sent %+v; want one finished message \"all at once\"", sent)
+	}
 }
