@@ -155,7 +155,7 @@ func ScriptFiles(args []string) ([]string, error) {
 		sort.Strings(matches)
 		n := 0
 		for _, m := range matches {
-			if !strings.HasSuffix(m, "_test.lua") {
+			if IsScript(m) {
 				files = append(files, m)
 				n++
 			}

@@ -91,7 +91,7 @@ func (h *Host) watch(ctx context.Context, args []string) error {
 func (h *Host) reloadChanged(changed []string, folders, files map[string]bool) {
 	todo := map[string]bool{}
 	for _, path := range changed {
-		isScript := files[path] || (folders[filepath.Dir(path)] && !strings.HasSuffix(path, "_test.lua"))
+		isScript := files[path] || (folders[filepath.Dir(path)] && IsScript(path))
 		if isScript {
 			todo[path] = true
 			continue

@@ -89,7 +89,7 @@ func checkFiles(args []string) ([]string, error) {
 				return err
 			case d.IsDir() && path != arg && strings.HasPrefix(d.Name(), "."):
 				return filepath.SkipDir
-			case !d.IsDir() && strings.HasSuffix(path, ".lua") && !strings.HasSuffix(path, "_test.lua"):
+			case !d.IsDir() && host.IsScript(path):
 				files = append(files, path)
 			}
 			return nil

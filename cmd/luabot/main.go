@@ -89,6 +89,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // commands are luabot's commands; the package comment lists each of them.
 func commands() []*cli.Command {
 	return []*cli.Command{
+		initCommand(),
 		devCommand(),
 		runCommand(),
 		simCommand(),
