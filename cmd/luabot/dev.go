@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chzyer/readline"
 	"github.com/urfave/cli/v2"
 
 	"github.com/luabot/luabot/host"
@@ -39,7 +39,22 @@ func devCommand() *cli.Command {
 // terminal into a chat: each line is posted by a simulated user who
 // @-mentions the bot in the first channel; the bot's messages are printed.
 func dev(c *cli.Context, in io.Reader, out io.Writer) error {
-	platform, err := sim.New(sim.Config{Logger: slog.Default().With("component", "sim")})
+	input := openChatInput(in, out, c.App.ErrWriter)
+	defer input.close()
+	if input.stderr != c.App.ErrWriter {
+		// On a terminal, log lines go through readline, which redraws the
+		// line being typed below them.
+		level, err := parseLevel(c.String("log-level"))
+		if err != nil {
+			return err
+		}
+		prev := slog.Default()
+		slog.SetDefault(slog.New(slog.NewTextHandler(input.stderr, &slog.HandlerOptions{Level: level})))
+		defer slog.SetDefault(prev)
+	}
+	out = input.stdout
+	clock := newDevClock()
+	platform, err := sim.New(sim.Config{Logger: slog.Default().With("component", "sim"), Clock: clock.Now})
 	if err != nil {
 		return err
 	}
@@ -53,11 +68,12 @@ func dev(c *cli.Context, in io.Reader, out io.Writer) error {
 		Secret:   platform.Secret(),
 		BaseURL:  platform.APIURL(),
 		TokenURL: platform.TokenURL(),
+		Clock:    clock.Now,
 	})
 	if err != nil {
 		return err
 	}
-	hcfg := host.Config{API: api}
+	hcfg := host.Config{API: api, Clock: clock}
 	if !c.Bool("no-watch") {
 		hcfg.Watch = c.Args().Slice()
 	}
@@ -85,6 +101,7 @@ func dev(c *cli.Context, in io.Reader, out io.Writer) error {
 	world := platform.World()
 	channel := world.Channels[0]
 	user := world.Members[0]
+	talk := newChat(platform, h.Host, clock, out, input.stderr)
 	// The printer outlives the host so replies sent while handlers drain at
 	// shutdown are still shown.
 	printCtx, stopPrinting := context.WithCancel(context.Background())
@@ -92,7 +109,7 @@ func dev(c *cli.Context, in io.Reader, out io.Writer) error {
 	printed := make(chan struct{})
 	go func() {
 		defer close(printed)
-		printBotMessages(printCtx, platform, out, channel.ID)
+		printBotMessages(printCtx, platform, out, talk.format)
 	}()
 	finish := func() {
 		cancel()
@@ -111,7 +128,7 @@ func dev(c *cli.Context, in io.Reader, out io.Writer) error {
 		}
 		return errors.New("the bot did not connect to the simulator within 10s")
 	}
-	fmt.Fprintf(out, "luabot dev: you are %s in #%s; the bot (%s) answers @-mentions. Ctrl-D quits.\n",
+	fmt.Fprintf(out, "luabot dev: you are %s in #%s; the bot (%s) answers @-mentions. :help lists chat commands; Ctrl-D quits.\n",
 		user.Username, channel.Name, world.Bot.Username)
 	// On stderr: where things are, for a second terminal.
 	data := c.String("data")
@@ -119,30 +136,45 @@ func dev(c *cli.Context, in io.Reader, out io.Writer) error {
 		"simulator control API at %s (GET %s/world, POST %s/messages)\n",
 		data, data, platform.ControlURL(), platform.ControlURL(), platform.ControlURL())
 
-	lines := make(chan string)
-	stopReading := make(chan struct{})
-	defer close(stopReading)
-	go readLines(in, lines, stopReading)
-	for done := false; !done; {
+	// The reader asks for one line at a time: a chat command changes the
+	// prompt of the next line.
+	type read struct {
+		line string
+		err  error
+	}
+	prompts, reads := make(chan string), make(chan read, 1)
+	go func() {
+		defer close(reads)
+		for p := range prompts {
+			line, err := input.next(p)
+			reads <- read{line, err}
+			if err != nil && !errors.Is(err, readline.ErrInterrupt) {
+				return
+			}
+		}
+	}()
+	defer close(prompts)
+chat:
+	for {
 		select {
-		case line, ok := <-lines:
-			if !ok {
-				done = true
-				break
-			}
-			line = strings.TrimSpace(line)
-			if line == "" {
-				continue
-			}
-			if label, ok := strings.CutPrefix(line, "!press "); ok {
-				press(platform, out, user.ID, strings.TrimSpace(label))
-				continue
-			}
-			if _, err := platform.Post(sim.Post{ChannelID: channel.ID, AuthorID: user.ID, Content: line, MentionBot: true}); err != nil {
-				slog.Error("post message", "err", err)
-			}
+		case prompts <- talk.prompt():
 		case <-ctx.Done():
-			done = true
+			break chat
+		}
+		var r read
+		select {
+		case r = <-reads:
+		case <-ctx.Done():
+			break chat
+		}
+		switch {
+		case errors.Is(r.err, readline.ErrInterrupt) && strings.TrimSpace(r.line) != "":
+			continue // Ctrl-C clears what was typed
+		case r.err != nil:
+			break chat // Ctrl-D, Ctrl-C on an empty line, or the end of piped input
+		}
+		if line := strings.TrimSpace(r.line); line != "" {
+			talk.handle(line)
 		}
 	}
 	if ctx.Err() == nil {
@@ -173,42 +205,20 @@ func settle(ctx context.Context, platform *sim.Server, h *host.Host) {
 	}
 }
 
-// readLines sends each line of in and closes lines at EOF or when stop is
-// closed. A read blocked on a terminal cannot be interrupted, so after stop
-// it ends at the next line or with the process.
-func readLines(in io.Reader, lines chan<- string, stop <-chan struct{}) {
-	defer close(lines)
-	sc := bufio.NewScanner(in)
-	for sc.Scan() {
-		select {
-		case lines <- sc.Text():
-		case <-stop:
-			return
-		}
-	}
-}
-
 // printBotMessages prints what the bot sends, in order, until ctx ends;
 // then it prints whatever arrived during shutdown so nothing is lost.
-func printBotMessages(ctx context.Context, platform *sim.Server, out io.Writer, home string) {
+func printBotMessages(ctx context.Context, platform *sim.Server, out io.Writer, format func(sim.SentMessage) string) {
 	i := 0
-	print := func(m sim.SentMessage) {
-		where := ""
-		if m.ChannelID != home {
-			where = "[#" + m.ChannelID + "] "
-		}
-		fmt.Fprintf(out, "bot> %s%s\n", where, strings.TrimSpace(m.Content+extras(m)))
-		i++
-	}
 	for {
 		m, err := platform.WaitSent(ctx, i)
 		if err != nil {
 			break
 		}
-		print(m)
+		io.WriteString(out, format(m))
+		i++
 	}
 	for _, m := range platform.Sent()[i:] {
-		print(m)
+		io.WriteString(out, format(m))
 	}
 }
 

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The chat's own commands reach every scene: the bot hears the right scene and the
+// right speaker, a new name joins the guild, a reaction and a clock jump reach it, and
+// a reply that is not to the chat's place or newest line says where and what it answers.
+func TestDev_ChatCommandsReachEveryScene(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "where.lua"), []byte(`
+on("message", function(ev)
+  if ev.text == "two lines" then ev:reply("first\nsecond") return end
+  ev:reply(ev.scene .. " " .. (ev.author.username or ev.author.id) .. ": " .. ev.text)
+end)
+on("MESSAGE_REACTION_ADD", function(ev) qq.send(ev.channel_id, "reacted " .. ev.emoji.id) end)
+timer.every(3600, function() qq.send(kv.get("ch") or "", "an hour passed") end)
+on("AT_MESSAGE_CREATE", function(ev) kv.set("ch", ev.channel_id) end)
+`), 0o644)
+	s := start(t, "dev", "--data", filepath.Join(t.TempDir(), "dev.db"), dir)
+	s.expect("luabot dev:")
+	say := func(line string) { io.WriteString(s.stdin, line+"\n") }
+
+	say("hello")
+	s.expect("bot> guild ")
+	say(":c2c")
+	say("hi")
+	s.expect("bot> c2c ")
+	say(":group")
+	say("hey")
+	s.expect("bot> group ")
+	say(":dm")
+	say("psst")
+	s.expect("bot> dm ")
+	say(":in #general")
+	say(":as bob")
+	say("hi")
+	s.expect("bot> guild bob: hi")
+	say(":as zoe")
+	s.expect("zoe joined the guild")
+	say("me again")
+	s.expect("bot> guild zoe: me again")
+	say("two lines")
+	s.expect("bot> first")
+	if line := s.expect("second"); line != "   | second" {
+		t.Errorf("second line of a reply printed as %q, want it marked", line)
+	}
+	say(":react 👍")
+	s.expect("reacted 128077")
+	say(":advance 1h")
+	s.expect("the clock is now")
+	s.expect("an hour passed")
+	say(":frob")
+	say("::colon")
+	s.expect("bot> guild zoe: :colon")
+	if !strings.Contains(s.stderr.String(), "unknown chat command :frob") {
+		t.Errorf("stderr does not report the unknown command:\n%s", s.stderr.String())
+	}
+	say(":help")
+	s.expect(":advance 1h")
+	s.stdin.Close()
+	if code := s.exitCode(); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, s.stderr.String())
+	}
+}
+
+// Pasted lines are answered in order, although the bot answers the first line last
+// when they overlap.
+func TestDev_PastedLinesAnsweredInOrder(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "slow.lua"), []byte(`
+local n = 0
+on("message", function(ev)
+  n = n + 1
+  local busy = (5 - n) * 20000
+  local x = 0
+  for i = 1, busy do x = x + i end
+  ev:reply(ev.text)
+end)`), 0o644)
+	s := start(t, "dev", "--data", filepath.Join(t.TempDir(), "dev.db"), dir)
+	s.expect("luabot dev:")
+	io.WriteString(s.stdin, "one\ntwo\nthree\nfour\n")
+	for _, want := range []string{"one", "two", "three", "four"} {
+		if line := s.expect("bot>"); line != "bot> "+want {
+			t.Fatalf("got %q, want %q", line, "bot> "+want)
+		}
+	}
+}
