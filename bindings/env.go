@@ -98,6 +98,11 @@ type Env struct {
 	// Ends finishes what a handler leaves open (streamed replies); nil makes
 	// ev:stream return nil, err.
 	Ends Ends
+	// Printer, when set, says where print's lines from thread L go instead
+	// of the log: the host returns a sink for code a REPL evaluates, so the
+	// person at the prompt sees what it prints, and nil for every other
+	// thread.
+	Printer func(L *lua.LState) func(line string)
 }
 
 // Interactions is how ev:ack reaches the host, which acknowledges each

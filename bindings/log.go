@@ -43,7 +43,16 @@ func (b *binder) openLog() {
 		b.L.SetField(mod, name, b.L.NewFunction(b.logAt(level, limiter)))
 	}
 	b.L.SetGlobal("log", mod)
-	b.L.SetGlobal("print", b.L.NewFunction(b.logAt(slog.LevelInfo, limiter)))
+	logInfo := b.logAt(slog.LevelInfo, limiter)
+	b.L.SetGlobal("print", b.L.NewFunction(func(L *lua.LState) int {
+		if b.env.Printer != nil {
+			if sink := b.env.Printer(L); sink != nil {
+				sink(logLine(L))
+				return 0
+			}
+		}
+		return logInfo(L)
+	}))
 }
 
 func (b *binder) logAt(level slog.Level, limiter *logLimiter) lua.LGFunction {

@@ -143,7 +143,7 @@ func (h *Host) control(ctx context.Context, req ControlRequest) ControlResponse 
 		case errors.Is(err, ErrIncomplete):
 			return ControlResponse{Incomplete: true}
 		case err != nil:
-			return ControlResponse{Err: err.Error()}
+			return ControlResponse{Out: out, Err: err.Error()}
 		}
 		return ControlResponse{Out: out}
 	}

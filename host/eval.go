@@ -25,8 +25,10 @@ var ErrIncomplete = errors.New("host: incomplete input")
 var ErrNoScript = errors.New("host: no such script")
 
 // Eval runs code in the named script's VM as a handler of its own, so
-// waiting calls (qq.*, sleep) work, and returns its results printed as
-// Lua literals. An expression is evaluated as one ("1+1" prints 2).
+// waiting calls (qq.*, sleep) work, and returns what it printed (print's
+// lines, which are not logged) followed by its results as Lua literals.
+// An expression is evaluated as one ("1+1" prints 2). When the code
+// fails, out still holds what it printed before the error.
 func (h *Host) Eval(ctx context.Context, scriptName, code string) (string, error) {
 	s := h.script(scriptName)
 	if s == nil {
@@ -46,19 +48,46 @@ func (h *Host) Eval(ctx context.Context, scriptName, code string) (string, error
 		th, _ := s.L.NewThread()
 		hd := &handler{event: replEvent, th: th}
 		hd.ctx, hd.cancel = context.WithCancel(context.Background())
-		hd.onResult = func(vals []lua.LValue, failure string) {
-			if failure != "" {
-				done <- result{err: errors.New(bindings.Redact(failure, s.secrets))}
+		// What the input prints is shown at the prompt, before its results.
+		var printed []string
+		kept, dropped := 0, 0
+		hd.printed = func(line string) {
+			if kept+len(line) > maxPrinted {
+				dropped++
 				return
+			}
+			kept += len(line)
+			printed = append(printed, line)
+		}
+		hd.onResult = func(vals []lua.LValue, failure string) {
+			if dropped > 0 {
+				printed = append(printed, fmt.Sprintf("…[%d printed lines dropped]", dropped))
+			}
+			out := ""
+			if len(printed) > 0 {
+				out = bindings.Redact(strings.Join(printed, "\n"), s.secrets)
+			}
+			if failure != "" {
+				done <- result{out: out, err: errors.New(bindings.Redact(failure, s.secrets))}
+				return
+			}
+			if expr && len(vals) > 0 {
+				n, _ := vals[0].(lua.LNumber)
+				vals = vals[1:min(len(vals), 1+int(n))]
 			}
 			parts := make([]string, 0, len(vals))
 			for _, v := range vals {
 				parts = append(parts, pretty(v))
 			}
 			if !expr && len(vals) == 1 && vals[0] == lua.LNil {
-				parts = nil // a statement prints nothing; an expression that is nil prints nil
+				parts = nil // a statement prints nothing
 			}
-			done <- result{out: bindings.Redact(strings.Join(parts, "\t"), s.secrets)}
+			if res := bindings.Redact(strings.Join(parts, "\t"), s.secrets); res != "" && out != "" {
+				out += "\n" + res
+			} else if res != "" {
+				out = res
+			}
+			done <- result{out: out}
 		}
 		th.SetContext(hd.ctx)
 		s.threads[th] = hd
@@ -80,7 +109,10 @@ func (h *Host) Eval(ctx context.Context, scriptName, code string) (string, error
 // ends too early either way (an unclosed function or string, "1 +") is
 // incomplete: the REPL asks for another line.
 func (s *script) compileInput(code string) (fn *lua.LFunction, expr bool, err error) {
-	if proto, err := compile("return "+code, "repl"); err == nil {
+	// An expression is returned with its count first, so that a call
+	// returning nothing (print(x)) prints nothing while the expression nil
+	// prints nil, as in Lua 5.3's prompt.
+	if proto, err := compile("return (function(...) return select('#', ...), ... end)("+code+"\n)", "repl"); err == nil {
 		return s.L.NewFunctionFromProto(proto), true, nil
 	}
 	atEOF := func(src string) bool {
@@ -139,4 +171,18 @@ func (s *script) namesWithPrefix(prefix string) []string {
 	})
 	sort.Strings(out)
 	return out
+}
+
+// maxPrinted bounds what one REPL evaluation's print calls keep for the
+// prompt; the rest is counted, not kept.
+const maxPrinted = 1 << 20
+
+// printer is bindings.Env.Printer: the sink of a REPL evaluation's thread,
+// nil (the log) for every other. It runs on the scheduler goroutine, which
+// owns s.threads.
+func (s *script) printer(L *lua.LState) func(string) {
+	if hd := s.threads[L]; hd != nil {
+		return hd.printed
+	}
+	return nil
 }

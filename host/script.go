@@ -153,6 +153,9 @@ type handler struct {
 	// onResult, when set, receives the handler's return values or its
 	// failure (REPL evaluations); such failures are not logged.
 	onResult func(vals []lua.LValue, failure string)
+	// printed, when set, receives what print writes in this handler's
+	// thread (REPL evaluations) instead of the log.
+	printed func(line string)
 
 	// Set by the CPU and memory watchdogs, read after the run.
 	killed     atomic.Value // string: why the handler was stopped
@@ -318,6 +321,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		Events:      s,
 		Scope:       s,
 		Ends:        s,
+		Printer:     s.printer,
 	}
 	if deps.acks != nil { // a nil pointer must not become a non-nil interface
 		env.Interactions = deps.acks

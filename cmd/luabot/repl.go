@@ -198,12 +198,11 @@ func repl(ctx context.Context, ev evaluator, script string, in io.Reader, out, e
 			continue
 		}
 		pending.Reset()
+		if result != "" {
+			fmt.Fprintln(out, result) // what it printed, even when it then failed
+		}
 		if err != nil {
 			fmt.Fprintln(errOut, "error:", err)
-			continue
-		}
-		if result != "" {
-			fmt.Fprintln(out, result)
 		}
 	}
 }
@@ -306,7 +305,7 @@ func (c *controlClient) Eval(_ context.Context, script, code string) (string, er
 	case resp.Incomplete:
 		return "", host.ErrIncomplete
 	case resp.Err != "":
-		return "", errors.New(resp.Err)
+		return resp.Out, errors.New(resp.Err)
 	}
 	return resp.Out, nil
 }

@@ -31,12 +31,15 @@ func TestREPL_AttachToRunningBot(t *testing.T) {
 	bot := start(t, "dev", "--data", data, "../../examples/echo.lua")
 	bot.expect("luabot dev:")
 	r := start(t, "repl", "--attach", "--data", data)
-	io.WriteString(r.stdin, ":scripts\nscript.name .. '!'\n")
+	io.WriteString(r.stdin, ":scripts\nscript.name .. '!'\nprint('from', 'inside')\n")
 	if line := r.expect("echo"); line != "echo" {
 		t.Fatalf(":scripts printed %q", line)
 	}
 	if line := r.expect("echo!"); line != `"echo!"` {
 		t.Fatalf("script.name in the bot's VM printed %q", line)
+	}
+	if line := r.expect("inside"); line != "from inside" {
+		t.Fatalf("print in the bot's VM showed %q at the prompt", line)
 	}
 	r.stdin.Close()
 	if code := r.exitCode(); code != 0 {
@@ -60,21 +63,24 @@ func TestREPL_AttachWithoutABot(t *testing.T) {
 // The REPL without surprises: a nil expression prints nil (a statement
 // prints nothing), an entry ending in an operator continues on the next
 // line, a sparse table prints its keys, :script refuses a script that is
-// not loaded at once.
+// not loaded at once, and print writes at the prompt (a call that returns
+// nothing prints nothing more), not to the log, also before an error.
 func TestREPL_NoSurprises(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
 	code, out, errOut := func() (int, string, string) {
 		var stdout, stderr bytes.Buffer
-		in := strings.NewReader("x = 1\nnil\n1 +\n2\n{[1000] = 1}\n:script nope\nx\n")
+		in := strings.NewReader("x = 1\nnil\n1 +\n2\n{[1000] = 1}\n:script nope\nx\n" +
+			"print('hi', x)\nfor i = 1, 2 do print(i) end\nprint('before') error('boom')\n")
 		code := run(context.Background(), []string{"luabot", "repl"}, in, &stdout, &stderr)
 		return code, stdout.String(), stderr.String()
 	}()
-	want := "nil\n3\n{\n  [1000] = 1,\n}\n1\n"
+	want := "nil\n3\n{\n  [1000] = 1,\n}\n1\nhi 1\n1\n2\nbefore\n"
 	if code != 0 || out != want {
 		t.Errorf("exit %d, stdout:\n%s\nwant:\n%s\nstderr:\n%s", code, out, want, errOut)
 	}
-	if !strings.Contains(errOut, `no script "nope" (loaded: repl)`) {
+	if !strings.Contains(errOut, `no script "nope" (loaded: repl)`) || !strings.Contains(errOut, "error: repl:1: boom") ||
+		strings.Contains(errOut, "hi 1") {
 		t.Errorf("stderr:\n%s", errOut)
 	}
 	if _, err := os.Stat("luabot.db"); !os.IsNotExist(err) {
