@@ -94,7 +94,8 @@ func dev(c *cli.Context, in io.Reader, out io.Writer) error {
 		defer wg.Done()
 		// The embedded simulator is new each run: a session saved by the
 		// last run could only be refused, so sessions live in memory.
-		runErr = h.serve(ctx, api, transport.Config{Sessions: transport.NewMemorySessions()})
+		runErr = h.serve(ctx, api, transport.Config{Sessions: transport.NewMemorySessions(),
+			StatusFile: statusPath(c.String("data"))})
 		cancel()
 	}()
 

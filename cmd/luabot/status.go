@@ -24,14 +24,19 @@ func statusCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "status",
 		Usage: "show the gateway state of each shard, and the intents granted, of the bot running on --data",
-		Description: "luabot run rewrites DATA.status.json about once a second and a last time when it stops;\n" +
-			"status prints it. The age column tells a live process from a stopped one.",
+		Description: "luabot run and luabot dev rewrite DATA.status.json about once a second and a last time when\n" +
+			"they stop; status prints it. The age column tells a live process from a stopped one. Without\n" +
+			"--data, status shows whichever of run's and dev's default files was updated last.",
 		Flags: []cli.Flag{dataFlag},
 		Action: func(c *cli.Context) error {
-			path := statusPath(c.String("data"))
+			data := c.String("data")
+			if !c.IsSet("data") {
+				data = newestStatus(data, devData)
+			}
+			path := statusPath(data)
 			b, err := os.ReadFile(path)
 			if errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("no status at %s: is `luabot run --data %s` running (or has it ever run)?", path, c.String("data"))
+				return fmt.Errorf("no status at %s: is `luabot run --data %s` running (or has it ever run)?", path, data)
 			}
 			if err != nil {
 				return err
@@ -70,4 +75,18 @@ func statusCommand() *cli.Command {
 			return tw.Flush()
 		},
 	}
+}
+
+// newestStatus returns whichever of the data files named has the most
+// recently written status file: without --data, `luabot status` shows the
+// bot running here, be it `luabot run` or `luabot dev`. The first name
+// wins when neither has one, so the error names run's file.
+func newestStatus(names ...string) string {
+	best, bestTime := names[0], time.Time{}
+	for _, n := range names {
+		if fi, err := os.Stat(statusPath(n)); err == nil && fi.ModTime().After(bestTime) {
+			best, bestTime = n, fi.ModTime()
+		}
+	}
+	return best
 }

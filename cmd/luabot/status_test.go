@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRun_TransportFlagMistakes(t *testing.T) {
@@ -53,5 +54,31 @@ func TestStatus_PrintsShards(t *testing.T) {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("status output lacks %q:\n%s", want, stdout.String())
 		}
+	}
+}
+
+// luabot status without --data shows a running luabot dev in the same folder.
+func TestStatus_ShowsARunningDev(t *testing.T) {
+	echo, err := filepath.Abs("../../examples/echo.lua")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	bot := start(t, "dev", echo)
+	bot.expect("luabot dev:")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		code, out, errOut := runCLI("status")
+		if code == 0 && strings.Contains(out, "ready") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("status: exit %d, stdout %q, stderr %q", code, out, errOut)
+		}
+		time.Sleep(50 * time.Millisecond) // the status file is rewritten about once a second
+	}
+	bot.stdin.Close()
+	if code := bot.exitCode(); code != 0 {
+		t.Fatalf("dev exit %d", code)
 	}
 }
