@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,5 +62,58 @@ func TestHost_StopSavesEventsFinishedWhileDraining(t *testing.T) {
 	json.Unmarshal(raw, &ids)
 	if !slices.Contains(ids, msg.EventID) {
 		t.Errorf("dedup window %v lacks %s, handled while draining", ids, msg.EventID)
+	}
+}
+
+// A stop delayed by parked handlers says at once what they wait for and where, so the
+// person pressing Ctrl-C knows why luabot has not exited yet.
+func TestHost_StopNamesWhatHandlersWaitFor(t *testing.T) {
+	platform := newPlatform(t, sim.Config{})
+	dir := t.TempDir()
+	script := filepath.Join(dir, "parked.lua")
+	if err := os.WriteFile(script, []byte(`on("message", function(ev)
+  ev:reply("parking")
+  if ev.text == "nap" then
+    sleep(3600)
+  else
+    wait_for("message", function(e) return e.text == "never" end, 3600)
+  end
+end)`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logs := newGWLog()
+	b, stop := runHostWith(t, platform, filepath.Join(dir, "bot.db"), host.Config{Logger: logs.logger(), Drain: 50 * time.Millisecond}, script)
+	ctx := deadline(t, 15*time.Second)
+	if err := platform.WaitSessions(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	for i, text := range []string{"nap", "wait"} {
+		if _, err := platform.Post(sim.Post{Content: text, MentionBot: true}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := platform.WaitSent(ctx, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Both handlers parked: their replies' answers came back, and each now sleeps or waits.
+	for !b.Settled() {
+		select {
+		case <-ctx.Done():
+			t.Fatal("the handlers did not park")
+		case <-time.After(time.Millisecond):
+		}
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	recs := logs.matching("waiting for handlers to finish before stopping", nil)
+	if len(recs) != 1 {
+		t.Fatalf("%d lines about the wait at shutdown; log:\n%s", len(recs), logs.tail(20))
+	}
+	got := recs[0].String()
+	for _, want := range []string{`sleep(1h0m0s) at ` + script + `:4`, `wait_for("message") at ` + script + `:6`, "count=2"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the shutdown line %s lacks %s", got, want)
+		}
 	}
 }

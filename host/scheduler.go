@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"sort"
 	"strings"
 	"time"
 
@@ -134,6 +135,11 @@ func (s *script) stop(drain time.Duration) {
 		s.queued.Add(-1)
 	}
 	s.cancelTimers()
+	if len(s.threads) > 0 {
+		// Say at once what delays the stop, not only when the drain ends.
+		s.log.Info("waiting for handlers to finish before stopping", "count", len(s.threads),
+			"waiting_for", s.waitsFor(), "at_most", drain)
+	}
 	deadline := time.NewTimer(drain)
 	defer deadline.Stop()
 	if s.settle(deadline.C) {
@@ -447,7 +453,26 @@ func (s *script) park(L *lua.LState) (*handler, uint64) {
 	}
 	h.gen++
 	h.waiting = true
+	h.waitsFor = "a platform or http call"
+	if pos := scriptPos(L); pos != "" {
+		h.waitsFor += " at " + pos
+	}
 	return h, h.gen
+}
+
+// scriptPos is the script line making the current call ("bot.lua:12"),
+// skipping Go frames and luabot's own chunks.
+func scriptPos(L *lua.LState) string {
+	for level := 1; level < 8; level++ {
+		w := L.Where(level)
+		if w == "" {
+			break
+		}
+		if w != "[G]:" && !strings.HasPrefix(w, "=") {
+			return strings.TrimSuffix(w, ":")
+		}
+	}
+	return ""
 }
 
 // atEndTimeout bounds what a binding does after its handler has ended.
@@ -559,4 +584,22 @@ func yieldable() bool {
 			return false
 		}
 	}
+}
+
+// waitsFor lists what the script's running handlers are doing, for the
+// shutdown log: "sleep(1h0m0s) at bot.lua:3; running".
+func (s *script) waitsFor() string {
+	var parts []string
+	for _, h := range s.threads {
+		switch {
+		case h.waiting && h.waitsFor != "":
+			parts = append(parts, h.waitsFor)
+		case h.waiting:
+			parts = append(parts, "a wait")
+		default:
+			parts = append(parts, "running Lua")
+		}
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, "; ")
 }

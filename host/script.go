@@ -140,6 +140,9 @@ type handler struct {
 	cancel  context.CancelFunc
 	gen     uint64        // which wait a completion belongs to
 	waiting bool          // parked on a host wait
+	// waitsFor says what the parked handler waits for and where, for the
+	// shutdown line that names what delays it: "sleep(3600) at bot.lua:12".
+	waitsFor string
 	cpu     time.Duration // Lua run so far
 	onDone  func()
 	atEnd   []func(context.Context) // bindings.Ends: run on workers once the handler has ended

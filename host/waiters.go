@@ -53,6 +53,13 @@ func (s *script) Sleep(L *lua.LState, d time.Duration) int {
 // onTimeout.
 func (s *script) parkOnClock(L *lua.LState, event string, pred *lua.LFunction, d time.Duration, onTimeout []lua.LValue) int {
 	h, gen := s.park(L)
+	h.waitsFor = fmt.Sprintf("sleep(%v)", d)
+	if event != "" {
+		h.waitsFor = fmt.Sprintf("wait_for(%q)", event)
+	}
+	if pos := scriptPos(L); pos != "" {
+		h.waitsFor += " at " + pos
+	}
 	w := &waiter{h: h, gen: gen, event: event, pred: pred}
 	w.parked.Store(true)
 	s.clockWaits.Add(1)

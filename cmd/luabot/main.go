@@ -31,9 +31,21 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// The first Ctrl-C (or SIGTERM) asks for a clean stop, which may
+		// wait a few seconds for handlers (the host logs what they wait
+		// for); a second one ends the process at once.
+		<-signals
+		cancel()
+		slog.Info("stopping: handlers get a few seconds to finish; press Ctrl-C again to quit at once")
+		<-signals
+		os.Exit(130)
+	}()
 	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
-	stop()
+	cancel()
 	os.Exit(code)
 }
 
