@@ -138,16 +138,16 @@ type handler struct {
 	th      *lua.LState
 	ctx     context.Context
 	cancel  context.CancelFunc
-	gen     uint64        // which wait a completion belongs to
-	waiting bool          // parked on a host wait
+	gen     uint64 // which wait a completion belongs to
+	waiting bool   // parked on a host wait
 	// waitsFor says what the parked handler waits for and where, for the
 	// shutdown line that names what delays it: "sleep(3600) at bot.lua:12".
 	waitsFor string
-	cpu     time.Duration // Lua run so far
-	onDone  func()
-	atEnd   []func(context.Context) // bindings.Ends: run on workers once the handler has ended
-	kv      *bindings.KVBuffer      // writes to commit when the handler succeeds
-	settle  *eventSettle            // told when the handler ends; nil for timers and the REPL
+	cpu      time.Duration // Lua run so far
+	onDone   func()
+	atEnd    []func(context.Context) // bindings.Ends: run on workers once the handler has ended
+	kv       *bindings.KVBuffer      // writes to commit when the handler succeeds
+	settle   *eventSettle            // told when the handler ends; nil for timers and the REPL
 	// eventID and ordinal name this handler of its event for the
 	// once-per-event records (handled.go); eventID is empty for timers, the
 	// REPL and events without an id.
