@@ -54,6 +54,10 @@ const (
 	CodeReplyExpired = 304027
 	// CodeLegacyTokenDisabled is the platform refusing the legacy "Bot" token form.
 	CodeLegacyTokenDisabled = 11245
+	// CodeIPNotAllowed and ErrCodeIPNotAllowed are the production platform refusing a
+	// machine missing from the bot's IP allow-list (401; Error.Code holds the err_code).
+	CodeIPNotAllowed    = 11298
+	ErrCodeIPNotAllowed = 40023002
 
 	// Token-service codes (answered with HTTP 200).
 

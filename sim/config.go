@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -158,6 +159,14 @@ type Config struct {
 	// discards them.
 	Logger *slog.Logger
 
+	// IPAllowList, when not empty, is the bot's IP allow-list of the
+	// production platform: REST calls and gateway connections from any
+	// other address are refused with 401 and code 11298 ("接口访问源IP不在
+	// 白名单", err_code 40023002), as the platform answers a bot deployed
+	// on a machine its operator has not listed. The token service is not
+	// behind it. Entries are IP addresses as net.ParseIP reads them.
+	IPAllowList []string
+
 	// Clock is the platform clock: token lifetimes, reply windows,
 	// quotas, session retention and timestamps follow it. Nil means
 	// time.Now. A test harness running its bot on virtual time passes
@@ -169,6 +178,11 @@ type Config struct {
 // Validate reports the first invalid field. New calls it; zero values are
 // always valid.
 func (c Config) Validate() error {
+	for _, a := range c.IPAllowList {
+		if net.ParseIP(a) == nil {
+			return fmt.Errorf("%w: IP allow-list entry %q is not an IP address", ErrInvalidConfig, a)
+		}
+	}
 	if c.AppID != "" {
 		if _, err := strconv.ParseUint(c.AppID, 10, 64); err != nil || c.AppID[0] == '0' {
 			return fmt.Errorf("%w: app id %q is not a positive decimal number", ErrInvalidConfig, c.AppID)

@@ -68,6 +68,9 @@ func (s *Server) serveGateway(c *call) {
 		c.fail(http.StatusBadRequest, codeRequestInvalid, "websocket upgrade required")
 		return
 	}
+	if !s.ipAllowed(c) {
+		return
+	}
 	ws, err := s.upgrader.Upgrade(c.w, c.r, http.Header{"X-Tps-trace-ID": {c.trace}})
 	if err != nil {
 		s.log.Debug("upgrade", "err", err) // gorilla already answered

@@ -303,6 +303,9 @@ func matchSegments(want, got []string) (map[string]string, bool) {
 // "Bot <appid>.<bot token>" (legacy, §1.3). On failure it writes the 401
 // and returns false.
 func (s *Server) authorize(c *call) bool {
+	if !s.ipAllowed(c) {
+		return false
+	}
 	h := c.r.Header.Get("Authorization")
 	if h == "" {
 		c.fail(http.StatusUnauthorized, codeTokenMissing, "token missing")

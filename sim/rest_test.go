@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/luabot/luabot/sim"
@@ -207,4 +208,25 @@ func TestREST_MeGuilds_Paging(t *testing.T) {
 func TestREST_GatewayPathNeedsUpgrade(t *testing.T) {
 	s := MustStart(t, sim.Config{}, nil)
 	checkError(t, do(t, http.MethodGet, s.APIURL()+"/websocket", ""), http.StatusBadRequest, 12002)
+}
+
+// A machine missing from the bot's IP allow-list gets 401/11298 on REST calls and on
+// the gateway; the token service is not behind the list.
+func TestREST_IPAllowList(t *testing.T) {
+	s := MustStart(t, sim.Config{IPAllowList: []string{"203.0.113.7"}}, nil)
+	tok := MustToken(t, s)
+	refused := func(r response) {
+		t.Helper()
+		if r.status != http.StatusUnauthorized || !strings.Contains(string(r.body), `"code":11298,"err_code":40023002`) {
+			t.Errorf("got %d %s; want 401 with code 11298, err_code 40023002", r.status, r.body)
+		}
+	}
+	refused(do(t, http.MethodGet, s.APIURL()+"/users/@me", "", "Authorization: QQBot "+tok))
+	refused(do(t, http.MethodGet, s.APIURL()+"/websocket", "", "Connection: Upgrade", "Upgrade: websocket",
+		"Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="))
+
+	open := MustStart(t, sim.Config{IPAllowList: []string{"127.0.0.1", "::1"}}, nil)
+	if r := do(t, http.MethodGet, open.APIURL()+"/users/@me", "", "Authorization: QQBot "+MustToken(t, open)); r.status != http.StatusOK {
+		t.Errorf("a listed address: %d %s", r.status, r.body)
+	}
 }

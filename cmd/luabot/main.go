@@ -8,6 +8,7 @@
 //	luabot check SCRIPT|DIR...   find mistakes in scripts without running them
 //	luabot repl [SCRIPT|DIR...]  a Lua prompt with the whole API (--attach: inside a running bot)
 //	luabot types                 print the API's type stubs for editors (luabot.d.lua)
+//	luabot doctor [SCRIPT|DIR...] check credentials, IP allow-list, intents and webhook before going live
 //	luabot status                show the shards and intents of the bot running on --data
 //	luabot backup OUT            write a consistent copy of the kv file, also while a bot runs
 //	luabot kv check              check the kv file's consistency (through the running bot if any)
@@ -108,6 +109,7 @@ func commands() []*cli.Command {
 		simCommand(),
 		typesCommand(),
 		statusCommand(),
+		doctorCommand(),
 		testCommand(),
 		checkCommand(),
 		replCommand(),

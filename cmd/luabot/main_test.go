@@ -65,7 +65,9 @@ func start(t *testing.T, args ...string) *session {
 	outR, outW := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &session{t: t, stdin: inW, lines: make(chan string, 100), stderr: &syncBuffer{}, code: make(chan int, 1), cancel: cancel}
+	exited := make(chan struct{})
 	go func() {
+		defer close(exited)
 		code := run(ctx, append([]string{"luabot"}, args...), inR, outW, s.stderr)
 		// A test writing to a command that has exited gets an error, not a
 		// write blocked forever.
@@ -83,6 +85,13 @@ func start(t *testing.T, args ...string) *session {
 	t.Cleanup(func() {
 		cancel()
 		inW.Close()
+		// The command's last writes (the status file, the store) must end
+		// before the temp dirs it writes into are removed.
+		select {
+		case <-exited:
+		case <-time.After(15 * time.Second):
+			t.Error("the command did not exit within 15 s of its cleanup")
+		}
 	})
 	return s
 }

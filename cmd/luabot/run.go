@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -20,24 +21,11 @@ func runCommand() *cli.Command {
 		Name:      "run",
 		Usage:     "run scripts as a bot on the QQ platform",
 		ArgsUsage: "SCRIPT|DIR...",
-		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "app-id", Usage: "bot AppID", EnvVars: []string{"QQBOT_APP_ID"}},
-			&cli.StringFlag{Name: "secret", Usage: "bot AppSecret", EnvVars: []string{"QQBOT_SECRET"}},
-			&cli.StringFlag{Name: "token", Usage: "legacy bot token (instead of --secret)", EnvVars: []string{"QQBOT_TOKEN"}},
-			&cli.StringFlag{Name: "api", Usage: "REST base URL (default production, or sandbox with --sandbox)", EnvVars: []string{"QQBOT_API"}},
-			&cli.StringFlag{Name: "token-url", Usage: "token service base URL (default " + openapi.DefaultTokenURL + ")", EnvVars: []string{"QQBOT_TOKEN_URL"}},
-			&cli.BoolFlag{Name: "sandbox", Usage: "use the sandbox API host"},
-			dataFlag,
-			&cli.StringFlag{Name: "transport", Value: transport.WS, Usage: "how events arrive: ws (WebSocket gateway) or webhook (HTTP callbacks)", EnvVars: []string{"LUABOT_TRANSPORT"}},
-			&cli.IntFlag{Name: "shards", Usage: "total shard count", DefaultText: "what GET /gateway/bot recommends", EnvVars: []string{"LUABOT_SHARDS"}},
-			&cli.StringFlag{Name: "shard-range", Usage: "run only shards FIRST to LAST of COUNT, e.g. 0-3/8", EnvVars: []string{"LUABOT_SHARD_RANGE"}},
-			&cli.StringFlag{Name: "listen", Usage: "webhook: address to listen on, e.g. :8443", EnvVars: []string{"LUABOT_LISTEN"}},
-			&cli.StringFlag{Name: "tls-cert", Usage: "webhook: TLS certificate file (PEM)", EnvVars: []string{"LUABOT_TLS_CERT"}},
-			&cli.StringFlag{Name: "tls-key", Usage: "webhook: TLS key file (PEM)", EnvVars: []string{"LUABOT_TLS_KEY"}},
+		Flags: slices.Concat(platformFlags(), []cli.Flag{dataFlag}, transportFlags(), []cli.Flag{
 			&cli.BoolFlag{Name: "watch", Usage: "reload scripts live when their files change", EnvVars: []string{"LUABOT_WATCH"}},
 			// For `luabot bench --cpuprofile`: where the time of a run goes.
 			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile (pprof) to this file"},
-		}, limitFlags()...),
+		}, limitFlags()),
 		Action: func(c *cli.Context) error {
 			if path := c.String("cpuprofile"); path != "" {
 				stop, err := startCPUProfile(path)
@@ -46,26 +34,11 @@ func runCommand() *cli.Command {
 				}
 				defer stop()
 			}
-			appID, secret, token := c.String("app-id"), c.String("secret"), c.String("token")
-			switch {
-			case appID == "" || (secret == "" && token == ""):
-				return usagef("missing credentials: set --app-id (QQBOT_APP_ID) and --secret (QQBOT_SECRET) or --token (QQBOT_TOKEN); to try a bot without an account, use: luabot dev SCRIPT")
-			case secret != "" && token != "":
-				return usagef("set either --secret (QQBOT_SECRET) or --token (QQBOT_TOKEN), not both")
-			}
-			api, err := openapi.New(openapi.Config{
-				AppID:    appID,
-				Secret:   secret,
-				Token:    token,
-				BaseURL:  c.String("api"),
-				Sandbox:  c.Bool("sandbox"),
-				TokenURL: c.String("token-url"),
-				// Token refresh problems, retries and clock warnings go with the host's lines.
-				Logger: slog.Default(),
-			})
+			api, err := platformAPI(c)
 			if err != nil {
-				return usagef("%v", err)
+				return err
 			}
+			appID, secret, token := c.String("app-id"), c.String("secret"), c.String("token")
 			tcfg, err := transportConfig(c, secret)
 			if err != nil {
 				return err
@@ -90,6 +63,55 @@ func runCommand() *cli.Command {
 			return explainRefusal(err, appID, token != "")
 		},
 	}
+}
+
+// platformFlags are the flags naming the bot and the platform, shared by run and doctor.
+func platformFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "app-id", Usage: "bot AppID", EnvVars: []string{"QQBOT_APP_ID"}},
+		&cli.StringFlag{Name: "secret", Usage: "bot AppSecret", EnvVars: []string{"QQBOT_SECRET"}},
+		&cli.StringFlag{Name: "token", Usage: "legacy bot token (instead of --secret)", EnvVars: []string{"QQBOT_TOKEN"}},
+		&cli.StringFlag{Name: "api", Usage: "REST base URL (default production, or sandbox with --sandbox)", EnvVars: []string{"QQBOT_API"}},
+		&cli.StringFlag{Name: "token-url", Usage: "token service base URL (default " + openapi.DefaultTokenURL + ")", EnvVars: []string{"QQBOT_TOKEN_URL"}},
+		&cli.BoolFlag{Name: "sandbox", Usage: "use the sandbox API host"},
+	}
+}
+
+// transportFlags are the flags choosing how events arrive, shared by run and doctor.
+func transportFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "transport", Value: transport.WS, Usage: "how events arrive: ws (WebSocket gateway) or webhook (HTTP callbacks)", EnvVars: []string{"LUABOT_TRANSPORT"}},
+		&cli.IntFlag{Name: "shards", Usage: "total shard count", DefaultText: "what GET /gateway/bot recommends", EnvVars: []string{"LUABOT_SHARDS"}},
+		&cli.StringFlag{Name: "shard-range", Usage: "run only shards FIRST to LAST of COUNT, e.g. 0-3/8", EnvVars: []string{"LUABOT_SHARD_RANGE"}},
+		&cli.StringFlag{Name: "listen", Usage: "webhook: address to listen on, e.g. :8443", EnvVars: []string{"LUABOT_LISTEN"}},
+		&cli.StringFlag{Name: "tls-cert", Usage: "webhook: TLS certificate file (PEM)", EnvVars: []string{"LUABOT_TLS_CERT"}},
+		&cli.StringFlag{Name: "tls-key", Usage: "webhook: TLS key file (PEM)", EnvVars: []string{"LUABOT_TLS_KEY"}},
+	}
+}
+
+// platformAPI checks the credential flags and makes the REST client.
+func platformAPI(c *cli.Context) (*openapi.Client, error) {
+	appID, secret, token := c.String("app-id"), c.String("secret"), c.String("token")
+	switch {
+	case appID == "" || (secret == "" && token == ""):
+		return nil, usagef("missing credentials: set --app-id (QQBOT_APP_ID) and --secret (QQBOT_SECRET) or --token (QQBOT_TOKEN); to try a bot without an account, use: luabot dev SCRIPT")
+	case secret != "" && token != "":
+		return nil, usagef("set either --secret (QQBOT_SECRET) or --token (QQBOT_TOKEN), not both")
+	}
+	api, err := openapi.New(openapi.Config{
+		AppID:    appID,
+		Secret:   secret,
+		Token:    token,
+		BaseURL:  c.String("api"),
+		Sandbox:  c.Bool("sandbox"),
+		TokenURL: c.String("token-url"),
+		// Token refresh problems, retries and clock warnings go with the host's lines.
+		Logger: slog.Default(),
+	})
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	return api, nil
 }
 
 // startBackoff and reconnectBackoff override transport.Config.StartBackoff and
@@ -147,8 +169,8 @@ func transportConfig(c *cli.Context, secret string) (transport.Config, error) {
 	return cfg, nil
 }
 
-// transportFlags names the flag behind each transport.Config field.
-var transportFlags = map[string]string{
+// transportFlagOf names the flag behind each transport.Config field.
+var transportFlagOf = map[string]string{
 	"Kind":            "--transport",
 	"Shards":          "--shards",
 	"ShardIDs":        "--shard-range",
@@ -166,7 +188,7 @@ func flagError(err error) error {
 		return err
 	}
 	return usagef("%s", ce.Explain(func(field string) string {
-		if flag, ok := transportFlags[field]; ok {
+		if flag, ok := transportFlagOf[field]; ok {
 			return flag
 		}
 		return field
