@@ -235,14 +235,14 @@ func (h *Host) updateHelp() {
 	if ownHelp {
 		owner = nil
 	}
-	text := bindings.HelpText(byScript, order)
 	for _, s := range scripts {
-		help := ""
+		var list map[string][]bindings.CommandInfo
 		if s == owner {
-			help = text
+			list = byScript
 		}
-		// The help text is read by the script's scheduler goroutine.
-		s.do(func() { s.g.SetHelp(help) })
+		// The listing is read by the script's scheduler goroutine, which
+		// renders it in the script's language.
+		s.do(func() { s.g.SetHelp(list, order) })
 	}
 }
 
