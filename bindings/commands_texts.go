@@ -32,7 +32,7 @@ var commandTexts = map[string]map[string]string{
 		"denied":       "You may not use /{command}.",
 		"cooldown":     "/{command} is cooling down: try again in {wait}.",
 		"seconds":      "{n} s",
-		"minutes":      "{m} min {s} s",
+		"minutes":      "{m} min",
 	},
 	"zh": {
 		"usage":        "用法：{usage}（{error}）",
@@ -49,7 +49,7 @@ var commandTexts = map[string]map[string]string{
 		"denied":       "你没有使用 /{command} 的权限。",
 		"cooldown":     "/{command} 冷却中，请 {wait}后再试。",
 		"seconds":      "{n} 秒",
-		"minutes":      "{m} 分 {s} 秒",
+		"minutes":      "{m} 分钟",
 	},
 }
 
@@ -89,12 +89,13 @@ func (t *texts) text(key string, kv ...string) string {
 	return strings.NewReplacer(pairs...).Replace(s)
 }
 
-// wait renders a cooldown's remaining seconds.
+// wait renders a cooldown's remaining seconds: seconds up to two minutes,
+// then whole minutes rounded up.
 func (t *texts) wait(seconds int) string {
-	if seconds < 60 {
+	if seconds <= 120 {
 		return t.text("seconds", "n", fmt.Sprint(seconds))
 	}
-	return t.text("minutes", "m", fmt.Sprint(seconds/60), "s", fmt.Sprint(seconds%60))
+	return t.text("minutes", "m", fmt.Sprint((seconds+59)/60))
 }
 
 // argError is a malformed invocation: a text key and its placeholders, so

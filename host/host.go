@@ -64,6 +64,9 @@ type Config struct {
 	// Location is the bot's time zone: os.date, os.time with a table and
 	// timer.cron read wall-clock times in it. Nil is time.Local.
 	Location *time.Location
+	// Lang is the language of the texts commands answer with on their own
+	// (bindings.Env.Lang).
+	Lang string
 	// Clock drives sleep, timers and wait_for; nil is the real clock.
 	Clock bindings.Clock
 	// Watch lists the script files and folders to reload live when they
@@ -321,6 +324,20 @@ func (h *Host) IntentsDropped(dropped dispatch.Intent) {
 		"events", strings.Join(events, ","), "intents", dropped.String(),
 		"why", "these events need approval for the bot on the QQ open platform (group and C2C messages, private-domain guild messages, guild DMs); "+
 			"@-mentions in guild channels still arrive")
+	if dropped&dispatch.IntentDirectMessage == 0 {
+		return
+	}
+	var withCommands []string
+	for _, s := range h.list() {
+		if len(s.commands) > 0 {
+			withCommands = append(withCommands, s.name)
+		}
+	}
+	if len(withCommands) > 0 {
+		h.log.Warn("commands will not answer in guild DMs: the platform did not grant the DM intent (DIRECT_MESSAGE_CREATE)",
+			"scripts", strings.Join(withCommands, ","),
+			"why", "guild DMs need approval for the bot on the QQ open platform; commands still answer in channels, groups and C2C")
+	}
 }
 
 // Run starts src and serves its events to the scripts until ctx ends or src
