@@ -28,6 +28,7 @@ var commandTexts = map[string]map[string]string{
 		"unclosed":     "a quote is not closed",
 		"help":         "Commands:",
 		"help_aliases": " (also {aliases})",
+		"list_sep":     ", ",
 		"help_desc":    " — {desc}",
 		"denied":       "You may not use /{command}.",
 		"cooldown":     "/{command} is cooling down: try again in {wait}.",
@@ -45,6 +46,7 @@ var commandTexts = map[string]map[string]string{
 		"unclosed":     "引号没有闭合",
 		"help":         "命令列表：",
 		"help_aliases": "（又名 {aliases}）",
+		"list_sep":     "、",
 		"help_desc":    " — {desc}",
 		"denied":       "你没有使用 /{command} 的权限。",
 		"cooldown":     "/{command} 冷却中，请 {wait}后再试。",
@@ -131,7 +133,7 @@ func (t *texts) help(byScript map[string][]CommandInfo, order []string) string {
 				for i, a := range c.Aliases {
 					names[i] = "/" + a
 				}
-				b.WriteString(t.text("help_aliases", "aliases", strings.Join(names, ", ")))
+				b.WriteString(t.text("help_aliases", "aliases", strings.Join(names, t.text("list_sep"))))
 			}
 			if c.Desc != "" {
 				b.WriteString(t.text("help_desc", "desc", c.Desc))
