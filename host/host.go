@@ -216,10 +216,13 @@ func (h *Host) updateHelp() {
 	for _, s := range scripts {
 		cmds := s.commands
 		for _, c := range cmds {
-			if other, dup := seen[c.Name]; dup && c.Name != "help" {
-				h.log.Warn("command registered by two scripts; both will run", "command", c.Name, "script", s.name, "other", other)
+			// An alias counts like a name: "/打卡" in two scripts runs both.
+			for _, name := range append([]string{c.Name}, c.Aliases...) {
+				if other, dup := seen[name]; dup && name != "help" && other != s.name {
+					h.log.Warn("command registered by two scripts; both will run", "command", name, "script", s.name, "other", other)
+				}
+				seen[name] = s.name
 			}
-			seen[c.Name] = s.name
 		}
 		byScript[s.name] = cmds
 		order = append(order, s.name)
