@@ -64,6 +64,16 @@ var (
 	paramTypes = map[string]bool{"string": true, "number": true, "integer": true, "user": true}
 )
 
+// CheckUsage judges a usage string as command() does, with the same
+// message, for luabot check, which judges each literal on its own (a name
+// that another script also registers is no mistake).
+func CheckUsage(usage string) error {
+	if _, err := parseUsage(usage); err != nil {
+		return fmt.Errorf("bad usage string %q: %v", usage, err)
+	}
+	return nil
+}
+
 // parseUsage turns a usage string into a command.
 func parseUsage(usage string) (*command, error) {
 	fields := strings.Fields(usage)

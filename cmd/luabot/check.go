@@ -453,7 +453,13 @@ func (l *linter) call(e *ast.FuncCallExpr) {
 		l.firstCommand = e.Line()
 	}
 	switch name {
-	case "on", "once", "command":
+	case "command":
+		// Judged alone: the validator's one VM would take the same name in
+		// two scripts for a duplicate.
+		if err := bindings.CheckUsage(lit.Value); err != nil {
+			l.report(e.Line(), "%s", err)
+		}
+	case "on", "once":
 		if msg := l.v.check(name, lit.Value); msg != "" {
 			l.report(e.Line(), "%s", msg)
 		}

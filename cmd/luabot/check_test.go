@@ -195,3 +195,17 @@ func TestCheck_WarnsWhenCommandsCannotAnswerInDMs(t *testing.T) {
 		t.Fatalf("DM intent granted: exit %d, stdout:\n%s", code, out)
 	}
 }
+
+// Each script registers its commands for itself: the same name (or alias)
+// in two scripts of a folder is no mistake of either (the host warns when
+// both run), so check judges each usage string alone.
+func TestCheck_SameCommandInTwoScripts(t *testing.T) {
+	dir := mustFiles(t, map[string]string{
+		"a.lua": `command("reset", function(ev) end)`,
+		"b.lua": `command("清零|reset <who:user>", {allow = "admin"}, function(ev) end)`,
+	})
+	t.Chdir(dir)
+	if code, out, errOut := runCLI("check", "."); code != 0 || out != "" {
+		t.Fatalf("exit %d, stdout:\n%s\nstderr: %s", code, out, errOut)
+	}
+}
