@@ -5,6 +5,13 @@
 // streamed C2C replies, stream.go, which the host finishes through Ends
 // when a handler leaves one open).
 //
+// Commands (command(usage, opts, fn) and the commands module) live in
+// commands.go: parsing usage strings and invocations; commands_guard.go:
+// permissions, cooldowns and user arguments, checked in the handler's
+// coroutine because they may ask the platform; commands_texts.go: the one
+// table of what commands answer on their own, in English and Chinese.
+// testlibs.go gives a test file (luabot test) json, log, utf8 and kv.
+//
 // Install puts them into one script's LState. The package owns no goroutine
 // and no LState: the host owns both and hands in what the bindings call
 // through small interfaces declared here (API for REST, Store for kv, Async

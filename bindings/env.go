@@ -86,6 +86,10 @@ type Env struct {
 	// Location is the bot's time zone, in which timer.cron reads its
 	// expression; nil is the zone of the clock's times.
 	Location *time.Location
+	// Lang is the language of the texts commands answer with on their own
+	// ("en" or "zh"; empty is English); a script may change its own with
+	// commands.lang.
+	Lang string
 
 	// Scheduler services (runtime.go); the host's scheduler provides them.
 	Clock  Clock

@@ -53,8 +53,12 @@ type Globals struct {
 	ev   *eventBuilder
 
 	commands  []*command
-	helpText  string
+	helpList  map[string][]CommandInfo // the built-in help's listing; nil: another script answers
+	helpOrder []string
+	texts     *texts         // the built-in texts in the script's language
+	cooldowns *cooldowns     // commands_guard.go
 	replyText *lua.LFunction // function(ev, text): ev:reply(text)
+	guardFn   *lua.LFunction // function(ev, args, spec): commands_guard.go
 }
 
 // Subscribed returns the distinct event names the script listens to,
@@ -92,6 +96,9 @@ func (g *Globals) Functions() []*lua.LFunction {
 	for _, c := range g.commands {
 		if c.fn != nil {
 			fns = append(fns, c.fn)
+		}
+		if c.guard.check != nil {
+			fns = append(fns, c.guard.check)
 		}
 	}
 	return fns

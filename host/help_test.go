@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/luabot/luabot/host"
 	"github.com/luabot/luabot/sim"
 )
 
@@ -109,4 +110,20 @@ func sameSet(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// An alias that is another script's command name (or alias) is the same
+// command registered twice: the host says so, naming it.
+func TestHelp_AliasInTwoScriptsIsWarned(t *testing.T) {
+	t.Parallel()
+	paths := writeScripts(t, map[string]string{
+		"a.lua": `command("签到|checkin", {aliases = {"打卡"}}, function(ev) ev:reply("a") end)`,
+		"b.lua": `command("打卡", function(ev) ev:reply("b") end)`,
+	})
+	logs := newGWLog()
+	_, _ = runHostWith(t, newPlatform(t, sim.Config{}), filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.logger()}, paths...)
+	warnings := logs.matching("command registered by two scripts; both will run", nil)
+	if len(warnings) != 1 || warnings[0].Attrs["command"] != "打卡" {
+		t.Fatalf("warnings %v, want one naming 打卡", warnings)
+	}
 }

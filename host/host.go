@@ -64,6 +64,9 @@ type Config struct {
 	// Location is the bot's time zone: os.date, os.time with a table and
 	// timer.cron read wall-clock times in it. Nil is time.Local.
 	Location *time.Location
+	// Lang is the language of the texts commands answer with on their own
+	// (bindings.Env.Lang).
+	Lang string
 	// Clock drives sleep, timers and wait_for; nil is the real clock.
 	Clock bindings.Clock
 	// Watch lists the script files and folders to reload live when they
@@ -213,10 +216,13 @@ func (h *Host) updateHelp() {
 	for _, s := range scripts {
 		cmds := s.commands
 		for _, c := range cmds {
-			if other, dup := seen[c.Name]; dup && c.Name != "help" {
-				h.log.Warn("command registered by two scripts; both will run", "command", c.Name, "script", s.name, "other", other)
+			// An alias counts like a name: "/打卡" in two scripts runs both.
+			for _, name := range append([]string{c.Name}, c.Aliases...) {
+				if other, dup := seen[name]; dup && name != "help" && other != s.name {
+					h.log.Warn("command registered by two scripts; both will run", "command", name, "script", s.name, "other", other)
+				}
+				seen[name] = s.name
 			}
-			seen[c.Name] = s.name
 		}
 		byScript[s.name] = cmds
 		order = append(order, s.name)
@@ -235,14 +241,14 @@ func (h *Host) updateHelp() {
 	if ownHelp {
 		owner = nil
 	}
-	text := bindings.HelpText(byScript, order)
 	for _, s := range scripts {
-		help := ""
+		var list map[string][]bindings.CommandInfo
 		if s == owner {
-			help = text
+			list = byScript
 		}
-		// The help text is read by the script's scheduler goroutine.
-		s.do(func() { s.g.SetHelp(help) })
+		// The listing is read by the script's scheduler goroutine, which
+		// renders it in the script's language.
+		s.do(func() { s.g.SetHelp(list, order) })
 	}
 }
 
@@ -321,6 +327,20 @@ func (h *Host) IntentsDropped(dropped dispatch.Intent) {
 		"events", strings.Join(events, ","), "intents", dropped.String(),
 		"why", "these events need approval for the bot on the QQ open platform (group and C2C messages, private-domain guild messages, guild DMs); "+
 			"@-mentions in guild channels still arrive")
+	if dropped&dispatch.IntentDirectMessage == 0 {
+		return
+	}
+	var withCommands []string
+	for _, s := range h.list() {
+		if len(s.commands) > 0 {
+			withCommands = append(withCommands, s.name)
+		}
+	}
+	if len(withCommands) > 0 {
+		h.log.Warn("commands will not answer in guild DMs: the platform did not grant the DM intent (DIRECT_MESSAGE_CREATE)",
+			"scripts", strings.Join(withCommands, ","),
+			"why", "guild DMs need approval for the bot on the QQ open platform; commands still answer in channels, groups and C2C")
+	}
 }
 
 // Run starts src and serves its events to the scripts until ctx ends or src

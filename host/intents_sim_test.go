@@ -198,3 +198,42 @@ func TestIntents_GuildOnlyBotStillRuns(t *testing.T) {
 		t.Fatalf("warnings %v; want one naming the group and C2C messages too", warnings)
 	}
 }
+
+// Commands without the DM intent: the start-up log says that they will not
+// answer in guild DMs (and names the scripts), rather than failing silently;
+// with the intent, a command answers in a DM.
+func TestIntents_CommandsInDMsNeedTheDMIntent(t *testing.T) {
+	t.Parallel()
+	const bot = `command("签到|checkin", function(ev) ev:reply("ok " .. ev.scene) end)`
+	t.Run("not granted", func(t *testing.T) {
+		t.Parallel()
+		platform := newPlatform(t, sim.Config{MaxConcurrency: 100,
+			GrantedIntents: sim.IntentGuilds | sim.IntentGuildMembers | sim.IntentPublicGuildMessages | sim.IntentGroupAndC2C})
+		paths := writeScripts(t, map[string]string{"checkin.lua": bot, "echo.lua": everyMessage})
+		logs := newGWLog()
+		runHostWith(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.logger()}, paths...)
+		logs.sessionsUp(t, deadline(t, 20*time.Second), 1)
+		warnings := logs.matching("commands will not answer in guild DMs: the platform did not grant the DM intent (DIRECT_MESSAGE_CREATE)", nil)
+		if len(warnings) != 1 || warnings[0].Attrs["scripts"] != "checkin" || !strings.Contains(warnings[0].Attrs["why"], "approval") {
+			t.Fatalf("warnings %v; want one naming the script with commands; log:\n%s", warnings, logs.tail(30))
+		}
+	})
+	t.Run("granted", func(t *testing.T) {
+		t.Parallel()
+		platform := newPlatform(t, sim.Config{})
+		paths := writeScripts(t, map[string]string{"checkin.lua": bot})
+		logs := newGWLog()
+		h, _ := runHostWith(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.logger()}, paths...)
+		logs.sessionsUp(t, deadline(t, 10*time.Second), 1)
+		if _, err := platform.Post(sim.Post{Scene: sim.SceneDM, Content: "checkin"}); err != nil {
+			t.Fatal(err)
+		}
+		settle(t, h.Host, 2) // READY, DIRECT_MESSAGE_CREATE
+		if got := sentContents(platform); len(got) != 1 || got[0] != "ok dm" {
+			t.Fatalf("sent %q, want the command's answer in the DM", got)
+		}
+		if n := logs.count("commands will not answer in guild DMs: the platform did not grant the DM intent (DIRECT_MESSAGE_CREATE)"); n != 0 {
+			t.Errorf("%d warnings about DMs with the intent granted", n)
+		}
+	})
+}

@@ -175,6 +175,7 @@ func (h *Host) deps() scriptDeps {
 		http:        h.cfg.HTTP,
 		grants:      h.cfg.HTTPGrants,
 		location:    h.cfg.Location,
+		lang:        h.cfg.Lang,
 		settings:    h.cfg.Settings,
 		settingHint: h.cfg.SettingHint,
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/luabot/luabot/bindings"
 )
 
 func msg(text string) string {
@@ -137,7 +139,7 @@ command("greet <who:user> [note...]", function(ev, args)
 end)
 command("help")
 `)
-	h.s.g.SetHelp("Commands:\n/roll [sides:integer=6]")
+	h.s.g.SetHelp(map[string][]bindings.CommandInfo{"x": {{Name: "roll", Usage: "/roll [sides:integer=6]"}}}, []string{"x"})
 	h.start()
 	tests := []struct{ evType, content, want string }{
 		{"AT_MESSAGE_CREATE", "<@!999> roll 20", "rolled d20"},

@@ -216,6 +216,8 @@ type scriptDeps struct {
 	grants map[string][]string
 	// location is the bot's time zone (Config.Location); nil is time.Local.
 	location *time.Location
+	// lang is Config.Lang.
+	lang string
 	// settings are the operator's settings by script name (Config.Settings).
 	settings    map[string]map[string]bindings.Setting
 	settingHint func(script, key string) string
@@ -316,6 +318,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		Logger:     deps.logger,
 		Clock:      clock,
 		Location:   location,
+		Lang:       deps.lang,
 		Config:     settings,
 		ConfigHint: deps.settingHint,
 		// Bounds what a single json.decode may build.

@@ -11,6 +11,12 @@ import _ "embed"
 //go:embed luabot.d.lua
 var Types string
 
+// TestTypes annotates the test API (test, expect, sim), the globals of
+// *_test.lua files; `luabot types` prints it after Types.
+//
+//go:embed luabot_test.d.lua
+var TestTypes string
+
 // Prelude rebuilds pcall, xpcall and the coroutine library so that host
 // waits work inside them; see the file's header.
 //

@@ -24,16 +24,17 @@ import (
 // ev.type, ev:reply(…), err.code, kv.get(…). A class added to luabot.d.lua
 // must be added here, which makes its members part of the check.
 var classVar = map[string]string{
-	"luabot.Error":       "err",
-	"luabot.User":        "ev.author",
-	"luabot.Event":       "ev",
-	"luabot.Handle":      "h",
-	"luabot.Timer":       "t",
-	"luabot.Script":      "script",
-	"luabot.KV":          "kv",
-	"luabot.Response":    "res",
-	"luabot.HTTPOptions": "opts",
-	"luabot.Stream":      "s",
+	"luabot.Error":          "err",
+	"luabot.User":           "ev.author",
+	"luabot.Event":          "ev",
+	"luabot.Handle":         "h",
+	"luabot.Timer":          "t",
+	"luabot.Script":         "script",
+	"luabot.KV":             "kv",
+	"luabot.Response":       "res",
+	"luabot.HTTPOptions":    "opts",
+	"luabot.CommandOptions": "opts",
+	"luabot.Stream":         "s",
 }
 
 // notInStubs are names a heading of the document may announce although

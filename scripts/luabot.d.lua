@@ -104,14 +104,37 @@ function once(event, fn) end
 ---@return "timeout"? err
 function wait_for(event, pred, timeout) end
 
---- Register a command: "name <required:type> [optional:type=default] [rest...]";
---- types string, number, integer, user. Invoked as "/name", "@bot name" or "@bot /name"
---- (and plain "name" in DMs, groups and C2C). A malformed call is answered with the usage line.
---- "/help" lists every script's commands as soon as one exists; command("help", fn) replaces that
---- answer with your own (command("help") with no function just asks for the built-in one).
+---@class luabot.CommandOptions
+---@field desc? string      one line, shown by /help
+---@field aliases? string[]  other names ("打卡"), like "签到|打卡" in the usage
+---@field strict? boolean    words beyond the parameters are an error (default: ignored)
+---@field allow? string|string[]|fun(ev: luabot.Event, args: table<string, any>): boolean, string? "owner", "admin", "channel_admin", a role's name or id (guild channels only), or a check returning true, or false and the answer
+---@field cooldown? number|{user?: number, channel?: number} seconds between runs per user, or per user and per channel
+
+--- Register a command: "name|alias <required:type> [optional:type=default] [rest...]";
+--- types string, number, integer, user (a mention or the id of a member; checked with the platform in guilds).
+--- Invoked as "/name", "@bot name" or "@bot /name" (and plain "name" in DMs, groups and C2C); the
+--- full-width ／ and space work too; "quoted words" are one argument. A malformed call is answered with the
+--- usage line. "/help" lists every script's commands (with aliases and descriptions) as soon as one exists;
+--- command("help", fn) replaces that answer with your own (command("help") with no function just asks for
+--- the built-in one).
 ---@param usage string
+---@param opts? luabot.CommandOptions
 ---@param fn? fun(ev: luabot.Event, args: table<string, any>)
-function command(usage, fn) end
+---@overload fun(usage: string, fn?: fun(ev: luabot.Event, args: table<string, any>))
+function command(usage, opts, fn) end
+
+--- The language of what commands answer on their own (usage, help, argument errors, refusals, cooldowns).
+commands = {}
+--- Set this script's language ("en" or "zh"; default the bot's --lang), or return it when called without one.
+---@param lang? "en"|"zh"
+---@return string? lang
+function commands.lang(lang) end
+--- Replace single built-in texts: usage, missing, not_number, not_integer, not_user, unknown_user, too_many,
+--- help, help_aliases, help_desc, list_sep, denied, cooldown, seconds, minutes. Values name their parts
+--- in braces: {usage}, {error}, {param}, {user}, {command}, {wait}, {aliases}, {desc}, {n}, {m}.
+---@param texts table<string, string>
+function commands.texts(texts) end
 
 ---@class luabot.Timer
 local Timer = {}

@@ -10,7 +10,7 @@ import (
 )
 
 func TestShippedLuaParses(t *testing.T) {
-	for name, src := range map[string]string{"luabot.d.lua": scripts.Types, "prelude.lua": scripts.Prelude} {
+	for name, src := range map[string]string{"luabot.d.lua": scripts.Types, "luabot_test.d.lua": scripts.TestTypes, "prelude.lua": scripts.Prelude} {
 		if _, err := parse.Parse(strings.NewReader(src), name); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}

@@ -16,7 +16,9 @@
 // beside the test file) loaded into a new host, a new kv file and a virtual
 // clock starting at Start. The Lua side (simlua.go) posts as simulated users
 // and reads what the bot sent; expect (prelude.lua) raises failures at the
-// test's own file:line.
+// test's own file:line. The test file also has the script API's json, log,
+// utf8 and kv, the last over the running test's store, so a test seeds and
+// reads what a script keeps (libs.go); sim.user adds members (simuser.go).
 //
 // # Settling
 //

@@ -72,7 +72,7 @@ type env struct {
 
 // newEnv starts the simulator and the host with scripts loaded. A script
 // that fails to load fails the test: the error names file:line.
-func newEnv(ctx context.Context, scripts []string, logger *slog.Logger, loc *time.Location, settings map[string]map[string]bindings.Setting) (_ *env, err error) {
+func newEnv(ctx context.Context, scripts []string, logger *slog.Logger, loc *time.Location, lang string, settings map[string]map[string]bindings.Setting) (_ *env, err error) {
 	e := &env{}
 	e.logging.Store(true)
 	logger = slog.New(gate{logger.Handler(), &e.logging})
@@ -115,7 +115,7 @@ func newEnv(ctx context.Context, scripts []string, logger *slog.Logger, loc *tim
 	}
 	e.http = newHTTPStubs(e)
 	e.host, err = host.New(host.Config{API: e.api, Store: e.store, Clock: e.clock, Logger: logger, Drain: drain,
-		HTTP: e.http.client(), Location: loc, Settings: settings, OnFailure: e.failures.add})
+		HTTP: e.http.client(), Location: loc, Lang: lang, Settings: settings, OnFailure: e.failures.add})
 	if err != nil {
 		return nil, err
 	}

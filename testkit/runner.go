@@ -32,6 +32,9 @@ type Config struct {
 	// virtual clock's: every test starts at Start's wall-clock time in it.
 	// Nil is Asia/Shanghai, so that a test does not depend on the machine.
 	Location *time.Location
+	// Lang is the language of what commands answer on their own
+	// (host.Config.Lang); empty is English.
+	Lang string
 }
 
 // location is c.Location or the default zone.

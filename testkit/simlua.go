@@ -25,7 +25,9 @@ import (
 //	sim.member(user) → {id=, username=, nick=, roles={names}}
 //	sim.roles() → {names}                        the guild's roles, sorted
 //	sim.world() → {bot=, guild=, channels=, users=, groups=}
-//	sim.time() → the virtual unix time
+//	sim.time() → the virtual unix time (os.time() in tests reads the same clock)
+//	sim.user{name=, roles=} → user            a new guild member (simuser.go)
+//	sim.kv(script) → kv module                 that script's store, to seed or read (libs.go)
 //	sim.expect_error(pattern)                   a handler failing with a matching error is part of the test
 //
 // channel is a channel name ("general"), a channel id, or "group", "c2c"
@@ -43,6 +45,7 @@ func (s *suite) simModule() *lua.LTable {
 		"roles":        s.roles,
 		"world":        s.world,
 		"expect_error": s.expectError,
+		"user":         s.user, // simuser.go
 		// press.go
 		"press":       s.press,
 		"interaction": s.interaction,

@@ -131,7 +131,7 @@ func (s *suite) load() error {
 func (s *suite) run(ctx context.Context, tc testCase) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.timeout())
 	defer cancel()
-	e, err := newEnv(ctx, s.scripts, s.cfg.Logger, s.cfg.location(), s.settings)
+	e, err := newEnv(ctx, s.scripts, s.cfg.Logger, s.cfg.location(), s.cfg.Lang, s.settings)
 	if err != nil {
 		return err
 	}
@@ -186,6 +186,10 @@ func (s *suite) install() {
 		s.tests = append(s.tests, testCase{name: name, fn: fn})
 		return 0
 	}))
+	// The script API's libraries first: their log module brings a print
+	// of its own, which the test's replaces.
+	simMod := s.simModule()
+	simMod.RawSetString("kv", s.installLibs())
 	L.SetGlobal("print", L.NewFunction(func(L *lua.LState) int {
 		parts := make([]string, L.GetTop())
 		for i := range parts {
@@ -194,7 +198,7 @@ func (s *suite) install() {
 		fmt.Fprintf(s.cfg.output(), "%s %s\n", L.Where(1), strings.Join(parts, "\t"))
 		return 0
 	}))
-	L.SetGlobal("sim", s.simModule())
+	L.SetGlobal("sim", simMod)
 	// The test reads the time as its bot does: the virtual clock, in the
 	// bot's zone.
 	host.ZonedOS(L, s.cfg.location(), func() time.Time {

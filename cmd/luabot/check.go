@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -20,9 +21,11 @@ import (
 	"github.com/yuin/gopher-lua/parse"
 
 	"github.com/luabot/luabot/bindings"
+	"github.com/luabot/luabot/dispatch"
 	"github.com/luabot/luabot/host"
 	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/openapi"
+	"github.com/luabot/luabot/transport"
 )
 
 func checkCommand() *cli.Command {
@@ -30,7 +33,9 @@ func checkCommand() *cli.Command {
 		Name:      "check",
 		Usage:     "find mistakes in scripts without running them (for editors and pre-commit hooks); a folder is checked with its subfolders, as `luabot test` walks it",
 		ArgsUsage: "SCRIPT|DIR...",
-		Action:    checkAction,
+		Flags: []cli.Flag{&cli.StringFlag{Name: "data", Value: "luabot.db", EnvVars: []string{"LUABOT_DATA"},
+			Usage: "the kv file of the bot; when its last run was not granted the guild DM intent, check warns that commands will not answer in DMs"}},
+		Action: checkAction,
 	}
 }
 
@@ -45,7 +50,7 @@ func checkAction(c *cli.Context) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	problems, err := checkScripts(files)
+	problems, err := checkScripts(files, dmRefused(c.String("data")))
 	if err != nil {
 		return err
 	}
@@ -142,7 +147,7 @@ const unreachableAPI = "http://127.0.0.1:1"
 // whose REST client points nowhere and whose kv file is temporary, so
 // nothing reaches the network or ./luabot.db. A dry-load error on a line
 // the static pass already reported is the same mistake and is dropped.
-func checkScripts(files []string) ([]problem, error) {
+func checkScripts(files []string, noDM bool) ([]problem, error) {
 	tmp, err := os.MkdirTemp("", "luabot-check-")
 	if err != nil {
 		return nil, err
@@ -180,6 +185,10 @@ func checkScripts(files []string) ([]problem, error) {
 		l := &linter{chunk: chunk, v: v}
 		l.block(stmts)
 		problems = append(problems, l.problems...)
+		if noDM && l.firstCommand > 0 {
+			problems = append(problems, problem{path: chunk, line: l.firstCommand, warning: true,
+				msg: "commands will not answer in guild DMs: the bot's last run was not granted the DM intent (DIRECT_MESSAGE_CREATE needs approval on the QQ open platform); luabot status shows the intents"})
+		}
 		parsed = append(parsed, f)
 	}
 
@@ -256,6 +265,8 @@ type linter struct {
 	v        *validator
 	scopes   []map[string]bool
 	problems []problem
+	// firstCommand is the line of the first command(...) call, 0 if none.
+	firstCommand int
 }
 
 func (l *linter) report(line int, format string, args ...any) {
@@ -438,8 +449,17 @@ func (l *linter) call(e *ast.FuncCallExpr) {
 	if !ok {
 		return
 	}
+	if name == "command" && l.firstCommand == 0 {
+		l.firstCommand = e.Line()
+	}
 	switch name {
-	case "on", "once", "command":
+	case "command":
+		// Judged alone: the validator's one VM would take the same name in
+		// two scripts for a duplicate.
+		if err := bindings.CheckUsage(lit.Value); err != nil {
+			l.report(e.Line(), "%s", err)
+		}
+	case "on", "once":
 		if msg := l.v.check(name, lit.Value); msg != "" {
 			l.report(e.Line(), "%s", msg)
 		}
@@ -488,4 +508,19 @@ type noWaiting struct{}
 func (noWaiting) Await(L *lua.LState, _ func(context.Context) bindings.Finish) int {
 	L.RaiseError("check: nothing waits here")
 	return 0
+}
+
+// dmRefused reports whether the last run on the kv file data recorded that
+// the platform refused the guild DM intent (its status file says so); no
+// status file, or one that cannot be read, says nothing.
+func dmRefused(data string) bool {
+	b, err := os.ReadFile(statusPath(data))
+	if err != nil {
+		return false
+	}
+	var r transport.StatusReport
+	if json.Unmarshal(b, &r) != nil {
+		return false
+	}
+	return r.IntentsNotGranted&dispatch.IntentDirectMessage != 0
 }

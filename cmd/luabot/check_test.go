@@ -1,10 +1,14 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/luabot/luabot/dispatch"
+	"github.com/luabot/luabot/transport"
 )
 
 func TestCheck_FindsEachMistake(t *testing.T) {
@@ -156,5 +160,52 @@ local required = config.require("api_key")
 	}
 	if strings.Count(out, "warning") != 2 {
 		t.Errorf("want 2 warnings:\n%s", out)
+	}
+}
+
+// When the bot's last run (its status file beside --data) was not granted
+// the guild DM intent, check warns at each script's first command; a
+// script without commands, and a bot with the intent, get no warning.
+func TestCheck_WarnsWhenCommandsCannotAnswerInDMs(t *testing.T) {
+	dir := mustFiles(t, map[string]string{
+		"bot.lua":  "local x = 1\ncommand(\"签到\", function(ev) ev:reply(\"ok\") end)\n",
+		"echo.lua": "on(\"message\", function(ev) ev:reply(ev.text) end)\n",
+	})
+	t.Chdir(dir)
+	writeStatus := func(r transport.StatusReport) {
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(statusPath("luabot.db"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, _ := runCLI("check", ".")
+	if code != 0 || out != "" {
+		t.Fatalf("no status file: exit %d, stdout:\n%s", code, out)
+	}
+	writeStatus(transport.StatusReport{IntentsNotGranted: dispatch.IntentDirectMessage | dispatch.IntentGuildMessages})
+	code, out, _ = runCLI("check", ".")
+	if code != 0 || !strings.HasPrefix(out, "bot.lua:2: warning: commands will not answer in guild DMs") || strings.Count(out, "\n") != 1 {
+		t.Fatalf("DM intent refused: exit %d, stdout:\n%s", code, out)
+	}
+	writeStatus(transport.StatusReport{IntentsNotGranted: dispatch.IntentGuildMessages})
+	if code, out, _ = runCLI("check", "."); code != 0 || out != "" {
+		t.Fatalf("DM intent granted: exit %d, stdout:\n%s", code, out)
+	}
+}
+
+// Each script registers its commands for itself: the same name (or alias)
+// in two scripts of a folder is no mistake of either (the host warns when
+// both run), so check judges each usage string alone.
+func TestCheck_SameCommandInTwoScripts(t *testing.T) {
+	dir := mustFiles(t, map[string]string{
+		"a.lua": `command("reset", function(ev) end)`,
+		"b.lua": `command("清零|reset <who:user>", {allow = "admin"}, function(ev) end)`,
+	})
+	t.Chdir(dir)
+	if code, out, errOut := runCLI("check", "."); code != 0 || out != "" {
+		t.Fatalf("exit %d, stdout:\n%s\nstderr: %s", code, out, errOut)
 	}
 }

@@ -53,11 +53,22 @@ func applyConfFlags(c *cli.Context, cfg *host.Config, files []string) error {
 		old := settings[script][key]
 		settings[script][key] = bindings.Setting{Value: value, Secret: secret || old.Secret}
 	}
+	fileLang := ""
 	if path := c.String("config"); path != "" {
-		if err := readConfFile(path, set); err != nil {
+		bot := func(key, value string) {
+			if key == "lang" {
+				fileLang = value
+			}
+		}
+		if err := readConfFile(path, set, bot); err != nil {
 			return usagef("--config: %v", err)
 		}
 	}
+	lang, err := langOf(c, fileLang)
+	if err != nil {
+		return err
+	}
+	cfg.Lang = lang
 	// Environment: LUABOT_CONF_<SCRIPT>_<KEY>, LUABOT_SECRET_<SCRIPT>_<KEY>.
 	// Script names are matched longest first, so "daily_news" wins over
 	// "daily" for LUABOT_CONF_DAILY_NEWS_URL.
@@ -98,9 +109,12 @@ func applyConfFlags(c *cli.Context, cfg *host.Config, files []string) error {
 	return nil
 }
 
-// readConfFile reads the scripts' sections of a settings file:
+// readConfFile reads the scripts' sections of a settings file, and the
+// bot's own settings under [bot] (lang):
 //
 //	# comments
+//	[bot]
+//	lang = "zh"
 //	[scripts.weather]
 //	city = "北京"
 //	units = metric
@@ -108,14 +122,14 @@ func applyConfFlags(c *cli.Context, cfg *host.Config, files []string) error {
 //	api_key = "sk-…"
 //
 // Other sections are left for other uses.
-func readConfFile(path string, set func(script, key, value string, secret bool)) error {
+func readConfFile(path string, set func(script, key, value string, secret bool), bot func(key, value string)) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
-	script, secret := "", false
+	script, secret, inBot := "", false, false
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -126,7 +140,7 @@ func readConfFile(path string, set func(script, key, value string, secret bool))
 				return fmt.Errorf("%s:%d: a section is [scripts.NAME]", path, n)
 			}
 			section := strings.TrimSpace(line[1 : len(line)-1])
-			script, secret = "", false
+			script, secret, inBot = "", false, section == "bot"
 			if rest, ok := strings.CutPrefix(section, "scripts."); ok {
 				script = rest
 				if s, ok := strings.CutSuffix(rest, ".secret"); ok {
@@ -138,7 +152,7 @@ func readConfFile(path string, set func(script, key, value string, secret bool))
 			}
 			continue
 		}
-		if script == "" {
+		if script == "" && !inBot {
 			continue
 		}
 		key, value, ok := strings.Cut(line, "=")
@@ -154,6 +168,10 @@ func readConfFile(path string, set func(script, key, value string, secret bool))
 			value = v
 		} else if i := strings.Index(value, " #"); i >= 0 {
 			value = strings.TrimSpace(value[:i])
+		}
+		if inBot {
+			bot(key, value)
+			continue
 		}
 		set(script, key, value, secret)
 	}

@@ -50,3 +50,35 @@ func TestDev_ConfigRequireNamesWhereToSetIt(t *testing.T) {
 		}
 	}
 }
+
+// The built-in texts of commands follow lang under [bot] in the --config
+// file, --lang wins over it, and a language luabot does not speak is a
+// usage error.
+func TestDev_CommandsLanguage(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "dice.lua"), []byte(`command("roll <sides:integer>", function(ev, args) ev:reply("rolled") end)`), 0o644)
+	conf := filepath.Join(t.TempDir(), "luabot.conf")
+	os.WriteFile(conf, []byte("[bot]\nlang = \"zh\"\n"), 0o644)
+
+	s := start(t, "dev", "--data", filepath.Join(t.TempDir(), "dev.db"), "--config", conf, dir)
+	s.expect("luabot dev:")
+	io.WriteString(s.stdin, "/roll many\n")
+	s.expect("bot> 用法：/roll <sides:integer>（sides 必须是整数）")
+
+	s = start(t, "dev", "--data", filepath.Join(t.TempDir(), "dev.db"), "--config", conf, "--lang", "en", dir)
+	s.expect("luabot dev:")
+	io.WriteString(s.stdin, "/roll many\n")
+	s.expect("bot> Usage: /roll <sides:integer> (sides must be a whole number)")
+
+	code, _, errOut := runCLI("dev", "--lang", "fr", dir)
+	if code != 2 || !strings.Contains(errOut, `--lang "fr": want en or zh`) {
+		t.Fatalf("--lang fr: exit %d, stderr %s", code, errOut)
+	}
+	os.WriteFile(filepath.Join(dir, "dice_test.lua"), []byte(`test("zh", function()
+  sim.say("general", "/roll many")
+  expect(sim.sent(1).content).to_be("用法：/roll <sides:integer>（sides 必须是整数）")
+end)`), 0o644)
+	if code, out, errOut := runCLI("test", "--lang", "zh", dir); code != 0 {
+		t.Fatalf("test --lang zh: exit %d\n%s%s", code, out, errOut)
+	}
+}

@@ -19,7 +19,7 @@ func limitFlags() []cli.Flag {
 			DefaultText: "64", EnvVars: []string{"LUABOT_KV_QUOTA"}},
 		&cli.Int64Flag{Name: "kv-quota-keys", Usage: "most keys one kv namespace may hold; -1: no limit",
 			DefaultText: "100000", EnvVars: []string{"LUABOT_KV_QUOTA_KEYS"}},
-	}, append(append(httpFlags(), confFlags()...), tzFlag("", "the machine's zone"))...)
+	}, append(append(httpFlags(), confFlags()...), tzFlag("", "the machine's zone"), langFlag("lang under [bot] in the --config file, else en"))...)
 }
 
 // kvQuota reads the quota flags (zero where a command has none: the

@@ -342,7 +342,8 @@ func TestTypes_PrintsAnnotations(t *testing.T) {
 	if code := run(context.Background(), []string{"luabot", "types"}, strings.NewReader(""), &out, io.Discard); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	for _, want := range []string{"---@meta", "function qq.send(", "function on(", "function KV.get(", "function timer.cron(", "function wait_for(", "function command("} {
+	for _, want := range []string{"---@meta", "function qq.send(", "function on(", "function KV.get(", "function timer.cron(", "function wait_for(", "function command(",
+		"function commands.lang(", "function sim.say(", "function sim.user(", "function sim.kv(", "function expect("} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("types output lacks %q", want)
 		}

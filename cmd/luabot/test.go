@@ -30,6 +30,7 @@ func testCommand() *cli.Command {
 			// Tests default to one fixed zone so that they pass or fail the
 			// same on every machine.
 			tzFlag("Asia/Shanghai", ""),
+			langFlag("en"),
 		},
 		Action: testAction,
 	}
@@ -68,7 +69,11 @@ func testAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	cfg := testkit.Config{Logger: logger, Output: c.App.ErrWriter, Timeout: timeout, Location: loc}
+	lang, err := langOf(c, "")
+	if err != nil {
+		return err
+	}
+	cfg := testkit.Config{Logger: logger, Output: c.App.ErrWriter, Timeout: timeout, Location: loc, Lang: lang}
 	if pattern := c.String("run"); pattern != "" {
 		re, err := regexp.Compile(pattern)
 		if err != nil {

@@ -11,9 +11,9 @@ import (
 func typesCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "types",
-		Usage: "print LuaLS type annotations for the script API (save as luabot.d.lua for editor completion)",
+		Usage: "print LuaLS type annotations for the script API and the test API (save as luabot.d.lua for editor completion)",
 		Action: func(c *cli.Context) error {
-			_, err := io.WriteString(c.App.Writer, scripts.Types)
+			_, err := io.WriteString(c.App.Writer, scripts.Types+scripts.TestTypes)
 			return err
 		},
 	}
