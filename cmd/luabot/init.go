@@ -51,7 +51,7 @@ func scaffoldFiles() map[string]string {
 	return map[string]string{
 		"bot.lua":      scaffoldBot,
 		"bot_test.lua": scaffoldTest,
-		"luabot.d.lua": scripts.Types,
+		"luabot.d.lua": scripts.Types + scripts.TestTypes,
 		".luarc.json":  scaffoldLuarc,
 		".gitignore":   scaffoldGitignore,
 		"README.md":    scaffoldReadme,
@@ -140,12 +140,11 @@ test("hello without a name says how to use it", function()
 end)
 `
 
-// scaffoldLuarc points the Lua language server at Lua 5.1 and at the test
-// API's globals, which luabot.d.lua may not declare.
+// scaffoldLuarc points the Lua language server at Lua 5.1 and at the
+// annotations of the script and test APIs.
 const scaffoldLuarc = `{
   "runtime.version": "Lua 5.1",
-  "workspace.library": ["luabot.d.lua"],
-  "diagnostics.globals": ["test", "expect", "sim"]
+  "workspace.library": ["luabot.d.lua"]
 }
 `
 
