@@ -374,7 +374,8 @@ func (h *Host) Idle() bool {
 
 // Settled reports whether the scripts can do nothing more until an event
 // arrives or the clock moves: nothing queued, every running handler parked
-// in sleep or wait_for, and no button press acknowledgement on its way.
+// in sleep or wait_for, nothing a handler left to finish after it ended (a
+// stream's last piece), and no button press acknowledgement on its way.
 // `luabot test` waits for it (with no REST call in flight and no timer
 // due) instead of for a quiet period, which load can stretch past any
 // fixed length.
@@ -385,7 +386,7 @@ func (h *Host) Settled() bool {
 	for _, s := range h.list() {
 		// queued first: a handler starts only while its event or tick
 		// is still counted there.
-		if s.queued.Load() > 0 || s.inflight.Load() != s.clockWaits.Load() {
+		if s.queued.Load() > 0 || s.inflight.Load() != s.clockWaits.Load() || s.atEnds.Load() > 0 {
 			return false
 		}
 	}

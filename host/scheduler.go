@@ -483,8 +483,10 @@ const atEndTimeout = 10 * time.Second
 func (s *script) runAtEnd(h *handler) {
 	for _, f := range h.atEnd {
 		s.workers.Add(1)
+		s.atEnds.Add(1)
 		go func() {
 			defer s.workers.Done()
+			defer s.atEnds.Add(-1)
 			ctx, cancel := context.WithTimeout(context.Background(), atEndTimeout)
 			defer cancel()
 			f(ctx)

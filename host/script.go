@@ -108,7 +108,10 @@ type script struct {
 	halted      atomic.Bool  // stopped for breaking a limit; events are ignored
 	inflight    atomic.Int64 // handlers started and not finished
 	clockWaits  atomic.Int64 // of those, the ones in sleep or wait_for, which only the clock or an event wakes (waiters.go)
-	queued      atomic.Int64 // events and timer ticks handed over, not yet dispatched
+	// atEnds counts what bindings left to run after their handler ended
+	// (finishing a stream): still the handler's doing, so not settled.
+	atEnds atomic.Int64
+	queued atomic.Int64 // events and timer ticks handed over, not yet dispatched
 
 	// Owned by the scheduler goroutine.
 	marker  *lua.LUserData
