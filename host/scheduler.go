@@ -351,7 +351,9 @@ func (s *script) unpark(h *handler) {
 }
 
 func (s *script) finish(h *handler) {
-	s.obs.HandlerDone(h.event, h.outcome(), time.Since(h.started))
+	if !h.started.IsZero() { // REPL evaluations are not handlers
+		s.obs.HandlerDone(h.event, h.outcome(), time.Since(h.started))
+	}
 	s.unpark(h)
 	h.cancel()
 	s.runAtEnd(h)

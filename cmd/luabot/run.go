@@ -37,7 +37,7 @@ func runCommand() *cli.Command {
 			&cli.BoolFlag{Name: "watch", Usage: "reload scripts live when their files change", EnvVars: []string{"LUABOT_WATCH"}},
 			// For `luabot bench --cpuprofile`: where the time of a run goes.
 			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile (pprof) to this file"},
-		}, limitFlags()...),
+		}, append(adminFlags(""), limitFlags()...)...),
 		Action: func(c *cli.Context) error {
 			if path := c.String("cpuprofile"); path != "" {
 				stop, err := startCPUProfile(path)
@@ -53,6 +53,13 @@ func runCommand() *cli.Command {
 			case secret != "" && token != "":
 				return usagef("set either --secret (QQBOT_SECRET) or --token (QQBOT_TOKEN), not both")
 			}
+			w, err := newWatch(c)
+			if err != nil {
+				return err
+			}
+			defer w.stop()
+			// Up before the scripts load, so a supervisor's /healthz answers at once.
+			w.start(c.Context)
 			api, err := openapi.New(openapi.Config{
 				AppID:    appID,
 				Secret:   secret,
@@ -61,7 +68,8 @@ func runCommand() *cli.Command {
 				Sandbox:  c.Bool("sandbox"),
 				TokenURL: c.String("token-url"),
 				// Token refresh problems, retries and clock warnings go with the host's lines.
-				Logger: slog.Default(),
+				Logger:   slog.Default(),
+				Observer: w.metrics,
 			})
 			if err != nil {
 				return usagef("%v", err)
@@ -71,7 +79,7 @@ func runCommand() *cli.Command {
 				return err
 			}
 			tcfg.StartBackoff, tcfg.ReconnectBackoff = startBackoff, reconnectBackoff
-			hcfg := host.Config{API: api, PrivateFiles: []string{tcfg.StatusFile}}
+			hcfg := host.Config{API: api, PrivateFiles: []string{tcfg.StatusFile}, Observer: w.metrics}
 			if c.Bool("watch") {
 				hcfg.Watch = c.Args().Slice()
 			}
@@ -83,6 +91,8 @@ func runCommand() *cli.Command {
 			if n := reportLoadErrors(c.App.ErrWriter, err); n > 0 {
 				return fmt.Errorf("%d script(s) failed to load", n)
 			}
+			b.watch = w
+			w.metrics.WatchHost(b.Stats)
 			err = b.serve(c.Context, api, tcfg)
 			if errors.Is(err, c.Context.Err()) {
 				return nil
