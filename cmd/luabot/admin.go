@@ -74,8 +74,8 @@ func newWatch(c *cli.Context) (*watch, error) {
 // adminProblem says what is wrong in the flags' terms.
 func adminProblem(ce *admin.ConfigError) string {
 	if errors.Is(ce.Err, admin.ErrTokenRequired) {
-		return "required when --admin is not a loopback address: without it anyone who can reach the port could read the bot's metrics; " +
-			"set --admin-token (LUABOT_ADMIN_TOKEN), or listen on 127.0.0.1"
+		return "required when --admin is not a loopback address (anyone who can reach the port could read the bot's metrics): " +
+			"set a token, or listen on 127.0.0.1"
 	}
 	return ce.Err.Error()
 }
