@@ -7,7 +7,8 @@
 // New checks a Config once. An address that is not loopback is reachable from other
 // machines, so it requires Config.Token: every request must then carry
 // "Authorization: Bearer TOKEN", compared in constant time; anything else gets 401 and
-// the token is never logged, echoed or shown. On a loopback address the token is
+// the token is never logged, echoed or shown. Refusals are logged at most once every 10 s,
+// with the number left out, so that a scanner cannot flood the log. On a loopback address the token is
 // optional (with one set, it is required there too).
 //
 // Handle mounts a handler on the mux before Serve; the mux is net/http's ServeMux, so

@@ -23,7 +23,16 @@ type Server struct {
 
 	mu sync.Mutex
 	ln net.Listener // from Listen; nil before
+
+	// Refusals are logged at most once per refusalEvery, with how many were left
+	// out, so that a scanner cannot flood the log.
+	refusedMu   sync.Mutex
+	refusedLast time.Time
+	suppressed  int
 }
+
+// refusalEvery is the least time between two "admin request refused" lines.
+const refusalEvery = 10 * time.Second
 
 // New checks cfg; its errors are *ConfigError.
 func New(cfg Config) (*Server, error) {
@@ -122,7 +131,7 @@ func (s *Server) authorize(next http.Handler) http.Handler {
 		if ok {
 			why = "wrong bearer token"
 		}
-		s.log.Warn("admin request refused", "why", why, "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr)
+		s.logRefusal(why, r)
 		w.Header().Set("WWW-Authenticate", `Bearer realm="luabot"`)
 		http.Error(w, "401 unauthorized: send Authorization: Bearer <admin token>", http.StatusUnauthorized)
 	})
@@ -136,4 +145,22 @@ func bearer(h string) (string, bool) {
 	}
 	tok = strings.TrimSpace(tok)
 	return tok, tok != ""
+}
+
+// logRefusal logs one refused request, unless one was logged less than refusalEvery ago;
+// the next line says how many were left out. What the request sent as a token is never
+// part of it.
+func (s *Server) logRefusal(why string, r *http.Request) {
+	s.refusedMu.Lock()
+	now := time.Now()
+	if !s.refusedLast.IsZero() && now.Sub(s.refusedLast) < refusalEvery {
+		s.suppressed++
+		s.refusedMu.Unlock()
+		return
+	}
+	suppressed := s.suppressed
+	s.refusedLast, s.suppressed = now, 0
+	s.refusedMu.Unlock()
+	s.log.Warn("admin request refused", "why", why, "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr,
+		"suppressed", suppressed)
 }
