@@ -130,12 +130,14 @@ func (c *Client) Run(ctx context.Context, handle func(Event)) (err error) {
 				st.LastCode, st.LastReason, st.LastDecision = out.code, out.reason, actionIdentify.String()
 			})
 			next = actionIdentify
+			c.observeDecision(actionIdentify)
 			if !c.wait(ctx, c.backoff(0)) {
 				return nil
 			}
 			continue
 		}
 		act, rule := p.decide(out, c.sessionID != "")
+		c.observeDecision(act)
 		c.status.update(func(st *Status) {
 			st.LastCode, st.LastReason, st.LastDecision = out.code, out.reason, act.String()
 			st.ResumeFailures = p.failedResumes
@@ -173,6 +175,18 @@ func (c *Client) Run(ctx context.Context, handle func(Event)) (err error) {
 			return nil
 		}
 	}
+}
+
+// observeDecision tells Config.Observer what the policy decided after a disconnect.
+func (c *Client) observeDecision(act action) {
+	if c.cfg.Observer == nil {
+		return
+	}
+	decision := act.String()
+	if act == actionStop {
+		decision = DecisionFatal
+	}
+	c.cfg.Observer.Reconnect(c.cfg.Shard[0], decision)
 }
 
 // wait spends delay in StateBackoff and reports false if ctx ended first.

@@ -88,6 +88,10 @@ type Config struct {
 	// by every shard to honour session_start_limit.max_concurrency. An error other than
 	// the context's ends Run with that error.
 	BeforeIdentify func(ctx context.Context) error
+
+	// Observer, if set, hears of each reconnect decision and heartbeat round trip, for
+	// metrics. Nil means nobody listens.
+	Observer Observer
 }
 
 // Validate reports whether New would accept cfg, without building anything; New calls it

@@ -50,6 +50,7 @@ type wsConn struct {
 	ws      *websocket.Conn
 	wmu     sync.Mutex   // serialises writes
 	lastAck atomic.Int64 // unix nanoseconds of the last Heartbeat ACK; 0 if none
+	lastHB  atomic.Int64 // unix nanoseconds of the last heartbeat sent, for the round trip
 	acked   atomic.Bool  // an ACK arrived since keepalive's last heartbeat
 	zombie  atomic.Bool  // keepalive closed the socket for want of an ACK
 }
@@ -76,6 +77,7 @@ func (w *wsConn) heartbeat(seq uint64) error {
 	if seq > 0 {
 		f.D = &seq
 	}
+	w.lastHB.Store(time.Now().UnixNano())
 	return w.writeJSON(f)
 }
 
@@ -305,8 +307,12 @@ func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.D
 			handle(Event{Type: f.T, Seq: f.S, ID: f.ID, Data: f.D, Done: done})
 
 		case opHeartbeatAck:
-			conn.lastAck.Store(time.Now().UnixNano())
+			now := time.Now()
+			conn.lastAck.Store(now.UnixNano())
 			conn.acked.Store(true)
+			if sent := conn.lastHB.Load(); sent > 0 && c.cfg.Observer != nil {
+				c.cfg.Observer.HeartbeatAck(c.cfg.Shard[0], now.Sub(time.Unix(0, sent)))
+			}
 
 		case opHeartbeat:
 			// The server asks for a heartbeat now instead of waiting for the next tick.

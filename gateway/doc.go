@@ -108,5 +108,8 @@
 // New unless the host is loopback (127.0.0.0/8, ::1, localhost), which keeps tests against
 // local fakes possible without letting a token cross a network in clear text.
 //
+// Config.Observer (observer.go), if set, hears of each reconnect decision and heartbeat
+// round trip, for metrics; nothing is measured for nobody.
+//
 // Section numbers such as §7.4 refer to docs/protocol.md.
 package gateway

@@ -3,8 +3,11 @@ package host
 import (
 	"log/slog"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,7 +29,50 @@ const frame1K = `{"op":0,"s":42,"t":"AT_MESSAGE_CREATE","id":"AT_MESSAGE_CREATE:
 // BenchmarkEventToHandler measures one event from the raw gateway frame to
 // a trivial handler that reads a few fields: envelope decode, event object,
 // coroutine, run.
-func BenchmarkEventToHandler(b *testing.B) {
+func BenchmarkEventToHandler(b *testing.B) { benchEventToHandler(b, nil) }
+
+// BenchmarkEventToHandlerObserved is BenchmarkEventToHandler with an Observer
+// doing per handler what package metrics does (a cached counter lookup under a
+// lock, an atomic add, a histogram bucket search and two atomic adds): what
+// instrumentation costs on the hot path. host cannot import metrics here (it
+// imports host), so the work is copied, not called.
+func BenchmarkEventToHandlerObserved(b *testing.B) { benchEventToHandler(b, benchObserver{}) }
+
+type benchObserver struct{}
+
+func (benchObserver) Script(string) ScriptObserver {
+	return &benchScriptObserver{runs: map[[2]string]*atomic.Uint64{}}
+}
+func (benchObserver) Reload(string, string) {}
+
+type benchScriptObserver struct {
+	mu      sync.Mutex
+	runs    map[[2]string]*atomic.Uint64
+	buckets [17]atomic.Uint64
+	sum     atomic.Uint64
+	count   atomic.Uint64
+}
+
+var benchBounds = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}
+
+func (o *benchScriptObserver) HandlerDone(event, outcome string, took time.Duration) {
+	k := [2]string{event, outcome}
+	o.mu.Lock()
+	c, ok := o.runs[k]
+	if !ok {
+		c = new(atomic.Uint64)
+		o.runs[k] = c
+	}
+	o.mu.Unlock()
+	c.Add(1)
+	o.buckets[sort.SearchFloat64s(benchBounds, took.Seconds())].Add(1)
+	o.sum.Add(uint64(took))
+	o.count.Add(1)
+}
+
+func (o *benchScriptObserver) Dropped() {}
+
+func benchEventToHandler(b *testing.B, obs Observer) {
 	store, err := kv.Open(kv.Config{Path: filepath.Join(b.TempDir(), "b.db")})
 	if err != nil {
 		b.Fatal(err)
@@ -41,7 +87,7 @@ end)`)
 	if err != nil {
 		b.Fatal(err)
 	}
-	s, err := loadScript(path, scriptDeps{api: &fakeAPI{}, store: store, logger: slog.New(slog.DiscardHandler), handled: handled})
+	s, err := loadScript(path, scriptDeps{api: &fakeAPI{}, store: store, logger: slog.New(slog.DiscardHandler), handled: handled, observer: obs})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -52,4 +52,11 @@
 // of the pair (same message id, remembered in the persisted dedup window) as
 // a repeat, which scripts pass to the handlers named after its type only; the
 // bot's own messages are treated the same way (overlap.go).
+//
+// Metrics (observer.go): Config.Observer hears of every handler's end (event,
+// outcome, duration), every event a full inbox drops and every reload; each
+// script version asks it once for a ScriptObserver, so per-event counters are
+// looked up once. Stats reports what scripts hold now (memory estimate,
+// timers, running handlers, queue) for a scraper to read. host never imports a
+// metrics library; package metrics implements the interfaces.
 package host

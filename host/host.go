@@ -88,6 +88,10 @@ type Config struct {
 	// file = "path" (the transport's status file); the data file and the control
 	// socket are private already.
 	PrivateFiles []string
+
+	// Observer, if set, hears of handler runs, dropped events and reloads, for
+	// metrics. Nil means nobody listens.
+	Observer Observer
 }
 
 // Host runs a set of scripts against the platform.

@@ -235,6 +235,7 @@ func (s *script) estimate() int64 {
 	if w.budget < 0 {
 		return -1
 	}
+	s.memEstimate.Store(w.bytes)
 	return w.bytes
 }
 

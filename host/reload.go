@@ -91,6 +91,7 @@ func (h *Host) Reload(path string) error {
 		if old != nil {
 			h.swap(old, nil)
 			h.log.Info("script unloaded", "script", name, "path", path)
+			h.observeReload(name, ReloadRemoved)
 		}
 		return nil
 	}
@@ -102,6 +103,7 @@ func (h *Host) Reload(path string) error {
 		} else {
 			h.log.Error("script not loaded", "script", name, "err", err)
 		}
+		h.observeReload(name, ReloadFailed)
 		return err
 	}
 	h.swap(old, next)
@@ -109,6 +111,7 @@ func (h *Host) Reload(path string) error {
 	if old == nil {
 		verb = "script loaded"
 	}
+	h.observeReload(name, ReloadOK)
 	h.log.Info(verb, "script", name, "path", path, "took", time.Since(start).Round(time.Microsecond),
 		"events", strings.Join(next.subscribed, ","))
 	h.warnIntents()
@@ -180,6 +183,7 @@ func (h *Host) deps() scriptDeps {
 		settingHint: h.cfg.SettingHint,
 
 		loadBudget: h.cfg.LoadBudget,
+		observer:   h.cfg.Observer,
 	}
 }
 
@@ -197,4 +201,11 @@ func (h *Host) privateFiles() []string {
 		out = append(out, p)
 	}
 	return out
+}
+
+// observeReload tells Config.Observer how a reload ended.
+func (h *Host) observeReload(name, outcome string) {
+	if h.cfg.Observer != nil {
+		h.cfg.Observer.Reload(name, outcome)
+	}
 }

@@ -205,6 +205,7 @@ func (s *script) deliverSettled(ev dispatch.Event, repeat bool, settle *eventSet
 	if old, full := s.inbox.push(inboxEvent{ev, repeat, settle}); full {
 		s.queued.Add(-1)
 		old.settle.done()
+		s.obs.Dropped()
 		if n := s.dropped.Add(1); n == 1 || n%1000 == 0 {
 			s.log.Warn("inbox full: dropped the oldest event", "event", old.ev.Type, "dropped_total", n, "inbox", s.inbox.limit)
 		}
@@ -263,7 +264,7 @@ func (s *script) start(event string, fn *lua.LFunction, onDone func(), args ...l
 // (handled.go).
 func (s *script) startMarked(event, eventID string, ordinal int, settle *eventSettle, fn *lua.LFunction, onDone func(), args ...lua.LValue) {
 	th, _ := s.L.NewThread()
-	h := &handler{event: event, th: th, onDone: onDone, eventID: eventID, ordinal: ordinal, settle: settle}
+	h := &handler{event: event, started: time.Now(), th: th, onDone: onDone, eventID: eventID, ordinal: ordinal, settle: settle}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	th.SetContext(h.ctx)
 	s.threads[th] = h
@@ -326,6 +327,7 @@ func (s *script) resume(h *handler, fn *lua.LFunction, args ...lua.LValue) {
 			s.failed("handler failed", h.event, failure)
 		}
 	}
+	h.failed = failure != ""
 	if failure != "" && s.acks != nil && h.eventID != "" {
 		s.acks.fail(h.eventID) // a press whose handler failed is answered with failure
 	}
@@ -355,6 +357,9 @@ func (s *script) unpark(h *handler) {
 }
 
 func (s *script) finish(h *handler) {
+	if !h.started.IsZero() { // REPL evaluations are not handlers
+		s.obs.HandlerDone(h.event, h.outcome(), time.Since(h.started))
+	}
 	s.unpark(h)
 	h.cancel()
 	s.runAtEnd(h)

@@ -105,6 +105,9 @@ type script struct {
 	started     bool
 	stopped     chan struct{} // closed when the scheduler stops accepting work
 	dropped     atomic.Int64
+	memEstimate atomic.Int64 // bytes, the last estimate (memory.go), for Host.Stats
+	timerCount  atomic.Int64 // len(timers), for Host.Stats
+	obs         ScriptObserver
 	halted      atomic.Bool  // stopped for breaking a limit; events are ignored
 	inflight    atomic.Int64 // handlers started and not finished
 	clockWaits  atomic.Int64 // of those, the ones in sleep or wait_for, which only the clock or an event wakes (waiters.go)
@@ -138,6 +141,8 @@ type script struct {
 // handler is one running handler coroutine.
 type handler struct {
 	event   string
+	started time.Time // for ScriptObserver.HandlerDone
+	failed  bool      // it raised (set by resume)
 	th      *lua.LState
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -226,6 +231,8 @@ type scriptDeps struct {
 	settingHint func(script, key string) string
 	// loadBudget bounds how long the top level may run; 0 means the default.
 	loadBudget time.Duration
+	// observer is Config.Observer; nil when unset.
+	observer Observer
 }
 
 // loadScript compiles path and runs its top level in a fresh sandbox.
@@ -296,6 +303,10 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		stopped:     make(chan struct{}),
 		threads:     map[*lua.LState]*handler{},
 		timers:      map[*luaTimer]struct{}{},
+		obs:         noObserver{},
+	}
+	if deps.observer != nil {
+		s.obs = deps.observer.Script(name)
 	}
 	fail := func(err error) (*script, error) {
 		s.L.Close()

@@ -26,6 +26,7 @@ func (s *script) AddTimer(spec bindings.TimerSpec, fn *lua.LFunction) (func(), e
 	}
 	t := &luaTimer{spec: spec, fn: fn}
 	s.timers[t] = struct{}{}
+	s.timerCount.Store(int64(len(s.timers)))
 	s.schedule(t)
 	return func() { s.cancelTimer(t) }, nil
 }
@@ -37,6 +38,7 @@ func (s *script) schedule(t *luaTimer) {
 		// drainWorkers until it fired (forever on a virtual clock).
 		t.canceled = true
 		delete(s.timers, t)
+		s.timerCount.Store(int64(len(s.timers)))
 		return
 	}
 	d := t.spec.Interval
@@ -70,6 +72,7 @@ func (s *script) fire(t *luaTimer) {
 	switch {
 	case t.spec.Kind == bindings.TimerAfter:
 		delete(s.timers, t)
+		s.timerCount.Store(int64(len(s.timers)))
 		t.canceled = true
 	case t.running:
 		s.log.Debug("timer tick skipped: the previous run is still going")
@@ -88,6 +91,7 @@ func (s *script) cancelTimer(t *luaTimer) {
 	}
 	t.canceled = true
 	delete(s.timers, t)
+	s.timerCount.Store(int64(len(s.timers)))
 	if t.stop != nil && t.stop() {
 		s.workers.Done()
 	}

@@ -17,4 +17,7 @@
 // here turns that into a *DamagedError instead (damage.go), and Open reads
 // the whole file once so that damage shows at start-up. WriteBackup and
 // Check serve `luabot backup` and `luabot kv check`.
+//
+// Config.Observer hears of every write transaction with its time and error,
+// for metrics.
 package kv

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -172,11 +173,15 @@ func (q *quotaTx) del(b *bolt.Bucket, ns string, key []byte) error {
 // write runs fn in a write transaction that is refused (rolled back) when
 // it would take a namespace past its quota, and records the change when it
 // commits.
-func (s *Store) write(fn func(tx *bolt.Tx, q *quotaTx) error) error {
+func (s *Store) write(fn func(tx *bolt.Tx, q *quotaTx) error) (err error) {
+	if s.observer != nil {
+		start := time.Now()
+		defer func() { s.observer.Commit(time.Since(start), err) }()
+	}
 	s.usage.writing.Lock()
 	defer s.usage.writing.Unlock()
 	q := &quotaTx{}
-	err := s.update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		q.delta = map[string]Usage{}
 		if err := fn(tx, q); err != nil {
 			return err

@@ -28,6 +28,16 @@ type Config struct {
 	ReadOnly bool
 	// Quota bounds each script and shared namespace (quota.go).
 	Quota Quota
+	// Observer, if set, hears of every write transaction, for metrics. Nil means
+	// nobody listens.
+	Observer Observer
+}
+
+// Observer hears of the store's write transactions (package metrics implements it; kv
+// never imports a metrics library). Commit is called after each one with how long it
+// took, the wait for the write lock included, and its error; it must not block.
+type Observer interface {
+	Commit(took time.Duration, err error)
 }
 
 // ErrLocked is returned by Open when another process holds the file.
@@ -35,9 +45,10 @@ var ErrLocked = errors.New("the file is in use by another process")
 
 // Store is an open key-value file.
 type Store struct {
-	db    *bolt.DB
-	path  string
-	usage usageBook
+	db       *bolt.DB
+	path     string
+	usage    usageBook
+	observer Observer // nil: nobody listens
 }
 
 // Open opens (creating if needed) the store file. A file bbolt cannot read
@@ -83,7 +94,7 @@ func Open(cfg Config) (*Store, error) {
 		// file shorter than its header) is a file it cannot read.
 		return nil, &DamagedError{Path: cfg.Path, Cause: err.Error()}
 	}
-	s := &Store{db: db, path: cfg.Path, usage: usageBook{quota: cfg.Quota.withDefaults(), byNS: map[string]Usage{}}}
+	s := &Store{db: db, path: cfg.Path, observer: cfg.Observer, usage: usageBook{quota: cfg.Quota.withDefaults(), byNS: map[string]Usage{}}}
 	if err := s.walk(); err != nil {
 		db.Close()
 		return nil, err

@@ -39,6 +39,7 @@ type Client struct {
 	tokens    *tokenSource // nil in legacy mode
 	spacing   *spacer
 	replier   *Replier
+	observer  Observer // nil: nobody listens
 
 	maxRetries int
 	retryBase  time.Duration
@@ -69,6 +70,7 @@ func New(cfg Config) (*Client, error) {
 		replier:    NewReplier(cfg.Clock),
 		maxRetries: cfg.MaxRetries,
 		retryBase:  cfg.RetryBackoff,
+		observer:   cfg.Observer,
 	}
 	c.replier.log = c.log
 	if cfg.Secret != "" {
@@ -185,6 +187,10 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	RouteKey := method + " " + path
 	passive := isPassiveReply(method, path, in, body)
 	uncertain := false // an earlier attempt may have been processed
+	var route Route    // the template, for the observer; found once per call
+	if c.observer != nil {
+		route = RouteOf(method, path)
+	}
 	for attempt := 1; ; attempt++ {
 		if err := c.spacing.wait(ctx, RouteKey); err != nil {
 			return nil, fmt.Errorf("%s %s: %w", strings.ToLower(method), path, err)
@@ -193,7 +199,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		if err != nil {
 			return nil, err
 		}
-		audit, err := c.send(ctx, method, path, target, auth, body, contentType, out)
+		audit, err := c.send(ctx, method, path, target, auth, body, contentType, out, route)
 		if err == nil {
 			return audit, nil
 		}
@@ -229,6 +235,13 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			c.spacing.penalize(RouteKey, wait)
 		}
 		retries++
+		if c.observer != nil {
+			status := 0
+			if isAPI {
+				status = apiErr.Status
+			}
+			c.observer.Retry(route, status)
+		}
 		c.log.Debug("openapi retry", "method", method, "path", path, "attempt", attempt+1, "wait", wait, "err", err)
 		if sleepCtx(ctx, wait) != nil {
 			return nil, err
@@ -276,7 +289,8 @@ func (c *Client) target(path string, query url.Values) (string, error) {
 }
 
 // send performs one HTTP exchange and decodes the answer.
-func (c *Client) send(ctx context.Context, method, path, target, auth string, body []byte, contentType string, out any) (*Audit, error) {
+// route is the request's template for Config.Observer (unset without one).
+func (c *Client) send(ctx context.Context, method, path, target, auth string, body []byte, contentType string, out any, route Route) (*Audit, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -296,6 +310,9 @@ func (c *Client) send(ctx context.Context, method, path, target, auth string, bo
 	start := time.Now()
 	resp, err := c.hc.Do(req)
 	if err != nil {
+		if c.observer != nil {
+			c.observer.Request(route, 0, time.Since(start))
+		}
 		return nil, fmt.Errorf("%s %s: %w", strings.ToLower(method), path, err)
 	}
 	defer resp.Body.Close()
@@ -305,8 +322,12 @@ func (c *Client) send(ctx context.Context, method, path, target, auth string, bo
 	}
 	// The trace id is server text that ends up in logs and errors: scrub it like a message.
 	trace := scrub(oneLine(resp.Header.Get(traceHeader), maxMessage), c.secrets()...)
+	took := time.Since(start)
 	c.log.Debug("openapi request", "method", method, "path", path, "status", resp.StatusCode,
-		"trace_id", trace, "duration", time.Since(start))
+		"trace_id", trace, "duration", took)
+	if c.observer != nil {
+		c.observer.Request(route, resp.StatusCode, took)
+	}
 
 	audit, e := c.classify(resp.StatusCode, trace, raw)
 	if e != nil {

@@ -80,6 +80,10 @@ type Config struct {
 	// present, is honoured if it is longer. Zero means 500 ms.
 	RetryBackoff time.Duration
 
+	// Observer, if set, hears of every HTTP exchange and retry by route template, for
+	// metrics. Nil means nobody listens.
+	Observer Observer
+
 	// RouteInterval spaces requests to a route (method and path) that was just
 	// rate-limited: after a 429 nothing more goes out on that route until the
 	// retry backoff has passed, and for 10 s afterwards one request per

@@ -90,5 +90,9 @@
 // when Run's context ends; its owner (the host) starts it next to the gateway and waits for
 // it. Without Run, tokens are fetched on demand.
 //
+// Config.Observer (observer.go) hears of every exchange and retry by route template:
+// RouteOf (routeof.go) maps a path back to the declared Route it was built from, so ids
+// never reach a metric label. knownRoutes lists the declarations; a test keeps it whole.
+//
 // Section numbers such as §7.4 refer to docs/protocol.md.
 package openapi

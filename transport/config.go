@@ -87,6 +87,10 @@ type Config struct {
 	ReconnectBackoff time.Duration
 	// Logger receives the transport's log lines. Nil discards.
 	Logger *slog.Logger
+	// Observer, if set, hears of every event received (before the dedup window) and,
+	// through each shard's gateway.Client, of reconnect decisions and heartbeat round
+	// trips, for metrics. Nil means nobody listens.
+	Observer Observer
 }
 
 // ConfigError is a Config that New refuses. Fields names the Config fields at fault

@@ -31,4 +31,9 @@
 //
 // Run owns every goroutine it starts (the dedup saver, the status writer, one per shard)
 // and waits for them before it returns.
+//
+// Readiness (readiness.go) answers "are events arriving?" from the same state as Status:
+// every shard ready, or the webhook listener serving. Config.Observer (observer.go) hears
+// of each event received, by shard and type, and is handed to every shard's
+// gateway.Client for reconnect decisions and heartbeat round trips.
 package transport

@@ -113,6 +113,7 @@ func (s *Source) startShards(ctx context.Context, sessions gateway.SessionStore)
 			// After 4004 the next identify fetches a fresh access token.
 			InvalidateToken: s.cfg.API.InvalidateToken,
 			MinBackoff:      s.cfg.ReconnectBackoff,
+			Observer:        s.gatewayObserver(),
 		})
 		if err != nil {
 			return nil, err
@@ -127,25 +128,29 @@ func (s *Source) startShards(ctx context.Context, sessions gateway.SessionStore)
 
 	return func(ctx context.Context, handle func(dispatch.Event)) error {
 		if len(clients) == 1 {
-			return clients[0].Run(ctx, handle)
+			return clients[0].Run(ctx, s.observed(ids[0], handle))
 		}
-		return fanIn(ctx, clients, handle)
+		return fanIn(ctx, clients, ids, func(shard int) func(dispatch.Event) {
+			return s.observed(shard, handle)
+		})
 	}, nil
 }
 
 // fanIn runs every shard and hands their events to handle one at a time, each shard in
 // its own order. The first shard to fail stops the others; its error is returned.
-func fanIn(ctx context.Context, clients []*gateway.Client, handle func(dispatch.Event)) error {
+// handleFor(shard) is the handler of one shard's events.
+func fanIn(ctx context.Context, clients []*gateway.Client, ids []int, handleFor func(shard int) func(dispatch.Event)) error {
 	var mu sync.Mutex
-	serial := func(ev dispatch.Event) {
-		mu.Lock()
-		defer mu.Unlock()
-		handle(ev)
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errs := make(chan error, len(clients))
-	for _, c := range clients {
+	for i, c := range clients {
+		handle := handleFor(ids[i])
+		serial := func(ev dispatch.Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			handle(ev)
+		}
 		go func() {
 			err := c.Run(ctx, serial)
 			if err != nil {

@@ -21,6 +21,7 @@ type Source struct {
 
 	delivered atomic.Uint64 // events handed to the consumer
 	dedup     atomic.Pointer[gateway.Dedup]
+	listening atomic.Bool // webhook only: the listener is bound and Serve runs
 
 	mu      sync.Mutex
 	run     func(context.Context, func(dispatch.Event)) error // set by Start
@@ -70,7 +71,9 @@ func (s *Source) Start(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("webhook listen: %w", err)
 			}
-			return w.Serve(ctx, ln, handle)
+			s.listening.Store(true)
+			defer s.listening.Store(false)
+			return w.Serve(ctx, ln, s.observed(WebhookShard, handle))
 		}
 	default:
 		run, err = s.startShards(ctx, stores)

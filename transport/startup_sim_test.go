@@ -30,7 +30,7 @@ func TestSource_WebhookWaitsForItsAddress(t *testing.T) {
 	}
 	logs := newGWLog()
 	ctx := deadline(t, 20*time.Second)
-	_, stop := runBot(t, platform, filepath.Join(dir, "bot.db"), transport.Config{
+	src, stop := runBot(t, platform, filepath.Join(dir, "bot.db"), transport.Config{
 		Logger:       logs.logger(),
 		Kind:         transport.Webhook,
 		Webhook:      gateway.WebhookConfig{Secret: platform.Secret(), Listen: addr},
@@ -40,8 +40,15 @@ func TestSource_WebhookWaitsForItsAddress(t *testing.T) {
 	logs.waitFor(t, ctx, "a listen retry", func() bool {
 		return len(logs.matching("start-up step failed; retrying", func(r gwRecord) bool { return r.Attrs["step"] == "webhook listen "+addr })) >= 2
 	})
+	// Not ready while the address is taken, and /readyz can say why.
+	if r := src.Readiness(); r.Ready || r.Transport != transport.Webhook || r.Reason == "" {
+		t.Errorf("readiness while the address is taken: %+v", r)
+	}
 	busy.Close()
 	logs.waitFor(t, ctx, "the webhook listening", func() bool { return logs.count("webhook listening") == 1 })
+	if r := src.Readiness(); !r.Ready || r.Reason != "" {
+		t.Errorf("readiness once listening: %+v", r)
+	}
 	resp, err := http.Post("http://"+addr+"/", "application/json", nil)
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,10 @@ import (
 	"github.com/luabot/luabot/transport"
 )
 
+// devAdmin is where dev's admin listener goes unless told otherwise: a free loopback
+// port, printed on stderr.
+const devAdmin = "127.0.0.1:0"
+
 func devCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "dev",
@@ -28,7 +32,7 @@ func devCommand() *cli.Command {
 		Flags: append([]cli.Flag{
 			devDataFlag,
 			&cli.BoolFlag{Name: "no-watch", Usage: "do not reload scripts when their files change"},
-		}, limitFlags()...),
+		}, append(adminFlags(devAdmin), limitFlags()...)...),
 		Action: func(c *cli.Context) error {
 			return dev(c, c.App.Reader, c.App.Writer)
 		},
@@ -63,17 +67,24 @@ func dev(c *cli.Context, in io.Reader, out io.Writer) error {
 	}
 	defer platform.Close()
 
+	w, err := newWatch(c)
+	if err != nil {
+		return err
+	}
+	defer w.stop()
+	w.start(c.Context)
 	api, err := openapi.New(openapi.Config{
 		AppID:    platform.AppID(),
 		Secret:   platform.Secret(),
 		BaseURL:  platform.APIURL(),
 		TokenURL: platform.TokenURL(),
 		Clock:    clock.Now,
+		Observer: w.metrics,
 	})
 	if err != nil {
 		return err
 	}
-	hcfg := host.Config{API: api, Clock: clock}
+	hcfg := host.Config{API: api, Clock: clock, Observer: w.metrics}
 	if !c.Bool("no-watch") {
 		hcfg.Watch = c.Args().Slice()
 	}
@@ -84,6 +95,8 @@ func dev(c *cli.Context, in io.Reader, out io.Writer) error {
 	defer h.Close()
 	// In dev a broken script must not stop the others: report and go on.
 	reportLoadErrors(c.App.ErrWriter, err)
+	h.watch = w
+	w.metrics.WatchHost(h.Stats)
 
 	ctx, cancel := context.WithCancel(c.Context)
 	defer cancel()

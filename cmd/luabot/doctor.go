@@ -53,7 +53,7 @@ func doctorCommand() *cli.Command {
 			"need (one session start per identify). Exit status 0 only when every check passes.",
 		Flags: slices.Concat(platformFlags(), transportFlags()),
 		Action: func(c *cli.Context) error {
-			api, err := platformAPI(c)
+			api, err := platformAPI(c, nil)
 			if err != nil {
 				return err
 			}

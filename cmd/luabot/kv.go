@@ -15,12 +15,15 @@ import (
 )
 
 // openStore opens the --data file for a command that runs scripts.
-func openStore(c *cli.Context) (*kv.Store, error) {
+func openStore(c *cli.Context) (*kv.Store, error) { return openStoreWith(c, nil) }
+
+// openStoreWith is openStore with an observer of its commits (metrics); nil for none.
+func openStoreWith(c *cli.Context, obs kv.Observer) (*kv.Store, error) {
 	quota, err := kvQuota(c)
 	if err != nil {
 		return nil, err
 	}
-	store, err := kv.Open(kv.Config{Path: c.String("data"), Quota: quota})
+	store, err := kv.Open(kv.Config{Path: c.String("data"), Quota: quota, Observer: obs})
 	return store, storeError(err)
 }
 

@@ -61,6 +61,7 @@ func usagef(format string, args ...any) error {
 
 // run is the whole program behind main; it returns the exit status.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	stderr = &lockedWriter{w: stderr}
 	app := &cli.App{
 		Name:      "luabot",
 		Usage:     "host QQ bots written in Lua",

@@ -25,7 +25,7 @@ func runCommand() *cli.Command {
 			&cli.BoolFlag{Name: "watch", Usage: "reload scripts live when their files change", EnvVars: []string{"LUABOT_WATCH"}},
 			// For `luabot bench --cpuprofile`: where the time of a run goes.
 			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile (pprof) to this file"},
-		}, limitFlags()),
+		}, adminFlags(""), limitFlags()),
 		Action: func(c *cli.Context) error {
 			if path := c.String("cpuprofile"); path != "" {
 				stop, err := startCPUProfile(path)
@@ -34,7 +34,14 @@ func runCommand() *cli.Command {
 				}
 				defer stop()
 			}
-			api, err := platformAPI(c)
+			w, err := newWatch(c)
+			if err != nil {
+				return err
+			}
+			defer w.stop()
+			// Up before the scripts load, so a supervisor's /healthz answers at once.
+			w.start(c.Context)
+			api, err := platformAPI(c, w.metrics)
 			if err != nil {
 				return err
 			}
@@ -44,7 +51,7 @@ func runCommand() *cli.Command {
 				return err
 			}
 			tcfg.StartBackoff, tcfg.ReconnectBackoff = startBackoff, reconnectBackoff
-			hcfg := host.Config{API: api, PrivateFiles: []string{tcfg.StatusFile}}
+			hcfg := host.Config{API: api, PrivateFiles: []string{tcfg.StatusFile}, Observer: w.metrics}
 			if c.Bool("watch") {
 				hcfg.Watch = c.Args().Slice()
 			}
@@ -56,6 +63,8 @@ func runCommand() *cli.Command {
 			if n := reportLoadErrors(c.App.ErrWriter, err); n > 0 {
 				return fmt.Errorf("%d script(s) failed to load", n)
 			}
+			b.watch = w
+			w.metrics.WatchHost(b.Stats)
 			err = b.serve(c.Context, api, tcfg)
 			if errors.Is(err, c.Context.Err()) {
 				return nil
@@ -89,8 +98,9 @@ func transportFlags() []cli.Flag {
 	}
 }
 
-// platformAPI checks the credential flags and makes the REST client.
-func platformAPI(c *cli.Context) (*openapi.Client, error) {
+// platformAPI checks the credential flags and makes the REST client; obs, when not nil,
+// hears of every exchange (the metrics).
+func platformAPI(c *cli.Context, obs openapi.Observer) (*openapi.Client, error) {
 	appID, secret, token := c.String("app-id"), c.String("secret"), c.String("token")
 	switch {
 	case appID == "" || (secret == "" && token == ""):
@@ -106,7 +116,8 @@ func platformAPI(c *cli.Context) (*openapi.Client, error) {
 		Sandbox:  c.Bool("sandbox"),
 		TokenURL: c.String("token-url"),
 		// Token refresh problems, retries and clock warnings go with the host's lines.
-		Logger: slog.Default(),
+		Logger:   slog.Default(),
+		Observer: obs,
 	})
 	if err != nil {
 		return nil, usagef("%v", err)

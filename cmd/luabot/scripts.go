@@ -38,6 +38,8 @@ var dataFlag = &cli.StringFlag{
 type bot struct {
 	*host.Host
 	store *kv.Store
+	// watch, when set, is told of the transport serve builds (readiness, metrics).
+	watch *watch
 }
 
 // Close releases the store.
@@ -48,9 +50,15 @@ func (b *bot) Close() { b.store.Close() }
 // for good.
 func (b *bot) serve(ctx context.Context, api *openapi.Client, tcfg transport.Config) error {
 	tcfg.API, tcfg.Store, tcfg.Intents, tcfg.Logger = api, b.store, b.Host, slog.Default()
+	if b.watch != nil {
+		tcfg.Observer = b.watch.metrics
+	}
 	src, err := transport.New(tcfg)
 	if err != nil {
 		return flagError(err)
+	}
+	if b.watch != nil {
+		b.watch.serving(src)
 	}
 	return b.Run(ctx, src)
 }
@@ -85,7 +93,9 @@ func loadHostWith(c *cli.Context, cfg host.Config) (*bot, error) {
 
 // openHost opens the store and makes a host with no scripts yet.
 func openHost(c *cli.Context, cfg host.Config) (*bot, error) {
-	store, err := openStore(c)
+	// The metrics that observe the host observe its store too.
+	kvObs, _ := cfg.Observer.(kv.Observer)
+	store, err := openStoreWith(c, kvObs)
 	if err != nil {
 		return nil, err
 	}

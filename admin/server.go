@@ -1,0 +1,166 @@
+package admin
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Server is the admin listener. Build it with New, mount handlers with Handle, then
+// Listen (optional: Serve listens if needed) and Serve.
+type Server struct {
+	cfg Config
+	log *slog.Logger
+	mux *http.ServeMux
+
+	mu sync.Mutex
+	ln net.Listener // from Listen; nil before
+
+	// Refusals are logged at most once per refusalEvery, with how many were left
+	// out, so that a scanner cannot flood the log.
+	refusedMu   sync.Mutex
+	refusedLast time.Time
+	suppressed  int
+}
+
+// refusalEvery is the least time between two "admin request refused" lines.
+const refusalEvery = 10 * time.Second
+
+// New checks cfg; its errors are *ConfigError.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}, nil
+}
+
+// Handle mounts h on pattern (net/http.ServeMux rules). Call it before Serve.
+func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+
+// Listen binds Config.Addr, so that a bind failure is known, and the URL printed,
+// before Serve runs.
+func (s *Server) Listen() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln != nil {
+		return nil
+	}
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("admin: listen: %w", err)
+	}
+	s.ln = ln
+	return nil
+}
+
+// URL is the listener's base URL ("http://127.0.0.1:9090"), with the port actually
+// bound; empty before Listen.
+func (s *Server) URL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln == nil {
+		return ""
+	}
+	return "http://" + s.ln.Addr().String()
+}
+
+// Serve answers requests until ctx ends, then stops accepting, gives requests in
+// flight up to Config.ShutdownTimeout and returns nil. It listens first if Listen was
+// not called. Its goroutines have all ended when it returns.
+func (s *Server) Serve(ctx context.Context) error {
+	if err := s.Listen(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	ln := s.ln
+	s.mu.Unlock()
+	srv := &http.Server{
+		Handler:           s.authorize(s.mux),
+		ReadHeaderTimeout: 10 * time.Second,
+		// Net/http's own complaints (bad TLS handshakes, panics in handlers) go to
+		// the structured log too.
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext: func(net.Listener) context.Context {
+			return ctx
+		},
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("admin: serve: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		// Requests still running past the deadline (a long-lived stream) are cut.
+		srv.Close()
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("admin: serve: %w", err)
+	}
+	return nil
+}
+
+// authorize lets a request through when no token is configured or when it carries
+// the right bearer token; others get 401 and one log line that says why without
+// quoting what was sent.
+func (s *Server) authorize(next http.Handler) http.Handler {
+	if s.cfg.Token == "" {
+		return next
+	}
+	// Comparing digests keeps the comparison constant-time in the token's length too.
+	want := sha256.Sum256([]byte(s.cfg.Token))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, ok := bearer(r.Header.Get("Authorization"))
+		sum := sha256.Sum256([]byte(got))
+		if ok && subtle.ConstantTimeCompare(sum[:], want[:]) == 1 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		why := "no bearer token"
+		if ok {
+			why = "wrong bearer token"
+		}
+		s.logRefusal(why, r)
+		w.Header().Set("WWW-Authenticate", `Bearer realm="luabot"`)
+		http.Error(w, "401 unauthorized: send Authorization: Bearer <admin token>", http.StatusUnauthorized)
+	})
+}
+
+// bearer takes the token out of an Authorization header value.
+func bearer(h string) (string, bool) {
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	tok = strings.TrimSpace(tok)
+	return tok, tok != ""
+}
+
+// logRefusal logs one refused request, unless one was logged less than refusalEvery ago;
+// the next line says how many were left out. What the request sent as a token is never
+// part of it.
+func (s *Server) logRefusal(why string, r *http.Request) {
+	s.refusedMu.Lock()
+	now := time.Now()
+	if !s.refusedLast.IsZero() && now.Sub(s.refusedLast) < refusalEvery {
+		s.suppressed++
+		s.refusedMu.Unlock()
+		return
+	}
+	suppressed := s.suppressed
+	s.refusedLast, s.suppressed = now, 0
+	s.refusedMu.Unlock()
+	s.log.Warn("admin request refused", "why", why, "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr,
+		"suppressed", suppressed)
+}

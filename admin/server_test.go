@@ -1,0 +1,209 @@
+package admin_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/luabot/luabot/admin"
+)
+
+// lockedBuffer is a log sink the server's goroutines may write to while the test reads.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// serve starts a Server for cfg with one handler on /x and returns its URL; it stops
+// with the test, and the test fails if Serve does not return within 5 s of that.
+func serve(t *testing.T, cfg admin.Config) string {
+	t.Helper()
+	srv, err := admin.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Handle("/x", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "inside") }))
+	if err := srv.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Serve: %v", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Error("Serve did not return after its context ended")
+		}
+	})
+	return srv.URL()
+}
+
+func TestNew_NonLoopbackNeedsAToken(t *testing.T) {
+	tests := []struct {
+		name, addr, token string
+		wantField         string // "" when accepted
+	}{
+		{"every interface", ":9090", "", "Token"},
+		{"any address", "0.0.0.0:9090", "", "Token"},
+		{"a LAN address", "192.168.1.5:9090", "", "Token"},
+		{"a host name", "bot.example.com:9090", "", "Token"},
+		{"every interface with a token", ":9090", "s3cret", ""},
+		{"loopback v4", "127.0.0.1:0", "", ""},
+		{"loopback v6", "[::1]:0", "", ""},
+		{"localhost", "localhost:0", "", ""},
+		{"no address", "", "", "Addr"},
+		{"no port", "127.0.0.1", "", "Addr"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := admin.New(admin.Config{Addr: tt.addr, Token: tt.token})
+			if tt.wantField == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			var ce *admin.ConfigError
+			if !errors.As(err, &ce) || ce.Field != tt.wantField {
+				t.Fatalf("err = %v, want a ConfigError on %s", err, tt.wantField)
+			}
+			if tt.wantField == "Token" && !errors.Is(err, admin.ErrTokenRequired) {
+				t.Errorf("err = %v, want ErrTokenRequired", err)
+			}
+		})
+	}
+}
+
+func TestServer_BearerToken(t *testing.T) {
+	const token = "Zq81xKv7-tok"
+	var logs lockedBuffer
+	url := serve(t, admin.Config{Addr: "127.0.0.1:0", Token: token,
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	const wrong = "guess-Yp02"
+	tests := []struct {
+		name, auth string
+		want       int
+	}{
+		{"missing", "", http.StatusUnauthorized},
+		{"wrong", "Bearer " + wrong, http.StatusUnauthorized},
+		{"right token, wrong scheme", "Basic " + token, http.StatusUnauthorized},
+		{"prefix of the token", "Bearer " + token[:5], http.StatusUnauthorized},
+		{"token plus more", "Bearer " + token + "x", http.StatusUnauthorized},
+		{"right", "Bearer " + token, http.StatusOK},
+		{"scheme in lower case", "bearer " + token, http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", url+"/x", nil)
+			if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.want {
+				t.Fatalf("status %d, want %d (%s)", resp.StatusCode, tt.want, body)
+			}
+			if tt.want == http.StatusUnauthorized {
+				if strings.Contains(string(body), "inside") {
+					t.Error("a refused request reached the handler")
+				}
+				if strings.Contains(string(body), token) || strings.Contains(string(body), wrong) {
+					t.Errorf("the 401 answer shows a token: %s", body)
+				}
+			}
+		})
+	}
+	got := logs.String()
+	// Five refusals in a row: one line, the others counted on the next one.
+	if n := strings.Count(got, "admin request refused"); n != 1 {
+		t.Fatalf("%d refusal lines, want 1:\n%s", n, got)
+	}
+	for _, secret := range []string{token, token[:5], wrong} {
+		if strings.Contains(got, secret) {
+			t.Errorf("the log shows %q:\n%s", secret, got)
+		}
+	}
+}
+
+func TestServer_NoTokenOnLoopbackLetsEveryoneIn(t *testing.T) {
+	url := serve(t, admin.Config{Addr: "127.0.0.1:0"})
+	resp, err := http.Get(url + "/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+}
+
+func TestReadyz_ExplainsNotReady(t *testing.T) {
+	srv, err := admin.New(admin.Config{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	ready := false
+	srv.Handle("/readyz", admin.Readyz(func() (bool, any) {
+		mu.Lock()
+		defer mu.Unlock()
+		return ready, map[string]any{"ready": ready, "reason": "shard 0 connecting"}
+	}))
+	srv.Handle("/healthz", admin.Healthz())
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	if err := srv.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { done <- srv.Serve(ctx) }()
+	defer func() { cancel(); <-done }()
+	get := func(path string) (int, string) {
+		resp, err := http.Get(srv.URL() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get("/healthz"); code != 200 || body != "ok\n" {
+		t.Errorf("/healthz: %d %q", code, body)
+	}
+	if code, body := get("/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, `"reason": "shard 0 connecting"`) {
+		t.Errorf("/readyz not ready: %d %s", code, body)
+	}
+	mu.Lock()
+	ready = true
+	mu.Unlock()
+	if code, _ := get("/readyz"); code != http.StatusOK {
+		t.Errorf("/readyz ready: %d", code)
+	}
+}

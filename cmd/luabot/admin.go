@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/luabot/luabot/admin"
+	"github.com/luabot/luabot/metrics"
+	"github.com/luabot/luabot/transport"
+)
+
+// adminFlags are the admin listener's flags; def is the default address ("" keeps the
+// listener off unless asked for, as on run).
+func adminFlags(def string) []cli.Flag {
+	usage := "serve /metrics, /healthz and /readyz on this address, e.g. 127.0.0.1:9090 (off unless set)"
+	if def != "" {
+		usage = "serve /metrics, /healthz and /readyz on this address (\"off\" for none)"
+	}
+	return []cli.Flag{
+		&cli.StringFlag{Name: "admin", Value: def, Usage: usage, EnvVars: []string{"LUABOT_ADMIN"}},
+		&cli.StringFlag{Name: "admin-token", Usage: "bearer token every admin request must carry; required when --admin is not a loopback address",
+			EnvVars: []string{"LUABOT_ADMIN_TOKEN"}},
+	}
+}
+
+// adminConfigFlags names the flag behind each admin.Config field.
+var adminConfigFlags = map[string]string{
+	"Addr":  "--admin (LUABOT_ADMIN)",
+	"Token": "--admin-token (LUABOT_ADMIN_TOKEN)",
+}
+
+// watch is what one command exposes on its admin listener: the metrics registry, fed
+// by every package's observer, and the transport whose shards /readyz reports on.
+type watch struct {
+	metrics *metrics.Metrics
+	source  atomic.Pointer[transport.Source]
+	server  *admin.Server // nil when the listener is off
+
+	wg     sync.WaitGroup
+	cancel context.CancelFunc
+}
+
+// newWatch builds the metrics registry and, when the flags ask for one, the admin
+// listener, bound at once so that a taken port is reported before anything starts. The
+// caller calls stop when done.
+func newWatch(c *cli.Context) (*watch, error) {
+	w := &watch{metrics: metrics.New()}
+	addr := c.String("admin")
+	if addr == "" || addr == "off" {
+		return w, nil
+	}
+	srv, err := admin.New(admin.Config{Addr: addr, Token: c.String("admin-token"), Logger: slog.Default().With("component", "admin")})
+	if err != nil {
+		var ce *admin.ConfigError
+		if errors.As(err, &ce) {
+			return nil, usagef("%s: %v", adminConfigFlags[ce.Field], adminProblem(ce))
+		}
+		return nil, err
+	}
+	mountAdmin(srv, w.metrics, w.readiness)
+	if err := srv.Listen(); err != nil {
+		return nil, fmt.Errorf("%w (is another luabot using --admin %s?)", err, addr)
+	}
+	w.server = srv
+	return w, nil
+}
+
+// adminProblem says what is wrong in the flags' terms.
+func adminProblem(ce *admin.ConfigError) string {
+	if errors.Is(ce.Err, admin.ErrTokenRequired) {
+		return "required when --admin is not a loopback address (anyone who can reach the port could read the bot's metrics): " +
+			"set a token, or listen on 127.0.0.1"
+	}
+	return ce.Err.Error()
+}
+
+// mountAdmin puts every admin endpoint on the listener: the one place that decides what
+// the admin listener serves.
+func mountAdmin(srv *admin.Server, m *metrics.Metrics, ready func() (bool, any)) {
+	srv.Handle("/metrics", m.Handler())
+	srv.Handle("/healthz", admin.Healthz())
+	srv.Handle("/readyz", admin.Readyz(ready))
+}
+
+// readiness is /readyz: the transport's own report, or not ready before it exists.
+func (w *watch) readiness() (bool, any) {
+	src := w.source.Load()
+	if src == nil {
+		r := transport.Readiness{Reason: "the scripts are loading; no transport yet"}
+		return false, r
+	}
+	r := src.Readiness()
+	return r.Ready, r
+}
+
+// serving is told of the transport once it is built (bot.serve).
+func (w *watch) serving(src *transport.Source) {
+	w.source.Store(src)
+	w.metrics.WatchTransport(src.Status)
+}
+
+// start serves the admin listener, if any, until stop.
+func (w *watch) start(ctx context.Context) {
+	if w.server == nil {
+		return
+	}
+	ctx, w.cancel = context.WithCancel(ctx)
+	slog.Info("admin listening", "url", w.server.URL(), "endpoints", "/metrics /healthz /readyz")
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		if err := w.server.Serve(ctx); err != nil {
+			slog.Error("admin listener stopped", "err", err)
+		}
+	}()
+}
+
+// stop ends the admin listener and waits for it.
+func (w *watch) stop() {
+	if w.cancel != nil {
+		w.cancel()
+	}
+	w.wg.Wait()
+}
