@@ -186,3 +186,19 @@ func TestMetrics_ScrapeTimeValues(t *testing.T) {
 		}
 	}
 }
+
+// HandlerTimes sums up each script's handler durations, slowest mean first, with the
+// 99th percentile's bucket bound.
+func TestMetrics_HandlerTimes(t *testing.T) {
+	m := metrics.New()
+	fast, slow := m.Script("fast"), m.Script("slow")
+	for i := 0; i < 100; i++ {
+		fast.HandlerDone("message", "ok", 2*time.Millisecond)
+		slow.HandlerDone("message", "ok", 40*time.Millisecond)
+	}
+	got := m.HandlerTimes()
+	if len(got) != 2 || got[0].Script != "slow" || got[0].Runs != 100 || got[0].MeanMS < 39 || got[0].MeanMS > 41 ||
+		got[0].P99MS != 50 || got[1].Script != "fast" || got[1].P99MS != 2.5 {
+		t.Fatalf("HandlerTimes = %+v", got)
+	}
+}

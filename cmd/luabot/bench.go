@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/luabot/luabot/bench"
 	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/metrics"
 )
 
 func benchCommand() *cli.Command {
@@ -44,6 +46,8 @@ func benchCommand() *cli.Command {
 type benchRow struct {
 	Bot string `json:"bot"`
 	bench.Result
+	// Handlers are luabot's scripts, slowest mean handler time first.
+	Handlers []metrics.HandlerTime `json:"handlers,omitempty"`
 }
 
 func benchAction(c *cli.Context) error {
@@ -94,12 +98,13 @@ func benchAction(c *cli.Context) error {
 		Text:         c.String("text"),
 		ReplyTimeout: c.Duration("reply-timeout"),
 	}
+	statsFile := filepath.Join(dir, "handlers.json")
 	targets := []struct {
 		name string
 		cmd  func(bench.Sim) []string
 	}{{"luabot", func(s bench.Sim) []string {
 		args := []string{exe, "--log-level", "warn", "run", "--app-id", s.AppID, "--secret", s.Secret,
-			"--api", s.APIURL, "--token-url", s.TokenURL, "--data", dir + "/bench.db"}
+			"--api", s.APIURL, "--token-url", s.TokenURL, "--data", dir + "/bench.db", "--handler-stats", statsFile}
 		if p := c.String("cpuprofile"); p != "" {
 			args = append(args, "--cpuprofile", p)
 		}
@@ -127,7 +132,11 @@ func benchAction(c *cli.Context) error {
 			fmt.Fprintf(stderr, "luabot bench: %s: %s\n", t.name, res.Problem)
 		}
 		failed = failed || res.Problem != ""
-		rows = append(rows, benchRow{Bot: t.name, Result: res})
+		row := benchRow{Bot: t.name, Result: res}
+		if t.name == "luabot" {
+			row.Handlers = readHandlerStats(statsFile)
+		}
+		rows = append(rows, row)
 	}
 	w := c.App.Writer
 	if c.Bool("json") {
@@ -169,7 +178,47 @@ func printBench(w io.Writer, cfg bench.Config, rows []benchRow) {
 		fmt.Fprintf(w, "luabot/bare: replies/s %.2f×, CPU per reply %.2f×, peak RSS %.2f×\n",
 			a.PerSecond/b.PerSecond, a.CPUPerRep/b.CPUPerRep, a.PeakRSSMB/b.PeakRSSMB)
 	}
-	fmt.Fprintln(w, "slowest handlers: not measured (the host does not record handler durations)")
+	for _, r := range rows {
+		if r.Bot != "luabot" {
+			continue
+		}
+		if len(r.Handlers) == 0 {
+			fmt.Fprintln(w, "slowest handlers: none recorded")
+			continue
+		}
+		fmt.Fprintln(w, "slowest handlers (start to end, REST waits included):")
+		for _, h := range r.Handlers[:min(5, len(r.Handlers))] {
+			p99 := fmt.Sprintf("≤ %g ms", h.P99MS)
+			if h.P99MS < 0 {
+				p99 = "over 60 s"
+			}
+			fmt.Fprintf(w, "  %-20s %8d runs  mean %7.1f ms  p99 %s\n", h.Script, h.Runs, h.MeanMS, p99)
+		}
+	}
+}
+
+// writeHandlerStats writes each script's handler times as JSON, for bench.
+func writeHandlerStats(path string, m *metrics.Metrics) {
+	b, err := json.Marshal(m.HandlerTimes())
+	if err == nil {
+		err = os.WriteFile(path, b, 0o600)
+	}
+	if err != nil {
+		slog.Warn("handler stats not written", "path", path, "err", err)
+	}
+}
+
+// readHandlerStats reads what writeHandlerStats wrote; nil when the bot wrote nothing.
+func readHandlerStats(path string) []metrics.HandlerTime {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var out []metrics.HandlerTime
+	if json.Unmarshal(b, &out) != nil {
+		return nil
+	}
+	return out
 }
 
 // progress shows a bar on a terminal and a plain line per quarter otherwise.

@@ -77,6 +77,11 @@ func TestBench_EchoJSONWithCompare(t *testing.T) {
 			RSS        float64 `json:"peak_rss_mb"`
 			Measured   bool    `json:"measured"`
 			Problem    string  `json:"problem"`
+			Handlers   []struct {
+				Script string  `json:"script"`
+				Runs   int     `json:"runs"`
+				MeanMS float64 `json:"mean_ms"`
+			} `json:"handlers"`
 		} `json:"results"`
 	}
 	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
@@ -84,6 +89,11 @@ func TestBench_EchoJSONWithCompare(t *testing.T) {
 	}
 	if out.Events != 200 || len(out.Results) != 2 || out.Results[0].Bot != "luabot" || out.Results[1].Bot != "bare" {
 		t.Fatalf("want 200 events and rows luabot, bare:\n%s", stdout)
+	}
+	// The handlers' times come from the bot itself (its metrics, written when it stops).
+	if h := out.Results[0].Handlers; len(h) != 1 || h[0].Script != filepath.Base(strings.TrimSuffix(script, ".lua")) ||
+		h[0].Runs < 200 || h[0].MeanMS <= 0 {
+		t.Errorf("luabot's slowest handlers: %+v; want the script's 200 or more runs", h)
 	}
 	for _, r := range out.Results {
 		if !r.Measured || r.Problem != "" || r.Replies != 200 || r.Unanswered != 0 || r.Duplicates != 0 || r.Unmatched != 0 {

@@ -25,6 +25,8 @@ func runCommand() *cli.Command {
 			&cli.BoolFlag{Name: "watch", Usage: "reload scripts live when their files change", EnvVars: []string{"LUABOT_WATCH"}},
 			// For `luabot bench --cpuprofile`: where the time of a run goes.
 			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile (pprof) to this file"},
+			// For `luabot bench`: each script's handler times, written when the run ends.
+			&cli.StringFlag{Name: "handler-stats", Hidden: true, Usage: "write each script's handler times (JSON) to this file at exit"},
 		}, adminFlags(""), limitFlags()),
 		Action: func(c *cli.Context) error {
 			if path := c.String("cpuprofile"); path != "" {
@@ -39,6 +41,9 @@ func runCommand() *cli.Command {
 				return err
 			}
 			defer w.stop()
+			if path := c.String("handler-stats"); path != "" {
+				defer writeHandlerStats(path, w.metrics)
+			}
 			// Up before the scripts load, so a supervisor's /healthz answers at once.
 			w.start(c.Context)
 			api, err := platformAPI(c, w.metrics)
