@@ -78,7 +78,11 @@ func (s *script) markStarted() {
 
 // checkMemory stops the script if what it keeps is over its limit.
 func (s *script) checkMemory() {
-	if n := s.estimate(); n < 0 || n > s.limits.Memory {
+	n := s.estimate()
+	if s.rec != nil {
+		s.rec.memory.Store(n)
+	}
+	if n < 0 || n > s.limits.Memory {
 		s.halt(fmt.Sprintf("it keeps more than its %d MiB memory limit between events", s.limits.Memory>>20))
 	}
 }
@@ -257,7 +261,7 @@ func (s *script) start(event string, fn *lua.LFunction, onDone func(), args ...l
 // (handled.go).
 func (s *script) startMarked(event, eventID string, ordinal int, settle *eventSettle, fn *lua.LFunction, onDone func(), args ...lua.LValue) {
 	th, _ := s.L.NewThread()
-	h := &handler{event: event, th: th, onDone: onDone, eventID: eventID, ordinal: ordinal, settle: settle}
+	h := &handler{event: event, th: th, onDone: onDone, eventID: eventID, ordinal: ordinal, settle: settle, began: time.Now()}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	th.SetContext(h.ctx)
 	s.threads[th] = h
@@ -356,6 +360,9 @@ func (s *script) finish(h *handler) {
 	s.dropWaiters(h)
 	if h.onDone != nil {
 		h.onDone()
+	}
+	if s.rec != nil && h.onResult == nil {
+		s.rec.observe(time.Since(h.began))
 	}
 	h.settle.done()
 	// Last: what the end starts (a button's acknowledgement, by

@@ -130,6 +130,9 @@ type script struct {
 
 	workers  sync.WaitGroup
 	failures failureLog
+	// rec is where the console's numbers go (inspect.go); nil for
+	// scripts loaded from source (the REPL's).
+	rec *scriptRecord
 }
 
 // handler is one running handler coroutine.
@@ -150,6 +153,7 @@ type handler struct {
 	// REPL and events without an id.
 	eventID string
 	ordinal int
+	began   time.Time // when the handler started, for its wall time
 	// onResult, when set, receives the handler's return values or its
 	// failure (REPL evaluations); such failures are not logged.
 	onResult func(vals []lua.LValue, failure string)
