@@ -14,6 +14,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/luabot/luabot/console"
 	"github.com/luabot/luabot/host"
 	"github.com/luabot/luabot/openapi"
 	"github.com/luabot/luabot/sim"
@@ -28,6 +29,7 @@ func devCommand() *cli.Command {
 		Flags: append([]cli.Flag{
 			devDataFlag,
 			&cli.BoolFlag{Name: "no-watch", Usage: "do not reload scripts when their files change"},
+			consoleFlag,
 		}, limitFlags()...),
 		Action: func(c *cli.Context) error {
 			return dev(c, c.App.Reader, c.App.Writer)
@@ -39,6 +41,8 @@ func devCommand() *cli.Command {
 // terminal into a chat: each line is posted by a simulated user who
 // @-mentions the bot in the first channel; the bot's messages are printed.
 func dev(c *cli.Context, in io.Reader, out io.Writer) error {
+	logs, restoreLogs := teeLogs()
+	defer restoreLogs()
 	platform, err := sim.New(sim.Config{Logger: slog.Default().With("component", "sim")})
 	if err != nil {
 		return err
@@ -68,6 +72,12 @@ func dev(c *cli.Context, in io.Reader, out io.Writer) error {
 	defer h.Close()
 	// In dev a broken script must not stop the others: report and go on.
 	reportLoadErrors(c.App.ErrWriter, err)
+	web, err := startConsole(c.String("console"), console.Config{Scripts: h.Host, Store: h.store, Gateway: gatewayOf{h},
+		Platform: platform, Logs: logs, Logger: slog.Default().With("component", "console")})
+	if err != nil {
+		return err
+	}
+	defer web.Close()
 
 	ctx, cancel := context.WithCancel(c.Context)
 	defer cancel()
@@ -118,6 +128,9 @@ func dev(c *cli.Context, in io.Reader, out io.Writer) error {
 	fmt.Fprintf(c.App.ErrWriter, "luabot dev: kv in %s (luabot repl --attach --data %s evaluates inside this bot); "+
 		"simulator control API at %s (GET %s/world, POST %s/messages)\n",
 		data, data, platform.ControlURL(), platform.ControlURL(), platform.ControlURL())
+	if web != nil {
+		slog.Info("web console", "url", web.URL)
+	}
 
 	lines := make(chan string)
 	stopReading := make(chan struct{})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync/atomic"
 
 	"github.com/urfave/cli/v2"
 
@@ -38,6 +39,7 @@ var dataFlag = &cli.StringFlag{
 type bot struct {
 	*host.Host
 	store *kv.Store
+	src   atomic.Pointer[transport.Source] // set by serve, for the console's overview
 }
 
 // Close releases the store.
@@ -52,6 +54,7 @@ func (b *bot) serve(ctx context.Context, api *openapi.Client, tcfg transport.Con
 	if err != nil {
 		return flagError(err)
 	}
+	b.src.Store(src)
 	return b.Run(ctx, src)
 }
 
