@@ -103,7 +103,7 @@ func (c *chat) since(seq int) ([]ChatMessage, <-chan struct{}) {
 	for i > 0 && c.msgs[i-1].Seq > seq {
 		i--
 	}
-	return append([]ChatMessage(nil), c.msgs[i:]...), c.changed
+	return append([]ChatMessage{}, c.msgs[i:]...), c.changed
 }
 
 // follow adds every message the bot sends, in order, until ctx ends.

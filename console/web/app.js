@@ -102,7 +102,7 @@ function renderScripts(list) {
         el("dt", {}, "file"), el("dd", {}, el("code", {}, s.path)),
         el("dt", {}, "version"), el("dd", { class: "version" }, "v" + s.version + (s.loaded_at && !s.loaded_at.startsWith("0001") ? ", loaded " + ago(s.loaded_at) : "")),
         el("dt", {}, "last load"), el("dd", { class: "last-reload" }, lr.ok ? "ok " + ago(lr.at) :
-          el("span", { class: "error" }, (lr.file ? lr.file + ":" + lr.line + ": " : "") + lr.error)),
+          el("span", { class: "error" }, lr.file && !lr.error.includes(lr.file + ":" + lr.line) ? lr.file + ":" + lr.line + ": " + lr.error : lr.error)),
         el("dt", {}, "handlers"), el("dd", {}, s.events.length ? s.events.join(", ") : "—"),
         el("dt", {}, "commands"), el("dd", {}, s.commands.length ? s.commands.join("  ") : "—"),
         el("dt", {}, "handler time"), el("dd", {}, "p50 " + ms(s.p50_ns) + " · p99 " + ms(s.p99_ns) + " · " + s.handled + " runs, " + s.failures + " failed, " + s.inflight + " running"),
@@ -266,7 +266,7 @@ function renderMessage(m) {
   const canReact = m.scene === "guild" && m.id;
   return el("div", { class: "msg " + m.kind, "data-id": m.id || "" },
     el("div", { class: "who" }, m.author, " · ", new Date(m.time).toLocaleTimeString(),
-      canReact ? el("button", { class: "react", title: "react with 👍", onclick: () => react(m) }, "👍+") : null),
+      canReact ? el("button", { class: "react", title: "react with 👍", onclick: () => react(m) }, "react") : null),
     el("div", { class: "bubble" }, ...parts));
 }
 
