@@ -51,10 +51,11 @@ function show() {
 }
 
 // ---- overview
+// chart draws the last minute, one point a second, the newest on the right.
 function chart(svg, values) {
   const max = Math.max(1, ...values);
-  const n = Math.max(values.length - 1, 1);
-  const pts = values.map((v, i) => ((i / n) * 240).toFixed(1) + "," + (58 - (v / max) * 54).toFixed(1)).join(" ");
+  const step = 240 / 59;
+  const pts = values.map((v, i) => (240 - (values.length - 1 - i) * step).toFixed(1) + "," + (58 - (v / max) * 54).toFixed(1)).join(" ");
   svg.replaceChildren(document.createElementNS("http://www.w3.org/2000/svg", "polyline"));
   svg.firstChild.setAttribute("points", pts || "0,58 240,58");
 }
