@@ -25,6 +25,19 @@ var consoleFlag = &cli.StringFlag{
 	EnvVars: []string{"LUABOT_CONSOLE"},
 }
 
+// consoleRunFlag is --console on `luabot run`, where it is off unless asked for.
+var consoleRunFlag = &cli.StringFlag{
+	Name:    "console",
+	Usage:   "serve the web console on this loopback address (port 0: a free one)",
+	EnvVars: []string{"LUABOT_CONSOLE"},
+}
+
+// consoleWanted says whether --console asks for a console.
+func consoleWanted(c *cli.Context) bool {
+	addr := c.String("console")
+	return addr != "" && addr != "off"
+}
+
 // mountConsole serves the console's page and API on mux.
 func mountConsole(mux *http.ServeMux, c *console.Console) {
 	mux.Handle("/", c)

@@ -52,9 +52,16 @@ var consoleURL = regexp.MustCompile(`msg="web console" url=(\S+)`)
 // process ends with the test (its input closes, as with Ctrl-D).
 func startDev(t *testing.T, dir string) string {
 	t.Helper()
-	// Run from the scripts' parent folder, as a developer would: paths show
-	// as bot/echo.lua.
-	cmd := exec.Command(os.Args[0], "dev", "--console", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "dev.db"), filepath.Base(dir))
+	return startWithConsole(t, dir, "dev", "--console", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "dev.db"))
+}
+
+// startWithConsole runs luabot with args and the scripts folder dir, from
+// dir's parent folder as a developer would (paths show as bot/echo.lua),
+// and returns the console URL it logs. The process ends with the test: its
+// input closes (dev's Ctrl-D), then it is interrupted.
+func startWithConsole(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append(args, filepath.Base(dir))...)
 	cmd.Dir = filepath.Dir(dir)
 	cmd.Env = append(os.Environ(), asCLI+"=1")
 	stdin, err := cmd.StdinPipe()
@@ -70,12 +77,15 @@ func startDev(t *testing.T, dir string) string {
 	go func() { exited <- cmd.Wait() }()
 	t.Cleanup(func() {
 		stdin.Close()
+		if args[0] != "dev" {
+			cmd.Process.Signal(os.Interrupt)
+		}
 		select {
 		case <-exited:
 		case <-time.After(15 * time.Second):
 			cmd.Process.Kill()
 			<-exited
-			t.Errorf("luabot dev did not end when its input closed; stderr:\n%s", stderr.String())
+			t.Errorf("luabot %s did not end; stderr:\n%s", args[0], stderr.String())
 		}
 	})
 	// The URL is logged once the bot is connected.
@@ -88,7 +98,7 @@ func startDev(t *testing.T, dir string) string {
 		}
 		select {
 		case err := <-exited:
-			t.Fatalf("luabot dev ended: %v; stderr:\n%s", err, stderr.String())
+			t.Fatalf("luabot %s ended: %v; stderr:\n%s", args[0], err, stderr.String())
 		case <-deadline:
 			t.Fatalf("no console URL logged within 30s; stderr:\n%s", stderr.String())
 		case <-tick.C:

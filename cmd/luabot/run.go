@@ -9,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/luabot/luabot/console"
 	"github.com/luabot/luabot/gateway"
 	"github.com/luabot/luabot/host"
 	"github.com/luabot/luabot/openapi"
@@ -35,6 +36,7 @@ func runCommand() *cli.Command {
 			&cli.StringFlag{Name: "tls-cert", Usage: "webhook: TLS certificate file (PEM)", EnvVars: []string{"LUABOT_TLS_CERT"}},
 			&cli.StringFlag{Name: "tls-key", Usage: "webhook: TLS key file (PEM)", EnvVars: []string{"LUABOT_TLS_KEY"}},
 			&cli.BoolFlag{Name: "watch", Usage: "reload scripts live when their files change", EnvVars: []string{"LUABOT_WATCH"}},
+			consoleRunFlag,
 			// For `luabot bench --cpuprofile`: where the time of a run goes.
 			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile (pprof) to this file"},
 		}, limitFlags()...),
@@ -45,6 +47,12 @@ func runCommand() *cli.Command {
 					return err
 				}
 				defer stop()
+			}
+			var logs *console.LogHub
+			if consoleWanted(c) {
+				var restore func()
+				logs, restore = teeLogs()
+				defer restore()
 			}
 			appID, secret, token := c.String("app-id"), c.String("secret"), c.String("token")
 			switch {
@@ -82,6 +90,15 @@ func runCommand() *cli.Command {
 			defer b.Close()
 			if n := reportLoadErrors(c.App.ErrWriter, err); n > 0 {
 				return fmt.Errorf("%d script(s) failed to load", n)
+			}
+			web, err := startConsole(c.String("console"), console.Config{Scripts: b.Host, Store: b.store, Gateway: gatewayOf{b},
+				Logs: logs, Logger: slog.Default().With("component", "console")})
+			if err != nil {
+				return err
+			}
+			defer web.Close()
+			if web != nil {
+				slog.Info("web console", "url", web.URL)
 			}
 			err = b.serve(c.Context, api, tcfg)
 			if errors.Is(err, c.Context.Err()) {

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/luabot/luabot/sim"
+)
+
+// `luabot run --console ADDR` serves the console too; with no simulator it
+// has no chat sandbox, and says so.
+func TestRun_ConsoleShowsTheConnectedShard(t *testing.T) {
+	platform, err := sim.New(sim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := platform.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer platform.Close()
+	dir := consoleScripts(t)
+	url := startWithConsole(t, dir, "run", "--app-id", platform.AppID(), "--secret", platform.Secret(),
+		"--api", platform.APIURL(), "--token-url", platform.TokenURL(), "--data", filepath.Join(t.TempDir(), "bot.db"),
+		"--console", "127.0.0.1:0")
+
+	getJSON := func(path string, v any) int {
+		t.Helper()
+		resp, err := http.Get(url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		json.NewDecoder(resp.Body).Decode(v)
+		return resp.StatusCode
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var o struct {
+			Shards []struct{ State string } `json:"shards"`
+		}
+		getJSON("api/overview", &o)
+		if len(o.Shards) == 1 && o.Shards[0].State == "ready" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("overview never showed a ready shard: %+v", o)
+		}
+		time.Sleep(20 * time.Millisecond) // polling a state with a deadline
+	}
+	var chat struct {
+		Available bool `json:"available"`
+	}
+	if code := getJSON("api/chat", &chat); code != 200 || chat.Available {
+		t.Errorf("chat without a simulator: %d %+v", code, chat)
+	}
+	var scripts []struct{ Name string }
+	if getJSON("api/scripts", &scripts); len(scripts) != 3 {
+		t.Errorf("scripts %+v", scripts)
+	}
+}
