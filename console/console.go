@@ -59,6 +59,11 @@ type Config struct {
 	Gateway  Gateway
 	Platform Platform // the chat sandbox
 	Logs     *LogHub
+	// AnyHost accepts requests whatever host they name. Leave it off on a
+	// listener without authentication: a site whose name is made to resolve
+	// to 127.0.0.1 could otherwise read the console from the developer's
+	// browser. A listener that checks a token on every request may set it.
+	AnyHost bool
 	// Logger receives the console's own log lines; nil discards.
 	Logger *slog.Logger
 }
@@ -137,7 +142,7 @@ func (c *Console) Close() {
 
 // ServeHTTP serves the page and the API after the origin checks.
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !localHost(r.Host) {
+	if !c.cfg.AnyHost && !localHost(r.Host) {
 		writeError(w, http.StatusForbidden, "the console answers requests addressed to an IP address or localhost only")
 		return
 	}

@@ -163,6 +163,21 @@ func TestConsole_RefusesOtherHostsOriginsAndFormPosts(t *testing.T) {
 	}
 }
 
+// Behind a listener that checks a token, any host name may be used.
+func TestConsole_AnyHostBehindAToken(t *testing.T) {
+	srv, _ := newServer(t, console.Config{Scripts: fakeScripts{}, AnyHost: true})
+	req, _ := http.NewRequest("GET", srv.URL+"/api/scripts", nil)
+	req.Host = "bot.example.com:9090"
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("GET with host bot.example.com: %d", resp.StatusCode)
+	}
+}
+
 // A page that goes away leaves nothing behind: its stream's goroutine and
 // log subscription end.
 func TestConsole_ClosedPagesLeaveNoGoroutine(t *testing.T) {

@@ -24,8 +24,9 @@
 // slow the bot. A closed page ends its stream: nothing of it stays behind.
 //
 // The console has no authentication of its own: it is served on loopback
-// (or behind the admin listener's token). It refuses requests whose Host
-// is not an address or localhost (DNS rebinding) and state-changing
+// (or behind a listener that checks a token). It refuses requests whose
+// Host is not an address or localhost (DNS rebinding; Config.AnyHost lifts
+// that behind a token) and state-changing
 // requests from another origin or without a JSON body, so a web page the
 // developer visits cannot drive it.
 package console
