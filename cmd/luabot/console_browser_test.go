@@ -114,8 +114,9 @@ func newBrowser(t *testing.T) context.Context {
 		t.Skip(why)
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.WindowSize(1100, 800),
-		chromedp.UserDataDir(t.TempDir()), chromedp.Flag("disable-gpu", true))
+		// No UserDataDir: chromedp's own temporary profile is how it finds and
+		// ends the browser's helper processes when the test is over.
+		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.WindowSize(1100, 800), chromedp.Flag("disable-gpu", true))
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(alloc)
 	t.Cleanup(func() {
