@@ -25,10 +25,8 @@ type tick struct {
 	Scripts  any      `json:"scripts"`
 }
 
-type logEvent struct {
-	LogEntry
-	Dropped uint64 `json:"dropped,omitempty"` // lines this page has lost so far
-}
+// logBatch is how many log lines a stream writes before it flushes.
+const logBatch = 64
 
 func (c *Console) events(w http.ResponseWriter, r *http.Request) {
 	flusher, ok := w.(http.Flusher)
@@ -61,14 +59,43 @@ func (c *Console) events(w http.ResponseWriter, r *http.Request) {
 	// A page that stops reading without closing would block its writes
 	// for ever; the deadline ends such a stream.
 	rc := http.NewResponseController(w)
+	write := func(event string, data []byte) bool {
+		_ = rc.SetWriteDeadline(time.Now().Add(writeTimeout)) // unsupported: the stream just has no deadline
+		_, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, data)
+		return err == nil
+	}
 	send := func(event string, v any) bool {
 		b, err := json.Marshal(v)
-		if err != nil {
+		if err != nil || !write(event, b) {
 			return false
 		}
-		_ = rc.SetWriteDeadline(time.Now().Add(writeTimeout)) // unsupported: the stream just has no deadline
-		if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, b); err != nil {
-			return false
+		flusher.Flush()
+		return true
+	}
+	// sendLogs writes e and the lines already waiting behind it, then
+	// flushes once, and says when the page has lost lines ("dropped", the
+	// count so far).
+	var dropped uint64
+	sendLogs := func(e LogEntry) bool {
+		for i := 0; ; i++ {
+			if !write("log", e.encoded) {
+				return false
+			}
+			if i == logBatch {
+				break
+			}
+			var more bool
+			select {
+			case e, more = <-logs:
+			default:
+			}
+			if !more {
+				break
+			}
+		}
+		if d := sub.Dropped(); d != dropped {
+			dropped = d
+			return send("dropped", d)
 		}
 		flusher.Flush()
 		return true
@@ -84,7 +111,7 @@ func (c *Console) events(w http.ResponseWriter, r *http.Request) {
 		case <-c.ctx.Done():
 			return
 		case e := <-logs:
-			ok = send("log", logEvent{LogEntry: e, Dropped: sub.Dropped()})
+			ok = sendLogs(e)
 		case <-chatChanged:
 			var msgs []ChatMessage
 			msgs, chatChanged = c.chat.since(chatSeq)

@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -19,6 +20,9 @@ type LogEntry struct {
 	Msg    string    `json:"msg"`
 	Script string    `json:"script,omitempty"`
 	Attrs  string    `json:"attrs,omitempty"` // key=value pairs, as the text log writes them
+
+	// encoded is the entry as JSON, made once for every subscriber.
+	encoded []byte
 }
 
 const (
@@ -102,6 +106,11 @@ func (h *LogHub) publish(e LogEntry) {
 	} else {
 		h.recent[h.start] = e
 		h.start = (h.start + 1) % recentLogs
+	}
+	if len(h.subs) > 0 {
+		// Once here rather than once per open page: fifty pages cost one
+		// encoding, not fifty.
+		e.encoded, _ = json.Marshal(e) // a struct of strings and a time always encodes
 	}
 	for s := range h.subs {
 		select {

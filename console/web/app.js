@@ -141,7 +141,6 @@ function renderLogs() {
 function addLog(e) {
   state.logs.push(e);
   if (state.logs.length > 2000) state.logs.splice(0, state.logs.length - 2000);
-  if (e.dropped) $("#log-dropped").textContent = e.dropped + " lines lost while this page was behind";
   if (state.view === "logs" && logVisible(e)) {
     const box = $("#logs");
     box.append(logLine(e));
@@ -325,6 +324,7 @@ function connect() {
     if (j !== state.scriptsJSON) { state.scriptsJSON = j; renderScripts(t.scripts); }
   });
   es.addEventListener("log", (e) => addLog(JSON.parse(e.data)));
+  es.addEventListener("dropped", (e) => { $("#log-dropped").textContent = e.data + " lines lost while this page was behind"; });
   es.addEventListener("chat", (e) => {
     const m = JSON.parse(e.data);
     if (state.messages.some((x) => x.seq === m.seq)) return;
