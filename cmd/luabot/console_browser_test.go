@@ -221,6 +221,31 @@ func TestConsoleBrowser(t *testing.T) {
 		screenshot(t, ctx, "chat")
 	})
 
+	t.Run("every scene, reactions and a new member", func(t *testing.T) {
+		echoed := func(text string) chromedp.Action[chromedp.Void] {
+			return poll(`[...document.querySelectorAll(".msg.bot .text")].some(e => e.textContent === "` + text + `")`)
+		}
+		step(t, ctx, 20*time.Second, "scenes",
+			open(url, "chat"),
+			chromedp.WaitVisible(`#chat-input`),
+			chromedp.Click(`li[data-conv="dm"]`),
+			chromedp.SendKeys(`#chat-input`, "in a DM"+kb.Enter), echoed("in a DM"),
+			chromedp.Click(`li[data-conv="c2c"]`),
+			chromedp.SendKeys(`#chat-input`, "in C2C"+kb.Enter), echoed("in C2C"),
+			chromedp.Click(`#chat-groups li`),
+			chromedp.SendKeys(`#chat-input`, "in the group"+kb.Enter), echoed("in the group"),
+			// Each conversation shows its own messages only.
+			poll(`![...document.querySelectorAll(".msg .text")].some(e => e.textContent === "in C2C")`),
+			chromedp.Click(`#chat-channels li:nth-child(2)`), // #random
+			chromedp.SendKeys(`#chat-input`, "in random"+kb.Enter), echoed("in random"),
+			chromedp.Click(`.msg.bot .react`),
+			poll(`[...document.querySelectorAll(".msg.note")].some(e => e.textContent.includes("reacted"))`),
+			chromedp.SendKeys(`#member-name`, "dave"+kb.Enter),
+			poll(`[...document.querySelectorAll("#chat-user option")].some(o => o.textContent === "dave")`),
+			chromedp.Click(`#chat-channels li:nth-child(1)`), // the join shows in the guild's first channel
+			poll(`[...document.querySelectorAll(".msg.note")].some(e => e.textContent.includes("dave joined"))`))
+	})
+
 	t.Run("kv and logs views", func(t *testing.T) {
 		step(t, ctx, 20*time.Second, "kv",
 			open(url, "kv"),
