@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,5 +61,19 @@ func TestRun_ConsoleShowsTheConnectedShard(t *testing.T) {
 	var scripts []struct{ Name string }
 	if getJSON("api/scripts", &scripts); len(scripts) != 3 {
 		t.Errorf("scripts %+v", scripts)
+	}
+}
+
+// The console has no login yet: an address other machines reach is
+// refused, before anything connects, with a line saying why.
+func TestConsole_NonLoopbackAddressRefused(t *testing.T) {
+	dir := consoleScripts(t)
+	for _, addr := range []string{"0.0.0.0:0", "192.0.2.1:8080", ":8080"} {
+		var stdout, stderr syncBuffer
+		code := run(context.Background(), []string{"luabot", "run", "--app-id", "1", "--secret", "s",
+			"--data", filepath.Join(t.TempDir(), "bot.db"), "--console", addr, dir}, strings.NewReader(""), &stdout, &stderr)
+		if code != 2 || !strings.Contains(stderr.String(), "loopback address only") {
+			t.Errorf("--console %s: exit %d, stderr:\n%s", addr, code, stderr.String())
+		}
 	}
 }
