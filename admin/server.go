@@ -120,11 +120,31 @@ func (s *Server) authorize(next http.Handler) http.Handler {
 	}
 	// Comparing digests keeps the comparison constant-time in the token's length too.
 	want := sha256.Sum256([]byte(s.cfg.Token))
+	right := func(got string) bool {
+		sum := sha256.Sum256([]byte(got))
+		return got != "" && subtle.ConstantTimeCompare(sum[:], want[:]) == 1
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got, ok := bearer(r.Header.Get("Authorization"))
-		sum := sha256.Sum256([]byte(got))
-		if ok && subtle.ConstantTimeCompare(sum[:], want[:]) == 1 {
+		if ok && right(got) {
 			next.ServeHTTP(w, r)
+			return
+		}
+		// A browser cannot send a bearer header with a page, an EventSource or
+		// a plain link: it opens /?token=TOKEN once, gets the token back as an
+		// HttpOnly cookie, and is sent on to the same page without it in the
+		// address bar.
+		if c, err := r.Cookie(cookieName); err == nil && right(c.Value) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if q := r.URL.Query(); right(q.Get("token")) {
+			http.SetCookie(w, &http.Cookie{Name: cookieName, Value: q.Get("token"), Path: "/", HttpOnly: true,
+				SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+			q.Del("token")
+			u := *r.URL
+			u.RawQuery = q.Encode()
+			http.Redirect(w, r, u.RequestURI(), http.StatusSeeOther)
 			return
 		}
 		why := "no bearer token"
@@ -136,6 +156,9 @@ func (s *Server) authorize(next http.Handler) http.Handler {
 		http.Error(w, "401 unauthorized: send Authorization: Bearer <admin token>", http.StatusUnauthorized)
 	})
 }
+
+// cookieName is the cookie a browser keeps the admin token in.
+const cookieName = "luabot_admin"
 
 // bearer takes the token out of an Authorization header value.
 func bearer(h string) (string, bool) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"strings"
 	"sync"
 	"testing"
@@ -205,5 +206,41 @@ func TestReadyz_ExplainsNotReady(t *testing.T) {
 	mu.Unlock()
 	if code, _ := get("/readyz"); code != http.StatusOK {
 		t.Errorf("/readyz ready: %d", code)
+	}
+}
+
+// A browser opens /?token=TOKEN once: it is sent on to the page without the token in
+// the address, with the token as an HttpOnly cookie that lets its later requests in; a
+// wrong token in the address or a cookie gets 401.
+func TestServer_BrowserTokenBecomesACookie(t *testing.T) {
+	const token = "Zq81xKv7-tok"
+	url := serve(t, admin.Config{Addr: "127.0.0.1:0", Token: token})
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
+	resp, err := browser.Get(url + "/x?token=" + token + "&view=logs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.RawQuery != "view=logs" {
+		t.Fatalf("status %d at %s; want 200 at the page without the token", resp.StatusCode, resp.Request.URL)
+	}
+	if resp, err = browser.Get(url + "/x"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("a later request with the cookie: %v %v", resp.StatusCode, err)
+	}
+	resp.Body.Close()
+	for _, bad := range []string{"/x?token=guess", "/x?token="} {
+		if resp, err := http.Get(url + bad); err != nil || resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("%s: %v %v, want 401", bad, resp.StatusCode, err)
+		} else {
+			resp.Body.Close()
+		}
+	}
+	req, _ := http.NewRequest("GET", url+"/x", nil)
+	req.AddCookie(&http.Cookie{Name: "luabot_admin", Value: "guess"})
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a wrong cookie: %v %v, want 401", resp.StatusCode, err)
+	} else {
+		resp.Body.Close()
 	}
 }

@@ -506,3 +506,10 @@ func firstLine(s string) string {
 	}
 	return s
 }
+
+// StoredValue splits a value as kv keeps it into its JSON and its expiry
+// (zero for none), for readers outside a script such as the console. A
+// value in no known format comes back whole.
+func StoredValue(raw []byte) (body []byte, expires time.Time) {
+	return jsonPart(raw), expiresAt(raw)
+}

@@ -37,6 +37,13 @@
 // (handled.go), so an event replayed after a crash does not apply
 // kv.incr/kv.update twice.
 //
+// Inspection (inspect.go): ScriptInfos, ScriptInfo and ReloadScript serve
+// the web console. Each script name has a record that outlives its
+// versions: loads and their results (file:line of a broken save), failures
+// with their tracebacks, the last memory estimate, and the wall times of
+// its last handlers in a ring of atomics the scheduler writes without a
+// lock, so reading them never holds up an event.
+//
 // Button presses (interaction.go): every INTERACTION_CREATE is acknowledged
 // exactly once, with the code a handler passes to ev:ack, else when every
 // handler the event started has ended (failure if one raised), else at

@@ -22,6 +22,9 @@ func (s *script) failed(msg, event, err string) {
 	if s.onFailure != nil {
 		s.onFailure(s.name, event, err)
 	}
+	if s.rec != nil {
+		s.rec.failed(event, err, s.secrets)
+	}
 	now := time.Now()
 	f := &s.failures
 	if now.Sub(f.windowStart) >= failureWindow {

@@ -116,6 +116,9 @@ type Host struct {
 
 	handled *handledLog
 	acks    *interactionAcks // button presses being handled (interaction.go)
+
+	recMu   sync.Mutex               // guards records
+	records map[string]*scriptRecord // what a console shows, by script name (inspect.go)
 }
 
 // New validates cfg. Scripts are added with Load.
@@ -190,6 +193,7 @@ func (h *Host) Load(paths ...string) error {
 			continue
 		}
 		s, err := loadScript(path, h.deps())
+		h.recordLoad(name, path, s, err)
 		if err != nil {
 			errs = append(errs, err)
 			continue

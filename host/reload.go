@@ -97,6 +97,7 @@ func (h *Host) Reload(path string) error {
 	}
 	start := time.Now()
 	next, err := loadScript(path, h.deps())
+	h.recordLoad(name, path, next, err)
 	if err != nil {
 		if old != nil {
 			h.log.Error("reload failed; the previous version keeps running", "script", name, "err", err)

@@ -79,7 +79,11 @@ func (s *script) markStarted() {
 
 // checkMemory stops the script if what it keeps is over its limit.
 func (s *script) checkMemory() {
-	if n := s.estimate(); n < 0 || n > s.limits.Memory {
+	n := s.estimate()
+	if s.rec != nil {
+		s.rec.memory.Store(n)
+	}
+	if n < 0 || n > s.limits.Memory {
 		s.halt(fmt.Sprintf("it keeps more than its %d MiB memory limit between events", s.limits.Memory>>20))
 	}
 }
@@ -358,7 +362,11 @@ func (s *script) unpark(h *handler) {
 
 func (s *script) finish(h *handler) {
 	if !h.started.IsZero() { // REPL evaluations are not handlers
-		s.obs.HandlerDone(h.event, h.outcome(), time.Since(h.started))
+		took := time.Since(h.started)
+		s.obs.HandlerDone(h.event, h.outcome(), took)
+		if s.rec != nil {
+			s.rec.observe(took)
+		}
 	}
 	s.unpark(h)
 	h.cancel()

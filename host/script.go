@@ -136,6 +136,9 @@ type script struct {
 
 	workers  sync.WaitGroup
 	failures failureLog
+	// rec is where the console's numbers go (inspect.go); nil for
+	// scripts loaded from source (the REPL's).
+	rec *scriptRecord
 }
 
 // handler is one running handler coroutine.

@@ -3,6 +3,7 @@ package kv_test
 import (
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -122,5 +123,19 @@ func TestStore_CommitErrorsNameKVOnce(t *testing.T) {
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("Commit = %v, want %q", err, tt.want)
 		}
+	}
+}
+
+func TestStore_NamespacesListsEveryBucket(t *testing.T) {
+	s, err := kv.Open(kv.Config{Path: filepath.Join(t.TempDir(), "k.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.Set("zeta", "k", []byte("1"))
+	s.Set("alpha", "k", []byte("1"))
+	got, err := s.Namespaces()
+	if err != nil || strings.Join(got, ",") != "alpha,zeta" {
+		t.Fatalf("Namespaces() = %v, %v", got, err)
 	}
 }

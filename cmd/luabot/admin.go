@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/luabot/luabot/admin"
+	"github.com/luabot/luabot/console"
 	"github.com/luabot/luabot/metrics"
 	"github.com/luabot/luabot/transport"
 )
@@ -42,6 +43,14 @@ type watch struct {
 	source  atomic.Pointer[transport.Source]
 	server  *admin.Server // nil when the listener is off
 
+	// The web console at /, with a copy of every log line from when the
+	// listener opened; nil when it is off.
+	console     *console.Console
+	logs        *console.LogHub
+	restoreLogs func()
+
+	token bool // the listener checks a token
+
 	wg     sync.WaitGroup
 	cancel context.CancelFunc
 }
@@ -68,7 +77,37 @@ func newWatch(c *cli.Context) (*watch, error) {
 		return nil, fmt.Errorf("%w (is another luabot using --admin %s?)", err, addr)
 	}
 	w.server = srv
+	// Before any host or transport takes slog.Default, so the console's log view
+	// sees their lines.
+	w.logs, w.restoreLogs = teeLogs()
+	w.token = c.String("admin-token") != ""
 	return w, nil
+}
+
+// mountConsole serves the web console at / on the admin listener, if there is one.
+func (w *watch) mountConsole(cfg console.Config) error {
+	if w.server == nil {
+		return nil
+	}
+	cfg.Logs = w.logs
+	// Behind a token every request is checked, so any host name may reach it;
+	// without one, only an address or localhost (DNS rebinding).
+	cfg.AnyHost = w.token
+	cfg.Logger = slog.Default().With("component", "console")
+	web, err := console.New(cfg)
+	if err != nil {
+		return err
+	}
+	w.console = web
+	w.server.Handle("/", web)
+	url := w.server.URL() + "/"
+	if w.token {
+		// The browser's first visit carries the admin token once, then holds it as a cookie.
+		slog.Info("web console", "url", url, "open_with", "?token=ADMIN_TOKEN")
+		return nil
+	}
+	slog.Info("web console", "url", url)
+	return nil
 }
 
 // adminProblem says what is wrong in the flags' terms.
@@ -123,8 +162,14 @@ func (w *watch) start(ctx context.Context) {
 
 // stop ends the admin listener and waits for it.
 func (w *watch) stop() {
+	if w.console != nil {
+		w.console.Close() // ends the pages' event streams, so the listener need not wait for them
+	}
 	if w.cancel != nil {
 		w.cancel()
 	}
 	w.wg.Wait()
+	if w.restoreLogs != nil {
+		w.restoreLogs()
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/chzyer/readline"
 	"github.com/urfave/cli/v2"
 
+	"github.com/luabot/luabot/console"
 	"github.com/luabot/luabot/host"
 	"github.com/luabot/luabot/openapi"
 	"github.com/luabot/luabot/sim"
@@ -97,6 +98,9 @@ func dev(c *cli.Context, in io.Reader, out io.Writer) error {
 	reportLoadErrors(c.App.ErrWriter, err)
 	h.watch = w
 	w.metrics.WatchHost(h.Stats)
+	if err := w.mountConsole(console.Config{Scripts: h.Host, Store: h.store, Gateway: gatewayOf{h}, Platform: platform}); err != nil {
+		return err
+	}
 
 	ctx, cancel := context.WithCancel(c.Context)
 	defer cancel()

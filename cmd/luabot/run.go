@@ -10,6 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/luabot/luabot/console"
 	"github.com/luabot/luabot/gateway"
 	"github.com/luabot/luabot/host"
 	"github.com/luabot/luabot/openapi"
@@ -70,6 +71,9 @@ func runCommand() *cli.Command {
 			}
 			b.watch = w
 			w.metrics.WatchHost(b.Stats)
+			if err := w.mountConsole(console.Config{Scripts: b.Host, Store: b.store, Gateway: gatewayOf{b}}); err != nil {
+				return err
+			}
 			err = b.serve(c.Context, api, tcfg)
 			if errors.Is(err, c.Context.Err()) {
 				return nil

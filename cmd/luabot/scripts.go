@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync/atomic"
 
 	"github.com/urfave/cli/v2"
 
@@ -40,6 +41,7 @@ type bot struct {
 	store *kv.Store
 	// watch, when set, is told of the transport serve builds (readiness, metrics).
 	watch *watch
+	src   atomic.Pointer[transport.Source] // set by serve, for the console's overview
 }
 
 // Close releases the store.
@@ -60,6 +62,7 @@ func (b *bot) serve(ctx context.Context, api *openapi.Client, tcfg transport.Con
 	if b.watch != nil {
 		b.watch.serving(src)
 	}
+	b.src.Store(src)
 	return b.Run(ctx, src)
 }
 

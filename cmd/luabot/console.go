@@ -1,0 +1,31 @@
+package main
+
+import (
+	"log/slog"
+
+	"github.com/luabot/luabot/console"
+	"github.com/luabot/luabot/transport"
+)
+
+// The web console is served at / on the admin listener (admin.go):
+// `luabot dev` opens one on a free loopback port, `luabot run --admin ADDR`
+// when asked.
+
+// gatewayOf reports the bot's transport once serve has made it.
+type gatewayOf struct{ b *bot }
+
+func (g gatewayOf) Status() transport.StatusReport {
+	if src := g.b.src.Load(); src != nil {
+		return src.Status()
+	}
+	return transport.StatusReport{}
+}
+
+// teeLogs copies every log line of the process to a new hub from now on;
+// restore puts the previous logger back.
+func teeLogs() (hub *console.LogHub, restore func()) {
+	prev := slog.Default()
+	hub = console.NewLogHub()
+	slog.SetDefault(slog.New(console.Tee(prev.Handler(), hub)))
+	return hub, func() { slog.SetDefault(prev) }
+}

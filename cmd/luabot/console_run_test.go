@@ -1,0 +1,110 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/cookiejar"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/luabot/luabot/sim"
+)
+
+// `luabot run --admin ADDR` serves the console at / too; with no simulator it
+// has no chat sandbox, and says so.
+func TestRun_ConsoleShowsTheConnectedShard(t *testing.T) {
+	platform, err := sim.New(sim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := platform.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer platform.Close()
+	dir := consoleScripts(t)
+	url := startWithConsole(t, dir, "run", "--app-id", platform.AppID(), "--secret", platform.Secret(),
+		"--api", platform.APIURL(), "--token-url", platform.TokenURL(), "--data", filepath.Join(t.TempDir(), "bot.db"),
+		"--admin", "127.0.0.1:0")
+
+	getJSON := func(path string, v any) int {
+		t.Helper()
+		resp, err := http.Get(url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		json.NewDecoder(resp.Body).Decode(v)
+		return resp.StatusCode
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var o struct {
+			Shards []struct{ State string } `json:"shards"`
+		}
+		getJSON("api/overview", &o)
+		if len(o.Shards) == 1 && o.Shards[0].State == "ready" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("overview never showed a ready shard: %+v", o)
+		}
+		time.Sleep(20 * time.Millisecond) // polling a state with a deadline
+	}
+	var chat struct {
+		Available bool `json:"available"`
+	}
+	if code := getJSON("api/chat", &chat); code != 200 || chat.Available {
+		t.Errorf("chat without a simulator: %d %+v", code, chat)
+	}
+	var scripts []struct{ Name string }
+	if getJSON("api/scripts", &scripts); len(scripts) != 3 {
+		t.Errorf("scripts %+v", scripts)
+	}
+}
+
+// On an address other machines reach, the console is behind the admin token like
+// everything on the admin listener: a browser brings it once as ?token=, then holds it
+// as a cookie; without it, 401.
+func TestRun_ConsoleBehindTheAdminToken(t *testing.T) {
+	platform, err := sim.New(sim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := platform.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer platform.Close()
+	const token = "console-Tk-8812"
+	dir := consoleScripts(t)
+	logged := startWithConsole(t, dir, "run", "--app-id", platform.AppID(), "--secret", platform.Secret(),
+		"--api", platform.APIURL(), "--token-url", platform.TokenURL(), "--data", filepath.Join(t.TempDir(), "bot.db"),
+		"--admin", "127.0.0.1:0", "--admin-token", token)
+	if strings.Contains(logged, token) {
+		t.Fatalf("the logged console URL shows the token: %s", logged)
+	}
+	base := logged
+	if resp, err := http.Get(base + "api/scripts"); err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("without the token: %v %v, want 401", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
+	resp, err := browser.Get(base + "?token=" + token)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("the page with ?token=: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	var scripts []struct{ Name string }
+	resp, err = browser.Get(base + "api/scripts")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("the API with the cookie: %v %v", resp, err)
+	}
+	json.NewDecoder(resp.Body).Decode(&scripts)
+	resp.Body.Close()
+	if len(scripts) != 3 {
+		t.Errorf("scripts %+v", scripts)
+	}
+}
