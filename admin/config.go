@@ -18,6 +18,10 @@ type Config struct {
 	// Required when Addr is not a loopback address (an empty host, as in ":9090", is
 	// every interface). It never appears in a log line, an answer or an error.
 	Token string
+	// TLSCert and TLSKey are PEM files; with them the listener speaks HTTPS. They go
+	// together, and are required when Addr is not a loopback address: the token and
+	// the pages must not cross a network in clear text.
+	TLSCert, TLSKey string
 	// ShutdownTimeout bounds how long Serve waits for requests in flight once its
 	// context ends. 0 means 5 s.
 	ShutdownTimeout time.Duration
@@ -50,6 +54,16 @@ func (cfg *Config) validate() error {
 	}
 	if cfg.Token == "" && !IsLoopback(host) {
 		return &ConfigError{Field: "Token", Err: ErrTokenRequired}
+	}
+	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
+		field := "TLSKey"
+		if cfg.TLSCert == "" {
+			field = "TLSCert"
+		}
+		return &ConfigError{Field: field, Err: ErrTLSPair}
+	}
+	if cfg.TLSCert == "" && !IsLoopback(host) {
+		return &ConfigError{Field: "TLSCert", Err: ErrTLSRequired}
 	}
 	if strings.ContainsAny(cfg.Token, " \t\r\n") {
 		return &ConfigError{Field: "Token", Err: fmt.Errorf("contains white space")}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -21,8 +22,9 @@ type Server struct {
 	log *slog.Logger
 	mux *http.ServeMux
 
-	mu sync.Mutex
-	ln net.Listener // from Listen; nil before
+	mu  sync.Mutex
+	ln  net.Listener // from Listen; nil before
+	tls *tls.Config  // nil: plain HTTP (loopback only)
 
 	// Refusals are logged at most once per refusalEvery, with how many were left
 	// out, so that a scanner cannot flood the log.
@@ -39,10 +41,19 @@ func New(cfg Config) (*Server, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	return &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}, nil
+	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}
+	if cfg.TLSCert != "" {
+		pair, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return nil, &ConfigError{Field: "TLSCert", Err: err}
+		}
+		s.tls = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
+	}
+	return s, nil
 }
 
-// Handle mounts h on pattern (net/http.ServeMux rules). Call it before Serve.
+// Handle mounts h on pattern (net/http.ServeMux rules). It may be called while the
+// listener serves: the mux locks its table.
 func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
 
 // Listen binds Config.Addr, so that a bind failure is known, and the URL printed,
@@ -57,6 +68,9 @@ func (s *Server) Listen() error {
 	if err != nil {
 		return fmt.Errorf("admin: listen: %w", err)
 	}
+	if s.tls != nil {
+		ln = tls.NewListener(ln, s.tls)
+	}
 	s.ln = ln
 	return nil
 }
@@ -68,6 +82,9 @@ func (s *Server) URL() string {
 	defer s.mu.Unlock()
 	if s.ln == nil {
 		return ""
+	}
+	if s.tls != nil {
+		return "https://" + s.ln.Addr().String()
 	}
 	return "http://" + s.ln.Addr().String()
 }

@@ -3,11 +3,22 @@ package admin_test
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"io"
 	"log/slog"
+	"math/big"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -72,7 +83,7 @@ func TestNew_NonLoopbackNeedsAToken(t *testing.T) {
 		{"any address", "0.0.0.0:9090", "", "Token"},
 		{"a LAN address", "192.168.1.5:9090", "", "Token"},
 		{"a host name", "bot.example.com:9090", "", "Token"},
-		{"every interface with a token", ":9090", "s3cret", ""},
+		{"every interface with a token but no TLS", ":9090", "s3cret", "TLSCert"},
 		{"loopback v4", "127.0.0.1:0", "", ""},
 		{"loopback v6", "[::1]:0", "", ""},
 		{"localhost", "localhost:0", "", ""},
@@ -91,6 +102,9 @@ func TestNew_NonLoopbackNeedsAToken(t *testing.T) {
 			var ce *admin.ConfigError
 			if !errors.As(err, &ce) || ce.Field != tt.wantField {
 				t.Fatalf("err = %v, want a ConfigError on %s", err, tt.wantField)
+			}
+			if tt.wantField == "TLSCert" && !errors.Is(err, admin.ErrTLSRequired) {
+				t.Errorf("err = %v, want ErrTLSRequired", err)
 			}
 			if tt.wantField == "Token" && !errors.Is(err, admin.ErrTokenRequired) {
 				t.Errorf("err = %v, want ErrTokenRequired", err)
@@ -243,4 +257,69 @@ func TestServer_BrowserTokenBecomesACookie(t *testing.T) {
 	} else {
 		resp.Body.Close()
 	}
+}
+
+// Beyond loopback the listener speaks HTTPS with the given key pair (a token alone is not
+// enough: it would cross the network in clear text), and still checks the token.
+func TestServer_TLSBeyondLoopback(t *testing.T) {
+	cert, key := selfSigned(t)
+	if _, err := admin.New(admin.Config{Addr: "127.0.0.1:0", TLSCert: cert}); !errors.Is(err, admin.ErrTLSPair) {
+		t.Errorf("a certificate without its key: %v, want ErrTLSPair", err)
+	}
+	const token = "tls-Tk-77"
+	srv, err := admin.New(admin.Config{Addr: "0.0.0.0:0", Token: token, TLSCert: cert, TLSKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Handle("/x", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "inside") }))
+	if err := srv.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	if !strings.HasPrefix(srv.URL(), "https://") {
+		t.Fatalf("URL %s, want https", srv.URL())
+	}
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(srv.URL(), "https://"))
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} // the test's own self-signed certificate
+	req, _ := http.NewRequest("GET", "https://127.0.0.1:"+port+"/x", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || string(body) != "inside" {
+		t.Fatalf("over TLS with the token: %d %s", resp.StatusCode, body)
+	}
+	if resp, err := http.Get("http://127.0.0.1:" + port + "/x"); err == nil && resp.StatusCode == http.StatusOK {
+		t.Error("plain HTTP reached the handler")
+	}
+}
+
+// selfSigned writes a throwaway certificate and key for 127.0.0.1.
+func selfSigned(t *testing.T) (certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "luabot test"},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
+	return certFile, keyFile
 }

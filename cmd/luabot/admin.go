@@ -27,13 +27,18 @@ func adminFlags(def string) []cli.Flag {
 		&cli.StringFlag{Name: "admin", Value: def, Usage: usage, EnvVars: []string{"LUABOT_ADMIN"}},
 		&cli.StringFlag{Name: "admin-token", Usage: "bearer token every admin request must carry; required when --admin is not a loopback address",
 			EnvVars: []string{"LUABOT_ADMIN_TOKEN"}},
+		&cli.StringFlag{Name: "admin-tls-cert", Usage: "TLS certificate (PEM) of the admin listener; required, with --admin-tls-key, when --admin is not a loopback address",
+			EnvVars: []string{"LUABOT_ADMIN_TLS_CERT"}},
+		&cli.StringFlag{Name: "admin-tls-key", Usage: "TLS key (PEM) of the admin listener", EnvVars: []string{"LUABOT_ADMIN_TLS_KEY"}},
 	}
 }
 
 // adminConfigFlags names the flag behind each admin.Config field.
 var adminConfigFlags = map[string]string{
-	"Addr":  "--admin (LUABOT_ADMIN)",
-	"Token": "--admin-token (LUABOT_ADMIN_TOKEN)",
+	"Addr":    "--admin (LUABOT_ADMIN)",
+	"Token":   "--admin-token (LUABOT_ADMIN_TOKEN)",
+	"TLSCert": "--admin-tls-cert (LUABOT_ADMIN_TLS_CERT)",
+	"TLSKey":  "--admin-tls-key (LUABOT_ADMIN_TLS_KEY)",
 }
 
 // watch is what one command exposes on its admin listener: the metrics registry, fed
@@ -64,7 +69,8 @@ func newWatch(c *cli.Context) (*watch, error) {
 	if addr == "" || addr == "off" {
 		return w, nil
 	}
-	srv, err := admin.New(admin.Config{Addr: addr, Token: c.String("admin-token"), Logger: slog.Default().With("component", "admin")})
+	srv, err := admin.New(admin.Config{Addr: addr, Token: c.String("admin-token"), TLSCert: c.String("admin-tls-cert"),
+		TLSKey: c.String("admin-tls-key"), Logger: slog.Default().With("component", "admin")})
 	if err != nil {
 		var ce *admin.ConfigError
 		if errors.As(err, &ce) {
@@ -115,6 +121,10 @@ func adminProblem(ce *admin.ConfigError) string {
 	if errors.Is(ce.Err, admin.ErrTokenRequired) {
 		return "required when --admin is not a loopback address (anyone who can reach the port could read the bot's metrics): " +
 			"set a token, or listen on 127.0.0.1"
+	}
+	if errors.Is(ce.Err, admin.ErrTLSRequired) {
+		return "required with --admin-tls-key when --admin is not a loopback address (the token and the pages must not " +
+			"cross the network in clear text): give a certificate, or listen on 127.0.0.1"
 	}
 	return ce.Err.Error()
 }
