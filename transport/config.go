@@ -11,7 +11,6 @@ import (
 
 	"github.com/luabot/luabot/dispatch"
 	"github.com/luabot/luabot/gateway"
-	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/openapi"
 )
 
@@ -37,6 +36,13 @@ type Intents interface {
 	IntentsDropped(dropped dispatch.Intent)
 }
 
+// KV is the part of a kv store (the bbolt file, or the Redis one shared by several
+// processes) SessionStore keeps the sessions and the dedup window in.
+type KV interface {
+	Get(ns, key string) ([]byte, bool, error)
+	Set(ns, key string, val []byte) error
+}
+
 // Stores persists gateway sessions and the dedup window; SessionStore is the one over
 // the kv file.
 type Stores interface {
@@ -55,7 +61,7 @@ type Config struct {
 	Intents Intents
 	// Store is the kv file the sessions and the dedup window are kept in (SessionStore),
 	// unless Sessions is set. One of the two is required.
-	Store *kv.Store
+	Store KV
 	// Sessions persists sessions and the dedup window instead of Store.
 	Sessions Stores
 

@@ -28,6 +28,7 @@ func runCommand() *cli.Command {
 			&cli.StringFlag{Name: "token-url", Usage: "token service base URL (default " + openapi.DefaultTokenURL + ")", EnvVars: []string{"QQBOT_TOKEN_URL"}},
 			&cli.BoolFlag{Name: "sandbox", Usage: "use the sandbox API host"},
 			dataFlag,
+			storeFlag,
 			&cli.StringFlag{Name: "transport", Value: transport.WS, Usage: "how events arrive: ws (WebSocket gateway) or webhook (HTTP callbacks)", EnvVars: []string{"LUABOT_TRANSPORT"}},
 			&cli.IntFlag{Name: "shards", Usage: "total shard count", DefaultText: "what GET /gateway/bot recommends", EnvVars: []string{"LUABOT_SHARDS"}},
 			&cli.StringFlag{Name: "shard-range", Usage: "run only shards FIRST to LAST of COUNT, e.g. 0-3/8", EnvVars: []string{"LUABOT_SHARD_RANGE"}},

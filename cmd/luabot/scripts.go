@@ -37,7 +37,7 @@ var dataFlag = &cli.StringFlag{
 // bot is a host and the kv store it runs on, as the commands wire them.
 type bot struct {
 	*host.Host
-	store *kv.Store
+	store botStore
 }
 
 // Close releases the store.
