@@ -47,7 +47,12 @@ func (s *Source) Start(ctx context.Context) error {
 	if stores == nil {
 		stores = NewSessionStore(s.cfg.Store)
 	}
-	dedup, err := gateway.NewDedup(gateway.DedupConfig{Store: stores, Logger: s.log})
+	dcfg := gateway.DedupConfig{Store: stores, Logger: s.log}
+	if shared, ok := s.cfg.Store.(gateway.SharedWindow); ok && s.cfg.Sessions == nil {
+		// Several processes share the store: the window lives there, event by event.
+		dcfg.Store, dcfg.Shared, dcfg.ClaimPending = nil, shared, s.cfg.Kind == Webhook
+	}
+	dedup, err := gateway.NewDedup(dcfg)
 	if err != nil {
 		return err
 	}
