@@ -54,3 +54,17 @@ func (s *Store) Settle(id string) error {
 	}
 	return nil
 }
+
+func (s *Store) tickKey(name string) string { return s.cfg.Prefix + "tick:" + name }
+
+// ClaimTick reports whether this process is the first to claim the timer
+// tick name (SET NX); the claim lapses after ttl.
+func (s *Store) ClaimTick(name string, ttl time.Duration) (bool, error) {
+	ctx, cancel := s.ctx()
+	defer cancel()
+	ok, err := s.rdb.SetNX(ctx, s.tickKey(name), "1", ttl).Result()
+	if err != nil {
+		return false, s.wrap("timer claim", err)
+	}
+	return ok, nil
+}

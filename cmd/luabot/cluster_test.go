@@ -1,0 +1,179 @@
+//go:build unix
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/luabot/luabot/internal/redistest"
+	"github.com/luabot/luabot/kv/kvredis"
+	"github.com/luabot/luabot/openapi"
+	"github.com/luabot/luabot/sim"
+)
+
+// clusterBot counts messages in kv and a shared timer's ticks per second.
+const clusterBot = `on("message", function(ev)
+  local n, err = kv.incr("count")
+  if not n then
+    ev:reply("kv failed: " .. tostring(err))
+    return
+  end
+  ev:reply("n=" .. n)
+end)
+timer.every(1, function()
+  kv.incr("tick:" .. os.time())
+end)
+`
+
+// cluster is one simulator with two shards, one Redis, and `luabot run`
+// processes of the same bot sharing it.
+type cluster struct {
+	t        *testing.T
+	platform *sim.Server
+	redis    *redistest.Server
+	dir      string
+	channels [2]string // a channel on shard 0 and one on shard 1
+	stderr   syncBuffer
+}
+
+func newCluster(t *testing.T) *cluster {
+	t.Helper()
+	c := &cluster{t: t, redis: redistest.Start(t), platform: startedSim(t, sim.Config{Shards: 2}), dir: t.TempDir()}
+	os.WriteFile(filepath.Join(c.dir, "bot.lua"), []byte(clusterBot), 0o644)
+	g2, err := c.platform.JoinGuild("second")
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := openapi.New(openapi.Config{AppID: c.platform.AppID(), Secret: c.platform.Secret(),
+		BaseURL: c.platform.APIURL(), TokenURL: c.platform.TokenURL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for i, g := range []string{c.platform.World().Guild.ID, g2.ID} {
+		var chans []struct {
+			ID   string `json:"id"`
+			Type int    `json:"type"`
+		}
+		if err := api.Do(ctx, "GET", "/guilds/"+g+"/channels", nil, nil, &chans); err != nil || len(chans) == 0 {
+			t.Fatalf("channels of %s: %v", g, err)
+		}
+		c.channels[i] = chans[0].ID
+	}
+	return c
+}
+
+// start runs `luabot run` on shard (of 2) sharing the cluster's Redis.
+func (c *cluster) start(shard int, extra ...string) *exec.Cmd {
+	c.t.Helper()
+	args := append([]string{"run", "--app-id", c.platform.AppID(), "--secret", c.platform.Secret(),
+		"--api", c.platform.APIURL(), "--token-url", c.platform.TokenURL(),
+		"--data", filepath.Join(c.t.TempDir(), "bot.db"), "--store", c.redis.URL(0)}, extra...)
+	if shard >= 0 {
+		args = append(args, "--shard-range", fmt.Sprintf("%d-%d/2", shard, shard))
+	}
+	cmd := exec.Command(os.Args[0], append(args, c.dir)...)
+	cmd.Env = append(os.Environ(), asCLI+"=1")
+	cmd.Stderr = &c.stderr
+	if err := cmd.Start(); err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+	})
+	return cmd
+}
+
+// store opens the bot's keys on the cluster's Redis, as a process would.
+func (c *cluster) store() *kvredis.Store {
+	c.t.Helper()
+	s, err := kvredis.Open(kvredis.Config{Addr: c.redis.Addr(), Prefix: "luabot:" + c.platform.AppID() + ":"})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func number(t *testing.T, raw []byte) int {
+	t.Helper()
+	var n int
+	if len(raw) < 2 || json.Unmarshal(raw[1:], &n) != nil {
+		t.Fatalf("not a stored number: %q", raw)
+	}
+	return n
+}
+
+// Two processes of one bot, each on one of two shards, one Redis: a counter
+// incremented from events on both shards ends exact, and a timer.every(1)
+// runs once per second in all, not once per process.
+func TestRun_TwoProcessesShareOneRedis(t *testing.T) {
+	c := newCluster(t)
+	c.start(0)
+	c.start(1)
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	defer cancel()
+	if err := c.platform.WaitSessions(ctx, 2); err != nil {
+		t.Fatalf("bots did not connect: %v; stderr:\n%s", err, c.stderr.String())
+	}
+	const events = 60
+	for i := range events {
+		if _, err := c.platform.Post(sim.Post{ChannelID: c.channels[i%2], Content: "hi", MentionBot: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range events {
+		if _, err := c.platform.WaitSent(ctx, i); err != nil {
+			t.Fatalf("%d of %d answered: %v; stderr:\n%s", i, events, err, c.stderr.String())
+		}
+	}
+	s := c.store()
+	raw, _, err := s.Get("bot", "count")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := number(t, raw); n != events {
+		t.Errorf("count = %d after %d events on two shards, want %d", n, events, events)
+	}
+	seen := map[string]bool{}
+	for _, m := range c.platform.Sent() {
+		if !strings.HasPrefix(m.Content, "n=") || seen[m.Content] {
+			t.Errorf("answer %q: want distinct n=1..%d", m.Content, events)
+		}
+		seen[m.Content] = true
+	}
+	// Each second's tick is counted under its own key: 1 everywhere means
+	// one process ran it. Wait until at least 3 seconds have ticked.
+	ticks := map[string]int{}
+	for len(ticks) < 3 {
+		clear(ticks)
+		err := s.Scan("bot", "tick:", func(k string, v []byte) bool {
+			ticks[k] = number(t, v)
+			return true
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("ticks %v; stderr:\n%s", ticks, c.stderr.String())
+		case <-time.After(200 * time.Millisecond): // polling the store: the ticks give no other signal
+		}
+	}
+	for k, n := range ticks {
+		if n != 1 {
+			t.Errorf("%s ran %d times across the cluster, want once (all: %v)", k, n, ticks)
+		}
+	}
+}
