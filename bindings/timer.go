@@ -23,6 +23,7 @@ const maxDelay = 365 * 24 * time.Hour
 //
 // With a store shared by several processes, every and cron ticks run in one
 // of them; opts.each_process = true runs them in each.
+//
 //	t:cancel()                 stops the timer
 func (b *binder) openTimer() {
 	mod := b.L.NewTable()
