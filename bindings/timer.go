@@ -20,11 +20,10 @@ const maxDelay = 365 * 24 * time.Hour
 //	                           while the previous run is still going
 //	timer.cron(expr, fn, [opts]) fn runs at the times the 5-field expr matches,
 //	                           read in the bot's time zone or opts.tz
+//	t:cancel()                 stops the timer
 //
 // With a store shared by several processes, every and cron ticks run in one
 // of them; opts.each_process = true runs them in each.
-//
-//	t:cancel()                 stops the timer
 func (b *binder) openTimer() {
 	mod := b.L.NewTable()
 	add := func(L *lua.LState, spec TimerSpec, fn *lua.LFunction) int {
