@@ -177,8 +177,20 @@ func (l *handledLog) flushDone() error {
 	ops := l.later
 	l.later = nil
 	l.mu.Unlock()
-	return l.store.Commit(ops)
+	err := l.store.Commit(ops)
+	if err != nil && len(ops) <= maxLater {
+		// A shared store that is down: keep them for the next flush, up to
+		// a bound (beyond it a replay after a crash runs those handlers
+		// again, their kv.incr/kv.update answered from their records).
+		l.mu.Lock()
+		l.later = append(ops, l.later...)
+		l.mu.Unlock()
+	}
+	return err
 }
+
+// maxLater bounds the done records kept while the store cannot take them.
+const maxLater = 10000
 
 func (o *handlerOnce) key(suffix string) string {
 	k := make([]byte, 8, 8+len(o.mark)+len(suffix))
@@ -193,14 +205,22 @@ func (h *Host) maintainHandled(ctx context.Context) {
 	defer flush.Stop()
 	prune := time.NewTicker(handledRetention / 6)
 	defer prune.Stop()
+	// failing: the last flush failed; a store that is down is logged when
+	// it goes and when it comes back, not every second in between.
+	failing := false
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-flush.C:
-			if err := h.handled.flushDone(); err != nil {
-				h.log.Warn("handled-event records not saved", "err", err)
+			err := h.handled.flushDone()
+			switch {
+			case err != nil && !failing:
+				h.log.Warn("handled-event records not saved; will retry", "err", err)
+			case err == nil && failing:
+				h.log.Info("handled-event records saved again")
 			}
+			failing = err != nil
 		case <-prune.C:
 			if err := h.handled.prune(); err != nil {
 				h.log.Warn("old handled-event records not pruned; will retry", "err", err)

@@ -177,3 +177,67 @@ func TestRun_TwoProcessesShareOneRedis(t *testing.T) {
 		}
 	}
 }
+
+// Redis stopped for 5 s while events flow, then started again: the process
+// does not exit, kv calls during the outage fail with nil, err (the bot says
+// so) instead of hanging, and once Redis is back events are counted again.
+func TestRun_RedisOutageUnderLoad(t *testing.T) {
+	c := newCluster(t)
+	bot := c.start(-1)
+	exited := make(chan error, 1)
+	go func() { exited <- bot.Wait() }()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := c.platform.WaitSessions(ctx, 2); err != nil {
+		t.Fatalf("bot did not connect: %v; stderr:\n%s", err, c.stderr.String())
+	}
+	sent := 0
+	post := func() string {
+		t.Helper()
+		if _, err := c.platform.Post(sim.Post{ChannelID: c.channels[sent%2], Content: "hi", MentionBot: true}); err != nil {
+			t.Fatal(err)
+		}
+		m, err := c.platform.WaitSent(ctx, sent)
+		if err != nil {
+			t.Fatalf("answer %d: %v; stderr:\n%s", sent, err, c.stderr.String())
+		}
+		sent++
+		return m.Content
+	}
+	for range 10 {
+		if got := post(); !strings.HasPrefix(got, "n=") {
+			t.Fatalf("before the outage: %q", got)
+		}
+	}
+	c.redis.Stop()
+	down := time.Now()
+	failed := 0
+	for time.Since(down) < 5*time.Second {
+		start := time.Now()
+		got := post()
+		if !strings.HasPrefix(got, "kv failed: ") {
+			t.Fatalf("during the outage: %q, want the kv call to fail", got)
+		}
+		if d := time.Since(start); d > 2*kvredis.DefaultTimeout+time.Second {
+			t.Fatalf("an answer during the outage took %s: a kv call hung past its deadline", d)
+		}
+		failed++
+	}
+	c.redis.Restart()
+	// Work resumes without a restart: a later event is counted again.
+	for {
+		got := post()
+		if strings.HasPrefix(got, "n=") {
+			break
+		}
+		if !strings.HasPrefix(got, "kv failed: ") {
+			t.Fatalf("after the outage: %q", got)
+		}
+	}
+	select {
+	case err := <-exited:
+		t.Fatalf("luabot exited (%v); stderr:\n%s", err, c.stderr.String())
+	default:
+	}
+	t.Logf("%d events answered during the outage; stderr:\n%s", failed, c.stderr.String())
+}
