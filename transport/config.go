@@ -72,6 +72,20 @@ type Config struct {
 	// means all of them.
 	ShardIDs []int
 
+	// Leases, when set, shares the shards (ShardIDs, or all) with the bot's other
+	// processes: each process claims a fair share through leases in the shared store
+	// and takes over the shards of one that dies (leases.go). WebSocket only.
+	Leases Leaser
+	// LeaseTTL is how long a lease lasts unless renewed; it is renewed every third of
+	// it. 0 means DefaultLeaseTTL.
+	LeaseTTL time.Duration
+	// Owner names this process among the bot's; "" makes one from the host name and
+	// the process id.
+	Owner string
+	// OnTakeover, if set, is called before a shard taken over through Leases resumes
+	// there, so that the consumer can read what the previous holder recorded.
+	OnTakeover func(shard int)
+
 	// Webhook configures the webhook transport: Secret and Listen are required with
 	// it, TLSCert and TLSKey go together; its Logger is set by the Source.
 	Webhook gateway.WebhookConfig
@@ -185,8 +199,14 @@ func (cfg Config) Check() error {
 		if cfg.Shards != 0 || len(cfg.ShardIDs) > 0 {
 			return configError("only with {Kind} ws", "Shards", "ShardIDs")
 		}
+		if cfg.Leases != nil {
+			return configError("only with {Kind} ws: webhook instances need no shards", "Leases")
+		}
 	default:
 		return configError(fmt.Sprintf("unknown transport %q: want %s or %s", cfg.Kind, WS, Webhook), "Kind")
+	}
+	if cfg.LeaseTTL < 0 || (cfg.LeaseTTL > 0 && cfg.LeaseTTL < minLeaseTTL) {
+		return configError(fmt.Sprintf("a lease must last at least %s", minLeaseTTL), "LeaseTTL")
 	}
 	if cfg.ReconnectBackoff < 0 {
 		return configError("negative", "ReconnectBackoff")

@@ -9,7 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -240,4 +242,111 @@ func TestRun_RedisOutageUnderLoad(t *testing.T) {
 	default:
 	}
 	t.Logf("%d events answered during the outage; stderr:\n%s", failed, c.stderr.String())
+}
+
+// holding waits until the live processes hold the given numbers of shards
+// (in any order), as their heartbeats in the store say.
+func (c *cluster) holding(ctx context.Context, s *kvredis.Store, want ...int) []kvredis.Process {
+	c.t.Helper()
+	for {
+		procs, err := s.Processes()
+		if err == nil && len(procs) == len(want) {
+			var got []int
+			for _, p := range procs {
+				got = append(got, len(p.Shards))
+			}
+			slices.Sort(got)
+			if slices.Equal(got, want) {
+				return procs
+			}
+		}
+		select {
+		case <-ctx.Done():
+			c.t.Fatalf("processes never held %v shards: %+v, %v; stderr:\n%s", want, procs, err, c.stderr.String())
+		case <-time.After(50 * time.Millisecond): // polling the store: the processes give no other signal
+		}
+	}
+}
+
+// SIGKILL of one of two processes sharing the shards through leases, while
+// events flow: the other takes its shard over within 2 × the lease, resumes
+// its session, and every event is handled exactly once.
+func TestRun_SharedShardsSurviveKill(t *testing.T) {
+	const lease = 2 * time.Second
+	c := newCluster(t)
+	share := []string{"--share-shards", "--shard-lease", lease.String()}
+	a := c.start(-1, share...)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	s := c.store()
+	c.holding(ctx, s, 2)
+	c.start(-1, share...)
+	// The first process gives the highest shard up to the second; it keeps
+	// shard 0, where group messages arrive.
+	c.holding(ctx, s, 1, 1)
+
+	const events, window, killAt = 300, 40, 100
+	posted := make(chan error, 1)
+	var killed atomic.Int64 // unix nanos of the kill
+	firstAfter := make(chan time.Time, 1)
+	go func() {
+		for i := range events {
+			if i >= window {
+				if _, err := c.platform.WaitSent(ctx, i-window); err != nil {
+					posted <- err
+					return
+				}
+			}
+			if _, err := c.platform.Post(sim.Post{Scene: sim.SceneGroup, Content: "hi"}); err != nil {
+				posted <- err
+				return
+			}
+		}
+		posted <- nil
+	}()
+	if _, err := c.platform.WaitSent(ctx, killAt); err != nil {
+		t.Fatalf("%v; stderr:\n%s", err, c.stderr.String())
+	}
+	a.Process.Signal(syscall.SIGKILL)
+	killed.Store(time.Now().UnixNano())
+	go func() {
+		// The first answer the survivor gives to a message posted after the kill.
+		n := len(c.platform.Sent())
+		if _, err := c.platform.WaitSent(ctx, n+window); err == nil {
+			firstAfter <- time.Now()
+		}
+	}()
+	if err := <-posted; err != nil {
+		t.Fatalf("posting: %v; stderr:\n%s", err, c.stderr.String())
+	}
+	answered := map[string]int{}
+	for i := 0; len(answered) < events; i++ {
+		m, err := c.platform.WaitSent(ctx, i)
+		if err != nil {
+			t.Fatalf("%d of %d events answered: %v; stderr:\n%s", len(answered), events, err, c.stderr.String())
+		}
+		answered[m.MsgID]++
+	}
+	select {
+	case at := <-firstAfter:
+		took := at.Sub(time.Unix(0, killed.Load()))
+		if took > 2*lease {
+			t.Errorf("the shard was served again %s after the kill, over 2 × the %s lease", took, lease)
+		}
+		t.Logf("served again %s after the kill", took)
+	case <-ctx.Done():
+		t.Fatal("no answer after the kill")
+	}
+	for id, n := range answered {
+		if n != 1 {
+			t.Errorf("message %s answered %d times", id, n)
+		}
+	}
+	raw, _, err := s.Get("bot", "count")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := number(t, raw); n != events {
+		t.Fatalf("count = %d after %d events and a kill, want %d; stderr:\n%s", n, events, events, c.stderr.String())
+	}
 }

@@ -32,6 +32,8 @@ func runCommand() *cli.Command {
 			&cli.StringFlag{Name: "transport", Value: transport.WS, Usage: "how events arrive: ws (WebSocket gateway) or webhook (HTTP callbacks)", EnvVars: []string{"LUABOT_TRANSPORT"}},
 			&cli.IntFlag{Name: "shards", Usage: "total shard count", DefaultText: "what GET /gateway/bot recommends", EnvVars: []string{"LUABOT_SHARDS"}},
 			&cli.StringFlag{Name: "shard-range", Usage: "run only shards FIRST to LAST of COUNT, e.g. 0-3/8", EnvVars: []string{"LUABOT_SHARD_RANGE"}},
+			&cli.BoolFlag{Name: "share-shards", Usage: "with --store: share the shards (all, or --shard-range) with the bot's other processes through leases; a dead process's shards are taken over", EnvVars: []string{"LUABOT_SHARE_SHARDS"}},
+			&cli.DurationFlag{Name: "shard-lease", Value: transport.DefaultLeaseTTL, Usage: "with --share-shards: how long a shard lease lasts unless renewed", EnvVars: []string{"LUABOT_SHARD_LEASE"}},
 			&cli.StringFlag{Name: "listen", Usage: "webhook: address to listen on, e.g. :8443", EnvVars: []string{"LUABOT_LISTEN"}},
 			&cli.StringFlag{Name: "tls-cert", Usage: "webhook: TLS certificate file (PEM)", EnvVars: []string{"LUABOT_TLS_CERT"}},
 			&cli.StringFlag{Name: "tls-key", Usage: "webhook: TLS key file (PEM)", EnvVars: []string{"LUABOT_TLS_KEY"}},
@@ -83,6 +85,9 @@ func runCommand() *cli.Command {
 			defer b.Close()
 			if n := reportLoadErrors(c.App.ErrWriter, err); n > 0 {
 				return fmt.Errorf("%d script(s) failed to load", n)
+			}
+			if c.Bool("share-shards") {
+				b.shareShards(&tcfg)
 			}
 			err = b.serve(c.Context, api, tcfg)
 			if errors.Is(err, c.Context.Err()) {
@@ -142,6 +147,15 @@ func transportConfig(c *cli.Context, secret string) (transport.Config, error) {
 		}
 		cfg.Shards, cfg.ShardIDs = count, ids
 	}
+	if c.Bool("share-shards") {
+		switch {
+		case c.String("store") == "":
+			return cfg, usagef("--share-shards needs --store: the leases live in the store the processes share")
+		case cfg.Kind == transport.Webhook:
+			return cfg, usagef("--share-shards is for --transport ws: webhook instances share no shards")
+		}
+		cfg.LeaseTTL = c.Duration("shard-lease")
+	}
 	if err := cfg.Check(); err != nil {
 		return cfg, flagError(err)
 	}
@@ -157,6 +171,8 @@ var transportFlags = map[string]string{
 	"Webhook.Listen":  "--listen",
 	"Webhook.TLSCert": "--tls-cert",
 	"Webhook.TLSKey":  "--tls-key",
+	"LeaseTTL":        "--shard-lease",
+	"Leases":          "--share-shards",
 }
 
 // flagError turns a transport.ConfigError into a usage error naming flags; other errors

@@ -55,6 +55,22 @@ func (b *bot) serve(ctx context.Context, api *openapi.Client, tcfg transport.Con
 	return b.Run(ctx, src)
 }
 
+// shareShards makes the transport claim its shards through leases in the
+// shared store, and read the handled-event records again before a shard
+// taken over from another process resumes.
+func (b *bot) shareShards(tcfg *transport.Config) {
+	leaser, ok := b.store.(transport.Leaser)
+	if !ok {
+		return // transportConfig refused --share-shards without --store
+	}
+	tcfg.Leases = leaser
+	tcfg.OnTakeover = func(shard int) {
+		if err := b.ReloadHandled(); err != nil {
+			slog.Warn("handled-event records not read before taking the shard over; its replayed events may run again", "shard_id", shard, "err", err)
+		}
+	}
+}
+
 // loadHostWith opens the store and loads the scripts named on the command
 // line into a host built from cfg (Store and Logger are filled in here).
 // Load failures are returned alongside a usable bot (with the scripts that
