@@ -284,6 +284,21 @@ func TestRun_SharedShardsSurviveKill(t *testing.T) {
 	// The first process gives the highest shard up to the second; it keeps
 	// shard 0, where group messages arrive.
 	c.holding(ctx, s, 1, 1)
+	// Both shards connected (identifies are paced, one per 5 s window).
+	if err := c.platform.WaitSessions(ctx, 2); err != nil {
+		t.Fatalf("%v; stderr:\n%s", err, c.stderr.String())
+	}
+	// luabot status --store shows both processes and what each holds.
+	var out, errOut syncBuffer
+	if code := run(ctx, []string{"luabot", "status", "--store", c.redis.URL(0), "--app-id", c.platform.AppID()},
+		strings.NewReader(""), &out, &errOut); code != 0 {
+		t.Fatalf("status: exit %d: %s", code, errOut.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "PROCESS") ||
+		strings.Fields(lines[1])[1]+strings.Fields(lines[2])[1] != "01" && strings.Fields(lines[1])[1]+strings.Fields(lines[2])[1] != "10" {
+		t.Errorf("status:\n%s\nwant a header and one line per process holding shard 0 and shard 1", out.String())
+	}
 
 	const events, window, killAt = 300, 40, 100
 	posted := make(chan error, 1)
