@@ -230,10 +230,39 @@ func (s *Source) runLeased(ctx context.Context, ids []int, newClient func(id int
 				stop(l, "lease not renewed in time")
 			}
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
+		// Wake at the next round, or at the first deadline if it comes
+		// sooner: a shard must stop at its deadline, not at the round after.
+		for {
+			var first time.Time
+			for _, l := range held {
+				l.mu.Lock()
+				if first.IsZero() || l.deadline.Before(first) {
+					first = l.deadline
+				}
+				l.mu.Unlock()
+			}
+			var expire <-chan time.Time
+			timer := time.NewTimer(time.Hour)
+			if !first.IsZero() {
+				timer.Reset(time.Until(first))
+				expire = timer.C
+			}
+			select {
+			case <-ctx.Done():
+				timer.Stop()
+				return nil
+			case <-tick.C:
+				timer.Stop()
+			case <-expire:
+				now := time.Now()
+				for _, l := range held {
+					if !l.valid(now) {
+						stop(l, "lease not renewed in time")
+					}
+				}
+				continue
+			}
+			break
 		}
 	}
 }
