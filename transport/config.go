@@ -82,6 +82,10 @@ type Config struct {
 	// Owner names this process among the bot's; "" makes one from the host name and
 	// the process id.
 	Owner string
+	// Presence, if set and Leases is not, records this process and its fixed shards in
+	// the shared store every third of DefaultLeaseTTL, so that `luabot status` lists it
+	// beside the processes sharing shards.
+	Presence Announcer
 	// OnTakeover, if set, is called before a shard taken over through Leases resumes
 	// there, so that the consumer can read what the previous holder recorded.
 	OnTakeover func(shard int)

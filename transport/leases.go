@@ -50,6 +50,35 @@ type Leaser interface {
 	Leave(owner string) error
 }
 
+// Announcer records a process with a fixed set of shards in the shared store.
+type Announcer interface {
+	Announce(owner string, shards []int, ttl time.Duration) error
+	Leave(owner string) error
+}
+
+// announce records this process and the shards it runs until ctx ends.
+func (s *Source) announce(ctx context.Context) {
+	owner := s.owner()
+	ttl := DefaultLeaseTTL
+	tick := time.NewTicker(ttl / 3)
+	defer tick.Stop()
+	defer func() { _ = s.cfg.Presence.Leave(owner) }()
+	for {
+		s.mu.Lock()
+		ids := make([]int, 0, len(s.shards))
+		for _, c := range s.shards {
+			ids = append(ids, c.Status().Shard[0])
+		}
+		s.mu.Unlock()
+		_ = s.cfg.Presence.Announce(owner, ids, ttl) // status only: the next round tries again
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
 // leasedShard is one shard this process serves under a lease.
 type leasedShard struct {
 	id      int

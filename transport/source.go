@@ -108,6 +108,13 @@ func (s *Source) Run(ctx context.Context, deliver func(ev dispatch.Event, settle
 		defer wg.Done()
 		_ = dedup.Run(ctx)
 	}()
+	if s.cfg.Presence != nil && s.cfg.Leases == nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.announce(ctx)
+		}()
+	}
 	if s.cfg.StatusFile != "" {
 		wg.Add(1)
 		go func() {

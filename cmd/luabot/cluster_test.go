@@ -129,6 +129,9 @@ func TestRun_TwoProcessesShareOneRedis(t *testing.T) {
 	if err := c.platform.WaitSessions(ctx, 2); err != nil {
 		t.Fatalf("bots did not connect: %v; stderr:\n%s", err, c.stderr.String())
 	}
+	s := c.store()
+	// Fixed layouts show in the shared store too (luabot status --store).
+	c.holding(ctx, s, 1, 1)
 	const events = 60
 	for i := range events {
 		if _, err := c.platform.Post(sim.Post{ChannelID: c.channels[i%2], Content: "hi", MentionBot: true}); err != nil {
@@ -140,7 +143,6 @@ func TestRun_TwoProcessesShareOneRedis(t *testing.T) {
 			t.Fatalf("%d of %d answered: %v; stderr:\n%s", i, events, err, c.stderr.String())
 		}
 	}
-	s := c.store()
 	raw, _, err := s.Get("bot", "count")
 	if err != nil {
 		t.Fatal(err)

@@ -48,6 +48,9 @@ func (b *bot) Close() { b.store.Close() }
 // for good.
 func (b *bot) serve(ctx context.Context, api *openapi.Client, tcfg transport.Config) error {
 	tcfg.API, tcfg.Store, tcfg.Intents, tcfg.Logger = api, b.store, b.Host, slog.Default()
+	if a, ok := b.store.(transport.Announcer); ok && tcfg.Leases == nil {
+		tcfg.Presence = a // listed by luabot status --store
+	}
 	src, err := transport.New(tcfg)
 	if err != nil {
 		return flagError(err)

@@ -14,7 +14,8 @@ import (
 //
 //	lease:N   string  "OWNER|VERSION", expiring   who serves shard N
 //	leasev:N  counter                             bumped each time N changes hands
-//	procs     zset    OWNER, score = expiry (ms)  the live processes
+//	procs     zset    OWNER, score = expiry (ms)  the live processes sharing shards
+//	fixed     zset    OWNER, score = expiry (ms)  the live processes with fixed shards
 //	proc:OWNER string JSON Process, expiring      what each one holds
 //
 // The version is the fencing token: a process whose lease lapsed and was
@@ -50,6 +51,7 @@ return 0
 func (s *Store) leaseKey(shard int) string   { return s.cfg.Prefix + "lease:" + strconv.Itoa(shard) }
 func (s *Store) versionKey(shard int) string { return s.cfg.Prefix + "leasev:" + strconv.Itoa(shard) }
 func (s *Store) procsKey() string            { return s.cfg.Prefix + "procs" }
+func (s *Store) fixedKey() string            { return s.cfg.Prefix + "fixed" }
 func (s *Store) procKey(owner string) string { return s.cfg.Prefix + "proc:" + owner }
 
 // Acquire takes or renews shard's lease for owner until ttl from now. ok
@@ -83,18 +85,31 @@ type Process struct {
 }
 
 // Heartbeat records that owner is alive and holds shards, until ttl from
-// now, and returns the owners of every live process (owner included).
+// now, and returns the owners of every live process sharing shards (owner
+// included).
 func (s *Store) Heartbeat(owner string, shards []int, ttl time.Duration) ([]string, error) {
+	return s.heartbeat(s.procsKey(), owner, shards, ttl)
+}
+
+// Announce records that owner, a process serving a fixed set of shards
+// (or webhooks), is alive, for `luabot status`. It is kept apart from the
+// processes sharing shards, so it does not count in their fair shares.
+func (s *Store) Announce(owner string, shards []int, ttl time.Duration) error {
+	_, err := s.heartbeat(s.fixedKey(), owner, shards, ttl)
+	return err
+}
+
+func (s *Store) heartbeat(set, owner string, shards []int, ttl time.Duration) ([]string, error) {
 	ctx, cancel := s.ctx()
 	defer cancel()
 	now := time.Now()
 	info, _ := json.Marshal(Process{Owner: owner, Shards: shards, Renewed: now})
 	var live *redis.StringSliceCmd
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.ZAdd(ctx, s.procsKey(), redis.Z{Score: float64(now.Add(ttl).UnixMilli()), Member: owner})
-		p.ZRemRangeByScore(ctx, s.procsKey(), "-inf", strconv.FormatInt(now.UnixMilli(), 10))
+		p.ZAdd(ctx, set, redis.Z{Score: float64(now.Add(ttl).UnixMilli()), Member: owner})
+		p.ZRemRangeByScore(ctx, set, "-inf", strconv.FormatInt(now.UnixMilli(), 10))
 		p.Set(ctx, s.procKey(owner), info, ttl)
-		live = p.ZRange(ctx, s.procsKey(), 0, -1)
+		live = p.ZRange(ctx, set, 0, -1)
 		return nil
 	})
 	if err != nil {
@@ -110,6 +125,7 @@ func (s *Store) Leave(owner string) error {
 	defer cancel()
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.ZRem(ctx, s.procsKey(), owner)
+		p.ZRem(ctx, s.fixedKey(), owner)
 		p.Del(ctx, s.procKey(owner))
 		return nil
 	})
@@ -123,9 +139,13 @@ func (s *Store) Leave(owner string) error {
 func (s *Store) Processes() ([]Process, error) {
 	ctx, cancel := s.ctx()
 	defer cancel()
-	owners, err := s.rdb.ZRangeByScore(ctx, s.procsKey(), &redis.ZRangeBy{Min: strconv.FormatInt(time.Now().UnixMilli(), 10), Max: "+inf"}).Result()
-	if err != nil {
-		return nil, s.wrap("processes", err)
+	var owners []string
+	for _, set := range []string{s.procsKey(), s.fixedKey()} {
+		o, err := s.rdb.ZRangeByScore(ctx, set, &redis.ZRangeBy{Min: strconv.FormatInt(time.Now().UnixMilli(), 10), Max: "+inf"}).Result()
+		if err != nil {
+			return nil, s.wrap("processes", err)
+		}
+		owners = append(owners, o...)
 	}
 	var out []Process
 	for _, o := range owners {
