@@ -16,13 +16,18 @@
 // does) rather than SCAN and a sort per page: SCAN has no order, so a page
 // in order would need every key of the namespace read and sorted each time.
 //
-// Commit is optimistic: WATCH the namespaces it touches, read the current
-// values, run the ops' Apply functions in Go, then MULTI/EXEC the result;
-// EXEC fails when another client wrote one of the namespaces meanwhile, and
-// the whole commit runs again (at most maxAttempts times, the bound the
-// Lua kv.update uses). Apply functions are Go closures (counters,
-// kv.update's compare, the handled-event records), which a server-side
-// script could not run; MULTI/EXEC gives the same all-or-none.
+// Commit is optimistic, key by key: read the current values of the keys it
+// touches, run the ops' Apply functions in Go, then hand the result to a
+// server-side script (commitScript) that, atomically, checks that each of
+// those keys still holds what was read, checks the quotas against the
+// usage on the server, and writes everything or nothing. When another
+// client changed one of the keys meanwhile the whole commit runs again (at
+// most maxAttempts times, the bound the Lua kv.update uses). Apply
+// functions are Go closures (counters, kv.update's compare, the
+// handled-event records), which the server cannot run; checking key by key
+// rather than WATCHing whole namespaces means that writers of different
+// keys (every process recording its handled events in one namespace) never
+// make each other retry.
 //
 // Expiry stays inside the value, as in the bbolt file (the Lua bindings
 // write it and treat an expired value as absent). Redis's own expiry is not

@@ -12,9 +12,9 @@ import (
 
 // Usage is kept on the server, in ku:NS, because every process writes the
 // namespace: a count in one process's memory (as the bbolt file keeps)
-// would miss the others' writes. Commit changes it in the same MULTI as the
-// values and checks it against the quota after reading it under WATCH, so
-// two processes cannot both pass the last byte of quota.
+// would miss the others' writes. Commit's server-side script checks it
+// against the quota and changes it in the same atomic step as the values,
+// so two processes cannot both pass the last byte of quota.
 
 func withDefaults(q kv.Quota) kv.Quota {
 	if q.Bytes == 0 {
