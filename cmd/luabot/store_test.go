@@ -52,3 +52,22 @@ func TestRun_StoreUnreachableAtStart(t *testing.T) {
 		t.Fatalf("stderr shows the password: %q", out)
 	}
 }
+
+// --share-shards needs --store and a lease the rounds fit in: usage errors.
+func TestRun_ShareShardsMistakesAreUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--share-shards"}, "--share-shards needs --store"},
+		{[]string{"--share-shards", "--store", "redis://127.0.0.1:1/0", "--shard-lease", "100ms"}, "--shard-lease"},
+		{[]string{"--share-shards", "--store", "redis://127.0.0.1:1/0", "--transport", "webhook", "--listen", ":0"}, "--transport ws"},
+	} {
+		var stderr syncBuffer
+		args := append([]string{"luabot", "run", "--app-id", "1", "--secret", "s", "--data", filepath.Join(t.TempDir(), "k.db")}, tc.args...)
+		code := run(context.Background(), append(args, "../../examples/echo.lua"), strings.NewReader(""), io.Discard, &stderr)
+		if code != 2 || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr.String(), tc.want)
+		}
+	}
+}
