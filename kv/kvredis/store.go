@@ -82,6 +82,7 @@ func Open(cfg Config) (*Store, error) {
 		opts.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
 	s := &Store{rdb: redis.NewClient(opts), cfg: cfg, timeout: cfg.Timeout, quota: withDefaults(cfg.Quota)}
+	s.rdb.AddHook(&breaker{})
 	if err := s.Ping(); err != nil {
 		s.rdb.Close()
 		return nil, err
