@@ -34,6 +34,9 @@ end)
 timer.every(1, function()
   kv.incr("tick:" .. os.time())
 end)
+timer.every(1, function()
+  kv.incr("each:" .. os.time())
+end, {each_process = true})
 `
 
 // cluster is one simulator with two shards, one Redis, and `luabot run`
@@ -179,6 +182,17 @@ func TestRun_TwoProcessesShareOneRedis(t *testing.T) {
 		if n != 1 {
 			t.Errorf("%s ran %d times across the cluster, want once (all: %v)", k, n, ticks)
 		}
+	}
+	// {each_process = true}: both processes run it.
+	most := 0
+	if err := s.Scan("bot", "each:", func(_ string, v []byte) bool {
+		most = max(most, number(t, v))
+		return true
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if most < 2 {
+		t.Errorf("an each_process timer never ran in both processes within one second")
 	}
 }
 
