@@ -52,4 +52,10 @@
 // of the pair (same message id, remembered in the persisted dedup window) as
 // a repeat, which scripts pass to the handlers named after its type only; the
 // bot's own messages are treated the same way (overlap.go).
+//
+// Store (store.go) is the kv store: the bbolt file, or a store several
+// processes of the bot share (Redis). On a shared store each timer.every and
+// timer.cron tick is claimed before it runs, so it runs in one process
+// (claim.go), and ReloadHandled reads the handled-event records again when a
+// shard moves here from another process.
 package host

@@ -17,4 +17,8 @@
 // here turns that into a *DamagedError instead (damage.go), and Open reads
 // the whole file once so that damage shows at start-up. WriteBackup and
 // Check serve `luabot backup` and `luabot kv check`.
+//
+// Package kvredis keeps the same namespaces on a Redis server shared by
+// several processes, with the same contract; package kvtest is the
+// conformance suite both pass.
 package kv
