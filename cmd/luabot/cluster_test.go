@@ -78,8 +78,15 @@ func newCluster(t *testing.T) *cluster {
 	return c
 }
 
-// start runs `luabot run` on shard (of 2) sharing the cluster's Redis.
-func (c *cluster) start(shard int, extra ...string) *exec.Cmd {
+// proc is one `luabot run` process of a cluster.
+type proc struct {
+	cmd    *exec.Cmd
+	exited chan error // receives Wait's result once
+}
+
+// start runs `luabot run` on shard (of 2; -1: every shard) sharing the
+// cluster's Redis.
+func (c *cluster) start(shard int, extra ...string) *proc {
 	c.t.Helper()
 	args := append([]string{"run", "--app-id", c.platform.AppID(), "--secret", c.platform.Secret(),
 		"--api", c.platform.APIURL(), "--token-url", c.platform.TokenURL(),
@@ -93,11 +100,13 @@ func (c *cluster) start(shard int, extra ...string) *exec.Cmd {
 	if err := cmd.Start(); err != nil {
 		c.t.Fatal(err)
 	}
+	p := &proc{cmd: cmd, exited: make(chan error, 1)}
+	go func() { p.exited <- cmd.Wait() }()
 	c.t.Cleanup(func() {
 		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
+		<-p.exited
 	})
-	return cmd
+	return p
 }
 
 // store opens the bot's keys on the cluster's Redis, as a process would.
@@ -202,8 +211,6 @@ func TestRun_TwoProcessesShareOneRedis(t *testing.T) {
 func TestRun_RedisOutageUnderLoad(t *testing.T) {
 	c := newCluster(t)
 	bot := c.start(-1)
-	exited := make(chan error, 1)
-	go func() { exited <- bot.Wait() }()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if err := c.platform.WaitSessions(ctx, 2); err != nil {
@@ -253,7 +260,7 @@ func TestRun_RedisOutageUnderLoad(t *testing.T) {
 		}
 	}
 	select {
-	case err := <-exited:
+	case err := <-bot.exited:
 		t.Fatalf("luabot exited (%v); stderr:\n%s", err, c.stderr.String())
 	default:
 	}
@@ -338,7 +345,7 @@ func TestRun_SharedShardsSurviveKill(t *testing.T) {
 	if _, err := c.platform.WaitSent(ctx, killAt); err != nil {
 		t.Fatalf("%v; stderr:\n%s", err, c.stderr.String())
 	}
-	a.Process.Signal(syscall.SIGKILL)
+	a.cmd.Process.Signal(syscall.SIGKILL)
 	killed.Store(time.Now().UnixNano())
 	go func() {
 		// The first answer the survivor gives to a message posted after the kill.
