@@ -388,3 +388,40 @@ func TestRun_SharedShardsSurviveKill(t *testing.T) {
 		t.Fatalf("count = %d after %d events and a kill, want %d; stderr:\n%s", n, events, events, c.stderr.String())
 	}
 }
+
+// With shards shared through leases, an outage longer than the lease stops
+// the shards (another process could have taken them); when Redis is back the
+// process claims them again and serves without a restart.
+func TestRun_SharedShardsResumeAfterOutage(t *testing.T) {
+	const lease = 2 * time.Second
+	c := newCluster(t)
+	bot := c.start(-1, "--share-shards", "--shard-lease", lease.String())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := c.platform.WaitSessions(ctx, 2); err != nil {
+		t.Fatalf("%v; stderr:\n%s", err, c.stderr.String())
+	}
+	c.redis.Stop()
+	for c.platform.Sessions() != 0 {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the shards kept being served with their leases unrenewable; stderr:\n%s", c.stderr.String())
+		case <-time.After(50 * time.Millisecond): // polling the platform: it gives no other signal
+		}
+	}
+	c.redis.Restart()
+	if err := c.platform.WaitSessions(ctx, 2); err != nil {
+		t.Fatalf("shards not served again after the outage: %v; stderr:\n%s", err, c.stderr.String())
+	}
+	if _, err := c.platform.Post(sim.Post{ChannelID: c.channels[1], Content: "hi", MentionBot: true}); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := c.platform.WaitSent(ctx, 0); err != nil || m.Content != "n=1" {
+		t.Fatalf("answer %q, %v; stderr:\n%s", m.Content, err, c.stderr.String())
+	}
+	select {
+	case err := <-bot.exited:
+		t.Fatalf("luabot exited (%v); stderr:\n%s", err, c.stderr.String())
+	default:
+	}
+}
