@@ -40,6 +40,9 @@ type TimerSpec struct {
 	Kind     TimerKind
 	Interval time.Duration
 	Cron     *Cron
+	// EachProcess makes an every or cron timer run in every process of a bot
+	// sharing a store, instead of in one per tick ({each_process = true}).
+	EachProcess bool
 }
 
 // Timers runs a script's timer callbacks, each in its own coroutine on the

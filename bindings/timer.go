@@ -16,11 +16,14 @@ const maxDelay = 365 * 24 * time.Hour
 // like handlers; timers belong to the script and end when it is unloaded.
 //
 //	timer.after(seconds, fn)   returns a timer; fn runs once
-//	timer.every(seconds, fn)   fn runs every interval; a tick is skipped while
-//	                           the previous run is still going
+//	timer.every(seconds, fn, [opts]) fn runs every interval; a tick is skipped
+//	                           while the previous run is still going
 //	timer.cron(expr, fn, [opts]) fn runs at the times the 5-field expr matches,
 //	                           read in the bot's time zone or opts.tz
 //	t:cancel()                 stops the timer
+//
+// With a store shared by several processes, every and cron ticks run in one
+// of them; opts.each_process = true runs them in each.
 func (b *binder) openTimer() {
 	mod := b.L.NewTable()
 	add := func(L *lua.LState, spec TimerSpec, fn *lua.LFunction) int {
@@ -49,7 +52,16 @@ func (b *binder) openTimer() {
 			if d < 10*time.Millisecond {
 				raise(L, "bad argument #1 to timer.every: the interval must be at least 0.01 seconds")
 			}
-			return add(L, TimerSpec{Kind: TimerEvery, Interval: d}, checkFunction(L, 2, "timer.every"))
+			fn := checkFunction(L, 2, "timer.every")
+			var each bool
+			if L.Get(3) != lua.LNil {
+				opts, ok := L.Get(3).(*lua.LTable)
+				if !ok {
+					raise(L, "bad argument #3 to timer.every: options table expected, got %s", L.Get(3).Type())
+				}
+				each = eachProcess(L, opts, "timer.every")
+			}
+			return add(L, TimerSpec{Kind: TimerEvery, Interval: d, EachProcess: each}, fn)
 		},
 		"cron": func(L *lua.LState) int {
 			c, err := ParseCron(checkString(L, 1, "cron expression"))
@@ -58,7 +70,9 @@ func (b *binder) openTimer() {
 			}
 			fn := checkFunction(L, 2, "timer.cron")
 			loc := b.env.Location
+			var each bool
 			if opts, ok := L.Get(3).(*lua.LTable); ok {
+				each = eachProcess(L, opts, "timer.cron")
 				switch tz := opts.RawGetString("tz").(type) {
 				case lua.LString:
 					if loc, err = time.LoadLocation(string(tz)); err != nil || tz == "" || strings.EqualFold(string(tz), "local") {
@@ -74,10 +88,23 @@ func (b *binder) openTimer() {
 			if loc != nil {
 				c = c.In(loc)
 			}
-			return add(L, TimerSpec{Kind: TimerCron, Cron: c}, fn)
+			return add(L, TimerSpec{Kind: TimerCron, Cron: c, EachProcess: each}, fn)
 		},
 	})
 	b.L.SetGlobal("timer", mod)
+}
+
+// eachProcess reads opts.each_process.
+func eachProcess(L *lua.LState, opts *lua.LTable, fn string) bool {
+	switch v := opts.RawGetString("each_process").(type) {
+	case lua.LBool:
+		return bool(v)
+	case *lua.LNilType:
+		return false
+	default:
+		raise(L, "bad argument #3 to %s: each_process is a boolean, got %s", fn, v.Type())
+	}
+	return false
 }
 
 func checkDelay(L *lua.LState, n int, fn string) time.Duration {

@@ -371,15 +371,23 @@ func (c *Client) newGeneration() {
 func (c *Client) saveLoop(stop <-chan struct{}) {
 	t := time.NewTicker(c.cfg.SaveInterval)
 	defer t.Stop()
+	// failing: the last save failed. A store that is down fails every save;
+	// one line when that starts and one when it ends say all there is.
+	failing := false
 	for {
 		select {
 		case <-stop:
 			return
 		case <-t.C:
 			c.expireUnfinished(time.Now())
-			if err := c.saver.flush(); err != nil {
+			err := c.saver.flush()
+			if err == nil && failing {
+				c.log.Info("gateway session saved again")
+			}
+			if err != nil && !failing {
 				c.log.Warn("gateway session not saved; will retry", "err", err)
 			}
+			failing = err != nil
 		}
 	}
 }

@@ -22,6 +22,20 @@ type DedupStore interface {
 	SaveSeen(ids []string) error
 }
 
+// SharedWindow is a dedup window several processes of one bot share (kept in their
+// shared store), consulted for every event the process's own window has not seen: a
+// shard resumed by another process, or a webhook retry landing on another instance,
+// then still reaches the scripts once.
+type SharedWindow interface {
+	// Claim reports whether this process may handle the event id: false when another
+	// process finished it, or, with pending, is handling it now (a webhook delivered to
+	// two instances at once). A pending claim lapses after a while, so that an event
+	// whose process died is handled by the next delivery.
+	Claim(id string, pending bool) (bool, error)
+	// Settle records that the event id was handled.
+	Settle(id string) error
+}
+
 // DedupConfig configures a [Dedup]. The zero value is an in-memory window of
 // DefaultDedupSize ids.
 type DedupConfig struct {
@@ -29,6 +43,13 @@ type DedupConfig struct {
 	Size int
 	// Store persists the window. Nil keeps it in memory only.
 	Store DedupStore
+	// Shared is the window shared with the bot's other processes. With it Store is
+	// not needed: the shared window is already persistent.
+	Shared SharedWindow
+	// ClaimPending makes Claim stop an event another process is still handling
+	// (webhooks, where the platform may deliver one event to two instances); without
+	// it only finished events are stopped (WebSocket, where one process holds a shard).
+	ClaimPending bool
 	// SaveInterval is the least time between two saves by Run. 0 means 1 s.
 	SaveInterval time.Duration
 	// Logger receives one debug line per duplicate dropped, and save failures. Nil discards.
@@ -55,6 +76,9 @@ type Dedup struct {
 
 	dropped atomic.Uint64
 	saveMu  sync.Mutex // serialises Flush, so saves land in order
+	// sharedDown is whether the last call to the shared window failed, so that
+	// its failures and its recovery are logged once each.
+	sharedDown atomic.Bool
 }
 
 // NewDedup builds a window and loads what Store saved.
@@ -153,13 +177,49 @@ func (d *Dedup) WrapSettled(handle func(ev Event, settle func())) func(Event) {
 			handle(ev, done)
 			return
 		}
+		if !d.claim(key) {
+			d.dropped.Add(1)
+			d.log.Debug("gateway duplicate event dropped (handled by another process)", "event_id", ev.ID, "type", ev.Type, "seq", ev.Seq)
+			done()
+			return
+		}
 		d.mu.Lock()
 		d.unsettled[key] = struct{}{}
 		d.mu.Unlock()
 		handle(ev, func() {
 			d.settle(key)
+			d.settleShared(key)
 			done()
 		})
+	}
+}
+
+// claim asks the shared window whether key may be handled here. When the
+// shared store cannot answer, the event is handled: dropping it would lose
+// it for sure, handling it at worst repeats one another process handled.
+func (d *Dedup) claim(key string) bool {
+	if d.cfg.Shared == nil {
+		return true
+	}
+	ok, err := d.cfg.Shared.Claim(key, d.cfg.ClaimPending)
+	d.sharedState(err)
+	return err != nil || ok
+}
+
+func (d *Dedup) settleShared(key string) {
+	if d.cfg.Shared == nil {
+		return
+	}
+	d.sharedState(d.cfg.Shared.Settle(key))
+}
+
+// sharedState logs a change between the shared window answering and not.
+func (d *Dedup) sharedState(err error) {
+	switch {
+	case err != nil && !d.sharedDown.Swap(true):
+		d.log.Warn("shared dedup window unreachable: events are handled without it until it answers", "err", err)
+	case err == nil && d.sharedDown.Swap(false):
+		d.log.Info("shared dedup window reachable again")
 	}
 }
 

@@ -159,14 +159,22 @@ func (h *Host) storeControl(req ControlRequest) ControlResponse {
 		if !filepath.IsAbs(req.Path) {
 			return ControlResponse{Err: fmt.Sprintf("backup: %q is not an absolute path", req.Path)}
 		}
-		n, err := h.cfg.Store.WriteBackup(req.Path)
+		fs, ok := h.cfg.Store.(fileStore)
+		if !ok {
+			return ControlResponse{Err: "backup: the kv store is not a local file"}
+		}
+		n, err := fs.WriteBackup(req.Path)
 		if err != nil {
 			return ControlResponse{Err: err.Error()}
 		}
 		h.log.Info("kv backup written", "path", req.Path, "bytes", n)
 		return ControlResponse{Out: strconv.FormatInt(n, 10)}
 	case "check":
-		problems, err := h.cfg.Store.Check()
+		fs, ok := h.cfg.Store.(fileStore)
+		if !ok {
+			return ControlResponse{Err: "check: the kv store is not a local file"}
+		}
+		problems, err := fs.Check()
 		if err != nil {
 			return ControlResponse{Err: err.Error()}
 		}

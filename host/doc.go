@@ -66,4 +66,9 @@
 // looked up once. Stats reports what scripts hold now (memory estimate,
 // timers, running handlers, queue) for a scraper to read. host never imports a
 // metrics library; package metrics implements the interfaces.
+// Store (store.go) is the kv store: the bbolt file, or a store several
+// processes of the bot share (Redis). On a shared store each timer.every and
+// timer.cron tick is claimed before it runs, so it runs in one process
+// (claim.go), and ReloadHandled reads the handled-event records again when a
+// shard moves here from another process.
 package host

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/luabot/luabot/bindings"
@@ -47,9 +48,10 @@ const handledRetention = time.Hour
 type handledLog struct {
 	store bindings.Store
 	now   func() time.Time
-	// before holds the marks found at start-up; read-only afterwards, so
-	// every script's scheduler reads it without a lock.
-	before map[string][]byte
+	// before holds the marks found at start-up (and, with shards shared
+	// between processes, at each takeover: reload); a map is never written
+	// once published, so every script's scheduler reads it without a lock.
+	before atomic.Pointer[map[string][]byte]
 
 	// later holds done records of handlers that had nothing else to
 	// commit, until the next handler commit or flushDone (at most a second).
@@ -60,25 +62,45 @@ type handledLog struct {
 // loadHandled reads the records younger than handledRetention and deletes
 // the older ones.
 func loadHandled(store bindings.Store, now func() time.Time) (*handledLog, error) {
-	l := &handledLog{store: store, now: now, before: map[string][]byte{}}
-	cutoff := now().Add(-handledRetention).UnixNano()
+	l := &handledLog{store: store, now: now}
+	empty := map[string][]byte{}
+	l.before.Store(&empty)
+	if err := l.reload(); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// reload reads the records younger than handledRetention, replacing
+// before, and deletes the older ones. A process taking a shard over from
+// another calls it so that the events the other one handled, replayed now,
+// do not run again here.
+func (l *handledLog) reload() error {
+	cutoff := l.now().Add(-handledRetention).UnixNano()
 	var stale []kv.Op
-	err := store.Scan(HandledNamespace, "", func(key string, val []byte) bool {
+	before := map[string][]byte{}
+	err := l.store.Scan(HandledNamespace, "", func(key string, val []byte) bool {
 		if len(key) < 8 || int64(binary.BigEndian.Uint64([]byte(key[:8]))) < cutoff {
 			stale = append(stale, kv.Op{NS: HandledNamespace, Key: key})
 			return true
 		}
-		l.before[key[8:]] = val
+		before[key[8:]] = val
 		return true
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read the handled-event records: %w", err)
+		return fmt.Errorf("read the handled-event records: %w", err)
 	}
-	if err := store.Commit(stale); err != nil {
-		return nil, fmt.Errorf("prune the handled-event records: %w", err)
+	if err := l.store.Commit(stale); err != nil {
+		return fmt.Errorf("prune the handled-event records: %w", err)
 	}
-	return l, nil
+	l.before.Store(&before)
+	return nil
 }
+
+// ReloadHandled reads again which events' handlers have run, as recorded
+// in the store by every process sharing it: called before a shard taken
+// over from another process resumes (transport.Config.OnTakeover).
+func (h *Host) ReloadHandled() error { return h.handled.reload() }
 
 // prune deletes the records older than handledRetention, in transactions
 // of at most pruneBatch keys so that other writers are not held up long.
@@ -117,10 +139,14 @@ func handlerMark(script, eventID string, ordinal int) string {
 // eventID finished before this process started. Without records from
 // before (the usual case) it costs nothing.
 func (l *handledLog) done(script, eventID string, ordinal int) bool {
-	if l == nil || len(l.before) == 0 || eventID == "" {
+	if l == nil || eventID == "" {
 		return false
 	}
-	_, ok := l.before[handlerMark(script, eventID, ordinal)+"done"]
+	before := *l.before.Load()
+	if len(before) == 0 {
+		return false
+	}
+	_, ok := before[handlerMark(script, eventID, ordinal)+"done"]
 	return ok
 }
 
@@ -133,10 +159,11 @@ type handlerOnce struct {
 }
 
 func (o *handlerOnce) Recall(call int) ([]byte, bool) {
-	if len(o.log.before) == 0 {
+	before := *o.log.before.Load()
+	if len(before) == 0 {
 		return nil, false
 	}
-	v, ok := o.log.before[o.mark+"c"+strconv.Itoa(call)]
+	v, ok := before[o.mark+"c"+strconv.Itoa(call)]
 	if !ok || len(v) == 0 || v[0] == 0 {
 		return nil, ok
 	}
@@ -177,8 +204,20 @@ func (l *handledLog) flushDone() error {
 	ops := l.later
 	l.later = nil
 	l.mu.Unlock()
-	return l.store.Commit(ops)
+	err := l.store.Commit(ops)
+	if err != nil && len(ops) <= maxLater {
+		// A shared store that is down: keep them for the next flush, up to
+		// a bound (beyond it a replay after a crash runs those handlers
+		// again, their kv.incr/kv.update answered from their records).
+		l.mu.Lock()
+		l.later = append(ops, l.later...)
+		l.mu.Unlock()
+	}
+	return err
 }
+
+// maxLater bounds the done records kept while the store cannot take them.
+const maxLater = 10000
 
 func (o *handlerOnce) key(suffix string) string {
 	k := make([]byte, 8, 8+len(o.mark)+len(suffix))
@@ -193,14 +232,22 @@ func (h *Host) maintainHandled(ctx context.Context) {
 	defer flush.Stop()
 	prune := time.NewTicker(handledRetention / 6)
 	defer prune.Stop()
+	// failing: the last flush failed; a store that is down is logged when
+	// it goes and when it comes back, not every second in between.
+	failing := false
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-flush.C:
-			if err := h.handled.flushDone(); err != nil {
-				h.log.Warn("handled-event records not saved", "err", err)
+			err := h.handled.flushDone()
+			switch {
+			case err != nil && !failing:
+				h.log.Warn("handled-event records not saved; will retry", "err", err)
+			case err == nil && failing:
+				h.log.Info("handled-event records saved again")
 			}
+			failing = err != nil
 		case <-prune.C:
 			if err := h.handled.prune(); err != nil {
 				h.log.Warn("old handled-event records not pruned; will retry", "err", err)

@@ -15,7 +15,6 @@ import (
 
 	"github.com/luabot/luabot/bindings"
 	"github.com/luabot/luabot/dispatch"
-	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/openapi"
 	"github.com/luabot/luabot/outbound"
 )
@@ -24,8 +23,9 @@ import (
 type Config struct {
 	// API is the REST client scripts call through qq.*. Required.
 	API *openapi.Client
-	// Store holds the scripts' kv namespaces. Required.
-	Store *kv.Store
+	// Store holds the scripts' kv namespaces and the handled-event records:
+	// the bbolt file (*kv.Store) or a shared one (kvredis). Required.
+	Store Store
 	// Intents overrides the intents derived from the scripts' subscriptions
 	// when non-zero.
 	Intents dispatch.Intent

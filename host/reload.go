@@ -192,7 +192,11 @@ func (h *Host) deps() scriptDeps {
 // data file, and by name everything beside it (socket, status file).
 func (h *Host) privateFiles() []string {
 	var out []string
-	for _, p := range append([]string{h.cfg.Store.Path(), h.cfg.ControlSocket}, h.cfg.PrivateFiles...) {
+	var data string
+	if fs, ok := h.cfg.Store.(fileStore); ok {
+		data = fs.Path()
+	}
+	for _, p := range append([]string{data, h.cfg.ControlSocket}, h.cfg.PrivateFiles...) {
 		if p == "" {
 			continue
 		}

@@ -121,6 +121,11 @@ type script struct {
 	threads map[*lua.LState]*handler // handler coroutines by their root thread
 	waiters []*waiter
 	timers  map[*luaTimer]struct{}
+	// timerIDs numbers the timers of each spec, so that the same timer has
+	// the same name in every process of a bot (claim.go).
+	timerIDs map[string]int
+	// claimDown: the last tick claim failed (logged once per change).
+	claimDown bool
 	// timersClosed: cancelTimers ran, no timer is scheduled any more
 	// (scheduler goroutine only).
 	timersClosed bool

@@ -2,6 +2,7 @@ package host
 
 import (
 	"fmt"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -16,6 +17,10 @@ type luaTimer struct {
 	stop     func() bool
 	canceled bool
 	running  bool // a run is in progress: every/cron skip ticks meanwhile
+	// id names the timer alike in every process of the bot; due is when
+	// the scheduled tick is (claim.go).
+	id  string
+	due time.Time
 }
 
 // AddTimer implements bindings.Timers. Each timer keeps its callback, and
@@ -24,7 +29,7 @@ func (s *script) AddTimer(spec bindings.TimerSpec, fn *lua.LFunction) (func(), e
 	if len(s.timers) >= s.limits.Timers {
 		return nil, fmt.Errorf("the script already has %d timers, the most it may hold; cancel one first", s.limits.Timers)
 	}
-	t := &luaTimer{spec: spec, fn: fn}
+	t := &luaTimer{spec: spec, fn: fn, id: s.timerID(spec)}
 	s.timers[t] = struct{}{}
 	s.timerCount.Store(int64(len(s.timers)))
 	s.schedule(t)
@@ -42,6 +47,9 @@ func (s *script) schedule(t *luaTimer) {
 		return
 	}
 	d := t.spec.Interval
+	if s.shared(t) {
+		d = untilSlot(s.clock.Now(), d)
+	}
 	if t.spec.Kind == bindings.TimerCron {
 		now := s.clock.Now()
 		next := t.spec.Cron.Next(now)
@@ -52,6 +60,7 @@ func (s *script) schedule(t *luaTimer) {
 		}
 		d = next.Sub(now)
 	}
+	t.due = s.clock.Now().Add(d)
 	s.workers.Add(1)
 	t.stop = s.clock.AfterFunc(d, func() {
 		defer s.workers.Done()
@@ -69,6 +78,7 @@ func (s *script) fire(t *luaTimer) {
 	if t.canceled {
 		return
 	}
+	mine := s.claimTick(t)
 	switch {
 	case t.spec.Kind == bindings.TimerAfter:
 		delete(s.timers, t)
@@ -80,6 +90,9 @@ func (s *script) fire(t *luaTimer) {
 		return
 	default:
 		s.schedule(t)
+	}
+	if !mine {
+		return
 	}
 	t.running = true
 	s.start("timer", t.fn, func() { t.running = false })

@@ -20,4 +20,7 @@
 //
 // Config.Observer hears of every write transaction with its time and error,
 // for metrics.
+// Package kvredis keeps the same namespaces on a Redis server shared by
+// several processes, with the same contract; package kvtest is the
+// conformance suite both pass.
 package kv

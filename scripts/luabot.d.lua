@@ -148,15 +148,18 @@ timer = {}
 ---@return luabot.Timer
 function timer.after(seconds, fn) end
 --- Run fn every interval; a tick is skipped while the previous run is still going.
+--- With a shared store (--store) each tick runs in one process, unless opts.each_process.
 ---@param seconds number
 ---@param fn fun()
+---@param opts? {each_process?: boolean}
 ---@return luabot.Timer
-function timer.every(seconds, fn) end
+function timer.every(seconds, fn, opts) end
 --- Run fn at the times a 5-field cron expression matches, e.g. "0 9 * * 1-5",
 --- in the bot's time zone (--tz) or opts.tz.
 ---@param expr string
 ---@param fn fun()
----@param opts? {tz?: string}
+--- With a shared store (--store) each tick runs in one process, unless opts.each_process.
+---@param opts? {tz?: string, each_process?: boolean}
 ---@return luabot.Timer
 function timer.cron(expr, fn, opts) end
 

@@ -59,7 +59,7 @@ type env struct {
 	host     *host.Host
 	api      *openapi.Client
 	clock    *clock
-	store    *kv.Store
+	store    Store
 	tmp      string
 	activity atomic.Uint64 // bumped by the clock and every REST call
 	inflight atomic.Int64  // REST calls in progress
@@ -72,7 +72,7 @@ type env struct {
 
 // newEnv starts the simulator and the host with scripts loaded. A script
 // that fails to load fails the test: the error names file:line.
-func newEnv(ctx context.Context, scripts []string, logger *slog.Logger, loc *time.Location, lang string, settings map[string]map[string]bindings.Setting) (_ *env, err error) {
+func newEnv(ctx context.Context, scripts []string, logger *slog.Logger, loc *time.Location, lang string, settings map[string]map[string]bindings.Setting, openStore func(dir string) (Store, error)) (_ *env, err error) {
 	e := &env{}
 	e.logging.Store(true)
 	logger = slog.New(gate{logger.Handler(), &e.logging})
@@ -109,7 +109,10 @@ func newEnv(ctx context.Context, scripts []string, logger *slog.Logger, loc *tim
 	if err != nil {
 		return nil, err
 	}
-	e.store, err = kv.Open(kv.Config{Path: filepath.Join(e.tmp, "kv.db")})
+	if openStore == nil {
+		openStore = openFileStore
+	}
+	e.store, err = openStore(e.tmp)
 	if err != nil {
 		return nil, err
 	}
@@ -145,6 +148,11 @@ func newEnv(ctx context.Context, scripts []string, logger *slog.Logger, loc *tim
 		return nil, errors.New("the bot did not connect to the simulator")
 	}
 	return e, e.settle(ctx)
+}
+
+// openFileStore opens the default store of a test: a bbolt file in dir.
+func openFileStore(dir string) (Store, error) {
+	return kv.Open(kv.Config{Path: filepath.Join(dir, "kv.db")})
 }
 
 // close stops the host, then the simulator, and removes the kv file.

@@ -25,7 +25,7 @@ var errNoTest = errors.New("kv is only available inside test(name, fn)")
 // testStore forwards to the running test's kv store.
 type testStore struct{ s *suite }
 
-func (t testStore) store() (*kv.Store, error) {
+func (t testStore) store() (Store, error) {
 	if t.s.env == nil {
 		return nil, errNoTest
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/luabot/luabot/host"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -35,6 +36,16 @@ type Config struct {
 	// Lang is the language of what commands answer on their own
 	// (host.Config.Lang); empty is English.
 	Lang string
+	// OpenStore, when set, opens the kv store of each test, empty; dir is
+	// the test's temporary folder. Nil opens a bbolt file in dir. The
+	// store conformance tests run the same Lua tests on Redis through it.
+	OpenStore func(dir string) (Store, error)
+}
+
+// Store is a kv store a test runs on (host.Store, closed after the test).
+type Store interface {
+	host.Store
+	Close() error
 }
 
 // location is c.Location or the default zone.

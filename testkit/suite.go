@@ -131,7 +131,7 @@ func (s *suite) load() error {
 func (s *suite) run(ctx context.Context, tc testCase) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.timeout())
 	defer cancel()
-	e, err := newEnv(ctx, s.scripts, s.cfg.Logger, s.cfg.location(), s.cfg.Lang, s.settings)
+	e, err := newEnv(ctx, s.scripts, s.cfg.Logger, s.cfg.location(), s.cfg.Lang, s.settings, s.cfg.OpenStore)
 	if err != nil {
 		return err
 	}

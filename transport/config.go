@@ -11,7 +11,6 @@ import (
 
 	"github.com/luabot/luabot/dispatch"
 	"github.com/luabot/luabot/gateway"
-	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/openapi"
 )
 
@@ -37,6 +36,13 @@ type Intents interface {
 	IntentsDropped(dropped dispatch.Intent)
 }
 
+// KV is the part of a kv store (the bbolt file, or the Redis one shared by several
+// processes) SessionStore keeps the sessions and the dedup window in.
+type KV interface {
+	Get(ns, key string) ([]byte, bool, error)
+	Set(ns, key string, val []byte) error
+}
+
 // Stores persists gateway sessions and the dedup window; SessionStore is the one over
 // the kv file.
 type Stores interface {
@@ -55,7 +61,7 @@ type Config struct {
 	Intents Intents
 	// Store is the kv file the sessions and the dedup window are kept in (SessionStore),
 	// unless Sessions is set. One of the two is required.
-	Store *kv.Store
+	Store KV
 	// Sessions persists sessions and the dedup window instead of Store.
 	Sessions Stores
 
@@ -65,6 +71,24 @@ type Config struct {
 	// ShardIDs are the shards this process runs, each below the shard count. Empty
 	// means all of them.
 	ShardIDs []int
+
+	// Leases, when set, shares the shards (ShardIDs, or all) with the bot's other
+	// processes: each process claims a fair share through leases in the shared store
+	// and takes over the shards of one that dies (leases.go). WebSocket only.
+	Leases Leaser
+	// LeaseTTL is how long a lease lasts unless renewed; it is renewed every third of
+	// it. 0 means DefaultLeaseTTL.
+	LeaseTTL time.Duration
+	// Owner names this process among the bot's; "" makes one from the host name and
+	// the process id.
+	Owner string
+	// Presence, if set and Leases is not, records this process and its fixed shards in
+	// the shared store every third of DefaultLeaseTTL, so that `luabot status` lists it
+	// beside the processes sharing shards.
+	Presence Announcer
+	// OnTakeover, if set, is called before a shard taken over through Leases resumes
+	// there, so that the consumer can read what the previous holder recorded.
+	OnTakeover func(shard int)
 
 	// Webhook configures the webhook transport: Secret and Listen are required with
 	// it, TLSCert and TLSKey go together; its Logger is set by the Source.
@@ -183,8 +207,14 @@ func (cfg Config) Check() error {
 		if cfg.Shards != 0 || len(cfg.ShardIDs) > 0 {
 			return configError("only with {Kind} ws", "Shards", "ShardIDs")
 		}
+		if cfg.Leases != nil {
+			return configError("only with {Kind} ws: webhook instances need no shards", "Leases")
+		}
 	default:
 		return configError(fmt.Sprintf("unknown transport %q: want %s or %s", cfg.Kind, WS, Webhook), "Kind")
+	}
+	if cfg.LeaseTTL < 0 || (cfg.LeaseTTL > 0 && cfg.LeaseTTL < minLeaseTTL) {
+		return configError(fmt.Sprintf("a lease must last at least %s", minLeaseTTL), "LeaseTTL")
 	}
 	if cfg.ReconnectBackoff < 0 {
 		return configError("negative", "ReconnectBackoff")

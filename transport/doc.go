@@ -25,8 +25,12 @@
 //  3. Flush, after the consumer has drained, saves the dedup window and the sessions
 //     once more, now covering the events finished while draining.
 //
-// Sessions (one key per shard) and the dedup window live in the kv file under
-// GatewayNamespace (session_store.go), which no script can name. With StatusFile set, Run
+// Sessions (one key per shard) and the dedup window live in the kv store under
+// GatewayNamespace (session_store.go), which no script can name. When the store is shared
+// by several processes of the bot (Redis), the dedup window is the store's own
+// (gateway.SharedWindow, event by event), and with Config.Leases the shards are not fixed:
+// each process claims a fair share through leases and takes over a dead process's shards,
+// stopping a shard before its lease can pass to another (leases.go). With StatusFile set, Run
 // rewrites it about once a second with a StatusReport (status.go) for `luabot status`.
 //
 // Run owns every goroutine it starts (the dedup saver, the status writer, one per shard)

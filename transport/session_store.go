@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/luabot/luabot/gateway"
-	"github.com/luabot/luabot/kv"
 )
 
 // GatewayNamespace is the kv namespace holding the gateway's sessions and dedup window.
@@ -18,11 +17,11 @@ const dedupKey = "dedup"
 // SessionStore keeps gateway sessions (one key per shard) and the dedup window in the kv
 // file, in GatewayNamespace. It implements gateway.SessionStore and gateway.DedupStore.
 type SessionStore struct {
-	store *kv.Store
+	store KV
 }
 
 // NewSessionStore returns a SessionStore over s.
-func NewSessionStore(s *kv.Store) *SessionStore { return &SessionStore{store: s} }
+func NewSessionStore(s KV) *SessionStore { return &SessionStore{store: s} }
 
 // SessionKey is the kv key of a shard's session: "session/<id>/<count>".
 func SessionKey(shard [2]int) string { return fmt.Sprintf("session/%d/%d", shard[0], shard[1]) }

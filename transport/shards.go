@@ -97,9 +97,8 @@ func (s *Source) startShards(ctx context.Context, sessions gateway.SessionStore)
 	// One negotiator for every shard: what one learns from a 4014 the others need
 	// not try again.
 	intents := gateway.NewIntentNegotiator(s.cfg.Intents.WantedIntents, s.cfg.Intents.IntentsDropped)
-	clients := make([]*gateway.Client, 0, len(ids))
-	for _, id := range ids {
-		c, err := gateway.New(gateway.Config{
+	newClient := func(id int, sessions gateway.SessionStore) (*gateway.Client, error) {
+		return gateway.New(gateway.Config{
 			URL:        gb.URL,
 			Token:      s.cfg.API.IdentifyToken,
 			Negotiator: intents,
@@ -115,6 +114,18 @@ func (s *Source) startShards(ctx context.Context, sessions gateway.SessionStore)
 			MinBackoff:      s.cfg.ReconnectBackoff,
 			Observer:        s.gatewayObserver(),
 		})
+	}
+	if s.cfg.Leases != nil {
+		s.mu.Lock()
+		s.intents = intents
+		s.mu.Unlock()
+		return func(ctx context.Context, handle func(dispatch.Event)) error {
+			return s.runLeased(ctx, ids, newClient, sessions, handle)
+		}, nil
+	}
+	clients := make([]*gateway.Client, 0, len(ids))
+	for _, id := range ids {
+		c, err := newClient(id, sessions)
 		if err != nil {
 			return nil, err
 		}

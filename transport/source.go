@@ -48,7 +48,12 @@ func (s *Source) Start(ctx context.Context) error {
 	if stores == nil {
 		stores = NewSessionStore(s.cfg.Store)
 	}
-	dedup, err := gateway.NewDedup(gateway.DedupConfig{Store: stores, Logger: s.log})
+	dcfg := gateway.DedupConfig{Store: stores, Logger: s.log}
+	if shared, ok := s.cfg.Store.(gateway.SharedWindow); ok && s.cfg.Sessions == nil {
+		// Several processes share the store: the window lives there, event by event.
+		dcfg.Store, dcfg.Shared, dcfg.ClaimPending = nil, shared, s.cfg.Kind == Webhook
+	}
+	dedup, err := gateway.NewDedup(dcfg)
 	if err != nil {
 		return err
 	}
@@ -106,6 +111,13 @@ func (s *Source) Run(ctx context.Context, deliver func(ev dispatch.Event, settle
 		defer wg.Done()
 		_ = dedup.Run(ctx)
 	}()
+	if s.cfg.Presence != nil && s.cfg.Leases == nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.announce(ctx)
+		}()
+	}
 	if s.cfg.StatusFile != "" {
 		wg.Add(1)
 		go func() {

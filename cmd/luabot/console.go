@@ -29,3 +29,12 @@ func teeLogs() (hub *console.LogHub, restore func()) {
 	slog.SetDefault(slog.New(console.Tee(prev.Handler(), hub)))
 	return hub, func() { slog.SetDefault(prev) }
 }
+
+// consoleStore is the store for the console's kv view: the bbolt file can list its
+// namespaces; a Redis store cannot (yet), and the view says kv is not available.
+func consoleStore(s botStore) console.Store {
+	if cs, ok := s.(console.Store); ok {
+		return cs
+	}
+	return nil
+}

@@ -98,7 +98,7 @@ func dev(c *cli.Context, in io.Reader, out io.Writer) error {
 	reportLoadErrors(c.App.ErrWriter, err)
 	h.watch = w
 	w.metrics.WatchHost(h.Stats)
-	if err := w.mountConsole(console.Config{Scripts: h.Host, Store: h.store, Gateway: gatewayOf{h}, Platform: platform}); err != nil {
+	if err := w.mountConsole(console.Config{Scripts: h.Host, Store: consoleStore(h.store), Gateway: gatewayOf{h}, Platform: platform}); err != nil {
 		return err
 	}
 

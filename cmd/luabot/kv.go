@@ -12,19 +12,65 @@ import (
 
 	"github.com/luabot/luabot/host"
 	"github.com/luabot/luabot/kv"
+	"github.com/luabot/luabot/kv/kvredis"
 )
 
-// openStore opens the --data file for a command that runs scripts.
-func openStore(c *cli.Context) (*kv.Store, error) { return openStoreWith(c, nil) }
+// botStore is the kv store a command runs scripts on: the --data file, or
+// with --store the Redis server several processes of the bot share.
+type botStore interface {
+	host.Store
+	Close() error
+}
 
-// openStoreWith is openStore with an observer of its commits (metrics); nil for none.
-func openStoreWith(c *cli.Context, obs kv.Observer) (*kv.Store, error) {
+var storeFlag = &cli.StringFlag{
+	Name:    "store",
+	Usage:   "keep kv, sessions and the dedup window on a Redis server shared by several processes of the bot: redis://[user:password@]host:port/db (rediss:// for TLS); default the --data file",
+	EnvVars: []string{"LUABOT_STORE"},
+}
+
+// openStore opens the --data file, or the --store server, for a command
+// that runs scripts.
+func openStore(c *cli.Context) (botStore, error) { return openStoreWith(c, nil) }
+
+// openStoreWith is openStore with an observer of the file's commits (metrics); nil for none.
+func openStoreWith(c *cli.Context, obs kv.Observer) (botStore, error) {
 	quota, err := kvQuota(c)
 	if err != nil {
 		return nil, err
 	}
+	if raw := c.String("store"); raw != "" {
+		cfg, err := storeConfig(c)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Quota = quota
+		store, err := kvredis.Open(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("--store %s: %w", cfg.Redacted(), err)
+		}
+		return store, nil
+	}
 	store, err := kv.Open(kv.Config{Path: c.String("data"), Quota: quota, Observer: obs})
-	return store, storeError(err)
+	if err != nil {
+		return nil, storeError(err) // not a nil *kv.Store in a non-nil interface
+	}
+	return store, nil
+}
+
+// storeConfig reads --store into a kvredis.Config whose key prefix is the
+// bot's app id, so that the processes of one bot share state and other
+// bots on the same server do not see it.
+func storeConfig(c *cli.Context) (kvredis.Config, error) {
+	cfg, err := kvredis.ParseURL(c.String("store"))
+	if err != nil {
+		return cfg, usagef("--store: %v", err)
+	}
+	app := c.String("app-id")
+	if app == "" {
+		return cfg, usagef("--store needs --app-id (QQBOT_APP_ID): the bot's keys on the server are named after it")
+	}
+	cfg.Prefix = "luabot:" + app + ":"
+	return cfg, nil
 }
 
 // storeError adds to the kv package's errors what only the command line

@@ -22,7 +22,9 @@ func runCommand() *cli.Command {
 		Name:      "run",
 		Usage:     "run scripts as a bot on the QQ platform",
 		ArgsUsage: "SCRIPT|DIR...",
-		Flags: slices.Concat(platformFlags(), []cli.Flag{dataFlag}, transportFlags(), []cli.Flag{
+		Flags: slices.Concat(platformFlags(), []cli.Flag{dataFlag, storeFlag}, transportFlags(), []cli.Flag{
+			&cli.BoolFlag{Name: "share-shards", Usage: "with --store: share the shards (all, or --shard-range) with the bot's other processes through leases; a dead process's shards are taken over", EnvVars: []string{"LUABOT_SHARE_SHARDS"}},
+			&cli.DurationFlag{Name: "shard-lease", Value: transport.DefaultLeaseTTL, Usage: "with --share-shards: how long a shard lease lasts unless renewed", EnvVars: []string{"LUABOT_SHARD_LEASE"}},
 			&cli.BoolFlag{Name: "watch", Usage: "reload scripts live when their files change", EnvVars: []string{"LUABOT_WATCH"}},
 			// For `luabot bench --cpuprofile`: where the time of a run goes.
 			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile (pprof) to this file"},
@@ -71,8 +73,11 @@ func runCommand() *cli.Command {
 			}
 			b.watch = w
 			w.metrics.WatchHost(b.Stats)
-			if err := w.mountConsole(console.Config{Scripts: b.Host, Store: b.store, Gateway: gatewayOf{b}}); err != nil {
+			if err := w.mountConsole(console.Config{Scripts: b.Host, Store: consoleStore(b.store), Gateway: gatewayOf{b}}); err != nil {
 				return err
+			}
+			if c.Bool("share-shards") {
+				b.shareShards(&tcfg)
 			}
 			err = b.serve(c.Context, api, tcfg)
 			if errors.Is(err, c.Context.Err()) {
@@ -183,6 +188,15 @@ func transportConfig(c *cli.Context, secret string) (transport.Config, error) {
 		}
 		cfg.Shards, cfg.ShardIDs = count, ids
 	}
+	if c.Bool("share-shards") {
+		switch {
+		case c.String("store") == "":
+			return cfg, usagef("--share-shards needs --store: the leases live in the store the processes share")
+		case cfg.Kind == transport.Webhook:
+			return cfg, usagef("--share-shards is for --transport ws: webhook instances share no shards")
+		}
+		cfg.LeaseTTL = c.Duration("shard-lease")
+	}
 	if err := cfg.Check(); err != nil {
 		return cfg, flagError(err)
 	}
@@ -198,6 +212,8 @@ var transportFlagOf = map[string]string{
 	"Webhook.Listen":  "--listen",
 	"Webhook.TLSCert": "--tls-cert",
 	"Webhook.TLSKey":  "--tls-key",
+	"LeaseTTL":        "--shard-lease",
+	"Leases":          "--share-shards",
 }
 
 // flagError turns a transport.ConfigError into a usage error naming flags; other errors

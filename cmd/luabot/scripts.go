@@ -38,7 +38,7 @@ var dataFlag = &cli.StringFlag{
 // bot is a host and the kv store it runs on, as the commands wire them.
 type bot struct {
 	*host.Host
-	store *kv.Store
+	store botStore
 	// watch, when set, is told of the transport serve builds (readiness, metrics).
 	watch *watch
 	src   atomic.Pointer[transport.Source] // set by serve, for the console's overview
@@ -55,6 +55,9 @@ func (b *bot) serve(ctx context.Context, api *openapi.Client, tcfg transport.Con
 	if b.watch != nil {
 		tcfg.Observer = b.watch.metrics
 	}
+	if a, ok := b.store.(transport.Announcer); ok && tcfg.Leases == nil {
+		tcfg.Presence = a // listed by luabot status --store
+	}
 	src, err := transport.New(tcfg)
 	if err != nil {
 		return flagError(err)
@@ -64,6 +67,22 @@ func (b *bot) serve(ctx context.Context, api *openapi.Client, tcfg transport.Con
 	}
 	b.src.Store(src)
 	return b.Run(ctx, src)
+}
+
+// shareShards makes the transport claim its shards through leases in the
+// shared store, and read the handled-event records again before a shard
+// taken over from another process resumes.
+func (b *bot) shareShards(tcfg *transport.Config) {
+	leaser, ok := b.store.(transport.Leaser)
+	if !ok {
+		return // transportConfig refused --share-shards without --store
+	}
+	tcfg.Leases = leaser
+	tcfg.OnTakeover = func(shard int) {
+		if err := b.ReloadHandled(); err != nil {
+			slog.Warn("handled-event records not read before taking the shard over; its replayed events may run again", "shard_id", shard, "err", err)
+		}
+	}
 }
 
 // loadHostWith opens the store and loads the scripts named on the command

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/luabot/luabot/gateway"
+	"github.com/luabot/luabot/kv/kvredis"
 	"github.com/luabot/luabot/transport"
 )
 
@@ -26,9 +29,14 @@ func statusCommand() *cli.Command {
 		Usage: "show the gateway state of each shard, and the intents granted, of the bot running on --data",
 		Description: "luabot run and luabot dev rewrite DATA.status.json about once a second and a last time when\n" +
 			"they stop; status prints it. The age column tells a live process from a stopped one. Without\n" +
-			"--data, status shows whichever of run's and dev's default files was updated last.",
-		Flags: []cli.Flag{dataFlag},
+			"--data, status shows whichever of run's and dev's default files was updated last. With --store,\n" +
+			"it lists every process of the bot sharing that store, the shards each holds and its last renewal.",
+		Flags: []cli.Flag{dataFlag, storeFlag,
+			&cli.StringFlag{Name: "app-id", Usage: "with --store: the bot whose processes to show", EnvVars: []string{"QQBOT_APP_ID"}}},
 		Action: func(c *cli.Context) error {
+			if c.String("store") != "" {
+				return clusterStatus(c)
+			}
 			data := c.String("data")
 			if !c.IsSet("data") {
 				data = newestStatus(data, devData)
@@ -89,4 +97,43 @@ func newestStatus(names ...string) string {
 		}
 	}
 	return best
+}
+
+// clusterStatus prints, from the shared store, every live process of the bot
+// sharing shards (--share-shards), the shards each holds and when it last
+// renewed its leases.
+func clusterStatus(c *cli.Context) error {
+	cfg, err := storeConfig(c)
+	if err != nil {
+		return err
+	}
+	store, err := kvredis.Open(cfg)
+	if err != nil {
+		return fmt.Errorf("--store %s: %w", cfg.Redacted(), err)
+	}
+	defer store.Close()
+	procs, err := store.Processes()
+	if err != nil {
+		return err
+	}
+	w := c.App.Writer
+	if len(procs) == 0 {
+		fmt.Fprintf(w, "no live process of bot %s shares shards on %s (luabot run --store … --share-shards)\n", c.String("app-id"), cfg.Redacted())
+		return nil
+	}
+	sort.Slice(procs, func(i, j int) bool { return procs[i].Owner < procs[j].Owner })
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROCESS\tSHARDS\tRENEWED")
+	for _, p := range procs {
+		shards := make([]string, len(p.Shards))
+		for i, id := range p.Shards {
+			shards[i] = strconv.Itoa(id)
+		}
+		held := strings.Join(shards, ",")
+		if held == "" {
+			held = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s ago\n", p.Owner, held, time.Since(p.Renewed).Round(100*time.Millisecond))
+	}
+	return tw.Flush()
 }

@@ -1,0 +1,60 @@
+test("a value reads back as stored, and nil deletes", function()
+  sim.say("general", "/put greeting hello")
+  sim.say("general", "/get greeting")
+  sim.say("general", "/get missing")
+  expect(sim.sent(2).content).to_be("greeting=hello")
+  expect(sim.sent(3).content).to_be("missing=nil")
+end)
+
+test("TTL: a value is gone once its time is up", function()
+  sim.say("general", "/put token abc 30")
+  sim.advance(29)
+  sim.say("general", "/get token")
+  sim.advance(2)
+  sim.say("general", "/get token")
+  expect(sim.sent(2).content).to_be("token=abc")
+  expect(sim.sent(3).content).to_be("token=nil")
+end)
+
+test("a failing handler's writes are dropped, all of them", function()
+  sim.expect_error("fails after writing")
+  sim.say("general", "/half k")
+  sim.say("general", "/get k")
+  sim.say("general", "/get k.2")
+  expect(sim.sent(1).content).to_be("own view written")
+  expect(sim.sent(2).content).to_be("k=nil")
+  expect(sim.sent(3).content).to_be("k.2=nil")
+end)
+
+test("tables are stored as deterministic JSON and read back the same", function()
+  sim.say("general", "/shapes")
+  expect(sim.sent(1).content).to_be('{"a":true,"b":[1,2.5,"x\\u0000y"],"c":{"y":{},"z":1},"n":-3} 3')
+end)
+
+test("kv.incr gives concurrent handlers distinct values", function()
+  for _ = 1, 5 do sim.say("general", "/ticket") end
+  sim.advance(1)
+  local got = {}
+  for i = 1, 5 do got[#got + 1] = sim.sent(i).content end
+  table.sort(got)
+  expect(table.concat(got, ",")).to_be("ticket 1,ticket 2,ticket 3,ticket 4,ticket 5")
+end)
+
+test("kv.update is a read-modify-write", function()
+  sim.say("general", "/double d")
+  sim.say("general", "/double d")
+  sim.say("general", "/double d")
+  expect(sim.sent(3).content).to_be("doubled 8")
+end)
+
+test("kv.scan walks a prefix in key order", function()
+  for _, k in ipairs({"s:b", "s:a", "s:ab", "t:a", "s:"}) do sim.say("general", "/put " .. k .. " v") end
+  sim.say("general", "/scan s:")
+  expect(sim.sent(-1).content).to_be("scan s:=v,s:a=v,s:ab=v,s:b=v")
+end)
+
+test("each script has its own namespace; kv.open ones are shared", function()
+  sim.say("general", "/mine x")
+  sim.say("general", "/theirs")
+  expect(sim.sent(2).content).to_be("own nil, common from store x")
+end)
