@@ -1,6 +1,8 @@
 package host
 
 import (
+	"math"
+
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -79,6 +81,10 @@ func newSandbox() *lua.LState {
 	safeOS.RawSetString("date", L.NewFunction(cappedDate(osLib.RawGetString("date"))))
 	L.SetGlobal("os", safeOS)
 
+	// Lua 5.1's tonumber reads exponents and hexadecimal (tonumber.go);
+	// its math.huge is infinity, not the largest float.
+	L.SetGlobal("tonumber", L.NewFunction(luaTonumber))
+	L.GetGlobal("math").(*lua.LTable).RawSetString("huge", lua.LNumber(math.Inf(1)))
 	installStringLimits(L)
 	installConcat(L)
 	return L
