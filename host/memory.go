@@ -227,9 +227,8 @@ func (s *script) estimate() int64 {
 		w.value(th)
 	}
 	if s.req != nil {
-		for _, v := range s.req.loaded {
-			w.value(v)
-		}
+		w.value(s.req.loaded)
+		w.value(s.req.preload)
 	}
 	s.coroutines, s.created = w.coroutines, 0
 	if w.budget < 0 {

@@ -6,7 +6,6 @@ package host
 var MissingGlobals = map[string]string{
 	"io":             "scripts cannot touch files; keep state in kv",
 	"debug":          "the sandbox has no debug library",
-	"package":        `use require("name") for a file beside the script`,
 	"dofile":         `use require("name") for a file beside the script`,
 	"loadfile":       `use require("name") for a file beside the script`,
 	"load":           "scripts cannot compile code at run time; use a table of functions",
@@ -35,5 +34,6 @@ var MissingFields = map[string]map[string]string{
 
 // internalGlobals are removed too but are nothing a script means to use:
 // gopher-lua's own extras, and the stock require, which require.go
-// replaces with one confined to the script's folder.
+// replaces with one confined to the script's folder (and a read-only
+// package beside it).
 var internalGlobals = []string{"_printregs", "_GOPHER_LUA_VERSION", "require"}

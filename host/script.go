@@ -327,8 +327,9 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		return fail(err)
 	}
 	s.g = g
-	s.req = newRequirer(absDir, dir)
+	s.req = newRequirer(s.L, absDir, dir)
 	s.L.SetGlobal("require", s.L.NewFunction(s.req.require))
+	s.L.SetGlobal("package", s.req.packageTable(s.L))
 	s.clockedOS()
 	if err := s.runPrelude(); err != nil {
 		return fail(err)

@@ -487,7 +487,7 @@ func TestSandbox_UnsafeLibrariesAreGone(t *testing.T) {
 	h := mustHarness(t, `
 gone = {}
 for _, name in ipairs({"io", "debug", "dofile", "loadfile", "load", "loadstring", "getfenv", "setfenv",
-    "collectgarbage", "newproxy", "module", "package"}) do
+    "collectgarbage", "newproxy", "module"}) do
   gone[name] = _G[name] == nil
 end
 gone["os.execute"] = os.execute == nil
