@@ -158,3 +158,82 @@ func TestLua51_ConcatUnderStringCap(t *testing.T) {
 		L.SetTop(0)
 	}
 }
+
+// loadstring and load compile source text as 5.1 does (issue 21 item 10).
+func TestLua51_Load(t *testing.T) {
+	checkLua51(t, [][2]string{
+		{`loadstring("return 1 + 1")()`, "2"},
+		{`loadstring("local a, b = ... return b, a")(1, 2)`, "2,1"},
+		{`(function() local f, e = loadstring("x = ") return f, e:match('^%[string "x = "%]:') ~= nil end)()`, "nil,true"},
+		{`select(2, loadstring("return 1 +\nfoo bar")):match('^%[string "return 1 %+..."%]:2:') ~= nil`, "true"},
+		{`select(2, loadstring("x x", "=mine")):match("^mine:1:") ~= nil`, "true"},
+		{`select(2, pcall(loadstring("error('boom')", "=chunk")))`, "chunk:1: boom"},
+		{`select(2, pcall(loadstring("error('boom')")))`, `[string "error('boom')"]:1: boom`},
+		{`(function() local parts, i = {"return ", "4", "2"}, 0 return load(function() i = i + 1 return parts[i] end)() end)()`, "42"},
+		{`(function() local i = 0 return load(function() i = i + 1 return i == 1 and "return 1" or "" end)() end)()`, "1"},
+		{`(function() local f, e = load(function() return {} end) return f, e:match("reader function must return a string$") end)()`, "nil,reader function must return a string"},
+		{`(function() local i = 0 return load(function() i = i + 1 return ({"return ", 12})[i] end)() end)()`, "12"},
+		{`(function() g_loaded = 7 return loadstring("return g_loaded")() end)()`, "7"},
+		{`type(loadstring("\27Lua"))`, "nil"},
+	})
+}
+
+// What luabot adds to 5.1: a clear message for byte code, the source
+// cap, load of a string with an env as in 5.2 and LuaJIT, and .. inside
+// loaded code under the string cap.
+func TestLoad_SandboxRules(t *testing.T) {
+	L := newSandbox()
+	defer L.Close()
+	for src, want := range map[string]string{
+		`return select(2, loadstring("\27LuaQ\0"))`:                                                   "binary chunks are not accepted",
+		`return select(2, load(function() return nil end, "=x", "b"))`:                                "mode is 'b'",
+		`return select(2, loadstring(string.rep(" ", 1024*1024 + 1)))`:                                "load compiles at most",
+		`return load("return who", "=env", "t", {who = "env table"})()`:                               "env table",
+		`return load("return who", "=env", "bt", {who = "both modes"})()`:                             "both modes",
+		`return select(2, pcall(loadstring("local a = string.rep('x', 9*1024*1024) return a .. a")))`: "result would exceed",
+	} {
+		proto, err := compile(src, "t.lua")
+		if err != nil {
+			t.Fatal(err)
+		}
+		L.Push(L.NewFunctionFromProto(proto))
+		if err := L.PCall(0, 1, nil); err != nil {
+			t.Errorf("%s: %v", src, err)
+			continue
+		}
+		if got := L.Get(-1).String(); !strings.Contains(got, want) {
+			t.Errorf("%s = %q, want %q", src, got, want)
+		}
+		L.SetTop(0)
+	}
+}
+
+// collectgarbage("count") is the script's own estimate and grows with
+// what it keeps; the harmless options are accepted, stop and unknown ones
+// refused (issue 21 item 11).
+func TestCollectgarbage(t *testing.T) {
+	h := mustHarness(t, `
+local before = collectgarbage("count")
+keep = {}
+for i = 1, 20000 do keep[i] = {i} end
+local after = collectgarbage("count")
+grew = after - before
+kinds = table.concat({type(before), tostring(collectgarbage()), tostring(collectgarbage("collect")),
+  tostring(collectgarbage("step")), tostring(collectgarbage("setpause", 100)), tostring(collectgarbage("setstepmul", 400))}, ",")
+stop_ok, stop_err = pcall(collectgarbage, "stop")
+bad_ok, bad_err = pcall(collectgarbage, "nope")
+`)
+	L := h.s.L
+	if grew := float64(L.GetGlobal("grew").(lua.LNumber)); grew < 20000*100/1024 {
+		t.Errorf("count grew by %.0f KiB for 20000 kept tables", grew)
+	}
+	if got := L.GetGlobal("kinds").String(); got != "number,0,0,true,200,200" {
+		t.Errorf("results %q", got)
+	}
+	if L.GetGlobal("stop_ok") != lua.LFalse || !strings.Contains(L.GetGlobal("stop_err").String(), "cannot stop or restart") {
+		t.Errorf("stop: %v %v", L.GetGlobal("stop_ok"), L.GetGlobal("stop_err"))
+	}
+	if !strings.Contains(L.GetGlobal("bad_err").String(), "bad argument #1 to 'collectgarbage' (invalid option 'nope')") {
+		t.Errorf("unknown option: %v", L.GetGlobal("bad_err"))
+	}
+}

@@ -31,9 +31,10 @@ func NewSandbox() *lua.LState { return newSandbox() }
 
 // newSandbox creates a state with only the safe parts of the standard
 // library. What is missing is missing on purpose: io, os.execute/exit/
-// getenv/remove/rename, debug, dofile, loadfile, load, loadstring,
-// string.dump, getfenv/setfenv (they reach the real globals of any Go
-// function) and collectgarbage (a whole-process GC).
+// getenv/remove/rename, debug, dofile, loadfile, string.dump (byte code),
+// getfenv/setfenv (they reach the real globals of any Go function) and
+// the parts of collectgarbage that act on the whole process. load and
+// loadstring compile source text only (load.go).
 func newSandbox() *lua.LState {
 	L := lua.NewState(lua.Options{
 		SkipOpenLibs:        true,
@@ -69,7 +70,7 @@ func newSandbox() *lua.LState {
 	for name := range MissingGlobals { // missing.go
 		L.SetGlobal(name, lua.LNil)
 	}
-	for _, name := range internalGlobals {
+	for _, name := range append(internalGlobals, perScriptGlobals...) {
 		L.SetGlobal(name, lua.LNil)
 	}
 
@@ -86,6 +87,7 @@ func newSandbox() *lua.LState {
 	L.SetGlobal("tonumber", L.NewFunction(luaTonumber))
 	L.GetGlobal("math").(*lua.LTable).RawSetString("huge", lua.LNumber(math.Inf(1)))
 	installStringLimits(L)
+	installLoad(L) // load.go
 	installConcat(L)
 	return L
 }

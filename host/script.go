@@ -330,6 +330,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 	s.req = newRequirer(s.L, absDir, dir)
 	s.L.SetGlobal("require", s.L.NewFunction(s.req.require))
 	s.L.SetGlobal("package", s.req.packageTable(s.L))
+	s.L.SetGlobal("collectgarbage", s.L.NewFunction(s.collectgarbage)) // gc.go
 	s.clockedOS()
 	if err := s.runPrelude(); err != nil {
 		return fail(err)
