@@ -119,6 +119,7 @@ type script struct {
 	// (scheduler goroutine only).
 	timersClosed bool
 	req          *requirer
+	pcallPool    *lua.LTable // the prelude's idle pcall coroutines (coroutines.go)
 	// parked counts handlers waiting on a host wait (capped by
 	// Limits.Parked); coroutines is how many coroutines of its own the
 	// script held at the last count, and created how many it made since
@@ -395,7 +396,8 @@ func (s *script) runPrelude() error {
 	s.L.Push(s.L.NewFunction(isGoFunction))
 	s.L.Push(nativePcall)
 	s.L.Push(s.L.NewFunction(s.newCoroutine(co.RawGetString("create").(*lua.LFunction))))
-	if err := s.L.PCall(7, 0, nil); err != nil {
+	s.L.Push(s.L.NewFunction(s.ownPool))
+	if err := s.L.PCall(8, 0, nil); err != nil {
 		return fmt.Errorf("prelude: %v", luaMessage(err))
 	}
 	return nil
