@@ -21,6 +21,12 @@ func TestLua51_PcallFamily(t *testing.T) {
 		{`pcall(tostring, 12)`, "true,12"},
 		{`pcall(function(...) return ... end, 1, nil, 3)`, "true,1,nil,3"},
 		{`select("#", pcall(error, nil))`, "2"},
+		// gopher-lua's pcall closed every upvalue of the thread on an
+		// error, so closures lost their variables.
+		{`(function() local n = 0 local function inc() n = n + 1 end pcall(error, "x") inc() pcall(string.rep) inc() return n end)()`, "2"},
+		{`(function() local err local function h(e) err = "set" end pcall(error, "bad") xpcall(function() error("x") end, h) return err end)()`, "set"},
+		{`(function() local saved pcall(table.sort, {3, 2, 1}, function(a, b) local x = a saved = function() return x end error("e") end) local y, z = 42, 43 return saved() end)()`, "1"},
+		{`(function() local n = 0 local f = function() n = n + 1 end pcall(function() f() error("x") end) f() return n end)()`, "2"},
 	}
 	exprs := make([]string, len(cases))
 	for i, c := range cases {

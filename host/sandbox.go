@@ -88,6 +88,11 @@ func newSandbox() *lua.LState {
 	L.GetGlobal("math").(*lua.LTable).RawSetString("huge", lua.LNumber(math.Inf(1)))
 	installStringLimits(L)
 	installLoad(L) // load.go
+	if safePcallOK {
+		// pcallnative.go: gopher-lua's pcall detaches closures from their
+		// variables after an error.
+		L.SetGlobal("pcall", L.NewFunction(safePcall))
+	}
 	installConcat(L)
 	return L
 }

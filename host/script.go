@@ -409,7 +409,9 @@ func (s *script) runPrelude() error {
 // nested VM loop, where waits are refused either way.
 func isGoFunction(L *lua.LState) int {
 	fn, ok := L.Get(1).(*lua.LFunction)
-	L.Push(lua.LBool(ok && fn.IsG))
+	// Without safePcall (pcallnative.go) every pcall takes the coroutine
+	// path, where an error closes only the coroutine's own upvalues.
+	L.Push(lua.LBool(ok && fn.IsG && safePcallOK))
 	return 1
 }
 
