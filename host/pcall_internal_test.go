@@ -21,6 +21,11 @@ func TestLua51_PcallFamily(t *testing.T) {
 		{`pcall(tostring, 12)`, "true,12"},
 		{`pcall(function(...) return ... end, 1, nil, 3)`, "true,1,nil,3"},
 		{`select("#", pcall(error, nil))`, "2"},
+		// error(msg, 2) names the caller; a pcall calling the function
+		// directly is a C function in 5.1, so no position is added.
+		{`select(2, pcall(function() error("lvl2", 2) end))`, "lvl2"},
+		{`select(2, xpcall(function() error("lvl2", 2) end, function(m) return m end))`, "lvl2"},
+		{`select(2, pcall(function() local function f() error("in f", 2) end f() end)):match("^[^:]*:%d+: in f$") ~= nil`, "true"},
 		// gopher-lua's pcall closed every upvalue of the thread on an
 		// error, so closures lost their variables.
 		{`(function() local n = 0 local function inc() n = n + 1 end pcall(error, "x") inc() pcall(string.rep) inc() return n end)()`, "2"},
