@@ -87,7 +87,7 @@ func newSandbox() *lua.LState {
 	L.SetGlobal("tonumber", L.NewFunction(luaTonumber))
 	L.GetGlobal("math").(*lua.LTable).RawSetString("huge", lua.LNumber(math.Inf(1)))
 	installStringLimits(L)
-	installLoad(L) // load.go
+	installLoad(L)                                // load.go
 	L.SetGlobal("error", L.NewFunction(luaError)) // errorfn.go
 	if safePcallOK {
 		// pcallnative.go: gopher-lua's pcall detaches closures from their
