@@ -23,14 +23,21 @@ func installLoad(L *lua.LState) {
 }
 
 // luaLoadstring is loadstring(s [, chunkname]): the compiled chunk, or
-// nil and the message.
+// nil and the message. Like load it also takes a mode and an environment
+// table (arguments 5.1 ignores): libraries written for 5.1 and 5.2 call
+// (loadstring or load)(s, name, mode, env) and, in 5.1, setfenv the
+// result, which the sandbox does not offer; serpent's safe load is one.
 func luaLoadstring(L *lua.LState) int {
 	s := checkString(L, 1, "loadstring")
 	name := s
 	if v, ok := L.Get(2).(lua.LString); ok {
 		name = string(v)
 	}
-	return loadChunk(L, s, name, nil)
+	var env *lua.LTable
+	if e, ok := L.Get(4).(*lua.LTable); ok {
+		env = e
+	}
+	return loadChunk(L, s, name, env)
 }
 
 // luaLoad is 5.1's load(func [, chunkname]), which calls func for the
