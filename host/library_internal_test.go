@@ -29,12 +29,18 @@ func writeTree(t *testing.T, files map[string]string) string {
 // level leaves in the global result, or the load error.
 func loadIn(t *testing.T, dir string) (string, error) {
 	t.Helper()
+	return loadInWith(t, dir, Limits{})
+}
+
+// loadInWith is loadIn with the script's limits.
+func loadInWith(t *testing.T, dir string, limits Limits) (string, error) {
+	t.Helper()
 	store, err := kv.Open(kv.Config{Path: filepath.Join(t.TempDir(), "t.db")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	s, err := loadScript(filepath.Join(dir, "bot.lua"), scriptDeps{api: &fakeAPI{}, store: store, logger: slog.New(slog.DiscardHandler)})
+	s, err := loadScript(filepath.Join(dir, "bot.lua"), scriptDeps{api: &fakeAPI{}, store: store, logger: slog.New(slog.DiscardHandler), limits: limits})
 	if err != nil {
 		return "", err
 	}
@@ -82,7 +88,8 @@ func TestLibrary_ScriptsIn(t *testing.T) {
 
 // require accepts the names Lua accepts (dashes, digits first), finds
 // name/init.lua and lib/, and stays inside the folder; package is there,
-// read-only, for feature detection (issue 21 item 9).
+// for feature detection, its config, loaded and preload fixed (issue 21
+// item 9).
 func TestRequire_Lua51(t *testing.T) {
 	dir := writeTree(t, map[string]string{
 		"bot.lua": `
@@ -101,7 +108,10 @@ package.loaded.fake = {name = "fake"}
 add(require("fake").name)
 add(require("nothing"))
 add(package.loaded.nothing)
-add(select(2, pcall(function() package.path = "/etc/?.lua" end)))
+add(select(2, pcall(function() package.config = "x" end)))
+package.path = "/etc/?.lua;" .. package.path
+package.searchpath = function() end
+add(require("inspect").name .. (package.searchpath and "+searchpath" or ""))
 add(select(2, pcall(require, "../secret")))
 add(select(2, pcall(require, "a..b")))
 add(select(2, pcall(require, "missing-one")))
@@ -118,7 +128,7 @@ result = table.concat(out, "|")`,
 	}
 	parts := strings.Split(got, "|")
 	want := []string{"30log", "pl+utils", "inspect", "true", "true", "/", "true", "pre:virtual", "fake", "true", "true",
-		"package is read-only", "module name is parts", "module name is parts", "no file"}
+		"package.config cannot be replaced", "inspect+searchpath", "module name is parts", "module name is parts", "no file"}
 	if len(parts) != len(want) {
 		t.Fatalf("got %q", got)
 	}

@@ -237,3 +237,15 @@ bad_ok, bad_err = pcall(collectgarbage, "nope")
 		t.Errorf("unknown option: %v", L.GetGlobal("bad_err"))
 	}
 }
+
+// math.randomseed makes a script's numbers repeat (gopher-lua's did not,
+// Go's global Seed being a no-op), and the intervals are 5.1's.
+func TestLua51_Random(t *testing.T) {
+	checkLua51(t, [][2]string{
+		{`(function() math.randomseed(7) local a = {math.random(), math.random(10), math.random(5, 6)} math.randomseed(7) local b = {math.random(), math.random(10), math.random(5, 6)} return a[1] == b[1] and a[2] == b[2] and a[3] == b[3] end)()`, "true"},
+		{`(function() for i = 1, 200 do local x = math.random(3) if x < 1 or x > 3 or x % 1 ~= 0 then return x end local y = math.random(-2, 2) if y < -2 or y > 2 then return y end local z = math.random() if z < 0 or z >= 1 then return z end end return "ok" end)()`, "ok"},
+		{`math.random(0)`, "error: bad argument #1 to 'random' (interval is empty)"},
+		{`math.random(3, 1)`, "error: bad argument #2 to 'random' (interval is empty)"},
+		{`math.random(2, 2)`, "2"},
+	})
+}

@@ -124,12 +124,14 @@ func (r *requirer) find(L *lua.LState, name string) *lua.LFunction {
 	return nil
 }
 
-// packageTable is the script's read-only package: enough for libraries
-// that detect features through it (Penlight reads package.config).
-// package.loaded and package.preload are the require's own tables, which
-// the script may fill as in Lua 5.1; path and cpath are empty because
-// require reads no search path (modulePatterns is fixed), and nothing
-// else of 5.1's package library exists.
+// packageTable is the script's package: enough for libraries that
+// detect features through it (Penlight reads package.config) or extend it
+// (Penlight adds package.searchpath). package.loaded and package.preload
+// are the require's own tables, which the script may fill as in Lua 5.1;
+// they, and config, cannot be replaced. path and cpath start empty
+// because require reads no search path (modulePatterns is fixed); a script
+// may assign them, as scripts written for 5.1 do, to no effect on
+// require. Nothing else of 5.1's package library exists.
 func (r *requirer) packageTable(L *lua.LState) lua.LValue {
 	fields := L.NewTable()
 	fields.RawSetString("config", lua.LString("/\n;\n?\n!\n-"))
@@ -137,17 +139,16 @@ func (r *requirer) packageTable(L *lua.LState) lua.LValue {
 	fields.RawSetString("cpath", lua.LString(""))
 	fields.RawSetString("loaded", r.loaded)
 	fields.RawSetString("preload", r.preload)
-	return readOnlyTable(L, fields, "package")
-}
-
-// readOnlyTable returns an empty table whose reads go to fields and whose
-// writes raise, with its metatable locked.
-func readOnlyTable(L *lua.LState, fields *lua.LTable, what string) *lua.LTable {
 	proxy := L.NewTable()
 	mt := L.NewTable()
 	mt.RawSetString("__index", fields)
 	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
-		L.RaiseError("%s is read-only (cannot set %s)", what, L.Get(2).String())
+		switch k := L.Get(2); k {
+		case lua.LString("config"), lua.LString("loaded"), lua.LString("preload"):
+			L.RaiseError("package.%s cannot be replaced", k)
+		default:
+			fields.RawSet(k, L.Get(3))
+		}
 		return 0
 	}))
 	mt.RawSetString("__metatable", lua.LString("locked"))

@@ -89,6 +89,7 @@ func newSandbox() *lua.LState {
 	installStringLimits(L)
 	installLoad(L)                                // load.go
 	L.SetGlobal("error", L.NewFunction(luaError)) // errorfn.go
+	installRandom(L)                              // mathrand.go
 	if safePcallOK {
 		// pcallnative.go: gopher-lua's pcall detaches closures from their
 		// variables after an error.
