@@ -89,6 +89,11 @@ func safePcall(L *lua.LState) int {
 	if L.GetTop() == 0 {
 		argError(L, 1, "pcall", "value expected")
 	}
+	if f := L.Get(1); f.Type() != lua.LTFunction && L.GetMetaField(f, "__call").Type() != lua.LTFunction {
+		L.Push(lua.LFalse)
+		L.Push(lua.LString("attempt to call a " + f.Type().String() + " value"))
+		return 2
+	}
 	nargs := L.GetTop() - 1
 	base := regTop(L) - nargs - 1
 	hef := field[bool](unsafe.Pointer(L), offHasErrFunc)

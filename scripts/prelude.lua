@@ -95,8 +95,10 @@ local function finish(co, ok, first, ...)
 end
 
 local function slowpcall(f, ...)
-  if type(f) ~= "function" and not (type(f) == "table" or type(f) == "userdata") then
-    return false, "attempt to call a " .. type(f) .. " value"
+  if type(f) ~= "function" then
+    -- A value with a __call metamethod, or not callable at all: native
+    -- says which as 5.1 does ("attempt to call a table value").
+    return native(f, ...)
   end
   local co
   if pooled > 0 then
@@ -118,6 +120,10 @@ local function unprefix(ok, ...)
   local e = ...
   if type(e) == "string" and sub(e, 1, 9) == "=prelude:" then
     e = gsub(e, "^=prelude:%d+: ", "")
+  end
+  -- A Go function pcall calls has no name; 5.1 calls it '?'.
+  if type(e) == "string" and sub(e, 1, 13) == "bad argument " then
+    e = gsub(e, "^(bad argument #%d+ to )%(anonymous%)", "%1'?'", 1)
   end
   return false, e
 end
