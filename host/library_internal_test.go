@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/luabot/luabot/kv"
 )
@@ -40,7 +41,9 @@ func loadInWith(t *testing.T, dir string, limits Limits) (string, error) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	s, err := loadScript(filepath.Join(dir, "bot.lua"), scriptDeps{api: &fakeAPI{}, store: store, logger: slog.New(slog.DiscardHandler), limits: limits})
+	// Test suites run at the top level, whose wall-clock budget (5 s by
+	// default) a loaded machine under -race can pass.
+	s, err := loadScript(filepath.Join(dir, "bot.lua"), scriptDeps{api: &fakeAPI{}, store: store, logger: slog.New(slog.DiscardHandler), limits: limits, loadBudget: time.Minute})
 	if err != nil {
 		return "", err
 	}

@@ -25,7 +25,8 @@ func TestLua51Suite(t *testing.T) {
 			defer store.Close()
 			s, err := loadScript(filepath.Join("testdata", "lua51-tests", name+".lua"), scriptDeps{
 				api: &fakeAPI{}, store: store, logger: slog.New(slog.DiscardHandler),
-				limits: Limits{CPU: 10 * time.Second, Memory: 256 << 20},
+				limits:     Limits{CPU: 10 * time.Second, Memory: 256 << 20},
+				loadBudget: time.Minute, // wall time, which -race on a loaded machine stretches
 			})
 			if err != nil {
 				t.Fatal(err)
