@@ -249,3 +249,15 @@ func TestLua51_Random(t *testing.T) {
 		{`math.random(2, 2)`, "2"},
 	})
 }
+
+// table.foreach, foreachi and setn exist as in 5.1.
+func TestLua51_TableForeach(t *testing.T) {
+	checkLua51(t, [][2]string{
+		{`table.foreach({x = 90, y = 8}, function(k, v) if k == "x" then return v end end)`, "90"},
+		{`table.foreach({x = 90}, function(k, v) end)`, ""},
+		{`(function() local s = 0 table.foreachi({1, 2, 3}, function(i, v) s = s + i * v end) return s end)()`, "14"},
+		{`table.foreachi({5, 6, 7}, function(i, v) if v == 6 then return i, "two" end end)`, "2"},
+		{`table.setn({}, 1)`, "error: 'setn' is obsolete"},
+		{`table.maxn{}, table.maxn{["1000"] = true, [24.5] = 3}, table.maxn{[1000] = true, [-5] = 1}`, "0,24.5,1000"},
+	})
+}

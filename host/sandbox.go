@@ -90,6 +90,7 @@ func newSandbox() *lua.LState {
 	installLoad(L)                                // load.go
 	L.SetGlobal("error", L.NewFunction(luaError)) // errorfn.go
 	installRandom(L)                              // mathrand.go
+	installTable51(L)                             // tablelib.go
 	if safePcallOK {
 		// pcallnative.go: gopher-lua's pcall detaches closures from their
 		// variables after an error.
