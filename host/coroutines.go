@@ -32,3 +32,11 @@ func (s *script) newCoroutine(create *lua.LFunction) lua.LGFunction {
 		return 1
 	}
 }
+
+// ownPool is the prelude's ownpool(t): t is pcall's pool of idle
+// coroutines (at most a few), which the memory walk does not count
+// against Limits.Coroutines.
+func (s *script) ownPool(L *lua.LState) int {
+	s.pcallPool = L.CheckTable(1)
+	return 0
+}

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -146,7 +145,8 @@ func New(cfg Config) (*Host, error) {
 }
 
 // ScriptFiles expands the command-line arguments: a file is itself, a
-// folder is every top-level *.lua in it except *_test.lua, sorted.
+// folder is its scripts (ScriptsIn: top-level *.lua but tests and
+// libraries), sorted.
 func ScriptFiles(args []string) ([]string, error) {
 	var files []string
 	for _, arg := range args {
@@ -158,20 +158,14 @@ func ScriptFiles(args []string) ([]string, error) {
 			files = append(files, arg)
 			continue
 		}
-		matches, err := filepath.Glob(filepath.Join(arg, "*.lua"))
+		scripts, err := ScriptsIn(arg) // library.go
 		if err != nil {
 			return nil, err
 		}
-		sort.Strings(matches)
-		n := 0
-		for _, m := range matches {
-			if IsScript(m) {
-				files = append(files, m)
-				n++
-			}
-		}
+		files = append(files, scripts...)
+		n := len(scripts)
 		if n == 0 {
-			return nil, fmt.Errorf("script folder %s has no .lua files", arg)
+			return nil, fmt.Errorf("script folder %s has no scripts (.lua files that are not tests or libraries)", arg)
 		}
 	}
 	return files, nil

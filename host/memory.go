@@ -208,7 +208,14 @@ func watchLoad(cancel context.CancelFunc, limit int64) (over func() bool, stop f
 // kept in a suspended coroutine stored anywhere counts too. It must run on
 // the scheduler goroutine (or inside a builtin the scheduler is running).
 func (s *script) estimate() int64 {
-	w := &walker{seen: map[any]bool{}, budget: walkBudget, handlers: s.threads, main: s.L}
+	w := &walker{seen: map[any]bool{}, budget: walkBudget, handlers: s.threads, main: s.L, own: map[*lua.LState]bool{}}
+	if s.pcallPool != nil {
+		s.pcallPool.ForEach(func(_, v lua.LValue) {
+			if co, ok := v.(*lua.LState); ok {
+				w.own[co] = true
+			}
+		})
+	}
 	w.value(s.L)
 	w.value(s.L.G.Global)
 	w.value(s.L.G.Registry)
@@ -227,9 +234,8 @@ func (s *script) estimate() int64 {
 		w.value(th)
 	}
 	if s.req != nil {
-		for _, v := range s.req.loaded {
-			w.value(v)
-		}
+		w.value(s.req.loaded)
+		w.value(s.req.preload)
 	}
 	s.coroutines, s.created = w.coroutines, 0
 	if w.budget < 0 {
@@ -252,8 +258,10 @@ type walker struct {
 	budget int
 	// handlers are the host's handler coroutines: not counted as the
 	// script's own coroutines.
-	handlers   map[*lua.LState]*handler
-	main       *lua.LState
+	handlers map[*lua.LState]*handler
+	main     *lua.LState
+	// own are pcall's idle pooled coroutines: not counted either.
+	own        map[*lua.LState]bool
 	coroutines int
 }
 
@@ -321,7 +329,7 @@ func (w *walker) value(v lua.LValue) {
 		}
 		w.seen[v] = true
 		w.budget--
-		if w.handlers[v] == nil && v != w.main {
+		if w.handlers[v] == nil && v != w.main && !w.own[v] {
 			w.coroutines++
 		}
 		stack := stackOf(v)

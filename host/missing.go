@@ -4,18 +4,14 @@ package host
 // out, with what to do instead: newSandbox removes exactly these (and
 // internalGlobals), and `luabot check` reports a script that uses one.
 var MissingGlobals = map[string]string{
-	"io":             "scripts cannot touch files; keep state in kv",
-	"debug":          "the sandbox has no debug library",
-	"package":        `use require("name") for a file beside the script`,
-	"dofile":         `use require("name") for a file beside the script`,
-	"loadfile":       `use require("name") for a file beside the script`,
-	"load":           "scripts cannot compile code at run time; use a table of functions",
-	"loadstring":     "scripts cannot compile code at run time; use a table of functions",
-	"getfenv":        "globals are already the script's own; use a table or a local",
-	"setfenv":        "globals are already the script's own; use a table or a local",
-	"collectgarbage": "the host manages memory",
-	"newproxy":       "use a table with a metatable",
-	"module":         `return a table from the required file and require("name") it`,
+	"io":       "scripts cannot touch files; keep state in kv",
+	"debug":    "the sandbox has no debug library",
+	"dofile":   `use require("name") for a file beside the script`,
+	"loadfile": `use require("name") for a file beside the script`,
+	"getfenv":  "globals are already the script's own; use a table or a local",
+	"setfenv":  "globals are already the script's own; use a table or a local",
+	"newproxy": "use a table with a metatable",
+	"module":   `return a table from the required file and require("name") it`,
 }
 
 // MissingFields are the library functions the sandbox leaves out, by
@@ -35,5 +31,11 @@ var MissingFields = map[string]map[string]string{
 
 // internalGlobals are removed too but are nothing a script means to use:
 // gopher-lua's own extras, and the stock require, which require.go
-// replaces with one confined to the script's folder.
+// replaces with one confined to the script's folder (and a read-only
+// package beside it).
 var internalGlobals = []string{"_printregs", "_GOPHER_LUA_VERSION", "require"}
+
+// perScriptGlobals are standard globals newSandbox leaves out because
+// each script gets its own (script.go): require and package confined to
+// its folder, collectgarbage reporting its own memory (gc.go).
+var perScriptGlobals = []string{"require", "package", "collectgarbage"}

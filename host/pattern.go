@@ -340,7 +340,7 @@ func (m *matcher) endCapture(s, p int) int {
 
 func (m *matcher) matchBalance(s, p int) int {
 	if p+1 >= len(m.pat) {
-		m.fail("missing arguments to '%%b'")
+		m.fail("unbalanced pattern") // 5.1's words for a %b without its two characters
 	}
 	if s >= len(m.src) || m.src[s] != m.pat[p] {
 		return -1
@@ -365,11 +365,13 @@ func (m *matcher) matchBalance(s, p int) int {
 func (m *matcher) matchBackref(s int, digit byte) int {
 	i := int(digit - '1')
 	if i < 0 || i >= m.level || m.captures[i].len == capUnfinished {
-		m.fail("invalid capture index %%%c", digit)
+		m.fail("invalid capture index")
 	}
 	c := m.captures[i]
 	if c.len < 0 {
-		m.fail("invalid capture index %%%c", digit)
+		// A position capture: 5.1 compares its length, -2 read as a
+		// huge size, with the rest of the text, so it never matches.
+		return -1
 	}
 	want := m.src[c.init : c.init+c.len]
 	if len(m.src)-s >= len(want) && m.src[s:s+len(want)] == want {
@@ -383,7 +385,7 @@ func (m *matcher) matchBackref(s int, digit byte) int {
 func (m *matcher) captureValue(i, s, e int) (str string, pos int, isPos bool) {
 	if i >= m.level {
 		if i != 0 {
-			m.fail("invalid capture index %%%d", i+1)
+			m.fail("invalid capture index")
 		}
 		return m.src[s:e], 0, false
 	}

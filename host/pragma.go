@@ -57,8 +57,8 @@ func scriptLimits(src string, base, top Limits) (limits Limits, capped []string,
 	for _, hf := range headerFields(src) {
 		field := hf.field
 		key, value, _ := strings.Cut(field, "=")
-		if key == "http" {
-			continue // grants, read by scriptGrants
+		if key == "http" || field == libraryHeader {
+			continue // grants, read by scriptGrants; the library mark (library.go)
 		}
 		num, err := strconv.ParseFloat(value, 64)
 		if err != nil || !(num > 0) {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
@@ -15,54 +14,63 @@ import (
 // maxModule bounds a module's source: parsing is one uninterruptible call.
 const maxModule = 1 << 20
 
-var moduleName = regexp.MustCompile(`^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$`)
-
-// requirer implements require(name) for one script: name "a.b" loads
-// a/b.lua from the script's own folder, never from outside it, once.
+// requirer implements require(name) for one script, as Lua 5.1's does
+// for Lua files, confined to the script's folder: package.loaded first,
+// then package.preload, then the files name.lua and name/init.lua (with
+// the dots of name as folders) in the script's folder and in its lib
+// folder (library.go), once each.
 type requirer struct {
 	dir     string // the script's folder
 	display string // the folder as the user wrote it, for chunk names
-	loaded  map[string]lua.LValue
+	loaded  *lua.LTable
+	preload *lua.LTable
 	loading map[string]bool
 }
 
-func newRequirer(dir, display string) *requirer {
-	return &requirer{dir: dir, display: display, loaded: map[string]lua.LValue{}, loading: map[string]bool{}}
+func newRequirer(L *lua.LState, dir, display string) *requirer {
+	return &requirer{dir: dir, display: display, loaded: L.NewTable(), preload: L.NewTable(), loading: map[string]bool{}}
+}
+
+// modulePatterns are where a module is looked for, in order, relative to
+// the script's folder; ? is the name with its dots as separators.
+var modulePatterns = []string{"?.lua", "?/init.lua", LibraryFolder + "/?.lua", LibraryFolder + "/?/init.lua"}
+
+// checkModuleName accepts what Lua accepts as a module name that maps to
+// a file, except what could leave the folder: parts separated by dots,
+// none empty, none holding a slash, a backslash or a control character.
+// "30log-global" and "pl.utils" are fine; "../x", "a..b" and "/etc/x" are not.
+func checkModuleName(name string) bool {
+	for _, part := range strings.Split(name, ".") {
+		if part == "" || strings.ContainsAny(part, `/\`) {
+			return false
+		}
+		for i := 0; i < len(part); i++ {
+			if part[i] < ' ' || part[i] == 0x7f {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func (r *requirer) require(L *lua.LState) int {
-	name := L.CheckString(1)
-	if v, ok := r.loaded[name]; ok {
+	name := checkString(L, 1, "require")
+	if v := r.loaded.RawGetString(name); v != lua.LNil && v != lua.LFalse {
 		L.Push(v)
 		return 1
-	}
-	if !moduleName.MatchString(name) {
-		bindings.Raise(L, "require %q: module names are like \"util\" or \"lib.games\" and load files from the script's own folder", name)
 	}
 	if r.loading[name] {
 		bindings.Raise(L, "require %q: circular require", name)
 	}
-	rel := filepath.FromSlash(strings.ReplaceAll(name, ".", "/")) + ".lua"
-	path := filepath.Join(r.dir, rel)
-	// Symlinks could lead outside the folder; resolve and check again.
-	real, err := filepath.EvalSymlinks(path)
-	if err != nil {
-		bindings.Raise(L, "require %q: no file %s in the script's folder", name, filepath.Join(r.display, rel))
+	var fn lua.LValue
+	if p := r.preload.RawGetString(name); p != lua.LNil {
+		fn = p
+	} else {
+		if !checkModuleName(name) {
+			bindings.Raise(L, "require %q: a module name is parts separated by dots (\"util\", \"lib.games\", \"30log-global\"), without slashes; it loads a file from the script's own folder", name)
+		}
+		fn = r.find(L, name)
 	}
-	root, err := filepath.EvalSymlinks(r.dir)
-	if err != nil || !within(root, real) {
-		bindings.Raise(L, "require %q: the module must live inside the script's folder", name)
-	}
-	src, err := readCapped(real, maxModule)
-	if err != nil {
-		bindings.Raise(L, "require %q: %v", name, err)
-	}
-	chunk := filepath.ToSlash(filepath.Join(r.display, rel))
-	proto, err := compile(src, chunk)
-	if err != nil {
-		bindings.Raise(L, "require %q: %s", name, compileMessage(err))
-	}
-	fn := L.NewFunctionFromProto(proto)
 	r.loading[name] = true
 	defer delete(r.loading, name)
 	L.Push(fn)
@@ -70,12 +78,82 @@ func (r *requirer) require(L *lua.LState) int {
 	L.Call(1, 1)
 	v := L.Get(-1)
 	L.Pop(1)
-	if v == lua.LNil {
-		v = lua.LTrue
+	if v != lua.LNil {
+		r.loaded.RawSetString(name, v)
 	}
-	r.loaded[name] = v
+	if v = r.loaded.RawGetString(name); v == lua.LNil {
+		// A module that returns nothing and did not fill
+		// package.loaded[name] itself is loaded as true, as in 5.1.
+		v = lua.LTrue
+		r.loaded.RawSetString(name, v)
+	}
 	L.Push(v)
 	return 1
+}
+
+// find compiles the first file of modulePatterns that exists.
+func (r *requirer) find(L *lua.LState, name string) *lua.LFunction {
+	stem := strings.ReplaceAll(name, ".", "/")
+	root, err := filepath.EvalSymlinks(r.dir)
+	if err != nil {
+		bindings.Raise(L, "require %q: %v", name, err)
+	}
+	var tried []string
+	for _, pat := range modulePatterns {
+		rel := filepath.FromSlash(strings.ReplaceAll(pat, "?", stem))
+		tried = append(tried, filepath.Join(r.display, rel))
+		// Symlinks could lead outside the folder; resolve and check again.
+		real, err := filepath.EvalSymlinks(filepath.Join(r.dir, rel))
+		if err != nil {
+			continue
+		}
+		if !within(root, real) {
+			bindings.Raise(L, "require %q: the module must live inside the script's folder", name)
+		}
+		src, err := readCapped(real, maxModule)
+		if err != nil {
+			bindings.Raise(L, "require %q: %v", name, err)
+		}
+		proto, err := compile(src, filepath.ToSlash(filepath.Join(r.display, rel)))
+		if err != nil {
+			bindings.Raise(L, "require %q: %s", name, compileMessage(err))
+		}
+		return L.NewFunctionFromProto(proto)
+	}
+	bindings.Raise(L, "require %q: no file %s in the script's folder", name, strings.Join(tried, ", "))
+	return nil
+}
+
+// packageTable is the script's package: enough for libraries that
+// detect features through it (Penlight reads package.config) or extend it
+// (Penlight adds package.searchpath). package.loaded and package.preload
+// are the require's own tables, which the script may fill as in Lua 5.1;
+// they, and config, cannot be replaced. path and cpath start empty
+// because require reads no search path (modulePatterns is fixed); a script
+// may assign them, as scripts written for 5.1 do, to no effect on
+// require. Nothing else of 5.1's package library exists.
+func (r *requirer) packageTable(L *lua.LState) lua.LValue {
+	fields := L.NewTable()
+	fields.RawSetString("config", lua.LString("/\n;\n?\n!\n-"))
+	fields.RawSetString("path", lua.LString(""))
+	fields.RawSetString("cpath", lua.LString(""))
+	fields.RawSetString("loaded", r.loaded)
+	fields.RawSetString("preload", r.preload)
+	proxy := L.NewTable()
+	mt := L.NewTable()
+	mt.RawSetString("__index", fields)
+	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
+		switch k := L.Get(2); k {
+		case lua.LString("config"), lua.LString("loaded"), lua.LString("preload"):
+			L.RaiseError("package.%s cannot be replaced", k)
+		default:
+			fields.RawSet(k, L.Get(3))
+		}
+		return 0
+	}))
+	mt.RawSetString("__metatable", lua.LString("locked"))
+	proxy.Metatable = mt
+	return proxy
 }
 
 func within(root, path string) bool {

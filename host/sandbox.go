@@ -1,6 +1,8 @@
 package host
 
 import (
+	"math"
+
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -29,9 +31,10 @@ func NewSandbox() *lua.LState { return newSandbox() }
 
 // newSandbox creates a state with only the safe parts of the standard
 // library. What is missing is missing on purpose: io, os.execute/exit/
-// getenv/remove/rename, debug, dofile, loadfile, load, loadstring,
-// string.dump, getfenv/setfenv (they reach the real globals of any Go
-// function) and collectgarbage (a whole-process GC).
+// getenv/remove/rename, debug, dofile, loadfile, string.dump (byte code),
+// getfenv/setfenv (they reach the real globals of any Go function) and
+// the parts of collectgarbage that act on the whole process. load and
+// loadstring compile source text only (load.go).
 func newSandbox() *lua.LState {
 	L := lua.NewState(lua.Options{
 		SkipOpenLibs:        true,
@@ -67,7 +70,7 @@ func newSandbox() *lua.LState {
 	for name := range MissingGlobals { // missing.go
 		L.SetGlobal(name, lua.LNil)
 	}
-	for _, name := range internalGlobals {
+	for _, name := range append(internalGlobals, perScriptGlobals...) {
 		L.SetGlobal(name, lua.LNil)
 	}
 
@@ -79,7 +82,20 @@ func newSandbox() *lua.LState {
 	safeOS.RawSetString("date", L.NewFunction(cappedDate(osLib.RawGetString("date"))))
 	L.SetGlobal("os", safeOS)
 
+	// Lua 5.1's tonumber reads exponents and hexadecimal (tonumber.go);
+	// its math.huge is infinity, not the largest float.
+	L.SetGlobal("tonumber", L.NewFunction(luaTonumber))
+	L.GetGlobal("math").(*lua.LTable).RawSetString("huge", lua.LNumber(math.Inf(1)))
 	installStringLimits(L)
+	installLoad(L)                                // load.go
+	L.SetGlobal("error", L.NewFunction(luaError)) // errorfn.go
+	installRandom(L)                              // mathrand.go
+	installTable51(L)                             // tablelib.go
+	if safePcallOK {
+		// pcallnative.go: gopher-lua's pcall detaches closures from their
+		// variables after an error.
+		L.SetGlobal("pcall", L.NewFunction(safePcall))
+	}
 	installConcat(L)
 	return L
 }

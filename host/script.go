@@ -130,6 +130,7 @@ type script struct {
 	// (scheduler goroutine only).
 	timersClosed bool
 	req          *requirer
+	pcallPool    *lua.LTable // the prelude's idle pcall coroutines (coroutines.go)
 	// parked counts handlers waiting on a host wait (capped by
 	// Limits.Parked); coroutines is how many coroutines of its own the
 	// script held at the last count, and created how many it made since
@@ -359,8 +360,10 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		return fail(err)
 	}
 	s.g = g
-	s.req = newRequirer(absDir, dir)
+	s.req = newRequirer(s.L, absDir, dir)
 	s.L.SetGlobal("require", s.L.NewFunction(s.req.require))
+	s.L.SetGlobal("package", s.req.packageTable(s.L))
+	s.L.SetGlobal("collectgarbage", s.L.NewFunction(s.collectgarbage)) // gc.go
 	s.clockedOS()
 	if err := s.runPrelude(); err != nil {
 		return fail(err)
@@ -425,7 +428,8 @@ func (s *script) runPrelude() error {
 	s.L.Push(s.L.NewFunction(isGoFunction))
 	s.L.Push(nativePcall)
 	s.L.Push(s.L.NewFunction(s.newCoroutine(co.RawGetString("create").(*lua.LFunction))))
-	if err := s.L.PCall(7, 0, nil); err != nil {
+	s.L.Push(s.L.NewFunction(s.ownPool))
+	if err := s.L.PCall(8, 0, nil); err != nil {
 		return fmt.Errorf("prelude: %v", luaMessage(err))
 	}
 	return nil
@@ -437,7 +441,9 @@ func (s *script) runPrelude() error {
 // nested VM loop, where waits are refused either way.
 func isGoFunction(L *lua.LState) int {
 	fn, ok := L.Get(1).(*lua.LFunction)
-	L.Push(lua.LBool(ok && fn.IsG))
+	// Without safePcall (pcallnative.go) every pcall takes the coroutine
+	// path, where an error closes only the coroutine's own upvalues.
+	L.Push(lua.LBool(ok && fn.IsG && safePcallOK))
 	return 1
 }
 

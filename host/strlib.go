@@ -1,16 +1,13 @@
 package host
 
 import (
-	"fmt"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	lua "github.com/yuin/gopher-lua"
 )
 
 // maxString bounds every string a script builds: string.rep, format,
-// gsub, upper, lower, table.concat and .. (concat.go). Each computes or
+// gsub, table.concat and .. (concat.go). Each computes or
 // bounds its result's size before allocating it.
 const maxString = 16 << 20
 
@@ -18,16 +15,15 @@ const maxString = 16 << 20
 // size a script could otherwise make unbounded inside one Go call.
 func installStringLimits(L *lua.LState) {
 	str := L.GetGlobal("string").(*lua.LTable)
-	format := str.RawGetString("format").(*lua.LFunction)
 	L.SetFuncs(str, map[string]lua.LGFunction{
 		"find":   func(L *lua.LState) int { return strFind(L, true) },
 		"match":  func(L *lua.LState) int { return strFind(L, false) },
 		"gmatch": strGmatch,
 		"gsub":   strGsub,
 		"rep":    strRep,
-		"format": cappedFormat(format),
-		"upper":  func(L *lua.LState) int { return mapCase(L, unicode.ToUpper) },
-		"lower":  func(L *lua.LState) int { return mapCase(L, unicode.ToLower) },
+		"format": strFormat, // format.go
+		"upper":  func(L *lua.LState) int { return mapCase(L, asciiUpper) },
+		"lower":  func(L *lua.LState) int { return mapCase(L, asciiLower) },
 	})
 	str.RawSetString("dump", lua.LNil)
 	// Lua 5.1 defines gfind as gmatch; gopher-lua's gfind is its old
@@ -35,7 +31,7 @@ func installStringLimits(L *lua.LState) {
 	str.RawSetString("gfind", str.RawGetString("gmatch"))
 	tbl := L.GetGlobal("table").(*lua.LTable)
 	tbl.RawSetString("concat", L.NewFunction(tableConcat))
-	tbl.RawSetString("sort", L.NewFunction(sortedTable(tbl.RawGetString("sort"))))
+	tbl.RawSetString("sort", L.NewFunction(sortedTable)) // tablesort.go
 }
 
 // runPattern runs f, turning a matcher failure into a Lua error.
@@ -280,38 +276,31 @@ func addReplacement(L *lua.LState, m *matcher, out *cappedBuilder, s, e int, rep
 	}
 }
 
-// mapCase is string.upper/lower: each valid UTF-8 character is mapped (as
-// gopher-lua's did), other bytes are kept as they are (gopher-lua's turned
-// each into a 3-byte U+FFFD, tripling a binary string). The result's size
-// is added up before it is built.
-func mapCase(L *lua.LState, to func(rune) rune) int {
+// mapCase is string.upper/lower as Lua 5.1 does them in the C locale:
+// byte by byte, changing only ASCII letters. Text in any encoding (UTF-8,
+// GBK) keeps every other byte, and the result is as long as the input.
+func mapCase(L *lua.LState, to func(byte) byte) int {
 	s := L.CheckString(1)
-	size := 0
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n <= 1 {
-			size++
-		} else {
-			size += utf8.RuneLen(to(r))
-		}
-		i += max(n, 1)
-	}
-	if size > maxString {
-		L.RaiseError("result would exceed %d bytes", maxString)
-	}
-	buf := make([]byte, 0, size)
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n <= 1 {
-			buf = append(buf, s[i])
-			i++
-			continue
-		}
-		buf = utf8.AppendRune(buf, to(r))
-		i += n
+	buf := []byte(s)
+	for i, c := range buf {
+		buf[i] = to(c)
 	}
 	L.Push(lua.LString(buf))
 	return 1
+}
+
+func asciiUpper(c byte) byte {
+	if 'a' <= c && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
+}
+
+func asciiLower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c - 'A' + 'a'
+	}
+	return c
 }
 
 func strRep(L *lua.LState) int {
@@ -326,98 +315,6 @@ func strRep(L *lua.LState) int {
 	}
 	L.Push(lua.LString(strings.Repeat(s, n)))
 	return 1
-}
-
-// cappedFormat runs gopher-lua's string.format (which hands the format to
-// Go's fmt) only after checking the format against Lua's rules and
-// bounding the size of its result from the arguments, so that no call can
-// make Go build a result over the string cap.
-func cappedFormat(format *lua.LFunction) lua.LGFunction {
-	return func(L *lua.LState) int {
-		f := L.CheckString(1)
-		size, err := formatBound(f, func(i int) lua.LValue { return L.Get(i + 2) })
-		if err != nil {
-			L.RaiseError("%v", err)
-		}
-		if size > maxString {
-			L.RaiseError("string.format: result would exceed %d bytes", maxString)
-		}
-		top := L.GetTop()
-		L.Push(format)
-		for i := 1; i <= top; i++ {
-			L.Push(L.Get(i))
-		}
-		L.Call(top, 1)
-		return 1
-	}
-}
-
-// formatBound checks f and returns an upper bound of the length of its
-// result; arg(i) is the i-th argument after the format (nil when absent).
-// A conversion is '%', flags from "-+ #0", at most two digits of width, an
-// optional '.' with at most two digits of precision, and a letter; Go's
-// argument indexes and '*' widths, which Lua does not have, are refused.
-func formatBound(f string, arg func(int) lua.LValue) (int, error) {
-	size, next := 0, 0
-	for i := 0; i < len(f); i++ {
-		if f[i] != '%' {
-			size++
-			continue
-		}
-		start := i
-		i++
-		for i < len(f) && strings.IndexByte("-+ #0", f[i]) >= 0 {
-			i++
-		}
-		width, digits := 0, 0
-		for ; i < len(f) && isDigit(f[i]); i++ {
-			width, digits = width*10+int(f[i]-'0'), digits+1
-		}
-		prec, pdigits := 0, 0
-		if i < len(f) && f[i] == '.' {
-			for i++; i < len(f) && isDigit(f[i]); i++ {
-				prec, pdigits = prec*10+int(f[i]-'0'), pdigits+1
-			}
-		}
-		if digits > 2 || pdigits > 2 {
-			return 0, fmt.Errorf("invalid format %q (width or precision too long)", f[start:min(i+1, len(f))])
-		}
-		if i >= len(f) {
-			return 0, fmt.Errorf("invalid conversion %q to 'format'", f[start:])
-		}
-		verb := f[i]
-		if verb == '%' {
-			size++
-			continue
-		}
-		if !(verb >= 'a' && verb <= 'z' || verb >= 'A' && verb <= 'Z') {
-			return 0, fmt.Errorf("invalid conversion %q to 'format'", f[start:i+1])
-		}
-		size += conversionBound(verb, arg(next), width, prec)
-		next++
-	}
-	return size, nil
-}
-
-// conversionBound bounds what one conversion writes. Strings count by
-// their length, times the worst expansion of the verb (%q escapes a byte
-// as at most 4, %x writes 2 hex digits, with '# ' flags "0x.. "); other
-// values write at most a few hundred bytes (a float with %f: 309 digits).
-func conversionBound(verb byte, v lua.LValue, width, prec int) int {
-	s, isString := v.(lua.LString)
-	if !isString {
-		return 512 + width + prec
-	}
-	// Go wraps a verb it cannot apply as "%!c(string=...)".
-	n := 32 + width
-	switch verb {
-	case 'q':
-		return n + 4*len(s)
-	case 'x', 'X':
-		return n + 5*len(s)
-	default:
-		return n + len(s)
-	}
 }
 
 // tableConcat is table.concat with the result's size added up before

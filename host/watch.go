@@ -92,6 +92,11 @@ func (h *Host) reloadChanged(changed []string, folders, files map[string]bool) {
 	todo := map[string]bool{}
 	for _, path := range changed {
 		isScript := files[path] || (folders[filepath.Dir(path)] && IsScript(path))
+		if lib, err := IsLibrary(path); isScript && !files[path] && (lib || err != nil && !h.loaded(path)) {
+			// A library in a script folder is a module; so is a deleted
+			// file that was not running as a script.
+			isScript = false
+		}
 		if isScript {
 			todo[path] = true
 			continue
@@ -128,4 +133,14 @@ func (h *Host) displayPath(abs string) string {
 		}
 	}
 	return abs
+}
+
+// loaded reports whether a running script was loaded from abs.
+func (h *Host) loaded(abs string) bool {
+	for _, s := range h.list() {
+		if a, err := filepath.Abs(s.path); err == nil && a == abs {
+			return true
+		}
+	}
+	return false
 }

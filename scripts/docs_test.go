@@ -39,10 +39,10 @@ var classVar = map[string]string{
 
 // notInStubs are names a heading of the document may announce although
 // luabot.d.lua does not declare them: the standard library luabot keeps
-// (require is its own, print is log.info) and the test API, which exists only
+// (require and package are its own, print is log.info) and the test API, which exists only
 // in *_test.lua files.
 var notInStubs = map[string]bool{
-	"print": true, "require": true, "os": true, "string": true, "table": true, "math": true,
+	"print": true, "require": true, "package": true, "os": true, "string": true, "table": true, "math": true,
 	"coroutine": true, "pcall": true, "xpcall": true,
 	"test": true, "expect": true, "sim": true,
 }

@@ -19,8 +19,10 @@
 --   native     gopher-lua's own pcall
 --   newco      coroutine.create for the script: counts the script's
 --              coroutines against its cap (pcall's own are not counted)
-local marker, fwd, resume, yield, isgo, native, newco = ...
-local create, status = coroutine.create, coroutine.status
+--   ownpool    tells the host which table is pcall's pool, so that the
+--              coroutines in it never count against the cap
+local marker, fwd, resume, yield, isgo, native, newco, ownpool = ...
+local create, status, rawyield = coroutine.create, coroutine.status, coroutine.yield
 local select, unpack, error, type = select, unpack, error, type
 
 local function pack(...)
@@ -54,21 +56,58 @@ coroutine.running = function()
   return co
 end
 
-local function slowpcall(f, ...)
-  if type(f) ~= "function" and not (type(f) == "table" or type(f) == "userdata") then
-    return false, "attempt to call a " .. type(f) .. " value"
+-- A pcall of a Lua function runs it in a coroutine, so that a host wait
+-- inside can yield. Making a coroutine is the expensive part (a whole
+-- gopher-lua state), so finished ones are kept in a small pool and
+-- reused: each runs runner, which calls a function, yields done and its
+-- results, and waits for the next function. A coroutine whose function
+-- raised is dead and dropped; one left suspended by a stray yield too.
+-- An idle pooled coroutine keeps the last call's function and arguments
+-- in its stack until it is reused (the memory estimate counts them); at
+-- most poolsize of them.
+local done, pool, pooled, poolsize = {}, {}, 0, 8
+ownpool(pool)
+
+-- runner tail-calls itself with what the next resume brings, so
+-- a pooled coroutine's stack does not grow; no table is made per call.
+local function runner(f, ...)
+  return runner(rawyield(done, f(...)))
+end
+
+-- finish takes what resuming co gave: host waits are forwarded upwards
+-- and their results fed back (as drive does), then the pcall's results.
+local function finish(co, ok, first, ...)
+  if ok and first == marker and status(co) == "suspended" then
+    return finish(co, resume(co, fwd()))
   end
-  local co = create(function(...) return f(...) end)
-  hidden[co] = rawrunning() or main
-  local r = drive(co, ...)
   hidden[co] = nil
-  if not r[1] then
-    return false, r[2]
+  if not ok then
+    return false, first
   end
-  if status(co) ~= "dead" then
+  if first ~= done then
     return false, "coroutine.yield called inside pcall outside a coroutine"
   end
-  return true, unpack(r, 2, r.n)
+  if pooled < poolsize then
+    pooled = pooled + 1
+    pool[pooled] = co
+  end
+  return true, ...
+end
+
+local function slowpcall(f, ...)
+  if type(f) ~= "function" then
+    -- A value with a __call metamethod, or not callable at all: native
+    -- says which as 5.1 does ("attempt to call a table value").
+    return native(f, ...)
+  end
+  local co
+  if pooled > 0 then
+    co, pool[pooled], pooled = pool[pooled], nil, pooled - 1
+  else
+    co = create(runner)
+  end
+  hidden[co] = rawrunning() or main
+  return finish(co, resume(co, f, ...))
 end
 
 -- A Go function's error is positioned at the nearest Lua frame, which
@@ -81,6 +120,10 @@ local function unprefix(ok, ...)
   local e = ...
   if type(e) == "string" and sub(e, 1, 9) == "=prelude:" then
     e = gsub(e, "^=prelude:%d+: ", "")
+  end
+  -- A Go function pcall calls has no name; 5.1 calls it '?'.
+  if type(e) == "string" and sub(e, 1, 13) == "bad argument " then
+    e = gsub(e, "^(bad argument #%d+ to )%(anonymous%)", "%1'?'", 1)
   end
   return false, e
 end

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/luabot/luabot/host"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -13,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/luabot/luabot/host"
 )
 
 // Config configures Run. The zero value works.
@@ -101,7 +102,7 @@ func (s Summary) String() string { return fmt.Sprintf("%d passed, %d failed", s.
 
 // Find returns the test files under root: root itself if it is a
 // *_test.lua file, else every *_test.lua below it (folders whose name
-// starts with "." skipped), sorted.
+// starts with "." and lib folders, which hold libraries, skipped), sorted.
 func Find(root string) ([]string, error) {
 	info, err := os.Stat(root)
 	if err != nil {
@@ -118,7 +119,7 @@ func Find(root string) ([]string, error) {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && path != root && strings.HasPrefix(d.Name(), ".") {
+		if d.IsDir() && path != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == host.LibraryFolder) {
 			return filepath.SkipDir
 		}
 		if !d.IsDir() && strings.HasSuffix(path, "_test.lua") {

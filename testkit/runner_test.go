@@ -72,7 +72,25 @@ test("after", function() end)`, []string{"FAIL e: bot_test.lua:1: boom", "ok aft
 			[]string{`FAIL c: bot_test.lua:1: bad argument #1 to say (no channel "nowhere" (try "general", "random", "group", "c2c" or "dm"))`}},
 		{"syntax error", `test("x", function()`, []string{"FAIL bot_test.lua: bot_test.lua: syntax error at end of file"}},
 		{"no tests", `local x = 1`, []string{"FAIL bot_test.lua: no test(name, fn) in the file"}},
-		{"no sandbox escape", `test("io", function() expect(io).to_be(nil); expect(os.execute).to_be(nil); expect(load).to_be(nil) end)`,
+		// The test VM used to return garbage ("function: 0x… true true")
+		// for pcall nested about 100 deep (issue 21 item 5).
+		{"pcall nested deep", `test("deep", function()
+  local function nest(n)
+    if n == 0 then return "ok" end
+    local ok, v = pcall(nest, n - 1)
+    if not ok then error(v, 0) end
+    return v
+  end
+  local function xnest(n)
+    if n == 0 then return "ok" end
+    return select(2, xpcall(function() return xnest(n - 1) end, debug_handler or tostring))
+  end
+  for _, n in ipairs({99, 100, 101, 150, 250, 1000}) do
+    expect({pcall(nest, n)}).to_be({true, "ok"})
+    expect(xnest(n)).to_be("ok")
+  end
+end)`, []string{"ok deep"}},
+		{"no sandbox escape", `test("io", function() expect(io).to_be(nil); expect(os.execute).to_be(nil); expect(dofile).to_be(nil); expect(string.dump).to_be(nil) end)`,
 			[]string{"ok io"}},
 	}
 	for _, tt := range tests {

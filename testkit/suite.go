@@ -77,20 +77,11 @@ func runFile(ctx context.Context, cfg Config, path string, report func(Result)) 
 	}
 }
 
-// scriptsBeside lists the scripts under test: the non-test *.lua files of
-// the test's folder, sorted, as host.ScriptFiles does for a folder.
+// scriptsBeside lists the scripts under test: the scripts of the test's
+// folder as a folder argument gives them (host.ScriptsIn: no tests, no
+// libraries).
 func scriptsBeside(path string) ([]string, error) {
-	matches, err := filepath.Glob(filepath.Join(filepath.Dir(path), "*.lua"))
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, m := range matches {
-		if !strings.HasSuffix(m, "_test.lua") {
-			out = append(out, m)
-		}
-	}
-	return out, nil
+	return host.ScriptsIn(filepath.Dir(path))
 }
 
 // load runs the test file's top level, which registers the tests.

@@ -72,10 +72,12 @@ func checkAction(c *cli.Context) error {
 	return nil
 }
 
-// checkFiles expands check's arguments: a file is itself; a folder is every
-// *.lua under it but *_test.lua, subfolders included except hidden ones, so
-// check covers every script `luabot test` on the same folder loads (test
-// walks subfolders for *_test.lua and loads the scripts beside each).
+// checkFiles expands check's arguments: a file is itself; a folder is the
+// scripts of it and of its subfolders (host.ScriptsIn: no tests, no
+// libraries), hidden folders and lib folders skipped, so check covers
+// every script `luabot test` on the same folder loads (test walks
+// subfolders for *_test.lua and loads the scripts beside each) and no
+// library, whose unused lines are not the bot's problem.
 func checkFiles(args []string) ([]string, error) {
 	var files []string
 	for _, arg := range args {
@@ -92,10 +94,12 @@ func checkFiles(args []string) ([]string, error) {
 			switch {
 			case err != nil:
 				return err
-			case d.IsDir() && path != arg && strings.HasPrefix(d.Name(), "."):
+			case d.IsDir() && path != arg && (strings.HasPrefix(d.Name(), ".") || d.Name() == host.LibraryFolder):
 				return filepath.SkipDir
-			case !d.IsDir() && host.IsScript(path):
-				files = append(files, path)
+			case d.IsDir():
+				scripts, err := host.ScriptsIn(path)
+				files = append(files, scripts...)
+				return err
 			}
 			return nil
 		})
@@ -103,7 +107,7 @@ func checkFiles(args []string) ([]string, error) {
 			return nil, err
 		}
 		if len(files) == n {
-			return nil, fmt.Errorf("script folder %s has no .lua files", arg)
+			return nil, fmt.Errorf("script folder %s has no scripts (.lua files that are not tests or libraries)", arg)
 		}
 	}
 	return files, nil

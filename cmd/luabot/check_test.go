@@ -27,7 +27,7 @@ func TestCheck_FindsEachMistake(t *testing.T) {
 			`1: bad usage string "roll [sides:num]": parameter "[sides:num]": unknown type "num" (string, number, integer or user)`},
 		{"io", `local f = io.open("x")`, `1: io is not available in the sandbox: scripts cannot touch files; keep state in kv`},
 		{"os.execute", "on(\"message\", function()\n  os.execute(\"ls\")\nend)", `2: os.execute is not available in the sandbox: scripts cannot run programs`},
-		{"loadstring", `local f = loadstring("return 1")`, `1: loadstring is not available in the sandbox: scripts cannot compile code at run time; use a table of functions`},
+		{"dofile", `local f = dofile("x.lua")`, `1: dofile is not available in the sandbox: use require("name") for a file beside the script`},
 		{"debug", `print(debug.traceback())`, `1: debug is not available in the sandbox: the sandbox has no debug library`},
 		{"waiting at top level", `qq.send("1", "hi")`, `1: this call waits`},
 	}

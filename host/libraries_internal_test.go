@@ -1,0 +1,47 @@
+package host
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+)
+
+// Popular pure-Lua libraries load inside a script and pass their own
+// tests there (issue 21, Deliver). Each folder of testdata/libs is a
+// script folder: the library and its tests in lib/ (adapted only where
+// the sandbox forbids something, each adaptation commented), and a
+// bot.lua that runs the tests at its top level and leaves
+// "N passed, M failed" in the global result. testdata/libs/README.md
+// says where each came from.
+func TestLibraries(t *testing.T) {
+	dirs, err := filepath.Glob(filepath.Join("testdata", "libs", "*", "bot.lua"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dirs) == 0 {
+		t.Fatal("no libraries under testdata/libs")
+	}
+	counts := regexp.MustCompile(`^(\d+) passed, 0 failed`)
+	for _, bot := range dirs {
+		dir := filepath.Dir(bot)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			if _, err := os.Stat(filepath.Join(dir, "LICENSE")); err != nil {
+				t.Errorf("no LICENSE beside the library: %v", err)
+			}
+			// The suites allocate much garbage at the top level; the
+			// memory watchdog charges growth until a collection, so a
+			// loaded machine could stop them at the default limit.
+			got, err := loadInWith(t, dir, Limits{CPU: 10 * time.Second, Memory: 256 << 20})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := counts.FindStringSubmatch(got)
+			if m == nil || m[1] == "0" {
+				t.Fatalf("result %q, want every test passed", got)
+			}
+			t.Log(got)
+		})
+	}
+}
