@@ -23,17 +23,15 @@
 // # Settling
 //
 // After every user action and every step of sim.advance the runner waits
-// for the bot to settle: every dispatched event received, no REST call in
-// flight, and nothing observable changing (REST calls, clock registrations,
-// dispatches, sends) for a quiet period. host.Host.Idle alone cannot decide
-// this: a handler parked in wait_for or sleep never becomes idle, and an
-// event or timer tick just taken off a script's queue is briefly invisible
-// to it. The quiet period is short when the host reports Idle and longer
-// otherwise, and it does not start while a script is executing Lua or has
-// something queued (host.Host.Running), so a handler computing or waiting
-// on a kv commit is not caught mid-way. sim.advance moves the clock from one
-// due timer to the next and settles in between, so a timer.every that
-// reschedules itself fires once per interval.
+// for the bot to settle, on what the host knows rather than on a quiet
+// period: every dispatched event received, no REST call in flight, no timer
+// due at the virtual now, and host.Host.Settled (nothing queued, every
+// running handler parked in sleep or wait_for, nothing a handler left to
+// finish after it ended, no button acknowledgement on its way), read twice
+// in a row with nothing changed in between. A handler parked in wait_for or
+// sleep counts as settled: only an event or the clock can move it.
+// sim.advance moves the clock from one due timer to the next and settles in
+// between, so a timer.every that reschedules itself fires once per interval.
 //
 // # Concurrency
 //
