@@ -26,7 +26,9 @@ func benchCommand() *cli.Command {
 			"(at most --window unanswered, or --rate per second), checks that each gets exactly one reply,\n" +
 			"and prints replies/s, event→reply latency, the bot's CPU per reply and peak RSS.\n" +
 			"--compare runs the same load against a bare Go client (gorilla/websocket + net/http, a\n" +
-			"goroutine per reply): a baseline for the cheapest client possible, not a product.",
+			"goroutine per reply): a baseline for the cheapest client possible, not a product. With\n" +
+			"--botgo PATH it also runs an echo bot on the official Go SDK, built from sim/conformance:\n" +
+			"  (cd sim/conformance && go build -o /tmp/botgo-echo ./cmd/botgo-echo)",
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "events", Value: 2000, Usage: "messages to post"},
 			&cli.IntFlag{Name: "window", Value: 100, Usage: "unanswered messages at most (0: no limit)"},
@@ -36,6 +38,7 @@ func benchCommand() *cli.Command {
 			&cli.StringFlag{Name: "text", Value: "ping", Usage: "the messages' text"},
 			&cli.DurationFlag{Name: "reply-timeout", Value: 5 * time.Second, Usage: "give up when no reply came for this long"},
 			&cli.BoolFlag{Name: "compare", Usage: "also run the load against a bare Go client, for ratios"},
+			&cli.StringFlag{Name: "botgo", Usage: "with --compare: also run the load against this echo bot on the official Go SDK (sim/conformance/cmd/botgo-echo)", EnvVars: []string{"LUABOT_BENCH_BOTGO"}},
 			&cli.BoolFlag{Name: "json", Usage: "print the results as JSON"},
 			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write the luabot run's CPU profile (pprof) to this file"},
 		},
@@ -117,6 +120,17 @@ func benchAction(c *cli.Context) error {
 		}{"bare", func(s bench.Sim) []string {
 			return []string{exe, "bench-bare", "--app-id", s.AppID, "--secret", s.Secret, "--api", s.APIURL, "--token-url", s.TokenURL}
 		}})
+		if botgo := c.String("botgo"); botgo != "" {
+			if _, err := os.Stat(botgo); err != nil {
+				return usagef("--botgo %s: %v (build it: cd sim/conformance && go build -o %s ./cmd/botgo-echo)", botgo, err, botgo)
+			}
+			targets = append(targets, struct {
+				name string
+				cmd  func(bench.Sim) []string
+			}{"botgo", func(s bench.Sim) []string {
+				return []string{absPath(botgo), "-app-id", s.AppID, "-secret", s.Secret, "-api", s.APIURL, "-token-url", s.TokenURL}
+			}})
+		}
 	}
 	var rows []benchRow
 	failed := false
@@ -173,10 +187,14 @@ func printBench(w io.Writer, cfg bench.Config, rows []benchRow) {
 		}
 		fmt.Fprintf(w, "%-8s %9d %9.0f %9.1f %9.1f %9.1f %11.0f %9.1f %8s\n", r.Bot, r.Replies, r.PerSecond, r.P50MS, r.P99MS, r.MaxMS, r.CPUPerRep, r.PeakRSSMB, checked)
 	}
-	if len(rows) == 2 && rows[0].Measured && rows[1].Measured && rows[1].PerSecond > 0 && rows[1].CPUPerRep > 0 {
-		a, b := rows[0], rows[1]
-		fmt.Fprintf(w, "luabot/bare: replies/s %.2f×, CPU per reply %.2f×, peak RSS %.2f×\n",
-			a.PerSecond/b.PerSecond, a.CPUPerRep/b.CPUPerRep, a.PeakRSSMB/b.PeakRSSMB)
+	// Every other row as a ratio of luabot's figures to its own, in one run.
+	for _, b := range rows[min(1, len(rows)):] {
+		a := rows[0]
+		if a.Bot != "luabot" || !a.Measured || !b.Measured || b.PerSecond <= 0 || b.CPUPerRep <= 0 || b.PeakRSSMB <= 0 {
+			continue
+		}
+		fmt.Fprintf(w, "luabot/%s: replies/s %.2f×, CPU per reply %.2f×, peak RSS %.2f×\n",
+			b.Bot, a.PerSecond/b.PerSecond, a.CPUPerRep/b.CPUPerRep, a.PeakRSSMB/b.PeakRSSMB)
 	}
 	for _, r := range rows {
 		if r.Bot != "luabot" {
