@@ -30,8 +30,9 @@ func teeLogs() (hub *console.LogHub, restore func()) {
 	return hub, func() { slog.SetDefault(prev) }
 }
 
-// consoleStore is the store for the console's kv view: the bbolt file can list its
-// namespaces; a Redis store cannot (yet), and the view says kv is not available.
+// consoleStore is the store for the console's kv view: one that can list its
+// namespaces (the bbolt file and the Redis store both can); with any other the view
+// says kv is not available.
 func consoleStore(s botStore) console.Store {
 	if cs, ok := s.(console.Store); ok {
 		return cs

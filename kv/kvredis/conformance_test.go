@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/luabot/luabot/console"
 	"github.com/luabot/luabot/internal/redistest"
 	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/kv/kvredis"
@@ -38,3 +39,23 @@ func TestConformanceLua_Redis(t *testing.T) {
 		return kvredis.Open(kvredis.Config{Addr: srv.Addr(), Prefix: fmt.Sprintf("test%d:", prefixes.Add(1))})
 	})
 }
+
+// Namespaces lists the namespaces holding keys under this bot's prefix only, sorted,
+// for the console's kv view (as the bbolt file's Namespaces does).
+func TestStore_Namespaces(t *testing.T) {
+	srv := redistest.Start(t)
+	a, b := open(t, srv, kv.Quota{}), open(t, srv, kv.Quota{})
+	if err := a.Commit([]kv.Op{{NS: "zeta", Key: "k", Val: []byte("1")}, {NS: "shared/team", Key: "k", Val: []byte("2")}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Commit([]kv.Op{{NS: "other", Key: "k", Val: []byte("3")}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.Namespaces()
+	if err != nil || len(got) != 2 || got[0] != "shared/team" || got[1] != "zeta" {
+		t.Fatalf("Namespaces = %q, %v; want [shared/team zeta]", got, err)
+	}
+}
+
+// The Redis store serves the web console's kv view, as the bbolt file does.
+var _ console.Store = (*kvredis.Store)(nil)
