@@ -425,3 +425,72 @@ func TestRun_SharedShardsResumeAfterOutage(t *testing.T) {
 	default:
 	}
 }
+
+// A process that gives a shard up to a newcomer (rebalancing) while that shard's
+// handlers are still running: every event is handled once, its reply sent once, its
+// count exact (the newcomer's resume does not replay what the first process runs).
+func TestRun_RebalancingHandsOverWithoutReplays(t *testing.T) {
+	const lease = 6 * time.Second
+	c := newCluster(t)
+	// Slow handlers: many events are still running when the shard changes hands.
+	os.WriteFile(filepath.Join(c.dir, "bot.lua"), []byte(`on("message", function(ev)
+  sleep(0.8)
+  local n = kv.incr("count")
+  ev:reply("n=" .. tostring(n))
+end)`), 0o644)
+	share := []string{"--share-shards", "--shard-lease", lease.String()}
+	c.start(-1, share...)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	s := c.store()
+	c.holding(ctx, s, 2)
+	if err := c.platform.WaitSessions(ctx, 2); err != nil {
+		t.Fatalf("%v; stderr:\n%s", err, c.stderr.String())
+	}
+	const events, window, joinAt = 120, 40, 40
+	posted := make(chan error, 1)
+	go func() {
+		for i := range events {
+			if i >= window {
+				if _, err := c.platform.WaitSent(ctx, i-window); err != nil {
+					posted <- err
+					return
+				}
+			}
+			// Shard 1's channel: the shard the first process gives up.
+			if _, err := c.platform.Post(sim.Post{ChannelID: c.channels[1], Content: "hi", MentionBot: true}); err != nil {
+				posted <- err
+				return
+			}
+		}
+		posted <- nil
+	}()
+	if _, err := c.platform.WaitSent(ctx, joinAt); err != nil {
+		t.Fatalf("%v; stderr:\n%s", err, c.stderr.String())
+	}
+	c.start(-1, share...)
+	c.holding(ctx, s, 1, 1)
+	if err := <-posted; err != nil {
+		t.Fatalf("posting: %v; stderr:\n%s", err, c.stderr.String())
+	}
+	answered := map[string]int{}
+	for i := 0; len(answered) < events; i++ {
+		m, err := c.platform.WaitSent(ctx, i)
+		if err != nil {
+			t.Fatalf("%d of %d events answered: %v; stderr:\n%s", len(answered), events, err, c.stderr.String())
+		}
+		answered[m.MsgID]++
+	}
+	for id, n := range answered {
+		if n != 1 {
+			t.Errorf("message %s answered %d times", id, n)
+		}
+	}
+	raw, _, err := s.Get("bot", "count")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := number(t, raw); n != events {
+		t.Fatalf("count = %d after %d events and a hand-over, want %d; stderr:\n%s", n, events, events, c.stderr.String())
+	}
+}
