@@ -13,7 +13,7 @@ import (
 // the sandbox (testdata/lua51-tests; its README says where they come from
 // and what was adapted, each adaptation commented in the file). Each runs
 // as a script's top level and must reach its end without an error.
-var lua51Suite = []string{"pm", "sort", "vararg", "strings", "math", "nextvar"}
+var lua51Suite = []string{"pm", "sort", "vararg", "strings", "math", "nextvar", "constructs", "calls", "literals", "closure", "locals", "events"}
 
 func TestLua51Suite(t *testing.T) {
 	for _, name := range lua51Suite {
