@@ -163,20 +163,20 @@ assert(coroutine.running() == nil)
 
 -- tests for global environment
 
--- Adapted (no setfenv/getfenv in the sandbox): local function foo (a)
--- Adapted (no setfenv/getfenv in the sandbox):   setfenv(0, a)
--- Adapted (no setfenv/getfenv in the sandbox):   coroutine.yield(getfenv())
--- Adapted (no setfenv/getfenv in the sandbox):   assert(getfenv(0) == a)
--- Adapted (no setfenv/getfenv in the sandbox):   assert(getfenv(1) == _G)
--- Adapted (no setfenv/getfenv in the sandbox):   return getfenv(1)
--- Adapted (no setfenv/getfenv in the sandbox): end
--- Adapted (no setfenv/getfenv in the sandbox): 
--- Adapted (no setfenv/getfenv in the sandbox): f = coroutine.wrap(foo)
--- Adapted (no setfenv/getfenv in the sandbox): local a = {}
--- Adapted (no setfenv/getfenv in the sandbox): assert(f(a) == _G)
--- Adapted (no setfenv/getfenv in the sandbox): local a,b = pcall(f)
--- Adapted (no setfenv/getfenv in the sandbox): assert(a and b == _G)
--- Adapted (no setfenv/getfenv in the sandbox): 
+-- Adapted (the sandbox refuses setfenv(0, t)): local function foo (a)
+-- Adapted (the sandbox refuses setfenv(0, t)):   setfenv(0, a)
+-- Adapted (the sandbox refuses setfenv(0, t)):   coroutine.yield(getfenv())
+-- Adapted (the sandbox refuses setfenv(0, t)):   assert(getfenv(0) == a)
+-- Adapted (the sandbox refuses setfenv(0, t)):   assert(getfenv(1) == _G)
+-- Adapted (the sandbox refuses setfenv(0, t)):   return getfenv(1)
+-- Adapted (the sandbox refuses setfenv(0, t)): end
+-- Adapted (the sandbox refuses setfenv(0, t)): 
+-- Adapted (the sandbox refuses setfenv(0, t)): f = coroutine.wrap(foo)
+-- Adapted (the sandbox refuses setfenv(0, t)): local a = {}
+-- Adapted (the sandbox refuses setfenv(0, t)): assert(f(a) == _G)
+-- Adapted (the sandbox refuses setfenv(0, t)): local a,b = pcall(f)
+-- Adapted (the sandbox refuses setfenv(0, t)): assert(a and b == _G)
+-- Adapted (the sandbox refuses setfenv(0, t)): 
 
 -- tests for multiple yield/resume arguments
 
@@ -409,17 +409,17 @@ _X = coroutine.wrap(function ()
 _X()
 
 
--- Adapted (no setfenv/getfenv or debug in the sandbox): -- coroutine environments
--- Adapted (no setfenv/getfenv or debug in the sandbox): co = coroutine.create(function ()
--- Adapted (no setfenv/getfenv or debug in the sandbox):        coroutine.yield(getfenv(0))
--- Adapted (no setfenv/getfenv or debug in the sandbox):        return loadstring("return a")()
--- Adapted (no setfenv/getfenv or debug in the sandbox):      end)
--- Adapted (no setfenv/getfenv or debug in the sandbox): 
--- Adapted (no setfenv/getfenv or debug in the sandbox): a = {a = 15}
--- Adapted (no setfenv/getfenv or debug in the sandbox): debug.setfenv(co, a)
--- Adapted (no setfenv/getfenv or debug in the sandbox): assert(debug.getfenv(co) == a)
--- Adapted (no setfenv/getfenv or debug in the sandbox): assert(select(2, coroutine.resume(co)) == a)
--- Adapted (no setfenv/getfenv or debug in the sandbox): assert(select(2, coroutine.resume(co)) == a.a)
+-- Adapted (no debug library in the sandbox): -- coroutine environments
+-- Adapted (no debug library in the sandbox): co = coroutine.create(function ()
+-- Adapted (no debug library in the sandbox):        coroutine.yield(getfenv(0))
+-- Adapted (no debug library in the sandbox):        return loadstring("return a")()
+-- Adapted (no debug library in the sandbox):      end)
+-- Adapted (no debug library in the sandbox): 
+-- Adapted (no debug library in the sandbox): a = {a = 15}
+-- Adapted (no debug library in the sandbox): debug.setfenv(co, a)
+-- Adapted (no debug library in the sandbox): assert(debug.getfenv(co) == a)
+-- Adapted (no debug library in the sandbox): assert(select(2, coroutine.resume(co)) == a)
+-- Adapted (no debug library in the sandbox): assert(select(2, coroutine.resume(co)) == a.a)
 
 
 print'OK'

@@ -2,16 +2,16 @@ print('testing metatables')
 
 X = 20; B = 30
 
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): setfenv(1, setmetatable({}, {__index=_G}))
+setfenv(1, setmetatable({}, {__index=_G}))
 
 collectgarbage()
 
 X = X+10
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): assert(X == 30 and _G.X == 20)
+assert(X == 30 and _G.X == 20)
 B = false
 assert(B == false)
--- Adapted (no setfenv in the sandbox: there is no proxy environment to fall back through): B = nil
--- Adapted (no setfenv in the sandbox: there is no proxy environment to fall back through): assert(B == 30)
+B = nil
+assert(B == 30)
 
 assert(getmetatable{} == nil)
 assert(getmetatable(4) == nil)
@@ -290,13 +290,13 @@ x = c(3,4,5)
 assert(i == 3 and x[1] == 3 and x[3] == 5)
 
 
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): assert(_G.X == 20)
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): assert(_G == getfenv(0))
+assert(_G.X == 20)
+assert(_G == getfenv(0))
 
 print'+'
 
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): local _g = _G
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): setfenv(1, setmetatable({}, {__index=function (_,k) return _g[k] end}))
+local _g = _G
+setfenv(1, setmetatable({}, {__index=function (_,k) return _g[k] end}))
 
 --[[
 -- testing proxies
@@ -327,34 +327,34 @@ assert(a.x == 1 and rawget(a, "x", 3) == 1)
 print '+'
 --]]
 
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): -- testing metatables for basic types
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): mt = {}
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): debug.setmetatable(10, mt)
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): assert(getmetatable(-2) == mt)
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): mt.__index = function (a,b) return a+b end
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): assert((10)[3] == 13)
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): assert((10)["3"] == 13)
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): debug.setmetatable(23, nil)
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): assert(getmetatable(-2) == nil)
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): 
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): debug.setmetatable(true, mt)
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): assert(getmetatable(false) == mt)
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): mt.__index = function (a,b) return a or b end
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): assert((true)[false] == true)
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): assert((false)[false] == false)
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): debug.setmetatable(false, nil)
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): assert(getmetatable(true) == nil)
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): 
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): debug.setmetatable(nil, mt)
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): assert(getmetatable(nil) == mt)
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): mt.__add = function (a,b) return (a or 0) + (b or 0) end
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): assert(10 + nil == 10)
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): assert(nil + 23 == 23)
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): assert(nil + nil == 0)
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): debug.setmetatable(nil, nil)
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): assert(getmetatable(nil) == nil)
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): 
--- Adapted (no setfenv/getfenv or debug in the sandbox: the file runs in the global table): debug.setmetatable(nil, {})
+-- Adapted (no debug library in the sandbox): -- testing metatables for basic types
+-- Adapted (no debug library in the sandbox): mt = {}
+-- Adapted (no debug library in the sandbox): debug.setmetatable(10, mt)
+-- Adapted (no debug library in the sandbox): assert(getmetatable(-2) == mt)
+-- Adapted (no debug library in the sandbox): mt.__index = function (a,b) return a+b end
+-- Adapted (no debug library in the sandbox): assert((10)[3] == 13)
+-- Adapted (no debug library in the sandbox): assert((10)["3"] == 13)
+-- Adapted (no debug library in the sandbox): debug.setmetatable(23, nil)
+-- Adapted (no debug library in the sandbox): assert(getmetatable(-2) == nil)
+-- Adapted (no debug library in the sandbox): 
+-- Adapted (no debug library in the sandbox): debug.setmetatable(true, mt)
+-- Adapted (no debug library in the sandbox): assert(getmetatable(false) == mt)
+-- Adapted (no debug library in the sandbox): mt.__index = function (a,b) return a or b end
+-- Adapted (no debug library in the sandbox): assert((true)[false] == true)
+-- Adapted (no debug library in the sandbox): assert((false)[false] == false)
+-- Adapted (no debug library in the sandbox): debug.setmetatable(false, nil)
+-- Adapted (no debug library in the sandbox): assert(getmetatable(true) == nil)
+-- Adapted (no debug library in the sandbox): 
+-- Adapted (no debug library in the sandbox): debug.setmetatable(nil, mt)
+-- Adapted (no debug library in the sandbox): assert(getmetatable(nil) == mt)
+-- Adapted (no debug library in the sandbox): mt.__add = function (a,b) return (a or 0) + (b or 0) end
+-- Adapted (no debug library in the sandbox): assert(10 + nil == 10)
+-- Adapted (no debug library in the sandbox): assert(nil + 23 == 23)
+-- Adapted (no debug library in the sandbox): assert(nil + nil == 0)
+-- Adapted (no debug library in the sandbox): debug.setmetatable(nil, nil)
+-- Adapted (no debug library in the sandbox): assert(getmetatable(nil) == nil)
+-- Adapted (no debug library in the sandbox): 
+-- Adapted (no debug library in the sandbox): debug.setmetatable(nil, {})
 
 
 print 'OK'
