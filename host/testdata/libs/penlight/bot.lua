@@ -47,4 +47,11 @@ try("types", function() return types.is_integer(3) and not types.is_integer(3.5)
 try("utils.string_lambda (load)", function() return utils.string_lambda("|x| x * 3")(2) == 6 end)
 try("text.Template", function() return require("pl.text").Template("hi $name"):substitute({name = "bo"}) == "hi bo" end)
 
+-- Penlight's own tests (tests/test-NAME.lua, in lib/pltests/NAME.lua), with pl.test
+-- adapted to raise its failures as errors.
+for _, name in ipairs({"tablex", "tablex3", "list", "list2", "class", "class3", "class4", "types", "func",
+    "map", "orderedmap", "pretty", "compat"}) do
+  try("tests/test-" .. name .. ".lua", function() require("pltests." .. name) return true end)
+end
+
 result = string.format("%d passed, %d failed: %s", passed, #failed, table.concat(failed, "; "))
