@@ -18,6 +18,7 @@ func compile(src, chunk string) (*lua.FunctionProto, error) {
 		return nil, errors.New(compileMessage(err))
 	}
 	rewriteConcat(stmts)
+	SplitCallAssignments(stmts) // assigncall.go: after rewriteConcat, whose calls it covers
 	proto, err := lua.Compile(stmts, chunk)
 	var ce *lua.CompileError
 	if errors.As(err, &ce) {

@@ -141,3 +141,26 @@ result = table.concat(out, "|")`,
 		}
 	}
 }
+
+// The standard libraries are in package.loaded from the start, as in 5.1
+// (`local string = require "string"` opens many libraries), while a
+// script's own json.lua is still what require "json" finds.
+func TestRequire_StandardLibrariesAreLoaded(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"bot.lua": `
+local out = {}
+for _, name in ipairs({"_G", "string", "table", "math", "coroutine", "os", "package"}) do
+  out[#out + 1] = tostring(require(name) == _G[name] and package.loaded[name] == _G[name])
+end
+out[#out + 1] = require("json").mine
+result = table.concat(out, "|")`,
+		"json.lua": `return {mine = "own json"}`,
+	})
+	got, err := loadIn(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "true|true|true|true|true|true|true|own json"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

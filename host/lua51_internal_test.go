@@ -1,6 +1,7 @@
 package host
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -147,5 +148,70 @@ func TestLua51_GfindIsBounded(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Fatalf("took %s", d)
+	}
+}
+
+// An assignment to a function's last parameter whose right side is a call
+// compiled into that parameter's register (parenthesised, followed by more
+// expressions, or a `..`, which compiles to a call) read the parameter
+// after it had been overwritten with the function (gopher-lua compiles it
+// so; assigncall.go). Every shape, for the last parameter, another
+// parameter and a plain local, must give what Lua 5.1 gives.
+func TestLua51_AssignmentsReadTheirTargetFirst(t *testing.T) {
+	rhs := []struct{ code, want string }{
+		{`s = s .. ">"`, "x>,1"},
+		{`s = "<" .. s .. ">"`, "<x>,1"},
+		{`s = (s:gsub("x", "y"))`, "y,1"},
+		{`s = (string.gsub(s, "x", "y"))`, "y,1"},
+		{`s = (tostring(s))`, "x,1"},
+		{`s = s:rep(2)`, "xx,1"},
+		{`s, n = s:gsub("x", "yy")`, "yy,1"},
+		{`s, n = s .. "!", #s`, "x!,1"},
+		{`s, n = (s:upper()), 5`, "X,5"},
+		{`n, s = 7, (s .. s)`, "xx,7"},
+		{`s, n = tostring(s), (tostring(s))`, "x,x"},
+		{`local t = {} t.k, s = s, s .. "?" s = s .. t.k`, "x?x,1"},
+		{`s = (s)`, "x,1"},
+	}
+	var cases [][2]string
+	for _, r := range rhs {
+		// s as the only parameter, the last of two, the first of two, and a local.
+		for _, f := range []string{
+			`(function(s) local n = 1 %s return s, n end)("x")`,
+			`(function(n, s) n = 1 %s return s, n end)(0, "x")`,
+			`(function(s, n) n = 1 %s return s, n end)("x", 0)`,
+			`(function() local s, n = "x", 1 %s return s, n end)()`,
+		} {
+			cases = append(cases, [2]string{fmt.Sprintf(f, r.code), r.want})
+		}
+	}
+	// A field target's table and key are read before the right side runs
+	// (serpent depends on it: its key is #t, and the right side appends).
+	cases = append(cases,
+		[2]string{`(function(s) local t = {1} local function add() t[#t+1] = 0 return "v" end t[#t], s = add(), (s .. "!") return t[1] .. t[2] .. s end)("x")`, "v0x!"},
+		[2]string{`(function(s) local t = {1} local function add() t[#t+1] = 0 return "v" end t[#t] = "<" .. add() .. s return t[1] .. t[2] end)("x")`, "<vx0"},
+	)
+	checkLua51(t, cases)
+}
+
+// getfenv and setfenv work on Lua functions and stack levels as in 5.1
+// (Penlight's compat.load and pretty.read use them); setfenv(0, t) and
+// Go functions are refused with an error pcall catches (fenv.go).
+func TestLua51_Fenv(t *testing.T) {
+	checkLua51(t, [][2]string{
+		{`getfenv(print) == _G and getfenv(1) == _G and getfenv() == _G and getfenv(0) == _G`, "true"},
+		{`(function() local f = function() return x end setfenv(f, {x = 5}) return f(), getfenv(f).x end)()`, "5,5"},
+		{`(function() local f = function() setfenv(1, {y = 7}) return y end return f() end)()`, "7"},
+		{`(function() local f = function() return setfenv(1, {}) end return type(f()) end)()`, "function"},
+		{`(function() local env = setmetatable({}, {__index = _G}) local f = loadstring("z = 3 return z") setfenv(f, env) return f(), rawget(_G, "z"), env.z end)()`, "3,nil,3"},
+		{`setfenv(print, {})`, "error: "},
+	})
+	L := newSandbox()
+	defer L.Close()
+	got := evalShow(t, L, []string{`setfenv(0, {})`, `setfenv(coroutine.create(print), {})`})
+	for _, g := range got {
+		if !strings.HasPrefix(g, "error: setfenv") {
+			t.Errorf("got %q, want setfenv's refusal", g)
+		}
 	}
 }

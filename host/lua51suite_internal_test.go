@@ -2,6 +2,7 @@ package host
 
 import (
 	"log/slog"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -13,7 +14,7 @@ import (
 // the sandbox (testdata/lua51-tests; its README says where they come from
 // and what was adapted, each adaptation commented in the file). Each runs
 // as a script's top level and must reach its end without an error.
-var lua51Suite = []string{"pm", "sort", "vararg", "strings", "math", "nextvar"}
+var lua51Suite = []string{"pm", "sort", "vararg", "strings", "math", "nextvar", "constructs", "calls", "literals", "closure", "locals", "events"}
 
 func TestLua51Suite(t *testing.T) {
 	for _, name := range lua51Suite {
@@ -32,6 +33,42 @@ func TestLua51Suite(t *testing.T) {
 				t.Fatal(err)
 			}
 			s.L.Close()
+		})
+	}
+}
+
+// The same files inside a handler: required from an event's handler, so
+// they run in the handler's coroutine, through the host's pcall and
+// coroutine library, as bot code does (issue 21 tried them both ways).
+// The top level runs each once first, which declares the globals the file
+// assigns (a handler may only assign declared globals: strict.go).
+func TestLua51Suite_InAHandler(t *testing.T) {
+	for _, name := range lua51Suite {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			src, err := os.ReadFile(filepath.Join("testdata", "lua51-tests", name+".lua"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeScript(t, dir, "suite.lua", string(src))
+			h, err := newHarnessIn(t, dir, `IN_HANDLER = false
+-- nextvar.lua clears the globals that are tables.
+local loaded, send = package.loaded, qq.send
+require("suite")
+on("AT_MESSAGE_CREATE", function(ev)
+  IN_HANDLER = true
+  loaded.suite = nil
+  require("suite")
+  send("100", "reached the end")
+end)`, Limits{CPU: 10 * time.Second, Memory: 256 << 20})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.start()
+			h.send("AT_MESSAGE_CREATE", atMessage)
+			if c := h.nextCall(); c.Body["content"] != "reached the end" {
+				t.Fatalf("sent %v; log:\n%s", c.Body, h.logs.dump())
+			}
 		})
 	}
 }

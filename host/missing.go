@@ -8,8 +8,6 @@ var MissingGlobals = map[string]string{
 	"debug":    "the sandbox has no debug library",
 	"dofile":   `use require("name") for a file beside the script`,
 	"loadfile": `use require("name") for a file beside the script`,
-	"getfenv":  "globals are already the script's own; use a table or a local",
-	"setfenv":  "globals are already the script's own; use a table or a local",
 	"newproxy": "use a table with a metatable",
 	"module":   `return a table from the required file and require("name") it`,
 }

@@ -6,6 +6,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
 )
 
 // pcallGen builds random expressions of the pcall family (pcall, xpcall,
@@ -96,6 +99,57 @@ func TestPcall_DifferentialFuzz(t *testing.T) {
 	bad := 0
 	for i, e := range exprs {
 		o, r := positionRE.ReplaceAllString(ours[i], "POS: "), positionRE.ReplaceAllString(real[i], "POS: ")
+		if o != r {
+			bad++
+			if bad <= 10 {
+				t.Errorf("%s\n  ours %q\n  5.1  %q", e, o, r)
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d differ", bad, len(exprs))
+	}
+}
+
+// The same expressions inside event handlers, 100 per event over four
+// events, as bot code runs them: in the handler's coroutine, with pcall's
+// pooled coroutines carried from one event to the next.
+func TestPcall_DifferentialFuzzInHandlers(t *testing.T) {
+	if evalLua51(t, []string{"1"}) == nil {
+		t.Skip("no " + lua51Path + " to compare with")
+	}
+	g := pcallGen{rand.New(rand.NewSource(2027))}
+	exprs := make([]string, 400)
+	var src strings.Builder
+	src.WriteString(showChunk + "results = {}\nlocal cases = {\n")
+	for i := range exprs {
+		exprs[i] = g.expr(2)
+		fmt.Fprintf(&src, "function() return %s end,\n", exprs[i])
+	}
+	src.WriteString(`}
+local next_case = 1
+on("AT_MESSAGE_CREATE", function(ev)
+  for i = next_case, next_case + 99 do results[i] = show(cases[i]) end
+  next_case = next_case + 100
+  qq.send("100", "done")
+end)`)
+	h, err := newHarnessWith(t, src.String(), Limits{CPU: 10 * time.Second, Memory: 256 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.start()
+	for range 4 {
+		h.send("AT_MESSAGE_CREATE", atMessage)
+		if c := h.nextCall(); c.Body["content"] != "done" {
+			t.Fatalf("sent %v; log:\n%s", c.Body, h.logs.dump())
+		}
+	}
+	real := evalLua51(t, exprs)
+	bad := 0
+	for i, e := range exprs {
+		// The handler has ended and parked nothing: reading its results is safe.
+		o := positionRE.ReplaceAllString(lua.LVAsString(h.s.L.GetGlobal("results").(*lua.LTable).RawGetInt(i+1)), "POS: ")
+		r := positionRE.ReplaceAllString(real[i], "POS: ")
 		if o != r {
 			bad++
 			if bad <= 10 {

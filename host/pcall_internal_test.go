@@ -1,6 +1,7 @@
 package host
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -82,5 +83,36 @@ result = table.concat(out, "|")
 	}
 	if n := h.s.pcallPool.Len(); n < 1 || n > 8 {
 		t.Errorf("pool holds %d coroutines, want between 1 and 8", n)
+	}
+}
+
+// A coroutine runs under its resumer's context, not its creator's: pcall's
+// pooled coroutines, a generator kept from an earlier handler or from the
+// top level, and one made inside a coroutine that later failed all keep
+// working in later handler runs. They used to fail every other event with
+// "context canceled" (gopher-lua gives a coroutine a child of its
+// creator's context, which ended with the creator's run).
+func TestPcall_CoroutinesOutliveTheRunThatMadeThem(t *testing.T) {
+	h := mustHarness(t, `
+local function counter() return coroutine.wrap(function() local i = 0 while true do i = i + 1 coroutine.yield(i) end end) end
+local orphan
+local co = coroutine.create(function() orphan = counter() error("creator fails") end)
+coroutine.resume(co)
+local top = counter()
+local kept
+on("AT_MESSAGE_CREATE", function(ev)
+  kept = kept or counter()
+  local ok1, v1 = pcall(function() return "a" end)
+  local ok2 = pcall(function() pcall(function() return 1 end) error("die") end)
+  local ok3, v3 = pcall(function() return "b" end)
+  qq.send("100", table.concat({tostring(ok1), v1, tostring(ok2), tostring(ok3), v3, orphan(), top(), kept()}, " "))
+end)`)
+	h.start()
+	for i := 1; i <= 4; i++ {
+		h.send("AT_MESSAGE_CREATE", atMessage)
+		c := h.nextCall()
+		if want := fmt.Sprintf("true a false true b %d %d %d", i, i, i); c.Body["content"] != want {
+			t.Fatalf("event %d: sent %v, want %q; log:\n%s", i, c.Body["content"], want, h.logs.dump())
+		}
 	}
 }

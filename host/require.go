@@ -124,6 +124,22 @@ func (r *requirer) find(L *lua.LState, name string) *lua.LFunction {
 	return nil
 }
 
+// standardModules are the libraries Lua 5.1 lists in package.loaded from
+// the start, so `local string = require "string"` works as there. Only
+// 5.1's own names: a script's json.lua must still be found by
+// require "json", not shadowed by the host's json table.
+var standardModules = []string{"_G", "string", "table", "math", "coroutine", "os", "package"}
+
+// registerStandard fills package.loaded with the standard libraries the
+// sandbox has (the globals of the same names, once they are installed).
+func (r *requirer) registerStandard(L *lua.LState) {
+	for _, name := range standardModules {
+		if t, ok := L.GetGlobal(name).(*lua.LTable); ok {
+			r.loaded.RawSetString(name, t)
+		}
+	}
+}
+
 // packageTable is the script's package: enough for libraries that
 // detect features through it (Penlight reads package.config) or extend it
 // (Penlight adds package.searchpath). package.loaded and package.preload

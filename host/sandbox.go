@@ -32,8 +32,7 @@ func NewSandbox() *lua.LState { return newSandbox() }
 // newSandbox creates a state with only the safe parts of the standard
 // library. What is missing is missing on purpose: io, os.execute/exit/
 // getenv/remove/rename, debug, dofile, loadfile, string.dump (byte code),
-// getfenv/setfenv (they reach the real globals of any Go function) and
-// the parts of collectgarbage that act on the whole process. load and
+// setfenv(0, t) (fenv.go) and the parts of collectgarbage that act on the whole process. load and
 // loadstring compile source text only (load.go).
 func newSandbox() *lua.LState {
 	L := lua.NewState(lua.Options{
@@ -67,6 +66,7 @@ func newSandbox() *lua.LState {
 		L.Push(lua.LString(lib.name))
 		L.Call(1, 0)
 	}
+	installFenv(L)                     // fenv.go: wraps the base library's setfenv
 	for name := range MissingGlobals { // missing.go
 		L.SetGlobal(name, lua.LNil)
 	}

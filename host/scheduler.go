@@ -568,6 +568,15 @@ func (s *script) guardResume(raw *lua.LFunction) lua.LGFunction {
 			L.Push(lua.LString("cannot resume a handler coroutine: the host resumes it"))
 			return 2
 		}
+		// gopher-lua gives a coroutine a child of its creator's context,
+		// which ends when the creator's run ends or it dies: a generator
+		// made in one handler (or pcall's pooled coroutines, or one made
+		// inside a coroutine that later failed) would then fail in the
+		// next with "context canceled". It runs in its resumer's run, so
+		// it takes the resumer's context: the CPU watchdog still stops it.
+		if th, ok := L.Get(1).(*lua.LState); ok && L.Context() != nil && L.Status(th) == "suspended" {
+			th.SetContext(L.Context())
+		}
 		top := L.GetTop()
 		L.Push(raw)
 		for i := 1; i <= top; i++ {

@@ -365,6 +365,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 	s.L.SetGlobal("package", s.req.packageTable(s.L))
 	s.L.SetGlobal("collectgarbage", s.L.NewFunction(s.collectgarbage)) // gc.go
 	s.clockedOS()
+	s.req.registerStandard(s.L)
 	if err := s.runPrelude(); err != nil {
 		return fail(err)
 	}

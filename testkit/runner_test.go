@@ -72,6 +72,10 @@ test("after", function() end)`, []string{"FAIL e: bot_test.lua:1: boom", "ok aft
 			[]string{`FAIL c: bot_test.lua:1: bad argument #1 to say (no channel "nowhere" (try "general", "random", "group", "c2c" or "dm"))`}},
 		{"syntax error", `test("x", function()`, []string{"FAIL bot_test.lua: bot_test.lua: syntax error at end of file"}},
 		{"no tests", `local x = 1`, []string{"FAIL bot_test.lua: no test(name, fn) in the file"}},
+		// gopher-lua compiled a parenthesised call into the last
+		// parameter's register before reading its arguments (assigncall.go).
+		{"assignment to a parameter", `local function trim(s) s = (s:gsub("^%s+", "")) return s end
+test("trim", function() expect(trim("  hi")).to_be("hi") end)`, []string{"ok trim"}},
 		// The test VM used to return garbage ("function: 0x… true true")
 		// for pcall nested about 100 deep (issue 21 item 5).
 		{"pcall nested deep", `test("deep", function()

@@ -102,6 +102,7 @@ func (s *suite) load() error {
 		}
 		return err
 	}
+	host.SplitCallAssignments(stmts) // a gopher-lua compiler fault, as in scripts
 	proto, err := lua.Compile(stmts, chunk)
 	if err != nil {
 		return err

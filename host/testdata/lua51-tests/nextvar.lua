@@ -243,9 +243,7 @@ local function foo ()
   gl = 1
   assert(n.gl == 1 and next(n, 'gl') == nil)
 end
--- Adapted for the luabot sandbox: foo moves its own globals with setfenv,
--- which the sandbox has not.
-if setfenv then foo() end
+foo()
 
 print'+'
 

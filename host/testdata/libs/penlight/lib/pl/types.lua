@@ -36,8 +36,9 @@ end
 -- @see utils.is_type
 types.is_type = utils.is_type
 
--- Adapted for the luabot sandbox: there is no io, so no file metatable.
-local fileMT = io and getmetatable(io.stdout)
+-- Adapted for the luabot sandbox: there is no io, so no file metatable;
+-- a table of its own, so that types.type never calls a table a file.
+local fileMT = io and getmetatable(io.stdout) or {}
 
 --- a string representation of a type.
 -- For tables and userdata with metatables, we assume that the metatable has a `_name`
