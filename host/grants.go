@@ -65,6 +65,25 @@ func (g *Grants) For(name string) Grant {
 	return FullGrant()
 }
 
+// GrantOf is the grant script name gets from grants, narrowed by the caps=
+// field of its header (src). The error is a header's unknown capability,
+// "line N: …".
+func GrantOf(grants *Grants, name, src string) (Grant, error) {
+	g := grants.For(name)
+	caps, declared, err := scriptCaps(src)
+	if err != nil {
+		return g, err
+	}
+	if declared {
+		g = g.narrow(caps)
+	}
+	return g, nil
+}
+
+// Closest is the candidate nearest to name by edit distance, or "" when
+// none is near enough to be what was meant: for "did you mean" hints.
+func Closest(name string, candidates []string) string { return closest(name, candidates) }
+
 // CapabilityObserver is a ScriptObserver that also counts refused calls, by
 // capability (one of bindings.Capabilities or "sends_per_minute"). It is
 // optional, so that observers written before capabilities keep working.
@@ -114,6 +133,30 @@ func (g Grant) narrow(caps []string) Grant {
 	g.SharedKV = g.SharedKV && has(bindings.CapSharedKV)
 	g.Admin = g.Admin && has(bindings.CapAdmin)
 	return g
+}
+
+// Allows reports whether g gives capability at all (for send: to some
+// target).
+func (g Grant) Allows(capability string) bool {
+	switch capability {
+	case bindings.CapSend:
+		return g.Send == nil || len(g.Send) > 0
+	case bindings.CapActive:
+		return g.Active
+	case bindings.CapRequest:
+		return g.Request
+	case bindings.CapSharedKV:
+		return g.SharedKV
+	case bindings.CapAdmin:
+		return g.Admin
+	}
+	return true
+}
+
+// HeaderHint is the hint of a call refused because the script's own caps=
+// header leaves the capability out, though the operator grants it.
+func HeaderHint(capability string) string {
+	return fmt.Sprintf("the script's own header leaves it out: add %s to its -- luabot: caps= line", capability)
 }
 
 // caps turns g into what the bindings enforce.

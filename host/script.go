@@ -269,13 +269,9 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 	if len(secrets) > 0 {
 		deps.logger = slog.New(redactHandler{deps.logger.Handler(), secrets})
 	}
-	grant := deps.capGrants.For(name)
-	declared, narrowed, err := scriptCaps(src)
+	grant, err := GrantOf(deps.capGrants, name, src)
 	if err != nil {
 		return nil, &LoadError{Path: path, Err: fmt.Errorf("%s: %w", chunk, err)}
-	}
-	if narrowed {
-		grant = grant.narrow(declared)
 	}
 	top := ceilings(deps.limits, deps.max)
 	if !grant.Header {
@@ -356,8 +352,15 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 	caps := grant.caps()
 	den := &denials{log: s.log, clock: clock}
 	den.obs, _ = s.obs.(CapabilityObserver)
-	if deps.grantHint != nil {
-		den.hint = func(c string) string { return deps.grantHint(name, c) }
+	opGrant := deps.capGrants.For(name)
+	den.hint = func(c string) string {
+		switch {
+		case opGrant.Allows(c) && !grant.Allows(c):
+			return HeaderHint(c)
+		case deps.grantHint != nil:
+			return deps.grantHint(name, c)
+		}
+		return "the operator of the bot can grant it"
 	}
 	caps.Denied, caps.Hint = den.denied, den.hint
 	fail := func(err error) (*script, error) {

@@ -103,6 +103,9 @@ func loadHostWith(c *cli.Context, cfg host.Config) (*bot, error) {
 	if err := applyConfFlags(c, &cfg, files); err != nil {
 		return nil, err
 	}
+	if err := applyGrantsFlag(c, &cfg); err != nil {
+		return nil, err
+	}
 	if cfg.ControlSocket == "" && c.Command.Name != "repl" {
 		cfg.ControlSocket = controlPath(c.String("data"))
 	}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/luabot/luabot/sim"
+)
+
+// writeFiles writes name → content into a new folder and returns it.
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// luabot run with a config file that takes qq.request away from every
+// script but the canary: the guest's call returns nil, err naming the
+// capability and how the operator grants it, the canary's call still
+// works, /metrics counts each refusal, and the log has one line for the
+// three refusals of the same minute.
+func TestRun_CapabilityDenied(t *testing.T) {
+	platform := startedSim(t, sim.Config{})
+	scripts := writeFiles(t, map[string]string{
+		"guest.lua": `on("message", function(ev)
+  local me, err = qq.request("GET", "/users/@me")
+  if me then return ev:reply("guest: request allowed") end
+  ev:reply("guest: " .. err.capability .. " | " .. tostring(err))
+end)`,
+		"canary.lua": `on("message", function(ev)
+  local me, err = qq.request("GET", "/users/@me")
+  ev:reply("canary: " .. (me and "ok " .. me.id or tostring(err)))
+end)`,
+	})
+	conf := filepath.Join(t.TempDir(), "luabot.toml")
+	os.WriteFile(conf, []byte(`[grants.default]
+request = false
+
+[grants.canary]
+request = true
+`), 0o600)
+	s := start(t, "run", "--app-id", platform.AppID(), "--secret", platform.Secret(),
+		"--api", platform.APIURL(), "--token-url", platform.TokenURL(), "--admin", "127.0.0.1:0",
+		"--config", conf, "--data", filepath.Join(t.TempDir(), "k.db"), scripts)
+	url := s.adminURL()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := platform.WaitSessions(ctx, 1); err != nil {
+		t.Fatalf("bot did not connect: %v; stderr:\n%s", err, s.stderr.String())
+	}
+	const n = 3
+	var guest, canary []string
+	for i := range n {
+		if _, err := platform.Post(sim.Post{Content: "hi", MentionBot: true}); err != nil {
+			t.Fatal(err)
+		}
+		for j := range 2 {
+			m, err := platform.WaitSent(ctx, 2*i+j)
+			if err != nil {
+				t.Fatalf("reply %d: %v; stderr:\n%s", 2*i+j, err, s.stderr.String())
+			}
+			if strings.HasPrefix(m.Content, "guest:") {
+				guest = append(guest, m.Content)
+			} else {
+				canary = append(canary, m.Content)
+			}
+		}
+	}
+	if len(guest) != n || len(canary) != n {
+		t.Fatalf("guest %q, canary %q", guest, canary)
+	}
+	for _, g := range guest {
+		if !strings.HasPrefix(g, "guest: request | ") || !strings.Contains(g, "request = true under [grants.guest]") &&
+			!strings.Contains(g, "request = true under [grants.default]") || !strings.Contains(g, conf) {
+			t.Errorf("guest's error: %q", g)
+		}
+	}
+	world := platform.World()
+	for _, c := range canary {
+		if c != "canary: ok "+world.Bot.ID {
+			t.Errorf("canary: %q", c)
+		}
+	}
+	eventually(t, "/metrics counts the refusals", func() (bool, string) {
+		_, text := get(t, url+"/metrics", "")
+		return strings.Contains(text, `luabot_capability_denied_total{capability="request",script="guest"} 3`), text
+	})
+	s.cancel()
+	if code := s.exitCode(); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, s.stderr.String())
+	}
+	lines := regexp.MustCompile(`(?m)^.*capability not granted.*$`).FindAllString(s.stderr.String(), -1)
+	if len(lines) != 1 || !strings.Contains(lines[0], "script=guest") || !strings.Contains(lines[0], "capability=request") {
+		t.Fatalf("want one log line naming the script for three refusals in a minute, got %d:\n%s", len(lines), strings.Join(lines, "\n"))
+	}
+}
+
+// Bad grants stop luabot before anything connects: exit 2, the file named,
+// a misspelt field with the closest known one, a wrong type with what is
+// wanted.
+func TestRun_BadGrants(t *testing.T) {
+	for _, tc := range []struct{ conf, want string }{
+		{"[grants.echo]\nrequests = false\n", `unknown field "requests"; did you mean "request"?`},
+		{"[grants.echo]\nsend_per_minute = 3\n", `did you mean "sends_per_minute"?`},
+		{"[grants.echo]\nrequest = \"no\"\n", "request: want true or false, got a string no"},
+		{"[grants.echo]\nkv_bytes = \"lots\"\n", `kv_bytes: want a size such as "1MiB"`},
+		{"[grants.echo]\nsend = [\"room:1\"]\n", "send: room:1: want KIND:ID"},
+		{"[grants.echo]\nrequest = false\nrequest = true\n", "luabot.toml:3"},
+		{"[grants]\necho = 3\n", "[grants.echo]: want a table of fields"},
+	} {
+		conf := filepath.Join(t.TempDir(), "luabot.toml")
+		os.WriteFile(conf, []byte(tc.conf), 0o600)
+		s := start(t, "run", "--app-id", "1", "--secret", "s", "--api", "http://127.0.0.1:1", "--token-url", "http://127.0.0.1:1",
+			"--config", conf, "--data", filepath.Join(t.TempDir(), "k.db"), "../../examples/echo.lua")
+		code := s.exitCode()
+		out := s.stderr.String()
+		if code != 2 || !strings.Contains(out, conf) || !strings.Contains(out, tc.want) {
+			t.Errorf("config %q: exit %d, want 2 with %q and the file; stderr:\n%s", tc.conf, code, tc.want, out)
+		}
+	}
+}
