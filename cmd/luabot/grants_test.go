@@ -12,18 +12,6 @@ import (
 	"github.com/luabot/luabot/sim"
 )
 
-// writeFiles writes name → content into a new folder and returns it.
-func writeFiles(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
 // luabot run with a config file that takes qq.request away from every
 // script but the canary: the guest's call returns nil, err naming the
 // capability and how the operator grants it, the canary's call still
@@ -31,7 +19,7 @@ func writeFiles(t *testing.T, files map[string]string) string {
 // three refusals of the same minute.
 func TestRun_CapabilityDenied(t *testing.T) {
 	platform := startedSim(t, sim.Config{})
-	scripts := writeFiles(t, map[string]string{
+	scripts := mustFiles(t, map[string]string{
 		"guest.lua": `on("message", function(ev)
   local me, err = qq.request("GET", "/users/@me")
   if me then return ev:reply("guest: request allowed") end
@@ -127,5 +115,72 @@ func TestRun_BadGrants(t *testing.T) {
 		if code != 2 || !strings.Contains(out, conf) || !strings.Contains(out, tc.want) {
 			t.Errorf("config %q: exit %d, want 2 with %q and the file; stderr:\n%s", tc.conf, code, tc.want, out)
 		}
+	}
+}
+
+// luabot check --config reports, with script:line, the calls a grant
+// refuses that the source shows: a missing capability, a literal target
+// outside send = [...], a literal message that answers no event; a
+// script's own caps= header counts too. The canary, granted everything,
+// has no finding.
+func TestCheck_ReportsCallsTheGrantRefuses(t *testing.T) {
+	dir := mustFiles(t, map[string]string{
+		"guest.lua": `on("message", function(ev)
+  local me = qq.request("GET", "/users/@me")
+  qq.send("101", {content = "x", msg_id = ev.id})
+  qq.send("100", "hello")
+  qq.pin("100", ev.id)
+  local pool = kv.open("pool")
+  qq.send("100", {content = "fine", msg_id = ev.id})
+end)
+`,
+		"narrow.lua": "-- luabot: caps=send\non(\"message\", function(ev)\n  qq.request(\"GET\", \"/users/@me\")\nend)\n",
+		"canary.lua": `on("message", function(ev)
+  qq.request("GET", "/users/@me")
+  qq.send("999", "hello")
+  kv.open("pool")
+end)
+`,
+		"luabot.toml": `[grants.default]
+request = false
+shared_kv = false
+admin = false
+active = false
+send = ["channel:100"]
+
+[grants.narrow]
+request = true
+
+[grants.canary]
+request = true
+shared_kv = true
+admin = true
+active = true
+send = ["channel:999"]
+`,
+	})
+	t.Chdir(dir)
+	code, out, errOut := runCLI("check", "--config", "luabot.toml", "guest.lua", "narrow.lua", "canary.lua")
+	want := []string{
+		`guest.lua:2: qq.request needs the "request" capability, which this script is not granted (the operator grants it with request = true under [grants.default] in luabot.toml, or in a [grants.guest] table of its own)`,
+		`guest.lua:3: qq.send to channel:101: the target is not in this script's send list`,
+		`guest.lua:4: qq.send of a message that answers no event (no msg_id or event_id) needs the "active" capability`,
+		`guest.lua:5: qq.pin needs the "admin" capability`,
+		`guest.lua:6: kv.open needs the "shared_kv" capability`,
+		`narrow.lua:3: qq.request needs the "request" capability, which this script is not granted (the script's own header leaves it out`,
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 1 || len(lines) != len(want) {
+		t.Fatalf("exit %d, want 1 and %d lines; stdout:\n%s\nstderr: %s", code, len(want), out, errOut)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("line %d:\n%s\nwant it to start\n%s", i+1, lines[i], w)
+		}
+	}
+	// Without the config file only the header's own narrowing counts.
+	code, out, _ = runCLI("check", "guest.lua", "narrow.lua", "canary.lua")
+	if code != 1 || strings.Count(out, "\n") != 1 || !strings.HasPrefix(out, "narrow.lua:3: ") {
+		t.Errorf("without --config: exit %d, stdout:\n%s", code, out)
 	}
 }
