@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -269,6 +271,28 @@ func hasGrantsSection(src string) bool {
 		}
 	}
 	return false
+}
+
+// warnUnknownGrants warns, once per table, of grants for a script that is
+// not among files: a misspelt name would leave the script the default grant.
+func warnUnknownGrants(g *host.Grants, files []string, file string) {
+	if g == nil {
+		return
+	}
+	var names []string
+	for _, f := range files {
+		names = append(names, strings.TrimSuffix(filepath.Base(f), ".lua"))
+	}
+	for name := range g.Scripts {
+		if slices.Contains(names, name) {
+			continue
+		}
+		attrs := []any{"file", file, "table", "grants." + name}
+		if near := host.Closest(name, names); near != "" {
+			attrs = append(attrs, "hint", fmt.Sprintf("did you mean [grants.%s]?", near))
+		}
+		slog.Warn("the config file grants capabilities to a script that is not loaded", attrs...)
+	}
 }
 
 // applyGrantsFlag reads the grants of the --config file, if any, into cfg.

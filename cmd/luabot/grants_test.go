@@ -36,6 +36,9 @@ request = false
 
 [grants.canary]
 request = true
+
+[grants.canery]
+admin = false
 `), 0o600)
 	s := start(t, "run", "--app-id", platform.AppID(), "--secret", platform.Secret(),
 		"--api", platform.APIURL(), "--token-url", platform.TokenURL(), "--admin", "127.0.0.1:0",
@@ -86,6 +89,9 @@ request = true
 	s.cancel()
 	if code := s.exitCode(); code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", code, s.stderr.String())
+	}
+	if !strings.Contains(s.stderr.String(), "did you mean [grants.canary]?") {
+		t.Errorf("no warning about [grants.canery], which names no script:\n%s", s.stderr.String())
 	}
 	lines := regexp.MustCompile(`(?m)^.*capability not granted.*$`).FindAllString(s.stderr.String(), -1)
 	if len(lines) != 1 || !strings.Contains(lines[0], "script=guest") || !strings.Contains(lines[0], "capability=request") {

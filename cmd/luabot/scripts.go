@@ -106,6 +106,7 @@ func loadHostWith(c *cli.Context, cfg host.Config) (*bot, error) {
 	if err := applyGrantsFlag(c, &cfg); err != nil {
 		return nil, err
 	}
+	warnUnknownGrants(cfg.Grants, files, c.String("config"))
 	if cfg.ControlSocket == "" && c.Command.Name != "repl" {
 		cfg.ControlSocket = controlPath(c.String("data"))
 	}
