@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/luabot/luabot/host"
 	"github.com/luabot/luabot/sim"
 )
 
@@ -188,5 +189,34 @@ send = ["channel:999"]
 	code, out, _ = runCLI("check", "guest.lua", "narrow.lua", "canary.lua")
 	if code != 1 || strings.Count(out, "\n") != 1 || !strings.HasPrefix(out, "narrow.lua:3: ") {
 		t.Errorf("without --config: exit %d, stdout:\n%s", code, out)
+	}
+}
+
+// A named table starts from [grants.default]; sizes take units.
+func TestApplyGrants_DefaultIsTheBase(t *testing.T) {
+	var cfg host.Config
+	err := applyGrants(&cfg, map[string]any{
+		"default": map[string]any{"request": false, "kv_bytes": "1MiB", "sends_per_minute": int64(30)},
+		"echo":    map[string]any{"request": true, "send": []any{"group:G1"}, "kv_bytes": int64(512)},
+	}, "luabot.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	echo, other := cfg.Grants.For("echo"), cfg.Grants.For("other")
+	if !echo.Request || echo.KVBytes != 512 || echo.SendsPerMinute != 30 || len(echo.Send) != 1 || !echo.Admin {
+		t.Errorf("echo: %+v", echo)
+	}
+	if other.Request || other.KVBytes != 1<<20 || other.Send != nil || !other.Header {
+		t.Errorf("other: %+v", other)
+	}
+	for in, want := range map[string]int64{"1MiB": 1 << 20, "512KiB": 512 << 10, "2 GiB": 2 << 30, "1.5MB": 3 << 19, "100": 100} {
+		if n, ok := byteSize(in); !ok || n != want {
+			t.Errorf("byteSize(%q) = %d, %v; want %d", in, n, ok, want)
+		}
+	}
+	for _, in := range []any{"0", "-1MiB", "1 parsec", "", int64(0), 1.5} {
+		if n, ok := byteSize(in); ok {
+			t.Errorf("byteSize(%v) = %d, want refused", in, n)
+		}
 	}
 }
