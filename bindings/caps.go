@@ -89,16 +89,16 @@ func AdminFunctions() []string {
 	return names
 }
 
-// SendFunctions names the qq module's functions that post a message to a
-// target given as their first argument.
-func SendFunctions() []string {
-	var names []string
+// SendScene reports the scene of the target qq.NAME posts a message to
+// (its first argument), for luabot check; ok is false for functions that
+// do not send.
+func SendScene(name string) (scene openapi.Scene, ok bool) {
 	for _, e := range qqAPI {
-		if e.send != "" {
-			names = append(names, e.name)
+		if e.name == name && e.send != "" {
+			return e.send, true
 		}
 	}
-	return names
+	return "", false
 }
 
 // sendRoutes maps the routes that post messages to their scene, for

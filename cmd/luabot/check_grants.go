@@ -18,12 +18,6 @@ type grantCheck struct {
 	hint  func(capability string) string
 }
 
-// sendScenes maps the qq functions that post a message to the scene of
-// their target, for a literal first argument.
-var sendScenes = map[string]openapi.Scene{
-	"send": openapi.SceneGuild, "send_group": openapi.SceneGroup, "send_user": openapi.SceneC2C, "send_dm": openapi.SceneDM,
-}
-
 // capCall reports a call the script's grant refuses, when that can be told
 // from the source alone: qq.request, kv.open and the administration calls
 // when their capability is missing; a qq.send* to a literal target outside
@@ -63,14 +57,15 @@ func (l *linter) capCall(e *ast.FuncCallExpr) {
 		if !g.Admin {
 			missing(bindings.CapAdmin)
 		}
-	case sendScenes[key.Value] != "":
+	case isSend(key.Value):
 		if g.Send != nil && len(g.Send) == 0 {
 			missing(bindings.CapSend)
 			return
 		}
 		if len(e.Args) > 0 && g.Send != nil {
 			if lit, ok := e.Args[0].(*ast.StringExpr); ok {
-				target := bindings.TargetName(openapi.Target{Scene: sendScenes[key.Value], ID: lit.Value})
+				scene, _ := bindings.SendScene(key.Value)
+				target := bindings.TargetName(openapi.Target{Scene: scene, ID: lit.Value})
 				if !slices.Contains(g.Send, target) {
 					l.report(e.Line(), "%s to %s: the target is not in this script's send list (%s)", fn, target, l.grants.hint(bindings.CapSend))
 					return
@@ -113,4 +108,9 @@ func staticHint(file, script string, g *host.Grants, eff host.Grant) func(string
 		}
 		return grantHint(file, script, g, capability)
 	}
+}
+
+func isSend(name string) bool {
+	_, ok := bindings.SendScene(name)
+	return ok
 }
