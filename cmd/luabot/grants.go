@@ -220,19 +220,19 @@ func grantHint(file, script string, g *host.Grants, capability string) string {
 	if _, ok := g.Scripts[script]; ok {
 		table = "grants." + script
 	}
-	var set string
+	var how string
 	switch capability {
 	case bindings.CapSend:
-		set = `add the target ("channel:ID", "group:OPENID", "user:OPENID" or "dm:GUILD_ID") to send = [...]`
+		how = `the operator adds the target ("channel:ID", "group:OPENID", "user:OPENID" or "dm:GUILD_ID") to send = [...]`
 	case bindings.CapSendsPerMinute:
-		set = "raise sends_per_minute"
+		how = "the operator raises sends_per_minute"
 	default:
-		set = capability + " = true"
+		how = "the operator grants it with " + capability + " = true"
 	}
 	if table == "grants.default" {
-		return fmt.Sprintf("the operator grants it with %s under [%s] in %s, or in a [grants.%s] table of its own", set, table, file, script)
+		return fmt.Sprintf("%s under [%s] in %s, or in a [grants.%s] table of its own", how, table, file, script)
 	}
-	return fmt.Sprintf("the operator grants it with %s under [%s] in %s", set, table, file)
+	return fmt.Sprintf("%s under [%s] in %s", how, table, file)
 }
 
 // grantsFile reads the top-level grants tables of a --config file. A file
