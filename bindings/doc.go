@@ -29,6 +29,13 @@
 // scripts/luabot.d.lua and its entry in docs/lua-api.md, which a test holds
 // to the table.
 //
+// Capabilities (caps.go): Env.Caps says what the operator withholds from
+// the script (sending to other places, active messages, qq.request, kv.open,
+// the administration calls, more than N messages a minute). Each binding
+// checks before it builds a request, and a refused call returns nil, err
+// with err.capability, so nothing reaches the platform; adminRoutes is the
+// one list of what counts as administration, for qq.request too.
+//
 // Nothing here may hand Lua a Go pointer, interface or function that reaches
 // beyond the script: every value crosses as plain Lua data.
 //

@@ -107,6 +107,10 @@ type Env struct {
 	// person at the prompt sees what it prints, and nil for every other
 	// thread.
 	Printer func(L *lua.LState) func(line string)
+
+	// Caps is what the script may call (caps.go); the zero value allows
+	// everything.
+	Caps Caps
 }
 
 // Interactions is how ev:ack reaches the host, which acknowledges each
@@ -174,4 +178,8 @@ type binder struct {
 	// inUpdate counts the kv.update functions running on this VM, during
 	// which every kv call is refused (kv_atomic.go).
 	inUpdate int
+	// sent and sentNext are the ring of recent send times behind
+	// Caps.SendsPerMinute (caps.go).
+	sent     []time.Time
+	sentNext int
 }

@@ -103,6 +103,10 @@ func (b *binder) errorValue(L *lua.LState, err error) *lua.LTable {
 			t.RawSetString("limit", lua.LNumber(fe.Limit))
 		}
 	}
+	var ce *CapabilityError
+	if errors.As(err, &ce) {
+		capabilityField(t, ce)
+	}
 	t.Metatable = b.errorMT(L)
 	return t
 }

@@ -119,6 +119,9 @@ func (b *binder) openKV() {
 		if name == "" || len(name) > maxNSName || strings.ContainsAny(name, "/\x00") {
 			raise(L, "bad argument #1 to kv.open: a name of 1-%d characters without '/'", maxNSName)
 		}
+		if b.env.Caps.NoSharedKV {
+			return b.fail(L, b.deny(CapSharedKV, fmt.Sprintf("kv.open(%q)", name)))
+		}
 		t, ok := shared[name]
 		if !ok {
 			t = b.kvNamespace(sharedNS + name)

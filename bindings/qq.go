@@ -154,6 +154,7 @@ func (b *binder) qqFunc(e qqEndpoint) lua.LGFunction {
 	}
 	names := e.ids()
 	next := len(names) + 1 // the argument after the ids
+	admin := isAdmin(e.route)
 	return func(L *lua.LState) int {
 		if e.send != "" {
 			id := checkID(L, 1, names[0])
@@ -161,7 +162,11 @@ func (b *binder) qqFunc(e qqEndpoint) lua.LGFunction {
 				return b.fail(L, err)
 			}
 			body, file := b.messageArg(L, next)
-			return b.send(L, openapi.Target{Scene: e.send, ID: id}, body, file)
+			t := openapi.Target{Scene: e.send, ID: id}
+			if err := b.checkSend("qq."+e.name, t, passiveBody(body)); err != nil {
+				return b.fail(L, err)
+			}
+			return b.send(L, t, body, file)
 		}
 		if e.body != nil {
 			body := make(map[string]any, len(e.body))
@@ -200,6 +205,9 @@ func (b *binder) qqFunc(e qqEndpoint) lua.LGFunction {
 			}
 			params = append(params, strconv.Itoa(em.Type), em.ID)
 		}
+		if admin && b.env.Caps.NoAdmin {
+			return b.fail(L, b.deny(CapAdmin, "qq."+e.name))
+		}
 		return b.rest(L, e.route, params, q, nil, e.result)
 	}
 }
@@ -226,6 +234,9 @@ func (b *binder) request(L *lua.LState) int {
 	q := url.Values{}
 	if t, ok := L.Get(4).(*lua.LTable); ok {
 		t.ForEach(func(k, v lua.LValue) { q.Set(lua.LVAsString(k), lua.LVAsString(v)) })
+	}
+	if err := b.checkRequest(method, path, body); err != nil {
+		return b.fail(L, err)
 	}
 	return b.do(L, method, path, q, body, nil)
 }

@@ -35,6 +35,9 @@ func (e *eventBuilder) reply(L *lua.LState) int {
 			src.Received, eventID = lp.received, lp.eventID
 		}
 	}
+	if err := e.b.countSend("ev:reply"); err != nil {
+		return e.b.fail(L, err)
+	}
 	// The script's name and the event's id let the Replier keep each
 	// script's share of a message's replies (openapi/share.go).
 	prepared, err := e.seq.replier(e.b.env.Replier, e.b.env.Clock).PrepareAs(src, eventID, e.b.env.Script, body)

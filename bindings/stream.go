@@ -90,6 +90,9 @@ func (e *eventBuilder) stream(L *lua.LState) int {
 	if e.b.env.Ends == nil {
 		return e.b.fail(L, errNoStreams)
 	}
+	if err := e.b.countSend("ev:stream"); err != nil {
+		return e.b.fail(L, err)
+	}
 	var eventID string
 	if ud, ok := t.RawGetString(rawKey).(*lua.LUserData); ok {
 		if lp, ok := ud.Value.(*lazyPayload); ok {

@@ -66,6 +66,13 @@
 // looked up once. Stats reports what scripts hold now (memory estimate,
 // timers, running handlers, queue) for a scraper to read. host never imports a
 // metrics library; package metrics implements the interfaces.
+// Capabilities (grants.go): Config.Grants holds the operator's Grant per
+// script name (and a default). Loading narrows a script's grant by the
+// caps= of its header, hands the bindings the resulting bindings.Caps, sets
+// its namespace's kv quota on the store, and, when the grant says header =
+// false, ignores what the header asks for beyond the defaults (limits, http
+// hosts). Refusals are counted through an optional CapabilityObserver and
+// logged at most once a minute per script on the script's clock.
 // Store (store.go) is the kv store: the bbolt file, or a store several
 // processes of the bot share (Redis). On a shared store each timer.every and
 // timer.cron tick is claimed before it runs, so it runs in one process

@@ -89,8 +89,17 @@ type Config struct {
 	PrivateFiles []string
 
 	// Observer, if set, hears of handler runs, dropped events and reloads, for
-	// metrics. Nil means nobody listens.
+	// metrics. Nil means nobody listens. When its ScriptObservers are also
+	// CapabilityObservers, they count refused calls.
 	Observer Observer
+
+	// Grants are the operator's capabilities per script (grants.go); nil
+	// grants every script everything, as before capabilities existed.
+	Grants *Grants
+	// GrantHint says how the operator grants capability to script, for
+	// the text of a refused call's error and its log line; nil gives a
+	// generic sentence.
+	GrantHint func(script, capability string) string
 }
 
 // Host runs a set of scripts against the platform.

@@ -57,8 +57,8 @@ func scriptLimits(src string, base, top Limits) (limits Limits, capped []string,
 	for _, hf := range headerFields(src) {
 		field := hf.field
 		key, value, _ := strings.Cut(field, "=")
-		if key == "http" || field == libraryHeader {
-			continue // grants, read by scriptGrants; the library mark (library.go)
+		if key == "http" || key == "caps" || field == libraryHeader {
+			continue // grants, read by scriptGrants and scriptCaps (grants.go); the library mark (library.go)
 		}
 		num, err := strconv.ParseFloat(value, 64)
 		if err != nil || !(num > 0) {
@@ -91,7 +91,7 @@ func scriptLimits(src string, base, top Limits) (limits Limits, capped []string,
 				base.Inbox = max(int(num), 1)
 			}
 		default:
-			return base, nil, fmt.Errorf("line %d: unknown limit %q (cpu, memory or inbox; http= grants hosts)", hf.line, key)
+			return base, nil, fmt.Errorf("line %d: unknown limit %q (cpu, memory or inbox; http= grants hosts, caps= narrows capabilities)", hf.line, key)
 		}
 	}
 	return base, capped, nil

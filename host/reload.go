@@ -185,6 +185,8 @@ func (h *Host) deps() scriptDeps {
 
 		loadBudget: h.cfg.LoadBudget,
 		observer:   h.cfg.Observer,
+		capGrants:  h.cfg.Grants,
+		grantHint:  h.cfg.GrantHint,
 	}
 }
 

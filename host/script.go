@@ -15,6 +15,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luabot/luabot/bindings"
+	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/openapi"
 	"github.com/luabot/luabot/outbound"
 	"github.com/luabot/luabot/scripts"
@@ -242,6 +243,9 @@ type scriptDeps struct {
 	loadBudget time.Duration
 	// observer is Config.Observer; nil when unset.
 	observer Observer
+	// capGrants and grantHint are Config.Grants and Config.GrantHint.
+	capGrants *Grants
+	grantHint func(script, capability string) string
 }
 
 // loadScript compiles path and runs its top level in a fresh sandbox.
@@ -265,18 +269,46 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 	if len(secrets) > 0 {
 		deps.logger = slog.New(redactHandler{deps.logger.Handler(), secrets})
 	}
-	limits, capped, err := scriptLimits(src, deps.limits.withDefaults(), ceilings(deps.limits, deps.max))
+	grant, err := GrantOf(deps.capGrants, name, src)
 	if err != nil {
 		return nil, &LoadError{Path: path, Err: fmt.Errorf("%s: %w", chunk, err)}
 	}
-	if len(capped) > 0 {
+	top := ceilings(deps.limits, deps.max)
+	if !grant.Header {
+		// The header may lower the limits, never raise them.
+		top = deps.limits.withDefaults()
+	}
+	limits, capped, err := scriptLimits(src, deps.limits.withDefaults(), top)
+	if err != nil {
+		return nil, &LoadError{Path: path, Err: fmt.Errorf("%s: %w", chunk, err)}
+	}
+	switch {
+	case len(capped) > 0 && !grant.Header:
+		deps.logger.Warn("script header asks for more than the defaults, and the operator does not let its header raise them",
+			"script", name, "capped", strings.Join(capped, ", "),
+			"hint", "the operator of the bot can allow it with header = true in the script's grant")
+	case len(capped) > 0:
 		deps.logger.Warn("script header asks for more than the operator's maximum; it gets the maximum",
 			"script", name, "capped", strings.Join(capped, ", "),
 			"hint", "the operator of the bot can raise the maximum")
 	}
+	headerHosts := scriptGrants(src)
+	if !grant.Header && len(headerHosts) > 0 {
+		deps.logger.Warn("script header asks for http hosts, and the operator does not let its header grant them; they are ignored",
+			"script", name, "hosts", strings.Join(headerHosts, ","),
+			"hint", "the operator of the bot can grant the hosts itself, or allow it with header = true in the script's grant")
+		headerHosts = nil
+	}
+	if grant.KVBytes != 0 || grant.KVKeys != 0 {
+		if qs, ok := deps.store.(quotaStore); ok {
+			qs.SetQuota(name, kv.Quota{Bytes: grant.KVBytes, Keys: grant.KVKeys})
+		} else {
+			deps.logger.Warn("the store cannot give a script a kv quota of its own; the store's quota applies", "script", name)
+		}
+	}
 	var httpClient bindings.HTTP
 	if deps.http != nil {
-		hosts := append(scriptGrants(src), deps.grants[name]...)
+		hosts := append(headerHosts, deps.grants[name]...)
 		sc := deps.http.For(hosts)
 		httpClient = sc
 		if len(hosts) > 0 {
@@ -317,6 +349,20 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 	if deps.observer != nil {
 		s.obs = deps.observer.Script(name)
 	}
+	caps := grant.caps()
+	den := &denials{log: s.log, clock: clock}
+	den.obs, _ = s.obs.(CapabilityObserver)
+	opGrant := deps.capGrants.For(name)
+	den.hint = func(c string) string {
+		switch {
+		case opGrant.Allows(c) && !grant.Allows(c):
+			return HeaderHint(c)
+		case deps.grantHint != nil:
+			return deps.grantHint(name, c)
+		}
+		return "the operator of the bot can grant it"
+	}
+	caps.Denied, caps.Hint = den.denied, den.hint
 	fail := func(err error) (*script, error) {
 		s.L.Close()
 		if len(secrets) > 0 {
@@ -351,6 +397,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		Scope:       s,
 		Ends:        s,
 		Printer:     s.printer,
+		Caps:        caps,
 	}
 	if deps.acks != nil { // a nil pointer must not become a non-nil interface
 		env.Interactions = deps.acks

@@ -88,6 +88,27 @@ type usageBook struct {
 	mu      sync.Mutex
 	quota   Quota
 	byNS    map[string]Usage
+	// own holds the quotas set for single namespaces (SetQuota), which
+	// replace quota for them.
+	own map[string]Quota
+}
+
+// SetQuota gives namespace ns a quota of its own instead of the store's (a
+// script's grant); zero fields take the store's. Writes already stored are
+// kept even when they pass it; the next write that grows ns is refused.
+func (s *Store) SetQuota(ns string, q Quota) {
+	s.usage.mu.Lock()
+	defer s.usage.mu.Unlock()
+	if q.Bytes == 0 {
+		q.Bytes = s.usage.quota.Bytes
+	}
+	if q.Keys == 0 {
+		q.Keys = s.usage.quota.Keys
+	}
+	if s.usage.own == nil {
+		s.usage.own = map[string]Quota{}
+	}
+	s.usage.own[ns] = q
 }
 
 // Usage reports what namespace ns holds.
@@ -112,11 +133,15 @@ func (s *Store) Fits(ns string, d Usage) error {
 func (b *usageBook) check(ns string, d Usage) error {
 	u := b.byNS[ns]
 	w := u.add(d)
+	q, ok := b.own[ns]
+	if !ok {
+		q = b.quota
+	}
 	switch {
-	case d.Keys > 0 && b.quota.Keys >= 0 && w.Keys > b.quota.Keys:
-		return &QuotaError{NS: ns, Keys: true, Limit: b.quota.Keys, Would: w.Keys, Holds: u.Keys, Growth: d.Keys}
-	case d.Bytes > 0 && b.quota.Bytes >= 0 && w.Bytes > b.quota.Bytes:
-		return &QuotaError{NS: ns, Limit: b.quota.Bytes, Would: w.Bytes, Holds: u.Bytes, Growth: d.Bytes}
+	case d.Keys > 0 && q.Keys >= 0 && w.Keys > q.Keys:
+		return &QuotaError{NS: ns, Keys: true, Limit: q.Keys, Would: w.Keys, Holds: u.Keys, Growth: d.Keys}
+	case d.Bytes > 0 && q.Bytes >= 0 && w.Bytes > q.Bytes:
+		return &QuotaError{NS: ns, Limit: q.Bytes, Would: w.Bytes, Holds: u.Bytes, Growth: d.Bytes}
 	}
 	return nil
 }

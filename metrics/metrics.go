@@ -40,6 +40,7 @@ type Metrics struct {
 	kvCommits     *prometheus.CounterVec
 	kvCommitTime  prometheus.Histogram
 	reloads       *prometheus.CounterVec
+	capDenied     *prometheus.CounterVec
 	inboxDrops    sync.Map // script name → *atomic.Uint64
 	hostStats     atomic.Pointer[func() []host.ScriptStats]
 	transportStat atomic.Pointer[func() transport.StatusReport]
@@ -52,6 +53,8 @@ var (
 	_ gateway.Observer   = (*Metrics)(nil)
 	_ openapi.Observer   = (*Metrics)(nil)
 	_ kv.Observer        = (*Metrics)(nil)
+
+	_ host.CapabilityObserver = (*scriptObserver)(nil)
 )
 
 // New builds a registry with the Go runtime and process collectors and every luabot
@@ -97,12 +100,15 @@ func New() *Metrics {
 	m.reloads = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "reloads_total",
 		Help: "Live reloads by script and outcome (ok, failed: the previous version keeps running, removed)."},
 		[]string{"script", "outcome"})
+	m.capDenied = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "capability_denied_total",
+		Help: "Calls refused because the script's grant lacks the capability (send, active, request, shared_kv, admin, sends_per_minute), by script and capability."},
+		[]string{"script", "capability"})
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.events, m.handlerRuns, m.handlerTime,
 		m.restRequests, m.restRetries, m.restLimited, m.restTime,
-		m.reconnects, m.heartbeat, m.kvCommits, m.kvCommitTime, m.reloads,
+		m.reconnects, m.heartbeat, m.kvCommits, m.kvCommitTime, m.reloads, m.capDenied,
 		scrapeCollector{m},
 	)
 	return m
@@ -260,3 +266,10 @@ func (s *scriptObserver) HandlerDone(event, outcome string, took time.Duration) 
 }
 
 func (s *scriptObserver) Dropped() { s.drops.Add(1) }
+
+// CapabilityDenied implements host.CapabilityObserver. Capabilities are a
+// handful of fixed names, so the label set stays small; refusals are rare, so
+// the lookup is not cached.
+func (s *scriptObserver) CapabilityDenied(capability string) {
+	s.m.capDenied.WithLabelValues(s.name, capability).Inc()
+}

@@ -12,6 +12,7 @@
 ---@field kind? string     http errors: host, scheme, address, too_large, timeout, redirects, rate, canceled, network, request
 ---@field field? string    ui builders (and sends checking a keyboard): the refused value, as written (keyboard[2][1].label)
 ---@field limit? integer   the bound that value broke, when the rule is one
+---@field capability? string a call the script's grant refuses: send, active, request, shared_kv, admin or sends_per_minute
 
 ---@class luabot.User
 ---@field id string
@@ -417,9 +418,11 @@ function KV.update(key, fn) end
 ---@return fun(): string?, any
 function KV.scan(prefix) end
 
---- A namespace shared by every script that opens it.
+--- A namespace shared by every script that opens it; nil, err when the
+--- operator withholds the shared_kv capability.
 ---@param name string
----@return luabot.KV
+---@return luabot.KV? ns
+---@return luabot.Error? err
 function KV.open(name) end
 
 ---@type luabot.KV

@@ -34,7 +34,9 @@ func checkCommand() *cli.Command {
 		Usage:     "find mistakes in scripts without running them (for editors and pre-commit hooks); a folder is checked with its subfolders, as `luabot test` walks it",
 		ArgsUsage: "SCRIPT|DIR...",
 		Flags: []cli.Flag{&cli.StringFlag{Name: "data", Value: "luabot.db", EnvVars: []string{"LUABOT_DATA"},
-			Usage: "the kv file of the bot; when its last run was not granted the guild DM intent, check warns that commands will not answer in DMs"}},
+			Usage: "the kv file of the bot; when its last run was not granted the guild DM intent, check warns that commands will not answer in DMs"},
+			&cli.StringFlag{Name: "config", EnvVars: []string{"LUABOT_CONFIG"},
+				Usage: "the bot's config file: check reports calls its [grants.NAME] tables refuse"}},
 		Action: checkAction,
 	}
 }
@@ -50,7 +52,11 @@ func checkAction(c *cli.Context) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	problems, err := checkScripts(files, dmRefused(c.String("data")))
+	var cfg host.Config
+	if err := applyGrantsFlag(c, &cfg); err != nil {
+		return err
+	}
+	problems, err := checkScripts(files, dmRefused(c.String("data")), cfg.Grants, c.String("config"))
 	if err != nil {
 		return err
 	}
@@ -151,7 +157,10 @@ const unreachableAPI = "http://127.0.0.1:1"
 // whose REST client points nowhere and whose kv file is temporary, so
 // nothing reaches the network or ./luabot.db. A dry-load error on a line
 // the static pass already reported is the same mistake and is dropped.
-func checkScripts(files []string, noDM bool) ([]problem, error) {
+//
+// grants (from the config file, nil for none) add findings for calls a
+// script's grant refuses.
+func checkScripts(files []string, noDM bool, grants *host.Grants, configFile string) ([]problem, error) {
 	tmp, err := os.MkdirTemp("", "luabot-check-")
 	if err != nil {
 		return nil, err
@@ -187,6 +196,10 @@ func checkScripts(files []string, noDM bool) ([]problem, error) {
 			continue
 		}
 		l := &linter{chunk: chunk, v: v}
+		name := strings.TrimSuffix(filepath.Base(f), ".lua")
+		if g, err := host.GrantOf(grants, name, string(src)); err == nil {
+			l.grants = &grantCheck{grant: g, hint: staticHint(configFile, name, grants, g)}
+		}
 		l.block(stmts)
 		problems = append(problems, l.problems...)
 		if noDM && l.firstCommand > 0 {
@@ -197,7 +210,7 @@ func checkScripts(files []string, noDM bool) ([]problem, error) {
 	}
 
 	h, err := host.New(host.Config{API: api, Store: store, Clock: host.NewVirtualClock(time.Now()),
-		Logger: slog.New(slog.DiscardHandler)})
+		Logger: slog.New(slog.DiscardHandler), Grants: grants})
 	if err != nil {
 		return nil, err
 	}
@@ -271,6 +284,9 @@ type linter struct {
 	problems []problem
 	// firstCommand is the line of the first command(...) call, 0 if none.
 	firstCommand int
+	// grants is the script's grant, for capCall (check_grants.go); nil
+	// when its header cannot be read (the dry load reports that).
+	grants *grantCheck
 }
 
 func (l *linter) report(line int, format string, args ...any) {
@@ -445,6 +461,7 @@ func (l *linter) expr(e ast.Expr) {
 // string literal, wherever they are: a handler that subscribes later is
 // checked too, which the dry load cannot do.
 func (l *linter) call(e *ast.FuncCallExpr) {
+	l.capCall(e)
 	name, ok := l.global(e.Func)
 	if !ok || len(e.Args) == 0 {
 		return

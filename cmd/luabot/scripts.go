@@ -103,6 +103,10 @@ func loadHostWith(c *cli.Context, cfg host.Config) (*bot, error) {
 	if err := applyConfFlags(c, &cfg, files); err != nil {
 		return nil, err
 	}
+	if err := applyGrantsFlag(c, &cfg); err != nil {
+		return nil, err
+	}
+	warnUnknownGrants(cfg.Grants, files, c.String("config"))
 	if cfg.ControlSocket == "" && c.Command.Name != "repl" {
 		cfg.ControlSocket = controlPath(c.String("data"))
 	}

@@ -158,7 +158,8 @@ func (s *Store) Commit(ops []kv.Op) error {
 		for _, ns := range order {
 			rkeys = append(rkeys, s.usageKey(ns))
 			d := delta[ns]
-			args = append(args, d.Bytes, d.Keys, s.quota.Bytes, s.quota.Keys)
+			q := s.quotaOf(ns)
+			args = append(args, d.Bytes, d.Keys, q.Bytes, q.Keys)
 		}
 		res, err := commitScript.Run(ctx, s.rdb, rkeys, args...).StringSlice()
 		if err != nil {

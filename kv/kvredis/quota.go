@@ -66,11 +66,40 @@ func (s *Store) Fits(ns string, d kv.Usage) error {
 
 func (s *Store) check(ns string, u, d kv.Usage) error {
 	w := kv.Usage{Bytes: u.Bytes + d.Bytes, Keys: u.Keys + d.Keys}
+	q := s.quotaOf(ns)
 	switch {
-	case d.Keys > 0 && s.quota.Keys >= 0 && w.Keys > s.quota.Keys:
-		return &kv.QuotaError{NS: ns, Keys: true, Limit: s.quota.Keys, Would: w.Keys, Holds: u.Keys, Growth: d.Keys}
-	case d.Bytes > 0 && s.quota.Bytes >= 0 && w.Bytes > s.quota.Bytes:
-		return &kv.QuotaError{NS: ns, Limit: s.quota.Bytes, Would: w.Bytes, Holds: u.Bytes, Growth: d.Bytes}
+	case d.Keys > 0 && q.Keys >= 0 && w.Keys > q.Keys:
+		return &kv.QuotaError{NS: ns, Keys: true, Limit: q.Keys, Would: w.Keys, Holds: u.Keys, Growth: d.Keys}
+	case d.Bytes > 0 && q.Bytes >= 0 && w.Bytes > q.Bytes:
+		return &kv.QuotaError{NS: ns, Limit: q.Bytes, Would: w.Bytes, Holds: u.Bytes, Growth: d.Bytes}
 	}
 	return nil
+}
+
+// SetQuota gives namespace ns a quota of its own instead of the store's (a
+// script's grant); zero fields take the store's. It holds in this process
+// only: every process of a bot reads the same grants, so they agree.
+func (s *Store) SetQuota(ns string, q kv.Quota) {
+	if q.Bytes == 0 {
+		q.Bytes = s.quota.Bytes
+	}
+	if q.Keys == 0 {
+		q.Keys = s.quota.Keys
+	}
+	s.ownMu.Lock()
+	defer s.ownMu.Unlock()
+	if s.own == nil {
+		s.own = map[string]kv.Quota{}
+	}
+	s.own[ns] = q
+}
+
+// quotaOf is the quota that bounds ns.
+func (s *Store) quotaOf(ns string) kv.Quota {
+	s.ownMu.Lock()
+	defer s.ownMu.Unlock()
+	if q, ok := s.own[ns]; ok {
+		return q
+	}
+	return s.quota
 }

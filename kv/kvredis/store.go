@@ -43,6 +43,9 @@ type Store struct {
 	cfg     Config
 	timeout time.Duration
 	quota   kv.Quota
+	// own holds the quotas set for single namespaces (SetQuota), under ownMu.
+	ownMu sync.Mutex
+	own   map[string]kv.Quota
 }
 
 var quietOnce sync.Once

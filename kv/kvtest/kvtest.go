@@ -27,6 +27,7 @@ type Store interface {
 	ScanAfter(ns, prefix, after string, fn func(key string, val []byte) bool) error
 	Size(ns, key string) (int, bool, error)
 	Fits(ns string, d kv.Usage) error
+	SetQuota(ns string, q kv.Quota)
 }
 
 // Open returns an empty store with quota q, closed when t ends.
@@ -40,6 +41,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("CompareAndSetRefusesChanged", func(t *testing.T) { compareAndSet(t, open(t, kv.Quota{})) })
 	t.Run("ScanOrderPrefixAndResume", func(t *testing.T) { scanOrder(t, open(t, kv.Quota{})) })
 	t.Run("Quota", func(t *testing.T) { quota(t, open(t, kv.Quota{Keys: 3, Bytes: 64})) })
+	t.Run("NamespaceQuota", func(t *testing.T) { namespaceQuota(t, open(t, kv.Quota{Keys: 3, Bytes: 64})) })
 }
 
 func must(t *testing.T, err error) {
@@ -292,5 +294,34 @@ func quota(t *testing.T, s Store) {
 	// Host namespaces are not bounded.
 	for i := range 5 {
 		must(t, s.Set("/host", fmt.Sprint(i), make([]byte, 100)))
+	}
+}
+
+// namespaceQuota: SetQuota bounds one namespace (a script's grant) and
+// leaves the others to the store's quota (3 keys, 64 bytes); a field left
+// zero keeps the store's.
+func namespaceQuota(t *testing.T, s Store) {
+	s.SetQuota("small", kv.Quota{Keys: 1})
+	s.SetQuota("big", kv.Quota{Keys: 10, Bytes: 1 << 10})
+	must(t, s.Set("small", "k1", []byte("v")))
+	err := s.Commit([]kv.Op{{NS: "small", Key: "k2", Val: []byte("v")}})
+	var qe *kv.QuotaError
+	if !errors.As(err, &qe) || !qe.Keys || qe.Limit != 1 {
+		t.Fatalf("a 2nd key in a namespace of 1: %v", err)
+	}
+	if err := s.Fits("small", kv.Usage{Keys: 1, Bytes: 2}); !errors.Is(err, kv.ErrQuota) {
+		t.Errorf("Fits a 2nd key: %v", err)
+	}
+	if err := s.Set("small", "k1", make([]byte, 70)); !errors.Is(err, kv.ErrQuota) {
+		t.Errorf("bytes over the store's quota, which small keeps: %v", err)
+	}
+	for i := range 5 {
+		must(t, s.Set("big", fmt.Sprint(i), make([]byte, 100)))
+	}
+	for i := range 3 {
+		must(t, s.Set("other", fmt.Sprint(i), []byte("v")))
+	}
+	if err := s.Set("other", "3", []byte("v")); !errors.Is(err, kv.ErrQuota) {
+		t.Errorf("a 4th key in a namespace under the store's quota: %v", err)
 	}
 }
