@@ -139,12 +139,13 @@ var spinLimits = Limits{CPU: 200 * time.Millisecond}
 
 func newHarnessWith(t *testing.T, src string, limits Limits) (*harness, error) {
 	t.Helper()
-	return newHarnessIn(t, t.TempDir(), src, limits)
+	return newHarnessIn(t, t.TempDir(), src, limits, 0)
 }
 
 // newHarnessIn is newHarnessWith for a bot.lua written into dir, beside
-// files the test put there.
-func newHarnessIn(t *testing.T, dir, src string, limits Limits) (*harness, error) {
+// files the test put there, with the top level's wall-time budget
+// (0: the default).
+func newHarnessIn(t *testing.T, dir, src string, limits Limits, loadBudget time.Duration) (*harness, error) {
 	t.Helper()
 	store, err := kv.Open(kv.Config{Path: filepath.Join(dir, "test.db")})
 	if err != nil {
@@ -155,7 +156,7 @@ func newHarnessIn(t *testing.T, dir, src string, limits Limits) (*harness, error
 		clock: NewVirtualClock(time.Date(2026, 12, 2, 8, 59, 0, 0, time.Local))}
 	path := writeScript(t, dir, "bot.lua", src)
 	s, err := loadScript(path, scriptDeps{
-		api: h.api, store: store, logger: slog.New(h.logs), limits: limits, clock: h.clock,
+		api: h.api, store: store, logger: slog.New(h.logs), limits: limits, clock: h.clock, loadBudget: loadBudget,
 	})
 	if err != nil {
 		return nil, err
