@@ -135,4 +135,3 @@ func applyConfFlags(c opts, cfg *host.Config, files []string, fb *fileBot) error
 	cfg.Settings, cfg.SettingHint = settings, settingHint
 	return nil
 }
-

@@ -104,8 +104,12 @@ type doctor struct {
 	failed int
 }
 
-func (d *doctor) pass(format string, args ...any) { fmt.Fprintf(d.out, d.prefix+"✓ "+format+"\n", args...) }
-func (d *doctor) note(format string, args ...any) { fmt.Fprintf(d.out, d.prefix+"· "+format+"\n", args...) }
+func (d *doctor) pass(format string, args ...any) {
+	fmt.Fprintf(d.out, d.prefix+"✓ "+format+"\n", args...)
+}
+func (d *doctor) note(format string, args ...any) {
+	fmt.Fprintf(d.out, d.prefix+"· "+format+"\n", args...)
+}
 func (d *doctor) fail(format string, args ...any) {
 	d.failed++
 	fmt.Fprintf(d.out, d.prefix+"✗ "+format+"\n", args...)
