@@ -104,6 +104,7 @@ type configFile struct {
 
 // fileBot is one bot of the file.
 type fileBot struct {
+	lines   map[string]int // the file's, for messages
 	name    string
 	table   string         // "" or "bots.NAME": where its keys are
 	flags   map[string]any // flag name → value (string, bool, int64, []string)
@@ -205,7 +206,7 @@ func readConfigFile(path string) (*configFile, error) {
 
 // bot builds one bot from the top-level keys (defaults) and its own table.
 func (f *configFile) bot(name, table string, defaults, own map[string]any, dir string) (*fileBot, error) {
-	b := &fileBot{name: name, table: table, flags: map[string]any{}, scripts: map[string]map[string]any{}, grants: map[string]any{}}
+	b := &fileBot{lines: f.lines, name: name, table: table, flags: map[string]any{}, scripts: map[string]map[string]any{}, grants: map[string]any{}}
 	where := map[string]string{} // key → its dotted path, for lines
 	merged := map[string]any{}
 	for _, layer := range []struct {

@@ -108,7 +108,8 @@ type preparedBot struct {
 
 // prepareBot makes the REST client, checks the transport settings and loads
 // the scripts of s. Nothing connects yet.
-func prepareBot(c *cli.Context, s *botSpec, w *watch) (*preparedBot, error) {
+func prepareBot(c *cli.Context, s *botSpec, w *watch) (p *preparedBot, err error) {
+	defer func() { err = s.keysNotFlags(err) }()
 	api, err := platformAPI(s.o, w.metrics, s.log)
 	if err != nil {
 		return nil, err
@@ -162,7 +163,53 @@ func runBot(c *cli.Context, s *botSpec, w *watch) error {
 	if errors.Is(err, c.Context.Err()) {
 		return nil
 	}
-	return explainRefusal(err, s.o.String("app-id"), s.o.String("token") != "")
+	return s.explainRefusal(err)
+}
+
+// keysNotFlags rewrites a usage error about a bot of a several-bot file so
+// that it names the file's keys (and their lines) instead of flags, which
+// that bot does not read.
+func (s *botSpec) keysNotFlags(err error) error {
+	var ue *usageError
+	if s.name == "" || !errors.As(err, &ue) {
+		return err
+	}
+	var keys []string
+	for flag := range s.file.flags {
+		keys = append(keys, flag)
+	}
+	sort.Slice(keys, func(i, j int) bool { return len(keys[i]) > len(keys[j]) })
+	msg := ue.msg
+	for _, flag := range keys {
+		key := strings.ReplaceAll(flag, "-", "_")
+		line := s.file.lines[s.file.table+"."+key]
+		if line == 0 {
+			line = s.file.lines[key]
+		}
+		msg = strings.ReplaceAll(msg, "--"+flag, fmt.Sprintf("%s (%s:%d)", key, s.path, line))
+	}
+	return usagef("%s", msg)
+}
+
+// explainRefusal is explainRefusal naming, for a bot of the --config file,
+// the keys to fix rather than the flags.
+func (s *botSpec) explainRefusal(err error) error {
+	err = explainRefusal(err, s.o.String("app-id"), s.o.String("token") != "")
+	if s.file == nil || err == nil {
+		return err
+	}
+	table := "the top level"
+	if s.file.table != "" {
+		table = "[" + s.file.table + "]"
+	}
+	key := func(k string) string {
+		return fmt.Sprintf("%s in %s (%s:%d)", k, table, s.path, s.file.lines[strings.TrimPrefix(s.file.table+"."+k, ".")])
+	}
+	return errors.New(strings.NewReplacer(
+		"--secret (QQBOT_SECRET)", key("secret"),
+		"--app-id (QQBOT_APP_ID)", key("app_id"),
+		"--token (QQBOT_TOKEN)", key("token"),
+	).Replace(err.Error()))
 }
 
 // botRetry is the first wait before a bot that stopped (its credentials
@@ -184,7 +231,7 @@ func runBots(c *cli.Context, specs []*botSpec, w *watch) error {
 	for _, s := range specs {
 		p, err := prepareBot(c, s, w)
 		if err != nil {
-			if s.name != "" && !strings.Contains(err.Error(), s.name) {
+			if !strings.HasPrefix(err.Error(), "bot "+s.name+":") {
 				err = fmt.Errorf("bot %s: %w", s.name, err)
 			}
 			var ue *usageError
@@ -234,7 +281,7 @@ func keepRunning(ctx context.Context, p *preparedBot, s *botSpec) {
 		if err == nil {
 			err = errors.New("the transport stopped")
 		}
-		err = explainRefusal(err, s.o.String("app-id"), s.o.String("token") != "")
+		err = s.explainRefusal(err)
 		s.log.Error("bot stopped; the other bots keep running, this one starts again after a pause", "err", err, "retry_in", wait)
 		t := time.NewTimer(wait)
 		select {
