@@ -104,7 +104,8 @@ type configFile struct {
 
 // fileBot is one bot of the file.
 type fileBot struct {
-	lines   map[string]int // the file's, for messages
+	lines   map[string]int    // the file's, for messages
+	where   map[string]string // key → where the bot got it: "bots.a.data" or (a default) "data"
 	name    string
 	table   string         // "" or "bots.NAME": where its keys are
 	flags   map[string]any // flag name → value (string, bool, int64, []string)
@@ -207,7 +208,8 @@ func readConfigFile(path string) (*configFile, error) {
 // bot builds one bot from the top-level keys (defaults) and its own table.
 func (f *configFile) bot(name, table string, defaults, own map[string]any, dir string) (*fileBot, error) {
 	b := &fileBot{lines: f.lines, name: name, table: table, flags: map[string]any{}, scripts: map[string]map[string]any{}, grants: map[string]any{}}
-	where := map[string]string{} // key → its dotted path, for lines
+	where := map[string]string{}
+	b.where = where
 	merged := map[string]any{}
 	for _, layer := range []struct {
 		prefix string
@@ -324,7 +326,7 @@ func (f *configFile) checkShared() error {
 				what = fmt.Sprintf("the store namespace of app %s", b.flags["app-id"])
 				fix = "give each bot its own app_id or store"
 			}
-			return f.at(b.table+"."+field, "bots %q and %q share %s (line %d): %s", other.name, b.name, what, f.line(other.table+"."+field), fix)
+			return f.at(b.keyPath(field), "bots %q and %q share %s (line %d): %s", other.name, b.name, what, f.line(other.keyPath(field)), fix)
 		}
 		seen[key] = b
 	}
@@ -363,6 +365,21 @@ func (f *configFile) warnPermissions(log func(msg string, args ...any)) {
 	}
 	log("the config file holds a secret inline and other users may read it: chmod 600 it, or write the secret as \"${ENV_NAME}\"",
 		"file", f.path, "mode", fmt.Sprintf("%04o", fi.Mode().Perm()))
+}
+
+// keyPath is where the bot's key is in the file (its own table, or the
+// top-level default), or its table when the file does not say.
+func (b *fileBot) keyPath(key string) string {
+	if p, ok := b.where[key]; ok {
+		return p
+	}
+	return b.table
+}
+
+// line is the line of the bot's key, or of its table.
+func (b *fileBot) line(key string) int {
+	f := configFile{lines: b.lines}
+	return f.line(b.keyPath(key))
 }
 
 // flagOf is the flag a bot key stands for.

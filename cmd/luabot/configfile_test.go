@@ -166,6 +166,8 @@ func TestRunConfig_BadInput(t *testing.T) {
 			[]string{":8: bots.b.secret: the environment variable LUABOT_TEST_NOT_SET is not set: export it"}},
 		{"shared data file", bot("a", "data = \"x.db\"\n") + bot("b", "data = \"./x.db\"\n"), nil,
 			[]string{":12: bots \"a\" and \"b\" share the data file", "(line 6)", "give each bot its own data"}},
+		{"shared default data file", "data = \"same.db\"\n" + bot("a", "") + bot("b", ""), nil,
+			[]string{":1: bots \"a\" and \"b\" share the data file", "(line 1)"}},
 		{"shared store namespace", bot("a", "store = \"redis://127.0.0.1:1/0\"\n") + bot("b", "store = \"redis://127.0.0.1:1/0\"\n"), nil,
 			[]string{":12: bots \"a\" and \"b\" share the store namespace of app 1"}},
 		{"missing script", "[bots.a]\napp_id = \"1\"\nsecret = \"x\"\nload = [\"nowhere.lua\"]\n", nil,

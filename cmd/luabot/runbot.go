@@ -184,11 +184,7 @@ func (s *botSpec) keysNotFlags(err error) error {
 	msg := ue.msg
 	for _, flag := range keys {
 		key := strings.ReplaceAll(flag, "-", "_")
-		line := s.file.lines[s.file.table+"."+key]
-		if line == 0 {
-			line = s.file.lines[key]
-		}
-		msg = strings.ReplaceAll(msg, "--"+flag, fmt.Sprintf("%s (%s:%d)", key, s.path, line))
+		msg = strings.ReplaceAll(msg, "--"+flag, fmt.Sprintf("%s (%s:%d)", key, s.path, s.file.line(key)))
 	}
 	return usagef("%s", msg)
 }
@@ -205,7 +201,7 @@ func (s *botSpec) explainRefusal(err error) error {
 		table = "[" + s.file.table + "]"
 	}
 	key := func(k string) string {
-		return fmt.Sprintf("%s in %s (%s:%d)", k, table, s.path, s.file.lines[strings.TrimPrefix(s.file.table+"."+k, ".")])
+		return fmt.Sprintf("%s in %s (%s:%d)", k, table, s.path, s.file.line(k))
 	}
 	return errors.New(strings.NewReplacer(
 		"--secret (QQBOT_SECRET)", key("secret"),
