@@ -100,6 +100,8 @@ type configFile struct {
 	process map[string]any
 	// inline is set when a secret is written in the file itself.
 	inline bool
+	// noSecrets leaves ${NAME} references unread.
+	noSecrets bool
 }
 
 // fileBot is one bot of the file.
@@ -136,12 +138,16 @@ func (f *configFile) at(key, format string, args ...any) error {
 
 // readConfigFile reads and checks the file at path: every mistake is a usage
 // error naming file:line and the fix, found before anything connects.
-func readConfigFile(path string) (*configFile, error) {
+func readConfigFile(path string) (*configFile, error) { return readConfig(path, true) }
+
+// readConfig is readConfigFile; without secrets (luabot status), the
+// environment variables the file names need not be set.
+func readConfig(path string, secrets bool) (*configFile, error) {
 	doc, err := os.ReadFile(path)
 	if err != nil {
 		return nil, usagef("--config: %v", err)
 	}
-	f := &configFile{path: path, lines: map[string]int{}}
+	f := &configFile{path: path, lines: map[string]int{}, noSecrets: !secrets}
 	var keys fileKeys
 	if err := toml.NewDecoder(bytes.NewReader(doc)).DisallowUnknownFields().Decode(&keys); err != nil {
 		return nil, f.explain(doc, err)
@@ -292,7 +298,7 @@ func (f *configFile) bot(name, table string, defaults, own map[string]any, dir s
 		app, _ := b.flags["app-id"].(string)
 		secret, _ := b.flags["secret"].(string)
 		token, _ := b.flags["token"].(string)
-		if app == "" || (secret == "" && token == "") {
+		if app == "" || (secret == "" && token == "" && !f.noSecrets) {
 			return nil, f.at(table, "bot %q needs app_id and secret (or token): add them to [%s], e.g. secret = \"${%s_SECRET}\"", name, table, envName(name))
 		}
 		if _, ok := b.flags["data"]; !ok {
@@ -339,6 +345,9 @@ var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 // reference is a secret written inline: the file's permissions matter then.
 func (f *configFile) expand(key, s string) (string, error) {
 	refs := envRef.FindAllStringSubmatch(s, -1)
+	if f.noSecrets {
+		return "", nil
+	}
 	if len(refs) == 0 {
 		if s != "" {
 			f.inline = true

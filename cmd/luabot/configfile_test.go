@@ -93,6 +93,8 @@ func TestRunConfig_TwoBotsBothAnswer(t *testing.T) {
 			t.Errorf("data file: %v", err)
 		}
 	}
+	// status reads no secret: the variables the file names need not be set.
+	os.Unsetenv("ALPHA_SECRET") // t.Setenv restores it
 	code, stdout, errOut := runCLI("status", "-c", path)
 	if code != 0 {
 		t.Fatalf("status: exit %d\n%s%s", code, stdout, errOut)

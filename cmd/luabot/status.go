@@ -53,7 +53,7 @@ func statusCommand() *cli.Command {
 // configStatus prints the status of every bot of the --config file, each
 // under a line naming it.
 func configStatus(c *cli.Context, path string) error {
-	f, err := readConfigFile(path)
+	f, err := readConfig(path, false)
 	if err != nil {
 		return err
 	}
