@@ -106,6 +106,7 @@ type configFile struct {
 
 // fileBot is one bot of the file.
 type fileBot struct {
+	path    string            // the file
 	lines   map[string]int    // the file's, for messages
 	where   map[string]string // key → where the bot got it: "bots.a.data" or (a default) "data"
 	name    string
@@ -213,7 +214,7 @@ func readConfig(path string, secrets bool) (*configFile, error) {
 
 // bot builds one bot from the top-level keys (defaults) and its own table.
 func (f *configFile) bot(name, table string, defaults, own map[string]any, dir string) (*fileBot, error) {
-	b := &fileBot{lines: f.lines, name: name, table: table, flags: map[string]any{}, scripts: map[string]map[string]any{}, grants: map[string]any{}}
+	b := &fileBot{path: f.path, lines: f.lines, name: name, table: table, flags: map[string]any{}, scripts: map[string]map[string]any{}, grants: map[string]any{}}
 	where := map[string]string{}
 	b.where = where
 	merged := map[string]any{}

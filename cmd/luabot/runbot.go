@@ -124,13 +124,6 @@ func prepareBot(c *cli.Context, s *botSpec, w *watch) (p *preparedBot, err error
 	if c.Bool("watch") {
 		hcfg.Watch = s.paths
 	}
-	var grants map[string]any // none without a config file
-	if s.file != nil {
-		grants = s.file.grants
-	}
-	if err := applyGrants(&hcfg, grants, s.path); err != nil {
-		return nil, err
-	}
 	b, err := loadHost(s.o, "run", s.paths, s.file, hcfg)
 	if b == nil {
 		return nil, err

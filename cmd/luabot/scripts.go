@@ -114,6 +114,12 @@ func loadHost(o opts, command string, paths []string, fb *fileBot, cfg host.Conf
 	if err := applyConfFlags(o, &cfg, files, fb); err != nil {
 		return nil, err
 	}
+	if fb != nil {
+		// A bot of the --config file: the capabilities its table grants its scripts.
+		if err := applyGrants(&cfg, fb.grants, fb.path); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.ControlSocket == "" && command != "repl" {
 		cfg.ControlSocket = controlPath(o.String("data"))
 	}
