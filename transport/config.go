@@ -53,6 +53,9 @@ type Stores interface {
 // Config configures a Source. New validates it; the zero values of the optional fields
 // take the defaults named on each.
 type Config struct {
+	// Name is the bot's name when one process runs several; the status
+	// report carries it. Empty for the only bot.
+	Name string
 	// Kind is how events arrive: WS (the default when empty) or Webhook.
 	Kind string
 	// API fetches GET /gateway/bot and the identify credential. Required.

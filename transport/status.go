@@ -14,6 +14,7 @@ import (
 // StatusReport is what `luabot status` shows: the state of each shard of a running (or
 // the last) process.
 type StatusReport struct {
+	Bot        string    `json:"bot,omitempty"` // Config.Name
 	PID        int       `json:"pid"`
 	Transport  string    `json:"transport"`
 	Updated    time.Time `json:"updated"`
@@ -27,7 +28,7 @@ type StatusReport struct {
 
 // Status reports the current state of every shard.
 func (s *Source) Status() StatusReport {
-	r := StatusReport{PID: os.Getpid(), Transport: s.cfg.Kind, Updated: time.Now(), Received: s.delivered.Load()}
+	r := StatusReport{Bot: s.cfg.Name, PID: os.Getpid(), Transport: s.cfg.Kind, Updated: time.Now(), Received: s.delivered.Load()}
 	if d := s.dedup.Load(); d != nil {
 		r.Duplicates = d.Dropped()
 	}

@@ -56,6 +56,11 @@ type watch struct {
 
 	token bool // the listener checks a token
 
+	// With several bots (--config), each bot's transport by name; /readyz is
+	// ready when every one of them is.
+	bots    []string
+	sources sync.Map
+
 	wg     sync.WaitGroup
 	cancel context.CancelFunc
 }
@@ -63,7 +68,7 @@ type watch struct {
 // newWatch builds the metrics registry and, when the flags ask for one, the admin
 // listener, bound at once so that a taken port is reported before anything starts. The
 // caller calls stop when done.
-func newWatch(c *cli.Context) (*watch, error) {
+func newWatch(c opts) (*watch, error) {
 	w := &watch{metrics: metrics.New()}
 	addr := c.String("admin")
 	if addr == "" || addr == "off" {
@@ -139,6 +144,21 @@ func mountAdmin(srv *admin.Server, m *metrics.Metrics, ready func() (bool, any))
 
 // readiness is /readyz: the transport's own report, or not ready before it exists.
 func (w *watch) readiness() (bool, any) {
+	if len(w.bots) > 0 {
+		ready, report := true, map[string]transport.Readiness{}
+		for _, name := range w.bots {
+			src, ok := w.sources.Load(name)
+			if !ok {
+				ready = false
+				report[name] = transport.Readiness{Reason: "the bot is starting; no transport yet"}
+				continue
+			}
+			r := src.(*transport.Source).Readiness()
+			ready = ready && r.Ready
+			report[name] = r
+		}
+		return ready, report
+	}
 	src := w.source.Load()
 	if src == nil {
 		r := transport.Readiness{Reason: "the scripts are loading; no transport yet"}
@@ -148,8 +168,14 @@ func (w *watch) readiness() (bool, any) {
 	return r.Ready, r
 }
 
-// serving is told of the transport once it is built (bot.serve).
-func (w *watch) serving(src *transport.Source) {
+// serving is told of the transport once it is built (bot.serve); name is
+// the bot's, "" for the only one. With several bots the shard gauges are
+// left out of /metrics: their shard labels would collide.
+func (w *watch) serving(name string, src *transport.Source) {
+	if name != "" {
+		w.sources.Store(name, src)
+		return
+	}
 	w.source.Store(src)
 	w.metrics.WatchTransport(src.Status)
 }

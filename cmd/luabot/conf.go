@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode"
 
@@ -20,10 +18,17 @@ import (
 // variables and flags, later ones winning.
 func confFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "config", Usage: "settings file: key = \"value\" lines under [scripts.NAME] (and [scripts.NAME.secret] for API keys and tokens)",
-			EnvVars: []string{"LUABOT_CONFIG"}},
+		configFlag(),
 		&cli.StringSliceFlag{Name: "conf", Usage: "a setting for a script, NAME.key=value (repeatable); secrets belong in the file or in LUABOT_SECRET_<NAME>_<KEY>, not on the command line"},
 	}
+}
+
+// configFlag names the config file (TOML): on run, doctor and status the
+// bot or bots; everywhere the scripts' settings.
+func configFlag() cli.Flag {
+	return &cli.StringFlag{Name: "config", Aliases: []string{"c"},
+		Usage:   "config file (TOML): the bot or bots (luabot run, doctor, status), and the scripts' settings under [scripts.NAME] (and [scripts.NAME.secret] for API keys and tokens)",
+		EnvVars: []string{"LUABOT_CONFIG"}}
 }
 
 // envName is how a script or key name appears in an environment variable.
@@ -43,8 +48,10 @@ func settingHint(script, key string) string {
 		script, key, envName(script), envName(key), envName(script), envName(key), key, script)
 }
 
-// applyConfFlags reads the settings of the scripts in files into cfg.
-func applyConfFlags(c *cli.Context, cfg *host.Config, files []string) error {
+// applyConfFlags reads the settings of the scripts in files into cfg: from
+// fb (the bot of the --config file that luabot run is starting), or else
+// from the --config file, which must then describe a single bot.
+func applyConfFlags(c opts, cfg *host.Config, files []string, fb *fileBot) error {
 	settings := map[string]map[string]bindings.Setting{}
 	set := func(script, key, value string, secret bool) {
 		if settings[script] == nil {
@@ -54,14 +61,21 @@ func applyConfFlags(c *cli.Context, cfg *host.Config, files []string) error {
 		settings[script][key] = bindings.Setting{Value: value, Secret: secret || old.Secret}
 	}
 	fileLang := ""
-	if path := c.String("config"); path != "" {
-		bot := func(key, value string) {
-			if key == "lang" {
-				fileLang = value
-			}
+	if fb != nil {
+		fileLang = fb.lang
+		if l, ok := fb.flags["lang"].(string); ok {
+			fileLang = l // lang = "zh" beside the bot's other keys; [bot] lang is the older spelling
 		}
-		if err := readConfFile(path, set, bot); err != nil {
-			return usagef("--config: %v", err)
+		for script, keys := range fb.scripts {
+			for key, value := range keys {
+				if sec, ok := value.(map[string]any); ok && key == "secret" {
+					for k, v := range sec {
+						set(script, k, fmt.Sprint(v), true)
+					}
+					continue
+				}
+				set(script, key, fmt.Sprint(value), false)
+			}
 		}
 	}
 	lang, err := langOf(c, fileLang)
@@ -107,73 +121,4 @@ func applyConfFlags(c *cli.Context, cfg *host.Config, files []string) error {
 	}
 	cfg.Settings, cfg.SettingHint = settings, settingHint
 	return nil
-}
-
-// readConfFile reads the scripts' sections of a settings file, and the
-// bot's own settings under [bot] (lang):
-//
-//	# comments
-//	[bot]
-//	lang = "zh"
-//	[scripts.weather]
-//	city = "北京"
-//	units = metric
-//	[scripts.weather.secret]
-//	api_key = "sk-…"
-//
-// Other sections are left for other uses.
-func readConfFile(path string, set func(script, key, value string, secret bool), bot func(key, value string)) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	script, secret, inBot := "", false, false
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if strings.HasPrefix(line, "[") {
-			if !strings.HasSuffix(line, "]") {
-				return fmt.Errorf("%s:%d: a section is [scripts.NAME]", path, n)
-			}
-			section := strings.TrimSpace(line[1 : len(line)-1])
-			script, secret, inBot = "", false, section == "bot"
-			if rest, ok := strings.CutPrefix(section, "scripts."); ok {
-				script = rest
-				if s, ok := strings.CutSuffix(rest, ".secret"); ok {
-					script, secret = s, true
-				}
-				if script == "" {
-					return fmt.Errorf("%s:%d: a section is [scripts.NAME]", path, n)
-				}
-			}
-			continue
-		}
-		if script == "" && !inBot {
-			continue
-		}
-		key, value, ok := strings.Cut(line, "=")
-		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
-		if !ok || key == "" {
-			return fmt.Errorf("%s:%d: want key = \"value\"", path, n)
-		}
-		if strings.HasPrefix(value, `"`) {
-			v, err := strconv.Unquote(value)
-			if err != nil {
-				return fmt.Errorf("%s:%d: %s: a quoted value ends with \" (escape quotes inside with \\\")", path, n, key)
-			}
-			value = v
-		} else if i := strings.Index(value, " #"); i >= 0 {
-			value = strings.TrimSpace(value[:i])
-		}
-		if inBot {
-			bot(key, value)
-			continue
-		}
-		set(script, key, value, secret)
-	}
-	return sc.Err()
 }

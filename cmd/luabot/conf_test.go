@@ -20,10 +20,10 @@ end)`), 0o644)
 	conf := filepath.Join(t.TempDir(), "luabot.conf")
 	os.WriteFile(conf, []byte(`# settings
 [bot]
-name = "ignored"
+lang = "en"
 [scripts.daily_news]
 city = "上海"
-units = metric  # a comment
+units = "metric"  # a comment
 lang = "zh"
 [scripts.daily_news.secret]
 api_key = "sk-live-0123456789"

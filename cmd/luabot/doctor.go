@@ -51,18 +51,41 @@ func doctorCommand() *cli.Command {
 		ArgsUsage: "[SCRIPT|DIR...]",
 		Description: "Takes the flags of luabot run. With scripts, the intents check identifies with the intents they\n" +
 			"need (one session start per identify). Exit status 0 only when every check passes.",
-		Flags: slices.Concat(platformFlags(), transportFlags()),
+		Flags: slices.Concat(platformFlags(), transportFlags(), []cli.Flag{configFlag()}),
 		Action: func(c *cli.Context) error {
-			api, err := platformAPI(c, nil)
+			specs, _, err := runSpecs(c)
 			if err != nil {
 				return err
 			}
-			tcfg, err := transportConfig(c, c.String("secret"))
-			if err != nil {
+			type checked struct {
+				d    *doctor
+				name string
+			}
+			var ds []checked
+			// Every bot's settings are checked before any check talks to the platform.
+			for _, s := range specs {
+				api, err := platformAPI(s.o, nil, s.log)
+				if err == nil {
+					var tcfg transport.Config
+					if tcfg, err = transportConfig(s.o, s.o.String("secret")); err == nil {
+						d := &doctor{o: s.o, args: s.paths, api: api, out: c.App.Writer, tcfg: tcfg}
+						if s.name != "" {
+							d.prefix = s.name + ": "
+						}
+						ds = append(ds, checked{d, s.name})
+						continue
+					}
+				}
+				if s.name != "" {
+					return usagef("bot %s: %v", s.name, err)
+				}
 				return err
 			}
-			d := &doctor{c: c, api: api, out: c.App.Writer, tcfg: tcfg}
-			if failed := d.run(c.Context); failed > 0 {
+			failed := 0
+			for _, x := range ds {
+				failed += x.d.run(c.Context)
+			}
+			if failed > 0 {
 				return fmt.Errorf("doctor: %d check(s) failed", failed)
 			}
 			return nil
@@ -71,18 +94,25 @@ func doctorCommand() *cli.Command {
 }
 
 type doctor struct {
-	c      *cli.Context
+	o      opts
+	args   []string // the scripts, whose intents are checked
+	prefix string   // the bot's name, with several
+
 	api    *openapi.Client
 	out    io.Writer
 	tcfg   transport.Config
 	failed int
 }
 
-func (d *doctor) pass(format string, args ...any) { fmt.Fprintf(d.out, "✓ "+format+"\n", args...) }
-func (d *doctor) note(format string, args ...any) { fmt.Fprintf(d.out, "· "+format+"\n", args...) }
+func (d *doctor) pass(format string, args ...any) {
+	fmt.Fprintf(d.out, d.prefix+"✓ "+format+"\n", args...)
+}
+func (d *doctor) note(format string, args ...any) {
+	fmt.Fprintf(d.out, d.prefix+"· "+format+"\n", args...)
+}
 func (d *doctor) fail(format string, args ...any) {
 	d.failed++
-	fmt.Fprintf(d.out, "✗ "+format+"\n", args...)
+	fmt.Fprintf(d.out, d.prefix+"✗ "+format+"\n", args...)
 }
 
 // run makes every check and returns how many failed. A check whose
@@ -124,10 +154,10 @@ func (d *doctor) token(ctx context.Context) bool {
 	ctx, cancel := context.WithTimeout(ctx, doctorTimeout)
 	defer cancel()
 	if _, err := d.api.IdentifyToken(ctx); err != nil {
-		d.fail("credentials: %v", explainRefusal(err, d.api.AppID(), d.c.String("token") != ""))
+		d.fail("credentials: %v", explainRefusal(err, d.api.AppID(), d.o.String("token") != ""))
 		return false
 	}
-	if d.c.String("token") != "" {
+	if d.o.String("token") != "" {
 		d.pass("credentials: a legacy bot token is set (checked by the REST call below)")
 	} else {
 		d.pass("credentials: the token service issued an access token for app %s", d.api.AppID())
@@ -148,7 +178,7 @@ func (d *doctor) rest(ctx context.Context) bool {
 		d.fail("REST: the platform refuses this machine's IP address (code %d: %s): add its public IP to the bot's "+
 			"IP allow-list in the QQ bot console (production only: --sandbox is not checked)", e.Code, e.Message)
 	default:
-		d.fail("REST: users/@me failed: %v", explainRefusal(err, d.api.AppID(), d.c.String("token") != ""))
+		d.fail("REST: users/@me failed: %v", explainRefusal(err, d.api.AppID(), d.o.String("token") != ""))
 	}
 	return false
 }
@@ -225,10 +255,10 @@ func (d *doctor) intents(ctx context.Context, url string) {
 // wantedIntents loads the scripts named on the command line into a host
 // over a throwaway store, only to ask what they subscribe to.
 func (d *doctor) wantedIntents() (required, optional dispatch.Intent, err error) {
-	if d.c.NArg() == 0 {
+	if len(d.args) == 0 {
 		return dispatch.IntentGuilds | dispatch.IntentPublicGuildMessages, 0, nil
 	}
-	files, err := host.ScriptFiles(d.c.Args().Slice())
+	files, err := host.ScriptFiles(d.args)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -1,18 +1,13 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-
-	"github.com/pelletier/go-toml/v2"
-	"github.com/urfave/cli/v2"
 
 	"github.com/luabot/luabot/bindings"
 	"github.com/luabot/luabot/host"
@@ -235,44 +230,6 @@ func grantHint(file, script string, g *host.Grants, capability string) string {
 	return fmt.Sprintf("%s under [%s] in %s", how, table, file)
 }
 
-// grantsFile reads the top-level grants tables of a --config file. A file
-// without a [grants…] section is a settings file as before (which need not
-// be strict TOML) and gives none. Kept to this one function so that a
-// loader reading the whole file can take its place.
-func grantsFile(path string) (map[string]any, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, usagef("--config: %v", err)
-	}
-	var doc struct {
-		Grants map[string]any `toml:"grants"`
-	}
-	if err := toml.Unmarshal(data, &doc); err != nil {
-		if !hasGrantsSection(string(data)) {
-			return nil, nil
-		}
-		var de *toml.DecodeError
-		if errors.As(err, &de) {
-			row, col := de.Position()
-			return nil, usagef("%s:%d:%d: %v", path, row, col, de)
-		}
-		return nil, usagef("%s: %v", path, err)
-	}
-	return doc.Grants, nil
-}
-
-// hasGrantsSection reports whether a file has a [grants] or [grants.NAME]
-// section header.
-func hasGrantsSection(src string) bool {
-	for _, line := range strings.Split(src, "\n") {
-		line = strings.TrimSpace(line)
-		if strings.HasPrefix(line, "[grants]") || strings.HasPrefix(line, "[grants.") {
-			return true
-		}
-	}
-	return false
-}
-
 // warnUnknownGrants warns, once per table, of grants for a script that is
 // not among files: a misspelt name would leave the script the default grant.
 func warnUnknownGrants(g *host.Grants, files []string, file string) {
@@ -295,15 +252,20 @@ func warnUnknownGrants(g *host.Grants, files []string, file string) {
 	}
 }
 
-// applyGrantsFlag reads the grants of the --config file, if any, into cfg.
-func applyGrantsFlag(c *cli.Context, cfg *host.Config) error {
-	path := c.String("config")
+// applyGrantsFlag reads the grants of the --config file's single bot, if
+// there is a file, into cfg (for check, which runs no bot).
+func applyGrantsFlag(o opts, cfg *host.Config) error {
+	path := o.String("config")
 	if path == "" {
 		return nil
 	}
-	grants, err := grantsFile(path)
+	f, err := readConfig(path, false)
 	if err != nil {
 		return err
 	}
-	return applyGrants(cfg, grants, path)
+	fb, err := f.single()
+	if err != nil {
+		return err
+	}
+	return applyGrants(cfg, fb.grants, path)
 }

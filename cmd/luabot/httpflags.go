@@ -24,7 +24,7 @@ func httpFlags() []cli.Flag {
 }
 
 // applyHTTPFlags builds the outbound client and the operator's grants.
-func applyHTTPFlags(c *cli.Context, cfg *host.Config) error {
+func applyHTTPFlags(c opts, cfg *host.Config) error {
 	timeout, maxBody := c.Duration("http-timeout"), c.Int("http-max-body")
 	if timeout < 0 {
 		return usagef("--http-timeout %s: want a positive duration", timeout)

@@ -33,7 +33,7 @@ var storeFlag = &cli.StringFlag{
 func openStore(c *cli.Context) (botStore, error) { return openStoreWith(c, nil) }
 
 // openStoreWith is openStore with an observer of the file's commits (metrics); nil for none.
-func openStoreWith(c *cli.Context, obs kv.Observer) (botStore, error) {
+func openStoreWith(c opts, obs kv.Observer) (botStore, error) {
 	quota, err := kvQuota(c)
 	if err != nil {
 		return nil, err
@@ -60,7 +60,7 @@ func openStoreWith(c *cli.Context, obs kv.Observer) (botStore, error) {
 // storeConfig reads --store into a kvredis.Config whose key prefix is the
 // bot's app id, so that the processes of one bot share state and other
 // bots on the same server do not see it.
-func storeConfig(c *cli.Context) (kvredis.Config, error) {
+func storeConfig(c opts) (kvredis.Config, error) {
 	cfg, err := kvredis.ParseURL(c.String("store"))
 	if err != nil {
 		return cfg, usagef("--store: %v", err)

@@ -19,7 +19,7 @@ func langFlag(defText string) cli.Flag {
 
 // langOf reads --lang, else lang under [bot] in the --config file (fromFile,
 // "" when none); "" means English.
-func langOf(c *cli.Context, fromFile string) (string, error) {
+func langOf(c opts, fromFile string) (string, error) {
 	lang, flag := strings.TrimSpace(c.String("lang")), "--lang"
 	if lang == "" {
 		lang, flag = fromFile, "lang in the --config file"

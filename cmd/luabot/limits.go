@@ -24,7 +24,7 @@ func limitFlags() []cli.Flag {
 
 // kvQuota reads the quota flags (zero where a command has none: the
 // default).
-func kvQuota(c *cli.Context) (kv.Quota, error) {
+func kvQuota(c opts) (kv.Quota, error) {
 	mib, keys := c.Int64("kv-quota"), c.Int64("kv-quota-keys")
 	if mib < -1 || mib > 1<<30 {
 		return kv.Quota{}, usagef("--kv-quota %d: want MiB (at least 1), or -1 for no limit", mib)
@@ -41,7 +41,7 @@ func kvQuota(c *cli.Context) (kv.Quota, error) {
 
 // applyLimitFlags copies the limit flags, and the http and --tz flags
 // beside them, into cfg.
-func applyLimitFlags(c *cli.Context, cfg *host.Config) error {
+func applyLimitFlags(c opts, cfg *host.Config) error {
 	cpu, mem := c.Duration("max-script-cpu"), c.Int("max-script-memory")
 	if cpu < 0 {
 		return usagef("--max-script-cpu %s: want a positive duration", cpu)

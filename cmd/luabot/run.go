@@ -10,9 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/luabot/luabot/console"
 	"github.com/luabot/luabot/gateway"
-	"github.com/luabot/luabot/host"
 	"github.com/luabot/luabot/openapi"
 	"github.com/luabot/luabot/transport"
 )
@@ -32,6 +30,10 @@ func runCommand() *cli.Command {
 			&cli.StringFlag{Name: "handler-stats", Hidden: true, Usage: "write each script's handler times (JSON) to this file at exit"},
 		}, adminFlags(""), limitFlags()),
 		Action: func(c *cli.Context) error {
+			specs, process, err := runSpecs(c)
+			if err != nil {
+				return err
+			}
 			if path := c.String("cpuprofile"); path != "" {
 				stop, err := startCPUProfile(path)
 				if err != nil {
@@ -39,7 +41,7 @@ func runCommand() *cli.Command {
 				}
 				defer stop()
 			}
-			w, err := newWatch(c)
+			w, err := newWatch(process)
 			if err != nil {
 				return err
 			}
@@ -49,41 +51,10 @@ func runCommand() *cli.Command {
 			}
 			// Up before the scripts load, so a supervisor's /healthz answers at once.
 			w.start(c.Context)
-			api, err := platformAPI(c, w.metrics)
-			if err != nil {
-				return err
+			if len(specs) == 1 {
+				return runBot(c, specs[0], w)
 			}
-			appID, secret, token := c.String("app-id"), c.String("secret"), c.String("token")
-			tcfg, err := transportConfig(c, secret)
-			if err != nil {
-				return err
-			}
-			tcfg.StartBackoff, tcfg.ReconnectBackoff = startBackoff, reconnectBackoff
-			hcfg := host.Config{API: api, PrivateFiles: []string{tcfg.StatusFile}, Observer: w.metrics}
-			if c.Bool("watch") {
-				hcfg.Watch = c.Args().Slice()
-			}
-			b, err := loadHostWith(c, hcfg)
-			if b == nil {
-				return err
-			}
-			defer b.Close()
-			if n := reportLoadErrors(c.App.ErrWriter, err); n > 0 {
-				return fmt.Errorf("%d script(s) failed to load", n)
-			}
-			b.watch = w
-			w.metrics.WatchHost(b.Stats)
-			if err := w.mountConsole(console.Config{Scripts: b.Host, Store: consoleStore(b.store), Gateway: gatewayOf{b}}); err != nil {
-				return err
-			}
-			if c.Bool("share-shards") {
-				b.shareShards(&tcfg)
-			}
-			err = b.serve(c.Context, api, tcfg)
-			if errors.Is(err, c.Context.Err()) {
-				return nil
-			}
-			return explainRefusal(err, appID, token != "")
+			return runBots(c, specs, w)
 		},
 	}
 }
@@ -114,7 +85,7 @@ func transportFlags() []cli.Flag {
 
 // platformAPI checks the credential flags and makes the REST client; obs, when not nil,
 // hears of every exchange (the metrics).
-func platformAPI(c *cli.Context, obs openapi.Observer) (*openapi.Client, error) {
+func platformAPI(c opts, obs openapi.Observer, log *slog.Logger) (*openapi.Client, error) {
 	appID, secret, token := c.String("app-id"), c.String("secret"), c.String("token")
 	switch {
 	case appID == "" || (secret == "" && token == ""):
@@ -130,7 +101,7 @@ func platformAPI(c *cli.Context, obs openapi.Observer) (*openapi.Client, error) 
 		Sandbox:  c.Bool("sandbox"),
 		TokenURL: c.String("token-url"),
 		// Token refresh problems, retries and clock warnings go with the host's lines.
-		Logger:   slog.Default(),
+		Logger:   log,
 		Observer: obs,
 	})
 	if err != nil {
@@ -169,7 +140,7 @@ func explainRefusal(err error, appID string, legacy bool) error {
 // transportConfig turns the transport and sharding flags into a transport.Config and has
 // the transport check it, so that a mistake is a usage error naming the flags before any
 // script loads.
-func transportConfig(c *cli.Context, secret string) (transport.Config, error) {
+func transportConfig(c opts, secret string) (transport.Config, error) {
 	cfg := transport.Config{
 		Kind:       c.String("transport"),
 		Shards:     c.Int("shards"),

@@ -42,6 +42,8 @@ type bot struct {
 	// watch, when set, is told of the transport serve builds (readiness, metrics).
 	watch *watch
 	src   atomic.Pointer[transport.Source] // set by serve, for the console's overview
+	name  string                           // the bot's name in the --config file; "" for the only bot
+	log   *slog.Logger                     // its lines, with bot=NAME when it has a name
 }
 
 // Close releases the store.
@@ -51,7 +53,7 @@ func (b *bot) Close() { b.store.Close() }
 // Store, Intents and Logger are filled in here) until ctx ends or the transport stops
 // for good.
 func (b *bot) serve(ctx context.Context, api *openapi.Client, tcfg transport.Config) error {
-	tcfg.API, tcfg.Store, tcfg.Intents, tcfg.Logger = api, b.store, b.Host, slog.Default()
+	tcfg.API, tcfg.Store, tcfg.Intents, tcfg.Logger = api, b.store, b.Host, b.log
 	if b.watch != nil {
 		tcfg.Observer = b.watch.metrics
 	}
@@ -63,7 +65,7 @@ func (b *bot) serve(ctx context.Context, api *openapi.Client, tcfg transport.Con
 		return flagError(err)
 	}
 	if b.watch != nil {
-		b.watch.serving(src)
+		b.watch.serving(b.name, src)
 	}
 	b.src.Store(src)
 	return b.Run(ctx, src)
@@ -80,7 +82,7 @@ func (b *bot) shareShards(tcfg *transport.Config) {
 	tcfg.Leases = leaser
 	tcfg.OnTakeover = func(shard int) {
 		if err := b.ReloadHandled(); err != nil {
-			slog.Warn("handled-event records not read before taking the shard over; its replayed events may run again", "shard_id", shard, "err", err)
+			b.log.Warn("handled-event records not read before taking the shard over; its replayed events may run again", "shard_id", shard, "err", err)
 		}
 	}
 }
@@ -90,48 +92,75 @@ func (b *bot) shareShards(tcfg *transport.Config) {
 // Load failures are returned alongside a usable bot (with the scripts that
 // did load); the caller decides whether they are fatal, and closes the bot.
 func loadHostWith(c *cli.Context, cfg host.Config) (*bot, error) {
-	if c.NArg() == 0 {
-		return nil, usagef("%s: name at least one script file or folder", c.Command.Name)
+	return loadHost(c, c.Command.Name, c.Args().Slice(), nil, cfg)
+}
+
+// loadHost is loadHostWith for one bot whose settings o holds and whose
+// scripts are paths; fb is its table of the --config file, if any.
+func loadHost(o opts, command string, paths []string, fb *fileBot, cfg host.Config) (*bot, error) {
+	if len(paths) == 0 {
+		if o.String("config") != "" {
+			return nil, usagef("%s: name at least one script file or folder, or list them with load = [\"…\"] in the --config file", command)
+		}
+		return nil, usagef("%s: name at least one script file or folder", command)
 	}
-	files, err := host.ScriptFiles(c.Args().Slice())
+	files, err := host.ScriptFiles(paths)
 	if err != nil {
 		return nil, usagef("%v", err)
 	}
-	if err := applyLimitFlags(c, &cfg); err != nil {
+	if err := applyLimitFlags(o, &cfg); err != nil {
 		return nil, err
 	}
-	if err := applyConfFlags(c, &cfg, files); err != nil {
+	if fb == nil && o.String("config") != "" {
+		// dev, repl and run with flags: the file's single bot.
+		f, err := readConfigFile(o.String("config"))
+		if err != nil {
+			return nil, err
+		}
+		if fb, err = f.single(); err != nil {
+			return nil, err
+		}
+		f.warnPermissions(slog.Warn)
+	}
+	if err := applyConfFlags(o, &cfg, files, fb); err != nil {
 		return nil, err
 	}
-	if err := applyGrantsFlag(c, &cfg); err != nil {
-		return nil, err
+	if fb != nil {
+		// The capabilities the bot's table grants its scripts.
+		if err := applyGrants(&cfg, fb.grants, fb.path); err != nil {
+			return nil, err
+		}
 	}
-	warnUnknownGrants(cfg.Grants, files, c.String("config"))
-	if cfg.ControlSocket == "" && c.Command.Name != "repl" {
-		cfg.ControlSocket = controlPath(c.String("data"))
+	warnUnknownGrants(cfg.Grants, files, o.String("config"))
+	if cfg.ControlSocket == "" && command != "repl" {
+		cfg.ControlSocket = controlPath(o.String("data"))
 	}
-	b, err := openHost(c, cfg)
+	b, err := openHost(o, cfg)
 	if err != nil {
 		return nil, err
 	}
 	return b, b.Load(files...)
 }
 
-// openHost opens the store and makes a host with no scripts yet.
-func openHost(c *cli.Context, cfg host.Config) (*bot, error) {
+// openHost opens the store and makes a host with no scripts yet; its logger
+// is cfg.Logger, else slog's default.
+func openHost(c opts, cfg host.Config) (*bot, error) {
 	// The metrics that observe the host observe its store too.
 	kvObs, _ := cfg.Observer.(kv.Observer)
 	store, err := openStoreWith(c, kvObs)
 	if err != nil {
 		return nil, err
 	}
-	cfg.Store, cfg.Logger = store, slog.Default()
+	cfg.Store = store
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
 	h, err := host.New(cfg)
 	if err != nil {
 		store.Close()
 		return nil, err
 	}
-	return &bot{Host: h, store: store}, nil
+	return &bot{Host: h, store: store, log: cfg.Logger}, nil
 }
 
 // reportLoadErrors writes one line per script that failed to load.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"sort"
@@ -31,9 +32,12 @@ func statusCommand() *cli.Command {
 			"they stop; status prints it. The age column tells a live process from a stopped one. Without\n" +
 			"--data, status shows whichever of run's and dev's default files was updated last. With --store,\n" +
 			"it lists every process of the bot sharing that store, the shards each holds and its last renewal.",
-		Flags: []cli.Flag{dataFlag, storeFlag,
+		Flags: []cli.Flag{dataFlag, storeFlag, configFlag(),
 			&cli.StringFlag{Name: "app-id", Usage: "with --store: the bot whose processes to show", EnvVars: []string{"QQBOT_APP_ID"}}},
 		Action: func(c *cli.Context) error {
+			if path := c.String("config"); path != "" {
+				return configStatus(c, path)
+			}
 			if c.String("store") != "" {
 				return clusterStatus(c)
 			}
@@ -41,48 +45,88 @@ func statusCommand() *cli.Command {
 			if !c.IsSet("data") {
 				data = newestStatus(data, devData)
 			}
-			path := statusPath(data)
-			b, err := os.ReadFile(path)
-			if errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("no status at %s: is `luabot run --data %s` running (or has it ever run)?", path, data)
-			}
-			if err != nil {
-				return err
-			}
-			var r transport.StatusReport
-			if err := json.Unmarshal(b, &r); err != nil {
-				return fmt.Errorf("read %s: %w", path, err)
-			}
-			w := c.App.Writer
-			fmt.Fprintf(w, "pid %d, transport %s, updated %s ago; %d events received, %d duplicates dropped\n",
-				r.PID, r.Transport, time.Since(r.Updated).Round(time.Second), r.Received, r.Duplicates)
-			var granted gateway.Intent
-			for _, s := range r.Shards {
-				granted |= s.Intents
-			}
-			if granted != 0 {
-				fmt.Fprintf(w, "intents granted: %s (%d)\n", granted, uint32(granted))
-			}
-			if r.IntentsNotGranted != 0 {
-				fmt.Fprintf(w, "intents not granted (need approval on the QQ open platform): %s; their events (%s) do not arrive\n",
-					r.IntentsNotGranted, strings.Join(r.IntentsNotGranted.Events(), ", "))
-			}
-			if len(r.Shards) == 0 {
-				return nil
-			}
-			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "SHARD\tSTATE\tFOR\tSESSION\tSEQ\tEVENTS\tRESUMES\tIDENTIFIES\tLOST SESSIONS\tLAST")
-			for _, s := range r.Shards {
-				last := "-"
-				if s.LastDecision != "" {
-					last = fmt.Sprintf("%s (code %d: %s)", s.LastDecision, s.LastCode, s.LastReason)
-				}
-				fmt.Fprintf(tw, "%d/%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", s.Shard[0], s.Shard[1], s.State,
-					r.Updated.Sub(s.Since).Round(time.Second), s.SessionID, s.Seq, s.Events, s.Resumes, s.Identifies, s.LostSessions, last)
-			}
-			return tw.Flush()
+			return printStatus(c.App.Writer, data)
 		},
 	}
+}
+
+// configStatus prints the status of every bot of the --config file, each
+// under a line naming it.
+func configStatus(c *cli.Context, path string) error {
+	f, err := readConfig(path, false)
+	if err != nil {
+		return err
+	}
+	var failed []string
+	for i, b := range f.bots {
+		data, _ := b.flags["data"].(string)
+		if data == "" {
+			data = c.String("data")
+		}
+		if i > 0 {
+			fmt.Fprintln(c.App.Writer)
+		}
+		if b.name != "" {
+			fmt.Fprintf(c.App.Writer, "bot %s (%s)\n", b.name, data)
+		}
+		if err := printStatus(c.App.Writer, data); err != nil {
+			if len(f.bots) == 1 {
+				return err
+			}
+			fmt.Fprintf(c.App.Writer, "%v\n", err)
+			failed = append(failed, b.name)
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("no status for bot(s) %s", strings.Join(failed, ", "))
+	}
+	return nil
+}
+
+// printStatus prints the status file of the bot running on data.
+func printStatus(w io.Writer, data string) error {
+	path := statusPath(data)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("no status at %s: is `luabot run --data %s` running (or has it ever run)?", path, data)
+	}
+	if err != nil {
+		return err
+	}
+	var r transport.StatusReport
+	if err := json.Unmarshal(b, &r); err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	if r.Bot != "" {
+		fmt.Fprintf(w, "bot %s: ", r.Bot)
+	}
+	fmt.Fprintf(w, "pid %d, transport %s, updated %s ago; %d events received, %d duplicates dropped\n",
+		r.PID, r.Transport, time.Since(r.Updated).Round(time.Second), r.Received, r.Duplicates)
+	var granted gateway.Intent
+	for _, s := range r.Shards {
+		granted |= s.Intents
+	}
+	if granted != 0 {
+		fmt.Fprintf(w, "intents granted: %s (%d)\n", granted, uint32(granted))
+	}
+	if r.IntentsNotGranted != 0 {
+		fmt.Fprintf(w, "intents not granted (need approval on the QQ open platform): %s; their events (%s) do not arrive\n",
+			r.IntentsNotGranted, strings.Join(r.IntentsNotGranted.Events(), ", "))
+	}
+	if len(r.Shards) == 0 {
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SHARD\tSTATE\tFOR\tSESSION\tSEQ\tEVENTS\tRESUMES\tIDENTIFIES\tLOST SESSIONS\tLAST")
+	for _, s := range r.Shards {
+		last := "-"
+		if s.LastDecision != "" {
+			last = fmt.Sprintf("%s (code %d: %s)", s.LastDecision, s.LastCode, s.LastReason)
+		}
+		fmt.Fprintf(tw, "%d/%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", s.Shard[0], s.Shard[1], s.State,
+			r.Updated.Sub(s.Since).Round(time.Second), s.SessionID, s.Seq, s.Events, s.Resumes, s.Identifies, s.LostSessions, last)
+	}
+	return tw.Flush()
 }
 
 // newestStatus returns whichever of the data files named has the most

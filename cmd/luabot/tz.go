@@ -18,7 +18,7 @@ func tzFlag(def, defText string) cli.Flag {
 
 // zoneFlag reads --tz; empty (or a command without the flag) is the
 // machine's zone.
-func zoneFlag(c *cli.Context) (*time.Location, error) {
+func zoneFlag(c opts) (*time.Location, error) {
 	name := strings.TrimSpace(c.String("tz"))
 	if name == "" || strings.EqualFold(name, "local") {
 		return time.Local, nil
