@@ -106,7 +106,7 @@ func staticHint(file, script string, g *host.Grants, eff host.Grant) func(string
 		if op.Allows(capability) && !eff.Allows(capability) || g == nil {
 			return host.HeaderHint(capability)
 		}
-		return grantHint(file, script, g, capability)
+		return grantHint(file, "grants", script, g, capability) // check takes a file with a single bot
 	}
 }
 

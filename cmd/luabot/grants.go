@@ -25,14 +25,17 @@ const maxSendsPerMinute = 100_000
 // table starts from the default one, so it only says where the script
 // differs. file names the config file in errors, which are usage errors
 // (exit 2).
-func applyGrants(cfg *host.Config, grants map[string]any, file string) error {
+//
+// table is where the tables are in the file, for messages: "grants", or
+// "bots.NAME.grants" for a bot of a file with several.
+func applyGrants(cfg *host.Config, grants map[string]any, file, table string) error {
 	if grants == nil {
 		return nil
 	}
 	g := &host.Grants{Scripts: map[string]host.Grant{}}
 	base := host.FullGrant()
 	if v, ok := grants["default"]; ok {
-		d, err := parseGrant(base, "default", v, file)
+		d, err := parseGrant(base, table+".default", v, file)
 		if err != nil {
 			return err
 		}
@@ -46,20 +49,20 @@ func applyGrants(cfg *host.Config, grants map[string]any, file string) error {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		gr, err := parseGrant(base, name, grants[name], file)
+		gr, err := parseGrant(base, table+"."+name, grants[name], file)
 		if err != nil {
 			return err
 		}
 		g.Scripts[name] = gr
 	}
 	cfg.Grants = g
-	cfg.GrantHint = func(script, capability string) string { return grantHint(file, script, g, capability) }
+	cfg.GrantHint = func(script, capability string) string { return grantHint(file, table, script, g, capability) }
 	return nil
 }
 
 // parseGrant reads one grants table over base.
 func parseGrant(base host.Grant, name string, v any, file string) (host.Grant, error) {
-	where := fmt.Sprintf("%s: [grants.%s]", file, name)
+	where := fmt.Sprintf("%s: [%s]", file, name)
 	t, ok := v.(map[string]any)
 	if !ok {
 		return base, usagef("%s: want a table of fields (%s), got %s", where, strings.Join(grantFields, ", "), tomlType(v))
@@ -210,10 +213,10 @@ func tomlType(v any) string {
 
 // grantHint says how the operator grants capability to script: the error
 // a refused call returns and its log line carry it.
-func grantHint(file, script string, g *host.Grants, capability string) string {
-	table := "grants.default"
+func grantHint(file, tables, script string, g *host.Grants, capability string) string {
+	table := tables + ".default"
 	if _, ok := g.Scripts[script]; ok {
-		table = "grants." + script
+		table = tables + "." + script
 	}
 	var how string
 	switch capability {
@@ -224,8 +227,8 @@ func grantHint(file, script string, g *host.Grants, capability string) string {
 	default:
 		how = "the operator grants it with " + capability + " = true"
 	}
-	if table == "grants.default" {
-		return fmt.Sprintf("%s under [%s] in %s, or in a [grants.%s] table of its own", how, table, file, script)
+	if table == tables+".default" {
+		return fmt.Sprintf("%s under [%s] in %s, or in a [%s.%s] table of its own", how, table, file, tables, script)
 	}
 	return fmt.Sprintf("%s under [%s] in %s", how, table, file)
 }
@@ -267,5 +270,13 @@ func applyGrantsFlag(o opts, cfg *host.Config) error {
 	if err != nil {
 		return err
 	}
-	return applyGrants(cfg, fb.grants, path)
+	return applyGrants(cfg, fb.grants, path, grantsTable(fb))
+}
+
+// grantsTable is where fb's grants tables are in its file.
+func grantsTable(fb *fileBot) string {
+	if fb.table == "" {
+		return "grants"
+	}
+	return fb.table + ".grants"
 }

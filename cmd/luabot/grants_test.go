@@ -198,7 +198,7 @@ func TestApplyGrants_DefaultIsTheBase(t *testing.T) {
 	err := applyGrants(&cfg, map[string]any{
 		"default": map[string]any{"request": false, "kv_bytes": "1MiB", "sends_per_minute": int64(30)},
 		"echo":    map[string]any{"request": true, "send": []any{"group:G1"}, "kv_bytes": int64(512)},
-	}, "luabot.toml")
+	}, "luabot.toml", "grants")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,5 +218,21 @@ func TestApplyGrants_DefaultIsTheBase(t *testing.T) {
 		if n, ok := byteSize(in); ok {
 			t.Errorf("byteSize(%v) = %d, want refused", in, n)
 		}
+	}
+}
+
+// With several bots, refusals name the bot's own tables.
+func TestApplyGrants_HintNamesTheBotsTable(t *testing.T) {
+	var cfg host.Config
+	if err := applyGrants(&cfg, map[string]any{"default": map[string]any{"request": false}}, "bots.toml", "bots.alpha.grants"); err != nil {
+		t.Fatal(err)
+	}
+	hint := cfg.GrantHint("echo", "request")
+	if !strings.Contains(hint, "[bots.alpha.grants.default] in bots.toml") || !strings.Contains(hint, "[bots.alpha.grants.echo]") {
+		t.Errorf("hint %q", hint)
+	}
+	err := applyGrants(&cfg, map[string]any{"echo": map[string]any{"requets": true}}, "bots.toml", "bots.alpha.grants")
+	if err == nil || !strings.Contains(err.Error(), "[bots.alpha.grants.echo]") {
+		t.Errorf("err %v, want it to name [bots.alpha.grants.echo]", err)
 	}
 }

@@ -127,7 +127,7 @@ func loadHost(o opts, command string, paths []string, fb *fileBot, cfg host.Conf
 	}
 	if fb != nil {
 		// The capabilities the bot's table grants its scripts.
-		if err := applyGrants(&cfg, fb.grants, fb.path); err != nil {
+		if err := applyGrants(&cfg, fb.grants, fb.path, grantsTable(fb)); err != nil {
 			return nil, err
 		}
 	}
