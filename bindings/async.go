@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luabot/luabot/internal/luaproto"
 )
 
 // shimChunk names the chunk of the async shim so that error positions can
@@ -25,7 +27,7 @@ type asyncWrapper struct {
 }
 
 func newAsyncWrapper(L *lua.LState) *asyncWrapper {
-	fn, err := L.Load(strings.NewReader(shimSource), shimChunk)
+	fn, err := luaproto.Load(L, shimSource, shimChunk)
 	if err != nil {
 		panic("bindings: async shim does not compile: " + err.Error())
 	}

@@ -9,6 +9,8 @@ import (
 	"unicode"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luabot/luabot/internal/luaproto"
 )
 
 // A command is registered with command(usage, [opts], fn). Usage strings
@@ -271,7 +273,7 @@ func (b *binder) openCommands(g *Globals) {
 	b.openCommandsModule(g)
 	// Usage and help answers run as ordinary handlers, so their reply
 	// waits like any other.
-	fn, err := b.L.Load(strings.NewReader(`return function(ev, text) local ok, err = ev:reply(text) if not ok then log.warn("command reply failed:", err) end end`), shimChunk)
+	fn, err := luaproto.Load(b.L, `return function(ev, text) local ok, err = ev:reply(text) if not ok then log.warn("command reply failed:", err) end end`, shimChunk)
 	if err != nil {
 		panic("bindings: command reply chunk: " + err.Error())
 	}

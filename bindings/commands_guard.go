@@ -2,10 +2,11 @@ package bindings
 
 import (
 	"math"
-	"strings"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luabot/luabot/internal/luaproto"
 )
 
 // A command's guard decides, before its handler runs, whether this
@@ -206,7 +207,7 @@ func (b *binder) guardShim(g *Globals) *lua.LFunction {
 		}
 		return 0
 	})
-	fn, err := b.L.Load(strings.NewReader(guardSource), shimChunk)
+	fn, err := luaproto.Load(b.L, guardSource, shimChunk)
 	if err != nil {
 		panic("bindings: command guard chunk: " + err.Error())
 	}

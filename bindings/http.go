@@ -15,6 +15,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/luabot/luabot/internal/luaproto"
 	"github.com/luabot/luabot/outbound"
 )
 
@@ -257,7 +258,7 @@ func (b *binder) streamValue(L *lua.LState, st *outbound.Stream) *lua.LTable {
 		})
 	})
 	t.RawSetString("read_line", readLine)
-	each, err := L.Load(strings.NewReader(eachLineSource), shimChunk)
+	each, err := luaproto.Load(L, eachLineSource, shimChunk)
 	if err != nil {
 		panic("bindings: each_line does not compile: " + err.Error())
 	}

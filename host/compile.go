@@ -7,6 +7,8 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/parse"
+
+	"github.com/luabot/luabot/internal/luaproto"
 )
 
 // compile parses and compiles source once; the proto is read-only and can
@@ -27,6 +29,7 @@ func compile(src, chunk string) (*lua.FunctionProto, error) {
 	if err != nil {
 		return nil, err
 	}
+	luaproto.Trim(proto)
 	return proto, nil
 }
 

@@ -459,9 +459,15 @@ func (s *script) clockedOS() { ZonedOS(s.L, s.location, s.clock.Now) }
 
 // runPrelude rebuilds pcall, xpcall and coroutine.* (scripts/prelude.lua)
 // so that host waits work inside them.
+// preludeProto is the prelude compiled once for every VM of the process
+// (a prototype is read-only; luaproto).
+var preludeProto = sync.OnceValues(func() (*lua.FunctionProto, error) {
+	return compile(scripts.Prelude, "=prelude")
+})
+
 func (s *script) runPrelude() error {
 	s.marker = s.L.NewUserData()
-	proto, err := compile(scripts.Prelude, "=prelude")
+	proto, err := preludeProto()
 	if err != nil {
 		return fmt.Errorf("prelude: %w", err)
 	}

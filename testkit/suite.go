@@ -15,6 +15,7 @@ import (
 
 	"github.com/luabot/luabot/bindings"
 	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/internal/luaproto"
 )
 
 //go:embed prelude.lua
@@ -199,7 +200,7 @@ func (s *suite) install() {
 		}
 		return startIn(s.cfg.location())
 	})
-	fn, err := L.Load(strings.NewReader(prelude), preludeChunk)
+	fn, err := luaproto.Load(L, prelude, preludeChunk)
 	if err == nil {
 		L.Push(fn)
 		L.Push(L.NewFunction(callerLine))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime/debug"
 	"sync/atomic"
 
 	"github.com/urfave/cli/v2"
@@ -139,7 +140,13 @@ func loadHost(o opts, command string, paths []string, fb *fileBot, cfg host.Conf
 	if err != nil {
 		return nil, err
 	}
-	return b, b.Load(files...)
+	err = b.Load(files...)
+	// Compiling and loading many scripts leaves garbage several times the
+	// size of what they keep; hand those pages back now rather than
+	// whenever the scavenger gets to them, so an idle bot's RSS is its
+	// scripts' (issue 12: 100 idle scripts).
+	debug.FreeOSMemory()
+	return b, err
 }
 
 // openHost opens the store and makes a host with no scripts yet; its logger
