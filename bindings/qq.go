@@ -161,7 +161,7 @@ func (b *binder) qqFunc(e qqEndpoint) lua.LGFunction {
 				return b.fail(L, err)
 			}
 			body, file := b.messageArg(L, next)
-			return b.send(L, openapi.Target{Scene: e.send, ID: id}, body, file)
+			return b.send(L, openapi.Target{Scene: e.send, ID: id}, body, file, b.nextSend(L))
 		}
 		if e.body != nil {
 			body := make(map[string]any, len(e.body))
@@ -279,9 +279,13 @@ func (b *binder) do(L *lua.LState, method, path string, query url.Values, body a
 	})
 }
 
-// send posts a message to t, uploading ref first where needed.
-func (b *binder) send(L *lua.LState, t openapi.Target, body map[string]any, ref *fileRef) int {
+// send posts a message to t, uploading ref first where needed; a send
+// whose mark a run before a restart claimed is skipped (send_once.go).
+func (b *binder) send(L *lua.LState, t openapi.Target, body map[string]any, ref *fileRef, mark SendMark) int {
 	return b.env.Async.Await(L, func(ctx context.Context) Finish {
+		if mark != nil && !mark.Claim() {
+			return b.finishRaw(alreadySent, nil)
+		}
 		var raw json.RawMessage
 		file, err := b.readFile(ref)
 		if err == nil {

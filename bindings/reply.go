@@ -35,6 +35,13 @@ func (e *eventBuilder) reply(L *lua.LState) int {
 			src.Received, eventID = lp.received, lp.eventID
 		}
 	}
+	// The platform deduplicates group and C2C replies by msg_seq; guild
+	// and DM replies are marked (send_once.go). Numbered before anything
+	// that may refuse the reply, so that a re-run numbers them alike.
+	var mark SendMark
+	if src.Scene == openapi.SceneGuild || src.Scene == openapi.SceneDM {
+		mark = e.b.nextSend(L)
+	}
 	// The script's name and the event's id let the Replier keep each
 	// script's share of a message's replies (openapi/share.go).
 	prepared, err := e.seq.replier(e.b.env.Replier, e.b.env.Clock).PrepareAs(src, eventID, e.b.env.Script, body)
@@ -42,6 +49,10 @@ func (e *eventBuilder) reply(L *lua.LState) int {
 		return e.b.fail(L, err)
 	}
 	return e.b.env.Async.Await(L, func(ctx context.Context) Finish {
+		if mark != nil && !mark.Claim() {
+			prepared.Done(nil) // it was sent, before the restart
+			return e.b.finishRaw(alreadySent, nil)
+		}
 		var raw json.RawMessage
 		f, err := e.b.readFile(file)
 		if err == nil {

@@ -1,0 +1,93 @@
+package host
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/luabot/luabot/gateway"
+	"github.com/luabot/luabot/kv"
+)
+
+func (f *fakeAPI) nextCall(t *testing.T) apiCall {
+	t.Helper()
+	select {
+	case c := <-f.calls:
+		return c
+	case <-time.After(5 * time.Second):
+		t.Fatal("no API call")
+	}
+	return apiCall{}
+}
+
+// A handler cut off after its guild-channel reply and its qq.send (the
+// process died) runs again when the platform replays the event after a
+// restart: both sends are skipped, returning {deduplicated = true}, and the
+// rest of the handler runs. A group reply is not marked: the platform
+// deduplicates it by msg_seq.
+func TestSends_ReplayedEventDoesNotSendAgain(t *testing.T) {
+	store, err := kv.Open(kv.Config{Path: filepath.Join(t.TempDir(), "k.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	api := &fakeAPI{calls: make(chan apiCall, 64)}
+	const body = `on("AT_MESSAGE_CREATE", function(ev)
+  local r = assert(ev:reply("reply " .. ev.id))
+  local s = assert(qq.send("100", "send " .. ev.id))
+  qq.request("POST", "/probe", {content = "sent " .. tostring(r.deduplicated) .. " " .. tostring(s.deduplicated)})
+  %s
+end)`
+	event := func(id string) gateway.Event {
+		return gateway.Event{Type: "AT_MESSAGE_CREATE", ID: id, Data: json.RawMessage(msg(id))}
+	}
+	expect := func(t *testing.T, path, content string) {
+		t.Helper()
+		c := api.nextCall(t)
+		if c.Path != path || c.Body["content"] != content {
+			t.Fatalf("call %s %q, want %s %q", c.Path, c.Body["content"], path, content)
+		}
+	}
+
+	s, crash := runOnce(t, store, api, fmtSrc(body, `sleep(3600)`))
+	s.deliver(event("E1"))
+	expect(t, "/channels/100/messages", "reply M-E1")
+	expect(t, "/channels/100/messages", "send M-E1")
+	expect(t, "/probe", "sent nil nil")
+	crash()
+
+	s, crash = runOnce(t, store, api, fmtSrc(body, ``))
+	s.deliver(event("E1"))
+	expect(t, "/probe", "sent true true")
+	s.deliver(event("E2"))
+	expect(t, "/channels/100/messages", "reply M-E2")
+	expect(t, "/channels/100/messages", "send M-E2")
+	expect(t, "/probe", "sent nil nil")
+	waitIdle(t, s)
+	crash()
+
+	// A replay in a later process still finds the marks; a group
+	// message's reply writes none.
+	s, _ = runOnce(t, store, api, `on("GROUP_AT_MESSAGE_CREATE", function(ev)
+  ev:reply("group " .. ev.id)
+end)`+"\n"+fmtSrc(body, ``))
+	s.deliver(event("E2"))
+	expect(t, "/probe", "sent true true")
+	s.deliver(gateway.Event{Type: "GROUP_AT_MESSAGE_CREATE", ID: "G1",
+		Data: json.RawMessage(`{"id":"M-G1","group_openid":"g","content":"hi","author":{"member_openid":"u"}}`)})
+	expect(t, "/v2/groups/g/messages", "group M-G1")
+	waitIdle(t, s)
+	var marks []string
+	store.Scan(HandledNamespace, "", func(key string, _ []byte) bool {
+		if strings.Contains(key[8:], "\x00s") {
+			marks = append(marks, strings.ReplaceAll(key[8:], "\x00", "|"))
+		}
+		return true
+	})
+	want := "bot|E1|0|s0 bot|E1|0|s1 bot|E2|0|s0 bot|E2|0|s1"
+	if strings.Join(marks, " ") != want {
+		t.Errorf("send marks %q, want %q", strings.Join(marks, " "), want)
+	}
+}
