@@ -86,7 +86,7 @@ func (m *sendMark) Claim() bool {
 	case err != nil:
 		return true // an unmarked send rather than none: see markFailing
 	case !first:
-		m.s.log.Info("send skipped: it left before a restart, when this handler ran for the same event",
+		m.s.log.Debug("send skipped: it left before a restart, when this handler ran for the same event",
 			"event", m.event)
 	}
 	return first
