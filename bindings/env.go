@@ -99,6 +99,9 @@ type Env struct {
 	// Interactions acknowledges button presses for ev:ack; nil (luabot check, tests)
 	// makes ev:ack return nil, err.
 	Interactions Interactions
+	// Sends marks a handler's sends so that they happen at most once per
+	// event across a crash (send_once.go); nil marks none.
+	Sends SendGuard
 	// Ends finishes what a handler leaves open (streamed replies); nil makes
 	// ev:stream return nil, err.
 	Ends Ends

@@ -163,10 +163,11 @@ func (b *binder) qqFunc(e qqEndpoint) lua.LGFunction {
 			}
 			body, file := b.messageArg(L, next)
 			t := openapi.Target{Scene: e.send, ID: id}
+			mark := b.nextSend(L) // numbered first, so a re-run numbers its sends alike
 			if err := b.checkSend("qq."+e.name, t, passiveBody(body)); err != nil {
 				return b.fail(L, err)
 			}
-			return b.send(L, t, body, file)
+			return b.send(L, t, body, file, mark)
 		}
 		if e.body != nil {
 			body := make(map[string]any, len(e.body))
@@ -290,9 +291,13 @@ func (b *binder) do(L *lua.LState, method, path string, query url.Values, body a
 	})
 }
 
-// send posts a message to t, uploading ref first where needed.
-func (b *binder) send(L *lua.LState, t openapi.Target, body map[string]any, ref *fileRef) int {
+// send posts a message to t, uploading ref first where needed; a send
+// whose mark a run before a restart claimed is skipped (send_once.go).
+func (b *binder) send(L *lua.LState, t openapi.Target, body map[string]any, ref *fileRef, mark SendMark) int {
 	return b.env.Async.Await(L, func(ctx context.Context) Finish {
+		if mark != nil && !mark.Claim() {
+			return b.finishRaw(alreadySent, nil)
+		}
 		var raw json.RawMessage
 		file, err := b.readFile(ref)
 		if err == nil {

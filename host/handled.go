@@ -57,6 +57,9 @@ type handledLog struct {
 	// commit, until the next handler commit or flushDone (at most a second).
 	mu    sync.Mutex
 	later []kv.Op
+
+	// marksFailing: the last send mark was not saved (sends.go).
+	marksFailing atomic.Bool
 }
 
 // loadHandled reads the records younger than handledRetention and deletes

@@ -75,7 +75,7 @@ func TestOnce_ReplayedEventDoesNotRepeatKVWrites(t *testing.T) {
   local a = kv.incr("n")
   local b = kv.update("u", function(o) return (o or 0) + 5 end)
   kv.set("last", ev.text)
-  qq.send("100", a .. " " .. b)
+  qq.request("POST", "/probe", {content = a .. " " .. b}) -- unmarked, unlike qq.send (sends.go)
   %s
 end)`
 	event := func(id, text string) gateway.Event {
@@ -136,7 +136,7 @@ func TestOnce_IncrOnlyHandlerDoneRecordComesLater(t *testing.T) {
 	}
 	defer store.Close()
 	api := &fakeAPI{calls: make(chan apiCall, 64)}
-	const src = `on("message", function(ev) qq.send("100", tostring(kv.incr("n"))) end)`
+	const src = `on("message", function(ev) qq.request("POST", "/probe", {content = tostring(kv.incr("n"))}) end)`
 	ev := gateway.Event{Type: "AT_MESSAGE_CREATE", ID: "E1", Data: json.RawMessage(msg("x"))}
 
 	s, crash := runOnce(t, store, api, src)

@@ -171,6 +171,7 @@ type handler struct {
 	// REPL and events without an id.
 	eventID string
 	ordinal int
+	sends   int // sends marked so far (sends.go)
 	// onResult, when set, receives the handler's return values or its
 	// failure (REPL evaluations); such failures are not logged.
 	onResult func(vals []lua.LValue, failure string)
@@ -395,6 +396,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		Timers:      s,
 		Events:      s,
 		Scope:       s,
+		Sends:       s,
 		Ends:        s,
 		Printer:     s.printer,
 		Caps:        caps,

@@ -49,6 +49,7 @@ type Store struct {
 	path     string
 	usage    usageBook
 	observer Observer // nil: nobody listens
+	group    group    // Batch calls waiting to commit (group.go)
 }
 
 // Open opens (creating if needed) the store file. A file bbolt cannot read

@@ -256,6 +256,23 @@ func (s *Server) World() World {
 	return s.w.snapshot()
 }
 
+// Channels returns the channels of the guild guildID, in position order
+// (nil for an unknown guild): where a test posts in a guild it added with
+// JoinGuild.
+func (s *Server) Channels(guildID string) []Channel {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.w.guild(guildID)
+	if g == nil {
+		return nil
+	}
+	out := make([]Channel, 0, len(g.channels))
+	for _, c := range g.channels {
+		out = append(out, c.Channel)
+	}
+	return out
+}
+
 // serveHTTP is the single entry point of the listener. It registers the
 // request with s.wg so that Close can wait for it, stamps the trace header
 // every response carries, and routes.
