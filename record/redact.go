@@ -234,10 +234,13 @@ func decode(raw []byte) (any, error) {
 	return v, nil
 }
 
+// mustJSON encodes v, leaving <, > and & as they are (mentions stay readable).
 func mustJSON(v any) json.RawMessage {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return nil
 	}
-	return b
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }

@@ -2,6 +2,7 @@ package record
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"maps"
@@ -197,8 +198,9 @@ func (w *Writer) handle(it item) {
 }
 
 func (w *Writer) write(l *Line) {
-	b, err := json.Marshal(l)
-	if err != nil {
+	b := mustJSON(l)
+	if b == nil {
+		err := errors.New("not encodable")
 		w.cfg.Logger.Error("recording: line not written", "err", err)
 		return
 	}

@@ -30,7 +30,7 @@ func runCommand() *cli.Command {
 			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile (pprof) to this file"},
 			// For `luabot bench`: each script's handler times, written when the run ends.
 			&cli.StringFlag{Name: "handler-stats", Hidden: true, Usage: "write each script's handler times (JSON) to this file at exit"},
-		}, adminFlags(""), limitFlags()),
+		}, adminFlags(""), limitFlags(), recordFlags()),
 		Action: func(c *cli.Context) error {
 			if path := c.String("cpuprofile"); path != "" {
 				stop, err := startCPUProfile(path)
@@ -49,7 +49,12 @@ func runCommand() *cli.Command {
 			}
 			// Up before the scripts load, so a supervisor's /healthz answers at once.
 			w.start(c.Context)
-			api, err := platformAPI(c, w.metrics)
+			obs, stopRecording, err := startRecording(c, w.metrics)
+			if err != nil {
+				return err
+			}
+			defer stopRecording()
+			api, err := platformAPI(c, obs)
 			if err != nil {
 				return err
 			}
@@ -59,7 +64,7 @@ func runCommand() *cli.Command {
 				return err
 			}
 			tcfg.StartBackoff, tcfg.ReconnectBackoff = startBackoff, reconnectBackoff
-			hcfg := host.Config{API: api, PrivateFiles: []string{tcfg.StatusFile}, Observer: w.metrics}
+			hcfg := host.Config{API: api, PrivateFiles: []string{tcfg.StatusFile}, Observer: obs}
 			if c.Bool("watch") {
 				hcfg.Watch = c.Args().Slice()
 			}
