@@ -66,7 +66,7 @@ type item struct {
 	at      time.Time
 }
 
-// NewWriter writes h as a header line and returns a Writer appending to w.
+// NewWriter returns a Writer appending to w, starting with h as a header line.
 func NewWriter(w io.Writer, h Header, cfg WriterConfig) *Writer {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -91,8 +91,8 @@ func NewWriter(w io.Writer, h Header, cfg WriterConfig) *Writer {
 	rw.scrub = strings.NewReplacer(pairs...)
 	redacted := !cfg.Raw
 	start := h.Start
-	rw.write(&Line{Kind: KindHeader, Version: Version, Luabot: h.Luabot, Start: &start, Redacted: &redacted, Scripts: h.Scripts})
-	go rw.own()
+	// The owner writes the header too: not even the first line waits for the disk here.
+	go rw.own(&Line{Kind: KindHeader, Version: Version, Luabot: h.Luabot, Start: &start, Redacted: &redacted, Scripts: h.Scripts})
 	return rw
 }
 
@@ -135,8 +135,9 @@ func (w *Writer) Close() {
 	<-w.done
 }
 
-func (w *Writer) own() {
+func (w *Writer) own(header *Line) {
 	defer close(w.done)
+	w.write(header)
 	for {
 		select {
 		case it := <-w.queue:
