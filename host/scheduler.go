@@ -503,13 +503,18 @@ const atEndTimeout = 10 * time.Second
 // runAtEnd starts what bindings asked to run when h ends, each on a worker
 // (drainWorkers waits for them).
 func (s *script) runAtEnd(h *handler) {
+	// What runs at the end is still the handler's doing, for a recording (cause.go).
+	base := context.Background()
+	if c, ok := CauseOf(h.ctx); ok {
+		base = withCause(base, c)
+	}
 	for _, f := range h.atEnd {
 		s.workers.Add(1)
 		s.atEnds.Add(1)
 		go func() {
 			defer s.workers.Done()
 			defer s.atEnds.Add(-1)
-			ctx, cancel := context.WithTimeout(context.Background(), atEndTimeout)
+			ctx, cancel := context.WithTimeout(base, atEndTimeout)
 			defer cancel()
 			f(ctx)
 		}()

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,9 +35,10 @@ func replayCommand() *cli.Command {
 		Name:      "replay",
 		Usage:     "feed a recording (luabot run --record) to scripts on the simulator and compare what they send",
 		ArgsUsage: "RECORDING SCRIPT|DIR...",
-		Flags: []cli.Flag{
+		// The scripts get the limits, settings, zone and language of luabot run.
+		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print the result as one JSON object"},
-		},
+		}, limitFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() < 2 {
 				return usagef("replay: name a recording and at least one script file or folder")
@@ -45,11 +47,18 @@ func replayCommand() *cli.Command {
 			if err != nil {
 				return usagef("%v", err)
 			}
+			var hcfg host.Config
+			if err := applyLimitFlags(c, &hcfg); err != nil {
+				return err
+			}
+			if err := applyConfFlags(c, &hcfg, files); err != nil {
+				return err
+			}
 			rec, err := readRecording(c.Args().First())
 			if err != nil {
 				return err
 			}
-			res, err := replay(c.Context, rec, files)
+			res, err := replay(c.Context, rec, files, hcfg)
 			if err != nil {
 				return err
 			}
@@ -154,10 +163,13 @@ func readRecording(path string) (*recording, error) {
 
 // replayResult is what replay found.
 type replayResult struct {
-	Events      int                  `json:"events"`
-	Differing   int                  `json:"differing"`
-	ByType      map[string]*typeDiff `json:"by_type"`
-	Differences []difference         `json:"differences"`
+	Events    int `json:"events"`
+	Differing int `json:"differing"` // events, and scripts whose timer sends differ
+	// DifferingEvents and DifferingTimerSends count what differs.
+	DifferingEvents     int                  `json:"differing_events"`
+	DifferingTimerSends int                  `json:"differing_timer_sends"`
+	ByType              map[string]*typeDiff `json:"by_type"`
+	Differences         []difference         `json:"differences"`
 	// VirtualTime is how much recorded time the replay covered.
 	VirtualTime string `json:"virtual_time"`
 	Stopped     string `json:"stopped,omitempty"`
@@ -180,7 +192,8 @@ type difference struct {
 }
 
 // replay feeds rec to the scripts in files on a fresh simulator and virtual clock.
-func replay(ctx context.Context, rec *recording, files []string) (*replayResult, error) {
+// cfg holds the flags' settings; replay fills in the rest.
+func replay(ctx context.Context, rec *recording, files []string, cfg host.Config) (*replayResult, error) {
 	start := rec.start
 	if start.IsZero() {
 		start = time.Now()
@@ -213,9 +226,10 @@ func replay(ctx context.Context, rec *recording, files []string) (*replayResult,
 		return nil, err
 	}
 	defer store.Close()
-	h, err := host.New(host.Config{API: api, Store: store, Clock: clock, Observer: col, Logger: slog.Default(),
-		// What still sleeps past the recording's end is not waited for.
-		Drain: time.Millisecond})
+	cfg.API, cfg.Store, cfg.Clock, cfg.Observer, cfg.Logger = api, store, clock, col, slog.Default()
+	// What still sleeps past the recording's end is not waited for.
+	cfg.Drain = time.Millisecond
+	h, err := host.New(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -379,6 +393,7 @@ func (c *collector) compare(rec *recording) *replayResult {
 		}
 		td.Differing++
 		res.Differing++
+		res.DifferingEvents++
 		for _, d := range diffs {
 			d.Event, d.Type, d.At = i+1, ev.Type, "+"+ev.at.Sub(rec.start).String()
 			res.Differences = append(res.Differences, d)
@@ -409,6 +424,7 @@ func (c *collector) compare(rec *recording) *replayResult {
 		}
 		td.Differing++
 		res.Differing++
+		res.DifferingTimerSends += len(diffs)
 		for _, d := range diffs {
 			d.Type = "timer"
 			res.Differences = append(res.Differences, d)
@@ -483,17 +499,23 @@ func (r *replayResult) print(w io.Writer) {
 		for _, t := range types {
 			td := r.ByType[t]
 			if t == "timer" {
-				fmt.Fprintf(w, "  %-26s %d script(s) differ\n", t, td.Differing)
+				fmt.Fprintf(w, "  %-26s %d send(s) of %d script(s) differ\n", t, r.DifferingTimerSends, td.Differing)
 				continue
 			}
 			fmt.Fprintf(w, "  %-26s %d of %d event(s) differ\n", t, td.Differing, td.Events)
 		}
 	}
-	verdict := "no differences"
-	if r.Differing > 0 {
-		verdict = fmt.Sprintf("%d differ", r.Differing)
+	var verdict []string
+	if r.DifferingEvents > 0 {
+		verdict = append(verdict, fmt.Sprintf("%d of them differ", r.DifferingEvents))
 	}
-	fmt.Fprintf(w, "replayed %d event(s) covering %s: %s\n", r.Events, r.VirtualTime, verdict)
+	if r.DifferingTimerSends > 0 {
+		verdict = append(verdict, fmt.Sprintf("%d timer send(s) differ", r.DifferingTimerSends))
+	}
+	if len(verdict) == 0 {
+		verdict = append(verdict, "no differences")
+	}
+	fmt.Fprintf(w, "replayed %d event(s) covering %s: %s\n", r.Events, r.VirtualTime, strings.Join(verdict, ", "))
 }
 
 func (r *replayResult) printJSON(w io.Writer) error {
