@@ -380,7 +380,12 @@ func (c *collector) compare(rec *recording) *replayResult {
 		res.Stopped = rec.stop.Error()
 	}
 	res.VirtualTime = rec.end.Sub(rec.start).String()
+	run := 0
 	for i, ev := range rec.events {
+		if ev.run != run {
+			// Each run of luabot run hashed with its own key.
+			run, m = ev.run, record.NewMatcher()
+		}
 		td := res.ByType[ev.Type]
 		if td == nil {
 			td = &typeDiff{}
