@@ -100,6 +100,7 @@ func TestRecordReplay_ChangedScriptDiffers(t *testing.T) {
 		"difference 1: event ", "(AT_MESSAGE_CREATE)", "script echo",
 		"  - recorded: POST /channels/", `"content":"you said: t_`,
 		"  + replayed: POST /channels/", `"content":"You wrote: t_`,
+		"    differs at: content\n",
 		"AT_MESSAGE_CREATE          2 of 2 event(s) differ",
 		"MESSAGE_CREATE             0 of 2 event(s) differ",
 		"replayed 5 event(s) covering ", ": 2 of them differ",

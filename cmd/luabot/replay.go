@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -494,6 +495,9 @@ func (r *replayResult) print(w io.Writer) {
 		}
 		fmt.Fprintf(w, "  - recorded: %s\n", describeSend(d.Expected))
 		fmt.Fprintf(w, "  + replayed: %s\n", describeSend(d.Actual))
+		if where := whereSendsDiffer(d.Expected, d.Actual); where != "" {
+			fmt.Fprintf(w, "    differs at: %s\n", where)
+		}
 	}
 	if len(r.Differences) > 0 {
 		types := make([]string, 0, len(r.ByType))
@@ -606,4 +610,69 @@ func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		t.clock.activity.Add(1)
 	}()
 	return t.base.RoundTrip(r)
+}
+
+// whereSendsDiffer names the first part of two sends that differs: "method", "path", or
+// the body's field ("content", "keyboard.content.rows[0]"); "" when one is missing or
+// nothing plain differs (a token the replay did not map consistently).
+func whereSendsDiffer(e, a *record.Send) string {
+	switch {
+	case e == nil || a == nil:
+		return ""
+	case e.Method != a.Method:
+		return "method"
+	case e.Path != a.Path:
+		return "path"
+	}
+	var ev, av any
+	if json.Unmarshal(e.Body, &ev) != nil || json.Unmarshal(a.Body, &av) != nil {
+		return "body"
+	}
+	return firstDifference("", ev, av)
+}
+
+func firstDifference(at string, e, a any) string {
+	join := func(k string) string {
+		if at == "" {
+			return k
+		}
+		return at + "." + k
+	}
+	switch e := e.(type) {
+	case map[string]any:
+		am, ok := a.(map[string]any)
+		if !ok {
+			return at
+		}
+		keys := slices.Sorted(maps.Keys(e))
+		for k := range am {
+			if _, ok := e[k]; !ok {
+				keys = append(keys, k)
+			}
+		}
+		for _, k := range keys {
+			if d := firstDifference(join(k), e[k], am[k]); d != "" {
+				return d
+			}
+		}
+		return ""
+	case []any:
+		aa, ok := a.([]any)
+		if !ok || len(aa) != len(e) {
+			return at
+		}
+		for i := range e {
+			if d := firstDifference(fmt.Sprintf("%s[%d]", at, i), e[i], aa[i]); d != "" {
+				return d
+			}
+		}
+		return ""
+	}
+	if fmt.Sprint(e) != fmt.Sprint(a) {
+		if at == "" {
+			return "body"
+		}
+		return at
+	}
+	return ""
 }
