@@ -297,6 +297,13 @@ func TestReplay_UsageErrors(t *testing.T) {
 	if code, _, errOut := finished(t, "replay", filepath.Join(t.TempDir(), "missing.jsonl"), script); code != 2 {
 		t.Fatalf("exit %d:\n%s", code, errOut)
 	}
+	empty := filepath.Join(t.TempDir(), "empty.jsonl")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := finished(t, "replay", empty, script); code != 1 || !strings.Contains(errOut, "empty.jsonl is empty: not a recording") {
+		t.Fatalf("exit %d:\n%s", code, errOut)
+	}
 	if code, _, errOut := finished(t, "run", "--record-raw", script); code != 2 || !strings.Contains(errOut, "--record-raw needs --record") {
 		t.Fatalf("exit %d:\n%s", code, errOut)
 	}

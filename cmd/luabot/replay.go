@@ -151,6 +151,9 @@ func readRecording(path string) (*recording, error) {
 			rec.end = at
 		}
 	}
+	if start.IsZero() {
+		return nil, fmt.Errorf("%s is empty: not a recording (luabot run --record writes one)", path)
+	}
 	// An event's line is written when its handlers end: back to the order the host
 	// routed them in.
 	slices.SortStableFunc(rec.events, func(a, b recordedEvent) int {
