@@ -141,11 +141,13 @@ func readRecording(path string) (*recording, error) {
 			byN[l.N] = len(rec.events)
 			rec.events = append(rec.events, recordedEvent{Line: l, at: at, run: run})
 		case record.KindSend:
-			if i, ok := byN[l.N]; ok && l.N != 0 {
-				rec.events[i].Sends = append(rec.events[i].Sends, *l.Send)
-			} else {
+			switch i, ok := byN[l.N]; {
+			case l.N == 0:
 				rec.timers[l.Send.Script] = append(rec.timers[l.Send.Script], *l.Send)
+			case ok:
+				rec.events[i].Sends = append(rec.events[i].Sends, *l.Send)
 			}
+			// else: a send of an event the recording dropped; nothing to compare it with.
 		}
 		if at.After(rec.end) {
 			rec.end = at
