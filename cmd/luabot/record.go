@@ -36,9 +36,17 @@ type observer interface {
 	openapi.Observer
 }
 
-// startRecording opens --record's file and returns the observer that feeds it (the
-// metrics m alone without --record) and the function that finishes the file.
-func startRecording(c *cli.Context, m *metrics.Metrics) (observer, func(), error) {
+// recordOpts is where startRecording reads --record, --record-raw and the credentials
+// it must never write (a *cli.Context, or a bot's options from a config file).
+type recordOpts interface {
+	String(name string) string
+	Bool(name string) bool
+}
+
+// startRecording opens --record's file for the bot running the scripts in paths and
+// returns the observer that feeds it (the metrics m alone without --record) and the
+// function that finishes the file, to call once the host has stopped.
+func startRecording(c recordOpts, paths []string, m *metrics.Metrics) (observer, func(), error) {
 	path := c.String("record")
 	if path == "" {
 		if c.Bool("record-raw") {
@@ -46,7 +54,7 @@ func startRecording(c *cli.Context, m *metrics.Metrics) (observer, func(), error
 		}
 		return m, func() {}, nil
 	}
-	files, err := host.ScriptFiles(c.Args().Slice())
+	files, err := host.ScriptFiles(paths)
 	if err != nil {
 		return nil, nil, usagef("%v", err)
 	}

@@ -49,7 +49,7 @@ func runCommand() *cli.Command {
 			}
 			// Up before the scripts load, so a supervisor's /healthz answers at once.
 			w.start(c.Context)
-			obs, stopRecording, err := startRecording(c, w.metrics)
+			obs, stopRecording, err := startRecording(c, c.Args().Slice(), w.metrics)
 			if err != nil {
 				return err
 			}
