@@ -78,4 +78,10 @@
 // timer.cron tick is claimed before it runs, so it runs in one process
 // (claim.go), and ReloadHandled reads the handled-event records again when a
 // shard moves here from another process.
+//
+// Recording (cause.go): every handler's context, and so every REST call it makes,
+// carries a Cause: its script and the number the host gave the event that started it
+// (0 for timer callbacks). An Observer that is also a DispatchObserver hears of each
+// routed event under that number and of when its handlers have all ended, which is
+// how `luabot run --record` writes an event with what the scripts sent in answer.
 package host

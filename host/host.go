@@ -107,6 +107,8 @@ type Host struct {
 	cfg      Config
 	log      *slog.Logger
 	received atomic.Uint64 // dispatches handed to the scripts
+	// dispatches numbers routed events for Cause (cause.go).
+	dispatches atomic.Uint64
 
 	// The script set changes under mu (loads, reloads, removals); events
 	// read it through scripts, and routing orders them against swaps.
@@ -497,6 +499,7 @@ func (h *Host) route(ev dispatch.Event, settled func()) {
 		ev.Received = h.now()
 	}
 	h.noteSelf(ev)
+	n, settled := h.observeDispatch(ev, settled)
 	// Either way the "message" handlers, waiters and commands skip it (overlap.go).
 	repeat := h.fromSelf(ev) || h.repeatedMessage(ev)
 	if ev.Type == bindings.InteractionEvent {
@@ -518,11 +521,11 @@ func (h *Host) route(ev dispatch.Event, settled func()) {
 		}
 		r.Expect(ev.ID, names)
 		for _, s := range scripts {
-			s.deliverSettled(ev, repeat, leaveSettle(r, ev.ID, s.name, settle))
+			s.deliverSettled(ev, n, repeat, leaveSettle(r, ev.ID, s.name, settle))
 		}
 	} else {
 		for _, s := range scripts {
-			s.deliverSettled(ev, repeat, settle)
+			s.deliverSettled(ev, n, repeat, settle)
 		}
 	}
 	h.routing.RUnlock()

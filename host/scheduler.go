@@ -25,7 +25,7 @@ func (s *script) run(ctx context.Context, drain time.Duration) {
 		select {
 		case <-s.inbox.ready:
 			if in, ok := s.inbox.pop(); ok {
-				s.dispatchSettled(in.ev, in.repeat, in.settle)
+				s.dispatchRouted(in)
 				s.queued.Add(-1)
 				active = true
 			}
@@ -135,7 +135,7 @@ func (s *script) stop(drain time.Duration) {
 		if !ok {
 			break
 		}
-		s.dispatchSettled(in.ev, in.repeat, in.settle)
+		s.dispatchRouted(in)
 		s.queued.Add(-1)
 	}
 	s.cancelTimers()
@@ -196,17 +196,17 @@ func (s *script) drainWorkers() {
 
 // deliver queues ev for the scheduler without ever blocking the gateway:
 // when the inbox is full the oldest event is dropped and counted.
-func (s *script) deliver(ev dispatch.Event) { s.deliverSettled(ev, false, nil) }
+func (s *script) deliver(ev dispatch.Event) { s.deliverSettled(ev, 0, false, nil) }
 
 // deliverSettled is deliver for an event whose settle is told when this
 // script is done with it (settle.go), with the repeat mark of dispatchSettled.
-func (s *script) deliverSettled(ev dispatch.Event, repeat bool, settle *eventSettle) {
+func (s *script) deliverSettled(ev dispatch.Event, n uint64, repeat bool, settle *eventSettle) {
 	if s.halted.Load() {
 		settle.done()
 		return
 	}
 	s.queued.Add(1)
-	if old, full := s.inbox.push(inboxEvent{ev, repeat, settle}); full {
+	if old, full := s.inbox.push(inboxEvent{ev, repeat, settle, n}); full {
 		s.queued.Add(-1)
 		old.settle.done()
 		s.obs.Dropped()
@@ -219,6 +219,14 @@ func (s *script) deliverSettled(ev dispatch.Event, repeat bool, settle *eventSet
 // dispatch starts every matching handler for ev, each in its own coroutine,
 // and wakes the handlers waiting for it.
 func (s *script) dispatch(ev dispatch.Event) { s.dispatchSettled(ev, false, nil) }
+
+// dispatchRouted is dispatchSettled for an event from the inbox: the handlers it
+// starts carry its number in their Cause.
+func (s *script) dispatchRouted(in inboxEvent) {
+	s.routing = in.n
+	s.dispatchSettled(in.ev, in.repeat, in.settle)
+	s.routing = 0
+}
 
 // dispatchSettled starts the handlers for ev and tells settle when every
 // handler it started has ended (settle.go). When repeat is true the "message"
@@ -269,7 +277,8 @@ func (s *script) start(event string, fn *lua.LFunction, onDone func(), args ...l
 func (s *script) startMarked(event, eventID string, ordinal int, settle *eventSettle, fn *lua.LFunction, onDone func(), args ...lua.LValue) {
 	th, _ := s.L.NewThread()
 	h := &handler{event: event, started: time.Now(), th: th, onDone: onDone, eventID: eventID, ordinal: ordinal, settle: settle}
-	h.ctx, h.cancel = context.WithCancel(context.Background())
+	// The handler's calls carry what started it, for a recording (cause.go).
+	h.ctx, h.cancel = context.WithCancel(withCause(context.Background(), Cause{Script: s.name, Event: event, Dispatch: s.routing}))
 	th.SetContext(h.ctx)
 	s.threads[th] = h
 	s.inflight.Add(1)
@@ -494,13 +503,18 @@ const atEndTimeout = 10 * time.Second
 // runAtEnd starts what bindings asked to run when h ends, each on a worker
 // (drainWorkers waits for them).
 func (s *script) runAtEnd(h *handler) {
+	// What runs at the end is still the handler's doing, for a recording (cause.go).
+	base := context.Background()
+	if c, ok := CauseOf(h.ctx); ok {
+		base = withCause(base, c)
+	}
 	for _, f := range h.atEnd {
 		s.workers.Add(1)
 		s.atEnds.Add(1)
 		go func() {
 			defer s.workers.Done()
 			defer s.atEnds.Add(-1)
-			ctx, cancel := context.WithTimeout(context.Background(), atEndTimeout)
+			ctx, cancel := context.WithTimeout(base, atEndTimeout)
 			defer cancel()
 			f(ctx)
 		}()

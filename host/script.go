@@ -75,6 +75,7 @@ func (l Limits) withDefaults() Limits {
 // script is one loaded Lua file and the goroutine that owns its state.
 type script struct {
 	name      string
+	routing   uint64 // the number of the event being dispatched, scheduler only (cause.go)
 	path      string
 	onFailure func(script, event, err string) // Config.OnFailure
 	L         *lua.LState

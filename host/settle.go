@@ -13,6 +13,7 @@ type inboxEvent struct {
 	ev     dispatch.Event
 	repeat bool // the "message" handlers had its message already (overlap.go)
 	settle *eventSettle
+	n      uint64 // the host's number for the event (Cause.Dispatch)
 }
 
 // eventSettle tells the gateway's dedup window when every script is done

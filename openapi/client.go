@@ -182,6 +182,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if err != nil {
 		return nil, err
 	}
+	if co, ok := c.observer.(CallObserver); ok {
+		co.Call(ctx, method, path, body, contentType)
+	}
 	refetched := false
 	retries := 0
 	RouteKey := method + " " + path

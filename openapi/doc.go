@@ -93,6 +93,8 @@
 // Config.Observer (observer.go) hears of every exchange and retry by route template:
 // RouteOf (routeof.go) maps a path back to the declared Route it was built from, so ids
 // never reach a metric label. knownRoutes lists the declarations; a test keeps it whole.
+// An Observer that is also a CallObserver hears each call once more, with its caller's
+// context, path and encoded body (a recording of what scripts send).
 //
 // Section numbers such as §7.4 refer to docs/protocol.md.
 package openapi

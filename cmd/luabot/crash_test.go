@@ -73,8 +73,9 @@ end)`,
 			}
 			return ids
 		},
-		sends:  2,
-		marked: func(kind string) string { return map[string]string{"reply": "0\x00s0", "send": "0\x00s1"}[kind] },
+		sends: 2,
+		// Replies carry their first msg_seq and are never marked: a missing one is a fault.
+		marked: func(kind string) string { return map[string]string{"send": "0\x00s0"}[kind] },
 		answer: func(m sim.SentMessage) (string, string) {
 			if m.MsgID != "" {
 				return m.MsgID, "reply"

@@ -14,6 +14,7 @@
 //	luabot backup OUT            write a consistent copy of the kv file, also while a bot runs
 //	luabot kv check              check the kv file's consistency (through the running bot if any)
 //	luabot bench SCRIPT|DIR...   measure scripts under a message load (--compare: beside a bare Go client)
+//	luabot replay FILE SCRIPT|DIR... feed a recording (run --record) to scripts, print what they send otherwise
 //
 // `luabot help COMMAND` lists a command's flags.
 package main
@@ -93,6 +94,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil {
 		return 0
 	}
+	var code exitCode
+	if errors.As(err, &code) {
+		return int(code) // the command said why on its own
+	}
 	fmt.Fprintf(stderr, "luabot: %v\n", err)
 	var ue *usageError
 	if errors.As(err, &ue) || strings.HasPrefix(err.Error(), "flag provided but not defined") ||
@@ -118,6 +123,7 @@ func commands() []*cli.Command {
 		backupCommand(),
 		kvCommand(),
 		benchCommand(),
+		replayCommand(),
 		benchBareCommand(),
 	}
 }

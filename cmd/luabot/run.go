@@ -28,7 +28,7 @@ func runCommand() *cli.Command {
 			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile (pprof) to this file"},
 			// For `luabot bench`: each script's handler times, written when the run ends.
 			&cli.StringFlag{Name: "handler-stats", Hidden: true, Usage: "write each script's handler times (JSON) to this file at exit"},
-		}, adminFlags(""), limitFlags()),
+		}, adminFlags(""), limitFlags(), recordFlags()),
 		Action: func(c *cli.Context) error {
 			specs, process, err := runSpecs(c)
 			if err != nil {

@@ -108,9 +108,9 @@ type preparedBot struct {
 
 // prepareBot makes the REST client, checks the transport settings and loads
 // the scripts of s. Nothing connects yet.
-func prepareBot(c *cli.Context, s *botSpec, w *watch) (p *preparedBot, err error) {
+func prepareBot(c *cli.Context, s *botSpec, w *watch, obs observer) (p *preparedBot, err error) {
 	defer func() { err = s.keysNotFlags(err) }()
-	api, err := platformAPI(s.o, w.metrics, s.log)
+	api, err := platformAPI(s.o, obs, s.log)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +120,7 @@ func prepareBot(c *cli.Context, s *botSpec, w *watch) (p *preparedBot, err error
 	}
 	tcfg.Name = s.name
 	tcfg.StartBackoff, tcfg.ReconnectBackoff = startBackoff, reconnectBackoff
-	hcfg := host.Config{API: api, PrivateFiles: []string{tcfg.StatusFile}, Observer: w.metrics, Logger: s.log}
+	hcfg := host.Config{API: api, PrivateFiles: []string{tcfg.StatusFile}, Observer: obs, Logger: s.log}
 	if c.Bool("watch") {
 		hcfg.Watch = s.paths
 	}
@@ -145,7 +145,12 @@ func prepareBot(c *cli.Context, s *botSpec, w *watch) (p *preparedBot, err error
 // runBot runs the only bot: a refused credential ends the process (exit 1)
 // with one line naming what to fix.
 func runBot(c *cli.Context, s *botSpec, w *watch) error {
-	p, err := prepareBot(c, s, w)
+	obs, stopRecording, err := startRecording(s.o, s.paths, w.metrics)
+	if err != nil {
+		return err
+	}
+	defer stopRecording() // after p.Close: the host has stopped
+	p, err := prepareBot(c, s, w, obs)
 	if err != nil {
 		return err
 	}
@@ -213,6 +218,9 @@ var botRetry, botRetryMax = 5 * time.Second, 5 * time.Minute
 // connects; then a bot that stops is logged and started again with backoff
 // while the others keep running. It returns when ctx ends.
 func runBots(c *cli.Context, specs []*botSpec, w *watch) error {
+	if c.String("record") != "" {
+		return usagef("--record records one bot: run the bot to record on its own (its flags, or a config file describing it alone)")
+	}
 	var bots []*preparedBot
 	defer func() {
 		for _, b := range bots {
@@ -220,7 +228,7 @@ func runBots(c *cli.Context, specs []*botSpec, w *watch) error {
 		}
 	}()
 	for _, s := range specs {
-		p, err := prepareBot(c, s, w)
+		p, err := prepareBot(c, s, w, w.metrics)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "bot "+s.name+":") {
 				err = fmt.Errorf("bot %s: %w", s.name, err)

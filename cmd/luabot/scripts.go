@@ -112,16 +112,10 @@ func loadHost(o opts, command string, paths []string, fb *fileBot, cfg host.Conf
 	if err := applyLimitFlags(o, &cfg); err != nil {
 		return nil, err
 	}
-	if fb == nil && o.String("config") != "" {
-		// dev, repl and run with flags: the file's single bot.
-		f, err := readConfigFile(o.String("config"))
-		if err != nil {
+	if fb == nil {
+		if fb, err = configBot(o); err != nil {
 			return nil, err
 		}
-		if fb, err = f.single(); err != nil {
-			return nil, err
-		}
-		f.warnPermissions(slog.Warn)
 	}
 	if err := applyConfFlags(o, &cfg, files, fb); err != nil {
 		return nil, err
@@ -191,4 +185,24 @@ func flatten(err error) []error {
 		return nil
 	}
 	return []error{err}
+}
+
+// configBot is the single bot of the --config file, or nil without one: for
+// the commands that take a file but run no bot of it by name (dev, repl,
+// replay, and run with flags).
+func configBot(o opts) (*fileBot, error) {
+	path := o.String("config")
+	if path == "" {
+		return nil, nil
+	}
+	f, err := readConfigFile(path)
+	if err != nil {
+		return nil, err
+	}
+	fb, err := f.single()
+	if err != nil {
+		return nil, err
+	}
+	f.warnPermissions(slog.Warn)
+	return fb, nil
 }
