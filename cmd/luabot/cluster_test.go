@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/luabot/luabot/internal/redistest"
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/kv/kvredis"
 	"github.com/luabot/luabot/openapi"
 	"github.com/luabot/luabot/sim"
@@ -52,7 +53,7 @@ type cluster struct {
 
 func newCluster(t *testing.T) *cluster {
 	t.Helper()
-	c := &cluster{t: t, redis: redistest.Start(t), platform: startedSim(t, sim.Config{Shards: 2}), dir: t.TempDir()}
+	c := &cluster{t: t, redis: redistest.Start(t), platform: simtest.Start(t, sim.Config{Shards: 2}), dir: t.TempDir()}
 	os.WriteFile(filepath.Join(c.dir, "bot.lua"), []byte(clusterBot), 0o644)
 	g2, err := c.platform.JoinGuild("second")
 	if err != nil {
