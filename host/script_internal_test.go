@@ -88,10 +88,16 @@ func recordText(r slog.Record) string {
 	return b.String()
 }
 
+// harnessWait bounds the harness's waits for a log line or an API call. It
+// only ends a test that is failing anyway, so it is far above the limits the
+// scripts run under (their CPU budgets count wall time while Lua runs, which
+// -race on a loaded machine stretches several times over).
+const harnessWait = time.Minute
+
 // waitLog returns the first record whose text contains every part.
 func (l *logSink) waitLog(t *testing.T, parts ...string) string {
 	t.Helper()
-	deadline := time.After(5 * time.Second)
+	deadline := time.After(harnessWait)
 	for {
 		select {
 		case r := <-l.records:
@@ -156,6 +162,7 @@ func newHarnessIn(t *testing.T, dir, src string, limits Limits) (*harness, error
 	path := writeScript(t, dir, "bot.lua", src)
 	s, err := loadScript(path, scriptDeps{
 		api: h.api, store: store, logger: slog.New(h.logs), limits: limits, clock: h.clock,
+		loadBudget: harnessWait, // tests of the load budget set their own
 	})
 	if err != nil {
 		return nil, err
@@ -196,7 +203,7 @@ func (h *harness) nextCall() apiCall {
 	select {
 	case c := <-h.api.calls:
 		return c
-	case <-time.After(5 * time.Second):
+	case <-time.After(harnessWait):
 		h.t.Fatalf("no API call; log:\n%s", h.logs.dump())
 	}
 	return apiCall{}
