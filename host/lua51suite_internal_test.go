@@ -16,7 +16,14 @@ import (
 // as a script's top level and must reach its end without an error.
 var lua51Suite = []string{"pm", "sort", "vararg", "strings", "math", "nextvar", "constructs", "calls", "literals", "closure", "locals", "events"}
 
+// parallelSuites: TestLua51Suite, TestLua51Suite_InAHandler and TestLibraries
+// run whole third-party test suites (several seconds of CPU each under -race)
+// and run in parallel with each other, after the package's sequential tests.
+// They share no process-wide state (no environment, working directory, default
+// logger or memory watchdog), and their limits are generous: the load
+// watchdog's 256 MiB of process heap growth and a minute's load budget.
 func TestLua51Suite(t *testing.T) {
+	t.Parallel() // see parallelSuites
 	for _, name := range lua51Suite {
 		t.Run(name, func(t *testing.T) {
 			store, err := kv.Open(kv.Config{Path: filepath.Join(t.TempDir(), "t.db")})
@@ -43,6 +50,7 @@ func TestLua51Suite(t *testing.T) {
 // The top level runs each once first, which declares the globals the file
 // assigns (a handler may only assign declared globals: strict.go).
 func TestLua51Suite_InAHandler(t *testing.T) {
+	t.Parallel() // see parallelSuites
 	for _, name := range lua51Suite {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -60,7 +68,7 @@ on("AT_MESSAGE_CREATE", function(ev)
   loaded.suite = nil
   require("suite")
   send("100", "reached the end")
-end)`, Limits{CPU: 10 * time.Second, Memory: 256 << 20})
+end)`, Limits{CPU: time.Minute, Memory: 256 << 20}) // constructs.lua compiles 16384 chunks: over 10 s of Lua under -race on a loaded machine
 			if err != nil {
 				t.Fatal(err)
 			}
