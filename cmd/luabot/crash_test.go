@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/sim"
 )
@@ -32,14 +33,7 @@ func TestRun_KillNineCountsEachEventOnce(t *testing.T) {
 		t.Skip("starts and kills luabot several times")
 	}
 	const events, window = 1000, 150
-	platform, err := sim.New(sim.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := platform.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer platform.Close()
+	platform := simtest.Start(t, sim.Config{})
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "count.lua"), []byte(`on("message", function(ev)
   local n = kv.incr("count")
