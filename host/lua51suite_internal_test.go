@@ -21,7 +21,7 @@ var lua51Suite = []string{"pm", "sort", "vararg", "strings", "math", "nextvar", 
 // and run in parallel with each other, after the package's sequential tests.
 // They share no process-wide state (no environment, working directory, default
 // logger or memory watchdog), and their limits are generous: the load
-// watchdog's 256 MiB of process heap growth and a minute's load budget.
+// watchdog's 256 MiB of process heap growth and a load budget of harnessWait.
 func TestLua51Suite(t *testing.T) {
 	t.Parallel() // see parallelSuites
 	for _, name := range lua51Suite {
@@ -34,7 +34,7 @@ func TestLua51Suite(t *testing.T) {
 			s, err := loadScript(filepath.Join("testdata", "lua51-tests", name+".lua"), scriptDeps{
 				api: &fakeAPI{}, store: store, logger: slog.New(slog.DiscardHandler),
 				limits:     Limits{CPU: 10 * time.Second, Memory: 256 << 20},
-				loadBudget: time.Minute, // wall time, which -race on a loaded machine stretches
+				loadBudget: harnessWait, // wall time, which -race on a loaded machine stretches
 			})
 			if err != nil {
 				t.Fatal(err)
