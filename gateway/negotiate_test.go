@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/luabot/luabot/gateway"
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/sim"
 )
 
@@ -122,7 +123,7 @@ func TestIntentNegotiator_WantsChange(t *testing.T) {
 // identifies again without them, runs, and says so once; a reconnect that identifies
 // again asks for the granted set directly.
 func TestClient_NegotiatesIntentsOnSim(t *testing.T) {
-	platform := newSim(t, sim.Config{GrantedIntents: sim.IntentPublicGuildMessages | sim.IntentGroupAndC2C | sim.IntentDirectMessages})
+	platform := simtest.Start(t, sim.Config{GrantedIntents: sim.IntentPublicGuildMessages | sim.IntentGroupAndC2C | sim.IntentDirectMessages})
 	var mu sync.Mutex
 	var reported []gateway.Intent
 	n := gateway.NewIntentNegotiator(func() (gateway.Intent, gateway.Intent) { return public | groups, private | dms },
@@ -173,7 +174,7 @@ func TestClient_NegotiatesIntentsOnSim(t *testing.T) {
 
 // Without a negotiator, or when even the required intents are refused, 4014 stops Run.
 func TestClient_IntentsRefusedStops(t *testing.T) {
-	platform := newSim(t, sim.Config{GrantedIntents: sim.IntentGuilds})
+	platform := simtest.Start(t, sim.Config{GrantedIntents: sim.IntentGuilds})
 	for _, name := range []string{"static intents", "negotiator"} {
 		t.Run(name, func(t *testing.T) {
 			c, logs := simClient(t, platform, func(cfg *gateway.Config) {

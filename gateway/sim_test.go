@@ -12,25 +12,12 @@ import (
 	"time"
 
 	"github.com/luabot/luabot/gateway"
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/sim"
 )
 
 // These tests run the Client against the simulator's fault injection (sim.Server.Inject),
 // the platform the README describes, instead of the hand-written fakes in fake_test.go.
-
-// newSim starts a simulator for the test.
-func newSim(t *testing.T, cfg sim.Config) *sim.Server {
-	t.Helper()
-	platform, err := sim.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := platform.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { platform.Close() })
-	return platform
-}
 
 // simClient is newClient (fast backoff, recorded log) for platform's bot, asking for
 // @-messages only.
@@ -122,7 +109,7 @@ func TestClient_Run_SimStreamSurvivesFaults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			platform := newSim(t, sim.Config{})
+			platform := simtest.Start(t, sim.Config{})
 			c, logs := simClient(t, platform, nil)
 			st := newStream()
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -257,7 +244,7 @@ func TestClient_Run_SimCloseCodes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			platform := newSim(t, sim.Config{})
+			platform := simtest.Start(t, sim.Config{})
 			c, logs := simClient(t, platform, nil)
 			st := newStream()
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -336,7 +323,7 @@ func TestClient_Run_SimCloseCodes(t *testing.T) {
 // handed on like any other (scripts may subscribe to new events by name). The stream
 // carries on, on the same connection.
 func TestClient_Run_SimOddFramesKeepTheConnection(t *testing.T) {
-	platform := newSim(t, sim.Config{})
+	platform := simtest.Start(t, sim.Config{})
 	c, logs := simClient(t, platform, nil)
 	st := newStream()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

@@ -15,6 +15,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/luabot/luabot/gateway"
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/sim"
 )
 
@@ -26,7 +27,7 @@ import (
 // are acknowledged again.
 func TestClient_Run_SimZombieResumes(t *testing.T) {
 	const interval = 500 * time.Millisecond
-	platform := newSim(t, sim.Config{HeartbeatInterval: interval})
+	platform := simtest.Start(t, sim.Config{HeartbeatInterval: interval})
 	tap := &wireTap{changed: make(chan struct{})}
 	var c *gateway.Client
 	c, logs := simClient(t, platform, func(cfg *gateway.Config) {

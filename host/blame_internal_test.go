@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	lua "github.com/yuin/gopher-lua"
+
 	"github.com/luabot/luabot/gateway"
 	"github.com/luabot/luabot/kv"
 )
@@ -38,7 +40,19 @@ func neighbours(t *testing.T, victimSrc string, victimLimits Limits, attackerSrc
 		}
 		return s
 	}
+	// An earlier neighbours (another round, another test) may have left Lua
+	// running one stretch at a time for up to exclusiveFor; the victim would
+	// then have the process to itself and nothing would be tested. No other
+	// test runs Lua meanwhile: these tests are not parallel.
+	luaRuns.exclusive.Store(false)
 	victim := load("victim.lua", victimSrc, victimLimits)
+	// growth_unattributed() tells the victim whether the watchdog has switched to
+	// running Lua one stretch at a time since the scripts were loaded.
+	before := luaRuns.until.Load()
+	victim.L.G.Global.RawSetString("growth_unattributed", victim.L.NewFunction(func(L *lua.LState) int {
+		L.Push(lua.LBool(luaRuns.until.Load() != before))
+		return 1
+	}))
 	all := []*script{victim}
 	for i := range attackers {
 		all = append(all, load(fmt.Sprintf("attacker%d.lua", i), attackerSrc, attackerLimits))
@@ -50,6 +64,21 @@ func neighbours(t *testing.T, victimSrc string, victimLimits Limits, attackerSrc
 	}
 	go func() { watchMemory(ctx, func() []*script { return all }); done <- struct{}{} }()
 	defer func() {
+		// A stopping script handles what is still queued; the attacks left once
+		// the victim is done prove nothing and would cost seconds each under -race.
+		for _, a := range all[1:] {
+			for {
+				if _, ok := a.inbox.pop(); !ok {
+					break
+				}
+				a.queued.Add(-1)
+			}
+			// A spinner would run on to its CPU limit: the scheduler sees the
+			// cancellation only between handlers. Stop it as the watchdog would.
+			if h := a.running.Load(); h != nil {
+				h.cancel()
+			}
+		}
 		cancel()
 		for range len(all) + 1 {
 			<-done
@@ -89,10 +118,19 @@ func neighbours(t *testing.T, victimSrc string, victimLimits Limits, attackerSrc
 // allocations of a neighbour running at the same time: the neighbour keeps
 // 16 MiB per event (up to 64 MiB live) and drops it again, under its own
 // 256 MiB limit, while the victim with a 16 MiB limit runs a long loop.
+// The loop lasts until the watchdog has seen more growth during the
+// victim's run than the victim may use (it then runs Lua one stretch at a
+// time, runs.go), and a little longer for its decision; so the test cannot
+// pass without the neighbour's allocations landing in the victim's run. (A
+// fixed loop of 5e6 iterations took minutes under -race and did not make
+// sure of that.)
 func TestBlame_NeighbourAllocationsNotChargedToVictim(t *testing.T) {
 	victim := `on("message", function(ev)
   local n = 0
-  for i = 1, 5e6 do n = n + i end
+  while not growth_unattributed() do
+    for i = 1, 1e4 do n = n + i end
+  end
+  for i = 1, 5e5 do n = n + i end
   qq.send("100", "victim done")
 end)`
 	attacker := `ring = {}
@@ -137,7 +175,7 @@ func TestBlame_NeighbourCPUNotChargedToVictim(t *testing.T) {
 end)`
 	spinner := `on("message", function(ev) while true do end end)`
 	// Calibrate: the victim's loop alone, on this machine under this load.
-	iters := 2_000_000
+	iters := 200_000
 	alone := func() time.Duration {
 		start := time.Now()
 		if ended := neighbours(t, strings.Replace(victim, "N", fmt.Sprint(iters), 1), Limits{CPU: time.Minute}, spinner, Limits{}, 0, 0); ended != "" {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/openapi"
 	"github.com/luabot/luabot/sim"
@@ -23,7 +24,7 @@ func TestHost_RepliesDespiteClockSkew(t *testing.T) {
 	for _, skew := range []time.Duration{-8000 * time.Hour, time.Hour} {
 		t.Run(skew.String(), func(t *testing.T) {
 			t.Parallel()
-			platform := newPlatform(t, sim.Config{Clock: func() time.Time { return time.Now().Add(skew) }})
+			platform := simtest.Start(t, sim.Config{Clock: func() time.Time { return time.Now().Add(skew) }})
 			dir := t.TempDir()
 			script := filepath.Join(dir, "echo.lua")
 			if err := os.WriteFile(script, []byte(`
@@ -34,11 +35,11 @@ end)
 `), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			logs := newGWLog()
-			ctx := deadline(t, 20*time.Second)
+			logs := simtest.NewLog()
+			ctx := simtest.Deadline(t, 20*time.Second)
 			// The REST client logs to the same place as the host, as luabot run sets it up.
 			api, err := openapi.New(openapi.Config{AppID: platform.AppID(), Secret: platform.Secret(),
-				BaseURL: platform.APIURL(), TokenURL: platform.TokenURL(), Logger: logs.logger()})
+				BaseURL: platform.APIURL(), TokenURL: platform.TokenURL(), Logger: logs.Logger()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -47,7 +48,7 @@ end)
 				t.Fatal(err)
 			}
 			defer store.Close()
-			h, err := host.New(host.Config{API: api, Store: store, Logger: logs.logger()})
+			h, err := host.New(host.Config{API: api, Store: store, Logger: logs.Logger()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -56,7 +57,7 @@ end)
 			}
 			runCtx, cancel := context.WithCancel(ctx)
 			done := make(chan error, 1)
-			src, err := transport.New(transport.Config{API: api, Store: store, Intents: h, Logger: logs.logger()})
+			src, err := transport.New(transport.Config{API: api, Store: store, Intents: h, Logger: logs.Logger()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -67,19 +68,19 @@ end)
 					t.Errorf("Run = %v", err)
 				}
 			}()
-			logs.sessionsUp(t, ctx, 1)
+			logs.SessionsUp(t, ctx, 1)
 			const n = 3
 			for i := range n {
 				if _, err := platform.Post(sim.Post{Content: strconv.Itoa(i), MentionBot: true}); err != nil {
 					t.Fatal(err)
 				}
 				if _, err := platform.WaitSent(ctx, i); err != nil {
-					t.Fatalf("no reply to message %d: %v; log:\n%s", i, err, logs.tail(20))
+					t.Fatalf("no reply to message %d: %v; log:\n%s", i, err, logs.Tail(20))
 				}
 			}
-			warned := logs.matching("an event's timestamp and the local clock disagree; reply windows count from when events arrive", nil)
+			warned := logs.Matching("an event's timestamp and the local clock disagree; reply windows count from when events arrive", nil)
 			if skew.Abs() > time.Minute && len(warned) != 1 {
-				t.Errorf("%d clock warnings for %d events, want 1; log:\n%s", len(warned), n, logs.tail(20))
+				t.Errorf("%d clock warnings for %d events, want 1; log:\n%s", len(warned), n, logs.Tail(20))
 			}
 		})
 	}

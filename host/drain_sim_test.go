@@ -11,6 +11,7 @@ import (
 
 	"github.com/luabot/luabot/gateway"
 	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/sim"
 	"github.com/luabot/luabot/transport"
@@ -21,7 +22,7 @@ import (
 // next start does not get it replayed (the transport alone saved them
 // before the handler had finished).
 func TestHost_StopSavesEventsFinishedWhileDraining(t *testing.T) {
-	platform := newPlatform(t, sim.Config{})
+	platform := simtest.Start(t, sim.Config{})
 	dir := t.TempDir()
 	script := filepath.Join(dir, "slow.lua")
 	if err := os.WriteFile(script, []byte(`on("message", function(ev) ev:reply("started"); sleep(0.3); ev:reply("done") end)`), 0o644); err != nil {
@@ -29,7 +30,7 @@ func TestHost_StopSavesEventsFinishedWhileDraining(t *testing.T) {
 	}
 	data := filepath.Join(dir, "bot.db")
 	stop := runHost(t, platform, data, host.Config{}, script)
-	ctx := deadline(t, 15*time.Second)
+	ctx := simtest.Deadline(t, 15*time.Second)
 	if err := platform.WaitSessions(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +69,7 @@ func TestHost_StopSavesEventsFinishedWhileDraining(t *testing.T) {
 // A stop delayed by parked handlers says at once what they wait for and where, so the
 // person pressing Ctrl-C knows why luabot has not exited yet.
 func TestHost_StopNamesWhatHandlersWaitFor(t *testing.T) {
-	platform := newPlatform(t, sim.Config{})
+	platform := simtest.Start(t, sim.Config{})
 	dir := t.TempDir()
 	script := filepath.Join(dir, "parked.lua")
 	if err := os.WriteFile(script, []byte(`on("message", function(ev)
@@ -81,9 +82,9 @@ func TestHost_StopNamesWhatHandlersWaitFor(t *testing.T) {
 end)`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	logs := newGWLog()
-	b, stop := runHostWith(t, platform, filepath.Join(dir, "bot.db"), host.Config{Logger: logs.logger(), Drain: 50 * time.Millisecond}, script)
-	ctx := deadline(t, 15*time.Second)
+	logs := simtest.NewLog()
+	b, stop := runHostWith(t, platform, filepath.Join(dir, "bot.db"), host.Config{Logger: logs.Logger(), Drain: 50 * time.Millisecond}, script)
+	ctx := simtest.Deadline(t, 15*time.Second)
 	if err := platform.WaitSessions(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
@@ -106,9 +107,9 @@ end)`), 0o644); err != nil {
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
-	recs := logs.matching("waiting for handlers to finish before stopping", nil)
+	recs := logs.Matching("waiting for handlers to finish before stopping", nil)
 	if len(recs) != 1 {
-		t.Fatalf("%d lines about the wait at shutdown; log:\n%s", len(recs), logs.tail(20))
+		t.Fatalf("%d lines about the wait at shutdown; log:\n%s", len(recs), logs.Tail(20))
 	}
 	got := recs[0].String()
 	for _, want := range []string{`sleep(1h0m0s) at ` + script + `:4`, `wait_for("message") at ` + script + `:6`, "count=2"} {

@@ -11,12 +11,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/luabot/luabot/gateway"
 	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/sim"
 	"github.com/luabot/luabot/transport"
@@ -24,122 +24,6 @@ import (
 
 // These tests run a whole bot (host, gateway client, scripts) against the simulator's
 // fault injection: the reconnect policy of gateway/doc.go seen from the scripts.
-
-// gwLog is a slog.Handler that keeps every record (message, attributes, time), so a test
-// can wait for a gateway decision instead of sleeping.
-type gwLog struct {
-	shared *gwLogShared
-	attrs  []slog.Attr
-}
-
-type gwLogShared struct {
-	mu      sync.Mutex
-	recs    []gwRecord
-	changed chan struct{}
-}
-
-type gwRecord struct {
-	Time  time.Time
-	Level slog.Level
-	Msg   string
-	Attrs map[string]string
-}
-
-func (r gwRecord) String() string {
-	var b strings.Builder
-	b.WriteString(r.Level.String() + " " + r.Msg)
-	for k, v := range r.Attrs {
-		b.WriteString(" " + k + "=" + v)
-	}
-	return b.String()
-}
-
-func newGWLog() *gwLog { return &gwLog{shared: &gwLogShared{changed: make(chan struct{})}} }
-
-func (h *gwLog) logger() *slog.Logger { return slog.New(h) }
-
-func (h *gwLog) Enabled(context.Context, slog.Level) bool { return true }
-
-func (h *gwLog) Handle(_ context.Context, r slog.Record) error {
-	rec := gwRecord{Time: r.Time, Level: r.Level, Msg: r.Message, Attrs: map[string]string{}}
-	for _, a := range h.attrs {
-		rec.Attrs[a.Key] = a.Value.Resolve().String()
-	}
-	r.Attrs(func(a slog.Attr) bool {
-		rec.Attrs[a.Key] = a.Value.Resolve().String()
-		return true
-	})
-	h.shared.mu.Lock()
-	h.shared.recs = append(h.shared.recs, rec)
-	close(h.shared.changed)
-	h.shared.changed = make(chan struct{})
-	h.shared.mu.Unlock()
-	return nil
-}
-
-func (h *gwLog) WithAttrs(as []slog.Attr) slog.Handler {
-	return &gwLog{shared: h.shared, attrs: append(append([]slog.Attr(nil), h.attrs...), as...)}
-}
-
-func (h *gwLog) WithGroup(string) slog.Handler { return h }
-
-// matching returns the records with message msg for which keep (nil: all) holds.
-func (h *gwLog) matching(msg string, keep func(gwRecord) bool) []gwRecord {
-	h.shared.mu.Lock()
-	defer h.shared.mu.Unlock()
-	var out []gwRecord
-	for _, r := range h.shared.recs {
-		if r.Msg == msg && (keep == nil || keep(r)) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// count counts the records with one of msgs.
-func (h *gwLog) count(msgs ...string) int {
-	n := 0
-	for _, m := range msgs {
-		n += len(h.matching(m, nil))
-	}
-	return n
-}
-
-// waitFor blocks until cond holds (it is re-checked after every new record) or ctx ends.
-func (h *gwLog) waitFor(t *testing.T, ctx context.Context, what string, cond func() bool) {
-	t.Helper()
-	for {
-		h.shared.mu.Lock()
-		ch := h.shared.changed
-		h.shared.mu.Unlock()
-		if cond() {
-			return
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			t.Fatalf("waiting for %s: %v; log:\n%s", what, ctx.Err(), h.tail(30))
-		}
-	}
-}
-
-// sessionsUp waits until the gateway clients have logged n READY or RESUMED in all.
-func (h *gwLog) sessionsUp(t *testing.T, ctx context.Context, n int) {
-	t.Helper()
-	h.waitFor(t, ctx, fmt.Sprintf("%d READY/RESUMED", n), func() bool {
-		return h.count("gateway ready", "gateway resumed") >= n
-	})
-}
-
-func (h *gwLog) tail(n int) string {
-	h.shared.mu.Lock()
-	defer h.shared.mu.Unlock()
-	var lines []string
-	for _, r := range h.shared.recs[max(0, len(h.shared.recs)-n):] {
-		lines = append(lines, r.String())
-	}
-	return strings.Join(lines, "\n")
-}
 
 // startHost runs a host like runHostWith, and also returns Run's result, so that a test
 // can see Run end on its own.
@@ -227,23 +111,23 @@ func TestHost_StreamSurvivesSimFaults(t *testing.T) {
 			t.Parallel()
 			// Starts are not paced here (max_concurrency 100): an op 9 would otherwise
 			// wait out the 5 s start window; TestHost_ShardsOnSim covers pacing.
-			platform := newPlatform(t, sim.Config{MaxConcurrency: 100})
+			platform := simtest.Start(t, sim.Config{MaxConcurrency: 100})
 			dir := t.TempDir()
 			script := filepath.Join(dir, "recorder.lua")
 			if err := os.WriteFile(script, []byte(recorderScript), 0o600); err != nil {
 				t.Fatal(err)
 			}
 			path := filepath.Join(dir, "bot.db")
-			logs := newGWLog()
-			ctx := deadline(t, 40*time.Second)
-			h, stop := runHostWith(t, platform, path, host.Config{Logger: logs.logger()}, script)
+			logs := simtest.NewLog()
+			ctx := simtest.Deadline(t, 40*time.Second)
+			h, stop := runHostWith(t, platform, path, host.Config{Logger: logs.Logger()}, script)
 
 			injected := 0
 			var invalidatedAt []int
 			for n := 1; n <= total; n++ {
 				if (n-1)%every == 0 {
 					// Only fault a connection both sides consider up.
-					logs.sessionsUp(t, ctx, injected+1)
+					logs.SessionsUp(t, ctx, injected+1)
 					if n > 1 {
 						kind := tt.faults[injected%len(tt.faults)]
 						if err := platform.Inject(sim.Fault{Kind: kind}); err != nil {
@@ -262,12 +146,12 @@ func TestHost_StreamSurvivesSimFaults(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			logs.sessionsUp(t, ctx, injected+1)
+			logs.SessionsUp(t, ctx, injected+1)
 			if _, err := platform.Post(sim.Post{Content: "done"}); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := platform.WaitSent(ctx, 0); err != nil {
-				t.Fatalf("no answer to the last message: %v; log:\n%s", err, logs.tail(20))
+				t.Fatalf("no answer to the last message: %v; log:\n%s", err, logs.Tail(20))
 			}
 			status := h.Status()
 			if err := stop(); err != nil {
@@ -315,7 +199,7 @@ func TestHost_StreamSurvivesSimFaults(t *testing.T) {
 			if sh.LostSessions != len(invalidatedAt) || sh.Identifies != 1+len(invalidatedAt) || sh.Resumes != injected-len(invalidatedAt) {
 				t.Errorf("shard status %+v; want %d lost sessions, %d identifies, %d resumes", sh, len(invalidatedAt), 1+len(invalidatedAt), injected-len(invalidatedAt))
 			}
-			lost := logs.matching("gateway disconnected", func(r gwRecord) bool { return r.Attrs["lost_after_seq"] != "" })
+			lost := logs.Matching("gateway disconnected", func(r simtest.Record) bool { return r.Attrs["lost_after_seq"] != "" })
 			if len(lost) != len(invalidatedAt) {
 				t.Errorf("%d disconnects logged lost_after_seq, want %d (one per op 9)", len(lost), len(invalidatedAt))
 			}
@@ -358,14 +242,14 @@ func TestHost_SimCloseCodes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			tt.cfg.MaxConcurrency = 100 // a new session need not wait out the 5 s start window
-			platform := newPlatform(t, tt.cfg)
-			logs := newGWLog()
-			ctx := deadline(t, 20*time.Second)
+			platform := simtest.Start(t, tt.cfg)
+			logs := simtest.NewLog()
+			ctx := simtest.Deadline(t, 20*time.Second)
 			h, result := startHost(t, platform, filepath.Join(t.TempDir(), "bot.db"),
-				host.Config{Logger: logs.logger()}, "../examples/echo.lua")
+				host.Config{Logger: logs.Logger()}, "../examples/echo.lua")
 			var first string
 			if tt.fault != nil {
-				logs.sessionsUp(t, ctx, 1)
+				logs.SessionsUp(t, ctx, 1)
 				first = h.Status().Shards[0].SessionID
 				if tt.before != nil {
 					if err := platform.Inject(*tt.before); err != nil {
@@ -376,8 +260,8 @@ func TestHost_SimCloseCodes(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			logs.waitFor(t, ctx, "the disconnect decision", func() bool { return logs.count("gateway disconnected") > 0 })
-			rec := logs.matching("gateway disconnected", nil)[0]
+			logs.WaitFor(t, ctx, "the disconnect decision", func() bool { return logs.Count("gateway disconnected") > 0 })
+			rec := logs.Matching("gateway disconnected", nil)[0]
 			if rec.Attrs["code"] != strconv.Itoa(tt.code) || rec.Attrs["decision"] != tt.decision {
 				t.Fatalf("logged %s; want code %d decision %s", rec, tt.code, tt.decision)
 			}
@@ -403,7 +287,7 @@ func TestHost_SimCloseCodes(t *testing.T) {
 			}
 
 			// The bot answers on the resumed or new session.
-			logs.sessionsUp(t, ctx, 2)
+			logs.SessionsUp(t, ctx, 2)
 			if _, err := platform.Post(sim.Post{Content: "still there?", MentionBot: true}); err != nil {
 				t.Fatal(err)
 			}
@@ -423,7 +307,7 @@ func TestHost_SimCloseCodes(t *testing.T) {
 				identifies := 2
 				if tt.before != nil && tt.before.Kind == sim.FaultExpireToken {
 					identifies = 3 // refused with 4004 once
-					d := logs.matching("gateway disconnected", nil)
+					d := logs.Matching("gateway disconnected", nil)
 					if len(d) != 2 || d[1].Attrs["code"] != "4004" || d[1].Attrs["decision"] != "identify" {
 						t.Errorf("disconnects %v; want 4004 then identify after %d", d, tt.code)
 					}
@@ -461,13 +345,13 @@ func shardOf(t *testing.T, guildID string, count uint64) int {
 // are not paced).
 func TestHost_ShardsOnSim(t *testing.T) {
 	t.Parallel()
-	platform := newPlatform(t, sim.Config{Shards: 2}) // MaxConcurrency 1, as on the platform
-	ctx := deadline(t, 30*time.Second)
+	platform := simtest.Start(t, sim.Config{Shards: 2}) // MaxConcurrency 1, as on the platform
+	ctx := simtest.Deadline(t, 30*time.Second)
 	second, err := platform.JoinGuild("second guild")
 	if err != nil {
 		t.Fatal(err)
 	}
-	chans, err := apiFor(t, platform).Channels(ctx, second.ID)
+	chans, err := simtest.API(t, platform).Channels(ctx, second.ID)
 	if err != nil || len(chans) == 0 {
 		t.Fatalf("channels of %s: %v %v", second.ID, chans, err)
 	}
@@ -478,16 +362,16 @@ func TestHost_ShardsOnSim(t *testing.T) {
 		t.Fatalf("both guilds on shard %d; the world no longer splits them", owner[0])
 	}
 
-	logs := newGWLog()
+	logs := simtest.NewLog()
 	// The platform's window is 5 s; a shorter one shows the same pacing sooner.
 	const window = 300 * time.Millisecond
 	h, stop := runHostVia(t, platform, filepath.Join(t.TempDir(), "bot.db"),
-		host.Config{Logger: logs.logger()}, transport.Config{Shards: 2, StartWindow: window}, "../examples/echo.lua")
-	logs.sessionsUp(t, ctx, 2)
+		host.Config{Logger: logs.Logger()}, transport.Config{Shards: 2, StartWindow: window}, "../examples/echo.lua")
+	logs.SessionsUp(t, ctx, 2)
 	if err := platform.WaitSessions(ctx, 2); err != nil {
 		t.Fatal(err)
 	}
-	ids := logs.matching("gateway identifying", nil)
+	ids := logs.Matching("gateway identifying", nil)
 	if len(ids) != 2 || ids[0].Attrs["shard_id"] == ids[1].Attrs["shard_id"] {
 		t.Fatalf("identifies: %v", ids)
 	}
@@ -516,7 +400,7 @@ func TestHost_ShardsOnSim(t *testing.T) {
 	post("live")
 	platform.DropConnections()
 	post("dropped") // logged by the platform, replayed on resume
-	logs.sessionsUp(t, ctx, 4)
+	logs.SessionsUp(t, ctx, 4)
 	post("resumed")
 	if _, err := platform.WaitSent(ctx, len(posted)-1); err != nil {
 		t.Fatalf("%v; %d answers of %d", err, len(platform.Sent()), len(posted))
@@ -567,22 +451,22 @@ func TestHost_ShardsOnSim(t *testing.T) {
 // start to pace) and each shard replays what its guild missed, once.
 func TestHost_ShardsResumeAfterRestart(t *testing.T) {
 	t.Parallel()
-	platform := newPlatform(t, sim.Config{Shards: 2, MaxConcurrency: 2})
-	ctx := deadline(t, 20*time.Second)
+	platform := simtest.Start(t, sim.Config{Shards: 2, MaxConcurrency: 2})
+	ctx := simtest.Deadline(t, 20*time.Second)
 	second, err := platform.JoinGuild("second guild")
 	if err != nil {
 		t.Fatal(err)
 	}
-	chans, err := apiFor(t, platform).Channels(ctx, second.ID)
+	chans, err := simtest.API(t, platform).Channels(ctx, second.ID)
 	if err != nil || len(chans) == 0 {
 		t.Fatalf("channels of %s: %v %v", second.ID, chans, err)
 	}
 	channels := []string{platform.World().Channels[0].ID, chans[0].ID}
 	path := filepath.Join(t.TempDir(), "bot.db")
 
-	logs := newGWLog()
-	first, stop := runHostVia(t, platform, path, host.Config{Logger: logs.logger()}, transport.Config{Shards: 2}, "../examples/echo.lua")
-	logs.sessionsUp(t, ctx, 2)
+	logs := simtest.NewLog()
+	first, stop := runHostVia(t, platform, path, host.Config{Logger: logs.Logger()}, transport.Config{Shards: 2}, "../examples/echo.lua")
+	logs.SessionsUp(t, ctx, 2)
 	for g, ch := range channels {
 		if _, err := platform.Post(sim.Post{ChannelID: ch, Content: fmt.Sprintf("up g%d", g), MentionBot: true}); err != nil {
 			t.Fatal(err)
@@ -603,11 +487,11 @@ func TestHost_ShardsResumeAfterRestart(t *testing.T) {
 		}
 	}
 
-	logs = newGWLog()
-	h, stop := runHostVia(t, platform, path, host.Config{Logger: logs.logger()}, transport.Config{Shards: 2}, "../examples/echo.lua")
-	logs.sessionsUp(t, ctx, 2)
+	logs = simtest.NewLog()
+	h, stop := runHostVia(t, platform, path, host.Config{Logger: logs.Logger()}, transport.Config{Shards: 2}, "../examples/echo.lua")
+	logs.SessionsUp(t, ctx, 2)
 	if _, err := platform.WaitSent(ctx, 3); err != nil {
-		t.Fatalf("%v; log:\n%s", err, logs.tail(20))
+		t.Fatalf("%v; log:\n%s", err, logs.Tail(20))
 	}
 	answers := map[string]int{}
 	for _, m := range platform.Sent() {
@@ -626,7 +510,7 @@ func TestHost_ShardsResumeAfterRestart(t *testing.T) {
 			t.Errorf("shard %v: %+v; want its session resumed with one event replayed", sh.Shard, sh)
 		}
 	}
-	if n := logs.count("gateway session loaded"); n != 2 {
+	if n := logs.Count("gateway session loaded"); n != 2 {
 		t.Errorf("%d sessions loaded, want 2", n)
 	}
 	if err := stop(); err != nil {

@@ -108,6 +108,9 @@ end)`
 	if got := api.next(t); got != "11 10" {
 		t.Fatalf("a new event: %q, want 11 10", got)
 	}
+	// The reply is sent before the handler ends and commits its kv.set:
+	// crash only once E2's handler is over (under load this came first).
+	waitIdle(t, s)
 	crash() // E1 and E2 finished: their records are committed
 	if get("n") != "11" || get("u") != "10" || get("last") != `"two"` {
 		t.Fatalf("n=%s u=%s last=%s, want 11 10 \"two\"", get("n"), get("u"), get("last"))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/sim"
 )
 
@@ -61,7 +62,7 @@ func TestHelp_BuiltInUnlessAScriptHasItsOwn(t *testing.T) {
 			t.Parallel()
 			paths := writeScripts(t, tt.files)
 			platform := startBot(t, sim.Config{}, paths...)
-			ctx := deadline(t, 10*time.Second)
+			ctx := simtest.Deadline(t, 10*time.Second)
 			if _, err := platform.Post(sim.Post{Content: "/help", MentionBot: true}); err != nil {
 				t.Fatal(err)
 			}
@@ -120,9 +121,9 @@ func TestHelp_AliasInTwoScriptsIsWarned(t *testing.T) {
 		"a.lua": `command("签到|checkin", {aliases = {"打卡"}}, function(ev) ev:reply("a") end)`,
 		"b.lua": `command("打卡", function(ev) ev:reply("b") end)`,
 	})
-	logs := newGWLog()
-	_, _ = runHostWith(t, newPlatform(t, sim.Config{}), filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.logger()}, paths...)
-	warnings := logs.matching("command registered by two scripts; both will run", nil)
+	logs := simtest.NewLog()
+	_, _ = runHostWith(t, simtest.Start(t, sim.Config{}), filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.Logger()}, paths...)
+	warnings := logs.Matching("command registered by two scripts; both will run", nil)
 	if len(warnings) != 1 || warnings[0].Attrs["command"] != "打卡" {
 		t.Fatalf("warnings %v, want one naming 打卡", warnings)
 	}

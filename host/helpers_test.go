@@ -7,42 +7,11 @@ import (
 	"time"
 
 	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/kv"
-	"github.com/luabot/luabot/openapi"
 	"github.com/luabot/luabot/sim"
 	"github.com/luabot/luabot/transport"
 )
-
-// newPlatform starts a simulator for the test.
-func newPlatform(t *testing.T, cfg sim.Config) *sim.Server {
-	t.Helper()
-	platform, err := sim.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := platform.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { platform.Close() })
-	return platform
-}
-
-// apiFor is a REST client for the simulator's bot.
-func apiFor(t *testing.T, platform *sim.Server) *openapi.Client {
-	t.Helper()
-	api, err := openapi.New(openapi.Config{AppID: platform.AppID(), Secret: platform.Secret(),
-		BaseURL: platform.APIURL(), TokenURL: platform.TokenURL()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return api
-}
-
-func deadline(t *testing.T, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
 
 // bot is a host serving from a transport, as `luabot run` wires them.
 type bot struct {
@@ -71,7 +40,7 @@ func runHostWith(t *testing.T, platform *sim.Server, path string, cfg host.Confi
 // over it, with the scripts loaded. closeStore closes the store.
 func newBot(t *testing.T, platform *sim.Server, path string, cfg host.Config, tcfg transport.Config, scripts ...string) (b *bot, closeStore func()) {
 	t.Helper()
-	api := apiFor(t, platform)
+	api := simtest.API(t, platform)
 	store, err := kv.Open(kv.Config{Path: path})
 	if err != nil {
 		t.Fatal(err)

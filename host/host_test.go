@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/openapi"
 	"github.com/luabot/luabot/sim"
@@ -19,14 +20,14 @@ import (
 // until the bot's gateway session is up.
 func startBot(t *testing.T, cfg sim.Config, scripts ...string) *sim.Server {
 	t.Helper()
-	platform := newPlatform(t, cfg)
+	platform := simtest.Start(t, cfg)
 	stop := runHost(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{}, scripts...)
 	t.Cleanup(func() {
 		if err := stop(); err != nil {
 			t.Errorf("Run: %v", err)
 		}
 	})
-	if err := platform.WaitSessions(deadline(t, 10*time.Second), 1); err != nil {
+	if err := platform.WaitSessions(simtest.Deadline(t, 10*time.Second), 1); err != nil {
 		t.Fatalf("bot did not connect: %v", err)
 	}
 	return platform
@@ -39,7 +40,7 @@ func TestEcho_RepliesInSameChannelWithMsgID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := platform.WaitSent(deadline(t, 10*time.Second), 0)
+	got, err := platform.WaitSent(simtest.Deadline(t, 10*time.Second), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,7 @@ func TestHost_SlowRepliesDoNotBlockOtherEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ctx := deadline(t, 3*time.Second)
+	ctx := simtest.Deadline(t, 3*time.Second)
 	if _, err := platform.WaitSent(ctx, n-1); err != nil {
 		t.Fatalf("%d of %d replies within 3 s: %v", len(platform.Sent()), n, err)
 	}
@@ -84,7 +85,7 @@ func TestHost_ReconnectsAfterDroppedConnection(t *testing.T) {
 	platform.DropConnections()
 	// The old session may still be counted until the server notices the drop;
 	// a post is only answered once the new session is identified.
-	ctx := deadline(t, 15*time.Second)
+	ctx := simtest.Deadline(t, 15*time.Second)
 	for i := 0; ; i++ {
 		if err := platform.WaitSessions(ctx, 1); err != nil {
 			t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/sim"
 )
 
@@ -20,10 +21,10 @@ func TestScriptInfo_ReloadsFailuresAndTimes(t *testing.T) {
 	path := filepath.Join(dir, "bot.lua")
 	os.WriteFile(path, []byte(`command("boom", function(ev) error("kaboom") end)
 on("message", function(ev) if ev.text == "hi" then ev:reply("hello") end end)`), 0o644)
-	platform := newPlatform(t, sim.Config{})
+	platform := simtest.Start(t, sim.Config{})
 	b, stop := runHostWith(t, platform, filepath.Join(t.TempDir(), "k.db"), host.Config{}, path)
 	t.Cleanup(func() { stop() })
-	if err := platform.WaitSessions(deadline(t, 10*time.Second), 1); err != nil {
+	if err := platform.WaitSessions(simtest.Deadline(t, 10*time.Second), 1); err != nil {
 		t.Fatal(err)
 	}
 	h := b.Host
@@ -41,7 +42,7 @@ on("message", function(ev) if ev.text == "hi" then ev:reply("hello") end end)`),
 	if _, err := platform.Post(sim.Post{Content: "/boom", MentionBot: true}); err != nil {
 		t.Fatal(err)
 	}
-	ctx := deadline(t, 5*time.Second)
+	ctx := simtest.Deadline(t, 5*time.Second)
 	for {
 		info, _ = h.ScriptInfo("bot")
 		if info.Failures > 0 && info.Handled >= 3 {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/luabot/luabot/gateway"
 	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/sim"
 )
 
@@ -46,15 +47,15 @@ func sentContents(platform *sim.Server) []string {
 // MESSAGE_CREATE; a handler named MESSAGE_CREATE still gets its own copy.
 func TestIntents_MessageGetsEverythingWhenGranted(t *testing.T) {
 	t.Parallel()
-	platform := newPlatform(t, sim.Config{}) // every intent granted
+	platform := simtest.Start(t, sim.Config{}) // every intent granted
 	paths := writeScripts(t, map[string]string{
 		"all.lua":   everyMessage,
 		"named.lua": `on("MESSAGE_CREATE", function(ev) ev:reply("named " .. ev.text) end)`,
 	})
-	logs := newGWLog()
-	h, _ := runHostWith(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.logger()}, paths...)
-	ctx := deadline(t, 10*time.Second)
-	logs.sessionsUp(t, ctx, 1)
+	logs := simtest.NewLog()
+	h, _ := runHostWith(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.Logger()}, paths...)
+	ctx := simtest.Deadline(t, 10*time.Second)
+	logs.SessionsUp(t, ctx, 1)
 	if got, want := h.Status().Shards[0].Intents, gateway.IntentPublicGuildMessages|gateway.IntentGroupAndC2C|gateway.IntentGuildMessages|gateway.IntentDirectMessage; got != want {
 		t.Fatalf("identified with %v, want %v", got, want)
 	}
@@ -75,7 +76,7 @@ func TestIntents_MessageGetsEverythingWhenGranted(t *testing.T) {
 	if !sameSet(got, want) {
 		t.Fatalf("sent %q, want %q (in any order)", got, want)
 	}
-	if n := len(logs.matching("intents not granted", nil)); n != 0 {
+	if n := len(logs.Matching("intents not granted", nil)); n != 0 {
 		t.Errorf("%d warnings about intents", n)
 	}
 }
@@ -86,13 +87,13 @@ func TestIntents_MessageGetsEverythingWhenGranted(t *testing.T) {
 // was and was not granted. Reconnects and new sessions ask for the granted set directly.
 func TestIntents_NotGrantedStillRuns(t *testing.T) {
 	t.Parallel()
-	platform := newPlatform(t, sim.Config{MaxConcurrency: 100,
+	platform := simtest.Start(t, sim.Config{MaxConcurrency: 100,
 		GrantedIntents: sim.IntentGuilds | sim.IntentGuildMembers | sim.IntentPublicGuildMessages | sim.IntentGroupAndC2C})
 	paths := writeScripts(t, map[string]string{"all.lua": everyMessage})
-	logs := newGWLog()
-	h, stop := runHostWith(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.logger()}, paths...)
-	ctx := deadline(t, 20*time.Second)
-	logs.sessionsUp(t, ctx, 1)
+	logs := simtest.NewLog()
+	h, stop := runHostWith(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.Logger()}, paths...)
+	ctx := simtest.Deadline(t, 20*time.Second)
+	logs.SessionsUp(t, ctx, 1)
 
 	if _, err := platform.Post(sim.Post{Content: "plain"}); err != nil { // not delivered: no intent
 		t.Fatal(err)
@@ -105,12 +106,12 @@ func TestIntents_NotGrantedStillRuns(t *testing.T) {
 		t.Fatalf("sent %q, want only the answer to the @-message", got)
 	}
 
-	warnings := logs.matching(`intents not granted: on("message") will not receive DIRECT_MESSAGE_CREATE or MESSAGE_CREATE`, nil)
+	warnings := logs.Matching(`intents not granted: on("message") will not receive DIRECT_MESSAGE_CREATE or MESSAGE_CREATE`, nil)
 	if len(warnings) != 1 || warnings[0].Level != slog.LevelWarn || !strings.Contains(warnings[0].Attrs["why"], "approval") ||
 		warnings[0].Attrs["events"] != "DIRECT_MESSAGE_CREATE,MESSAGE_CREATE" {
-		t.Fatalf("warnings %v; want one naming the events and why; log:\n%s", warnings, logs.tail(30))
+		t.Fatalf("warnings %v; want one naming the events and why; log:\n%s", warnings, logs.Tail(30))
 	}
-	if n := logs.count("gateway disconnected"); n != 0 {
+	if n := logs.Count("gateway disconnected"); n != 0 {
 		t.Errorf("%d disconnect decisions logged; a refused optional intent is no failure", n)
 	}
 	st := h.Status()
@@ -124,11 +125,11 @@ func TestIntents_NotGrantedStillRuns(t *testing.T) {
 	if err := platform.Inject(sim.Fault{Kind: sim.FaultInvalidate}); err != nil {
 		t.Fatal(err)
 	}
-	logs.sessionsUp(t, ctx, 2)
+	logs.SessionsUp(t, ctx, 2)
 	if st := h.Status().Shards[0]; st.Identifies != identifies+1 || st.Intents != gateway.IntentPublicGuildMessages|gateway.IntentGroupAndC2C {
 		t.Fatalf("after op 9: %+v; want one more identify with the granted set", st)
 	}
-	if n := len(logs.matching("gateway intents not permitted; identifying again without some optional ones", nil)); n != identifies-1 {
+	if n := len(logs.Matching("gateway intents not permitted; identifying again without some optional ones", nil)); n != identifies-1 {
 		t.Errorf("%d negotiation lines, want %d (none after the first READY)", n, identifies-1)
 	}
 
@@ -150,11 +151,11 @@ func TestIntents_NotGrantedStillRuns(t *testing.T) {
 	if err := h.Reload(members); err != nil {
 		t.Fatal(err)
 	}
-	missing := logs.matching("a reloaded script subscribes to events this session does not receive; restart luabot to get them", nil)
+	missing := logs.Matching("a reloaded script subscribes to events this session does not receive; restart luabot to get them", nil)
 	if len(missing) != 1 || missing[0].Attrs["intent_names"] != "GUILD_MEMBERS" {
 		t.Errorf("reload warnings %v; want one, for GUILD_MEMBERS only", missing)
 	}
-	if n := len(logs.matching(`intents not granted: on("message") will not receive DIRECT_MESSAGE_CREATE or MESSAGE_CREATE`, nil)); n != 1 {
+	if n := len(logs.Matching(`intents not granted: on("message") will not receive DIRECT_MESSAGE_CREATE or MESSAGE_CREATE`, nil)); n != 1 {
 		t.Errorf("%d warnings about refused intents after the reloads, want still 1", n)
 	}
 	if err := stop(); err != nil {
@@ -167,13 +168,13 @@ func TestIntents_NotGrantedStillRuns(t *testing.T) {
 // they draw is negotiated away like the private-domain intents.
 func TestIntents_GuildOnlyBotStillRuns(t *testing.T) {
 	t.Parallel()
-	platform := newPlatform(t, sim.Config{MaxConcurrency: 100,
+	platform := simtest.Start(t, sim.Config{MaxConcurrency: 100,
 		GrantedIntents: sim.IntentGuilds | sim.IntentGuildMembers | sim.IntentPublicGuildMessages})
 	paths := writeScripts(t, map[string]string{"all.lua": everyMessage})
-	logs := newGWLog()
-	h, _ := runHostWith(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.logger()}, paths...)
-	ctx := deadline(t, 30*time.Second)
-	logs.sessionsUp(t, ctx, 1)
+	logs := simtest.NewLog()
+	h, _ := runHostWith(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.Logger()}, paths...)
+	ctx := simtest.Deadline(t, 30*time.Second)
+	logs.SessionsUp(t, ctx, 1)
 	if _, err := platform.Post(sim.Post{Content: "hi", MentionBot: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -186,14 +187,7 @@ func TestIntents_GuildOnlyBotStillRuns(t *testing.T) {
 		st.IntentsNotGranted != gateway.IntentGroupAndC2C|gateway.IntentGuildMessages|gateway.IntentDirectMessage {
 		t.Fatalf("status: shard intents %v, not granted %v", st.Shards[0].Intents, st.IntentsNotGranted)
 	}
-	var warnings []gwRecord
-	logs.shared.mu.Lock()
-	for _, r := range logs.shared.recs {
-		if strings.HasPrefix(r.Msg, "intents not granted") {
-			warnings = append(warnings, r)
-		}
-	}
-	logs.shared.mu.Unlock()
+	warnings := logs.Where(func(r simtest.Record) bool { return strings.HasPrefix(r.Msg, "intents not granted") })
 	if len(warnings) != 1 || !strings.Contains(warnings[0].Msg, "GROUP_AT_MESSAGE_CREATE") || !strings.Contains(warnings[0].Msg, "C2C_MESSAGE_CREATE") {
 		t.Fatalf("warnings %v; want one naming the group and C2C messages too", warnings)
 	}
@@ -207,24 +201,24 @@ func TestIntents_CommandsInDMsNeedTheDMIntent(t *testing.T) {
 	const bot = `command("签到|checkin", function(ev) ev:reply("ok " .. ev.scene) end)`
 	t.Run("not granted", func(t *testing.T) {
 		t.Parallel()
-		platform := newPlatform(t, sim.Config{MaxConcurrency: 100,
+		platform := simtest.Start(t, sim.Config{MaxConcurrency: 100,
 			GrantedIntents: sim.IntentGuilds | sim.IntentGuildMembers | sim.IntentPublicGuildMessages | sim.IntentGroupAndC2C})
 		paths := writeScripts(t, map[string]string{"checkin.lua": bot, "echo.lua": everyMessage})
-		logs := newGWLog()
-		runHostWith(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.logger()}, paths...)
-		logs.sessionsUp(t, deadline(t, 20*time.Second), 1)
-		warnings := logs.matching("commands will not answer in guild DMs: the platform did not grant the DM intent (DIRECT_MESSAGE_CREATE)", nil)
+		logs := simtest.NewLog()
+		runHostWith(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.Logger()}, paths...)
+		logs.SessionsUp(t, simtest.Deadline(t, 20*time.Second), 1)
+		warnings := logs.Matching("commands will not answer in guild DMs: the platform did not grant the DM intent (DIRECT_MESSAGE_CREATE)", nil)
 		if len(warnings) != 1 || warnings[0].Attrs["scripts"] != "checkin" || !strings.Contains(warnings[0].Attrs["why"], "approval") {
-			t.Fatalf("warnings %v; want one naming the script with commands; log:\n%s", warnings, logs.tail(30))
+			t.Fatalf("warnings %v; want one naming the script with commands; log:\n%s", warnings, logs.Tail(30))
 		}
 	})
 	t.Run("granted", func(t *testing.T) {
 		t.Parallel()
-		platform := newPlatform(t, sim.Config{})
+		platform := simtest.Start(t, sim.Config{})
 		paths := writeScripts(t, map[string]string{"checkin.lua": bot})
-		logs := newGWLog()
-		h, _ := runHostWith(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.logger()}, paths...)
-		logs.sessionsUp(t, deadline(t, 10*time.Second), 1)
+		logs := simtest.NewLog()
+		h, _ := runHostWith(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.Logger()}, paths...)
+		logs.SessionsUp(t, simtest.Deadline(t, 10*time.Second), 1)
 		if _, err := platform.Post(sim.Post{Scene: sim.SceneDM, Content: "checkin"}); err != nil {
 			t.Fatal(err)
 		}
@@ -232,7 +226,7 @@ func TestIntents_CommandsInDMsNeedTheDMIntent(t *testing.T) {
 		if got := sentContents(platform); len(got) != 1 || got[0] != "ok dm" {
 			t.Fatalf("sent %q, want the command's answer in the DM", got)
 		}
-		if n := logs.count("commands will not answer in guild DMs: the platform did not grant the DM intent (DIRECT_MESSAGE_CREATE)"); n != 0 {
+		if n := logs.Count("commands will not answer in guild DMs: the platform did not grant the DM intent (DIRECT_MESSAGE_CREATE)"); n != 0 {
 			t.Errorf("%d warnings about DMs with the intent granted", n)
 		}
 	})

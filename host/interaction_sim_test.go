@@ -9,6 +9,7 @@ import (
 
 	"github.com/luabot/luabot/gateway"
 	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/sim"
 	"github.com/luabot/luabot/transport"
 )
@@ -35,8 +36,8 @@ func pressOnSim(t *testing.T, ctx context.Context, platform *sim.Server, scene, 
 // names who pressed in every scene.
 func TestHost_ButtonsAcknowledgedOverGateway(t *testing.T) {
 	t.Parallel()
-	platform := newPlatform(t, sim.Config{})
-	ctx := deadline(t, 20*time.Second)
+	platform := simtest.Start(t, sim.Config{})
+	ctx := simtest.Deadline(t, 20*time.Second)
 	scripts := writeScripts(t, map[string]string{
 		"buttons.lua": `
 on("button", function(ev)
@@ -120,8 +121,8 @@ func TestHost_ButtonAcknowledgedAtDeadline(t *testing.T) {
 	t.Parallel()
 	// Near real time: the REST client's reply windows read the real clock.
 	clock := host.NewVirtualClock(time.Now())
-	platform := newPlatform(t, sim.Config{Clock: clock.Now})
-	ctx := deadline(t, 20*time.Second)
+	platform := simtest.Start(t, sim.Config{Clock: clock.Now})
+	ctx := simtest.Deadline(t, 20*time.Second)
 	scripts := writeScripts(t, map[string]string{"slow.lua": `
 on("button", function(ev)
   ev:reply("working")
@@ -180,8 +181,8 @@ end)`})
 func TestHost_ButtonsAcknowledgedInWebhookAnswer(t *testing.T) {
 	t.Parallel()
 	addr := freeAddr(t)
-	platform := newPlatform(t, sim.Config{WebhookURL: "http://" + addr + "/"})
-	ctx := deadline(t, 20*time.Second)
+	platform := simtest.Start(t, sim.Config{WebhookURL: "http://" + addr + "/"})
+	ctx := simtest.Deadline(t, 20*time.Second)
 	scripts := writeScripts(t, map[string]string{"hook.lua": `
 on("button", function(ev)
   if ev.button_data == "boom" then error("boom") end
@@ -216,8 +217,8 @@ end)`})
 // a message of the old version is the same) is still acknowledged, with success.
 func TestHost_UnhandledPressAcknowledged(t *testing.T) {
 	t.Parallel()
-	platform := newPlatform(t, sim.Config{})
-	ctx := deadline(t, 20*time.Second)
+	platform := simtest.Start(t, sim.Config{})
+	ctx := simtest.Deadline(t, 20*time.Second)
 	scripts := writeScripts(t, map[string]string{"echo.lua": `on("message", function(ev) ev:reply(ev.text) end)`})
 	stop := runHost(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{
 		Intents: gateway.IntentInteraction | gateway.IntentPublicGuildMessages | gateway.IntentGroupAndC2C,

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/sim"
 )
@@ -40,7 +41,7 @@ func TestKV_ConcurrentHandlersGetDistinctNumbers(t *testing.T) {
 	for _, op := range []string{"i", "u"} {
 		t.Run(op, func(t *testing.T) {
 			t.Parallel()
-			platform := newPlatform(t, sim.Config{})
+			platform := simtest.Start(t, sim.Config{})
 			dir := t.TempDir()
 			var scripts []string
 			for _, name := range []string{"a.lua", "b.lua"} {
@@ -51,15 +52,15 @@ func TestKV_ConcurrentHandlersGetDistinctNumbers(t *testing.T) {
 				scripts = append(scripts, p)
 			}
 			path := filepath.Join(dir, "bot.db")
-			ctx := deadline(t, 60*time.Second)
+			ctx := simtest.Deadline(t, 60*time.Second)
 			if err := platform.Inject(sim.Fault{Kind: sim.FaultLatency, LatencyMS: 20}); err != nil {
 				t.Fatal(err)
 			}
 			seen := map[int]bool{}
 			for round := 1; round <= 2; round++ {
-				logs := newGWLog()
-				stop := runHost(t, platform, path, host.Config{Logger: logs.logger()}, scripts...)
-				logs.sessionsUp(t, ctx, 1)
+				logs := simtest.NewLog()
+				stop := runHost(t, platform, path, host.Config{Logger: logs.Logger()}, scripts...)
+				logs.SessionsUp(t, ctx, 1)
 				before := len(platform.Sent())
 				for range 100 {
 					if _, err := platform.Post(sim.Post{Content: op, MentionBot: true}); err != nil {
@@ -123,7 +124,7 @@ func storedNumber(t *testing.T, path, ns, key string) float64 {
 // sharing the namespace keeps incrementing while it spins, and the
 // spinner is stopped by its CPU budget, having written nothing.
 func TestKV_SpinningUpdateFunctionBlocksNobody(t *testing.T) {
-	platform := newPlatform(t, sim.Config{})
+	platform := simtest.Start(t, sim.Config{})
 	dir := t.TempDir()
 	spinner := filepath.Join(dir, "spinner.lua")
 	os.WriteFile(spinner, []byte(`-- luabot: cpu=2
@@ -137,11 +138,11 @@ end)`), 0o600)
 	os.WriteFile(counter, []byte(`on("AT_MESSAGE_CREATE", function(ev)
   ev:reply("n=" .. kv.open("team").incr("n"))
 end)`), 0o600)
-	logs := newGWLog()
+	logs := simtest.NewLog()
 	path := filepath.Join(dir, "bot.db")
-	ctx := deadline(t, 30*time.Second)
-	stop := runHost(t, platform, path, host.Config{Logger: logs.logger()}, spinner, counter)
-	logs.sessionsUp(t, ctx, 1)
+	ctx := simtest.Deadline(t, 30*time.Second)
+	stop := runHost(t, platform, path, host.Config{Logger: logs.Logger()}, spinner, counter)
+	logs.SessionsUp(t, ctx, 1)
 	for i := range 3 {
 		if _, err := platform.Post(sim.Post{Content: "go", MentionBot: true}); err != nil {
 			t.Fatal(err)
@@ -151,10 +152,10 @@ end)`), 0o600)
 			t.Fatalf("reply %d: %q, %v", i, m.Content, err)
 		}
 	}
-	if n := logs.count("handler killed"); n != 0 {
+	if n := logs.Count("handler killed"); n != 0 {
 		t.Fatalf("the spinner was killed before the counter answered 3 times (%d kills): the counter waited for it", n)
 	}
-	logs.waitFor(t, ctx, "the spinner killed", func() bool { return logs.count("handler killed") > 0 })
+	logs.WaitFor(t, ctx, "the spinner killed", func() bool { return logs.Count("handler killed") > 0 })
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 // "N passed, M failed" in the global result. testdata/libs/README.md
 // says where each came from.
 func TestLibraries(t *testing.T) {
+	t.Parallel() // see parallelSuites
 	dirs, err := filepath.Glob(filepath.Join("testdata", "libs", "*", "bot.lua"))
 	if err != nil {
 		t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/luabot/luabot/kv"
 )
@@ -43,7 +42,7 @@ func loadInWith(t *testing.T, dir string, limits Limits) (string, error) {
 	defer store.Close()
 	// Test suites run at the top level, whose wall-clock budget (5 s by
 	// default) a loaded machine under -race can pass.
-	s, err := loadScript(filepath.Join(dir, "bot.lua"), scriptDeps{api: &fakeAPI{}, store: store, logger: slog.New(slog.DiscardHandler), limits: limits, loadBudget: time.Minute})
+	s, err := loadScript(filepath.Join(dir, "bot.lua"), scriptDeps{api: &fakeAPI{}, store: store, logger: slog.New(slog.DiscardHandler), limits: limits, loadBudget: harnessWait})
 	if err != nil {
 		return "", err
 	}

@@ -31,7 +31,14 @@ func comboStride() int {
 	return 1
 }
 
+// parallelSuites: TestLua51Suite, TestLua51Suite_InAHandler and TestLibraries
+// run whole third-party test suites (several seconds of CPU each under -race)
+// and run in parallel with each other, after the package's sequential tests.
+// They share no process-wide state (no environment, working directory, default
+// logger or memory watchdog), and their limits are generous: the load
+// watchdog's 256 MiB of process heap growth and a load budget of harnessWait.
 func TestLua51Suite(t *testing.T) {
+	t.Parallel() // see parallelSuites
 	for _, name := range lua51Suite {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -45,7 +52,7 @@ func TestLua51Suite(t *testing.T) {
 			s, err := loadScript(bot, scriptDeps{
 				api: &fakeAPI{}, store: store, logger: slog.New(slog.DiscardHandler),
 				limits:     Limits{CPU: 10 * time.Second, Memory: 256 << 20},
-				loadBudget: time.Minute, // wall time, which -race on a loaded machine stretches
+				loadBudget: harnessWait, // wall time, which -race on a loaded machine stretches
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -71,6 +78,7 @@ func copySuiteFile(t *testing.T, dir, name string) {
 // The top level runs each once first, which declares the globals the file
 // assigns (a handler may only assign declared globals: strict.go).
 func TestLua51Suite_InAHandler(t *testing.T) {
+	t.Parallel() // see parallelSuites
 	for _, name := range lua51Suite {
 		if heavySuite[name] {
 			continue
@@ -87,7 +95,7 @@ on("AT_MESSAGE_CREATE", function(ev)
   loaded.suite = nil
   require("suite")
   send("100", "reached the end")
-end)`, Limits{CPU: 10 * time.Second, Memory: 256 << 20}, time.Minute)
+end)`, Limits{CPU: time.Minute, Memory: 256 << 20}, 0) // 0: harnessWait
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/luabot/luabot/gateway"
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/openapi"
 	"github.com/luabot/luabot/sim"
@@ -25,14 +26,7 @@ type overlapRig struct {
 }
 
 func newOverlapRig(t *testing.T) *overlapRig {
-	platform, err := sim.New(sim.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := platform.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { platform.Close() })
+	platform := simtest.Start(t, sim.Config{})
 	api, err := openapi.New(openapi.Config{AppID: platform.AppID(), Secret: platform.Secret(),
 		BaseURL: platform.APIURL(), TokenURL: platform.TokenURL()})
 	if err != nil {

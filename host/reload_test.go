@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/sim"
 )
 
@@ -19,7 +20,7 @@ func versionScript(v string) string {
 // startWatched runs a host with live reload over dir against a fresh simulator.
 func startWatched(t *testing.T, dir string) (*sim.Server, *host.Host) {
 	t.Helper()
-	platform := newPlatform(t, sim.Config{})
+	platform := simtest.Start(t, sim.Config{})
 	files, err := host.ScriptFiles([]string{dir})
 	if err != nil {
 		t.Fatal(err)
@@ -30,7 +31,7 @@ func startWatched(t *testing.T, dir string) (*sim.Server, *host.Host) {
 			t.Errorf("Run: %v", err)
 		}
 	})
-	if err := platform.WaitSessions(deadline(t, 10*time.Second), 1); err != nil {
+	if err := platform.WaitSessions(simtest.Deadline(t, 10*time.Second), 1); err != nil {
 		t.Fatal(err)
 	}
 	return platform, h.Host
@@ -43,7 +44,7 @@ func ask(t *testing.T, platform *sim.Server, text string) string {
 	if _, err := platform.Post(sim.Post{Content: text, MentionBot: true}); err != nil {
 		t.Fatal(err)
 	}
-	m, err := platform.WaitSent(deadline(t, 5*time.Second), n)
+	m, err := platform.WaitSent(simtest.Deadline(t, 5*time.Second), n)
 	if err != nil {
 		t.Fatalf("no answer to %q", text)
 	}
@@ -80,7 +81,7 @@ func TestReload_StreamLosesAndDuplicatesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := platform.WaitSent(deadline(t, 20*time.Second), n-1); err != nil {
+	if _, err := platform.WaitSent(simtest.Deadline(t, 20*time.Second), n-1); err != nil {
 		t.Fatalf("%d of %d answers: %v", len(platform.Sent()), n, err)
 	}
 	waitAnswer(t, platform, "v2")

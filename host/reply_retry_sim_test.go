@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/sim"
 )
 
@@ -16,7 +17,7 @@ import (
 // duplicate, which counts as delivered). Either way exactly one reply per
 // message reaches the chat and the script sees success.
 func TestHost_ReplyAfter503IsDelivered(t *testing.T) {
-	platform := newPlatform(t, sim.Config{})
+	platform := simtest.Start(t, sim.Config{})
 	dir := t.TempDir()
 	script := filepath.Join(dir, "pong.lua")
 	if err := os.WriteFile(script, []byte(`
@@ -32,18 +33,18 @@ end)
 `), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	logs := newGWLog()
-	ctx := deadline(t, 20*time.Second)
-	_, stop := runHostWith(t, platform, filepath.Join(dir, "bot.db"), host.Config{Logger: logs.logger()}, script)
+	logs := simtest.NewLog()
+	ctx := simtest.Deadline(t, 20*time.Second)
+	_, stop := runHostWith(t, platform, filepath.Join(dir, "bot.db"), host.Config{Logger: logs.Logger()}, script)
 	defer stop()
-	logs.sessionsUp(t, ctx, 1)
+	logs.SessionsUp(t, ctx, 1)
 
 	outcome := func(text string) string {
 		t.Helper()
 		var got string
-		logs.waitFor(t, ctx, "the script's reply to "+text, func() bool {
+		logs.WaitFor(t, ctx, "the script's reply to "+text, func() bool {
 			for _, msg := range []string{"reply ok " + text + " false", "reply ok " + text + " true", "reply failed " + text} {
-				if len(logs.matching(msg, nil)) > 0 {
+				if len(logs.Matching(msg, nil)) > 0 {
 					got = msg
 					return true
 				}
@@ -67,7 +68,7 @@ end)
 			t.Fatal(err)
 		}
 		if got := outcome(tc.text); got != tc.want {
-			t.Fatalf("script logged %q, want %q; log:\n%s", got, tc.want, logs.tail(20))
+			t.Fatalf("script logged %q, want %q; log:\n%s", got, tc.want, logs.Tail(20))
 		}
 		sent := platform.Sent()
 		if len(sent) != i+1 || sent[i].Content != "pong "+tc.text {

@@ -3,10 +3,12 @@ package host_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/sim"
 )
 
@@ -14,7 +16,7 @@ import (
 // use up the message's 5 passive replies while another script's handler
 // for it is still running: the other script's reply goes out.
 func TestHost_ReplyShareKeepsAReplyForTheNeighbour(t *testing.T) {
-	platform := newPlatform(t, sim.Config{})
+	platform := simtest.Start(t, sim.Config{})
 	dir := t.TempDir()
 	write := func(name, src string) string {
 		p := filepath.Join(dir, name)
@@ -40,31 +42,23 @@ on("message", function(ev)
   if ok then log.info("victim reply ok") else log.info("victim reply refused", tostring(err)) end
 end)
 `)
-	logs := newGWLog()
-	ctx := deadline(t, 20*time.Second)
-	_, stop := runHostWith(t, platform, filepath.Join(dir, "bot.db"), host.Config{Logger: logs.logger()}, attacker, victim)
+	logs := simtest.NewLog()
+	ctx := simtest.Deadline(t, 20*time.Second)
+	_, stop := runHostWith(t, platform, filepath.Join(dir, "bot.db"), host.Config{Logger: logs.Logger()}, attacker, victim)
 	defer stop()
-	logs.sessionsUp(t, ctx, 1)
+	logs.SessionsUp(t, ctx, 1)
 
 	if _, err := platform.Post(sim.Post{Scene: sim.SceneGroup, Content: "hi", MentionBot: true}); err != nil {
 		t.Fatal(err)
 	}
 	prefixed := func(p string) int {
-		n := 0
-		logs.shared.mu.Lock()
-		defer logs.shared.mu.Unlock()
-		for _, r := range logs.shared.recs {
-			if len(r.Msg) >= len(p) && r.Msg[:len(p)] == p {
-				n++
-			}
-		}
-		return n
+		return len(logs.Where(func(r simtest.Record) bool { return strings.HasPrefix(r.Msg, p) }))
 	}
-	logs.waitFor(t, ctx, "every handler's outcome", func() bool {
+	logs.WaitFor(t, ctx, "every handler's outcome", func() bool {
 		return prefixed("attacker reply") == 5 && prefixed("victim reply") == 1
 	})
 	if prefixed("victim reply ok") != 1 {
-		t.Fatalf("the victim's reply was refused; log:\n%s", logs.tail(20))
+		t.Fatalf("the victim's reply was refused; log:\n%s", logs.Tail(20))
 	}
 	// Normally 3 (its own 2 and the 1 nobody keeps); 4 if the victim, on a
 	// loaded machine, replied and ended before the attacker's handlers ran.

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -88,10 +89,18 @@ func recordText(r slog.Record) string {
 	return b.String()
 }
 
+// harnessWait bounds the harness's waits for a log line or an API call, and
+// the load budget of the tests that are not about budgets. It only ends a
+// test that is failing anyway, so it is far above what the scripts need:
+// waits and the load budget are wall time, which -race on a loaded machine
+// stretches many times over (constructs.lua's top level took over a minute
+// beside the other suites under a load of 8).
+const harnessWait = 5 * time.Minute
+
 // waitLog returns the first record whose text contains every part.
 func (l *logSink) waitLog(t *testing.T, parts ...string) string {
 	t.Helper()
-	deadline := time.After(5 * time.Second)
+	deadline := time.After(harnessWait)
 	for {
 		select {
 		case r := <-l.records:
@@ -156,7 +165,8 @@ func newHarnessIn(t *testing.T, dir, src string, limits Limits, loadBudget time.
 		clock: NewVirtualClock(time.Date(2026, 12, 2, 8, 59, 0, 0, time.Local))}
 	path := writeScript(t, dir, "bot.lua", src)
 	s, err := loadScript(path, scriptDeps{
-		api: h.api, store: store, logger: slog.New(h.logs), limits: limits, clock: h.clock, loadBudget: loadBudget,
+		api: h.api, store: store, logger: slog.New(h.logs), limits: limits, clock: h.clock,
+		loadBudget: cmp.Or(loadBudget, harnessWait), // tests of the load budget set their own
 	})
 	if err != nil {
 		return nil, err
@@ -197,7 +207,7 @@ func (h *harness) nextCall() apiCall {
 	select {
 	case c := <-h.api.calls:
 		return c
-	case <-time.After(5 * time.Second):
+	case <-time.After(harnessWait):
 		h.t.Fatalf("no API call; log:\n%s", h.logs.dump())
 	}
 	return apiCall{}

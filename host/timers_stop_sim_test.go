@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/sim"
 )
 
@@ -15,8 +16,8 @@ import (
 // on a virtual clock).
 func TestHost_TimerSetWhileStoppingDoesNotHang(t *testing.T) {
 	t.Parallel()
-	platform := newPlatform(t, sim.Config{MessageDelay: 300 * time.Millisecond})
-	ctx := deadline(t, 20*time.Second)
+	platform := simtest.Start(t, sim.Config{MessageDelay: 300 * time.Millisecond})
+	ctx := simtest.Deadline(t, 20*time.Second)
 	clock := host.NewVirtualClock(time.Now())
 	scripts := writeScripts(t, map[string]string{"late.lua": `
 on("message", function(ev)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/sim"
 )
 
@@ -17,7 +18,7 @@ import (
 // from the bot folder, under its own name or through a link, while an
 // ordinary file beside them goes out; the canary keeps answering.
 func TestHost_UploadRefusesSourcesStoresAndDotfiles(t *testing.T) {
-	platform := newPlatform(t, sim.Config{})
+	platform := simtest.Start(t, sim.Config{})
 	dir := t.TempDir()
 	write := func(name, src string) string {
 		p := filepath.Join(dir, name)
@@ -52,24 +53,24 @@ end)`)
 	lua.WriteString("end)\n")
 	attacker := write("attacker.lua", lua.String())
 
-	logs := newGWLog()
-	ctx := deadline(t, 20*time.Second)
-	_, stop := runHostWith(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.logger()}, attacker, canary)
+	logs := simtest.NewLog()
+	ctx := simtest.Deadline(t, 20*time.Second)
+	_, stop := runHostWith(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.Logger()}, attacker, canary)
 	defer stop()
-	logs.sessionsUp(t, ctx, 1)
+	logs.SessionsUp(t, ctx, 1)
 	if _, err := platform.Post(sim.Post{Content: "attack", MentionBot: true}); err != nil {
 		t.Fatal(err)
 	}
-	logs.waitFor(t, ctx, "every send's outcome", func() bool {
-		return logs.count("sent cat.png", "refused cat.png") == 1
+	logs.WaitFor(t, ctx, "every send's outcome", func() bool {
+		return logs.Count("sent cat.png", "refused cat.png") == 1
 	})
 	for _, p := range paths {
 		want := "refused " + p
 		if p == "cat.png" {
 			want = "sent " + p
 		}
-		if logs.count(want) != 1 {
-			t.Errorf("file = %q: want %q; log:\n%s", p, want, logs.tail(30))
+		if logs.Count(want) != 1 {
+			t.Errorf("file = %q: want %q; log:\n%s", p, want, logs.Tail(30))
 		}
 	}
 	for _, m := range platform.Sent() {
@@ -82,5 +83,5 @@ end)`)
 	if _, err := platform.Post(sim.Post{Content: "ping", MentionBot: true}); err != nil {
 		t.Fatal(err)
 	}
-	logs.waitFor(t, ctx, "the canary's pong", func() bool { return logs.count("pong sent") == 1 })
+	logs.WaitFor(t, ctx, "the canary's pong", func() bool { return logs.Count("pong sent") == 1 })
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/luabot/luabot/gateway"
 	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/sim"
 	"github.com/luabot/luabot/transport"
 )
@@ -113,10 +114,10 @@ func TestHost_WebhookOnSim(t *testing.T) {
 	proxy := &hookProxy{target: addr, failOnce: "retry me", tries: map[string]int{}, retried: make(chan string, 1)}
 	front := httptest.NewServer(proxy)
 	t.Cleanup(front.Close)
-	platform := newPlatform(t, sim.Config{WebhookURL: front.URL})
-	ctx := deadline(t, 20*time.Second)
-	logs := newGWLog()
-	h, stop := runHostVia(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.logger()}, transport.Config{
+	platform := simtest.Start(t, sim.Config{WebhookURL: front.URL})
+	ctx := simtest.Deadline(t, 20*time.Second)
+	logs := simtest.NewLog()
+	h, stop := runHostVia(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Logger: logs.Logger()}, transport.Config{
 		Kind:    transport.Webhook,
 		Webhook: gateway.WebhookConfig{Secret: platform.Secret(), Listen: addr},
 	}, "../examples/echo.lua")
@@ -127,7 +128,7 @@ func TestHost_WebhookOnSim(t *testing.T) {
 	}
 	got, err := platform.WaitSent(ctx, 0)
 	if err != nil {
-		t.Fatalf("%v; log:\n%s", err, logs.tail(20))
+		t.Fatalf("%v; log:\n%s", err, logs.Tail(20))
 	}
 	if got.Content != "hello" || got.MsgID != msg.ID {
 		t.Fatalf("answer %q to %q, want %q to %q", got.Content, got.MsgID, "hello", msg.ID)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/sim"
 	"github.com/luabot/luabot/transport"
 )
@@ -47,8 +48,8 @@ func (f *fakeLeaser) Leave(string) error        { return nil }
 // A process cut off from the store stops serving its shard before its lease
 // expires on the server, where another process could take it.
 func TestSource_PartitionStopsShardBeforeLeaseExpires(t *testing.T) {
-	platform := newPlatform(t, sim.Config{})
-	log := newGWLog()
+	platform := simtest.Start(t, sim.Config{})
+	log := simtest.NewLog()
 	leaser := &fakeLeaser{}
 	const ttl = 1500 * time.Millisecond
 	dir := t.TempDir()
@@ -57,18 +58,18 @@ func TestSource_PartitionStopsShardBeforeLeaseExpires(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, stop := runBot(t, platform, filepath.Join(dir, "k.db"),
-		transport.Config{Leases: leaser, LeaseTTL: ttl, Logger: log.logger()}, script)
+		transport.Config{Leases: leaser, LeaseTTL: ttl, Logger: log.Logger()}, script)
 	defer stop()
-	ctx := deadline(t, 20*time.Second)
-	log.sessionsUp(t, ctx, 1)
+	ctx := simtest.Deadline(t, 20*time.Second)
+	log.SessionsUp(t, ctx, 1)
 	leaser.mu.Lock()
 	leaser.down = true
 	lapse := leaser.expires
 	leaser.mu.Unlock()
-	log.waitFor(t, ctx, "the shard stopped", func() bool {
-		return len(log.matching("shard stopped", func(r gwRecord) bool { return r.Attrs["why"] == "lease not renewed in time" })) > 0
+	log.WaitFor(t, ctx, "the shard stopped", func() bool {
+		return len(log.Matching("shard stopped", func(r simtest.Record) bool { return r.Attrs["why"] == "lease not renewed in time" })) > 0
 	})
-	at := log.matching("shard stopped", nil)[0].Time
+	at := log.Matching("shard stopped", nil)[0].Time
 	if !at.Before(lapse) {
 		t.Fatalf("the shard stopped at %s, not before its lease lapsed on the server at %s", at.Format(time.StampMilli), lapse.Format(time.StampMilli))
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/sim"
 	"github.com/luabot/luabot/transport"
 )
@@ -49,16 +50,16 @@ func (o *fakeObserver) snapshot() (events, decisions []string) {
 // it is, and the Observer hears the events each shard received and what each
 // disconnect led to.
 func TestSource_ReadinessAndObserver(t *testing.T) {
-	platform := newPlatform(t, sim.Config{})
+	platform := simtest.Start(t, sim.Config{})
 	dir := t.TempDir()
 	script := filepath.Join(dir, "echo.lua")
 	if err := os.WriteFile(script, []byte(`on("message", function(ev) ev:reply(ev.text) end)`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	obs := &fakeObserver{}
-	logs := newGWLog()
-	ctx := deadline(t, 20*time.Second)
-	h, src, _ := newBot(t, platform, filepath.Join(dir, "bot.db"), transport.Config{Logger: logs.logger(), Observer: obs,
+	logs := simtest.NewLog()
+	ctx := simtest.Deadline(t, 20*time.Second)
+	h, src, _ := newBot(t, platform, filepath.Join(dir, "bot.db"), transport.Config{Logger: logs.Logger(), Observer: obs,
 		ReconnectBackoff: time.Millisecond}, script)
 	if r := src.Readiness(); r.Ready || r.Reason == "" {
 		t.Fatalf("readiness before Start: %+v", r)
@@ -68,7 +69,7 @@ func TestSource_ReadinessAndObserver(t *testing.T) {
 	go func() { done <- h.Run(runCtx, src) }()
 	defer func() { cancel(); <-done }()
 
-	logs.waitFor(t, ctx, "the shard ready", func() bool { return logs.count("gateway ready") == 1 })
+	logs.WaitFor(t, ctx, "the shard ready", func() bool { return logs.Count("gateway ready") == 1 })
 	r := src.Readiness()
 	if !r.Ready || len(r.Shards) != 1 || r.Shards[0].State != "ready" {
 		t.Fatalf("readiness once connected: %+v", r)
@@ -76,7 +77,7 @@ func TestSource_ReadinessAndObserver(t *testing.T) {
 	if err := platform.Inject(sim.Fault{Kind: sim.FaultReconnect}); err != nil {
 		t.Fatal(err)
 	}
-	logs.waitFor(t, ctx, "the shard resumed", func() bool { return logs.count("gateway resumed") == 1 })
+	logs.WaitFor(t, ctx, "the shard resumed", func() bool { return logs.Count("gateway resumed") == 1 })
 	if _, err := platform.Post(sim.Post{Content: "hi", MentionBot: true}); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/sim"
 	"github.com/luabot/luabot/transport"
 )
@@ -17,11 +18,11 @@ import (
 // A bot stopped and started again resumes its session and answers what was posted while
 // it was down, once; nothing it had already answered is answered again.
 func TestSource_RestartResumesAndReplays(t *testing.T) {
-	platform := newPlatform(t, sim.Config{})
+	platform := simtest.Start(t, sim.Config{})
 	dir := t.TempDir()
 	path := filepath.Join(dir, "bot.db")
 	status := filepath.Join(dir, "bot.db.status.json")
-	ctx := deadline(t, 20*time.Second)
+	ctx := simtest.Deadline(t, 20*time.Second)
 
 	_, stop := runBot(t, platform, path, transport.Config{StatusFile: status}, "../examples/echo.lua")
 	if err := platform.WaitSessions(ctx, 1); err != nil {
@@ -100,10 +101,10 @@ type writerFunc func([]byte) (int, error)
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 func TestSource_SessionLimitRefused(t *testing.T) {
-	platform := newPlatform(t, sim.Config{})
+	platform := simtest.Start(t, sim.Config{})
 	// The simulator allows 1000 starts a day; 1001 shards cannot all identify.
 	h, src, _ := newBot(t, platform, filepath.Join(t.TempDir(), "b.db"), transport.Config{Shards: 1001})
-	err := h.Run(deadline(t, 10*time.Second), src)
+	err := h.Run(simtest.Deadline(t, 10*time.Second), src)
 	var le *transport.SessionLimitError
 	if !errors.As(err, &le) || le.Shards != 1001 || !strings.Contains(err.Error(), "run fewer shards") {
 		t.Fatalf("Run = %v, want a SessionLimitError naming the fix", err)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/sim"
 )
 
@@ -68,7 +69,7 @@ func eventually(t *testing.T, what string, check func() (bool, string)) {
 // no id in them.
 func TestRun_AdminMetricsAndReadiness(t *testing.T) {
 	fastStart(t, time.Millisecond)
-	platform := startedSim(t, sim.Config{})
+	platform := simtest.Start(t, sim.Config{})
 	// The token service is down until the test lifts it.
 	if err := platform.Inject(sim.Fault{Kind: sim.FaultTokenStatus, Status: http.StatusServiceUnavailable, Count: 1 << 30}); err != nil {
 		t.Fatal(err)
@@ -143,7 +144,7 @@ func TestRun_AdminMetricsAndReadiness(t *testing.T) {
 // With --admin-token every endpoint wants it; a wrong or missing one gets 401 and the
 // log never shows either token.
 func TestRun_AdminToken(t *testing.T) {
-	platform := startedSim(t, sim.Config{})
+	platform := simtest.Start(t, sim.Config{})
 	const token, wrong = "adm-Rk29xq", "nope-Vb31"
 	s := start(t, "run", "--app-id", platform.AppID(), "--secret", platform.Secret(),
 		"--api", platform.APIURL(), "--token-url", platform.TokenURL(),

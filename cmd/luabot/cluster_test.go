@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/luabot/luabot/internal/redistest"
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/kv/kvredis"
 	"github.com/luabot/luabot/openapi"
 	"github.com/luabot/luabot/sim"
@@ -40,7 +41,10 @@ end, {each_process = true})
 `
 
 // cluster is one simulator with two shards, one Redis, and `luabot run`
-// processes of the same bot sharing it.
+// processes of the same bot sharing it. The tests that use one run in
+// parallel: they share nothing in this process (the bots are child processes,
+// which get their settings as flags), and most of their time is spent waiting
+// for leases to lapse and for slow handlers.
 type cluster struct {
 	t        *testing.T
 	platform *sim.Server
@@ -52,7 +56,7 @@ type cluster struct {
 
 func newCluster(t *testing.T) *cluster {
 	t.Helper()
-	c := &cluster{t: t, redis: redistest.Start(t), platform: startedSim(t, sim.Config{Shards: 2}), dir: t.TempDir()}
+	c := &cluster{t: t, redis: redistest.Start(t), platform: simtest.Start(t, sim.Config{Shards: 2}), dir: t.TempDir()}
 	os.WriteFile(filepath.Join(c.dir, "bot.lua"), []byte(clusterBot), 0o644)
 	g2, err := c.platform.JoinGuild("second")
 	if err != nil {
@@ -133,6 +137,7 @@ func number(t *testing.T, raw []byte) int {
 // incremented from events on both shards ends exact, and a timer.every(1)
 // runs once per second in all, not once per process.
 func TestRun_TwoProcessesShareOneRedis(t *testing.T) {
+	t.Parallel() // its own simulator, Redis and luabot processes (cluster)
 	c := newCluster(t)
 	c.start(0)
 	c.start(1)
@@ -209,6 +214,7 @@ func TestRun_TwoProcessesShareOneRedis(t *testing.T) {
 // does not exit, kv calls during the outage fail with nil, err (the bot says
 // so) instead of hanging, and once Redis is back events are counted again.
 func TestRun_RedisOutageUnderLoad(t *testing.T) {
+	t.Parallel() // its own simulator, Redis and luabot processes (cluster)
 	c := newCluster(t)
 	bot := c.start(-1)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -295,6 +301,7 @@ func (c *cluster) holding(ctx context.Context, s *kvredis.Store, want ...int) []
 // events flow: the other takes its shard over within 2 × the lease, resumes
 // its session, and every event is handled exactly once.
 func TestRun_SharedShardsSurviveKill(t *testing.T) {
+	t.Parallel() // its own simulator, Redis and luabot processes (cluster)
 	const lease = 2 * time.Second
 	c := newCluster(t)
 	share := []string{"--share-shards", "--shard-lease", lease.String()}
@@ -393,6 +400,7 @@ func TestRun_SharedShardsSurviveKill(t *testing.T) {
 // the shards (another process could have taken them); when Redis is back the
 // process claims them again and serves without a restart.
 func TestRun_SharedShardsResumeAfterOutage(t *testing.T) {
+	t.Parallel() // its own simulator, Redis and luabot processes (cluster)
 	const lease = 2 * time.Second
 	c := newCluster(t)
 	bot := c.start(-1, "--share-shards", "--shard-lease", lease.String())
@@ -430,6 +438,7 @@ func TestRun_SharedShardsResumeAfterOutage(t *testing.T) {
 // handlers are still running: every event is handled once, its reply sent once, its
 // count exact (the newcomer's resume does not replay what the first process runs).
 func TestRun_RebalancingHandsOverWithoutReplays(t *testing.T) {
+	t.Parallel() // its own simulator, Redis and luabot processes (cluster)
 	const lease = 6 * time.Second
 	c := newCluster(t)
 	// Slow handlers: many events are still running when the shard changes hands.

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/sim"
 )
 
@@ -67,7 +68,7 @@ func answers(t *testing.T, platform *sim.Server, i int, text string, s *session)
 // Two bots of one file run in one process, each on its own app, each
 // answering; their log lines carry bot=NAME; status -c names both.
 func TestRunConfig_TwoBotsBothAnswer(t *testing.T) {
-	alpha, beta := startedSim(t, sim.Config{}), startedSim(t, sim.Config{})
+	alpha, beta := simtest.Start(t, sim.Config{}), simtest.Start(t, sim.Config{})
 	path, dir := twoBotFile(t, alpha, beta, beta.Secret())
 	s := start(t, "run", "-c", path)
 	answers(t, alpha, 0, "to alpha", s)
@@ -112,7 +113,7 @@ func TestRunConfig_RefusedBotIsRetriedOthersRun(t *testing.T) {
 	old := botRetry
 	botRetry = 10 * time.Millisecond
 	t.Cleanup(func() { botRetry = old })
-	alpha, beta := startedSim(t, sim.Config{}), startedSim(t, sim.Config{})
+	alpha, beta := simtest.Start(t, sim.Config{}), simtest.Start(t, sim.Config{})
 	path, _ := twoBotFile(t, alpha, beta, "not-the-secret-0123456789")
 	s := start(t, "run", "-c", path)
 	answers(t, alpha, 0, "still here", s)
@@ -212,7 +213,7 @@ func TestRunConfig_BadInput(t *testing.T) {
 // read the file, naming the file and never the value; doctor -c checks
 // each bot, its lines prefixed with the bot's name.
 func TestDoctorConfig_InlineSecretAndEveryBot(t *testing.T) {
-	alpha, beta := startedSim(t, sim.Config{}), startedSim(t, sim.Config{})
+	alpha, beta := simtest.Start(t, sim.Config{}), simtest.Start(t, sim.Config{})
 	path, _ := twoBotFile(t, alpha, beta, beta.Secret())
 	doc, _ := os.ReadFile(path)
 	inline := strings.Replace(string(doc), "${BETA_SECRET}", beta.Secret(), 1)
@@ -255,7 +256,7 @@ func TestDoctorConfig_InlineSecretAndEveryBot(t *testing.T) {
 // A single-bot file: its keys at the top level, its scripts under load; a
 // flag given on the command line wins over the file.
 func TestRunConfig_SingleBotFlagsOverrideTheFile(t *testing.T) {
-	platform := startedSim(t, sim.Config{})
+	platform := simtest.Start(t, sim.Config{})
 	dir := t.TempDir()
 	echo, _ := filepath.Abs("../../examples/echo.lua")
 	t.Setenv("SOLO_SECRET", platform.Secret())

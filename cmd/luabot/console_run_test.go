@@ -9,20 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/sim"
 )
 
 // `luabot run --admin ADDR` serves the console at / too; with no simulator it
 // has no chat sandbox, and says so.
 func TestRun_ConsoleShowsTheConnectedShard(t *testing.T) {
-	platform, err := sim.New(sim.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := platform.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer platform.Close()
+	platform := simtest.Start(t, sim.Config{})
 	dir := consoleScripts(t)
 	url := startWithConsole(t, dir, "run", "--app-id", platform.AppID(), "--secret", platform.Secret(),
 		"--api", platform.APIURL(), "--token-url", platform.TokenURL(), "--data", filepath.Join(t.TempDir(), "bot.db"),
@@ -68,14 +62,7 @@ func TestRun_ConsoleShowsTheConnectedShard(t *testing.T) {
 // everything on the admin listener: a browser brings it once as ?token=, then holds it
 // as a cookie; without it, 401.
 func TestRun_ConsoleBehindTheAdminToken(t *testing.T) {
-	platform, err := sim.New(sim.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := platform.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer platform.Close()
+	platform := simtest.Start(t, sim.Config{})
 	const token = "console-Tk-8812"
 	dir := consoleScripts(t)
 	logged := startWithConsole(t, dir, "run", "--app-id", platform.AppID(), "--secret", platform.Secret(),

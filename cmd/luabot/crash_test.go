@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/sim"
 )
@@ -114,14 +115,7 @@ func killNine(t *testing.T, c killNineCase) {
 		t.Skip("starts and kills luabot several times")
 	}
 	const events, window = 1000, 150
-	platform, err := sim.New(sim.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := platform.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer platform.Close()
+	platform := simtest.Start(t, sim.Config{})
 	var channels []string
 	if c.setup != nil {
 		channels = c.setup(t, platform)

@@ -5,20 +5,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/sim"
 )
 
 // doctorAgainst starts a simulator with cfg and points the credential variables at it.
 func doctorAgainst(t *testing.T, cfg sim.Config) *sim.Server {
 	t.Helper()
-	platform, err := sim.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := platform.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { platform.Close() })
+	platform := simtest.Start(t, cfg)
 	t.Setenv("QQBOT_APP_ID", platform.AppID())
 	t.Setenv("QQBOT_SECRET", platform.Secret())
 	t.Setenv("QQBOT_API", platform.APIURL())

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/luabot/luabot/host"
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/sim"
 )
 
@@ -19,7 +20,7 @@ import (
 // works, /metrics counts each refusal, and the log has one line for the
 // three refusals of the same minute.
 func TestRun_CapabilityDenied(t *testing.T) {
-	platform := startedSim(t, sim.Config{})
+	platform := simtest.Start(t, sim.Config{})
 	scripts := mustFiles(t, map[string]string{
 		"guest.lua": `on("message", function(ev)
   local me, err = qq.request("GET", "/users/@me")

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/sim"
 )
@@ -119,14 +120,7 @@ func TestRun_DamagedDataFileIsOneLine(t *testing.T) {
 // and the bot keeps serving. With the bot stopped, it reads the file
 // itself. kv check works both ways too.
 func TestBackup_WhileTheBotRuns(t *testing.T) {
-	platform, err := sim.New(sim.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := platform.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer platform.Close()
+	platform := simtest.Start(t, sim.Config{})
 	t.Setenv("QQBOT_APP_ID", platform.AppID())
 	t.Setenv("QQBOT_SECRET", platform.Secret())
 	t.Setenv("QQBOT_API", platform.APIURL())

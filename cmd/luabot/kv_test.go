@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/kv"
 	"github.com/luabot/luabot/sim"
 )
@@ -19,14 +20,7 @@ import (
 // 200 mentions per round, each answered by both scripts while the
 // platform delays every reply, so the handlers overlap.
 func TestRun_KVNumbersAreDistinctAcrossARestart(t *testing.T) {
-	platform, err := sim.New(sim.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := platform.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer platform.Close()
+	platform := simtest.Start(t, sim.Config{})
 	if err := platform.Inject(sim.Fault{Kind: sim.FaultLatency, LatencyMS: 20}); err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/sim"
 )
 
@@ -210,14 +211,7 @@ func TestRun_MissingCredentials(t *testing.T) {
 }
 
 func TestRun_SyntaxErrorExitsNonZero(t *testing.T) {
-	platform, err := sim.New(sim.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := platform.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer platform.Close()
+	platform := simtest.Start(t, sim.Config{})
 	bad := filepath.Join(t.TempDir(), "bad.lua")
 	os.WriteFile(bad, []byte("local x = = 1\n"), 0o644)
 	var stderr syncBuffer
@@ -237,14 +231,7 @@ func TestRun_SyntaxErrorExitsNonZero(t *testing.T) {
 }
 
 func TestRun_ServesOnThePlatform(t *testing.T) {
-	platform, err := sim.New(sim.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := platform.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer platform.Close()
+	platform := simtest.Start(t, sim.Config{})
 	t.Setenv("QQBOT_APP_ID", platform.AppID())
 	t.Setenv("QQBOT_SECRET", platform.Secret())
 	t.Setenv("QQBOT_API", platform.APIURL())
@@ -310,14 +297,7 @@ func TestDev_PipedInputGetsEveryAnswer(t *testing.T) {
 // and C2C messages) is a fatal configuration error once the optional ones are given up:
 // run exits non-zero with the code and what to do about it.
 func TestRun_IntentsNotPermittedIsFatal(t *testing.T) {
-	platform, err := sim.New(sim.Config{GrantedIntents: sim.IntentGuilds | sim.IntentPublicGuildMessages, MaxConcurrency: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := platform.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer platform.Close()
+	platform := simtest.Start(t, sim.Config{GrantedIntents: sim.IntentGuilds | sim.IntentPublicGuildMessages, MaxConcurrency: 100})
 	// An event named by its platform name is required: the platform refusing it is
 	// fatal (on("message") would only ask for group messages, and run on).
 	script := filepath.Join(t.TempDir(), "group.lua")

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/record"
 	"github.com/luabot/luabot/sim"
 )
@@ -44,7 +45,7 @@ func writeScript(t *testing.T, dir, name, src string) string {
 // the bot; it returns the recording's path, the simulator and the run's stderr.
 func recordRun(t *testing.T, script string, texts []string, extra ...string) (string, *sim.Server, string) {
 	t.Helper()
-	platform := startedSim(t, sim.Config{})
+	platform := simtest.Start(t, sim.Config{})
 	t.Setenv("QQBOT_APP_ID", platform.AppID())
 	t.Setenv("QQBOT_SECRET", platform.Secret())
 	t.Setenv("QQBOT_API", platform.APIURL())

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/luabot/luabot/internal/simtest"
 	"github.com/luabot/luabot/sim"
 )
 
@@ -36,24 +37,11 @@ func fastStart(t *testing.T, d time.Duration) {
 	t.Cleanup(func() { startBackoff = old })
 }
 
-func startedSim(t *testing.T, cfg sim.Config) *sim.Server {
-	t.Helper()
-	platform, err := sim.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := platform.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { platform.Close() })
-	return platform
-}
-
 // An outage of the token service and of GET /gateway/bot while the bot starts: run
 // retries, logs each attempt, and connects and replies once the platform is back.
 func TestRun_StartsThroughAnOutage(t *testing.T) {
 	fastStart(t, time.Millisecond)
-	platform := startedSim(t, sim.Config{})
+	platform := simtest.Start(t, sim.Config{})
 	const tokenDown = 5
 	if err := platform.Inject(sim.Fault{Kind: sim.FaultTokenStatus, Status: http.StatusServiceUnavailable, Count: tokenDown}); err != nil {
 		t.Fatal(err)
@@ -111,7 +99,7 @@ func TestRun_StartsThroughAnOutage(t *testing.T) {
 // Ctrl-C while run waits for the token service ends it at once, with status 0.
 func TestRun_InterruptDuringStartRetry(t *testing.T) {
 	fastStart(t, time.Hour) // the retry wait would outlast the test
-	platform := startedSim(t, sim.Config{})
+	platform := simtest.Start(t, sim.Config{})
 	if err := platform.Inject(sim.Fault{Kind: sim.FaultTokenStatus, Status: http.StatusServiceUnavailable, Count: 1000}); err != nil {
 		t.Fatal(err)
 	}
@@ -133,8 +121,8 @@ func TestRun_InterruptDuringStartRetry(t *testing.T) {
 // flag to fix, without the secret.
 func TestRun_RefusedCredentialsExitAtOnce(t *testing.T) {
 	fastStart(t, time.Hour) // a retry would hang the test
-	platform := startedSim(t, sim.Config{})
-	legacyOff := startedSim(t, sim.Config{Platform2025: true})
+	platform := simtest.Start(t, sim.Config{})
+	legacyOff := simtest.Start(t, sim.Config{Platform2025: true})
 	tests := []struct {
 		name     string
 		platform *sim.Server
