@@ -1,7 +1,6 @@
 // Command luabot hosts QQ bots written in Lua.
 //
 //	luabot init [DIR]            create a bot folder: a script, its test, editor files
-//	luabot dev SCRIPT|DIR...     chat with your bot on the embedded simulator
 //	luabot dev SCRIPT|DIR...     chat with your bot on the embedded simulator, in the terminal and a web console
 //	luabot run SCRIPT|DIR...     run it on the QQ platform
 //	luabot sim                   run the simulator alone, for any SDK
