@@ -108,12 +108,10 @@ func TestRun_AdminMetricsAndReadiness(t *testing.T) {
 			t.Fatalf("reply %d: %v", i, err)
 		}
 	}
-	var text string
-	eventually(t, "/metrics counts the three handler runs", func() (bool, string) {
-		_, text = get(t, url+"/metrics", "")
-		return strings.Contains(text, `luabot_handler_runs_total{event="AT_MESSAGE_CREATE",outcome="ok",script="echo"} 3`), text
-	})
-	for _, want := range []string{
+	// A handler's run, its duration and its REST call are each recorded when
+	// they end, not in one step: wait until every series has caught up.
+	wants := []string{
+		`luabot_handler_runs_total{event="AT_MESSAGE_CREATE",outcome="ok",script="echo"} 3`,
 		`luabot_events_received_total{shard="0",type="AT_MESSAGE_CREATE"} 3`,
 		`luabot_events_received_total{shard="0",type="READY"} 1`,
 		`luabot_handler_duration_seconds_count{script="echo"} 3`,
@@ -125,11 +123,17 @@ func TestRun_AdminMetricsAndReadiness(t *testing.T) {
 		`luabot_events_dropped_total{reason="duplicate",script=""} 0`,
 		`luabot_kv_commits_total{result="ok"}`,
 		"go_goroutines", "process_resident_memory_bytes",
-	} {
-		if !strings.Contains(text, want) {
-			t.Errorf("/metrics lacks %s", want)
-		}
 	}
+	var text string
+	eventually(t, "/metrics has every series", func() (bool, string) {
+		_, text = get(t, url+"/metrics", "")
+		for _, want := range wants {
+			if !strings.Contains(text, want) {
+				return false, "lacks " + want + " in:\n" + text
+			}
+		}
+		return true, ""
+	})
 	for _, id := range []string{world.Channels[0].ID, world.Members[0].ID, world.Bot.ID, platform.Secret()} {
 		if strings.Contains(text, id) {
 			t.Errorf("/metrics contains the id or secret %q", id)
