@@ -41,14 +41,13 @@ func encodeBody(in any) ([]byte, string, error) {
 	case json.RawMessage:
 		return v, "application/json", nil
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	// Contents carry "<@!id>" mentions; \u003c escapes are legal but unreadable in logs.
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(in); err != nil {
+	// Contents carry "<@!id>" mentions; \u003c escapes are legal but
+	// unreadable in logs, so HTML escaping is off (see appendJSON).
+	body, err := appendJSON(make([]byte, 0, 256), in)
+	if err != nil {
 		return nil, "", fmt.Errorf("%w: encode request body: %v", ErrInvalidRequest, err)
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), "application/json", nil
+	return body, "application/json", nil
 }
 
 func (f *Form) encode() ([]byte, string, error) {
