@@ -13,7 +13,6 @@ const benchChildEnv = "LUABOT_BENCH_TEST_CHILD"
 
 func benchScript(t *testing.T, src string) string {
 	t.Helper()
-	t.Setenv(benchChildEnv, "1")
 	return filepath.Join(mustFiles(t, map[string]string{"bot.lua": src}), "bot.lua")
 }
 
@@ -40,10 +39,12 @@ func TestBench_BadInput(t *testing.T) {
 		{"replies twice", `on("AT_MESSAGE_CREATE", function(ev) ev:reply("a") ev:reply("b") end)`, "2s",
 			[]string{"replied more than once to some events"}},
 	}
+	t.Parallel() // bench runs its bot and simulator as child processes and waits on them
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			script := benchScript(t, tt.src)
-			code, stdout, stderr := runCLI("bench", "--events", "50", "--reply-timeout", tt.timeout, script)
+			code, stdout, stderr := runChild(t, "bench", "--events", "50", "--reply-timeout", tt.timeout, script)
 			if code != 1 {
 				t.Fatalf("code %d; want 1\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 			}
@@ -60,8 +61,9 @@ func TestBench_BadInput(t *testing.T) {
 }
 
 func TestBench_EchoJSONWithCompare(t *testing.T) {
+	t.Parallel() // bench runs its bot and simulator as child processes and waits on them
 	script := benchScript(t, `on("AT_MESSAGE_CREATE", function(ev) ev:reply(ev.content) end)`)
-	code, stdout, stderr := runCLI("bench", "--events", "200", "--window", "20", "--compare", "--json", script)
+	code, stdout, stderr := runChild(t, "bench", "--events", "200", "--window", "20", "--compare", "--json", script)
 	if code != 0 {
 		t.Fatalf("code %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}

@@ -56,7 +56,7 @@ type cluster struct {
 
 func newCluster(t *testing.T) *cluster {
 	t.Helper()
-	c := &cluster{t: t, redis: redistest.Start(t), platform: simtest.Start(t, sim.Config{Shards: 2}), dir: t.TempDir()}
+	c := &cluster{t: t, redis: redistest.Start(t), platform: simtest.Start(t, sim.Config{Shards: 2, MaxConcurrency: 2}), dir: t.TempDir()}
 	os.WriteFile(filepath.Join(c.dir, "bot.lua"), []byte(clusterBot), 0o644)
 	g2, err := c.platform.JoinGuild("second")
 	if err != nil {
@@ -319,15 +319,14 @@ func TestRun_SharedShardsSurviveKill(t *testing.T) {
 		t.Fatalf("%v; stderr:\n%s", err, c.stderr.String())
 	}
 	// luabot status --store shows both processes and what each holds.
-	var out, errOut syncBuffer
-	if code := run(ctx, []string{"luabot", "status", "--store", c.redis.URL(0), "--app-id", c.platform.AppID()},
-		strings.NewReader(""), &out, &errOut); code != 0 {
-		t.Fatalf("status: exit %d: %s", code, errOut.String())
+	code, out, errOut := runChild(t, "status", "--store", c.redis.URL(0), "--app-id", c.platform.AppID())
+	if code != 0 {
+		t.Fatalf("status: exit %d: %s", code, errOut)
 	}
-	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 3 || !strings.HasPrefix(lines[0], "PROCESS") ||
 		strings.Fields(lines[1])[1]+strings.Fields(lines[2])[1] != "01" && strings.Fields(lines[1])[1]+strings.Fields(lines[2])[1] != "10" {
-		t.Errorf("status:\n%s\nwant a header and one line per process holding shard 0 and shard 1", out.String())
+		t.Errorf("status:\n%s\nwant a header and one line per process holding shard 0 and shard 1", out)
 	}
 
 	const events, window, killAt = 300, 40, 100

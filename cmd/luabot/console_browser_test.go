@@ -190,6 +190,7 @@ func TestConsoleBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Chromium and luabot dev")
 	}
+	t.Parallel() // Chromium and luabot dev are child processes; the test waits on them
 	ctx := newBrowser(t)
 	dir := consoleScripts(t)
 	url := startDev(t, dir)

@@ -114,6 +114,7 @@ func killNine(t *testing.T, c killNineCase) {
 	if testing.Short() {
 		t.Skip("starts and kills luabot several times")
 	}
+	t.Parallel() // its own simulator and luabot processes
 	// Fewer events than the platform's replay log holds (1000): a bot
 	// killed within a second of starting has not saved its sequence number
 	// yet (at most once a second), so it resumes from the session's start,
