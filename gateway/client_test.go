@@ -168,6 +168,7 @@ func TestClient_Run_Heartbeats(t *testing.T) {
 // TestClient_Run_Policy checks each row of the reconnect policy in doc.go: how the first
 // connection ends → the decision logged and the first frame of the next connection.
 func TestClient_Run_Policy(t *testing.T) {
+	t.Parallel() // waits on timers and sockets; shares nothing with other tests
 	closeWith := func(code int) func(t *testing.T, sc *serverConn) {
 		return func(t *testing.T, sc *serverConn) { sc.closeWith(t, code, "") }
 	}

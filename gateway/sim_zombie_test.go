@@ -26,6 +26,7 @@ import (
 // the resume, each exactly once, on the same session. The new connection's heartbeats
 // are acknowledged again.
 func TestClient_Run_SimZombieResumes(t *testing.T) {
+	t.Parallel() // waits on timers and sockets; shares nothing with other tests
 	const interval = 500 * time.Millisecond
 	platform := simtest.Start(t, sim.Config{HeartbeatInterval: interval})
 	tap := &wireTap{changed: make(chan struct{})}

@@ -244,6 +244,7 @@ func TestClient_Run_StreamSurvivesFaults(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long stream")
 	}
+	t.Parallel() // waits on timers and sockets; shares nothing with other tests
 	tests := []struct {
 		name  string
 		mix   []fault

@@ -118,6 +118,7 @@ func rawPost(t *testing.T, url string, declared, bodyLen int, ts string) int {
 // MaxConns connections, refuses a declared length over the cap with 413
 // before reading it, and never has more than MaxConns bodies in hand.
 func TestWebhook_LargeBodiesFromStrangersAreBounded(t *testing.T) {
+	t.Parallel() // waits on timers and sockets; shares nothing with other tests
 	const maxConns, maxBody = 4, 256 << 10
 	ln, url := serveWebhook(t, gateway.WebhookConfig{Secret: "s", MaxConns: maxConns, MaxBody: maxBody}, func(gateway.Event) {})
 	ts := strconv.FormatInt(time.Now().Unix(), 10)

@@ -24,6 +24,7 @@ import (
 // at once: no call may fail. Once with tokens fetched on demand, once with
 // the background refresher of Client.Run.
 func TestSim_TokenExpiresMidTraffic(t *testing.T) {
+	t.Parallel() // waits out token lifetimes; its own simulator
 	const (
 		ttl     = 2 * time.Second
 		runFor  = 5 * time.Second
