@@ -60,7 +60,9 @@ func neighbours(t *testing.T, victimSrc string, victimLimits Limits, attackerSrc
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{}, len(all)+1)
 	for _, s := range all {
-		go func() { s.run(ctx, time.Second); done <- struct{}{} }()
+		// A short drain: handlers still parked when the test ends are cut
+		// off instead of waited for (nothing here depends on the drain).
+		go func() { s.run(ctx, 10*time.Millisecond); done <- struct{}{} }()
 	}
 	go func() { watchMemory(ctx, func() []*script { return all }); done <- struct{}{} }()
 	defer func() {

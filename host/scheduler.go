@@ -18,7 +18,7 @@ import (
 // It returns after ctx ends and in-flight handlers are done or cut off.
 func (s *script) run(ctx context.Context, drain time.Duration) {
 	defer s.L.Close()
-	estimate := time.NewTicker(estimatePeriod)
+	estimate := time.NewTicker(s.estimateEvery)
 	defer estimate.Stop()
 	active := false // something ran since the last estimate
 	for !s.halted.Load() {

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -96,6 +97,9 @@ type script struct {
 	store      bindings.Store
 	handled    *handledLog
 	acks       *interactionAcks // nil without a host (tests)
+	// estimateEvery is how often the scheduler checks what the script
+	// keeps between events (scriptDeps.estimateEvery).
+	estimateEvery time.Duration
 
 	inbox       *inbox
 	completions chan completion
@@ -243,6 +247,10 @@ type scriptDeps struct {
 	settingHint func(script, key string) string
 	// loadBudget bounds how long the top level may run; 0 means the default.
 	loadBudget time.Duration
+	// estimateEvery is how often the scheduler estimates what the script
+	// keeps between events; 0 means estimatePeriod. Tests shorten it so
+	// that they do not wait a second for each check.
+	estimateEvery time.Duration
 	// observer is Config.Observer; nil when unset.
 	observer Observer
 	// capGrants and grantHint are Config.Grants and Config.GrantHint.
@@ -326,27 +334,28 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		location = time.Local
 	}
 	s := &script{
-		secrets:     secrets,
-		location:    location,
-		name:        name,
-		path:        path,
-		L:           newSandbox(),
-		log:         deps.logger.With("script", name),
-		limits:      limits,
-		clock:       clock,
-		store:       deps.store,
-		handled:     deps.handled,
-		onFailure:   deps.onFailure,
-		acks:        deps.acks,
-		inbox:       newInbox(limits.Inbox),
-		completions: make(chan completion, 64),
-		fires:       make(chan *luaTimer, 64),
-		control:     make(chan func(), 16),
-		done:        make(chan struct{}),
-		stopped:     make(chan struct{}),
-		threads:     map[*lua.LState]*handler{},
-		timers:      map[*luaTimer]struct{}{},
-		obs:         noObserver{},
+		secrets:       secrets,
+		location:      location,
+		name:          name,
+		path:          path,
+		L:             newSandbox(),
+		log:           deps.logger.With("script", name),
+		limits:        limits,
+		clock:         clock,
+		store:         deps.store,
+		handled:       deps.handled,
+		onFailure:     deps.onFailure,
+		acks:          deps.acks,
+		inbox:         newInbox(limits.Inbox),
+		estimateEvery: cmp.Or(deps.estimateEvery, estimatePeriod),
+		completions:   make(chan completion, 64),
+		fires:         make(chan *luaTimer, 64),
+		control:       make(chan func(), 16),
+		done:          make(chan struct{}),
+		stopped:       make(chan struct{}),
+		threads:       map[*lua.LState]*handler{},
+		timers:        map[*luaTimer]struct{}{},
+		obs:           noObserver{},
 	}
 	if deps.observer != nil {
 		s.obs = deps.observer.Script(name)
