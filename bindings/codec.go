@@ -38,10 +38,10 @@ type codec struct {
 }
 
 func newCodec(L *lua.LState) *codec {
-	arrayMT := L.NewTable()
+	arrayMT := L.CreateTable(0, 1)
 	arrayMT.RawSetString("__metatable", lua.LString("json.array"))
 	null := L.NewUserData()
-	nullMT := L.NewTable()
+	nullMT := L.CreateTable(0, 2)
 	nullMT.RawSetString("__tostring", L.NewFunction(func(L *lua.LState) int {
 		L.Push(lua.LString("null"))
 		return 1

@@ -155,7 +155,7 @@ const maxText = 1 << 10
 // openCommandsModule installs commands.lang(l) and commands.texts{...}:
 // the language of the script's built-in texts, and single texts replaced.
 func (b *binder) openCommandsModule(g *Globals) {
-	mod := b.L.SetFuncs(b.L.NewTable(), map[string]lua.LGFunction{
+	mod := b.L.SetFuncs(b.L.CreateTable(0, 2), map[string]lua.LGFunction{
 		"lang": func(L *lua.LState) int {
 			if L.GetTop() == 0 {
 				L.Push(lua.LString(g.texts.language()))

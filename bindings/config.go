@@ -30,7 +30,7 @@ func (b *binder) openConfig() {
 		}
 		return lua.LNil
 	}
-	mod := b.L.NewTable()
+	mod := b.L.CreateTable(0, 3)
 	b.L.SetFuncs(mod, map[string]lua.LGFunction{
 		"get": func(L *lua.LState) int {
 			L.Push(get(checkString(L, 1, "key")))
@@ -65,7 +65,7 @@ func (b *binder) openConfig() {
 	})
 	// config.key reads a setting; the functions above win over settings of
 	// the same name. Writes are refused: the operator owns the values.
-	mt := b.L.NewTable()
+	mt := b.L.CreateTable(0, 3)
 	mt.RawSetString("__index", b.L.NewFunction(func(L *lua.LState) int {
 		if k, ok := L.Get(2).(lua.LString); ok {
 			L.Push(get(string(k)))

@@ -164,7 +164,7 @@ func Install(L *lua.LState, env Env) (*Globals, error) {
 	b.openWaitFor()
 	b.openUTF8()
 	b.openUI()
-	info := L.NewTable()
+	info := L.CreateTable(0, 2)
 	info.RawSetString("name", lua.LString(env.Script))
 	info.RawSetString("dir", lua.LString(env.Dir))
 	L.SetGlobal("script", info)

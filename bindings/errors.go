@@ -79,7 +79,7 @@ func (f errorFields) String() string {
 // errorValue builds the Lua error table for err.
 func (b *binder) errorValue(L *lua.LState, err error) *lua.LTable {
 	f := fieldsOf(err)
-	t := L.NewTable()
+	t := L.CreateTable(0, 5)
 	if f.status != 0 {
 		t.RawSetString("status", lua.LNumber(f.status))
 	}
@@ -115,7 +115,7 @@ func (b *binder) errorMT(L *lua.LState) *lua.LTable {
 	if b.errMT != nil {
 		return b.errMT
 	}
-	b.errMT = L.NewTable()
+	b.errMT = L.CreateTable(0, 2)
 	b.errMT.RawSetString("__tostring", L.NewFunction(func(L *lua.LState) int {
 		t := L.CheckTable(1)
 		// A script can put anything into these fields; tostring stays one

@@ -28,12 +28,12 @@ type eventBuilder struct {
 func newEventBuilder(b *binder) *eventBuilder {
 	e := &eventBuilder{b: b}
 	L := b.L
-	e.methods = L.NewTable()
+	e.methods = L.CreateTable(0, 4)
 	e.methods.RawSetString("reply", b.async.wrap(L, e.reply))
 	e.methods.RawSetString("raw", L.NewFunction(e.raw))
 	e.methods.RawSetString("ack", L.NewFunction(e.ack))
 	e.methods.RawSetString("stream", L.NewFunction(e.stream))
-	e.mt = L.NewTable()
+	e.mt = L.CreateTable(0, 2)
 	e.mt.RawSetString("__index", L.NewFunction(e.index))
 	e.mt.RawSetString("__metatable", lua.LString("luabot.event"))
 	return e

@@ -166,7 +166,7 @@ func (b *binder) openHandlers() *Globals {
 			}
 			s := &subscription{event: name, fn: fn, once: once}
 			g.subs = append(g.subs, s)
-			handle := L.NewTable()
+			handle := L.CreateTable(0, 2)
 			handle.RawSetString("event", lua.LString(name))
 			handle.RawSetString("off", L.NewFunction(func(L *lua.LState) int {
 				s.off = true

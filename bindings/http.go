@@ -56,7 +56,7 @@ func (b *binder) openHTTP() {
 		// No grants: every call explains how to get one.
 		client = outbound.New(outbound.Config{}).For(nil)
 	}
-	mod := b.L.NewTable()
+	mod := b.L.CreateTable(0, 3)
 	call := func(L *lua.LState, req outbound.Request, stream bool) int {
 		return b.env.Async.Await(L, func(ctx context.Context) Finish {
 			if stream {
@@ -198,10 +198,10 @@ func (b *binder) httpJSON(L *lua.LState, v lua.LValue, h http.Header, body *[]by
 
 // responseHead is the part of res every answer has.
 func responseHead(L *lua.LState, status int, header http.Header) *lua.LTable {
-	t := L.NewTable()
+	t := L.CreateTable(0, 4)
 	t.RawSetString("status", lua.LNumber(status))
 	t.RawSetString("ok", lua.LBool(status >= 200 && status < 300))
-	h := L.NewTable()
+	h := L.CreateTable(0, len(header))
 	names := make([]string, 0, len(header))
 	for k := range header {
 		names = append(names, k)

@@ -17,7 +17,7 @@ func (b *binder) openJSON() *lua.LTable {
 	if b.env.MemoryLimit > 0 {
 		b.codec.decodeBudget = b.env.MemoryLimit / 2
 	}
-	mod := b.L.NewTable()
+	mod := b.L.CreateTable(0, 5)
 	b.L.SetFuncs(mod, map[string]lua.LGFunction{
 		"encode": func(L *lua.LState) int {
 			out, err := b.codec.encode(L.CheckAny(1))

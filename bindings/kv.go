@@ -134,7 +134,6 @@ func (b *binder) openKV() {
 }
 
 func (b *binder) kvNamespace(ns string) *lua.LTable {
-	t := b.L.NewTable()
 	funcs := map[string]lua.LGFunction{
 		"get": func(L *lua.LState) int {
 			raw, ok, err := b.kvRead(L, ns, checkString(L, 1, "key"))
@@ -190,6 +189,7 @@ func (b *binder) kvNamespace(ns string) *lua.LTable {
 			return b.kvScan(L, ns, prefix)
 		},
 	}
+	t := b.L.CreateTable(0, len(funcs))
 	for name, fn := range funcs {
 		b.L.SetField(t, name, b.L.NewFunction(b.outsideUpdate(name, fn)))
 	}

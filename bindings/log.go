@@ -31,7 +31,7 @@ const (
 // Arguments are joined with spaces after tostring, as print does. Each line
 // carries the script name and the calling line.
 func (b *binder) openLog() {
-	mod := b.L.NewTable()
+	mod := b.L.CreateTable(0, 4)
 	levels := map[string]slog.Level{
 		"debug": slog.LevelDebug,
 		"info":  slog.LevelInfo,

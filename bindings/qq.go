@@ -54,7 +54,7 @@ func checkRequestSize(L *lua.LState, path string, query url.Values) {
 // string (text) or a table of message body fields, plus file = "path" (a
 // file in the script's folder) to upload an image or media.
 func (b *binder) openQQ() {
-	mod := b.L.NewTable()
+	mod := b.L.CreateTable(0, len(qqAPI))
 	for _, e := range qqAPI {
 		b.L.SetField(mod, e.name, b.async.wrap(b.L, b.qqFunc(e)))
 	}

@@ -117,10 +117,10 @@ func (e *eventBuilder) streamMT(L *lua.LState) *lua.LTable {
 	if e.smt != nil {
 		return e.smt
 	}
-	methods := L.NewTable()
+	methods := L.CreateTable(0, 2)
 	methods.RawSetString("write", e.b.async.wrap(L, e.b.streamWrite))
 	methods.RawSetString("finish", e.b.async.wrap(L, e.b.streamFinish))
-	e.smt = L.NewTable()
+	e.smt = L.CreateTable(0, 2)
 	e.smt.RawSetString("__index", methods)
 	e.smt.RawSetString("__metatable", lua.LString("luabot.stream"))
 	return e.smt

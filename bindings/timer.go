@@ -25,7 +25,7 @@ const maxDelay = 365 * 24 * time.Hour
 // With a store shared by several processes, every and cron ticks run in one
 // of them; opts.each_process = true runs them in each.
 func (b *binder) openTimer() {
-	mod := b.L.NewTable()
+	mod := b.L.CreateTable(0, 3)
 	add := func(L *lua.LState, spec TimerSpec, fn *lua.LFunction) int {
 		if b.env.Timers == nil {
 			raise(L, "timers are not available here")
@@ -34,7 +34,7 @@ func (b *binder) openTimer() {
 		if err != nil {
 			raise(L, "%v", err)
 		}
-		t := L.NewTable()
+		t := L.CreateTable(0, 1)
 		t.RawSetString("cancel", L.NewFunction(func(L *lua.LState) int {
 			cancel()
 			return 0

@@ -56,7 +56,7 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
 
 func (b *binder) openUI() {
 	L := b.L
-	mod := L.NewTable()
+	mod := L.CreateTable(0, 5)
 	for name, fn := range map[string]lua.LGFunction{
 		"markdown": b.uiMarkdown,
 		"button":   b.uiButton,

@@ -17,7 +17,7 @@ import (
 //	for pos, cp in utf8.codes(s) do ... end
 //	utf8.charpattern             a pattern matching one character
 func (b *binder) openUTF8() {
-	mod := b.L.NewTable()
+	mod := b.L.CreateTable(0, 6)
 	b.L.SetFuncs(mod, map[string]lua.LGFunction{
 		"len": func(L *lua.LState) int {
 			s := L.CheckString(1)

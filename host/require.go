@@ -28,7 +28,7 @@ type requirer struct {
 }
 
 func newRequirer(L *lua.LState, dir, display string) *requirer {
-	return &requirer{dir: dir, display: display, loaded: L.NewTable(), preload: L.NewTable(), loading: map[string]bool{}}
+	return &requirer{dir: dir, display: display, loaded: L.CreateTable(0, 4), preload: L.CreateTable(0, 0), loading: map[string]bool{}}
 }
 
 // modulePatterns are where a module is looked for, in order, relative to
@@ -149,14 +149,14 @@ func (r *requirer) registerStandard(L *lua.LState) {
 // may assign them, as scripts written for 5.1 do, to no effect on
 // require. Nothing else of 5.1's package library exists.
 func (r *requirer) packageTable(L *lua.LState) lua.LValue {
-	fields := L.NewTable()
+	fields := L.CreateTable(0, 5)
 	fields.RawSetString("config", lua.LString("/\n;\n?\n!\n-"))
 	fields.RawSetString("path", lua.LString(""))
 	fields.RawSetString("cpath", lua.LString(""))
 	fields.RawSetString("loaded", r.loaded)
 	fields.RawSetString("preload", r.preload)
-	proxy := L.NewTable()
-	mt := L.NewTable()
+	proxy := L.CreateTable(0, 0)
+	mt := L.CreateTable(0, 3)
 	mt.RawSetString("__index", fields)
 	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
 		switch k := L.Get(2); k {

@@ -75,7 +75,7 @@ func newSandbox() *lua.LState {
 	}
 
 	osLib := L.GetGlobal("os").(*lua.LTable)
-	safeOS := L.NewTable()
+	safeOS := L.CreateTable(0, 4)
 	for _, name := range []string{"time", "clock", "date", "difftime"} {
 		safeOS.RawSetString(name, osLib.RawGetString(name))
 	}

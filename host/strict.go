@@ -22,7 +22,7 @@ type globalsGuard struct {
 func guardGlobals(L *lua.LState, exempt func(*lua.LState) bool) *globalsGuard {
 	g := &globalsGuard{globals: L.Get(lua.GlobalsIndex).(*lua.LTable), declared: map[string]bool{}, exempt: exempt}
 	g.declareExisting()
-	mt := L.NewTable()
+	mt := L.CreateTable(0, 2)
 	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
 		t := L.CheckTable(1)
 		k := L.Get(2)

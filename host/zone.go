@@ -57,7 +57,7 @@ func zonedDate(L *lua.LState, loc *time.Location, now time.Time) int {
 		format, t = rest, t.UTC()
 	}
 	if strings.HasPrefix(format, "*t") {
-		tb := L.NewTable()
+		tb := L.CreateTable(0, 9)
 		tb.RawSetString("year", lua.LNumber(t.Year()))
 		tb.RawSetString("month", lua.LNumber(t.Month()))
 		tb.RawSetString("day", lua.LNumber(t.Day()))
