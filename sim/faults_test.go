@@ -71,7 +71,8 @@ func TestFault_NoHeartbeatACK(t *testing.T) {
 // heartbeat timeout, and once they stop the simulator closes it with 4009
 // as it does any other, the close frame going out despite the fault.
 func TestFault_NoHeartbeatACK_HeartbeatTimeout(t *testing.T) {
-	t.Parallel()                            // waits out heartbeat timeouts; its own server
+	// Waits out heartbeat timeouts on its own server.
+	t.Parallel()
 	const interval = 400 * time.Millisecond // timeout 600 ms; heartbeats every 200 ms
 	s := MustStart(t, sim.Config{HeartbeatInterval: interval}, nil)
 	tok := MustToken(t, s)
