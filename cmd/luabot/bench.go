@@ -41,6 +41,7 @@ func benchCommand() *cli.Command {
 			&cli.StringFlag{Name: "botgo", Usage: "with --compare: also run the load against this echo bot on the official Go SDK (sim/conformance/cmd/botgo-echo)", EnvVars: []string{"LUABOT_BENCH_BOTGO"}},
 			&cli.BoolFlag{Name: "json", Usage: "print the results as JSON"},
 			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write the luabot run's CPU profile (pprof) to this file"},
+			&cli.StringFlag{Name: "memprofile", Hidden: true, Usage: "write the luabot run's heap profile (pprof) at its exit to this file"},
 		},
 		Action: benchAction,
 	}
@@ -68,6 +69,11 @@ func benchAction(c *cli.Context) error {
 	}
 	if c.Int("events") < 1 || c.Int("window") < 0 || c.Float64("rate") < 0 || c.Duration("latency") < 0 {
 		return usagef("--events must be at least 1; --window, --rate and --latency not negative")
+	}
+	if p := c.String("memprofile"); p != "" {
+		if err := c.Set("memprofile", absPath(p)); err != nil {
+			return err
+		}
 	}
 	if p := c.String("cpuprofile"); p != "" {
 		if err := c.Set("cpuprofile", absPath(p)); err != nil {
@@ -110,6 +116,9 @@ func benchAction(c *cli.Context) error {
 			"--api", s.APIURL, "--token-url", s.TokenURL, "--data", dir + "/bench.db", "--handler-stats", statsFile}
 		if p := c.String("cpuprofile"); p != "" {
 			args = append(args, "--cpuprofile", p)
+		}
+		if p := c.String("memprofile"); p != "" {
+			args = append(args, "--memprofile", p)
 		}
 		return append(args, scripts...)
 	}}}

@@ -3,6 +3,7 @@ package main
 import (
 	"log/slog"
 	"os"
+	"runtime"
 	"runtime/pprof"
 )
 
@@ -23,4 +24,21 @@ func startCPUProfile(path string) (func(), error) {
 			slog.Error("cpu profile not written", "err", err)
 		}
 	}, nil
+}
+
+// writeHeapProfile writes the live heap, after a collection so the profile
+// shows what is still held rather than garbage, to path.
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		slog.Error("heap profile not written", "err", err)
+		return
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		slog.Error("heap profile not written", "err", err)
+	}
+	if err := f.Close(); err != nil {
+		slog.Error("heap profile not written", "err", err)
+	}
 }

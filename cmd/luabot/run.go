@@ -26,6 +26,8 @@ func runCommand() *cli.Command {
 			&cli.BoolFlag{Name: "watch", Usage: "reload scripts live when their files change", EnvVars: []string{"LUABOT_WATCH"}},
 			// For `luabot bench --cpuprofile`: where the time of a run goes.
 			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile (pprof) to this file"},
+			// For memory work: what the heap holds when the run ends.
+			&cli.StringFlag{Name: "memprofile", Hidden: true, Usage: "write a heap profile (pprof) to this file at exit"},
 			// For `luabot bench`: each script's handler times, written when the run ends.
 			&cli.StringFlag{Name: "handler-stats", Hidden: true, Usage: "write each script's handler times (JSON) to this file at exit"},
 		}, adminFlags(""), limitFlags(), recordFlags()),
@@ -40,6 +42,9 @@ func runCommand() *cli.Command {
 					return err
 				}
 				defer stop()
+			}
+			if path := c.String("memprofile"); path != "" {
+				defer writeHeapProfile(path)
 			}
 			w, err := newWatch(process)
 			if err != nil {

@@ -32,7 +32,8 @@ type botSpec struct {
 // processFlags are run's flags that are the process's, not a bot's: with
 // several bots they still come from the command line.
 var processFlags = map[string]bool{"config": true, "admin": true, "admin-token": true, "admin-tls-cert": true,
-	"admin-tls-key": true, "watch": true, "cpuprofile": true, "handler-stats": true}
+	"admin-tls-key": true, "watch": true, "cpuprofile": true, "memprofile": true,
+	"handler-stats": true}
 
 // runSpecs reads the bots to run from the flags and the --config file, and
 // the options of the process (the admin listener). Every mistake in the file
