@@ -102,9 +102,8 @@ func siege(t *testing.T, src string, files map[string]string, limits Limits, n i
 // it is held (issue 22 item 1). Each event keeps 3 MiB; 40 events keep
 // 120 MiB against a 16 MiB limit, and each run alone (about 6 MiB with the
 // concatenation's copy) is under the limit, so only the between-events
-// estimate can stop the script. (A smaller limit stops it sooner: the test
-// allocates half as much as with 32 MiB, which under -race is most of its
-// time.)
+// estimate can stop the script. (16 rather than 32 MiB only makes the test
+// allocate less; what it proves is the same.)
 func TestMemory_KeptAnywhereCounts(t *testing.T) {
 	const keep = `local big = string.rep("x", 3 * 1024 * 1024) .. ev.text`
 	cases := []struct {
