@@ -47,7 +47,8 @@ func (h *Host) Eval(ctx context.Context, scriptName, code string) (string, error
 		}
 		th, _ := s.L.NewThread()
 		hd := &handler{event: replEvent, th: th}
-		hd.ctx, hd.cancel = context.WithCancel(context.Background())
+		ctx, cancel := context.WithCancel(context.Background())
+		hd.ctx, hd.cancel = forVM(ctx), cancel
 		// What the input prints is shown at the prompt, before its results.
 		var printed []string
 		kept, dropped := 0, 0

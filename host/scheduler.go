@@ -278,7 +278,8 @@ func (s *script) startMarked(event, eventID string, ordinal int, settle *eventSe
 	th, _ := s.L.NewThread()
 	h := &handler{event: event, started: time.Now(), th: th, onDone: onDone, eventID: eventID, ordinal: ordinal, settle: settle}
 	// The handler's calls carry what started it, for a recording (cause.go).
-	h.ctx, h.cancel = context.WithCancel(withCause(context.Background(), Cause{Script: s.name, Event: event, Dispatch: s.routing}))
+	ctx, cancel := context.WithCancel(withCause(context.Background(), Cause{Script: s.name, Event: event, Dispatch: s.routing}))
+	h.ctx, h.cancel = forVM(ctx), cancel
 	th.SetContext(h.ctx)
 	s.threads[th] = h
 	s.inflight.Add(1)

@@ -439,7 +439,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), budget)
 	defer cancel()
 	overMemory, stopWatch := watchLoad(cancel, limits.Memory)
-	s.L.SetContext(ctx)
+	s.L.SetContext(forVM(ctx))
 	s.L.Push(s.L.NewFunctionFromProto(proto))
 	err = s.L.PCall(0, 0, nil)
 	s.L.RemoveContext()

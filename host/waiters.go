@@ -120,7 +120,7 @@ func (s *script) matches(w *waiter, ev lua.LValue) bool {
 	}
 	ctx, cancel := context.WithCancel(w.h.ctx)
 	defer cancel()
-	s.L.SetContext(ctx)
+	s.L.SetContext(forVM(ctx))
 	defer s.L.RemoveContext()
 	// The memory watchdog watches the predicate as a run of its handler.
 	endLua := beginLua(w.h)
