@@ -28,6 +28,12 @@ func TestMain(m *testing.M) {
 	// bot and simulator) must run as luabot; set once for the process, so
 	// that bench tests need no t.Setenv and can run in parallel.
 	os.Setenv(benchChildEnv, "1")
+	// A -race binary sleeps a second before it exits while goroutines are
+	// alive (the race runtime's atexit_sleep_ms): every luabot these tests
+	// start and stop would stand idle for that second.
+	if os.Getenv("GORACE") == "" {
+		os.Setenv("GORACE", "atexit_sleep_ms=0")
+	}
 	flag.Parse()
 	explicit := false
 	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
