@@ -450,13 +450,17 @@ func (h *Host) serve(ctx context.Context, source func(context.Context, func(disp
 		h.maintainHandled(ctx)
 	}()
 	if len(h.cfg.Watch) > 0 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := h.watch(ctx, h.cfg.Watch); err != nil {
-				h.log.Error("live reload stopped", "err", err)
-			}
-		}()
+		// Opened here, before source: a save once events flow is seen.
+		if fw, err := openWatch(h.cfg.Watch); err != nil {
+			h.log.Error("live reload not started", "err", err)
+		} else {
+			h.log.Info("live reload on", "folders", fw.dirs)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				h.watch(ctx, fw)
+			}()
+		}
 	}
 	if h.cfg.ControlSocket != "" {
 		if ln, err := h.listenControl(h.cfg.ControlSocket); err != nil {

@@ -38,17 +38,16 @@ func BenchmarkSaveToLive(b *testing.B) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
+	serving := make(chan struct{})
 	go func() {
 		done <- h.serve(ctx, func(ctx context.Context, _ func(gateway.Event, func())) error {
+			close(serving) // the watch is open before serve takes events
 			<-ctx.Done()
 			return nil
 		})
 	}()
 	defer func() { cancel(); <-done }()
-	// The watcher starts in its own goroutine and has no ready signal; a
-	// save before it watches would be missed, so give it a moment. (A
-	// benchmark, not a test: a late start fails loudly below.)
-	time.Sleep(50 * time.Millisecond)
+	<-serving
 	b.ResetTimer()
 	for i := range b.N {
 		old := h.list()[0]

@@ -17,40 +17,57 @@ import (
 // rename over), and one save should be one reload.
 const debounce = 25 * time.Millisecond
 
-// watch reloads scripts when their files change, until ctx ends. args are
-// the command-line script files and folders: a folder's new *.lua files
-// load, deleted ones unload. The folders are watched rather than the files
-// so that editors that save by renaming a new file over the old are seen.
-func (h *Host) watch(ctx context.Context, args []string) error {
+// fileWatch is an open watch on the scripts' folders. It is opened before
+// the host starts taking events (serve), so a file saved once the bot is
+// connected is never missed: the watch is already in place.
+type fileWatch struct {
+	w       *fsnotify.Watcher
+	folders map[string]bool // folders given as arguments: every *.lua in them is a script
+	files   map[string]bool // files given as arguments
+	dirs    int             // folders watched
+}
+
+// openWatch watches args, the command-line script files and folders: a
+// folder's new *.lua files load, deleted ones unload. The folders are
+// watched rather than the files so that editors that save by renaming a
+// new file over the old are seen.
+func openWatch(args []string) (*fileWatch, error) {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
-		return fmt.Errorf("watch scripts: %w", err)
+		return nil, fmt.Errorf("watch scripts: %w", err)
 	}
-	defer w.Close()
-	folders := map[string]bool{} // folders given as arguments: every *.lua in them is a script
-	files := map[string]bool{}   // files given as arguments
+	fw := &fileWatch{w: w, folders: map[string]bool{}, files: map[string]bool{}}
 	watched := map[string]bool{}
 	for _, arg := range args {
 		abs, err := filepath.Abs(arg)
 		if err != nil {
-			return err
+			w.Close()
+			return nil, err
 		}
 		dir := abs
 		if info, err := os.Stat(abs); err == nil && info.IsDir() {
-			folders[abs] = true
+			fw.folders[abs] = true
 		} else {
-			files[abs] = true
+			fw.files[abs] = true
 			dir = filepath.Dir(abs)
 		}
 		if !watched[dir] {
 			if err := w.Add(dir); err != nil {
-				return fmt.Errorf("watch %s: %w", dir, err)
+				w.Close()
+				return nil, fmt.Errorf("watch %s: %w", dir, err)
 			}
 			watched[dir] = true
 		}
 	}
-	h.log.Info("live reload on", "folders", len(watched))
+	fw.dirs = len(watched)
+	return fw, nil
+}
 
+// watch reloads scripts when the files fw watches change, until ctx ends,
+// and closes fw.
+func (h *Host) watch(ctx context.Context, fw *fileWatch) {
+	w, folders, files := fw.w, fw.folders, fw.files
+	defer w.Close()
 	pending := map[string]bool{}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -58,15 +75,15 @@ func (h *Host) watch(ctx context.Context, args []string) error {
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			return
 		case err, ok := <-w.Errors:
 			if !ok {
-				return nil
+				return
 			}
 			h.log.Warn("file watcher", "err", err)
 		case ev, ok := <-w.Events:
 			if !ok {
-				return nil
+				return
 			}
 			if !strings.HasSuffix(ev.Name, ".lua") || ev.Op == fsnotify.Chmod {
 				continue
