@@ -26,7 +26,7 @@ import (
 // (TestMain), so that a test can start it as a process and kill -9 it.
 const asCLI = "LUABOT_TEST_AS_CLI"
 
-// kill -9 at random points while 800 events each do kv.incr and ev:reply,
+// kill -9 at random points while 400 events each do kv.incr and ev:reply,
 // restarting on the same data file each time: every event is counted once
 // and answered once. The session and dedup window are saved at most once a
 // second while kv.incr commits at once, so without the once-per-event
@@ -105,7 +105,7 @@ type killNineCase struct {
 	marked func(kind string) string
 }
 
-// killNine runs c.script under 800 posted messages, kills it with SIGKILL
+// killNine runs c.script under 400 posted messages, kills it with SIGKILL
 // at four random points and restarts it on the same data file, then checks
 // that each event was counted once (kv "count") and answered at most once
 // by each kind of message, and at least once unless a kill came between
@@ -121,7 +121,7 @@ func killNine(t *testing.T, c killNineCase) {
 	// and with more than 1000 dispatched the platform would refuse that
 	// resume (op 9) and the events in between would be lost, which is not
 	// what this test is about.
-	const events, window = 800, 150
+	const events, window = 400, 100
 	platform := simtest.Start(t, sim.Config{})
 	var channels []string
 	if c.setup != nil {
