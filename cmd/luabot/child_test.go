@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"strconv"
 	"testing"
+
+	"github.com/luabot/luabot/internal/testmain"
 )
 
 // testParallel is how many t.Parallel tests run at once unless -parallel
@@ -40,7 +42,7 @@ func TestMain(m *testing.M) {
 	if !explicit {
 		flag.Set("test.parallel", strconv.Itoa(testParallel))
 	}
-	os.Exit(m.Run())
+	testmain.Run(m)
 }
 
 // runChild runs luabot with args as a child process and returns its exit
