@@ -261,3 +261,20 @@ func TestLua51_TableForeach(t *testing.T) {
 		{`table.maxn{}, table.maxn{["1000"] = true, [24.5] = 3}, table.maxn{[1000] = true, [-5] = 1}`, "0,24.5,1000"},
 	})
 }
+
+// unpack refuses more values than 5.1's stack takes, at once.
+func TestLua51_Unpack(t *testing.T) {
+	checkLua51(t, [][2]string{
+		{`unpack({1, 2, 3})`, "1,2,3"},
+		{`unpack({1, 2, 3}, 2), unpack({1, 2, 3}, 2, 5)`, "2,2,3,nil,nil"},
+		{`unpack({1, 2, 3}, 3, 1), select("#", unpack({}, 5, 4))`, "nil,0"},
+		{`unpack({1, 2, 3}, 1.9, 2.9)`, "1,2"},
+		{`select("#", unpack({}, 1, 7990))`, "7990"},
+		{`unpack({}, 1, 7999)`, "error: too many results to unpack"},
+		{`unpack({}, 1, 1e8)`, "error: too many results to unpack"},
+		{`unpack({}, -1e9, 1e9)`, "error: too many results to unpack"},
+		{`unpack({}, 2^31, 2^31 + 1)`, "nil,nil"},
+		{`unpack(nil)`, "error: bad argument #1 to 'unpack' (table expected, got nil)"},
+		{`unpack({}, "x")`, "error: bad argument #2 to 'unpack' (number expected, got string)"},
+	})
+}

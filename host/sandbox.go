@@ -85,6 +85,7 @@ func newSandbox() *lua.LState {
 	// Lua 5.1's tonumber reads exponents and hexadecimal (tonumber.go);
 	// its math.huge is infinity, not the largest float.
 	L.SetGlobal("tonumber", L.NewFunction(luaTonumber))
+	L.SetGlobal("unpack", L.NewFunction(luaUnpack)) // unpack.go
 	L.GetGlobal("math").(*lua.LTable).RawSetString("huge", lua.LNumber(math.Inf(1)))
 	installStringLimits(L)
 	installLoad(L)                                // load.go
