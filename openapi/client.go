@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/luabot/luabot/internal/jsonscan"
 )
 
 const (
@@ -326,8 +328,10 @@ func (c *Client) send(ctx context.Context, method, path, target, auth string, bo
 	// The trace id is server text that ends up in logs and errors: scrub it like a message.
 	trace := scrub(oneLine(resp.Header.Get(traceHeader), maxMessage), c.secrets()...)
 	took := time.Since(start)
-	c.log.Debug("openapi request", "method", method, "path", path, "status", resp.StatusCode,
-		"trace_id", trace, "duration", took)
+	if c.log.Enabled(ctx, slog.LevelDebug) { // the arguments would be boxed on every request
+		c.log.Debug("openapi request", "method", method, "path", path, "status", resp.StatusCode,
+			"trace_id", trace, "duration", took)
+	}
 	if c.observer != nil {
 		c.observer.Request(route, resp.StatusCode, took)
 	}
@@ -343,20 +347,37 @@ func (c *Client) send(ctx context.Context, method, path, target, auth string, bo
 		}
 		return nil, e
 	}
-	if out == nil || len(bytes.TrimSpace(raw)) == 0 {
-		return audit, nil
-	}
-	if err := json.Unmarshal(raw, out); err != nil {
+	if err := decodeAnswer(raw, out); err != nil {
 		return nil, fmt.Errorf("%s %s: decode response (status %d, trace %q): %w",
 			strings.ToLower(method), path, resp.StatusCode, trace, err)
 	}
 	return audit, nil
 }
 
+// decodeAnswer decodes a successful answer's body into out (nil: ignored).
+// raw must be the caller's own buffer: a *json.RawMessage is given raw
+// itself, checked but not copied, since most answers go to Lua as raw JSON.
+func decodeAnswer(raw []byte, out any) error {
+	if out == nil || len(bytes.TrimSpace(raw)) == 0 {
+		return nil
+	}
+	if rm, ok := out.(*json.RawMessage); ok {
+		if err := jsonscan.Check(raw); err != nil {
+			return err
+		}
+		*rm = raw
+		return nil
+	}
+	return json.Unmarshal(raw, out)
+}
+
 // classify returns the *Error an answer represents, or the pending-audit result
 // of a 201/202 answer, or neither for a plain success. 201 and 202 are the
 // platform's "accepted, but" answers: their body decides.
 func (c *Client) classify(status int, trace string, raw []byte) (*Audit, *Error) {
+	if status >= 200 && status <= 299 && status != http.StatusCreated && status != http.StatusAccepted {
+		return nil, nil // a plain success: its body is the caller's
+	}
 	var eb errorBody
 	isJSON := json.Unmarshal(raw, &eb) == nil
 	switch {

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/luabot/luabot/internal/jsonscan"
 )
 
 // Sentinel errors. Each is wrapped with detail, so test with errors.Is.
@@ -236,6 +238,9 @@ type auditBody struct {
 // result (code 304023/304024) and returns it. Callers of [Client.Do] that
 // decode into raw JSON use it to tell "held for audit" from "sent".
 func AuditOf(body []byte) (*Audit, bool) {
+	if !hasCodeField(body) {
+		return nil, false
+	}
 	var b auditBody
 	if json.Unmarshal(body, &b) != nil {
 		return nil, false
@@ -270,4 +275,17 @@ func (e *ReplyError) Hint() string {
 		return "a group or C2C message takes at most 5 replies: send fewer, longer replies"
 	}
 	return "only message events and some notice events can be answered: use qq.send and friends"
+}
+
+// hasCodeField reports whether body is an object with a top-level key that
+// encoding/json would read into auditBody's code or err_code (it matches
+// keys without regard to case). Nearly every successful answer has none, and
+// this walk of the keys costs a fraction of decoding the body into auditBody.
+func hasCodeField(body []byte) bool {
+	found := false
+	_ = jsonscan.Fields(body, func(key string, _ jsonscan.Span) bool {
+		found = strings.EqualFold(key, "code") || strings.EqualFold(key, "err_code")
+		return !found
+	})
+	return found
 }

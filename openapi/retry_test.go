@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -162,6 +163,59 @@ func TestClient_PendingAuditIsNotAFailure(t *testing.T) {
 	}
 	if _, ok := openapi.AuditOf([]byte(`{"id":"m1"}`)); ok {
 		t.Error("AuditOf took a message for an audit")
+	}
+}
+
+// AuditOf reads the code as encoding/json would (top-level keys, any case,
+// a number or a string), and only from an object.
+func TestAuditOf_Bodies(t *testing.T) {
+	for _, c := range []struct {
+		body string
+		want bool
+	}{
+		{`{"code":304023,"data":{"message_audit":{"audit_id":"a"}}}`, true},
+		{`{"err_code":"304024"}`, true},
+		{` {"id":"m1", "CODE": 304023} `, true},
+		{`{"Err_Code":3.04023e5}`, true},
+		{`{"id":"m1","content":"code\":304023"}`, false},
+		{`{"id":"m1","data":{"code":304023}}`, false},
+		{`{"code":0,"err_code":304023}`, true},
+		{`{"code":304022}`, false},
+		{`[{"code":304023}]`, false},
+		{`{"code":304023`, false},
+		{``, false},
+	} {
+		if _, got := openapi.AuditOf([]byte(c.body)); got != c.want {
+			t.Errorf("AuditOf(%s) = %v, want %v", c.body, got, c.want)
+		}
+	}
+}
+
+// A malformed successful answer is an error even when the caller takes it
+// raw; a well-formed one is handed over as it came.
+func TestClient_Do_RawAnswerIsChecked(t *testing.T) {
+	const bad, good = `{"id":"m1"} trailing`, " {\"id\": \"m1\", \"name\": \"\xff\"}\n"
+	p := newPlatform(t)
+	p.api = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if strings.HasSuffix(r.URL.Path, "/bad") {
+			io.WriteString(w, bad)
+			return
+		}
+		io.WriteString(w, good)
+	}
+	// A GET's malformed answer is retried as a transport failure is: quickly here.
+	c := p.secretClient(t, func(cfg *openapi.Config) { cfg.RetryBackoff = time.Millisecond })
+	var raw json.RawMessage
+	err := c.Do(context.Background(), http.MethodGet, "/channels/bad", nil, nil, &raw)
+	if err == nil || !strings.Contains(err.Error(), "decode response") {
+		t.Fatalf("Do of %q = %v, want a decode error", bad, err)
+	}
+	if err := c.Do(context.Background(), http.MethodGet, "/channels/good", nil, nil, &raw); err != nil {
+		t.Fatal(err)
+	}
+	if string(raw) != good {
+		t.Fatalf("raw = %q, want %q", raw, good)
 	}
 }
 

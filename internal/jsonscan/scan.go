@@ -323,11 +323,17 @@ func (s *Scanner) skipString() error {
 }
 
 // Valid reports whether data is one JSON value with nothing but whitespace around it.
-func Valid(data []byte) bool {
+func Valid(data []byte) bool { return Check(data) == nil }
+
+// Check is Valid with an error that says what is wrong and where.
+func Check(data []byte) error {
 	s := Scanner{Data: data}
-	if s.Skip() != nil {
-		return false
+	if err := s.Skip(); err != nil {
+		return err
 	}
 	s.WS()
-	return s.Pos == len(data)
+	if s.Pos != len(data) {
+		return s.Errorf("text after the value")
+	}
+	return nil
 }
