@@ -13,7 +13,9 @@ import (
 	"github.com/luabot/luabot/openapi"
 )
 
-func newBareHost(t *testing.T) *Host {
+// newBareHost returns a host made from cfg with a store of its own and an
+// API client that reaches nothing (cfg's API and Store are set here).
+func newBareHost(t testing.TB, cfg Config) *Host {
 	t.Helper()
 	store, err := kv.Open(kv.Config{Path: filepath.Join(t.TempDir(), "k.db")})
 	if err != nil {
@@ -24,7 +26,8 @@ func newBareHost(t *testing.T) *Host {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(Config{API: api, Store: store})
+	cfg.API, cfg.Store = api, store
+	h, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +37,7 @@ func newBareHost(t *testing.T) *Host {
 // Load used to check for a script of the same name before taking mu, so
 // two concurrent loads of one file both got in.
 func TestLoad_ConcurrentSameNameLoadsOnce(t *testing.T) {
-	h := newBareHost(t)
+	h := newBareHost(t, Config{})
 	path := filepath.Join(t.TempDir(), "bot.lua")
 	writeFile(t, path, `on("message", function(ev) end)`)
 	const n = 8
@@ -66,7 +69,7 @@ func TestLoad_ConcurrentSameNameLoadsOnce(t *testing.T) {
 func TestServe_LoadDuringShutdownStartsNothingUnowned(t *testing.T) {
 	dir := t.TempDir()
 	for round := range 20 {
-		h := newBareHost(t)
+		h := newBareHost(t, Config{})
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		serving := make(chan struct{})

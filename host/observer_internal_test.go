@@ -12,7 +12,6 @@ import (
 
 	"github.com/luabot/luabot/dispatch"
 	"github.com/luabot/luabot/kv"
-	"github.com/luabot/luabot/openapi"
 )
 
 // recordingObserver keeps what a host tells its Observer.
@@ -109,20 +108,8 @@ end)`)
 // and a reloaded script asks for its ScriptObserver again.
 func TestObserver_ReloadOutcomes(t *testing.T) {
 	dir := t.TempDir()
-	store, err := kv.Open(kv.Config{Path: filepath.Join(dir, "t.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	api, err := openapi.New(openapi.Config{AppID: "1", Token: "t", BaseURL: "http://127.0.0.1:1"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	obs := &recordingObserver{}
-	h, err := New(Config{API: api, Store: store, Observer: obs})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := newBareHost(t, Config{Observer: obs})
 	path := writeScript(t, dir, "r.lua", `on("message", function() end)`)
 	if err := h.Load(path); err != nil {
 		t.Fatal(err)

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/luabot/luabot/gateway"
-	"github.com/luabot/luabot/kv"
-	"github.com/luabot/luabot/openapi"
 )
 
 // BenchmarkSaveToLive measures live reload from a file write to the new
@@ -20,19 +18,7 @@ func BenchmarkSaveToLive(b *testing.B) {
 	dir := b.TempDir()
 	path := filepath.Join(dir, "bot.lua")
 	writeFile(b, path, `on("message", function(ev) ev:reply("v0") end)`)
-	store, err := kv.Open(kv.Config{Path: filepath.Join(b.TempDir(), "k.db")})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer store.Close()
-	api, err := openapi.New(openapi.Config{AppID: "1", Token: "t", BaseURL: "http://127.0.0.1:1"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	h, err := New(Config{API: api, Store: store, Watch: []string{dir}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	h := newBareHost(b, Config{Watch: []string{dir}})
 	if err := h.Load(path); err != nil {
 		b.Fatal(err)
 	}

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/luabot/luabot/gateway"
-	"github.com/luabot/luabot/kv"
-	"github.com/luabot/luabot/openapi"
 )
 
 // A script saved the moment events start to flow is loaded: the watch is
@@ -19,23 +17,11 @@ import (
 func TestWatch_OpenBeforeEventsFlow(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "a.lua"), `on("message", function() end)`)
-	store, err := kv.Open(kv.Config{Path: filepath.Join(t.TempDir(), "k.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	api, err := openapi.New(openapi.Config{AppID: "1", Token: "t", BaseURL: "http://127.0.0.1:1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := New(Config{API: api, Store: store, Watch: []string{dir}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := newBareHost(t, Config{Watch: []string{dir}})
 	if err := h.Load(filepath.Join(dir, "a.lua")); err != nil {
 		t.Fatal(err)
 	}
-	err = h.serve(context.Background(), func(ctx context.Context, _ func(gateway.Event, func())) error {
+	err := h.serve(context.Background(), func(ctx context.Context, _ func(gateway.Event, func())) error {
 		writeFile(t, filepath.Join(dir, "b.lua"), `on("message", function() end)`)
 		deadline := time.Now().Add(10 * time.Second)
 		for !slices.Contains(h.Scripts(), "b") {
