@@ -22,6 +22,7 @@ func init() { lua.MaxArrayIndex = maxArrayIndex }
 const (
 	maxCallDepth = 4000
 	maxRegistry  = 64 * 1024
+	registrySize = 256 // a coroutine's value stack at first (it grows by as much)
 )
 
 // NewSandbox returns a state with the same safe standard library scripts
@@ -45,7 +46,7 @@ func newSandbox() *lua.LState {
 		// 5.1 allows about 16 000, but the growing stack's index is sized by
 		// the maximum in every coroutine (16 000 cost 16 KB per handler run),
 		// and a 64K-slot registry keeps unpack bombs failing fast.
-		RegistrySize:        256,
+		RegistrySize:        registrySize,
 		RegistryMaxSize:     maxRegistry,
 		RegistryGrowStep:    256,
 		CallStackSize:       maxCallDepth,

@@ -275,7 +275,7 @@ func (s *script) start(event string, fn *lua.LFunction, onDone func(), args ...l
 // startMarked is start for the ordinal'th handler of the event eventID
 // (handled.go).
 func (s *script) startMarked(event, eventID string, ordinal int, settle *eventSettle, fn *lua.LFunction, onDone func(), args ...lua.LValue) {
-	th, _ := s.L.NewThread()
+	th := s.thread()
 	h := &handler{event: event, started: time.Now(), th: th, onDone: onDone, eventID: eventID, ordinal: ordinal, settle: settle}
 	// The handler's calls carry what started it, for a recording (cause.go).
 	ctx, cancel := context.WithCancel(withCause(context.Background(), Cause{Script: s.name, Event: event, Dispatch: s.routing}))
@@ -349,6 +349,9 @@ func (s *script) resume(h *handler, fn *lua.LFunction, args ...lua.LValue) {
 		h.onResult(vals, failure)
 	}
 	s.finish(h)
+	if st == lua.ResumeOK && failure == "" {
+		s.keepThread(h.th)
+	}
 }
 
 // commit saves a finished handler's kv.set and kv.delete calls. No Lua
@@ -474,7 +477,8 @@ func (s *script) park(L *lua.LState) (*handler, uint64) {
 		}
 		s.parked++
 	}
-	h.gen++
+	s.waitGen++
+	h.gen = s.waitGen
 	h.waiting = true
 	h.waitsFor = "a platform or http call"
 	if pos := scriptPos(L); pos != "" {

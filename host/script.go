@@ -125,6 +125,11 @@ type script struct {
 	// Owned by the scheduler goroutine.
 	marker  *lua.LUserData
 	threads map[*lua.LState]*handler // handler coroutines by their root thread
+	spare   []*lua.LState            // finished handler coroutines kept for the next handlers (threads.go)
+	// waitGen numbers the script's host waits, so a completion that comes
+	// after its wait was given up matches no later wait, not even one of a
+	// handler that now runs on the same (reused) coroutine.
+	waitGen uint64
 	waiters []*waiter
 	timers  map[*luaTimer]struct{}
 	// timerIDs numbers the timers of each spec, so that the same timer has
