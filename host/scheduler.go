@@ -38,6 +38,7 @@ func (s *script) run(ctx context.Context, drain time.Duration) {
 		case f := <-s.control:
 			f()
 		case <-estimate.C:
+			s.trimSpares()
 			if active {
 				active = false
 				s.checkMemory()

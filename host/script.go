@@ -126,6 +126,8 @@ type script struct {
 	marker  *lua.LUserData
 	threads map[*lua.LState]*handler // handler coroutines by their root thread
 	spare   []*lua.LState            // finished handler coroutines kept for the next handlers (threads.go)
+	// spareLow is the fewest spares there were since the last trim.
+	spareLow int
 	// waitGen numbers the script's host waits, so a completion that comes
 	// after its wait was given up matches no later wait, not even one of a
 	// handler that now runs on the same (reused) coroutine.

@@ -2,11 +2,13 @@ package host
 
 import lua "github.com/yuin/gopher-lua"
 
-// maxSpareThreads bounds the finished handler coroutines a script keeps.
-// Handlers mostly end and start in turn on the scheduler (a reply comes
-// back, the next event starts), so a few cover a steady load; a burst of
-// endings beyond this lets the rest go to the collector.
-const maxSpareThreads = 16
+// maxSpareThreads bounds the finished handler coroutines a script keeps
+// (about 9 KB each). Under load handlers end and start in runs of a few
+// dozen, one run of replies coming back then one of new events: 16 spares
+// still left a third of the events a new coroutine at 100 in flight, 64
+// none. Spares no handler took for a while are dropped (trimSpares), so
+// an idle script keeps none.
+const maxSpareThreads = 64
 
 // thread returns a coroutine for a new handler: one a finished handler
 // left, or a new one. gopher-lua's NewThread builds a whole global state
@@ -23,6 +25,7 @@ func (s *script) thread() *lua.LState {
 	th := s.spare[n-1]
 	s.spare[n-1] = nil
 	s.spare = s.spare[:n-1]
+	s.spareLow = min(s.spareLow, n-1)
 	// A spare stays dead while it waits, so a script that kept a reference
 	// (coroutine.running()) cannot resume it; it lives again only as a
 	// handler the host resumes (guardResume refuses the script).
@@ -46,4 +49,15 @@ func (s *script) keepThread(th *lua.LState) {
 	}
 	th.SetTop(0)
 	s.spare = append(s.spare, th)
+}
+
+// trimSpares drops the spares no handler needed since the last trim: the
+// fewest there were in that time. The scheduler calls it every
+// estimatePeriod, so spares left by a burst are gone a period or two after
+// it.
+func (s *script) trimSpares() {
+	n := copy(s.spare, s.spare[s.spareLow:]) // the oldest are at the bottom
+	clear(s.spare[n:])
+	s.spare = s.spare[:n]
+	s.spareLow = n
 }

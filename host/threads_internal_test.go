@@ -158,3 +158,30 @@ end)`)
 		t.Fatalf("%d spare coroutines after a clean handler, want 1", len(s.spare))
 	}
 }
+
+// Spares a burst left are dropped once no handler needs them, so an idle
+// script keeps none; the ones handlers keep taking stay.
+func TestThreads_UnusedSparesAreDropped(t *testing.T) {
+	h := mustHarness(t, `on("message", function(ev) if ev.text == "wait" then sleep(1) end end)`)
+	s := h.s
+	for i := range 3 {
+		s.handleOnce(numberedEvent(i, "wait"))
+	}
+	h.clock.Advance(time.Second)
+	for range 3 {
+		s.complete(<-s.completions)
+	}
+	if len(s.spare) != 3 {
+		t.Fatalf("%d spares after three handlers at once, want 3", len(s.spare))
+	}
+	s.trimSpares() // the burst's spares were all new since the last trim
+	s.handleOnce(numberedEvent(4, "quick"))
+	s.trimSpares()
+	if len(s.spare) != 1 {
+		t.Fatalf("%d spares after a period in which one was taken, want 1", len(s.spare))
+	}
+	s.trimSpares()
+	if len(s.spare) != 0 || cap(s.spare) > 0 && s.spare[:cap(s.spare)][0] != nil {
+		t.Fatalf("%d spares after a period in which none was taken, want 0", len(s.spare))
+	}
+}
