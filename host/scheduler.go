@@ -3,7 +3,6 @@ package host
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -604,29 +603,6 @@ func (s *script) guardResume(raw *lua.LFunction) lua.LGFunction {
 		}
 		L.Call(top, lua.MultRet)
 		return L.GetTop() - top
-	}
-}
-
-// yieldable reports whether the running coroutine can yield to its
-// resumer. gopher-lua starts a nested VM loop for native pcall,
-// metamethods, iterators and callbacks (through callR); a yield inside one
-// corrupts the state instead of failing, so look for callR between here
-// and the coroutine's base.
-func yieldable() bool {
-	pcs := make([]uintptr, 64)
-	n := runtime.Callers(2, pcs)
-	frames := runtime.CallersFrames(pcs[:n])
-	for {
-		f, more := frames.Next()
-		switch {
-		case strings.HasSuffix(f.Function, "gopher-lua.(*LState).callR"):
-			return false
-		case strings.HasSuffix(f.Function, "gopher-lua.threadRun"):
-			return true
-		}
-		if !more {
-			return false
-		}
 	}
 }
 

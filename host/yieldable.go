@@ -1,0 +1,99 @@
+package host
+
+import (
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// yieldable reports whether the running coroutine can yield to its
+// resumer. gopher-lua starts a nested VM loop for native pcall,
+// metamethods, iterators and callbacks (through callR); a yield inside one
+// corrupts the state instead of failing, so look for callR between here
+// and the coroutine's base.
+//
+// Every platform call asks (a reply waits for its answer), so what each
+// return address on the stack is gets worked out once: resolving frames
+// by name on every call was 5 % of luabot run's CPU under bench.
+func yieldable() bool {
+	// A binding's call is a dozen frames above threadRun: look there
+	// first, since unwinding is most of the cost, then further down.
+	var pcs [64]uintptr
+	for depth := 16; ; depth = len(pcs) {
+		n := runtime.Callers(2, pcs[:depth])
+		for _, pc := range pcs[:n] {
+			switch frameKindOf(pc) {
+			case frameCallR:
+				return false
+			case frameThreadRun:
+				return true
+			}
+		}
+		if n < depth || depth == len(pcs) {
+			return false
+		}
+	}
+}
+
+type frameKind uint8
+
+const (
+	frameOther frameKind = iota
+	frameCallR
+	frameThreadRun
+)
+
+// frameKinds maps return addresses to what they are. Readers take the map
+// without a lock; a new address (a few hundred in a process) is added to
+// a copy.
+var (
+	frameKinds   atomic.Pointer[map[uintptr]frameKind]
+	frameKindsMu sync.Mutex // serialises the copies
+)
+
+func frameKindOf(pc uintptr) frameKind {
+	if m := frameKinds.Load(); m != nil {
+		if k, ok := (*m)[pc]; ok {
+			return k
+		}
+	}
+	k := resolveFrameKind(pc)
+	frameKindsMu.Lock()
+	defer frameKindsMu.Unlock()
+	old := frameKinds.Load()
+	m := make(map[uintptr]frameKind, 1+lenOf(old))
+	if old != nil {
+		for pc, k := range *old {
+			m[pc] = k
+		}
+	}
+	m[pc] = k
+	frameKinds.Store(&m)
+	return k
+}
+
+func lenOf(m *map[uintptr]frameKind) int {
+	if m == nil {
+		return 0
+	}
+	return len(*m)
+}
+
+// resolveFrameKind names the functions at pc, innermost first (inlined
+// calls give several), and says which of the two it meets first.
+func resolveFrameKind(pc uintptr) frameKind {
+	frames := runtime.CallersFrames([]uintptr{pc})
+	for {
+		f, more := frames.Next()
+		switch {
+		case strings.HasSuffix(f.Function, "gopher-lua.(*LState).callR"):
+			return frameCallR
+		case strings.HasSuffix(f.Function, "gopher-lua.threadRun"):
+			return frameThreadRun
+		}
+		if !more {
+			return frameOther
+		}
+	}
+}
