@@ -66,11 +66,14 @@ func sourceOf(t *lua.LTable, get func(string) lua.LValue) (openapi.Source, error
 		}
 		return ""
 	}
-	authorTable, _ := get("author").(*lua.LTable)
-	if authorTable == nil {
-		authorTable = &lua.LTable{}
+	// author is decoded only for a C2C message, the one scene that needs
+	// it: decoding the table for every reply showed in profiles under load.
+	author := func(k string) lua.LValue {
+		if a, ok := get("author").(*lua.LTable); ok {
+			return a.RawGetString(k)
+		}
+		return lua.LNil
 	}
-	author := func(k string) lua.LValue { return authorTable.RawGetString(k) }
 	str := func(_ *lua.LTable, keys ...string) string { return strIn(get, keys...) }
 	evType := str(t, "type")
 	src := openapi.Source{Time: timestampOf(get("timestamp"))}
