@@ -480,17 +480,16 @@ func (s *script) park(L *lua.LState) (*handler, uint64) {
 	s.waitGen++
 	h.gen = s.waitGen
 	h.waiting = true
-	h.waitsFor = "a platform or http call"
-	if pos := scriptPos(L); pos != "" {
-		h.waitsFor += " at " + pos
-	}
+	h.waitsFor, h.parkedIn = "a platform or http call", L
 	return h, h.gen
 }
 
-// scriptPos is the script line making the current call ("bot.lua:12"),
-// skipping Go frames and luabot's own chunks.
-func scriptPos(L *lua.LState) string {
-	for level := 1; level < 8; level++ {
+// parkedPos is the script line where a parked coroutine waits
+// ("bot.lua:12"), skipping Go frames and luabot's own chunks. Its frames
+// stay as they were, less the Go function that yielded, so this is worked
+// out only when asked (at shutdown), not for every wait.
+func parkedPos(L *lua.LState) string {
+	for level := 0; level < 8; level++ {
 		w := L.Where(level)
 		if w == "" {
 			break
@@ -613,7 +612,11 @@ func (s *script) waitsFor() string {
 	for _, h := range s.threads {
 		switch {
 		case h.waiting && h.waitsFor != "":
-			parts = append(parts, h.waitsFor)
+			what := h.waitsFor
+			if pos := parkedPos(h.parkedIn); pos != "" {
+				what += " at " + pos
+			}
+			parts = append(parts, what)
 		case h.waiting:
 			parts = append(parts, "a wait")
 		default:

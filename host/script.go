@@ -170,9 +170,11 @@ type handler struct {
 	cancel  context.CancelFunc
 	gen     uint64 // which wait a completion belongs to
 	waiting bool   // parked on a host wait
-	// waitsFor says what the parked handler waits for and where, for the
-	// shutdown line that names what delays it: "sleep(3600) at bot.lua:12".
+	// waitsFor says what the parked handler waits for, and parkedIn is the
+	// coroutine that parked, where the wait's script line is found: for the
+	// shutdown line that names what delays it, "sleep(3600) at bot.lua:12".
 	waitsFor string
+	parkedIn *lua.LState
 	cpu      time.Duration // Lua run so far
 	onDone   func()
 	atEnd    []func(context.Context) // bindings.Ends: run on workers once the handler has ended

@@ -185,3 +185,28 @@ func TestThreads_UnusedSparesAreDropped(t *testing.T) {
 		t.Fatalf("%d spares after a period in which none was taken, want 0", len(s.spare))
 	}
 }
+
+// The shutdown line names where each parked handler waits, also when the
+// wait started inside a pcall (a nested coroutine).
+func TestScript_WaitsForNamesWhereHandlersWait(t *testing.T) {
+	h := mustHarness(t, `on("message", function(ev)
+  if ev.text == "send" then
+    qq.send("100", "nobody answers")
+  else
+    pcall(function()
+      sleep(3600)
+    end)
+  end
+end)`)
+	h.api.calls = make(chan apiCall) // read only at the end: the send waits till then
+	h.s.handleOnce(numberedEvent(1, "send"))
+	h.s.handleOnce(numberedEvent(2, "nap"))
+	if h.s.parked != 2 {
+		t.Fatalf("%d handlers parked, want 2; log:\n%s", h.s.parked, h.logs.dump())
+	}
+	want := "a platform or http call at " + h.dir + "/bot.lua:3; sleep(1h0m0s) at " + h.dir + "/bot.lua:6"
+	if got := h.s.waitsFor(); got != want {
+		t.Fatalf("waitsFor = %q, want %q", got, want)
+	}
+	<-h.api.calls
+}

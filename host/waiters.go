@@ -57,9 +57,6 @@ func (s *script) parkOnClock(L *lua.LState, event string, pred *lua.LFunction, d
 	if event != "" {
 		h.waitsFor = fmt.Sprintf("wait_for(%q)", event)
 	}
-	if pos := scriptPos(L); pos != "" {
-		h.waitsFor += " at " + pos
-	}
 	w := &waiter{h: h, gen: gen, event: event, pred: pred}
 	w.parked.Store(true)
 	s.clockWaits.Add(1)
