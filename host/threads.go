@@ -15,7 +15,8 @@ const maxSpareThreads = 64
 // (a global table, a registry table, the builtin metatables) that the
 // thread drops at once for its parent's, plus a value stack, a call stack
 // and a child context the host replaces: most of what a trivial handler
-// allocated, about 18 KB and a tenth of its time (BenchmarkEventToHandler).
+// allocated, about 18 KB, and 40 % of its time (BenchmarkEventToHandler:
+// 30.5 µs with a new coroutine per event, 17.4 µs with spares).
 func (s *script) thread() *lua.LState {
 	n := len(s.spare)
 	if n == 0 {
