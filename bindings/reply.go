@@ -44,6 +44,7 @@ func (e *eventBuilder) reply(L *lua.LState) int {
 	if err != nil {
 		return e.b.fail(L, err)
 	}
+	unused := resultsUnused(L)
 	return e.b.env.Async.Await(L, func(ctx context.Context) Finish {
 		var raw json.RawMessage
 		f, err := e.b.readFile(file)
@@ -51,6 +52,9 @@ func (e *eventBuilder) reply(L *lua.LState) int {
 			err = openapi.SendMessage(ctx, e.b.env.API, prepared.Target, prepared.Body, f, &raw)
 		}
 		prepared.Done(err)
+		if unused {
+			return noResults
+		}
 		return e.b.finishRaw(raw, err)
 	})
 }

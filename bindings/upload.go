@@ -161,6 +161,10 @@ func (b *binder) readFile(ref *fileRef) (*openapi.File, error) {
 	return &openapi.File{Name: filepath.Base(full), Data: data, Type: ref.fileType}, nil
 }
 
+// noResults is the Finish of a call whose results the script discards
+// (resultsUnused): its answer is not decoded, nor its error built.
+func noResults(*lua.LState) []lua.LValue { return nil }
+
 // finishRaw turns a REST outcome into Lua values: nil, err on failure; true
 // for an empty answer; else the decoded body. A send held for audit is not a
 // failure: its table gets pending_audit = true and audit_id.
