@@ -654,3 +654,23 @@ func (h *harness) idle() {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// A send whose results the script drops is still made, and the next one
+// whose results it keeps gets the answer as a table (bindings skips the
+// decode only for the first).
+func TestScript_DroppedAndKeptSendResults(t *testing.T) {
+	h := mustHarness(t, `on("message", function(ev)
+  ev:reply("dropped")
+  qq.send("100", "dropped too")
+  local sent = ev:reply("kept")
+  local m, err = qq.send("100", "kept too")
+  qq.send("100", "ids " .. sent.id .. " " .. m.id .. " " .. tostring(err))
+end)`)
+	h.start()
+	h.send("AT_MESSAGE_CREATE", atMessage)
+	for _, want := range []string{"dropped", "dropped too", "kept", "kept too", "ids m1 m1 nil"} {
+		if c := h.nextCall(); c.Body["content"] != want {
+			t.Fatalf("call %v, want content %q; log:\n%s", c.Body, want, h.logs.dump())
+		}
+	}
+}
