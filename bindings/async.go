@@ -16,11 +16,12 @@ const shimChunk = "=luabot"
 // shimSource wraps a yielding Go function. gopher-lua does not pad the
 // results of a resumed Go call up to what the call site wants (a site asking
 // for three values after a resume with two gets a Go nil in the third
-// register and crashes later); collecting the results with a multi-value
-// call and returning them through Lua's normal path avoids that bug.
-const shimSource = `local prim, select, unpack = ...
-local function pack(...) return select('#', ...), {...} end
-return function(...) local n, r = pack(prim(...)) return unpack(r, 1, n) end`
+// register and crashes later); passing the results through a Lua vararg
+// function returns them through Lua's normal path, which pads. (It once
+// packed them into a table and unpacked it: a table per call.)
+const shimSource = `local prim = ...
+local function pass(...) return ... end
+return function(...) return pass(prim(...)) end`
 
 type asyncWrapper struct {
 	proto *lua.LFunction
@@ -37,13 +38,10 @@ func newAsyncWrapper(L *lua.LState) *asyncWrapper {
 // wrap returns a Lua function that calls the yielding Go function prim.
 func (a *asyncWrapper) wrap(L *lua.LState, prim lua.LGFunction) *lua.LFunction {
 	// Each wrapper needs its own closure over prim, so the shim chunk runs
-	// once per primitive; the table functions are captured now so a script
-	// that replaces its globals cannot break the shim.
+	// once per primitive.
 	L.Push(a.proto)
 	L.Push(L.NewFunction(prim))
-	L.Push(L.GetField(L.Get(lua.GlobalsIndex), "select"))
-	L.Push(L.GetField(L.Get(lua.GlobalsIndex), "unpack"))
-	L.Call(3, 1)
+	L.Call(1, 1)
 	fn := L.Get(-1).(*lua.LFunction)
 	L.Pop(1)
 	return fn

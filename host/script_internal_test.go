@@ -674,3 +674,27 @@ end)`)
 		}
 	}
 }
+
+// A call site that wants more results than a waiting call returned gets
+// nils for the rest (gopher-lua alone leaves Go nils there after a resume,
+// which crash later): the async shim in bindings pads them.
+func TestScript_ResultsPaddedAfterAWait(t *testing.T) {
+	h := mustHarness(t, `on("message", function(ev)
+  local a, b, c = qq.send("100", "fails")
+  local d, e, f = qq.send("100", "works")
+  qq.send("100", type(a) .. " " .. type(b) .. " " .. type(c) .. " " .. type(d) .. " " .. type(e) .. " " .. type(f))
+end)`)
+	h.api.respond = func(c apiCall) (json.RawMessage, error) {
+		if c.Body["content"] == "fails" {
+			return nil, errors.New("refused")
+		}
+		return json.RawMessage(`{"id":"m1"}`), nil
+	}
+	h.start()
+	h.send("AT_MESSAGE_CREATE", atMessage)
+	h.nextCall()
+	h.nextCall()
+	if c := h.nextCall(); c.Body["content"] != "nil table nil table nil nil" {
+		t.Fatalf("types = %v; log:\n%s", c.Body["content"], h.logs.dump())
+	}
+}
