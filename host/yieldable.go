@@ -17,10 +17,11 @@ import (
 // return address on the stack is gets worked out once: resolving frames
 // by name on every call was 5 % of luabot run's CPU under bench.
 func yieldable() bool {
-	// A binding's call is a dozen frames above threadRun: look there
-	// first, since unwinding is most of the cost, then further down.
+	// A reply's park is seven or eight frames above threadRun: look that
+	// far first, since unwinding is most of the cost, then further down
+	// (calls from inside a pcall's coroutine are deeper).
 	var pcs [64]uintptr
-	for depth := 16; ; depth = len(pcs) {
+	for depth := 8; ; depth = len(pcs) {
 		n := runtime.Callers(2, pcs[:depth])
 		for _, pc := range pcs[:n] {
 			switch frameKindOf(pc) {
