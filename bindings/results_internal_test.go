@@ -4,13 +4,15 @@ import (
 	"testing"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luabot/luabot/internal/luaframe"
 )
 
 // resultsUnused is true only where the script's call site keeps no result
 // of a wrapped primitive, and the layout it reads is this gopher-lua's.
 func TestResultsUnused(t *testing.T) {
-	if !framesOK {
-		t.Fatal("gopher-lua's call frames are not laid out as resultsUnused expects: every answer would be decoded")
+	if ok, problem := luaframe.OK(); !ok {
+		t.Fatalf("every answer would be decoded: %s", problem)
 	}
 	L := lua.NewState()
 	defer L.Close()

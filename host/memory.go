@@ -9,6 +9,8 @@ import (
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luabot/luabot/internal/luaframe"
 )
 
 // gopher-lua has no allocator hook, so memory is bounded two ways:
@@ -332,7 +334,7 @@ func (w *walker) value(v lua.LValue) {
 		if w.handlers[v] == nil && v != w.main && !w.own[v] {
 			w.coroutines++
 		}
-		stack := stackOf(v)
+		stack := luaframe.Stack(v)
 		w.bytes += threadBytes + 16*int64(cap(stack))
 		for _, e := range stack {
 			if e != nil && e != lua.LNil {

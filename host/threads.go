@@ -1,6 +1,10 @@
 package host
 
-import lua "github.com/yuin/gopher-lua"
+import (
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luabot/luabot/internal/luaframe"
+)
 
 // maxSpareThreads bounds the finished handler coroutines a script keeps
 // (about 9 KB each). Under load handlers end and start in runs of a few
@@ -45,7 +49,7 @@ func (s *script) keepThread(th *lua.LState) {
 	if len(s.spare) >= maxSpareThreads || !th.Dead || th.Parent != nil {
 		return
 	}
-	if stack := stackOf(th); stack == nil || cap(stack) > registrySize {
+	if stack := luaframe.Stack(th); stack == nil || cap(stack) > registrySize {
 		return
 	}
 	th.SetTop(0)

@@ -6,8 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/luabot/luabot/gateway"
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luabot/luabot/gateway"
+	"github.com/luabot/luabot/internal/luaframe"
 )
 
 // numberedEvent is msgEvent with an id of its own.
@@ -60,7 +62,7 @@ end)`)
 	if len(s.spare) != 1 {
 		t.Fatalf("%d spare coroutines after three handlers in turn, want 1", len(s.spare))
 	}
-	if stack := stackOf(s.spare[0]); len(stack) > 0 && stack[0] != nil {
+	if stack := luaframe.Stack(s.spare[0]); len(stack) > 0 && stack[0] != nil {
 		t.Fatalf("the spare coroutine still holds %v", stack[0])
 	}
 }

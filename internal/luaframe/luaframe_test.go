@@ -1,0 +1,71 @@
+package luaframe
+
+import (
+	"strings"
+	"testing"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+func TestLayout(t *testing.T) {
+	if ok, problem := OK(); !ok {
+		t.Fatalf("gopher-lua's layout is not the one luaframe reads: %s", problem)
+	}
+}
+
+// Stack sees a coroutine's locals.
+func TestStack(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	co, _ := L.NewThread()
+	fn, err := L.LoadString(`local marker = "on the stack" coroutine.yield()`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err, _ := L.Resume(co, fn); st != lua.ResumeYield {
+		t.Fatalf("resume: %v %v", st, err)
+	}
+	for _, v := range Stack(co) {
+		if v == lua.LString("on the stack") {
+			return
+		}
+	}
+	t.Fatal("the suspended coroutine's local is not on its stack")
+}
+
+// CallerWants reads the call site of the chunk's function that called the
+// running Go function.
+func TestCallerWants(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	var got []int
+	L.SetGlobal("probe", L.NewFunction(func(L *lua.LState) int {
+		got = append(got, CallerWants(L, "=wrapper"))
+		return 0
+	}))
+	wrapper, err := L.Load(strings.NewReader(`return function() probe() end`), "=wrapper")
+	if err != nil {
+		t.Fatal(err)
+	}
+	L.Push(wrapper)
+	L.Call(0, 1)
+	L.SetGlobal("w", L.Get(-1))
+	L.Pop(1)
+	for _, c := range []struct {
+		code string
+		want int
+	}{
+		{`w()`, 0},
+		{`local a, b = w()`, 2},
+		{`print(w())`, -1},
+		{`probe()`, -1}, // called from another chunk
+	} {
+		got = got[:0]
+		if err := L.DoString(c.code); err != nil {
+			t.Fatalf("%s: %v", c.code, err)
+		}
+		if len(got) != 1 || got[0] != c.want {
+			t.Errorf("%s: CallerWants = %v, want %d", c.code, got, c.want)
+		}
+	}
+}
