@@ -1,6 +1,7 @@
 package host
 
 import (
+	"maps"
 	"runtime"
 	"strings"
 	"sync"
@@ -62,23 +63,13 @@ func frameKindOf(pc uintptr) frameKind {
 	k := resolveFrameKind(pc)
 	frameKindsMu.Lock()
 	defer frameKindsMu.Unlock()
-	old := frameKinds.Load()
-	m := make(map[uintptr]frameKind, 1+lenOf(old))
-	if old != nil {
-		for pc, k := range *old {
-			m[pc] = k
-		}
+	m := map[uintptr]frameKind{}
+	if old := frameKinds.Load(); old != nil {
+		m = maps.Clone(*old)
 	}
 	m[pc] = k
 	frameKinds.Store(&m)
 	return k
-}
-
-func lenOf(m *map[uintptr]frameKind) int {
-	if m == nil {
-		return 0
-	}
-	return len(*m)
 }
 
 // resolveFrameKind names the functions at pc, innermost first (inlined
