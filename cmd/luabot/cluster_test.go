@@ -98,8 +98,7 @@ func (c *cluster) start(shard int, extra ...string) *proc {
 	if shard >= 0 {
 		args = append(args, "--shard-range", fmt.Sprintf("%d-%d/2", shard, shard))
 	}
-	cmd := exec.Command(os.Args[0], append(args, c.dir)...)
-	cmd.Env = append(os.Environ(), asCLI+"=1")
+	cmd := luabotCommand(append(args, c.dir)...)
 	cmd.Stderr = &c.stderr
 	if err := cmd.Start(); err != nil {
 		c.t.Fatal(err)

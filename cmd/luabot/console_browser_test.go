@@ -61,9 +61,8 @@ func startDev(t *testing.T, dir string) string {
 // input closes (dev's Ctrl-D), then it is interrupted.
 func startWithConsole(t *testing.T, dir string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], append(args, filepath.Base(dir))...)
+	cmd := luabotCommand(append(args, filepath.Base(dir))...)
 	cmd.Dir = filepath.Dir(dir)
-	cmd.Env = append(os.Environ(), asCLI+"=1")
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)

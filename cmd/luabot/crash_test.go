@@ -22,10 +22,6 @@ import (
 	"github.com/luabot/luabot/sim"
 )
 
-// asCLI, set in the environment, makes the test binary run as luabot itself
-// (TestMain), so that a test can start it as a process and kill -9 it.
-const asCLI = "LUABOT_TEST_AS_CLI"
-
 // kill -9 at random points while 400 events each do kv.incr and ev:reply,
 // restarting on the same data file each time: every event is counted once
 // and answered once. The session and dedup window are saved at most once a
@@ -140,9 +136,8 @@ func killNine(t *testing.T, c killNineCase) {
 
 	var stderr syncBuffer
 	startBot := func() *exec.Cmd {
-		cmd := exec.Command(os.Args[0], "run", "--app-id", platform.AppID(), "--secret", platform.Secret(),
+		cmd := luabotCommand("run", "--app-id", platform.AppID(), "--secret", platform.Secret(),
 			"--api", platform.APIURL(), "--token-url", platform.TokenURL(), "--data", data, dir)
-		cmd.Env = append(os.Environ(), asCLI+"=1")
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

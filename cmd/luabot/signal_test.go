@@ -24,8 +24,7 @@ func TestDev_SecondSignalQuitsAtOnce(t *testing.T) {
 	// The script runs one handler at a time until it waits: once "pong" is out, the
 	// handler of "nap" is asleep.
 	os.WriteFile(script, []byte(`on("message", function(ev) if ev.text == "nap" then sleep(3600) else ev:reply("pong") end end)`), 0o644)
-	cmd := exec.Command(os.Args[0], "dev", "--data", filepath.Join(dir, "dev.db"), script)
-	cmd.Env = append(os.Environ(), asCLI+"=1")
+	cmd := luabotCommand("dev", "--data", filepath.Join(dir, "dev.db"), script)
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
 	stderr, _ := cmd.StderrPipe()
