@@ -94,11 +94,11 @@ func recorded(t *testing.T, path string) (texts []string, ids map[string]int) {
 // (Status.LostSessions) and logged with lost_after_seq.
 //
 // The host's gateway uses the production backoff (0.5–1 s before each reconnect), which
-// host.Config does not expose, so this runs 2000 messages and 4 faults per case to stay
-// near 3 s under -race; gateway's TestClient_Run_SimStreamSurvivesFaults runs 300 faults
-// against the same simulator with a fast backoff.
+// host.Config does not expose, so this runs 1000 messages and 4 faults per case;
+// gateway's TestClient_Run_SimStreamSurvivesFaults runs 300 faults against the same
+// simulator with a fast backoff.
 func TestHost_StreamSurvivesSimFaults(t *testing.T) {
-	const total, every = 2000, 400
+	const total, every = 1000, 200
 	tests := []struct {
 		name   string
 		faults []string // cycled
@@ -140,8 +140,8 @@ func TestHost_StreamSurvivesSimFaults(t *testing.T) {
 					}
 				}
 				// Without a mention, so each post is one event (MESSAGE_CREATE): an
-				// @-message is two (AT_MESSAGE_CREATE too), and 400 posts between faults
-				// would then come close to the simulator's 1000-event replay log.
+				// @-message is two (AT_MESSAGE_CREATE too), and the posts between faults
+				// would then come closer to the simulator's 1000-event replay log.
 				if _, err := platform.Post(sim.Post{Content: strconv.Itoa(n)}); err != nil {
 					t.Fatal(err)
 				}
