@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -47,20 +49,38 @@ func TestMain(m *testing.M) {
 	if !explicit {
 		flag.Set("test.parallel", strconv.Itoa(testParallel))
 	}
-	dir, err := os.MkdirTemp("", "luabot-test-")
+	var err error
+	if luabotBin, err = buildLuabot(); err != nil {
+		fmt.Fprintf(os.Stderr, "building luabot for the tests' child processes: %v\n", err)
+		os.Exit(1)
+	}
+	testmain.Run(m)
+}
+
+// buildLuabot builds this package's luabot into the user's cache, in a
+// folder of its own for each checkout. go build leaves a binary that is up
+// to date as it is: linking it again into a new folder each run cost 2.4 s
+// of CPU.
+func buildLuabot() (string, error) {
+	wd, err := os.Getwd()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return "", err
 	}
-	luabotBin = filepath.Join(dir, "luabot")
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	sum := sha256.Sum256([]byte(wd))
+	dir := filepath.Join(cache, "luabot-test", hex.EncodeToString(sum[:8]))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "luabot")
 	// go test puts its own go first on PATH, so this is the same toolchain.
-	build := exec.Command("go", "build", "-o", luabotBin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building luabot for the tests' child processes: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(1)
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("%v\n%s", err, out)
 	}
-	testmain.Run(m, func() { os.RemoveAll(dir) })
+	return bin, nil
 }
 
 // runChild runs luabot with args as a child process and returns its exit
