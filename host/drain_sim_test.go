@@ -118,3 +118,45 @@ end)`), 0o644); err != nil {
 		}
 	}
 }
+
+// Busy names the script and what its handlers do while one waits on a
+// reply, and is empty once the reply is in and the handler has ended.
+func TestHost_BusyNamesWhatRuns(t *testing.T) {
+	t.Parallel() // waits out the reply's delay; its own simulator
+	platform := simtest.Start(t, sim.Config{MessageDelay: 500 * time.Millisecond})
+	dir := t.TempDir()
+	script := filepath.Join(dir, "slow.lua")
+	if err := os.WriteFile(script, []byte(`on("message", function(ev) ev:reply("late") end)`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, stop := runHostWith(t, platform, filepath.Join(dir, "bot.db"), host.Config{}, script)
+	defer stop()
+	ctx := simtest.Deadline(t, 15*time.Second)
+	if err := platform.WaitSessions(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Busy(); got != "" {
+		t.Fatalf("before any event: Busy() = %q", got)
+	}
+	if _, err := platform.Post(sim.Post{Content: "hi", MentionBot: true}); err != nil {
+		t.Fatal(err)
+	}
+	const want = "script slow has 0 events or ticks queued, 1 handlers running (0 of them in sleep or wait_for)"
+	waitBusy := func(ok func(string) bool, what string) {
+		for got := b.Busy(); !ok(got); got = b.Busy() {
+			select {
+			case <-ctx.Done():
+				t.Fatalf("Busy() = %q, want %s", got, what)
+			case <-time.After(time.Millisecond):
+			}
+		}
+	}
+	waitBusy(func(s string) bool { return strings.HasPrefix(s, want) }, "it to name the handler waiting on its reply")
+	if b.Settled() {
+		t.Fatal("Settled while Busy names a running handler")
+	}
+	waitBusy(func(s string) bool { return s == "" }, "nothing once the reply is in")
+	if len(platform.Sent()) != 1 {
+		t.Fatalf("%d messages sent", len(platform.Sent()))
+	}
+}

@@ -392,18 +392,24 @@ func (h *Host) Idle() bool {
 // `luabot test` waits for it (with no REST call in flight and no timer
 // due) instead of for a quiet period, which load can stretch past any
 // fixed length.
-func (h *Host) Settled() bool {
-	if h.acks.puts.Load() > 0 {
-		return false
+func (h *Host) Settled() bool { return h.Busy() == "" }
+
+// Busy says what keeps the scripts from being settled (Settled), or ""
+// when nothing does: what a test that waited too long reports.
+func (h *Host) Busy() string {
+	if n := h.acks.puts.Load(); n > 0 {
+		return fmt.Sprintf("%d button acknowledgements on their way", n)
 	}
 	for _, s := range h.list() {
 		// queued first: a handler starts only while its event or tick
 		// is still counted there.
-		if s.queued.Load() > 0 || s.inflight.Load() != s.clockWaits.Load() || s.atEnds.Load() > 0 {
-			return false
+		queued, running, parked, ends := s.queued.Load(), s.inflight.Load(), s.clockWaits.Load(), s.atEnds.Load()
+		if queued > 0 || running != parked || ends > 0 {
+			return fmt.Sprintf("script %s has %d events or ticks queued, %d handlers running (%d of them in sleep or wait_for) and %d finishing after their end",
+				s.name, queued, running, parked, ends)
 		}
 	}
-	return true
+	return ""
 }
 
 // now reads the host's clock (Config.Clock, else the real one).

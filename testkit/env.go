@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -212,7 +213,7 @@ func (e *env) settle(ctx context.Context) error {
 			return err
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("the bot was still busy after %s", settleWait)
+			return fmt.Errorf("the bot was still busy after %s: %s", settleWait, e.busy(now))
 		}
 		// Most waits are one timer callback or one handler, a few
 		// microseconds: yield and poll again (a sleep is never shorter
@@ -226,6 +227,30 @@ func (e *env) settle(ctx context.Context) error {
 		time.Sleep(wait)
 		wait = min(wait*2, pollMax)
 	}
+}
+
+// busy names what settle was still waiting for.
+func (e *env) busy(now snapshot) string {
+	var why []string
+	if now.dispatched == 0 {
+		why = append(why, "no session started")
+	}
+	if now.received < now.dispatched {
+		why = append(why, fmt.Sprintf("%d of %d events received", now.received, now.dispatched))
+	}
+	if n := e.inflight.Load(); n > 0 {
+		why = append(why, fmt.Sprintf("%d REST calls in flight", n))
+	}
+	if b := e.host.Busy(); b != "" {
+		why = append(why, b)
+	}
+	if e.clock.dueNow() {
+		why = append(why, "a timer due")
+	}
+	if len(why) == 0 {
+		return "it kept changing"
+	}
+	return strings.Join(why, "; ")
 }
 
 // advance moves virtual time forward by d one due timer at a time,
