@@ -5,12 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"testing"
 
 	"github.com/luabot/luabot/internal/testmain"
@@ -19,7 +17,7 @@ import (
 // testParallel is how many t.Parallel tests run at once unless -parallel
 // says otherwise. The package's slow tests spend their time waiting on child
 // processes (a simulator, Redis, luabot itself, a browser) for leases,
-// outages and replies, not computing, so the default of GOMAXPROCS would
+// outages and replies, not computing, so even testmain's default would
 // leave the machine idle while they wait.
 const testParallel = 6
 
@@ -43,12 +41,7 @@ func TestMain(m *testing.M) {
 	// bot and simulator) must run as luabot; set once for the process, so
 	// that bench tests need no t.Setenv and can run in parallel.
 	os.Setenv(benchChildEnv, "1")
-	flag.Parse()
-	explicit := false
-	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
-	if !explicit {
-		flag.Set("test.parallel", strconv.Itoa(testParallel))
-	}
+	testmain.Parallel(testParallel)
 	var err error
 	if luabotBin, err = buildLuabot(); err != nil {
 		fmt.Fprintf(os.Stderr, "building luabot for the tests' child processes: %v\n", err)
