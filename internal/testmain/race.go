@@ -12,9 +12,9 @@ import (
 var raceOptions = []struct{ name, value string }{
 	// A -race binary that exits while goroutines are alive (the runtime's
 	// own always are) first sleeps a second. go test -race ./... runs about
-	// twenty test binaries, at most two at a time on 2 cores, and
-	// cmd/luabot's tests start luabot itself dozens of times: that idling
-	// was about a tenth of the suite's wall time.
+	// twenty test binaries, at most two at a time on 2 cores, and bench's
+	// tests start this one again as luabot: that idling was about a tenth
+	// of the suite's wall time.
 	{"atexit_sleep_ms", "0"},
 	// The shadow of a new heap object is cleared by writing zeros, whatever
 	// its size. By default anything over 64 KiB has its shadow unmapped and

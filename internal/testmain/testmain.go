@@ -1,4 +1,6 @@
-// Package testmain makes a package's test binary cheaper under -race.
+// Package testmain makes a package's test binary cheaper under -race, and
+// lets more of its t.Parallel tests run at once than testing's default
+// (Parallel).
 //
 // The race runtime takes its options from GORACE, read once before any Go
 // code runs, and two of its defaults cost this project's suite dearly
