@@ -140,6 +140,7 @@ end)`, srv, outbound.Config{}, nil)
 // script's VM nor its CPU budget: the next event is handled meanwhile, and
 // the wait ends with a timeout error.
 func TestHTTP_WaitingDoesNotBlockTheScript(t *testing.T) {
+	t.Parallel() // its own server; mostly waiting
 	srv := weatherServer(t)
 	h := httpHarness(t, `on("message", function(ev)
   if ev.text == "hang" then
@@ -163,6 +164,7 @@ end)`, srv, outbound.Config{}, map[string][]string{"bot": {"127.0.0.1"}})
 // Time spent waiting on the network is not CPU: a handler with a 200 ms
 // budget waits 600 ms for an answer and is not killed.
 func TestHTTP_WaitingIsNotCPU(t *testing.T) {
+	t.Parallel() // its own server; mostly waiting
 	srv := weatherServer(t)
 	h := httpHarness(t, `on("message", function(ev)
   local res, err = http.get("URL/hang", {timeout = 0.6})

@@ -124,6 +124,7 @@ func storedNumber(t *testing.T, path, ns, key string) float64 {
 // sharing the namespace keeps incrementing while it spins, and the
 // spinner is stopped by its CPU budget, having written nothing.
 func TestKV_SpinningUpdateFunctionBlocksNobody(t *testing.T) {
+	t.Parallel() // its own simulator; its spinner burns 2 s of CPU by design
 	platform := simtest.Start(t, sim.Config{})
 	dir := t.TempDir()
 	spinner := filepath.Join(dir, "spinner.lua")

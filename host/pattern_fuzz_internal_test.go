@@ -70,6 +70,7 @@ func (g patternGen) subject() string {
 // Error messages are compared as such (both say "error: ..."), their
 // wording only where it names the pattern's mistake.
 func TestPattern_DifferentialFuzz(t *testing.T) {
+	t.Parallel()
 	if evalLua51(t, []string{"1"}) == nil {
 		t.Skip("no " + lua51Path + " to compare with")
 	}

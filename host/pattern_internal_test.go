@@ -100,6 +100,7 @@ func TestPattern_Errors(t *testing.T) {
 // Patterns that take exponential or polynomial time in a backtracking
 // matcher stop with an error, quickly.
 func TestPattern_PathologicalPatternsStop(t *testing.T) {
+	t.Parallel()
 	L := newSandbox()
 	defer L.Close()
 	for _, src := range []string{

@@ -85,6 +85,7 @@ var positionRE = regexp.MustCompile(`[^\s:,]+:\d+: `)
 // The pcall family against Lua 5.1 on 400 random nested expressions, in a
 // script's VM (where pcall is rebuilt on coroutines).
 func TestPcall_DifferentialFuzz(t *testing.T) {
+	t.Parallel()
 	if evalLua51(t, []string{"1"}) == nil {
 		t.Skip("no " + lua51Path + " to compare with")
 	}

@@ -17,6 +17,7 @@ import (
 // duplicate, which counts as delivered). Either way exactly one reply per
 // message reaches the chat and the script sees success.
 func TestHost_ReplyAfter503IsDelivered(t *testing.T) {
+	t.Parallel() // its own simulator
 	platform := simtest.Start(t, sim.Config{})
 	dir := t.TempDir()
 	script := filepath.Join(dir, "pong.lua")
