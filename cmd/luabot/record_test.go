@@ -67,6 +67,22 @@ func recordRun(t *testing.T, script string, texts []string, extra ...string) (st
 			t.Fatalf("no answer to %q: %v; stderr:\n%s", text, err, s.stderr.String())
 		}
 	}
+	// A reply answers a post's AT_MESSAGE_CREATE; its MESSAGE_CREATE may
+	// still be on its way to the bot. Stop only once every event the
+	// platform dispatched is in the recording (polling the file: the bot
+	// gives no other signal).
+	for {
+		data, _ := os.ReadFile(rec)
+		n := strings.Count(string(data), `"kind":"event"`)
+		if uint64(n) >= platform.Dispatched() {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%d of %d events recorded; stderr:\n%s", n, platform.Dispatched(), s.stderr.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 	s.cancel()
 	if code := s.exitCode(); code != 0 {
 		t.Fatalf("run exited %d; stderr:\n%s", code, s.stderr.String())
