@@ -192,7 +192,7 @@ chat:
 			break chat // Ctrl-D, Ctrl-C on an empty line, or the end of piped input
 		}
 		if line := strings.TrimSpace(r.line); line != "" {
-			talk.handle(line)
+			talk.handle(ctx, line)
 		}
 	}
 	if ctx.Err() == nil {

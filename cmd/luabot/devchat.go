@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -15,7 +16,6 @@ import (
 
 	"github.com/chzyer/readline"
 
-	"github.com/luabot/luabot/host"
 	"github.com/luabot/luabot/sim"
 )
 
@@ -34,10 +34,17 @@ const chatHelp = `:as NAME        speak as another user (a new name joins the gu
 :help           this list
 ::text          send a line that starts with ':'`
 
+// botState is what the chat reads of the host to know the bot has done
+// everything a line set off.
+type botState interface {
+	Received() uint64
+	Settled() bool
+}
+
 // chat is who the person at the terminal is and where they speak.
 type chat struct {
 	platform *sim.Server
-	host     *host.Host
+	host     botState
 	clock    *devClock
 	out      io.Writer // what the user asked for: help, the clock
 	errOut   io.Writer // mistakes in chat commands
@@ -53,7 +60,7 @@ type chat struct {
 	last   int            // number of the last line posted
 }
 
-func newChat(platform *sim.Server, h *host.Host, clock *devClock, out, errOut io.Writer) *chat {
+func newChat(platform *sim.Server, h botState, clock *devClock, out, errOut io.Writer) *chat {
 	w := platform.World()
 	c := &chat{platform: platform, host: h, clock: clock, out: out, errOut: errOut,
 		user: w.Members[0], scene: sim.SceneGuild, channel: w.Channels[0],
@@ -88,17 +95,17 @@ func (c *chat) placeOf(scene, channelID string) string {
 }
 
 // handle runs a chat command or posts the line where the chat is.
-func (c *chat) handle(line string) {
+func (c *chat) handle(ctx context.Context, line string) {
 	if rest, ok := strings.CutPrefix(line, "!press "); ok {
 		press(c.platform, c.out, c.user.ID, strings.TrimSpace(rest))
 		return
 	}
 	if strings.HasPrefix(line, "::") {
-		c.post(line[1:])
+		c.post(ctx, line[1:])
 		return
 	}
 	if !strings.HasPrefix(line, ":") {
-		c.post(line)
+		c.post(ctx, line)
 		return
 	}
 	cmd, arg, _ := strings.Cut(line[1:], " ")
@@ -108,7 +115,7 @@ func (c *chat) handle(line string) {
 	case "help", "h", "?":
 		fmt.Fprintln(c.out, chatHelp)
 	case "as":
-		err = c.as(arg)
+		err = c.as(ctx, arg)
 	case "in":
 		err = c.in(arg)
 	case "dm":
@@ -122,11 +129,11 @@ func (c *chat) handle(line string) {
 	case "c2c":
 		c.move(sim.SceneC2C)
 	case "react":
-		err = c.react(arg)
+		err = c.react(ctx, arg)
 	case "press":
 		press(c.platform, c.out, c.user.ID, arg)
 	case "advance":
-		err = c.advance(arg)
+		err = c.advance(ctx, arg)
 	default:
 		err = fmt.Errorf("unknown chat command :%s (:help lists them; ::%s sends the line as text)", cmd, cmd)
 	}
@@ -144,7 +151,7 @@ func (c *chat) move(scene string) {
 
 // as switches the speaker; a name nobody has joins the guild as a new
 // member, which the bot hears as GUILD_MEMBER_ADD.
-func (c *chat) as(name string) error {
+func (c *chat) as(ctx context.Context, name string) error {
 	if name == "" {
 		return errors.New("usage: :as NAME")
 	}
@@ -164,7 +171,7 @@ func (c *chat) as(name string) error {
 	c.user = u
 	c.mu.Unlock()
 	fmt.Fprintf(c.out, "%s joined the guild (the bot gets GUILD_MEMBER_ADD)\n", u.Username)
-	c.settle()
+	c.settle(ctx)
 	return nil
 }
 
@@ -191,7 +198,7 @@ func (c *chat) in(name string) error {
 // react reacts, as the speaker, to the bot's newest message in the chat's
 // guild channel. A number is a QQ face id (type 1); anything else is a
 // unicode emoji (type 2), named by its first code point.
-func (c *chat) react(emoji string) error {
+func (c *chat) react(ctx context.Context, emoji string) error {
 	if emoji == "" {
 		return errors.New("usage: :react EMOJI (👍, or a QQ face id such as 4)")
 	}
@@ -218,12 +225,12 @@ func (c *chat) react(emoji string) error {
 	if err := c.platform.React(r); err != nil {
 		return err
 	}
-	c.settle()
+	c.settle(ctx)
 	return nil
 }
 
 // advance moves the shared clock on by a Go duration or a number of days.
-func (c *chat) advance(arg string) error {
+func (c *chat) advance(ctx context.Context, arg string) error {
 	d, err := time.ParseDuration(arg)
 	if days, ok := strings.CutSuffix(arg, "d"); ok && err != nil {
 		var n float64
@@ -242,13 +249,13 @@ func (c *chat) advance(arg string) error {
 	// Said before the jump, so it is printed before what the jump sets off.
 	fmt.Fprintf(c.out, "the clock is now %s\n", c.clock.Now().Add(d).Format("2006-01-02 15:04:05 -07:00"))
 	c.clock.Advance(d)
-	c.settle()
+	c.settle(ctx)
 	return nil
 }
 
 // post sends line as the speaker where the chat is, then waits for the
 // bot to settle, so pasted lines are answered in order.
-func (c *chat) post(line string) {
+func (c *chat) post(ctx context.Context, line string) {
 	c.mu.Lock()
 	p := sim.Post{AuthorID: c.user.ID, Content: line, MentionBot: true, Scene: c.scene, ChannelID: c.channel.ID}
 	c.mu.Unlock()
@@ -262,19 +269,24 @@ func (c *chat) post(line string) {
 	c.posted[m.ID] = c.last
 	c.texts[c.last] = line
 	c.mu.Unlock()
-	c.settle()
+	c.settle(ctx)
 }
 
 // settle waits, for at most 3 s, until the bot has taken every event and
 // can do nothing more until the next one (a handler asleep or waiting for
-// a message counts as settled).
-func (c *chat) settle() {
-	deadline := time.Now().Add(3 * time.Second)
-	for time.Now().Before(deadline) {
-		if c.host.Received() >= c.platform.Dispatched() && c.host.Settled() {
+// a message counts as settled). It stops waiting when ctx ends: the host
+// is stopping then, and what it left queued will never settle.
+func (c *chat) settle(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	for c.host.Received() < c.platform.Dispatched() || !c.host.Settled() {
+		select {
+		case <-tick.C: // polling the host's counters, not synchronising a test
+		case <-ctx.Done():
 			return
 		}
-		time.Sleep(2 * time.Millisecond) // polling the host's counters, not synchronising a test
 	}
 }
 

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/luabot/luabot/sim"
 )
 
 // The chat's own commands reach every scene: the bot hears the right scene and the
@@ -89,5 +93,35 @@ end)`), 0o644)
 		if line := s.expect("bot>"); line != "bot> "+want {
 			t.Fatalf("got %q, want %q", line, "bot> "+want)
 		}
+	}
+}
+
+// unsettled is a bot that never settles: one whose host stopped with an
+// event still queued, as happens when dev is stopped while it works.
+type unsettled struct{}
+
+func (unsettled) Received() uint64 { return 0 }
+func (unsettled) Settled() bool    { return false }
+
+// The chat waits up to 3 s for the bot to settle after each line; once the
+// session ends it must stop waiting (it did not, and one dev session in
+// ten took 3 s longer to quit).
+func TestChat_SettleStopsWhenTheSessionEnds(t *testing.T) {
+	platform, err := sim.New(sim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &chat{platform: platform, host: unsettled{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.settle(ctx)
+	}()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second): // settle's own limit is 3 s
+		t.Fatal("the chat went on waiting for the bot after the session ended")
 	}
 }
