@@ -97,8 +97,8 @@ type Config struct {
 	// it, TLSCert and TLSKey go together; its Logger is set by the Source.
 	Webhook gateway.WebhookConfig
 
-	// StatusFile, if set, is rewritten about once a second with the shards' state as
-	// JSON (a StatusReport).
+	// StatusFile, if set, is rewritten with the shards' state as JSON (a StatusReport)
+	// as soon as a shard's state changes, and about once a second for the counters.
 	StatusFile string
 	// StartBackoff is the first wait before repeating a start-up step that failed in a
 	// way waiting can fix (startup.go); it doubles per attempt up to a minute. 0 means

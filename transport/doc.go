@@ -31,7 +31,8 @@
 // (gateway.SharedWindow, event by event), and with Config.Leases the shards are not fixed:
 // each process claims a fair share through leases and takes over a dead process's shards,
 // stopping a shard before its lease can pass to another (leases.go). With StatusFile set, Run
-// rewrites it about once a second with a StatusReport (status.go) for `luabot status`.
+// rewrites it with a StatusReport (status.go) for `luabot status` when a shard's state
+// changes and about once a second besides.
 //
 // Run owns every goroutine it starts (the dedup saver, the status writer, one per shard)
 // and waits for them before it returns.

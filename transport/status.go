@@ -43,27 +43,56 @@ func (s *Source) Status() StatusReport {
 	return r
 }
 
-// statusLoop rewrites StatusFile once a second until ctx is done.
+// statusEvery is how often statusLoop rewrites StatusFile for its counters;
+// statusCheck is how often it looks for a shard whose state changed, which
+// it writes at once, so that `luabot status` shows a shard that just became
+// ready (or lost its connection) without waiting out the second.
+const (
+	statusEvery = time.Second
+	statusCheck = 50 * time.Millisecond
+)
+
+// statusLoop writes StatusFile at once, then on every change of a shard's
+// state and at least every statusEvery, until ctx is done.
 func (s *Source) statusLoop(ctx context.Context) {
-	t := time.NewTicker(time.Second)
+	t := time.NewTicker(statusCheck)
 	defer t.Stop()
-	s.writeStatus()
+	last := s.writeStatus()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			s.writeStatus()
+		}
+		if r := s.Status(); r.Updated.Sub(last.Updated) >= statusEvery || !sameStates(last, r) {
+			last = s.writeStatus()
 		}
 	}
 }
 
-// writeStatus replaces StatusFile atomically (write, then rename).
-func (s *Source) writeStatus() {
-	if s.cfg.StatusFile == "" {
-		return
+// sameStates reports whether a and b show the same shards in the same
+// states (their counters aside).
+func sameStates(a, b StatusReport) bool {
+	if len(a.Shards) != len(b.Shards) || a.IntentsNotGranted != b.IntentsNotGranted {
+		return false
 	}
-	b, err := json.MarshalIndent(s.Status(), "", "  ")
+	for i := range a.Shards {
+		x, y := a.Shards[i], b.Shards[i]
+		if x.Shard != y.Shard || x.State != y.State || !x.Since.Equal(y.Since) || x.Intents != y.Intents {
+			return false
+		}
+	}
+	return true
+}
+
+// writeStatus replaces StatusFile atomically (write, then rename) with the
+// current status, and returns what it wrote.
+func (s *Source) writeStatus() StatusReport {
+	r := s.Status()
+	if s.cfg.StatusFile == "" {
+		return r
+	}
+	b, err := json.MarshalIndent(r, "", "  ")
 	if err == nil {
 		tmp := s.cfg.StatusFile + ".tmp"
 		if err = os.WriteFile(tmp, b, 0o600); err == nil {
@@ -73,4 +102,5 @@ func (s *Source) writeStatus() {
 	if err != nil {
 		s.log.Warn("status file not written", "path", filepath.Clean(s.cfg.StatusFile), "err", err)
 	}
+	return r
 }

@@ -365,7 +365,7 @@ func TestRun_IntentsNegotiated(t *testing.T) {
 		t.Fatalf("%d warnings about intents; stderr:\n%s", n, s.stderr.String())
 	}
 
-	// The status file is rewritten once a second; wait for one written after READY.
+	// The status file is rewritten when a shard becomes ready; wait for that one.
 	var out string
 	for {
 		var stdout, stderr syncBuffer

@@ -28,10 +28,11 @@ func statusCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "status",
 		Usage: "show the gateway state of each shard, and the intents granted, of the bot running on --data",
-		Description: "luabot run and luabot dev rewrite DATA.status.json about once a second and a last time when\n" +
-			"they stop; status prints it. The age column tells a live process from a stopped one. Without\n" +
-			"--data, status shows whichever of run's and dev's default files was updated last. With --store,\n" +
-			"it lists every process of the bot sharing that store, the shards each holds and its last renewal.",
+		Description: "luabot run and luabot dev rewrite DATA.status.json when a shard's state changes, about once a\n" +
+			"second besides, and a last time when they stop; status prints it. The age column tells a live\n" +
+			"process from a stopped one. Without --data, status shows whichever of run's and dev's default\n" +
+			"files was updated last. With --store, it lists every process of the bot sharing that store, the\n" +
+			"shards each holds and its last renewal.",
 		Flags: []cli.Flag{dataFlag, storeFlag, configFlag(),
 			&cli.StringFlag{Name: "app-id", Usage: "with --store: the bot whose processes to show", EnvVars: []string{"QQBOT_APP_ID"}}},
 		Action: func(c *cli.Context) error {

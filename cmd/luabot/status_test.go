@@ -75,7 +75,7 @@ func TestStatus_ShowsARunningDev(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("status: exit %d, stdout %q, stderr %q", code, out, errOut)
 		}
-		time.Sleep(50 * time.Millisecond) // the status file is rewritten about once a second
+		time.Sleep(50 * time.Millisecond) // polling the status file, which a shard becoming ready rewrites
 	}
 	bot.stdin.Close()
 	if code := bot.exitCode(); code != 0 {
