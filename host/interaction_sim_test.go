@@ -29,6 +29,16 @@ func pressOnSim(t *testing.T, ctx context.Context, platform *sim.Server, scene, 
 	return got
 }
 
+// handlersDecide is a clock for the host and the simulator that stands still, so that
+// the acknowledgement's 2.5 s deadline never comes first and the handlers' outcomes
+// decide the codes. On the real clock, a handler waiting its turn behind a neighbour
+// test's long stretch of Lua (the memory watchdog's one-at-a-time mode: runs.go) was
+// once still queued at 2.5 s, and the deadline acknowledged its failing press with
+// success. The deadline itself is TestHost_ButtonAcknowledgedAtDeadline's.
+func handlersDecide() *host.VirtualClock {
+	return host.NewVirtualClock(time.Now()) // near real time: the REST client's reply windows read the real clock
+}
+
 // Over the gateway every press is acknowledged once with PUT /interactions/{id}: success
 // when the handlers return, failure when one raises, the handler's own code when it calls
 // ev:ack (a second ev:ack is a no-op returning false), and success when no handler takes
@@ -36,7 +46,8 @@ func pressOnSim(t *testing.T, ctx context.Context, platform *sim.Server, scene, 
 // names who pressed in every scene.
 func TestHost_ButtonsAcknowledgedOverGateway(t *testing.T) {
 	t.Parallel()
-	platform := simtest.Start(t, sim.Config{})
+	clock := handlersDecide()
+	platform := simtest.Start(t, sim.Config{Clock: clock.Now})
 	ctx := simtest.Deadline(t, 20*time.Second)
 	scripts := writeScripts(t, map[string]string{
 		"buttons.lua": `
@@ -55,7 +66,7 @@ end)`,
 		// Subscribed to the platform name too: both handlers run, one acknowledgement.
 		"raw.lua": `on("INTERACTION_CREATE", function(ev) end)`,
 	})
-	stop := runHost(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{}, scripts...)
+	stop := runHost(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Clock: clock}, scripts...)
 	if err := platform.WaitSessions(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +192,8 @@ end)`})
 func TestHost_ButtonsAcknowledgedInWebhookAnswer(t *testing.T) {
 	t.Parallel()
 	addr := freeAddr(t)
-	platform := simtest.Start(t, sim.Config{WebhookURL: "http://" + addr + "/"})
+	clock := handlersDecide()
+	platform := simtest.Start(t, sim.Config{WebhookURL: "http://" + addr + "/", Clock: clock.Now})
 	ctx := simtest.Deadline(t, 20*time.Second)
 	scripts := writeScripts(t, map[string]string{"hook.lua": `
 on("button", function(ev)
@@ -189,7 +201,7 @@ on("button", function(ev)
   ev:ack(tonumber(ev.button_data))
   ev:reply("pressed " .. ev.button_data)
 end)`})
-	_, stop := runHostVia(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{}, transport.Config{
+	_, stop := runHostVia(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Clock: clock}, transport.Config{
 		Kind:    transport.Webhook,
 		Webhook: gateway.WebhookConfig{Secret: platform.Secret(), Listen: addr},
 	}, scripts...)
