@@ -16,7 +16,10 @@ import (
 // "N passed, M failed" in the global result. testdata/libs/README.md
 // says where each came from.
 func TestLibraries(t *testing.T) {
-	t.Parallel() // see parallelSuites
+	// In parallel with the package's other parallel tests, after its
+	// sequential ones: the suites share no process-wide state (no
+	// environment, working directory, default logger or memory watchdog).
+	t.Parallel()
 	dirs, err := filepath.Glob(filepath.Join("testdata", "libs", "*", "bot.lua"))
 	if err != nil {
 		t.Fatal(err)
