@@ -16,10 +16,7 @@ import (
 // "N passed, M failed" in the global result. testdata/libs/README.md
 // says where each came from.
 func TestLibraries(t *testing.T) {
-	// In parallel with the package's other parallel tests, after its
-	// sequential ones: the suites share no process-wide state (no
-	// environment, working directory, default logger or memory watchdog).
-	t.Parallel()
+	t.Parallel() // see parallelSuites
 	dirs, err := filepath.Glob(filepath.Join("testdata", "libs", "*", "bot.lua"))
 	if err != nil {
 		t.Fatal(err)

@@ -158,7 +158,7 @@ t()
 
 local f
 
--- Adapted for luabot: a handler runs in a coroutine (the test's handler sets IN_HANDLER),
+-- Adapted for luabot: a handler runs in a coroutine (TestLua51Suite_InAHandler sets IN_HANDLER),
 -- where running() is that coroutine; at a script's top level it is nil, as here.
 if not IN_HANDLER then assert(coroutine.running() == nil) end
 
