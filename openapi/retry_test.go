@@ -18,6 +18,7 @@ import (
 func fastRetries(cfg *openapi.Config) { cfg.RetryBackoff = time.Millisecond }
 
 func TestClient_Do_RetriesRateLimited(t *testing.T) {
+	t.Parallel() // waits out retry backoffs; its own platform
 	p := newPlatform(t)
 	var n atomic.Int32
 	p.api = func(w http.ResponseWriter, r *http.Request) {
@@ -38,6 +39,7 @@ func TestClient_Do_RetriesRateLimited(t *testing.T) {
 }
 
 func TestClient_Do_RetryPolicy(t *testing.T) {
+	t.Parallel() // waits out retry backoffs; its own platforms
 	tests := []struct {
 		name     string
 		method   string

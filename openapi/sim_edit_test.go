@@ -156,6 +156,7 @@ func pngBytes(t *testing.T) []byte {
 }
 
 func TestSim_FileImage(t *testing.T) {
+	t.Parallel() // its own simulator
 	srv, c := newSim(t, sim.Config{}, nil)
 	ctx := simCtx(t)
 	w := srv.World()

@@ -153,6 +153,7 @@ func TestSim_Credentials(t *testing.T) {
 // TestSim_Retry injects 429 and 5xx answers and checks what the client
 // retries: 429 for every method, 5xx only for GET, PUT and DELETE.
 func TestSim_Retry(t *testing.T) {
+	t.Parallel() // waits out retry backoffs; its own simulators
 	inject := func(t *testing.T, srv *sim.Server, status, count int) {
 		t.Helper()
 		if err := srv.Inject(sim.Fault{Kind: sim.FaultRESTStatus, Status: status, Count: count}); err != nil {

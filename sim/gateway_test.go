@@ -298,6 +298,7 @@ func TestGateway_InvalidFrames(t *testing.T) {
 }
 
 func TestGateway_HeartbeatTimeout(t *testing.T) {
+	t.Parallel() // waits on the heartbeat timer; its own server
 	s := MustStart(t, sim.Config{HeartbeatInterval: 200 * time.Millisecond}, nil)
 	tok := MustToken(t, s)
 	c := dial(t, s)

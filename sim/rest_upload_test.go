@@ -173,6 +173,7 @@ func TestUpload_DMBotpyShape(t *testing.T) {
 }
 
 func TestUpload_Refused(t *testing.T) {
+	t.Parallel() // its own server
 	s := MustStart(t, sim.Config{}, nil)
 	a := newAPI(t, s)
 	url := s.APIURL() + "/channels/" + s.World().Channels[0].ID + "/messages"
