@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -20,14 +21,11 @@ import (
 // 200 mentions per round, each answered by both scripts while the
 // platform delays every reply, so the handlers overlap.
 func TestRun_KVNumbersAreDistinctAcrossARestart(t *testing.T) {
+	t.Parallel() // luabot runs as a child process
 	platform := simtest.Start(t, sim.Config{})
 	if err := platform.Inject(sim.Fault{Kind: sim.FaultLatency, LatencyMS: 20}); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("QQBOT_APP_ID", platform.AppID())
-	t.Setenv("QQBOT_SECRET", platform.Secret())
-	t.Setenv("QQBOT_API", platform.APIURL())
-	t.Setenv("QQBOT_TOKEN_URL", platform.TokenURL())
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "tickets.lua"), []byte(`on("AT_MESSAGE_CREATE", function(ev)
   ev:reply("i=" .. kv.incr("n"))
@@ -42,9 +40,25 @@ end)`), 0o644)
 	const perRound = 200
 	seen := map[string]bool{}
 	for round := 1; round <= 2; round++ {
-		s := start(t, "run", "--data", data, dir)
+		var stderr syncBuffer
+		bot := luabotCommand("run", "--app-id", platform.AppID(), "--secret", platform.Secret(),
+			"--api", platform.APIURL(), "--token-url", platform.TokenURL(), "--data", data, dir)
+		bot.Stderr = &stderr
+		if err := bot.Start(); err != nil {
+			t.Fatal(err)
+		}
+		var waitErr error
+		exited := make(chan struct{})
+		go func() {
+			waitErr = bot.Wait()
+			close(exited)
+		}()
+		t.Cleanup(func() {
+			bot.Process.Kill() // a no-op once it has exited
+			<-exited
+		})
 		if err := platform.WaitSessions(ctx, 1); err != nil {
-			t.Fatalf("bot did not connect: %v; stderr:\n%s", err, s.stderr.String())
+			t.Fatalf("bot did not connect: %v; stderr:\n%s", err, stderr.String())
 		}
 		before := len(platform.Sent())
 		for range perRound {
@@ -53,11 +67,16 @@ end)`), 0o644)
 			}
 		}
 		if _, err := platform.WaitSent(ctx, before+2*perRound-1); err != nil {
-			t.Fatalf("round %d: %v; %d replies; stderr:\n%s", round, err, len(platform.Sent())-before, s.stderr.String())
+			t.Fatalf("round %d: %v; %d replies; stderr:\n%s", round, err, len(platform.Sent())-before, stderr.String())
 		}
-		s.cancel()
-		if code := s.exitCode(); code != 0 {
-			t.Fatalf("exit %d; stderr:\n%s", code, s.stderr.String())
+		bot.Process.Signal(syscall.SIGTERM) // a clean stop, as Ctrl-C
+		select {
+		case <-exited:
+			if waitErr != nil {
+				t.Fatalf("round %d: %v; stderr:\n%s", round, waitErr, stderr.String())
+			}
+		case <-ctx.Done():
+			t.Fatalf("round %d: luabot did not stop; stderr:\n%s", round, stderr.String())
 		}
 		for _, m := range platform.Sent()[before:] {
 			if seen[m.Content] {
@@ -87,8 +106,8 @@ end)`), 0o644)
 			}
 		}
 		store.Close()
-		if strings.Contains(s.stderr.String(), "level=ERROR") {
-			t.Fatalf("errors logged:\n%s", s.stderr.String())
+		if strings.Contains(stderr.String(), "level=ERROR") {
+			t.Fatalf("errors logged:\n%s", stderr.String())
 		}
 	}
 }
