@@ -375,7 +375,10 @@ func TestHost_ShardsOnSim(t *testing.T) {
 	if len(ids) != 2 || ids[0].Attrs["shard_id"] == ids[1].Attrs["shard_id"] {
 		t.Fatalf("identifies: %v", ids)
 	}
-	if gap := ids[1].Time.Sub(ids[0].Time); gap < window*9/10 {
+	// The log lines are written after each start slot is granted, so a
+	// first line written late under load shortens the gap (255 ms once, in
+	// a whole-suite run); an unpaced start shows a gap near zero (2 ms).
+	if gap := ids[1].Time.Sub(ids[0].Time); gap < window/2 {
 		t.Errorf("second shard identified %v after the first; max_concurrency 1 allows one start per %v", gap, window)
 	}
 
