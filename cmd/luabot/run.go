@@ -106,8 +106,9 @@ func platformAPI(c opts, obs openapi.Observer, log *slog.Logger) (*openapi.Clien
 		Sandbox:  c.Bool("sandbox"),
 		TokenURL: c.String("token-url"),
 		// Token refresh problems, retries and clock warnings go with the host's lines.
-		Logger:   log,
-		Observer: obs,
+		Logger:       log,
+		Observer:     obs,
+		RetryBackoff: retryBackoff,
 	})
 	if err != nil {
 		return nil, usagef("%v", err)
@@ -116,8 +117,8 @@ func platformAPI(c opts, obs openapi.Observer, log *slog.Logger) (*openapi.Clien
 }
 
 // startBackoff and reconnectBackoff override transport.Config.StartBackoff and
-// ReconnectBackoff; tests shorten them.
-var startBackoff, reconnectBackoff time.Duration
+// ReconnectBackoff, and retryBackoff openapi.Config.RetryBackoff; tests shorten them.
+var startBackoff, reconnectBackoff, retryBackoff time.Duration
 
 // explainRefusal turns the platform refusing the credentials into one line that names the
 // flag to fix; other errors pass through.

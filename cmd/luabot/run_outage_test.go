@@ -41,6 +41,9 @@ func fastStart(t *testing.T, d time.Duration) {
 // retries, logs each attempt, and connects and replies once the platform is back.
 func TestRun_StartsThroughAnOutage(t *testing.T) {
 	fastStart(t, time.Millisecond)
+	// The REST client's own retries of GET /gateway/bot wait 0.5, 1 and 2 s.
+	retryBackoff = time.Millisecond
+	t.Cleanup(func() { retryBackoff = 0 })
 	platform := simtest.Start(t, sim.Config{})
 	const tokenDown = 5
 	if err := platform.Inject(sim.Fault{Kind: sim.FaultTokenStatus, Status: http.StatusServiceUnavailable, Count: tokenDown}); err != nil {
