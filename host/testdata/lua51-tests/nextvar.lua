@@ -283,7 +283,12 @@ assert(table.maxn{[10] = true, [100*math.pi] = print} == 100*math.pi)
 
 -- int overflow
 a = {}
-for i=0,50 do a[math.pow(2,i)] = true end
+-- Adapted for luabot: under -race the test sets SHORT_GAPS, which leaves
+-- out the keys 2^13 to 2^21: each fills the gap before it in gopher-lua's
+-- array part with nils in one instruction (2 M of them for 2^21).
+for i=0,50 do
+  if not (SHORT_GAPS and i > 12 and i < 22) then a[math.pow(2,i)] = true end
+end
 assert(a[table.getn(a)])
 
 print("+")
