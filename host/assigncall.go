@@ -2,7 +2,6 @@ package host
 
 import (
 	"fmt"
-	"reflect"
 
 	"github.com/yuin/gopher-lua/ast"
 )
@@ -29,38 +28,20 @@ import (
 //
 // The values, their order and the adjustment to the number of targets are
 // those of the original statement; the temporaries' names start with NUL,
-// so no script can name them, and they end with the block. It runs after
-// rewriteConcat, whose calls replace `..` and must be covered too. testkit
-// applies it to `luabot test` files, which gopher-lua compiles as well.
-func SplitCallAssignments(stmts []ast.Stmt) {
-	walkStmts(reflect.ValueOf(stmts))
+// so no script can name them, and they end with the block. compile runs it
+// in the same walk as the `..` rewrite (astwalk.go), after it, since the
+// calls that replace `..` must be covered too. testkit applies it to
+// `luabot test` files, which gopher-lua compiles as well.
+func SplitCallAssignments(stmts []ast.Stmt) error {
+	return (&astRewriter{stmt: splitCallAssignment}).run(stmts)
 }
 
-var stmtSliceType = reflect.TypeFor[[]ast.Stmt]()
-
-func walkStmts(v reflect.Value) {
-	switch v.Kind() {
-	case reflect.Interface, reflect.Pointer:
-		if !v.IsNil() {
-			walkStmts(v.Elem())
-		}
-	case reflect.Slice:
-		for i := 0; i < v.Len(); i++ {
-			e := v.Index(i)
-			if v.Type() == stmtSliceType {
-				if as, ok := e.Interface().(*ast.AssignStmt); ok && callIntoTarget(as) {
-					e.Set(reflect.ValueOf(ast.Stmt(splitAssignment(as))))
-				}
-			}
-			walkStmts(e)
-		}
-	case reflect.Struct:
-		for i := 0; i < v.NumField(); i++ {
-			if f := v.Field(i); f.CanSet() {
-				walkStmts(f)
-			}
-		}
+// splitCallAssignment is the astRewriter hook of SplitCallAssignments.
+func splitCallAssignment(s ast.Stmt) ast.Stmt {
+	if as, ok := s.(*ast.AssignStmt); ok && callIntoTarget(as) {
+		return splitAssignment(as)
 	}
+	return s
 }
 
 // callIntoTarget reports whether gopher-lua would compile one of as's

@@ -19,8 +19,12 @@ func compile(src, chunk string) (*lua.FunctionProto, error) {
 	if err != nil {
 		return nil, errors.New(compileMessage(err))
 	}
-	rewriteConcat(stmts)
-	SplitCallAssignments(stmts) // assigncall.go: after rewriteConcat, whose calls it covers
+	// One walk: `..` becomes a call (concat.go), then assignments of calls
+	// are split (assigncall.go), covering those calls too.
+	rw := astRewriter{expr: concatRewrite, stmt: splitCallAssignment}
+	if err := rw.run(stmts); err != nil {
+		return nil, fmt.Errorf("%s: %w", chunk, err)
+	}
 	proto, err := lua.Compile(stmts, chunk)
 	var ce *lua.CompileError
 	if errors.As(err, &ce) {

@@ -1,8 +1,6 @@
 package host
 
 import (
-	"reflect"
-
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/ast"
 )
@@ -20,49 +18,13 @@ import (
 // a script that reaches it through _G can only replace its own `..`.
 const concatName = "\x00concat"
 
-var (
-	exprType       = reflect.TypeFor[ast.Expr]()
-	concatExprType = reflect.TypeFor[*ast.StringConcatOpExpr]()
-)
-
-// rewriteConcat replaces each concatenation in stmts, at any depth, with a
-// call of concatName. It walks the tree by reflection so that it reaches
-// every place an expression can sit without listing gopher-lua's node
-// types.
-func rewriteConcat(stmts []ast.Stmt) {
-	walkAST(reflect.ValueOf(stmts))
-}
-
-func walkAST(v reflect.Value) {
-	switch v.Kind() {
-	case reflect.Interface:
-		if v.IsNil() {
-			return
-		}
-		if v.Type() == exprType && v.Elem().Type() == concatExprType {
-			call := concatCall(v.Elem().Interface().(*ast.StringConcatOpExpr))
-			if v.CanSet() {
-				v.Set(reflect.ValueOf(ast.Expr(call)))
-				walkAST(reflect.ValueOf(call))
-				return
-			}
-		}
-		walkAST(v.Elem())
-	case reflect.Pointer:
-		if !v.IsNil() {
-			walkAST(v.Elem())
-		}
-	case reflect.Slice:
-		for i := 0; i < v.Len(); i++ {
-			walkAST(v.Index(i))
-		}
-	case reflect.Struct:
-		for i := 0; i < v.NumField(); i++ {
-			if f := v.Field(i); f.CanSet() {
-				walkAST(f)
-			}
-		}
+// concatRewrite is the astRewriter hook that replaces a concatenation
+// with a call of concatName.
+func concatRewrite(e ast.Expr) ast.Expr {
+	if c, ok := e.(*ast.StringConcatOpExpr); ok {
+		return concatCall(c)
 	}
+	return e
 }
 
 // concatCall turns a .. b .. c (parsed as a .. (b .. c)) into one call

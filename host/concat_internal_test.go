@@ -64,7 +64,9 @@ func TestConcat_RewriteEverywhere(t *testing.T) {
 	if left < 30 {
 		t.Fatalf("the source has only %d concatenations", left)
 	}
-	rewriteConcat(stmts)
+	if err := (&astRewriter{expr: concatRewrite}).run(stmts); err != nil {
+		t.Fatal(err)
+	}
 	left = 0
 	walk(reflect.ValueOf(stmts))
 	if left != 0 {

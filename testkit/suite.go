@@ -103,7 +103,9 @@ func (s *suite) load() error {
 		}
 		return err
 	}
-	host.SplitCallAssignments(stmts) // a gopher-lua compiler fault, as in scripts
+	if err := host.SplitCallAssignments(stmts); err != nil { // a gopher-lua compiler fault, as in scripts
+		return fmt.Errorf("%s: %w", chunk, err)
+	}
 	proto, err := lua.Compile(stmts, chunk)
 	if err != nil {
 		return err
