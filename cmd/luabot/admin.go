@@ -48,11 +48,14 @@ type watch struct {
 	source  atomic.Pointer[transport.Source]
 	server  *admin.Server // nil when the listener is off
 
-	// The web console at /, with a copy of every log line from when the
-	// listener opened; nil when it is off.
-	console     *console.Console
-	logs        *console.LogHub
-	restoreLogs func()
+	// The web console at /, with a copy of every line logged through log
+	// from when the listener opened; nil when it is off.
+	console *console.Console
+	logs    *console.LogHub
+
+	// log is the command's logger, copying its lines to logs when there
+	// is a listener.
+	log *slog.Logger
 
 	token bool // the listener checks a token
 
@@ -68,14 +71,14 @@ type watch struct {
 // newWatch builds the metrics registry and, when the flags ask for one, the admin
 // listener, bound at once so that a taken port is reported before anything starts. The
 // caller calls stop when done.
-func newWatch(c opts) (*watch, error) {
-	w := &watch{metrics: metrics.New()}
+func newWatch(c opts, log *slog.Logger) (*watch, error) {
+	w := &watch{metrics: metrics.New(), log: log}
 	addr := c.String("admin")
 	if addr == "" || addr == "off" {
 		return w, nil
 	}
 	srv, err := admin.New(admin.Config{Addr: addr, Token: c.String("admin-token"), TLSCert: c.String("admin-tls-cert"),
-		TLSKey: c.String("admin-tls-key"), Logger: slog.Default().With("component", "admin")})
+		TLSKey: c.String("admin-tls-key"), Logger: log.With("component", "admin")})
 	if err != nil {
 		var ce *admin.ConfigError
 		if errors.As(err, &ce) {
@@ -88,9 +91,10 @@ func newWatch(c opts) (*watch, error) {
 		return nil, fmt.Errorf("%w (is another luabot using --admin %s?)", err, addr)
 	}
 	w.server = srv
-	// Before any host or transport takes slog.Default, so the console's log view
-	// sees their lines.
-	w.logs, w.restoreLogs = teeLogs()
+	// The caller logs through w.log from here on (hosts, transports), so the
+	// console's log view sees their lines.
+	w.logs = console.NewLogHub()
+	w.log = slog.New(console.Tee(log.Handler(), w.logs))
 	w.token = c.String("admin-token") != ""
 	return w, nil
 }
@@ -104,7 +108,7 @@ func (w *watch) mountConsole(cfg console.Config) error {
 	// Behind a token every request is checked, so any host name may reach it;
 	// without one, only an address or localhost (DNS rebinding).
 	cfg.AnyHost = w.token
-	cfg.Logger = slog.Default().With("component", "console")
+	cfg.Logger = w.log.With("component", "console")
 	web, err := console.New(cfg)
 	if err != nil {
 		return err
@@ -114,10 +118,10 @@ func (w *watch) mountConsole(cfg console.Config) error {
 	url := w.server.URL() + "/"
 	if w.token {
 		// The browser's first visit carries the admin token once, then holds it as a cookie.
-		slog.Info("web console", "url", url, "open_with", "?token=ADMIN_TOKEN")
+		w.log.Info("web console", "url", url, "open_with", "?token=ADMIN_TOKEN")
 		return nil
 	}
-	slog.Info("web console", "url", url)
+	w.log.Info("web console", "url", url)
 	return nil
 }
 
@@ -186,12 +190,12 @@ func (w *watch) start(ctx context.Context) {
 		return
 	}
 	ctx, w.cancel = context.WithCancel(ctx)
-	slog.Info("admin listening", "url", w.server.URL(), "endpoints", "/metrics /healthz /readyz")
+	w.log.Info("admin listening", "url", w.server.URL(), "endpoints", "/metrics /healthz /readyz")
 	w.wg.Add(1)
 	go func() {
 		defer w.wg.Done()
 		if err := w.server.Serve(ctx); err != nil {
-			slog.Error("admin listener stopped", "err", err)
+			w.log.Error("admin listener stopped", "err", err)
 		}
 	}()
 }
@@ -205,7 +209,4 @@ func (w *watch) stop() {
 		w.cancel()
 	}
 	w.wg.Wait()
-	if w.restoreLogs != nil {
-		w.restoreLogs()
-	}
 }

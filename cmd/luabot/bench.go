@@ -225,13 +225,13 @@ func printBench(w io.Writer, cfg bench.Config, rows []benchRow) {
 }
 
 // writeHandlerStats writes each script's handler times as JSON, for bench.
-func writeHandlerStats(path string, m *metrics.Metrics) {
+func writeHandlerStats(path string, m *metrics.Metrics, log *slog.Logger) {
 	b, err := json.Marshal(m.HandlerTimes())
 	if err == nil {
 		err = os.WriteFile(path, b, 0o600)
 	}
 	if err != nil {
-		slog.Warn("handler stats not written", "path", path, "err", err)
+		log.Warn("handler stats not written", "path", path, "err", err)
 	}
 }
 

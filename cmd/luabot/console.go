@@ -1,8 +1,6 @@
 package main
 
 import (
-	"log/slog"
-
 	"github.com/luabot/luabot/console"
 	"github.com/luabot/luabot/transport"
 )
@@ -19,15 +17,6 @@ func (g gatewayOf) Status() transport.StatusReport {
 		return src.Status()
 	}
 	return transport.StatusReport{}
-}
-
-// teeLogs copies every log line of the process to a new hub from now on;
-// restore puts the previous logger back.
-func teeLogs() (hub *console.LogHub, restore func()) {
-	prev := slog.Default()
-	hub = console.NewLogHub()
-	slog.SetDefault(slog.New(console.Tee(prev.Handler(), hub)))
-	return hub, func() { slog.SetDefault(prev) }
 }
 
 // consoleStore is the store for the console's kv view: one that can list its

@@ -94,4 +94,22 @@ func TestRun_ConsoleBehindTheAdminToken(t *testing.T) {
 	if len(scripts) != 3 {
 		t.Errorf("scripts %+v", scripts)
 	}
+	// The logs view has the bot's lines, not only the console's own: the
+	// host logged each script's load after the listener opened.
+	var logs []struct{ Msg, Script string }
+	resp, err = browser.Get(base + "api/logs")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("the logs: %v %v", resp, err)
+	}
+	json.NewDecoder(resp.Body).Decode(&logs)
+	resp.Body.Close()
+	loaded := 0
+	for _, l := range logs {
+		if l.Msg == "script loaded" && l.Script != "" {
+			loaded++
+		}
+	}
+	if loaded != 3 {
+		t.Errorf("the logs view shows %d script loads, want 3: %+v", loaded, logs)
+	}
 }

@@ -53,13 +53,11 @@ func dev(c *cli.Context, in io.Reader, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		prev := slog.Default()
-		slog.SetDefault(slog.New(slog.NewTextHandler(input.stderr, &slog.HandlerOptions{Level: level})))
-		defer slog.SetDefault(prev)
+		setLogger(c, slog.New(slog.NewTextHandler(input.stderr, &slog.HandlerOptions{Level: level})))
 	}
 	out = input.stdout
 	clock := newDevClock()
-	platform, err := sim.New(sim.Config{Logger: slog.Default().With("component", "sim"), Clock: clock.Now})
+	platform, err := sim.New(sim.Config{Logger: logger(c).With("component", "sim"), Clock: clock.Now})
 	if err != nil {
 		return err
 	}
@@ -68,11 +66,12 @@ func dev(c *cli.Context, in io.Reader, out io.Writer) error {
 	}
 	defer platform.Close()
 
-	w, err := newWatch(c)
+	w, err := newWatch(c, logger(c))
 	if err != nil {
 		return err
 	}
 	defer w.stop()
+	setLogger(c, w.log) // with the web console's copy of the lines
 	w.start(c.Context)
 	api, err := openapi.New(openapi.Config{
 		AppID:    platform.AppID(),
@@ -119,7 +118,7 @@ func dev(c *cli.Context, in io.Reader, out io.Writer) error {
 	world := platform.World()
 	channel := world.Channels[0]
 	user := world.Members[0]
-	talk := newChat(platform, h.Host, clock, out, input.stderr)
+	talk := newChat(platform, h.Host, clock, out, input.stderr, w.log)
 	// The printer outlives the host so replies sent while handlers drain at
 	// shutdown are still shown.
 	printCtx, stopPrinting := context.WithCancel(context.Background())

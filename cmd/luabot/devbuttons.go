@@ -53,7 +53,7 @@ func buttonLabels(raw json.RawMessage) string {
 }
 
 // press presses the newest button labelled (or with the id) name.
-func press(platform *sim.Server, out io.Writer, userID, name string) {
+func press(platform *sim.Server, out io.Writer, log *slog.Logger, userID, name string) {
 	sent := platform.Sent()
 	for i := len(sent) - 1; i >= 0; i-- {
 		var body struct {
@@ -69,7 +69,7 @@ func press(platform *sim.Server, out io.Writer, userID, name string) {
 				fmt.Fprintf(out, "(cannot press [%s]: %v)\n", b.RenderData.Label, err)
 				return
 			}
-			slog.Debug("button pressed", "label", b.RenderData.Label, "message_id", sent[i].ID)
+			log.Debug("button pressed", "label", b.RenderData.Label, "message_id", sent[i].ID)
 			if in.ID == "" {
 				return // a command button: its text was posted
 			}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -48,6 +49,7 @@ type chat struct {
 	clock    *devClock
 	out      io.Writer // what the user asked for: help, the clock
 	errOut   io.Writer // mistakes in chat commands
+	log      *slog.Logger
 
 	user    sim.User
 	scene   string      // sim.SceneGuild, SceneDM, SceneGroup or SceneC2C
@@ -60,9 +62,9 @@ type chat struct {
 	last   int            // number of the last line posted
 }
 
-func newChat(platform *sim.Server, h botState, clock *devClock, out, errOut io.Writer) *chat {
+func newChat(platform *sim.Server, h botState, clock *devClock, out, errOut io.Writer, log *slog.Logger) *chat {
 	w := platform.World()
-	c := &chat{platform: platform, host: h, clock: clock, out: out, errOut: errOut,
+	c := &chat{platform: platform, host: h, clock: clock, out: out, errOut: errOut, log: log,
 		user: w.Members[0], scene: sim.SceneGuild, channel: w.Channels[0],
 		posted: map[string]int{}, texts: map[int]string{}}
 	c.place = c.placeOf(sim.SceneGuild, c.channel.ID)
@@ -97,7 +99,7 @@ func (c *chat) placeOf(scene, channelID string) string {
 // handle runs a chat command or posts the line where the chat is.
 func (c *chat) handle(ctx context.Context, line string) {
 	if rest, ok := strings.CutPrefix(line, "!press "); ok {
-		press(c.platform, c.out, c.user.ID, strings.TrimSpace(rest))
+		press(c.platform, c.out, c.log, c.user.ID, strings.TrimSpace(rest))
 		return
 	}
 	if strings.HasPrefix(line, "::") {
@@ -131,7 +133,7 @@ func (c *chat) handle(ctx context.Context, line string) {
 	case "react":
 		err = c.react(ctx, arg)
 	case "press":
-		press(c.platform, c.out, c.user.ID, arg)
+		press(c.platform, c.out, c.log, c.user.ID, arg)
 	case "advance":
 		err = c.advance(ctx, arg)
 	default:

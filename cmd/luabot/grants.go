@@ -235,7 +235,7 @@ func grantHint(file, tables, script string, g *host.Grants, capability string) s
 
 // warnUnknownGrants warns, once per table, of grants for a script that is
 // not among files: a misspelt name would leave the script the default grant.
-func warnUnknownGrants(g *host.Grants, files []string, file string) {
+func warnUnknownGrants(log *slog.Logger, g *host.Grants, files []string, file string) {
 	if g == nil {
 		return
 	}
@@ -251,7 +251,7 @@ func warnUnknownGrants(g *host.Grants, files []string, file string) {
 		if near := host.Closest(name, names); near != "" {
 			attrs = append(attrs, "hint", fmt.Sprintf("did you mean [grants.%s]?", near))
 		}
-		slog.Warn("the config file grants capabilities to a script that is not loaded", attrs...)
+		log.Warn("the config file grants capabilities to a script that is not loaded", attrs...)
 	}
 }
 

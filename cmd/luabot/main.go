@@ -42,7 +42,7 @@ func main() {
 		// for); a second one ends the process at once.
 		<-signals
 		cancel()
-		slog.Info("stopping: handlers get a few seconds to finish; press Ctrl-C again to quit at once")
+		slog.New(slog.NewTextHandler(os.Stderr, nil)).Info("stopping: handlers get a few seconds to finish; press Ctrl-C again to quit at once")
 		<-signals
 		os.Exit(130)
 	}()
@@ -83,7 +83,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if err != nil {
 			return err
 		}
-		slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})))
+		setLogger(c, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})))
 		return nil
 	}
 	err := app.RunContext(ctx, args)
@@ -104,6 +104,29 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 2
 	}
 	return 1
+}
+
+// loggerKey holds a run's logger in its app's metadata. Each run logs to
+// its own stderr through its own logger, handed down from here: nothing
+// sets slog's process-wide default, so runs in one process (the tests run
+// many at once) do not write into each other's output.
+const loggerKey = "logger"
+
+// logger is the run's logger (app.Before makes it from --log-level).
+func logger(c *cli.Context) *slog.Logger {
+	if l, ok := c.App.Metadata[loggerKey].(*slog.Logger); ok {
+		return l
+	}
+	return slog.New(slog.NewTextHandler(c.App.ErrWriter, nil))
+}
+
+// setLogger replaces the run's logger (a level from the config file, a
+// terminal's line editor, the web console's copy of the lines).
+func setLogger(c *cli.Context, l *slog.Logger) {
+	if c.App.Metadata == nil {
+		c.App.Metadata = map[string]any{}
+	}
+	c.App.Metadata[loggerKey] = l
 }
 
 // commands are luabot's commands; the package comment lists each of them.

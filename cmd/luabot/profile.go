@@ -9,7 +9,7 @@ import (
 
 // startCPUProfile writes a CPU profile to path until the returned function
 // is called.
-func startCPUProfile(path string) (func(), error) {
+func startCPUProfile(path string, log *slog.Logger) (func(), error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, err
@@ -21,24 +21,24 @@ func startCPUProfile(path string) (func(), error) {
 	return func() {
 		pprof.StopCPUProfile()
 		if err := f.Close(); err != nil {
-			slog.Error("cpu profile not written", "err", err)
+			log.Error("cpu profile not written", "err", err)
 		}
 	}, nil
 }
 
 // writeHeapProfile writes the live heap, after a collection so the profile
 // shows what is still held rather than garbage, to path.
-func writeHeapProfile(path string) {
+func writeHeapProfile(path string, log *slog.Logger) {
 	f, err := os.Create(path)
 	if err != nil {
-		slog.Error("heap profile not written", "err", err)
+		log.Error("heap profile not written", "err", err)
 		return
 	}
 	runtime.GC()
 	if err := pprof.WriteHeapProfile(f); err != nil {
-		slog.Error("heap profile not written", "err", err)
+		log.Error("heap profile not written", "err", err)
 	}
 	if err := f.Close(); err != nil {
-		slog.Error("heap profile not written", "err", err)
+		log.Error("heap profile not written", "err", err)
 	}
 }

@@ -46,7 +46,7 @@ type recordOpts interface {
 // startRecording opens --record's file for the bot running the scripts in paths and
 // returns the observer that feeds it (the metrics m alone without --record) and the
 // function that finishes the file, to call once the host has stopped.
-func startRecording(c recordOpts, paths []string, m *metrics.Metrics) (observer, func(), error) {
+func startRecording(c recordOpts, paths []string, m *metrics.Metrics, log *slog.Logger) (observer, func(), error) {
 	path := c.String("record")
 	if path == "" {
 		if c.Bool("record-raw") {
@@ -64,14 +64,14 @@ func startRecording(c recordOpts, paths []string, m *metrics.Metrics) (observer,
 	}
 	raw := c.Bool("record-raw")
 	if raw {
-		slog.Warn("recording with --record-raw: the file keeps user ids, names and message text; keep it private and delete it when done", "file", path)
+		log.Warn("recording with --record-raw: the file keeps user ids, names and message text; keep it private and delete it when done", "file", path)
 	}
 	w := record.NewWriter(f, record.Header{Luabot: version(), Start: time.Now(), Scripts: scriptHashes(files)},
-		record.WriterConfig{Raw: raw, Scrub: []string{c.String("secret"), c.String("token")}, Logger: slog.Default().With("file", path)})
+		record.WriterConfig{Raw: raw, Scrub: []string{c.String("secret"), c.String("token")}, Logger: log.With("file", path)})
 	stop := func() {
 		w.Close()
 		if err := f.Close(); err != nil {
-			slog.Error("recording not closed", "file", path, "err", err)
+			log.Error("recording not closed", "file", path, "err", err)
 		}
 	}
 	return &recorder{Metrics: m, w: w}, stop, nil

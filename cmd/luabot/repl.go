@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -83,7 +82,7 @@ func standaloneREPL(c *cli.Context) error {
 				return err
 			}
 		}
-		platform, err := sim.New(sim.Config{Logger: slog.Default().With("component", "sim")})
+		platform, err := sim.New(sim.Config{Logger: logger(c).With("component", "sim")})
 		if err != nil {
 			return err
 		}
@@ -98,7 +97,7 @@ func standaloneREPL(c *cli.Context) error {
 		}
 		fmt.Fprintf(c.App.ErrWriter, "luabot repl: on the simulator (%s); try qq.me(), qq.guilds(), kv.set(\"k\", 1)\n", platform.APIURL())
 	}
-	cfg := host.Config{API: api}
+	cfg := host.Config{API: api, Logger: logger(c)}
 	var h *bot
 	if c.NArg() > 0 {
 		h, err = loadHostWith(c, cfg)
@@ -129,7 +128,7 @@ func standaloneREPL(c *cli.Context) error {
 			tcfg.Sessions = transport.NewMemorySessions()
 		}
 		if err := h.serve(ctx, api, tcfg); err != nil && ctx.Err() == nil {
-			slog.Error("bot stopped", "err", err)
+			logger(c).Error("bot stopped", "err", err)
 		}
 	}()
 	defer wg.Wait()

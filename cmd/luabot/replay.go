@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"maps"
 	"net/http"
 	"os"
@@ -52,7 +51,7 @@ func replayCommand() *cli.Command {
 			if err := applyLimitFlags(c, &hcfg); err != nil {
 				return err
 			}
-			fb, err := configBot(c)
+			fb, err := configBot(c, logger(c))
 			if err != nil {
 				return err
 			}
@@ -63,6 +62,7 @@ func replayCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			hcfg.Logger = logger(c)
 			res, err := replay(c.Context, rec, files, hcfg)
 			if err != nil {
 				return err
@@ -202,14 +202,14 @@ type difference struct {
 }
 
 // replay feeds rec to the scripts in files on a fresh simulator and virtual clock.
-// cfg holds the flags' settings; replay fills in the rest.
+// cfg holds the flags' settings and the logger; replay fills in the rest.
 func replay(ctx context.Context, rec *recording, files []string, cfg host.Config) (*replayResult, error) {
 	start := rec.start
 	if start.IsZero() {
 		start = time.Now()
 	}
 	clock := newReplayClock(start)
-	platform, err := sim.New(sim.Config{Logger: slog.Default().With("component", "sim"), Clock: clock.Now})
+	platform, err := sim.New(sim.Config{Logger: cfg.Logger.With("component", "sim"), Clock: clock.Now})
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +221,7 @@ func replay(ctx context.Context, rec *recording, files []string, cfg host.Config
 	calls := &countingTransport{base: http.DefaultTransport, clock: clock}
 	api, err := openapi.New(openapi.Config{
 		AppID: platform.AppID(), Secret: platform.Secret(), BaseURL: platform.APIURL(), TokenURL: platform.TokenURL(),
-		Clock: clock.Now, HTTPClient: &http.Client{Transport: calls}, Logger: slog.Default(), Observer: col,
+		Clock: clock.Now, HTTPClient: &http.Client{Transport: calls}, Logger: cfg.Logger, Observer: col,
 	})
 	if err != nil {
 		return nil, err
@@ -236,7 +236,7 @@ func replay(ctx context.Context, rec *recording, files []string, cfg host.Config
 		return nil, err
 	}
 	defer store.Close()
-	cfg.API, cfg.Store, cfg.Clock, cfg.Observer, cfg.Logger = api, store, clock, col, slog.Default()
+	cfg.API, cfg.Store, cfg.Clock, cfg.Observer = api, store, clock, col
 	// What still sleeps past the recording's end is not waited for.
 	cfg.Drain = time.Millisecond
 	h, err := host.New(cfg)
@@ -245,7 +245,7 @@ func replay(ctx context.Context, rec *recording, files []string, cfg host.Config
 	}
 	if err := h.Load(files...); err != nil {
 		for _, e := range flatten(err) {
-			slog.Error("script not loaded", "err", e)
+			cfg.Logger.Error("script not loaded", "err", e)
 		}
 		return nil, fmt.Errorf("%d script(s) failed to load", len(flatten(err)))
 	}

@@ -37,22 +37,26 @@ func runCommand() *cli.Command {
 				return err
 			}
 			if path := c.String("cpuprofile"); path != "" {
-				stop, err := startCPUProfile(path)
+				stop, err := startCPUProfile(path, logger(c))
 				if err != nil {
 					return err
 				}
 				defer stop()
 			}
 			if path := c.String("memprofile"); path != "" {
-				defer writeHeapProfile(path)
+				defer writeHeapProfile(path, logger(c))
 			}
-			w, err := newWatch(process)
+			w, err := newWatch(process, logger(c))
 			if err != nil {
 				return err
 			}
 			defer w.stop()
+			setLogger(c, w.log) // with the web console's copy of the lines
+			for _, s := range specs {
+				s.logTo(w.log)
+			}
 			if path := c.String("handler-stats"); path != "" {
-				defer writeHandlerStats(path, w.metrics)
+				defer writeHandlerStats(path, w.metrics, w.log)
 			}
 			// Up before the scripts load, so a supervisor's /healthz answers at once.
 			w.start(c.Context)

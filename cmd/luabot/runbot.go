@@ -24,9 +24,17 @@ type botSpec struct {
 	name  string // its [bots.NAME]; "" for the only bot
 	o     opts   // its settings
 	paths []string
-	file  *fileBot // nil without --config
-	path  string   // the --config file
-	log   *slog.Logger
+	file  *fileBot     // nil without --config
+	path  string       // the --config file
+	log   *slog.Logger // logTo sets it
+}
+
+// logTo makes s log through base, naming the bot when there are several.
+func (s *botSpec) logTo(base *slog.Logger) {
+	s.log = base
+	if s.name != "" {
+		s.log = base.With("bot", s.name)
+	}
 }
 
 // processFlags are run's flags that are the process's, not a bot's: with
@@ -41,19 +49,19 @@ var processFlags = map[string]bool{"config": true, "admin": true, "admin-token":
 func runSpecs(c *cli.Context) ([]*botSpec, opts, error) {
 	path := c.String("config")
 	if path == "" {
-		return []*botSpec{{o: c, paths: c.Args().Slice(), log: slog.Default()}}, c, nil
+		return []*botSpec{{o: c, paths: c.Args().Slice(), log: logger(c)}}, c, nil
 	}
 	f, err := readConfigFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	f.warnPermissions(slog.Warn)
+	f.warnPermissions(logger(c).Warn)
 	if level, ok := f.process["log-level"].(string); ok && !c.IsSet("log-level") {
 		l, err := parseLevel(level)
 		if err != nil {
 			return nil, nil, f.at("log_level", "log_level = %q: want debug, info, warn or error", level)
 		}
-		slog.SetDefault(slog.New(slog.NewTextHandler(c.App.ErrWriter, &slog.HandlerOptions{Level: l})))
+		setLogger(c, slog.New(slog.NewTextHandler(c.App.ErrWriter, &slog.HandlerOptions{Level: l})))
 	}
 	process := newFileOpts(c, &fileBot{flags: f.process}, nil)
 	if len(f.bots) == 1 && f.bots[0].name == "" {
@@ -62,7 +70,7 @@ func runSpecs(c *cli.Context) ([]*botSpec, opts, error) {
 		if len(paths) == 0 {
 			paths = fb.load
 		}
-		return []*botSpec{{o: newFileOpts(c, fb, nil), paths: paths, file: fb, path: path, log: slog.Default()}}, process, nil
+		return []*botSpec{{o: newFileOpts(c, fb, nil), paths: paths, file: fb, path: path, log: logger(c)}}, process, nil
 	}
 	names := strings.Join(f.names(), ", ")
 	if c.NArg() > 0 {
@@ -86,8 +94,9 @@ func runSpecs(c *cli.Context) ([]*botSpec, opts, error) {
 		if len(fb.load) == 0 {
 			return nil, nil, f.at(fb.table, "bot %q has no scripts: add load = [\"scripts/\"] (files or folders) to [%s]", fb.name, fb.table)
 		}
-		specs = append(specs, &botSpec{name: fb.name, o: newFileOpts(nil, fb, defs), paths: fb.load, file: fb, path: path,
-			log: slog.Default().With("bot", fb.name)})
+		s := &botSpec{name: fb.name, o: newFileOpts(nil, fb, defs), paths: fb.load, file: fb, path: path}
+		s.logTo(logger(c))
+		specs = append(specs, s)
 	}
 	return specs, process, nil
 }
@@ -146,7 +155,7 @@ func prepareBot(c *cli.Context, s *botSpec, w *watch, obs observer) (p *prepared
 // runBot runs the only bot: a refused credential ends the process (exit 1)
 // with one line naming what to fix.
 func runBot(c *cli.Context, s *botSpec, w *watch) error {
-	obs, stopRecording, err := startRecording(s.o, s.paths, w.metrics)
+	obs, stopRecording, err := startRecording(s.o, s.paths, w.metrics, s.log)
 	if err != nil {
 		return err
 	}
@@ -256,7 +265,7 @@ func runBots(c *cli.Context, specs []*botSpec, w *watch) error {
 		sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
 		return all
 	})
-	slog.Info("running bots", "bots", strings.Join(w.bots, ","), "config", specs[0].path)
+	w.log.Info("running bots", "bots", strings.Join(w.bots, ","), "config", specs[0].path)
 	var wg sync.WaitGroup
 	for i, p := range bots {
 		wg.Add(1)

@@ -93,6 +93,9 @@ func (b *bot) shareShards(tcfg *transport.Config) {
 // Load failures are returned alongside a usable bot (with the scripts that
 // did load); the caller decides whether they are fatal, and closes the bot.
 func loadHostWith(c *cli.Context, cfg host.Config) (*bot, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = logger(c)
+	}
 	return loadHost(c, c.Command.Name, c.Args().Slice(), nil, cfg)
 }
 
@@ -113,7 +116,7 @@ func loadHost(o opts, command string, paths []string, fb *fileBot, cfg host.Conf
 		return nil, err
 	}
 	if fb == nil {
-		if fb, err = configBot(o); err != nil {
+		if fb, err = configBot(o, cfg.Logger); err != nil {
 			return nil, err
 		}
 	}
@@ -126,7 +129,7 @@ func loadHost(o opts, command string, paths []string, fb *fileBot, cfg host.Conf
 			return nil, err
 		}
 	}
-	warnUnknownGrants(cfg.Grants, files, o.String("config"))
+	warnUnknownGrants(cfg.Logger, cfg.Grants, files, o.String("config"))
 	if cfg.ControlSocket == "" && command != "repl" {
 		cfg.ControlSocket = controlPath(o.String("data"))
 	}
@@ -153,9 +156,6 @@ func openHost(c opts, cfg host.Config) (*bot, error) {
 		return nil, err
 	}
 	cfg.Store = store
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
 	h, err := host.New(cfg)
 	if err != nil {
 		store.Close()
@@ -190,7 +190,7 @@ func flatten(err error) []error {
 // configBot is the single bot of the --config file, or nil without one: for
 // the commands that take a file but run no bot of it by name (dev, repl,
 // replay, and run with flags).
-func configBot(o opts) (*fileBot, error) {
+func configBot(o opts, log *slog.Logger) (*fileBot, error) {
 	path := o.String("config")
 	if path == "" {
 		return nil, nil
@@ -203,6 +203,6 @@ func configBot(o opts) (*fileBot, error) {
 	if err != nil {
 		return nil, err
 	}
-	f.warnPermissions(slog.Warn)
+	f.warnPermissions(log.Warn)
 	return fb, nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"log/slog"
 
 	"github.com/urfave/cli/v2"
 
@@ -41,7 +40,7 @@ func simCommand() *cli.Command {
 				Platform2025:      c.Bool("platform-2025"),
 				Audit:             c.Bool("audit"),
 				WebhookURL:        c.String("webhook"),
-				Logger:            slog.Default().With("component", "sim"),
+				Logger:            logger(c).With("component", "sim"),
 			})
 			if err != nil {
 				return cli.Exit(err.Error(), 2)
@@ -58,7 +57,7 @@ func simCommand() *cli.Command {
 			fmt.Fprintf(w, "secret=%s\n", platform.Secret())
 			fmt.Fprintf(w, "bot_token=%s\n", platform.BotToken())
 			fmt.Fprintf(w, "control_url=%s\n", platform.ControlURL())
-			slog.Info("simulator running; Ctrl-C stops it")
+			logger(c).Info("simulator running; Ctrl-C stops it")
 			<-c.Context.Done()
 			return nil
 		},
