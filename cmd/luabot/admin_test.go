@@ -148,6 +148,7 @@ func TestRun_AdminMetricsAndReadiness(t *testing.T) {
 // With --admin-token every endpoint wants it; a wrong or missing one gets 401 and the
 // log never shows either token.
 func TestRun_AdminToken(t *testing.T) {
+	t.Parallel()
 	platform := simtest.Start(t, sim.Config{})
 	const token, wrong = "adm-Rk29xq", "nope-Vb31"
 	s := start(t, "run", "--app-id", platform.AppID(), "--secret", platform.Secret(),
@@ -180,6 +181,7 @@ func TestRun_AdminToken(t *testing.T) {
 // Listening beyond loopback without a token is refused before anything starts, naming
 // the flag.
 func TestRun_AdminOffLoopbackNeedsAToken(t *testing.T) {
+	t.Parallel()
 	s := start(t, "run", "--app-id", "1", "--secret", "s", "--admin", "0.0.0.0:0", "--data",
 		filepath.Join(t.TempDir(), "k.db"), "../../examples/echo.lua")
 	if code := s.exitCode(); code != 2 {
@@ -194,6 +196,7 @@ func TestRun_AdminOffLoopbackNeedsAToken(t *testing.T) {
 // dev opens an admin listener on a free loopback port by itself and says where on
 // stderr; stdout stays the chat.
 func TestDev_OpensAdminOnLoopback(t *testing.T) {
+	t.Parallel()
 	s := start(t, "dev", "--data", filepath.Join(t.TempDir(), "k.db"), "../../examples/echo.lua")
 	s.expect("Ctrl-D quits")
 	url := s.adminURL()

@@ -17,6 +17,7 @@ func benchScript(t *testing.T, src string) string {
 }
 
 func TestBench_NoScripts(t *testing.T) {
+	t.Parallel()
 	code, stdout, stderr := runCLI("bench")
 	if code != 2 || stdout != "" || !strings.Contains(stderr, "name at least one script") {
 		t.Fatalf("code %d, stdout %q, stderr %q; want 2 and a line asking for scripts", code, stdout, stderr)

@@ -80,6 +80,7 @@ kv.set("loaded", true)`,
 }
 
 func TestCheck_Examples(t *testing.T) {
+	t.Parallel()
 	matches, err := filepath.Glob("../../examples/*/*.lua")
 	if err != nil {
 		t.Fatal(err)
@@ -96,6 +97,7 @@ func TestCheck_Examples(t *testing.T) {
 }
 
 func TestCheck_Usage(t *testing.T) {
+	t.Parallel()
 	if code, _, _ := runCLI("check"); code != 2 {
 		t.Errorf("check without arguments: exit %d, want 2", code)
 	}
@@ -137,6 +139,7 @@ func TestCheck_WalksSubfoldersAsTestDoes(t *testing.T) {
 // A string literal shaped like a key is a warning (check still passes);
 // config.require of a setting check cannot know is not a problem.
 func TestCheck_WarnsAboutKeysInTheSource(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "w.lua"), []byte(`local key = "sk-proj-AbCdEfGhIjKlMnOpQrStUv123456"
 local appid = "3f2a9c1e8b7d6a5f4e3d2c1b0a998877"

@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/urfave/cli/v2"
 )
@@ -51,8 +52,16 @@ func version() string {
 	return fmt.Sprintf("%s commit %s %s", v, commit, runtime.Version())
 }
 
-// conventions installs the shared behaviour on app and its commands.
-func conventions(app *cli.App, stderr io.Writer, unknown *bool) {
+// parsing is held while a run parses its flags. urfave/cli v2 keeps the
+// --help and --version flags in package variables (cli.HelpFlag,
+// cli.VersionFlag) and writes them as it parses, so two runs in one
+// process (the tests run many at once) must not parse at the same time;
+// their commands' actions do run at the same time.
+var parsing sync.Mutex
+
+// conventions installs the shared behaviour on app and its commands;
+// parsed is called as a command's action starts, its flags parsed.
+func conventions(app *cli.App, stderr io.Writer, unknown *bool, parsed func()) {
 	app.Version = version()
 	app.OnUsageError = usageOnce
 	app.CommandNotFound = func(c *cli.Context, name string) {
@@ -64,6 +73,12 @@ func conventions(app *cli.App, stderr io.Writer, unknown *bool) {
 	walk = func(cmds []*cli.Command) {
 		for _, cmd := range cmds {
 			cmd.OnUsageError = usageOnce
+			if act := cmd.Action; act != nil {
+				cmd.Action = func(c *cli.Context) error {
+					parsed()
+					return act(c)
+				}
+			}
 			if takesScripts(cmd) {
 				cmd.Before = chain(refuseTrailingFlags, cmd.Before)
 			}

@@ -7,6 +7,7 @@ import (
 )
 
 func TestCLI_Version(t *testing.T) {
+	t.Parallel()
 	code, out, errOut := runCLI("--version")
 	if code != 0 || !strings.HasPrefix(out, "luabot version ") || !strings.Contains(out, " commit ") ||
 		!strings.Contains(out, runtime.Version()) {
@@ -15,6 +16,7 @@ func TestCLI_Version(t *testing.T) {
 }
 
 func TestCLI_UnknownCommandListsTheCommands(t *testing.T) {
+	t.Parallel()
 	code, out, errOut := runCLI("frob")
 	if code != 2 || out != "" || !strings.Contains(errOut, `unknown command "frob"`) ||
 		!strings.Contains(errOut, "dev, run, sim") || strings.Contains(errOut, "bench-bare") {
@@ -42,6 +44,7 @@ func TestCLI_FlagsAfterTheScriptsAreRefused(t *testing.T) {
 
 // A bad flag is reported once, in one line, without the whole help.
 func TestCLI_BadFlagPrintedOnce(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"run", "--bogus", "bot.lua"}, {"kv", "check", "--bogus"}, {"--bogus"}} {
 		code, out, errOut := runCLI(args...)
 		if code != 2 || out != "" || strings.Count(errOut, "bogus") != 1 || strings.Count(errOut, "\n") != 1 ||
@@ -54,6 +57,7 @@ func TestCLI_BadFlagPrintedOnce(t *testing.T) {
 // Backquotes in a urfave/cli usage string name the value placeholder, which
 // made --attach (a bool) show "--attach luabot run".
 func TestCLI_ReplHelpShowsAttach(t *testing.T) {
+	t.Parallel()
 	_, out, _ := runCLI("repl", "--help")
 	for _, line := range strings.Split(out, "\n") {
 		if strings.Contains(line, "--attach") && !strings.HasPrefix(strings.TrimSpace(line), "--attach  ") {

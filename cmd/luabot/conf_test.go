@@ -40,6 +40,7 @@ api_key = "sk-live-0123456789"
 }
 
 func TestDev_ConfigRequireNamesWhereToSetIt(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "weather.lua"), []byte(`local key = config.require("api_key")`), 0o644)
 	s := start(t, "dev", "--data", filepath.Join(t.TempDir(), "dev.db"), dir)
@@ -55,6 +56,7 @@ func TestDev_ConfigRequireNamesWhereToSetIt(t *testing.T) {
 // file, --lang wins over it, and a language luabot does not speak is a
 // usage error.
 func TestDev_CommandsLanguage(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "dice.lua"), []byte(`command("roll <sides:integer>", function(ev, args) ev:reply("rolled") end)`), 0o644)
 	conf := filepath.Join(t.TempDir(), "luabot.conf")

@@ -16,6 +16,7 @@ import (
 // `luabot run --admin ADDR` serves the console at / too; with no simulator it
 // has no chat sandbox, and says so.
 func TestRun_ConsoleShowsTheConnectedShard(t *testing.T) {
+	t.Parallel()
 	platform := simtest.Start(t, sim.Config{})
 	dir := consoleScripts(t)
 	url := startWithConsole(t, dir, "run", "--app-id", platform.AppID(), "--secret", platform.Secret(),
@@ -62,6 +63,7 @@ func TestRun_ConsoleShowsTheConnectedShard(t *testing.T) {
 // everything on the admin listener: a browser brings it once as ?token=, then holds it
 // as a cookie; without it, 401.
 func TestRun_ConsoleBehindTheAdminToken(t *testing.T) {
+	t.Parallel()
 	platform := simtest.Start(t, sim.Config{})
 	const token = "console-Tk-8812"
 	dir := consoleScripts(t)

@@ -16,6 +16,7 @@ import (
 // right speaker, a new name joins the guild, a reaction and a clock jump reach it, and
 // a reply that is not to the chat's place or newest line says where and what it answers.
 func TestDev_ChatCommandsReachEveryScene(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "where.lua"), []byte(`
 on("message", function(ev)
@@ -76,6 +77,7 @@ on("AT_MESSAGE_CREATE", function(ev) kv.set("ch", ev.channel_id) end)
 // Pasted lines are answered in order, although the bot answers the first line last
 // when they overlap.
 func TestDev_PastedLinesAnsweredInOrder(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "slow.lua"), []byte(`
 local n = 0
@@ -107,6 +109,7 @@ func (unsettled) Settled() bool    { return false }
 // session ends it must stop waiting (it did not, and one dev session in
 // ten took 3 s longer to quit).
 func TestChat_SettleStopsWhenTheSessionEnds(t *testing.T) {
+	t.Parallel()
 	platform, err := sim.New(sim.Config{})
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 // The package comment is the command's overview; it must name every
 // command and subcommand a user runs, so a new one cannot be left out of it.
 func TestPackageComment_ListsEveryCommand(t *testing.T) {
+	t.Parallel()
 	src, err := os.ReadFile("main.go")
 	if err != nil {
 		t.Fatal(err)

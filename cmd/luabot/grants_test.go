@@ -20,6 +20,7 @@ import (
 // works, /metrics counts each refusal, and the log has one line for the
 // three refusals of the same minute.
 func TestRun_CapabilityDenied(t *testing.T) {
+	t.Parallel()
 	platform := simtest.Start(t, sim.Config{})
 	scripts := mustFiles(t, map[string]string{
 		"guest.lua": `on("message", function(ev)
@@ -105,6 +106,7 @@ admin = false
 // a misspelt field with the closest known one, a wrong type with what is
 // wanted.
 func TestRun_BadGrants(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ conf, want string }{
 		{"[grants.echo]\nrequests = false\n", `unknown field "requests"; did you mean "request"?`},
 		{"[grants.echo]\nsend_per_minute = 3\n", `did you mean "sends_per_minute"?`},
@@ -195,6 +197,7 @@ send = ["channel:999"]
 
 // A named table starts from [grants.default]; sizes take units.
 func TestApplyGrants_DefaultIsTheBase(t *testing.T) {
+	t.Parallel()
 	var cfg host.Config
 	err := applyGrants(&cfg, map[string]any{
 		"default": map[string]any{"request": false, "kv_bytes": "1MiB", "sends_per_minute": int64(30)},
@@ -224,6 +227,7 @@ func TestApplyGrants_DefaultIsTheBase(t *testing.T) {
 
 // With several bots, refusals name the bot's own tables.
 func TestApplyGrants_HintNamesTheBotsTable(t *testing.T) {
+	t.Parallel()
 	var cfg host.Config
 	if err := applyGrants(&cfg, map[string]any{"default": map[string]any{"request": false}}, "bots.toml", "bots.alpha.grants"); err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 // service on this machine over plain http. Without them the same call is
 // refused with the reason.
 func TestDev_HTTPFlags(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"temp":21}`)
 	}))
@@ -41,6 +42,7 @@ end)`), 0o644)
 }
 
 func TestDev_HTTPAllowRefusesNonsense(t *testing.T) {
+	t.Parallel()
 	s := start(t, "dev", "--data", filepath.Join(t.TempDir(), "dev.db"),
 		"--http-allow", "api.example.com", "../../examples/echo.lua")
 	if code := s.exitCode(); code != 2 {
@@ -54,6 +56,7 @@ func TestDev_HTTPAllowRefusesNonsense(t *testing.T) {
 // --tz sets the zone os.date reads; a zone that does not exist is a usage
 // error naming the flag.
 func TestDev_TZ(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "zone.lua"), []byte(`on("message", function(ev) ev:reply("zone " .. os.date("%z")) end)`), 0o644)
 	s := start(t, "dev", "--data", filepath.Join(t.TempDir(), "dev.db"), "--tz", "Asia/Kolkata", dir)

@@ -12,6 +12,7 @@ import (
 // one script (the editor's luabot.d.lua is not taken for a bot), the LuaLS config is
 // valid JSON, and a second init overwrites nothing.
 func TestInit_ScaffoldRunsAndTests(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "mybot")
 	code, out, errOut := runCLI("init", dir)
 	if code != 0 || !strings.Contains(out, "luabot dev "+dir) || !strings.Contains(out, "bot_test.lua") {
@@ -47,6 +48,7 @@ func TestInit_ScaffoldRunsAndTests(t *testing.T) {
 }
 
 func TestInit_RefusesAFileAndTwoFolders(t *testing.T) {
+	t.Parallel()
 	dir := mustFiles(t, map[string]string{"f": "x"})
 	if code, _, errOut := runCLI("init", filepath.Join(dir, "f")); code == 0 || !strings.Contains(errOut, "is a file") {
 		t.Errorf("init FILE: exit %d, stderr %q", code, errOut)

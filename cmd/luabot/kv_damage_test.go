@@ -70,6 +70,7 @@ func currentMeta(t *testing.T, path string, off int) int64 {
 // A damaged kv file stops `luabot run` with status 1 and one line that
 // names the file, says what is wrong and what to do: no panic, no trace.
 func TestRun_DamagedDataFileIsOneLine(t *testing.T) {
+	t.Parallel()
 	damages := map[string]func(t *testing.T, p string){
 		"meta pages":    func(t *testing.T, p string) { scribbleAt(t, p, 0, 2*bboltPage) },
 		"freelist page": func(t *testing.T, p string) { scribbleAt(t, p, currentMeta(t, p, 48)*bboltPage, bboltPage) },

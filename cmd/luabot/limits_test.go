@@ -11,6 +11,7 @@ import (
 // --max-script-cpu and --max-script-memory cap what a script's header asks
 // for; the script runs with the maximum and one warning says so.
 func TestDev_MaxScriptLimitsCapTheHeader(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "greedy.lua"), []byte("-- luabot: cpu=60 memory=100000\n"+
 		`on("message", function(ev) ev:reply("ok") end)`), 0o644)
@@ -31,6 +32,7 @@ func TestDev_MaxScriptLimitsCapTheHeader(t *testing.T) {
 }
 
 func TestDev_MaxScriptLimitsRefuseNonsense(t *testing.T) {
+	t.Parallel()
 	s := start(t, "dev", "--data", filepath.Join(t.TempDir(), "dev.db"),
 		"--max-script-memory", "-5", "../../examples/echo.lua")
 	if code := s.exitCode(); code != 2 {

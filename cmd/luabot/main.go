@@ -27,6 +27,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -77,7 +78,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		ExitErrHandler: func(*cli.Context, error) {},
 	}
 	var unknown bool
-	conventions(app, stderr, &unknown)
+	parsing.Lock()
+	parsed := sync.OnceFunc(parsing.Unlock)
+	defer parsed() // help, a usage error, an unknown command
+	conventions(app, stderr, &unknown, parsed)
 	app.Before = func(c *cli.Context) error {
 		level, err := parseLevel(c.String("log-level"))
 		if err != nil {

@@ -128,6 +128,7 @@ func (s *session) exitCode() int {
 }
 
 func TestDev_ChatWithEchoBot(t *testing.T) {
+	t.Parallel()
 	s := start(t, "dev", "--data", filepath.Join(t.TempDir(), "dev.db"), "../../examples/echo.lua")
 	s.expect("luabot dev:")
 	io.WriteString(s.stdin, "hello there\n")
@@ -141,6 +142,7 @@ func TestDev_ChatWithEchoBot(t *testing.T) {
 }
 
 func TestDev_BrokenScriptDoesNotStopOthers(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "broken.lua"), []byte("on('message', function(ev)\n  ev:reply(\nend)"), 0o644)
 	os.WriteFile(filepath.Join(dir, "hi.lua"), []byte(`on("message", function(ev) ev:reply("hi " .. ev.text) end)`), 0o644)
@@ -156,6 +158,7 @@ func TestDev_BrokenScriptDoesNotStopOthers(t *testing.T) {
 // A reply that is a picture or a card says so in the chat, instead of
 // printing an empty line.
 func TestDev_ShowsWhatAReplyCarries(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "cat.png"), []byte("\x89PNG\r\n\x1a\n12345678"), 0o644)
 	os.WriteFile(filepath.Join(dir, "pic.lua"), []byte(`on("message", function(ev)
@@ -178,6 +181,7 @@ end)`), 0o644)
 // A keyboard prints as its buttons' labels, and "!press label" presses one as the chat's
 // user: the poll example counts the vote.
 func TestDev_ButtonsShownAndPressed(t *testing.T) {
+	t.Parallel()
 	s := start(t, "dev", "--data", filepath.Join(t.TempDir(), "dev.db"), "../../examples/poll")
 	s.expect("luabot dev:")
 	io.WriteString(s.stdin, "/poll Lunch? | pizza | noodles\n")
@@ -211,6 +215,7 @@ func TestRun_MissingCredentials(t *testing.T) {
 }
 
 func TestRun_SyntaxErrorExitsNonZero(t *testing.T) {
+	t.Parallel()
 	platform := simtest.Start(t, sim.Config{})
 	bad := filepath.Join(t.TempDir(), "bad.lua")
 	os.WriteFile(bad, []byte("local x = = 1\n"), 0o644)
@@ -258,6 +263,7 @@ func TestRun_ServesOnThePlatform(t *testing.T) {
 }
 
 func TestSim_PrintsAddresses(t *testing.T) {
+	t.Parallel()
 	s := start(t, "sim")
 	api := s.expect("api_url=http://127.0.0.1:")
 	s.expect("token_url=")
@@ -275,6 +281,7 @@ func TestSim_PrintsAddresses(t *testing.T) {
 
 // Input that ends right after the last line (a pipe) still gets every answer.
 func TestDev_PipedInputGetsEveryAnswer(t *testing.T) {
+	t.Parallel()
 	s := start(t, "dev", "--data", filepath.Join(t.TempDir(), "dev.db"), "../../examples/echo.lua")
 	s.expect("luabot dev:")
 	io.WriteString(s.stdin, "one\ntwo\nthree\n")
@@ -297,6 +304,7 @@ func TestDev_PipedInputGetsEveryAnswer(t *testing.T) {
 // and C2C messages) is a fatal configuration error once the optional ones are given up:
 // run exits non-zero with the code and what to do about it.
 func TestRun_IntentsNotPermittedIsFatal(t *testing.T) {
+	t.Parallel()
 	platform := simtest.Start(t, sim.Config{GrantedIntents: sim.IntentGuilds | sim.IntentPublicGuildMessages, MaxConcurrency: 100})
 	// An event named by its platform name is required: the platform refusing it is
 	// fatal (on("message") would only ask for group messages, and run on).
@@ -318,6 +326,7 @@ func TestRun_IntentsNotPermittedIsFatal(t *testing.T) {
 }
 
 func TestTypes_PrintsAnnotations(t *testing.T) {
+	t.Parallel()
 	var out syncBuffer
 	if code := run(context.Background(), []string{"luabot", "types"}, strings.NewReader(""), &out, io.Discard); code != 0 {
 		t.Fatalf("exit %d", code)

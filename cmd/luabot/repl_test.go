@@ -11,6 +11,7 @@ import (
 )
 
 func TestREPL_OnTheSimulator(t *testing.T) {
+	t.Parallel()
 	s := start(t, "repl", "--data", filepath.Join(t.TempDir(), "r.db"))
 	io.WriteString(s.stdin, "qq.me().username\nfunction double(x)\n  return x * 2\nend\ndouble(21)\n")
 	if line := s.expect("luabot-sim"); line != `"luabot-sim"` {
@@ -27,6 +28,7 @@ func TestREPL_OnTheSimulator(t *testing.T) {
 
 // repl --attach evaluates inside a running dev bot's script VM.
 func TestREPL_AttachToRunningBot(t *testing.T) {
+	t.Parallel()
 	data := filepath.Join(t.TempDir(), "dev.db")
 	bot := start(t, "dev", "--data", data, "../../examples/echo.lua")
 	bot.expect("luabot dev:")
@@ -52,6 +54,7 @@ func TestREPL_AttachToRunningBot(t *testing.T) {
 }
 
 func TestREPL_AttachWithoutABot(t *testing.T) {
+	t.Parallel()
 	var stderr syncBuffer
 	code := run(t.Context(), []string{"luabot", "repl", "--attach", "--data", filepath.Join(t.TempDir(), "none.db")},
 		strings.NewReader(""), io.Discard, &stderr)

@@ -19,6 +19,7 @@ import (
 // asleep for an hour, and the log says what it waits for; a second one ends the
 // process at once instead of after the drain.
 func TestDev_SecondSignalQuitsAtOnce(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	script := filepath.Join(dir, "nap.lua")
 	// The script runs one handler at a time until it waits: once "pong" is out, the

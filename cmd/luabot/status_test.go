@@ -11,6 +11,7 @@ import (
 )
 
 func TestRun_TransportFlagMistakes(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		args []string
@@ -36,6 +37,7 @@ func TestRun_TransportFlagMistakes(t *testing.T) {
 }
 
 func TestStatus_PrintsShards(t *testing.T) {
+	t.Parallel()
 	data := filepath.Join(t.TempDir(), "k.db")
 	var stderr, stdout syncBuffer
 	if code := run(context.Background(), []string{"luabot", "status", "--data", data}, strings.NewReader(""), &stdout, &stderr); code != 1 ||

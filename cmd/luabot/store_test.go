@@ -12,6 +12,7 @@ import (
 // A --store URL that cannot be right is a usage error (exit 2) in one line
 // that never shows the password.
 func TestRun_StoreURLMistakesAreUsageErrors(t *testing.T) {
+	t.Parallel()
 	for _, url := range []string{
 		"http://bot:hunter2@127.0.0.1:6379/0",
 		"redis://bot:hunter2@127.0.0.1/0",
@@ -34,6 +35,7 @@ func TestRun_StoreURLMistakesAreUsageErrors(t *testing.T) {
 
 // A store nobody answers at start: exit 1, one line naming the address.
 func TestRun_StoreUnreachableAtStart(t *testing.T) {
+	t.Parallel()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -55,6 +57,7 @@ func TestRun_StoreUnreachableAtStart(t *testing.T) {
 
 // --share-shards needs --store and a lease the rounds fit in: usage errors.
 func TestRun_ShareShardsMistakesAreUsageErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		args []string
 		want string

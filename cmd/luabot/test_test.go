@@ -63,6 +63,7 @@ end)`, 1, "FAIL echoes: bot_test.lua:3: expected \"echo: hi\" to match \"^hi\"\n
 }
 
 func TestTest_UsageErrors(t *testing.T) {
+	t.Parallel()
 	empty := t.TempDir()
 	for _, args := range [][]string{
 		{"test", filepath.Join(empty, "missing")},
