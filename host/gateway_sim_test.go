@@ -94,11 +94,12 @@ func recorded(t *testing.T, path string) (texts []string, ids map[string]int) {
 // (Status.LostSessions) and logged with lost_after_seq.
 //
 // The host's gateway uses the production backoff (0.5–1 s before each reconnect), which
-// host.Config does not expose, so this runs 1000 messages and 4 faults per case;
+// host.Config does not expose, so this runs 500 messages and 4 faults per case (the
+// faults are the point; each message is a kv write under -race);
 // gateway's TestClient_Run_SimStreamSurvivesFaults runs 300 faults against the same
 // simulator with a fast backoff.
 func TestHost_StreamSurvivesSimFaults(t *testing.T) {
-	const total, every = 1000, 200
+	const total, every = 500, 100
 	tests := []struct {
 		name   string
 		faults []string // cycled

@@ -124,11 +124,11 @@ func storedNumber(t *testing.T, path, ns, key string) float64 {
 // sharing the namespace keeps incrementing while it spins, and the
 // spinner is stopped by its CPU budget, having written nothing.
 func TestKV_SpinningUpdateFunctionBlocksNobody(t *testing.T) {
-	t.Parallel() // its own simulator; its spinner burns 2 s of CPU by design
+	t.Parallel() // its own simulator; its spinner burns 1 s of CPU by design
 	platform := simtest.Start(t, sim.Config{})
 	dir := t.TempDir()
 	spinner := filepath.Join(dir, "spinner.lua")
-	os.WriteFile(spinner, []byte(`-- luabot: cpu=2
+	os.WriteFile(spinner, []byte(`-- luabot: cpu=1
 local spun = false
 on("AT_MESSAGE_CREATE", function(ev)
   if spun then return end
