@@ -18,8 +18,11 @@ import (
 // says otherwise. The package's slow tests spend their time waiting on child
 // processes (a simulator, Redis, luabot itself, a browser) for leases,
 // outages and replies, not computing, so even testmain's default would
-// leave the machine idle while they wait.
-const testParallel = 6
+// leave the machine idle while they wait. With some 70 parallel tests,
+// most of them short, 16 lets the long ones (the browser, Redis outages,
+// kill -9) start as soon as the sequential tests are done instead of
+// behind the short ones.
+const testParallel = 16
 
 // luabotBin is the luabot that child processes run, built by TestMain.
 var luabotBin string
