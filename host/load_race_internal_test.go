@@ -72,8 +72,10 @@ func TestServe_LoadDuringShutdownStartsNothingUnowned(t *testing.T) {
 		h := newBareHost(t, Config{})
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
+		returned := make(chan struct{}) // closed after done has serve's result
 		serving := make(chan struct{})
 		go func() {
+			defer close(returned)
 			done <- h.serve(ctx, func(ctx context.Context, _ func(gateway.Event, func())) error {
 				close(serving)
 				<-ctx.Done()
@@ -92,7 +94,7 @@ func TestServe_LoadDuringShutdownStartsNothingUnowned(t *testing.T) {
 					return
 				}
 				select {
-				case <-done:
+				case <-returned:
 					return
 				default:
 				}
@@ -106,7 +108,6 @@ func TestServe_LoadDuringShutdownStartsNothingUnowned(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			done <- nil // let the loader see it
 		case <-time.After(10 * time.Second):
 			t.Fatal("serve did not return")
 		}
