@@ -21,6 +21,11 @@ import (
 // minutes and gigabytes. Depth is bounded, and a table that contains itself
 // on the current path is refused.
 //
+// A table met again renders the same bytes (nothing runs while the encoder
+// writes), so once a large one is written its bytes are copied instead of
+// walked again: the shared-sub-tables bomb then costs a few copies up to
+// the limit rather than a walk of every leaf, about fifty times less CPU.
+//
 // The output is what encoding/json produced for the same data before (with
 // HTML escaping off): object keys sorted, numbers as the codec writes them,
 // invalid UTF-8 as U+FFFD. kv values stay byte-for-byte deterministic.
@@ -37,7 +42,19 @@ type jsonWriter struct {
 	limit  int
 	c      *codec
 	onPath []*lua.LTable // the tables being written, outermost first
+	// written holds where each large table already written lies in buf;
+	// deepest is the deepest table depth the walk has entered.
+	written map[*lua.LTable]rendered
+	deepest int
 }
+
+// rendered is a table's rendering in buf and how many levels it nests below
+// itself: a copy must still respect maxDepth where it lands.
+type rendered struct{ start, end, height int }
+
+// reuseAt is the size from which a written table's bytes are remembered:
+// smaller ones cost less to walk again than to look up.
+const reuseAt = 256
 
 // encodeLimit renders v as compact JSON of at most limit bytes.
 func (c *codec) encodeLimit(v lua.LValue, limit int) ([]byte, error) {
@@ -95,6 +112,29 @@ func (w *jsonWriter) value(v lua.LValue, depth int) error {
 }
 
 func (w *jsonWriter) table(t *lua.LTable, depth int) error {
+	if sp, ok := w.written[t]; ok && depth+sp.height < maxDepth {
+		if err := w.room(sp.end - sp.start); err != nil {
+			return err
+		}
+		w.buf = append(w.buf, w.buf[sp.start:sp.end]...)
+		w.deepest = max(w.deepest, depth+sp.height)
+		return nil
+	}
+	outer, start := w.deepest, len(w.buf)
+	w.deepest = depth
+	err := w.walkTable(t, depth)
+	height := w.deepest - depth
+	w.deepest = max(outer, w.deepest)
+	if err == nil && len(w.buf)-start >= reuseAt {
+		if w.written == nil {
+			w.written = map[*lua.LTable]rendered{}
+		}
+		w.written[t] = rendered{start, len(w.buf), height}
+	}
+	return err
+}
+
+func (w *jsonWriter) walkTable(t *lua.LTable, depth int) error {
 	if depth >= maxDepth {
 		return fmt.Errorf("json encode: nesting deeper than %d", maxDepth)
 	}

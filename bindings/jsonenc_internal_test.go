@@ -126,6 +126,46 @@ func TestEncoder_SharedSubtablesStopAtTheLimit(t *testing.T) {
 	}
 }
 
+// A table met again is copied from its first rendering: the output is the
+// same as walking it again, and where the copy would land deeper than
+// maxDepth allows, the walk's error is what the script gets.
+func TestEncoder_SharedSubtablesRenderAsWalked(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	c := newCodec(L)
+	if err := L.DoString(`
+leaf = {name = "leaf", list = {1, 2, "three"}, flag = true}
+t = leaf
+for i = 1, 8 do t = {a = t, b = {t, t}} end
+deep = {}
+local cur = deep
+for i = 1, 60 do cur[1] = {} cur = cur[1] end
+chain = {}
+local c = chain
+for i = 1, 10 do c.x = {pad = string.rep("p", 300)} c = c.x end
+fits = {chain, deep}
+cur[1] = chain -- chain now lands 61 levels down, 10 more than fit
+`); err != nil {
+		t.Fatal(err)
+	}
+	var goLeaf any = map[string]any{"name": "leaf", "list": []any{1, 2, "three"}, "flag": true}
+	for range 8 {
+		goLeaf = map[string]any{"a": goLeaf, "b": []any{goLeaf, goLeaf}}
+	}
+	got, err := c.encode(L.GetGlobal("t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := viaEncodingJSON(t, goLeaf); !bytes.Equal(got, want) {
+		t.Fatalf("shared sub-tables: %d bytes differ from encoding/json's %d", len(got), len(want))
+	}
+	// chain (11 levels) is written first at depth 1, then met 61 levels
+	// down inside deep: a copy there would hide the nesting error.
+	if _, err := c.encode(L.GetGlobal("fits")); err == nil || !strings.Contains(err.Error(), "nesting deeper than 64") {
+		t.Fatalf("err = %v, want the nesting error", err)
+	}
+}
+
 // Ten strings of 15 MiB: the encoder refuses before copying them.
 func TestEncoder_LargeStringsRefusedBeforeCopying(t *testing.T) {
 	L := lua.NewState()
