@@ -99,6 +99,7 @@ func recorded(t *testing.T, path string) (texts []string, ids map[string]int) {
 // gateway's TestClient_Run_SimStreamSurvivesFaults runs 300 faults against the same
 // simulator with a fast backoff.
 func TestHost_StreamSurvivesSimFaults(t *testing.T) {
+	t.Parallel()
 	const total, every = 500, 100
 	tests := []struct {
 		name   string
@@ -214,6 +215,7 @@ func TestHost_StreamSurvivesSimFaults(t *testing.T) {
 // and the fatal codes make host.Run return the *gateway.CloseError naming the fix, with
 // the shard's status fatal.
 func TestHost_SimCloseCodes(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		cfg      sim.Config

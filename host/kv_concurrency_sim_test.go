@@ -38,6 +38,7 @@ end)
 // number handed out is distinct, the stored value is exact, and after a
 // restart on the same file the next 200 continue from there.
 func TestKV_ConcurrentHandlersGetDistinctNumbers(t *testing.T) {
+	t.Parallel()
 	for _, op := range []string{"i", "u"} {
 		t.Run(op, func(t *testing.T) {
 			t.Parallel()
