@@ -147,15 +147,31 @@ func parseStubs(src string) (stubAPI, error) {
 	return api, sc.Err()
 }
 
-// mentionPattern matches name in running text: not glued to a longer
-// identifier or member chain on its left, and, for a name without a call
-// paren, not continuing into a longer identifier on its right.
-func mentionPattern(name string) *regexp.Regexp {
-	p := `(^|[^\w.:])` + regexp.QuoteMeta(name)
-	if !strings.HasSuffix(name, "(") {
-		p += `\b`
+// mentions reports whether doc names name in running text: not glued to a
+// longer identifier or member chain on its left, and, for a name without a
+// call paren, not continuing into a longer identifier on its right. (A
+// regular expression per name did the same, but its leading alternation
+// defeats the literal-prefix scan: 1.4 s of the package's 2 s under -race.)
+func mentions(doc, name string) bool {
+	for from := 0; ; {
+		i := strings.Index(doc[from:], name)
+		if i < 0 {
+			return false
+		}
+		i += from
+		end := i + len(name)
+		left := i == 0 || !isWordByte(doc[i-1]) && doc[i-1] != '.' && doc[i-1] != ':'
+		right := strings.HasSuffix(name, "(") || end == len(doc) || !isWordByte(doc[end])
+		if left && right {
+			return true
+		}
+		from = i + 1
 	}
-	return regexp.MustCompile(p)
+}
+
+// isWordByte is regexp's \w: an ASCII letter, digit or underscore.
+func isWordByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 var (
@@ -172,7 +188,7 @@ func checkDocs(stubs, doc string) ([]string, error) {
 	}
 	var problems []string
 	for name := range api.names {
-		if !mentionPattern(name).MatchString(doc) {
+		if !mentions(doc, name) {
 			problems = append(problems, fmt.Sprintf("luabot.d.lua declares %s but docs/lua-api.md never mentions it", strings.TrimSuffix(name, "(")))
 		}
 	}
@@ -275,13 +291,14 @@ func TestProtocolDoc_CitedSectionsExist(t *testing.T) {
 	}
 	have := map[string]bool{}
 	inList := ""
+	section, item := regexp.MustCompile(`^#{2,3} §(\d+(?:\.\d+)?)\s`), regexp.MustCompile(`^(\d+)\. `)
 	for _, line := range strings.Split(string(doc), "\n") {
-		if m := regexp.MustCompile(`^#{2,3} §(\d+(?:\.\d+)?)\s`).FindStringSubmatch(line); m != nil {
+		if m := section.FindStringSubmatch(line); m != nil {
 			have[m[1]] = true
 			inList = m[1]
 			continue
 		}
-		if m := regexp.MustCompile(`^(\d+)\. `).FindStringSubmatch(line); m != nil && !strings.Contains(inList, ".") {
+		if m := item.FindStringSubmatch(line); m != nil && !strings.Contains(inList, ".") {
 			have[inList+"."+m[1]] = true
 		}
 	}
@@ -300,6 +317,9 @@ func TestProtocolDoc_CitedSectionsExist(t *testing.T) {
 		src, err := os.ReadFile(path)
 		if err != nil {
 			return err
+		}
+		if !strings.Contains(string(src), "§") {
+			return nil
 		}
 		for i, line := range strings.Split(string(src), "\n") {
 			for _, m := range cite.FindAllStringSubmatch(line, -1) {
