@@ -7,8 +7,9 @@ import (
 )
 
 const (
-	// maxIdleRoutes bounds the spacer's table: when it grows past this, routes
-	// with no pending reservation and no recent 429 are dropped.
+	// maxIdleRoutes bounds the spacer's table: when it grows past this (or
+	// past twice what the last sweep kept), routes with no pending
+	// reservation and no recent 429 are dropped.
 	maxIdleRoutes = 1024
 	// slowWindow is how long after its last 429 a route stays spaced.
 	slowWindow = 10 * time.Second
@@ -31,6 +32,13 @@ type spacer struct {
 
 	mu     sync.Mutex
 	routes map[string]*bucket
+	// sweepAt is the table size that triggers the next sweep. Doubling it
+	// past what a sweep kept keeps sweeps amortised O(1) per request: a
+	// fixed threshold had every request walk the whole table once more
+	// than maxIdleRoutes routes were busy (a bot answering many users, each
+	// reply its own path).
+	sweepAt int
+	sweeps  int // how many sweeps so far (read by tests)
 }
 
 type bucket struct {
@@ -41,17 +49,19 @@ type bucket struct {
 }
 
 func newSpacer(burst int, interval time.Duration) *spacer {
-	return &spacer{burst: max(burst, 0), interval: interval, routes: map[string]*bucket{}}
+	return &spacer{burst: max(burst, 0), interval: interval, routes: map[string]*bucket{}, sweepAt: maxIdleRoutes}
 }
 
 // route returns key's bucket, creating it; s.mu is held.
 func (s *spacer) route(key string, now time.Time) *bucket {
-	if len(s.routes) > maxIdleRoutes {
+	if len(s.routes) > s.sweepAt {
 		for k, b := range s.routes {
 			if !b.fullAt.After(now) && !b.next.After(now) && !b.slowUntil.After(now) {
 				delete(s.routes, k)
 			}
 		}
+		s.sweepAt = max(maxIdleRoutes, 2*len(s.routes))
+		s.sweeps++
 	}
 	b := s.routes[key]
 	if b == nil {
