@@ -300,6 +300,13 @@ func (s *Server) rememberEvent(id, scene string, at time.Time) {
 	}
 }
 
+// SentCount is len(Sent()) without the copy.
+func (s *Server) SentCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.sent)
+}
+
 // Sent returns a copy of every message the bot sent, in arrival order.
 func (s *Server) Sent() []SentMessage {
 	s.mu.Lock()

@@ -126,7 +126,7 @@ func dev(c *cli.Context, in io.Reader, out io.Writer) error {
 	printed := make(chan struct{})
 	go func() {
 		defer close(printed)
-		printBotMessages(printCtx, platform, out, talk.format)
+		printBotMessages(printCtx, platform, out, talk)
 	}()
 	finish := func() {
 		cancel()
@@ -224,18 +224,20 @@ func settle(ctx context.Context, platform *sim.Server, h *host.Host) {
 
 // printBotMessages prints what the bot sends, in order, until ctx ends;
 // then it prints whatever arrived during shutdown so nothing is lost.
-func printBotMessages(ctx context.Context, platform *sim.Server, out io.Writer, format func(sim.SentMessage) string) {
+func printBotMessages(ctx context.Context, platform *sim.Server, out io.Writer, talk *chat) {
 	i := 0
 	for {
 		m, err := platform.WaitSent(ctx, i)
 		if err != nil {
 			break
 		}
-		io.WriteString(out, format(m))
+		io.WriteString(out, talk.format(m))
+		talk.shown.Add(1)
 		i++
 	}
 	for _, m := range platform.Sent()[i:] {
-		io.WriteString(out, format(m))
+		io.WriteString(out, talk.format(m))
+		talk.shown.Add(1)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -60,6 +61,11 @@ type chat struct {
 	posted map[string]int // message id → line number, to name what a late reply answers
 	texts  map[int]string // line number → its text
 	last   int            // number of the last line posted
+
+	// shown counts the bot's messages the printer has written: settle
+	// waits for it, or the next line could be posted before the answer
+	// to this one is printed, which would then be labelled as late.
+	shown atomic.Int64
 }
 
 func newChat(platform *sim.Server, h botState, clock *devClock, out, errOut io.Writer, log *slog.Logger) *chat {
@@ -276,14 +282,14 @@ func (c *chat) post(ctx context.Context, line string) {
 
 // settle waits, for at most 3 s, until the bot has taken every event and
 // can do nothing more until the next one (a handler asleep or waiting for
-// a message counts as settled). It stops waiting when ctx ends: the host
+// a message counts as settled), and what it sent has been printed. It stops waiting when ctx ends: the host
 // is stopping then, and what it left queued will never settle.
 func (c *chat) settle(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	tick := time.NewTicker(2 * time.Millisecond)
 	defer tick.Stop()
-	for c.host.Received() < c.platform.Dispatched() || !c.host.Settled() {
+	for c.host.Received() < c.platform.Dispatched() || !c.host.Settled() || int(c.shown.Load()) < c.platform.SentCount() {
 		select {
 		case <-tick.C: // polling the host's counters, not synchronising a test
 		case <-ctx.Done():

@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/luabot/luabot/internal/simtest"
+	"github.com/luabot/luabot/openapi"
 	"github.com/luabot/luabot/sim"
 )
 
@@ -131,5 +134,40 @@ func TestChat_SettleStopsWhenTheSessionEnds(t *testing.T) {
 	case <-done:
 	case <-time.After(2 * time.Second): // settle's own limit is 3 s
 		t.Fatal("the chat went on waiting for the bot after the session ended")
+	}
+}
+
+// settledBot is a bot that has taken every event and has nothing running.
+type settledBot struct{}
+
+func (settledBot) Received() uint64 { return 1 << 62 }
+func (settledBot) Settled() bool    { return true }
+
+// The chat posts the next pasted line only once the answer to this one is
+// printed: a printer running behind would otherwise label that answer as
+// one to an earlier line ("(to line 1 ...)").
+func TestChat_SettleWaitsForThePrinter(t *testing.T) {
+	t.Parallel()
+	platform := simtest.Start(t, sim.Config{})
+	api, err := openapi.New(openapi.Config{AppID: platform.AppID(), Secret: platform.Secret(),
+		BaseURL: platform.APIURL(), TokenURL: platform.TokenURL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := simtest.Deadline(t, 30*time.Second)
+	if _, err := api.PostMessage(ctx, platform.World().Channels[0].ID, &openapi.MessageToCreate{Content: "an answer"}); err != nil {
+		t.Fatal(err)
+	}
+	c := newChat(platform, settledBot{}, nil, io.Discard, io.Discard, slog.New(slog.DiscardHandler))
+	unprinted, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	if c.settle(unprinted); unprinted.Err() == nil {
+		t.Fatal("settled with the bot's answer not yet printed")
+	}
+	c.shown.Add(1) // the printer wrote it
+	printed, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if c.settle(printed); printed.Err() != nil {
+		t.Fatal("still not settled once the answer was printed")
 	}
 }
