@@ -276,6 +276,37 @@ func TestReplay_TimerSends(t *testing.T) {
 	}
 }
 
+// The kv quota flags bound the replayed scripts as they bound luabot run's:
+// a recording made without a quota differs once --kv-quota-keys refuses
+// the second key.
+func TestReplay_KVQuotaFlags(t *testing.T) {
+	t.Parallel()
+	script := writeScript(t, t.TempDir(), "keeper.lua", `local n = 0
+timer.every(3600, function()
+  n = n + 1
+  local ok, err = kv.set("k" .. n, n)
+  qq.send("635182047", err and "refused" or "stored")
+end)
+`)
+	tick := func(h int) string {
+		return `{"kind":"send","at_ms":` + jsonNumber(h*3600_000) + `,"send":{"script":"keeper","event":"timer","method":"POST",` +
+			`"route":"/channels/{channel_id}/messages","path":"/channels/635182047/messages","body":{"content":"stored"}}}`
+	}
+	rec := writeRecording(t, tick(1), tick(2), `{"kind":"end","at_ms":`+jsonNumber(2*3600_000+60_000)+`}`)
+	code, out, errOut := finished(t, "replay", rec, script)
+	if code != 0 || !strings.Contains(out, "no differences") {
+		t.Fatalf("without a quota: exit %d; stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	code, out, errOut = finished(t, "replay", "--kv-quota-keys", "1", rec, script)
+	if code != 1 || !strings.Contains(out, `+ replayed: POST /channels/635182047/messages {"content":"refused"}`) {
+		t.Fatalf("with --kv-quota-keys 1: exit %d; stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	code, _, errOut = finished(t, "replay", "--kv-quota", "-5", rec, script)
+	if code != 2 || !strings.Contains(errOut, "--kv-quota -5: want MiB") {
+		t.Fatalf("--kv-quota -5: exit %d; stderr:\n%s", code, errOut)
+	}
+}
+
 func TestReplay_TruncatedRecording(t *testing.T) {
 	t.Parallel()
 	script := writeScript(t, t.TempDir(), "sleepy.lua", sleepyScript)

@@ -62,8 +62,12 @@ func replayCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			quota, err := kvQuota(c)
+			if err != nil {
+				return err
+			}
 			hcfg.Logger = logger(c)
-			res, err := replay(c.Context, rec, files, hcfg)
+			res, err := replay(c.Context, rec, files, hcfg, quota)
 			if err != nil {
 				return err
 			}
@@ -202,8 +206,9 @@ type difference struct {
 }
 
 // replay feeds rec to the scripts in files on a fresh simulator and virtual clock.
-// cfg holds the flags' settings and the logger; replay fills in the rest.
-func replay(ctx context.Context, rec *recording, files []string, cfg host.Config) (*replayResult, error) {
+// cfg holds the flags' settings and the logger, quota the kv quota flags';
+// replay fills in the rest.
+func replay(ctx context.Context, rec *recording, files []string, cfg host.Config, quota kv.Quota) (*replayResult, error) {
 	start := rec.start
 	if start.IsZero() {
 		start = time.Now()
@@ -231,7 +236,7 @@ func replay(ctx context.Context, rec *recording, files []string, cfg host.Config
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	store, err := kv.Open(kv.Config{Path: filepath.Join(dir, "replay.db")})
+	store, err := kv.Open(kv.Config{Path: filepath.Join(dir, "replay.db"), Quota: quota})
 	if err != nil {
 		return nil, err
 	}
