@@ -115,3 +115,39 @@ func TestRun_ConsoleBehindTheAdminToken(t *testing.T) {
 		t.Errorf("the logs view shows %d script loads, want 3: %+v", loaded, logs)
 	}
 }
+
+// dev's console logs view has the simulator's lines beside the bot's.
+func TestDev_ConsoleLogsShowTheSimulator(t *testing.T) {
+	t.Parallel()
+	base := startDev(t, consoleScripts(t))
+	// The console's URL is logged before the bot connects, and the
+	// simulator logs the connection: poll until it has.
+	deadline := time.Now().Add(20 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		resp, err := http.Get(base + "api/logs")
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("the logs: %v %v", resp, err)
+		}
+		var logs []struct{ Msg, Script, Attrs string }
+		json.NewDecoder(resp.Body).Decode(&logs)
+		resp.Body.Close()
+		var sim, loaded int
+		for _, l := range logs {
+			if strings.Contains(l.Attrs, "component=sim") {
+				sim++
+			}
+			if l.Msg == "script loaded" {
+				loaded++
+			}
+		}
+		if sim > 0 && loaded == 3 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the logs view shows %d simulator lines and %d script loads, want some and 3: %+v", sim, loaded, logs)
+		}
+		<-tick.C // polling the page, as the console's own view does
+	}
+}

@@ -56,6 +56,15 @@ func dev(c *cli.Context, in io.Reader, out io.Writer) error {
 		setLogger(c, slog.New(slog.NewTextHandler(input.stderr, &slog.HandlerOptions{Level: level})))
 	}
 	out = input.stdout
+	w, err := newWatch(c, logger(c))
+	if err != nil {
+		return err
+	}
+	defer w.stop()
+	setLogger(c, w.log) // with the web console's copy of the lines
+	w.start(c.Context)
+	// Made after the console's copy, so its logs view has the simulator's
+	// lines too.
 	clock := newDevClock()
 	platform, err := sim.New(sim.Config{Logger: logger(c).With("component", "sim"), Clock: clock.Now})
 	if err != nil {
@@ -65,14 +74,6 @@ func dev(c *cli.Context, in io.Reader, out io.Writer) error {
 		return err
 	}
 	defer platform.Close()
-
-	w, err := newWatch(c, logger(c))
-	if err != nil {
-		return err
-	}
-	defer w.stop()
-	setLogger(c, w.log) // with the web console's copy of the lines
-	w.start(c.Context)
 	api, err := openapi.New(openapi.Config{
 		AppID:    platform.AppID(),
 		Secret:   platform.Secret(),
