@@ -80,10 +80,10 @@ func buildLuabot() (string, error) {
 }
 
 // runChild runs luabot with args as a child process and returns its exit
-// status, stdout and stderr. Tests that run in parallel use it instead of
-// runCLI: run sets process-wide state (slog's default logger, and urfave/cli
-// writes into its shared help flag), so two runs in one process at once
-// would race.
+// status, stdout and stderr: for what only a process of its own shows (its
+// exit status as the shell sees it, signals, output written by the
+// process itself). Runs in this process (runCLI) may also overlap: run
+// holds the parse lock (cli.go) only while urfave/cli parses.
 func runChild(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
