@@ -98,6 +98,7 @@ func (s *stream) waitFor(ctx context.Context, what string, cond func(*stream) bo
 // few seconds under -race on two cores, and TestClient_Run_StreamSurvivesFaults runs the
 // 10 000-event stream against the in-package fake.
 func TestClient_Run_SimStreamSurvivesFaults(t *testing.T) {
+	t.Parallel() // its subtests are; run them beside the other waiting tests
 	const total, every = 3000, 10
 	tests := []struct {
 		name   string
