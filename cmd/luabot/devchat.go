@@ -282,8 +282,9 @@ func (c *chat) post(ctx context.Context, line string) {
 
 // settle waits, for at most 3 s, until the bot has taken every event and
 // can do nothing more until the next one (a handler asleep or waiting for
-// a message counts as settled), and what it sent has been printed. It stops waiting when ctx ends: the host
-// is stopping then, and what it left queued will never settle.
+// a message counts as settled), and what it sent has been printed. It
+// stops waiting when ctx ends: the host is stopping then, and what it left
+// queued will never settle.
 func (c *chat) settle(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
