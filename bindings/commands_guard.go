@@ -223,7 +223,8 @@ func (b *binder) guardShim(g *Globals) *lua.LFunction {
 // cooldowns remembers until when each command is cooling down, per user
 // and per channel.
 type cooldowns struct {
-	until map[string]time.Time
+	until  map[string]time.Time
+	sweeps int // how many times the table was swept (read by tests)
 }
 
 func newCooldowns() *cooldowns { return &cooldowns{until: map[string]time.Time{}} }
@@ -248,14 +249,17 @@ func (cd *cooldowns) take(now time.Time, c *command, who, where string) int {
 		return int(math.Ceil(wait.Seconds()))
 	}
 	if len(cd.until) >= maxCooldownLen {
+		cd.sweeps++
 		for k, t := range cd.until {
 			if !t.After(now) {
 				delete(cd.until, k)
 			}
 		}
-		if len(cd.until) >= maxCooldownLen {
-			// Every entry still runs: forgetting them all lets some users
-			// in early, which is better than growing without bound.
+		if len(cd.until) > maxCooldownLen*3/4 {
+			// Most entries still run: forgetting them all lets some users
+			// in early, which is better than growing without bound, and
+			// better than sweeping the whole table again on each of the
+			// next calls (a sweep that freed only a few would).
 			clear(cd.until)
 		}
 	}

@@ -47,3 +47,27 @@ func TestCooldowns_Bounded(t *testing.T) {
 		t.Fatalf("%d entries, want the 10 added after the table was cleared", len(cd.until))
 	}
 }
+
+// A full table whose entries run out one at a time is not swept on every
+// call: each sweep leaves room for at least a quarter of the bound.
+func TestCooldowns_SweptRarelyWhileEntriesExpireOneByOne(t *testing.T) {
+	c := &command{name: "x", guard: guard{perUser: time.Hour}}
+	cd := newCooldowns()
+	t0 := time.Unix(1_700_000_000, 0)
+	// One user a millisecond for the whole bound: each cooldown ends an
+	// hour after it began, so later on they end one a millisecond too.
+	for i := range maxCooldownLen - 1 {
+		cd.take(t0.Add(time.Duration(i)*time.Millisecond), c, fmt.Sprint(i), "")
+	}
+	const calls = 50_000
+	start := t0.Add(time.Hour) // from here one entry runs out per call
+	for i := range calls {
+		cd.take(start.Add(time.Duration(i)*time.Millisecond), c, fmt.Sprint("new", i), "")
+	}
+	if limit := calls/(maxCooldownLen/4) + 1; cd.sweeps > limit {
+		t.Fatalf("%d sweeps of a %d-entry table in %d calls, want at most %d", cd.sweeps, maxCooldownLen, calls, limit)
+	}
+	if len(cd.until) > maxCooldownLen {
+		t.Fatalf("%d entries", len(cd.until))
+	}
+}
