@@ -284,7 +284,7 @@ func (s *Server) storeMessage(msg Message, at time.Time, fromBot bool) *storedMe
 	s.messageOrder = append(s.messageOrder, msg.ID)
 	if len(s.messageOrder) > maxKeptMessages {
 		delete(s.messages, s.messageOrder[0])
-		s.messageOrder = slices.Delete(s.messageOrder, 0, 1)
+		s.messageOrder = dropFirst(s.messageOrder)
 	}
 	return sm
 }
@@ -296,8 +296,17 @@ func (s *Server) rememberEvent(id, scene string, at time.Time) {
 	s.eventOrder = append(s.eventOrder, id)
 	if len(s.eventOrder) > maxKeptEvents {
 		delete(s.events, s.eventOrder[0])
-		s.eventOrder = slices.Delete(s.eventOrder, 0, 1)
+		s.eventOrder = dropFirst(s.eventOrder)
 	}
+}
+
+// dropFirst removes the oldest id of a bounded history in O(1): slicing
+// past it, where slices.Delete moved all the others down (10 000 of them
+// for every message once the history was full). append moves what is
+// left to a new array from time to time, so the memory stays bounded.
+func dropFirst(ids []string) []string {
+	ids[0] = ""
+	return ids[1:]
 }
 
 // SentCount is len(Sent()) without the copy.
