@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -68,5 +69,35 @@ func BenchmarkHistory_StoreWhenFull(b *testing.B) {
 	b.ResetTimer()
 	for _, id := range ids[maxKeptMessages:] {
 		s.storeMessage(Message{ID: id, ChannelID: "c"}, at, false)
+	}
+}
+
+// A session's replay log keeps the last maxSessionLog dispatches, in
+// order; a resume from before them is refused.
+func TestHistory_SessionLogKeepsTheNewest(t *testing.T) {
+	s, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss := &session{s: s, id: "s1"}
+	const extra = 300
+	for i := range maxSessionLog + extra {
+		ss.dispatch("MESSAGE_CREATE", fmt.Sprint("e", i), []byte(`{}`))
+	}
+	if _, err := ss.replay(nil, extra-1); !errors.Is(err, errInvalidSeq) {
+		t.Fatalf("resume from s=%d, before the log: err = %v, want it refused", extra-1, err)
+	}
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if len(ss.log) != maxSessionLog {
+		t.Fatalf("%d dispatches logged, want %d", len(ss.log), maxSessionLog)
+	}
+	for i, e := range ss.log {
+		if want := ss.seq - uint64(maxSessionLog-1-i); e.seq != want {
+			t.Fatalf("log entry %d has s=%d, want %d", i, e.seq, want)
+		}
+	}
+	if ss.trimmedSeq != ss.log[0].seq-1 {
+		t.Fatalf("trimmed up to s=%d, the log starts at %d", ss.trimmedSeq, ss.log[0].seq)
 	}
 }

@@ -300,13 +300,15 @@ func (s *Server) rememberEvent(id, scene string, at time.Time) {
 	}
 }
 
-// dropFirst removes the oldest id of a bounded history in O(1): slicing
-// past it, where slices.Delete moved all the others down (10 000 of them
-// for every message once the history was full). append moves what is
-// left to a new array from time to time, so the memory stays bounded.
-func dropFirst(ids []string) []string {
-	ids[0] = ""
-	return ids[1:]
+// dropFirst removes the oldest entry of a bounded history in O(1):
+// slicing past it, where slices.Delete moved all the others down (10 000
+// of them for every message once the history was full). append moves what
+// is left to a new array from time to time, so the memory stays bounded;
+// the entry is zeroed so that what it points to is not kept meanwhile.
+func dropFirst[T any](h []T) []T {
+	var zero T
+	h[0] = zero
+	return h[1:]
 }
 
 // SentCount is len(Sent()) without the copy.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"slices"
 	"sync"
 	"time"
 
@@ -129,7 +128,7 @@ func (ss *session) dispatch(t, id string, d json.RawMessage) {
 	ss.log = append(ss.log, loggedEvent{seq: ss.seq, frame: frame})
 	if len(ss.log) > maxSessionLog {
 		ss.trimmedSeq = ss.log[0].seq
-		ss.log = slices.Delete(ss.log, 0, 1)
+		ss.log = dropFirst(ss.log)
 	}
 	if ss.conn == nil {
 		return
