@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
@@ -25,6 +26,10 @@ type requirer struct {
 	loaded  *lua.LTable
 	preload *lua.LTable
 	loading map[string]bool
+	// protos keeps the prototypes of the modules this script loaded alive
+	// for as long as the script is: moduleProtos holds them weakly, and
+	// the module's closures reference only the functions inside.
+	protos []*lua.FunctionProto
 }
 
 func newRequirer(L *lua.LState, dir, display string) *requirer {
@@ -114,9 +119,12 @@ func (r *requirer) find(L *lua.LState, name string) *lua.LFunction {
 		if err != nil {
 			bindings.Raise(L, "require %q: %v", name, err)
 		}
-		proto, err := compile(src, filepath.ToSlash(filepath.Join(r.display, rel)))
+		proto, err := compileModule(src, filepath.ToSlash(filepath.Join(r.display, rel)))
 		if err != nil {
 			bindings.Raise(L, "require %q: %s", name, compileMessage(err))
+		}
+		if !slices.Contains(r.protos, proto) { // a module required again (package.loaded cleared) is the same one
+			r.protos = append(r.protos, proto)
 		}
 		return L.NewFunctionFromProto(proto)
 	}
