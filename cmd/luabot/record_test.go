@@ -301,7 +301,8 @@ end)
 	if code != 1 || !strings.Contains(out, `+ replayed: POST /channels/635182047/messages {"content":"refused"}`) {
 		t.Fatalf("with --kv-quota-keys 1: exit %d; stdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
-	code, _, errOut = finished(t, "replay", "--kv-quota", "-5", rec, script)
+	// The flag is refused before the recording is read (this one does not exist).
+	code, _, errOut = finished(t, "replay", "--kv-quota", "-5", filepath.Join(t.TempDir(), "missing.jsonl"), script)
 	if code != 2 || !strings.Contains(errOut, "--kv-quota -5: want MiB") {
 		t.Fatalf("--kv-quota -5: exit %d; stderr:\n%s", code, errOut)
 	}

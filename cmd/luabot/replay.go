@@ -51,6 +51,10 @@ func replayCommand() *cli.Command {
 			if err := applyLimitFlags(c, &hcfg); err != nil {
 				return err
 			}
+			quota, err := kvQuota(c)
+			if err != nil {
+				return err
+			}
 			fb, err := configBot(c, logger(c))
 			if err != nil {
 				return err
@@ -59,10 +63,6 @@ func replayCommand() *cli.Command {
 				return err
 			}
 			rec, err := readRecording(c.Args().First())
-			if err != nil {
-				return err
-			}
-			quota, err := kvQuota(c)
 			if err != nil {
 				return err
 			}
