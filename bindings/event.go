@@ -47,7 +47,7 @@ const rawKey = "\x00raw"
 // and when the event arrived (for ev:reply's window).
 type lazyPayload struct {
 	data     []byte
-	idx      map[string]span
+	idx      fieldIndex
 	received time.Time
 	eventID  string // the dispatch envelope's id, for the reply share
 }
@@ -73,13 +73,13 @@ func (e *eventBuilder) build(L *lua.LState, ev dispatch.Event) (lua.LValue, erro
 	if ev.ID != "" {
 		t.RawSetString("event_id", lua.LString(ev.ID))
 	}
-	if scene := sceneOf(ev.Type, func(k string) lua.LValue { return e.field(L, t, k) }); scene != "" {
+	if scene := sceneOf(ev.Type, func(k string) lua.LValue { return e.peek(L, t, k) }); scene != "" {
 		t.RawSetString("scene", lua.LString(scene))
 	}
 	if ev.Type == InteractionEvent {
 		e.buttonFields(L, t)
 	}
-	if content, ok := e.field(L, t, "content").(lua.LString); ok {
+	if content, ok := e.peek(L, t, "content").(lua.LString); ok {
 		t.RawSetString("text", lua.LString(stripMention(string(content))))
 	}
 	return t, nil
@@ -97,15 +97,11 @@ func (e *eventBuilder) field(L *lua.LState, t *lua.LTable, k string) lua.LValue 
 	if v := t.RawGetString(k); v != lua.LNil {
 		return v
 	}
-	ud, ok := t.RawGetString(rawKey).(*lua.LUserData)
-	if !ok {
+	lp := payloadOf(t)
+	if lp == nil {
 		return lua.LNil
 	}
-	lp, _ := ud.Value.(*lazyPayload)
-	if lp == nil || lp.idx == nil {
-		return lua.LNil
-	}
-	sp, ok := lp.idx[k]
+	sp, ok := lp.idx.take(k)
 	if !ok {
 		return lua.LNil
 	}
@@ -116,8 +112,45 @@ func (e *eventBuilder) field(L *lua.LState, t *lua.LTable, k string) lua.LValue 
 	// Cache it: the next read is a plain table lookup, and a nested table
 	// keeps its identity.
 	t.RawSetString(k, v)
-	delete(lp.idx, k)
 	return v
+}
+
+// peek is field for the host's own reads (ev.text, a reply's target): it
+// decodes the field without caching it in the event table. gopher-lua keeps
+// a table's string keys three times (a map, a list for next() and the
+// list's index), and only the first is made at the size asked for: the
+// four fields a reply reads, cached, took the table past eight keys and
+// grew all three, for every message.
+func (e *eventBuilder) peek(L *lua.LState, t *lua.LTable, k string) lua.LValue {
+	if v := t.RawGetString(k); v != lua.LNil {
+		return v
+	}
+	lp := payloadOf(t)
+	if lp == nil {
+		return lua.LNil
+	}
+	sp, ok := lp.idx.find(k)
+	if !ok {
+		return lua.LNil
+	}
+	v, err := e.b.codec.decodeBytes(L, lp.data[sp.start:sp.end], true)
+	if err != nil {
+		return lua.LNil
+	}
+	return v
+}
+
+// payloadOf returns the event table's payload, or nil.
+func payloadOf(t *lua.LTable) *lazyPayload {
+	ud, ok := t.RawGetString(rawKey).(*lua.LUserData)
+	if !ok {
+		return nil
+	}
+	lp, _ := ud.Value.(*lazyPayload)
+	if lp == nil || lp.idx == nil {
+		return nil
+	}
+	return lp
 }
 
 // index is the event's __index: methods first, then payload fields.

@@ -242,18 +242,53 @@ func (r *jsonReader) number() (lua.LValue, error) {
 	return lua.LNumber(f), nil
 }
 
-// indexObject maps each top-level key of a JSON object to its value's
+// fieldIndex is where each top-level field of an event's payload is, in
+// the payload's order. A payload has a dozen or two fields and a handler
+// reads a few, so a slice searched from the end (a repeated key reads as
+// its last value, as with encoding/json) is cheaper than a map: one
+// allocation, and keys that are slices of the payload instead of strings.
+type fieldIndex []indexedField
+
+type indexedField struct {
+	key   []byte
+	val   span
+	taken bool
+}
+
+// indexObject indexes each top-level key of a JSON object with its value's
 // bytes, checking the values without decoding them.
-func indexObject(data []byte) (map[string]span, error) {
-	idx := make(map[string]span, 16)
-	err := jsonscan.Fields(data, func(key string, v jsonscan.Span) bool {
-		idx[key] = span{v.Start, v.End}
+func indexObject(data []byte) (fieldIndex, error) {
+	idx := make(fieldIndex, 0, 16)
+	err := jsonscan.Fields(data, func(key []byte, v jsonscan.Span) bool {
+		idx = append(idx, indexedField{key: key, val: span{v.Start, v.End}})
 		return true
 	})
 	if err != nil {
 		return nil, scanErr(err)
 	}
 	return idx, nil
+}
+
+// find returns where field k is.
+func (idx fieldIndex) find(k string) (span, bool) {
+	for i := len(idx) - 1; i >= 0; i-- {
+		if f := &idx[i]; !f.taken && string(f.key) == k {
+			return f.val, true
+		}
+	}
+	return span{}, false
+}
+
+// take is find, and forgets field k: its value is cached in the event
+// table from then on, so a field the script sets to nil stays nil.
+func (idx fieldIndex) take(k string) (span, bool) {
+	sp, ok := idx.find(k)
+	for i := range idx {
+		if string(idx[i].key) == k {
+			idx[i].taken = true
+		}
+	}
+	return sp, ok
 }
 
 // decodeBytes decodes a whole JSON text into a Lua value, within the

@@ -25,7 +25,7 @@ func (e *eventBuilder) reply(L *lua.LState) int {
 		return e.b.fail(L, err)
 	}
 	body, file := e.b.messageArg(L, 2)
-	src, err := sourceOf(t, func(k string) lua.LValue { return e.field(L, t, k) })
+	src, err := sourceOf(t, func(k string) lua.LValue { return e.peek(L, t, k) })
 	if err != nil {
 		raise(L, "%v", err)
 	}

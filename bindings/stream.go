@@ -80,7 +80,7 @@ func (e *eventBuilder) stream(L *lua.LState) int {
 	if !ok || t.Metatable != e.mt {
 		raise(L, "stream must be called as ev:stream()")
 	}
-	src, err := sourceOf(t, func(k string) lua.LValue { return e.field(L, t, k) })
+	src, err := sourceOf(t, func(k string) lua.LValue { return e.peek(L, t, k) })
 	if err != nil {
 		raise(L, "%v", err)
 	}

@@ -36,9 +36,9 @@ func DecodeEvent(data []byte) (ev Event, op int, err error) {
 func decodeFrame(data []byte) (frame, error) {
 	var f frame
 	var bad bool
-	err := jsonscan.Fields(data, func(key string, v jsonscan.Span) bool {
+	err := jsonscan.Fields(data, func(key []byte, v jsonscan.Span) bool {
 		raw := data[v.Start:v.End]
-		switch key {
+		switch string(key) {
 		case "op":
 			n, err := strconv.Atoi(string(raw))
 			if err != nil {
@@ -67,7 +67,7 @@ func decodeFrame(data []byte) (frame, error) {
 					return false
 				}
 			}
-			if key == "t" {
+			if string(key) == "t" {
 				f.T = v
 			} else {
 				f.ID = v

@@ -88,7 +88,8 @@ func FuzzDecodeEvent(f *testing.F) {
 // and decodeFrame, would not.
 func foldedKey(data []byte) bool {
 	folded := false
-	_ = jsonscan.Fields(data, func(k string, _ jsonscan.Span) bool {
+	_ = jsonscan.Fields(data, func(key []byte, _ jsonscan.Span) bool {
+		k := string(key)
 		for _, name := range []string{"op", "s", "t", "id", "d"} {
 			if k != name && strings.EqualFold(k, name) {
 				folded = true

@@ -1,7 +1,10 @@
 package host
 
 import (
+	"context"
+	"encoding/json"
 	"log/slog"
+	"net/url"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -139,5 +142,67 @@ func BenchmarkEventToIncr(b *testing.B) {
 			b.Fatal(err)
 		}
 		s.dispatch(ev)
+	}
+}
+
+// replyAPI answers every request at once, as a platform with no latency
+// would, and signals each one.
+type replyAPI struct{ calls chan struct{} }
+
+func (a replyAPI) Do(_ context.Context, _, _ string, _ url.Values, _, out any) error {
+	if raw, ok := out.(*json.RawMessage); ok {
+		*raw = json.RawMessage(`{"id":"m1","timestamp":"2021-05-20T15:14:58+08:00"}`)
+	}
+	a.calls <- struct{}{}
+	return nil
+}
+
+// BenchmarkEventToReply measures the echo bot's whole path in the host
+// under load: a distinct message per event, the event object, ev:reply (the
+// reply's bookkeeping, its worker, the request handed to the API) and the
+// completion that resumes the handler, with up to 64 events in flight as
+// `luabot bench --window` keeps them. What `luabot bench` adds to this is the
+// network on both sides.
+func BenchmarkEventToReply(b *testing.B) {
+	store, err := kv.Open(kv.Config{Path: filepath.Join(b.TempDir(), "b.db")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	path := filepath.Join(b.TempDir(), "bench.lua")
+	writeFile(b, path, `on("message", function(ev) ev:reply(ev.text) end)`)
+	const window = 64
+	api := replyAPI{calls: make(chan struct{}, window)}
+	s, err := loadScript(path, scriptDeps{api: api, store: store, logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan struct{})
+	go func() { s.run(ctx, time.Second); close(ran) }()
+	defer func() { cancel(); <-ran }()
+	// Distinct messages, made beforehand, cycled: each gets a reply every
+	// len(frames) events, as many numbered replies as a busy channel's.
+	frames := make([][]byte, 1024)
+	for i := range frames {
+		frames[i] = []byte(strings.Replace(frame1K, `"id":"08e092`, `"id":"`+strconv.Itoa(i)+`08e092`, 1))
+	}
+	b.ReportAllocs()
+	i, inFlight := 0, 0
+	for b.Loop() {
+		ev, _, err := gateway.DecodeEvent(frames[i%len(frames)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		i++
+		if inFlight == window {
+			<-api.calls
+			inFlight--
+		}
+		s.deliver(ev)
+		inFlight++
+	}
+	for ; inFlight > 0; inFlight-- {
+		<-api.calls
 	}
 }

@@ -1,6 +1,7 @@
 package openapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -283,8 +284,8 @@ func (e *ReplyError) Hint() string {
 // this walk of the keys costs a fraction of decoding the body into auditBody.
 func hasCodeField(body []byte) bool {
 	found := false
-	_ = jsonscan.Fields(body, func(key string, _ jsonscan.Span) bool {
-		found = strings.EqualFold(key, "code") || strings.EqualFold(key, "err_code")
+	_ = jsonscan.Fields(body, func(key []byte, _ jsonscan.Span) bool {
+		found = bytes.EqualFold(key, []byte("code")) || bytes.EqualFold(key, []byte("err_code"))
 		return !found
 	})
 	return found

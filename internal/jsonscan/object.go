@@ -6,8 +6,10 @@ type Span struct{ Start, End int }
 // Fields calls fn with each top-level key of the object in data and where its value
 // sits, in order, checking every value as it skips it; fn returns false to stop early.
 // It fails on anything but an object (whitespace around it allowed), and on text after
-// it unless fn stopped.
-func Fields(data []byte, fn func(key string, value Span) bool) error {
+// it unless fn stopped. key is the key with its escapes decoded; it is a slice of data
+// when the key has none, so reading keys allocates nothing (every event's payload is
+// indexed so), and fn must copy it to keep it past data.
+func Fields(data []byte, fn func(key []byte, value Span) bool) error {
 	s := Scanner{Data: data}
 	s.WS()
 	if !s.Eat('{') {
@@ -20,7 +22,7 @@ func Fields(data []byte, fn func(key string, value Span) bool) error {
 			if s.Peek() != '"' {
 				return s.Errorf("object key expected")
 			}
-			key, err := s.String()
+			key, err := s.Key()
 			if err != nil {
 				return err
 			}
@@ -56,8 +58,8 @@ func Fields(data []byte, fn func(key string, value Span) bool) error {
 // key, or nil when data is not an object, lacks the key or is malformed before it.
 func Field(data []byte, key string) []byte {
 	var raw []byte
-	_ = Fields(data, func(k string, v Span) bool {
-		if k == key {
+	_ = Fields(data, func(k []byte, v Span) bool {
+		if string(k) == key {
 			raw = data[v.Start:v.End]
 			return false
 		}

@@ -64,6 +64,33 @@ func (s *Scanner) Literal(word string) bool {
 	return false
 }
 
+// Key reads the string at Pos (which must be a quote) like String, but returns it as
+// bytes: a slice of Data when it is plain text, so that reading an object's keys
+// allocates nothing. Anything else (escapes, and the errors) goes the way of String.
+func (s *Scanner) Key() ([]byte, error) {
+	at := s.Pos
+	if s.Eat('"') {
+		start := s.Pos
+		for s.Pos < len(s.Data) {
+			c := s.Data[s.Pos]
+			if c == '"' {
+				s.Pos++
+				return s.Data[start : s.Pos-1], nil
+			}
+			if c == '\\' || c < 0x20 {
+				break
+			}
+			s.Pos++
+		}
+	}
+	s.Pos = at
+	v, err := s.String()
+	if err != nil {
+		return nil, err
+	}
+	return []byte(v), nil
+}
+
 // String reads the string at Pos (which must be a quote) and returns it with its
 // escapes decoded. A \u escape of half a surrogate pair that has no other half becomes
 // U+FFFD, as in encoding/json.

@@ -3,6 +3,7 @@ package jsonscan_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -113,8 +114,8 @@ func unescapedInvalid(lit []byte) []byte {
 func TestFields(t *testing.T) {
 	data := []byte(` {"a": 1, "b\u0021": {"c": [2, "]"]}, "d": "e"} `)
 	var got []string
-	if err := jsonscan.Fields(data, func(k string, v jsonscan.Span) bool {
-		got = append(got, k+"="+string(data[v.Start:v.End]))
+	if err := jsonscan.Fields(data, func(k []byte, v jsonscan.Span) bool {
+		got = append(got, string(k)+"="+string(data[v.Start:v.End]))
 		return true
 	}); err != nil {
 		t.Fatal(err)
@@ -126,8 +127,29 @@ func TestFields(t *testing.T) {
 		t.Errorf(`Field(id) = %q, want "x"`, raw)
 	}
 	for _, bad := range []string{`[]`, `{"a":1} x`, `{"a":01}`, `{"a" 1}`} {
-		if err := jsonscan.Fields([]byte(bad), func(string, jsonscan.Span) bool { return true }); err == nil {
+		if err := jsonscan.Fields([]byte(bad), func([]byte, jsonscan.Span) bool { return true }); err == nil {
 			t.Errorf("Fields(%s) accepted it", bad)
 		}
+	}
+}
+
+// Key reads what String reads, as bytes; a plain key is a slice of the
+// text, so walking an object's keys allocates nothing.
+func TestKey(t *testing.T) {
+	for _, in := range []string{`"plain"`, `""`, `"esc\u0061ped\n"`, `"ünï"`, `"open`, `"ctl` + "\x01" + `"`, `"bad\q"`, `x`} {
+		ks := jsonscan.Scanner{Data: []byte(in)}
+		key, kerr := ks.Key()
+		ss := jsonscan.Scanner{Data: []byte(in)}
+		str, serr := ss.String()
+		if string(key) != str || fmt.Sprint(kerr) != fmt.Sprint(serr) || ks.Pos != ss.Pos {
+			t.Errorf("Key(%s) = %q, %v at %d; String: %q, %v at %d", in, key, kerr, ks.Pos, str, serr, ss.Pos)
+		}
+	}
+	data := []byte(`{"id":"m1","channel_id":"c1","author":{"id":"u"},"n":[1,2]}`)
+	allocs := testing.AllocsPerRun(100, func() {
+		_ = jsonscan.Fields(data, func([]byte, jsonscan.Span) bool { return true })
+	})
+	if allocs != 0 {
+		t.Errorf("Fields over plain keys: %v allocations, want 0", allocs)
 	}
 }
