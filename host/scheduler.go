@@ -17,10 +17,12 @@ import (
 // It returns after ctx ends and in-flight handlers are done or cut off.
 func (s *script) run(ctx context.Context, drain time.Duration) {
 	defer s.L.Close()
+	defer s.osThread.release()
 	estimate := time.NewTicker(s.estimateEvery)
 	defer estimate.Stop()
 	active := false // something ran since the last estimate
 	for !s.halted.Load() {
+		s.idle()
 		select {
 		case <-s.inbox.ready:
 			if in, ok := s.inbox.pop(); ok {
@@ -57,6 +59,7 @@ func (s *script) do(f func()) bool {
 	s.startMu.Lock()
 	if !s.started {
 		defer s.startMu.Unlock()
+		defer s.osThread.release() // this goroutine is not the scheduler
 		f()
 		return true
 	}
@@ -163,6 +166,7 @@ func (s *script) stop(drain time.Duration) {
 // reports false if the deadline came first.
 func (s *script) settle(deadline <-chan time.Time) bool {
 	for len(s.threads) > 0 {
+		s.idle()
 		select {
 		case c := <-s.completions:
 			s.complete(c)
@@ -173,6 +177,17 @@ func (s *script) settle(deadline <-chan time.Time) bool {
 		}
 	}
 	return true
+}
+
+// idle lets go of the scheduler's thread (cpumeter.go's osThread) unless
+// work is already waiting: the select that follows may block, and a
+// goroutine locked to its thread that blocks costs two thread switches to
+// wake. The scheduler is the only reader of these channels, so work seen
+// waiting here is still there for the select.
+func (s *script) idle() {
+	if len(s.inbox.ready) == 0 && len(s.completions) == 0 && len(s.fires) == 0 && len(s.control) == 0 {
+		s.osThread.release()
+	}
 }
 
 // drainWorkers consumes completions and timer fires until every worker has
@@ -218,7 +233,10 @@ func (s *script) deliverSettled(ev dispatch.Event, n uint64, repeat bool, settle
 
 // dispatch starts every matching handler for ev, each in its own coroutine,
 // and wakes the handlers waiting for it.
-func (s *script) dispatch(ev dispatch.Event) { s.dispatchSettled(ev, false, nil) }
+func (s *script) dispatch(ev dispatch.Event) {
+	s.dispatchSettled(ev, false, nil)
+	s.osThread.release()
+}
 
 // dispatchRouted is dispatchSettled for an event from the inbox: the handlers it
 // starts carry its number in their Cause.
@@ -302,14 +320,14 @@ func (s *script) complete(c completion) {
 func (s *script) resume(h *handler, fn *lua.LFunction, args ...lua.LValue) {
 	s.unpark(h)
 	endLua := beginLua(h)
-	meter := startMeter(s.limits.CPU-h.cpu, func() {
+	s.meter.start(s.osThread.hold(), s.limits.CPU-h.cpu, func() {
 		h.killed.Store(fmt.Sprintf("used its CPU budget of %s of Lua (an endless loop?)", s.limits.CPU))
 		h.cancel()
 	})
 	s.running.Store(h)
 	st, vals, err := s.safeResume(h.th, fn, args)
 	s.running.Store(nil)
-	h.cpu += meter.stop()
+	h.cpu += s.meter.stop()
 	endLua()
 	if h.overMemory.Load() {
 		why, _ := h.killed.Load().(string)

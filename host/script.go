@@ -103,6 +103,8 @@ type script struct {
 
 	inbox       *inbox
 	completions chan completion
+	osThread    osThread  // the thread the scheduler runs Lua on (cpumeter.go)
+	meter       *cpuMeter // its CPU clock, per stretch of Lua
 	fires       chan *luaTimer
 	control     chan func() // work that must run on the scheduler (help text)
 	stopRun     context.CancelFunc
@@ -358,6 +360,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		inbox:         newInbox(limits.Inbox),
 		estimateEvery: cmp.Or(deps.estimateEvery, estimatePeriod),
 		completions:   make(chan completion, 64),
+		meter:         newCPUMeter(),
 		fires:         make(chan *luaTimer, 64),
 		control:       make(chan func(), 16),
 		done:          make(chan struct{}),

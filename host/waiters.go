@@ -122,9 +122,9 @@ func (s *script) matches(w *waiter, ev lua.LValue) bool {
 	// The memory watchdog watches the predicate as a run of its handler.
 	endLua := beginLua(w.h)
 	s.running.Store(w.h)
-	meter := startMeter(remaining, cancel)
+	s.meter.start(s.osThread.hold(), remaining, cancel)
 	err := s.L.CallByParam(lua.P{Fn: w.pred, NRet: 1, Protect: true}, ev)
-	w.h.cpu += meter.stop()
+	w.h.cpu += s.meter.stop()
 	s.running.Store(nil)
 	endLua()
 	if w.h.overMemory.Load() {
