@@ -204,6 +204,7 @@ func (s *script) drainWorkers() {
 		case <-s.completions:
 		case <-s.fires:
 		case <-done:
+			s.pool.close()
 			return
 		}
 	}
@@ -533,13 +534,13 @@ func (s *script) runAtEnd(h *handler) {
 	for _, f := range h.atEnd {
 		s.workers.Add(1)
 		s.atEnds.Add(1)
-		go func() {
+		s.pool.run(func() {
 			defer s.workers.Done()
 			defer s.atEnds.Add(-1)
 			ctx, cancel := context.WithTimeout(base, atEndTimeout)
 			defer cancel()
 			f(ctx)
-		}()
+		})
 	}
 	h.atEnd = nil
 }
@@ -558,13 +559,13 @@ func (s *script) Await(L *lua.LState, work func(ctx context.Context) bindings.Fi
 	h, gen := s.park(L)
 	ctx := h.ctx
 	s.workers.Add(1)
-	go func() {
+	s.pool.run(func() {
 		defer s.workers.Done()
 		finish := work(ctx)
 		// The scheduler drains completions until every worker is done, so
 		// this send always completes.
 		s.completions <- completion{th: h.th, gen: gen, finish: finish}
-	}()
+	})
 	return L.Yield(s.marker)
 }
 

@@ -105,6 +105,7 @@ type script struct {
 	completions chan completion
 	osThread    osThread  // the thread the scheduler runs Lua on (cpumeter.go)
 	meter       *cpuMeter // its CPU clock, per stretch of Lua
+	pool        *workerPool
 	fires       chan *luaTimer
 	control     chan func() // work that must run on the scheduler (help text)
 	stopRun     context.CancelFunc
@@ -361,6 +362,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		estimateEvery: cmp.Or(deps.estimateEvery, estimatePeriod),
 		completions:   make(chan completion, 64),
 		meter:         newCPUMeter(),
+		pool:          newWorkerPool(),
 		fires:         make(chan *luaTimer, 64),
 		control:       make(chan func(), 16),
 		done:          make(chan struct{}),
