@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -53,7 +54,32 @@ type wsConn struct {
 	lastHB  atomic.Int64 // unix nanoseconds of the last heartbeat sent, for the round trip
 	acked   atomic.Bool  // an ACK arrived since keepalive's last heartbeat
 	zombie  atomic.Bool  // keepalive closed the socket for want of an ACK
+	rbuf    bytes.Buffer // where read reads a frame, kept for the next
 }
+
+// read reads the next frame. The dispatch it carries keeps its bytes (an
+// event's payload is decoded lazily), so each frame is a fresh slice of its
+// own size; it is read into a buffer kept from frame to frame first:
+// websocket's ReadMessage reads with io.ReadAll, which allocates as it
+// grows, half again the frame's size for every event. A buffer a large
+// frame grew is let go.
+func (w *wsConn) read() ([]byte, error) {
+	_, r, err := w.ws.NextReader()
+	if err != nil {
+		return nil, err
+	}
+	w.rbuf.Reset()
+	_, err = w.rbuf.ReadFrom(r)
+	data := bytes.Clone(w.rbuf.Bytes())
+	if w.rbuf.Cap() > keptReadBuffer {
+		w.rbuf = bytes.Buffer{}
+	}
+	return data, err
+}
+
+// keptReadBuffer is the largest read buffer kept between frames: a message
+// event is a kilobyte or two.
+const keptReadBuffer = 64 << 10
 
 func (w *wsConn) writeJSON(v any) error {
 	w.wmu.Lock()
@@ -206,7 +232,7 @@ func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.D
 		if err := conn.ws.SetReadDeadline(time.Now().Add(timeout)); err != nil {
 			return end(outcome{reason: "connection lost", err: err})
 		}
-		_, data, err := conn.ws.ReadMessage()
+		data, err := conn.read()
 		if err != nil {
 			return end(readOutcome(err))
 		}
