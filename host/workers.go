@@ -23,7 +23,7 @@ type workerPool struct {
 }
 
 // maxIdleWorkers is how many workers wait for a job at most.
-const maxIdleWorkers = 16
+const maxIdleWorkers = 128
 
 func newWorkerPool() *workerPool { return &workerPool{jobs: make(chan func())} }
 
