@@ -21,11 +21,20 @@ const (
 	traceHeader = "X-Tps-trace-ID"
 	appIDHeader = "X-Union-Appid"
 
+	jsonContentType = "application/json"
+
 	// maxBody bounds what is read from one REST answer; the largest legitimate answers
 	// (member and message lists) are far below it.
 	maxBody = 16 << 20
 	// maxMessage bounds the server text copied into an Error.
 	maxMessage = 512
+)
+
+// acceptJSON and jsonContentTypeValue are header values every request
+// shares.
+var (
+	acceptJSON           = []string{jsonContentType}
+	jsonContentTypeValue = []string{jsonContentType}
 )
 
 // Client is a QQ bot OpenAPI client. It is safe for concurrent use.
@@ -37,11 +46,14 @@ type Client struct {
 	baseURL   string
 	userAgent string
 	hc        *http.Client
-	log       *slog.Logger
-	tokens    *tokenSource // nil in legacy mode
-	spacing   *spacer
-	replier   *Replier
-	observer  Observer // nil: nobody listens
+	// appIDValue and userAgentValue are the headers' values, shared by
+	// every request.
+	appIDValue, userAgentValue []string
+	log                        *slog.Logger
+	tokens                     *tokenSource // nil in legacy mode
+	spacing                    *spacer
+	replier                    *Replier
+	observer                   Observer // nil: nobody listens
 
 	maxRetries int
 	retryBase  time.Duration
@@ -67,6 +79,9 @@ func New(cfg Config) (*Client, error) {
 		userAgent: cfg.UserAgent,
 		hc:        cfg.HTTPClient,
 		log:       cfg.Logger,
+
+		appIDValue:     []string{cfg.AppID},
+		userAgentValue: []string{cfg.UserAgent},
 
 		spacing:    newSpacer(cfg.RouteBurst, cfg.RouteInterval),
 		replier:    NewReplier(cfg.Clock),
@@ -304,12 +319,20 @@ func (c *Client) send(ctx context.Context, method, path, target, auth string, bo
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidRequest, err)
 	}
-	req.Header.Set("Authorization", auth)
-	req.Header.Set(appIDHeader, c.appID)
-	req.Header.Set("User-Agent", c.userAgent)
-	req.Header.Set("Accept", "application/json")
+	// Set by their canonical names, the fixed values shared between
+	// requests (net/http only reads them): Header.Set's canonicalising and a
+	// slice per value were most of a request's own allocations.
+	h := req.Header
+	h["Authorization"] = []string{auth}
+	h[appIDHeader] = c.appIDValue
+	h["User-Agent"] = c.userAgentValue
+	h["Accept"] = acceptJSON
 	if body != nil {
-		req.Header.Set("Content-Type", contentType)
+		if contentType == jsonContentType {
+			h["Content-Type"] = jsonContentTypeValue
+		} else {
+			h["Content-Type"] = []string{contentType}
+		}
 	}
 
 	start := time.Now()

@@ -39,7 +39,7 @@ func encodeBody(in any) ([]byte, string, error) {
 		}
 		return v.encode()
 	case json.RawMessage:
-		return v, "application/json", nil
+		return v, jsonContentType, nil
 	}
 	// Contents carry "<@!id>" mentions; \u003c escapes are legal but
 	// unreadable in logs, so HTML escaping is off (see appendJSON).
@@ -47,7 +47,7 @@ func encodeBody(in any) ([]byte, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: encode request body: %v", ErrInvalidRequest, err)
 	}
-	return body, "application/json", nil
+	return body, jsonContentType, nil
 }
 
 func (f *Form) encode() ([]byte, string, error) {
