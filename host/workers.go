@@ -11,7 +11,7 @@ import (
 // started with a small stack and grew it to what net/http needs, copying it
 // on the way, for every reply: 5 % of the bot's CPU under luabot bench. A
 // worker that finishes waits for the next job unless maxIdleWorkers wait
-// already, so a burst leaves a few behind, not one per job of the burst;
+// already, so a burst leaves at most that many behind, not one per job;
 // the runtime shrinks the stacks of those that wait long.
 //
 // The scheduler owns the pool: it hands jobs out while it runs, and close
