@@ -7,12 +7,14 @@ import (
 )
 
 // maxSpareThreads bounds the finished handler coroutines a script keeps
-// (about 9 KB each). Under load handlers end and start in runs of a few
-// dozen, one run of replies coming back then one of new events: 16 spares
-// still left a third of the events a new coroutine at 100 in flight, 64
-// none. Spares no handler took for a while are dropped (trimSpares), so
-// an idle script keeps none.
-const maxSpareThreads = 64
+// (about 9 KB each). Under load handlers end and start in runs, one run of
+// replies coming back then one of new events: at 100 in flight 16 spares
+// still left a third of the events a new coroutine, 64 none; at 1000 in
+// flight (luabot bench --window 1000 --latency 50ms) 64 left NewThread at
+// 5 % of the bot's CPU, and 1024 took CPU per reply from 1.37-1.45x the
+// bare client's to 1.06-1.32x. Spares no handler took for a second or two
+// are dropped (trimSpares), so an idle script keeps none.
+const maxSpareThreads = 1024
 
 // thread returns a coroutine for a new handler: one a finished handler
 // left, or a new one. gopher-lua's NewThread builds a whole global state
