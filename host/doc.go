@@ -3,9 +3,9 @@
 // Model: each script file gets its own sandboxed gopher-lua state (sandbox.go)
 // owned by exactly one goroutine, its scheduler (scheduler.go). The scheduler
 // receives gateway events and completions of asynchronous work over
-// channels. Every handler call runs in a fresh coroutine; when a handler
+// channels. Every handler call runs in a coroutine of its own; when a handler
 // calls something that waits (a REST call, sleep), the binding hands the
-// work to a worker goroutine and the coroutine yields, so the scheduler moves
+// work to a worker goroutine (workers.go) and the coroutine yields, so the scheduler moves
 // on to the next event. When the work completes, the scheduler resumes the
 // coroutine with the results. Handler code therefore reads top to bottom as
 // if it were synchronous, and a slow request never holds up other events.
