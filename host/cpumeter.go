@@ -124,9 +124,10 @@ func (t *osThread) hold() int {
 	return t.tid
 }
 
-// release lets the goroutine move between threads again.
+// release lets the goroutine move between threads again. A nil thread has
+// nothing to release.
 func (t *osThread) release() {
-	if t.locked {
+	if t != nil && t.locked {
 		t.locked = false
 		runtime.UnlockOSThread()
 	}

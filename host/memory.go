@@ -171,7 +171,7 @@ func watchLoad(cancel context.CancelFunc, limit int64) (over func() bool, stop f
 	var exceeded atomic.Bool
 	done := make(chan struct{})
 	finished := make(chan struct{})
-	endLua := beginLua(nil)
+	endLua := beginLua(nil, nil)
 	base := heapBytes()
 	go func() {
 		defer close(finished)

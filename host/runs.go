@@ -35,16 +35,22 @@ const exclusiveFor = 2 * time.Second
 
 // beginLua is called before a stretch of Lua runs on the calling goroutine;
 // the function it returns is called when the stretch is over. In exclusive
-// mode it waits until no other stretch runs.
-func beginLua(h *handler) (end func()) {
+// mode it waits until no other stretch runs. A scheduler passes its thread:
+// it lets go of it before it waits, since a goroutine locked to its thread
+// that blocks costs two thread switches to wake, and in exclusive mode every
+// scheduler but one waits here.
+func beginLua(h *handler, thread *osThread) (end func()) {
 	exclusive := luaRuns.exclusive.Load()
 	if exclusive && time.Now().UnixNano() >= luaRuns.until.Load() {
 		luaRuns.exclusive.Store(false)
 		exclusive = false
 	}
-	if exclusive {
+	switch {
+	case exclusive && !luaRuns.gate.TryLock():
+		thread.release()
 		luaRuns.gate.Lock()
-	} else {
+	case !exclusive && !luaRuns.gate.TryRLock():
+		thread.release()
 		luaRuns.gate.RLock()
 	}
 	if h != nil {

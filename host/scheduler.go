@@ -320,7 +320,7 @@ func (s *script) complete(c completion) {
 // the VM checks that context before every instruction.
 func (s *script) resume(h *handler, fn *lua.LFunction, args ...lua.LValue) {
 	s.unpark(h)
-	endLua := beginLua(h)
+	endLua := beginLua(h, &s.osThread)
 	s.meter.start(s.osThread.hold(), s.limits.CPU-h.cpu, func() {
 		h.killed.Store(fmt.Sprintf("used its CPU budget of %s of Lua (an endless loop?)", s.limits.CPU))
 		h.cancel()

@@ -120,7 +120,7 @@ func (s *script) matches(w *waiter, ev lua.LValue) bool {
 	s.L.SetContext(forVM(ctx))
 	defer s.L.RemoveContext()
 	// The memory watchdog watches the predicate as a run of its handler.
-	endLua := beginLua(w.h)
+	endLua := beginLua(w.h, &s.osThread)
 	s.running.Store(w.h)
 	s.meter.start(s.osThread.hold(), remaining, cancel)
 	err := s.L.CallByParam(lua.P{Fn: w.pred, NRet: 1, Protect: true}, ev)
