@@ -38,6 +38,7 @@ func benchCommand() *cli.Command {
 			&cli.StringFlag{Name: "text", Value: "ping", Usage: "the messages' text"},
 			&cli.DurationFlag{Name: "reply-timeout", Value: 5 * time.Second, Usage: "give up when no reply came for this long"},
 			&cli.BoolFlag{Name: "compare", Usage: "also run the load against a bare Go client, for ratios"},
+			&cli.IntFlag{Name: "runs", Value: 1, Usage: "run the whole load this many times, the bots taking turns, and print the medians"},
 			&cli.StringFlag{Name: "botgo", Usage: "with --compare: also run the load against this echo bot on the official Go SDK (sim/conformance/cmd/botgo-echo)", EnvVars: []string{"LUABOT_BENCH_BOTGO"}},
 			&cli.BoolFlag{Name: "json", Usage: "print the results as JSON"},
 			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write the luabot run's CPU profile (pprof) to this file"},
@@ -67,8 +68,8 @@ func benchAction(c *cli.Context) error {
 	default:
 		return usagef("--scene %q: want guild, group, c2c or dm", c.String("scene"))
 	}
-	if c.Int("events") < 1 || c.Int("window") < 0 || c.Float64("rate") < 0 || c.Duration("latency") < 0 {
-		return usagef("--events must be at least 1; --window, --rate and --latency not negative")
+	if c.Int("events") < 1 || c.Int("runs") < 1 || c.Int("window") < 0 || c.Float64("rate") < 0 || c.Duration("latency") < 0 {
+		return usagef("--events and --runs must be at least 1; --window, --rate and --latency not negative")
 	}
 	if p := c.String("memprofile"); p != "" {
 		if err := c.Set("memprofile", absPath(p)); err != nil {
@@ -141,36 +142,55 @@ func benchAction(c *cli.Context) error {
 			}})
 		}
 	}
-	var rows []benchRow
+	runs := c.Int("runs")
+	rounds := make([][]benchRow, runs)
 	failed := false
-	for _, t := range targets {
-		cfg.BotCommand = t.cmd
-		cfg.Progress = progress(stderr, t.name, cfg.Events)
-		res, err := bench.Run(c.Context, cfg)
-		if err != nil {
-			return fmt.Errorf("bench %s: %w", t.name, err)
+	for i := range rounds {
+		for _, t := range targets {
+			name := t.name
+			if runs > 1 {
+				name = fmt.Sprintf("%s %d/%d", t.name, i+1, runs)
+			}
+			cfg.BotCommand = t.cmd
+			cfg.Progress = progress(stderr, name, cfg.Events)
+			res, err := bench.Run(c.Context, cfg)
+			if err != nil {
+				return fmt.Errorf("bench %s: %w", name, err)
+			}
+			endProgress(stderr)
+			if res.Problem != "" {
+				fmt.Fprintf(stderr, "luabot bench: %s: %s\n", name, res.Problem)
+			}
+			failed = failed || res.Problem != ""
+			row := benchRow{Bot: t.name, Result: res}
+			if t.name == "luabot" {
+				row.Handlers = readHandlerStats(statsFile)
+			}
+			rounds[i] = append(rounds[i], row)
 		}
-		endProgress(stderr)
-		if res.Problem != "" {
-			fmt.Fprintf(stderr, "luabot bench: %s: %s\n", t.name, res.Problem)
+	}
+	rows := rounds[0]
+	if runs > 1 {
+		rows = make([]benchRow, len(targets))
+		for b := range rows {
+			var mine []benchRow
+			for _, round := range rounds {
+				mine = append(mine, round[b])
+			}
+			rows[b] = medianRow(mine)
 		}
-		failed = failed || res.Problem != ""
-		row := benchRow{Bot: t.name, Result: res}
-		if t.name == "luabot" {
-			row.Handlers = readHandlerStats(statsFile)
-		}
-		rows = append(rows, row)
 	}
 	w := c.App.Writer
 	if c.Bool("json") {
 		e := json.NewEncoder(w)
 		e.SetIndent("", "  ")
 		if err := e.Encode(map[string]any{"events": cfg.Events, "window": cfg.Window, "rate": cfg.Rate,
-			"latency_ms": cfg.Latency.Milliseconds(), "scene": cfg.Scene, "results": rows}); err != nil {
+			"latency_ms": cfg.Latency.Milliseconds(), "scene": cfg.Scene, "runs": runs, "results": rows,
+			"rounds": rounds, "ratios": ratios(rounds)}); err != nil {
 			return err
 		}
 	} else {
-		printBench(w, cfg, rows)
+		printBench(w, cfg, runs, rows, ratios(rounds))
 	}
 	if failed {
 		return fmt.Errorf("the checks failed; see the lines above")
@@ -178,12 +198,16 @@ func benchAction(c *cli.Context) error {
 	return nil
 }
 
-func printBench(w io.Writer, cfg bench.Config, rows []benchRow) {
+func printBench(w io.Writer, cfg bench.Config, runs int, rows []benchRow, ratios []ratio) {
 	load := fmt.Sprintf("window %d", cfg.Window)
 	if cfg.Rate > 0 {
 		load = fmt.Sprintf("rate %g/s", cfg.Rate)
 	}
-	fmt.Fprintf(w, "%d %s events, %s, REST latency %v\n", cfg.Events, cfg.Scene, load, cfg.Latency)
+	fmt.Fprintf(w, "%d %s events, %s, REST latency %v", cfg.Events, cfg.Scene, load, cfg.Latency)
+	if runs > 1 {
+		fmt.Fprintf(w, "; medians of %d runs, the bots taking turns", runs)
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "%-8s %9s %9s %9s %9s %9s %11s %9s %8s\n", "bot", "replies", "replies/s", "p50 ms", "p99 ms", "max ms", "CPU µs/rep", "peak MB", "checked")
 	for _, r := range rows {
 		if !r.Measured {
@@ -196,14 +220,16 @@ func printBench(w io.Writer, cfg bench.Config, rows []benchRow) {
 		}
 		fmt.Fprintf(w, "%-8s %9d %9.0f %9.1f %9.1f %9.1f %11.0f %9.1f %8s\n", r.Bot, r.Replies, r.PerSecond, r.P50MS, r.P99MS, r.MaxMS, r.CPUPerRep, r.PeakRSSMB, checked)
 	}
-	// Every other row as a ratio of luabot's figures to its own, in one run.
-	for _, b := range rows[min(1, len(rows)):] {
-		a := rows[0]
-		if a.Bot != "luabot" || !a.Measured || !b.Measured || b.PerSecond <= 0 || b.CPUPerRep <= 0 || b.PeakRSSMB <= 0 {
-			continue
+	// Every other bot as a ratio of luabot's figures to its own, within each
+	// round; with several rounds the median and the range.
+	show := func(v [3]float64) string {
+		if runs == 1 {
+			return fmt.Sprintf("%.2f×", v[0])
 		}
-		fmt.Fprintf(w, "luabot/%s: replies/s %.2f×, CPU per reply %.2f×, peak RSS %.2f×\n",
-			b.Bot, a.PerSecond/b.PerSecond, a.CPUPerRep/b.CPUPerRep, a.PeakRSSMB/b.PeakRSSMB)
+		return fmt.Sprintf("%.2f× (%.2f–%.2f)", v[0], v[1], v[2])
+	}
+	for _, r := range ratios {
+		fmt.Fprintf(w, "luabot/%s: replies/s %s, CPU per reply %s, peak RSS %s\n", r.Bot, show(r.PerSecond), show(r.CPUPerRep), show(r.PeakRSS))
 	}
 	for _, r := range rows {
 		if r.Bot != "luabot" {
