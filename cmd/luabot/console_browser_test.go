@@ -108,8 +108,10 @@ func startWithConsole(t *testing.T, dir string, args ...string) string {
 	}
 }
 
-// newBrowser starts headless Chromium for the test.
-func newBrowser(t *testing.T) context.Context {
+// newBrowser starts headless Chromium for the test; ready waits until it
+// has started (meanwhile the test can start what the browser will look at:
+// each takes a few seconds on a loaded machine).
+func newBrowser(t *testing.T) (ctx context.Context, ready func()) {
 	t.Helper()
 	path, why := chromiumPath()
 	if path == "" {
@@ -125,21 +127,25 @@ func newBrowser(t *testing.T) context.Context {
 		cancel()
 		cancelAlloc()
 	})
-	if err := chromedp.Do(ctx); err != nil { // starts the browser
-		t.Fatalf("start Chromium (%s): %v", path, err)
-	}
-	// What the page writes to its console (its script errors among it)
-	// goes into the failure messages; the reader ends with the browser.
-	messages := chromedp.Console(ctx)
-	go func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			pageConsole.Write([]byte(m.String() + "\n"))
+	started := make(chan error, 1)
+	go func() { started <- chromedp.Do(ctx) }() // starts the browser
+	return ctx, func() {
+		t.Helper()
+		if err := <-started; err != nil {
+			t.Fatalf("start Chromium (%s): %v", path, err)
 		}
-	}()
-	return ctx
+		// What the page writes to its console (its script errors among it)
+		// goes into the failure messages; the reader ends with the browser.
+		messages := chromedp.Console(ctx)
+		go func() {
+			for m, err := range messages {
+				if err != nil {
+					return
+				}
+				pageConsole.Write([]byte(m.String() + "\n"))
+			}
+		}()
+	}
 }
 
 // pageConsole collects what the console's page logged.
@@ -185,6 +191,20 @@ func open(url, view string) chromedp.Action[chromedp.Void] {
 	return chromedp.Navigate(url + "?" + view + "#" + view)
 }
 
+// enter fills the field sel with text and presses Enter in it. The chat's
+// first line is typed key by key (SendKeys); the others are set at once: a
+// key is three round trips to the browser, a few seconds of a loaded
+// machine's time for every line.
+func enter(sel, text string) chromedp.Action[chromedp.Void] {
+	set, press := chromedp.SetValue(sel, text), chromedp.SendKeys(sel, kb.Enter)
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		if v, err := set(ctx, t); err != nil {
+			return v, err
+		}
+		return press(ctx, t)
+	}
+}
+
 // poll waits until the JavaScript expression is true.
 func poll(expr string) chromedp.Action[chromedp.Void] {
 	return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(0))
@@ -195,9 +215,10 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Skip("starts Chromium and luabot dev")
 	}
 	t.Parallel() // Chromium and luabot dev are child processes; the test waits on them
-	ctx := newBrowser(t)
+	ctx, ready := newBrowser(t)
 	dir := consoleScripts(t)
 	url := startDev(t, dir)
+	ready()
 
 	t.Run("overview shows a connected shard", func(t *testing.T) {
 		step(t, ctx, 20*time.Second, "overview",
@@ -217,7 +238,7 @@ func TestConsoleBrowser(t *testing.T) {
 		// A keyboard renders as buttons; a click is a press (INTERACTION_CREATE),
 		// which the poll script counts and shows on Results.
 		step(t, ctx, 20*time.Second, "poll buttons",
-			chromedp.SendKeys(`#chat-input`, "/poll Lunch? | pizza | noodles"+kb.Enter),
+			enter(`#chat-input`, "/poll Lunch? | pizza | noodles"),
 			poll(`document.querySelector('.msg.bot .md b')?.textContent === "Lunch?"`),
 			chromedp.Click(`.msg.bot .kbd button`), // pizza
 			poll(`document.querySelector("#toast").textContent === "pressed [pizza]"`),
@@ -234,18 +255,18 @@ func TestConsoleBrowser(t *testing.T) {
 			open(url, "chat"),
 			chromedp.WaitVisible(`#chat-input`),
 			chromedp.Click(`li[data-conv="dm"]`),
-			chromedp.SendKeys(`#chat-input`, "in a DM"+kb.Enter), echoed("in a DM"),
+			enter(`#chat-input`, "in a DM"), echoed("in a DM"),
 			chromedp.Click(`li[data-conv="c2c"]`),
-			chromedp.SendKeys(`#chat-input`, "in C2C"+kb.Enter), echoed("in C2C"),
+			enter(`#chat-input`, "in C2C"), echoed("in C2C"),
 			chromedp.Click(`#chat-groups li`),
-			chromedp.SendKeys(`#chat-input`, "in the group"+kb.Enter), echoed("in the group"),
+			enter(`#chat-input`, "in the group"), echoed("in the group"),
 			// Each conversation shows its own messages only.
 			poll(`![...document.querySelectorAll(".msg .text")].some(e => e.textContent === "in C2C")`),
 			chromedp.Click(`#chat-channels li:nth-child(2)`), // #random
-			chromedp.SendKeys(`#chat-input`, "in random"+kb.Enter), echoed("in random"),
+			enter(`#chat-input`, "in random"), echoed("in random"),
 			chromedp.Click(`.msg.bot .react`),
 			poll(`[...document.querySelectorAll(".msg.note")].some(e => e.textContent.includes("reacted"))`),
-			chromedp.SendKeys(`#member-name`, "dave"+kb.Enter),
+			enter(`#member-name`, "dave"),
 			poll(`[...document.querySelectorAll("#chat-user option")].some(o => o.textContent === "dave")`),
 			chromedp.Click(`#chat-channels li:nth-child(1)`), // the join shows in the guild's first channel
 			poll(`[...document.querySelectorAll(".msg.note")].some(e => e.textContent.includes("dave joined"))`))
