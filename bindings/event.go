@@ -97,21 +97,12 @@ func (e *eventBuilder) field(L *lua.LState, t *lua.LTable, k string) lua.LValue 
 	if v := t.RawGetString(k); v != lua.LNil {
 		return v
 	}
-	lp := payloadOf(t)
-	if lp == nil {
-		return lua.LNil
+	v := e.decode(L, t, k, true)
+	if v != lua.LNil {
+		// Cache it: the next read is a plain table lookup, and a nested
+		// table keeps its identity.
+		t.RawSetString(k, v)
 	}
-	sp, ok := lp.idx.take(k)
-	if !ok {
-		return lua.LNil
-	}
-	v, err := e.b.codec.decodeBytes(L, lp.data[sp.start:sp.end], true)
-	if err != nil {
-		return lua.LNil
-	}
-	// Cache it: the next read is a plain table lookup, and a nested table
-	// keeps its identity.
-	t.RawSetString(k, v)
 	return v
 }
 
@@ -125,11 +116,21 @@ func (e *eventBuilder) peek(L *lua.LState, t *lua.LTable, k string) lua.LValue {
 	if v := t.RawGetString(k); v != lua.LNil {
 		return v
 	}
+	return e.decode(L, t, k, false)
+}
+
+// decode returns payload field k decoded, or nil; take forgets the field
+// in the payload's index (field caches it in the table instead).
+func (e *eventBuilder) decode(L *lua.LState, t *lua.LTable, k string, take bool) lua.LValue {
 	lp := payloadOf(t)
 	if lp == nil {
 		return lua.LNil
 	}
-	sp, ok := lp.idx.find(k)
+	find := lp.idx.find
+	if take {
+		find = lp.idx.take
+	}
+	sp, ok := find(k)
 	if !ok {
 		return lua.LNil
 	}

@@ -15,27 +15,15 @@ import (
 // buffer a large frame grew is not kept.
 func TestConn_ReadKeepsEachFrameApart(t *testing.T) {
 	frames := [][]byte{[]byte(`{"op":11}`), bytes.Repeat([]byte("x"), 3*keptReadBuffer), []byte(`{"op":0,"t":"A"}`), {}}
-	up := websocket.Upgrader{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ws, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer ws.Close()
+	dial := frameServer(t, func(ws *websocket.Conn) {
 		for _, f := range frames {
 			if err := ws.WriteMessage(websocket.TextMessage, f); err != nil {
 				return
 			}
 		}
 		ws.ReadMessage() // until the client closes
-	}))
-	defer srv.Close()
-	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
-	conn := &wsConn{ws: ws}
+	})
+	conn := &wsConn{ws: dial(t)}
 	var got [][]byte
 	for range frames {
 		data, err := conn.read()
@@ -58,17 +46,10 @@ func TestConn_ReadKeepsEachFrameApart(t *testing.T) {
 // websocket's ReadMessage, side by side.
 func BenchmarkConn_Read(b *testing.B) {
 	frame := bytes.Repeat([]byte("x"), 1024)
-	up := websocket.Upgrader{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ws, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer ws.Close()
+	dial := frameServer(b, func(ws *websocket.Conn) {
 		for ws.WriteMessage(websocket.TextMessage, frame) == nil {
 		}
-	}))
-	defer srv.Close()
+	})
 	for _, c := range []struct {
 		name string
 		read func(*wsConn) ([]byte, error)
@@ -77,12 +58,7 @@ func BenchmarkConn_Read(b *testing.B) {
 		{"ReadMessage", func(w *wsConn) ([]byte, error) { _, p, err := w.ws.ReadMessage(); return p, err }},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer ws.Close()
-			conn := &wsConn{ws: ws}
+			conn := &wsConn{ws: dial(b)}
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := c.read(conn); err != nil {
@@ -90,5 +66,29 @@ func BenchmarkConn_Read(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// frameServer serves a WebSocket that serve writes to, for the test's
+// length, and returns how to connect to it (a connection closes with the
+// test or benchmark that dialled).
+func frameServer(tb testing.TB, serve func(*websocket.Conn)) (dial func(testing.TB) *websocket.Conn) {
+	up := websocket.Upgrader{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer ws.Close()
+		serve(ws)
+	}))
+	tb.Cleanup(srv.Close)
+	return func(tb testing.TB) *websocket.Conn {
+		ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { ws.Close() })
+		return ws
 	}
 }
