@@ -1,7 +1,9 @@
 package openapi_test
 
 import (
+	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,5 +35,31 @@ func BenchmarkReplierPrepare(b *testing.B) {
 				p.Done(nil)
 			}
 		})
+	}
+}
+
+// BenchmarkReplier_Record is the heap a Replier keeps per message it
+// remembers (every message answered in the last five minutes), for ids of
+// the platform's length.
+func BenchmarkReplier_Record(b *testing.B) {
+	const sources = 50_000
+	now := time.Now()
+	id := strings.Repeat("08e092eeb983afef9e0110f1c2d3e4f5a6b7c8d9", 2)
+	for b.Loop() {
+		r := openapi.NewReplier(func() time.Time { return now })
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for i := range sources {
+			p, err := r.Prepare(openapi.Source{Scene: openapi.SceneGuild, ChannelID: "c", MsgID: id + strconv.Itoa(i)}, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			p.Done(nil)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/sources, "heap-B/source")
+		runtime.KeepAlive(r)
 	}
 }

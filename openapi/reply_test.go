@@ -49,6 +49,13 @@ func TestReplier_RoutesAndNumbers(t *testing.T) {
 			if p.Body["msg_seq"] != 1 {
 				t.Errorf("new source msg_seq = %v", p.Body["msg_seq"])
 			}
+			// So does a message whose id is this notice's event id, or the
+			// other way round: the two kinds of id are never one source.
+			swapped := tt.src
+			swapped.MsgID, swapped.EventID = tt.src.EventID, tt.src.MsgID
+			if p, err := r.Prepare(swapped, nil); err != nil || p.Seq != 1 {
+				t.Errorf("the id as the other kind: %+v, %v; want msg_seq 1", p, err)
+			}
 		})
 	}
 }

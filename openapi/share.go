@@ -84,7 +84,7 @@ func (r *Replier) checkShare(st *replyState, src Source, eventID, script string)
 			others++
 		}
 	}
-	if st.sent+st.inFlight+1+kept <= MaxReplies {
+	if int(st.sent+st.inFlight)+1+kept <= MaxReplies {
 		return nil
 	}
 	return &ReplyError{Reason: ErrReplyLimit, Detail: fmt.Sprintf(
