@@ -143,9 +143,13 @@ func benchAction(c *cli.Context) error {
 		}
 	}
 	runs := c.Int("runs")
-	rounds := make([][]benchRow, runs)
+	rounds := make([][]benchRow, 0, runs)
 	failed := false
-	for i := range rounds {
+	// A round in which a bot failed its checks ends the runs: its figures
+	// mean nothing, and a bot that never replies would wait out the reply
+	// timeout again in every round.
+	for i := 0; i < runs && !failed; i++ {
+		rounds = append(rounds, nil)
 		for _, t := range targets {
 			name := t.name
 			if runs > 1 {
@@ -169,8 +173,11 @@ func benchAction(c *cli.Context) error {
 			rounds[i] = append(rounds[i], row)
 		}
 	}
+	if failed && len(rounds) < runs {
+		fmt.Fprintf(stderr, "luabot bench: stopped after round %d of %d: a bot failed its checks\n", len(rounds), runs)
+	}
 	rows := rounds[0]
-	if runs > 1 {
+	if len(rounds) > 1 {
 		rows = make([]benchRow, len(targets))
 		for b := range rows {
 			var mine []benchRow
@@ -185,12 +192,12 @@ func benchAction(c *cli.Context) error {
 		e := json.NewEncoder(w)
 		e.SetIndent("", "  ")
 		if err := e.Encode(map[string]any{"events": cfg.Events, "window": cfg.Window, "rate": cfg.Rate,
-			"latency_ms": cfg.Latency.Milliseconds(), "scene": cfg.Scene, "runs": runs, "results": rows,
+			"latency_ms": cfg.Latency.Milliseconds(), "scene": cfg.Scene, "runs": len(rounds), "results": rows,
 			"rounds": rounds, "ratios": ratios(rounds)}); err != nil {
 			return err
 		}
 	} else {
-		printBench(w, cfg, runs, rows, ratios(rounds))
+		printBench(w, cfg, len(rounds), rows, ratios(rounds))
 	}
 	if failed {
 		return fmt.Errorf("the checks failed; see the lines above")

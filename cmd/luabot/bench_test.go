@@ -43,8 +43,9 @@ func TestBench_BadInput(t *testing.T) {
 		name, src, timeout string
 		want               []string
 	}{
+		// With --runs, the first failed round ends the runs.
 		{"never replies", `on("AT_MESSAGE_CREATE", function(ev) end)`, "500ms",
-			[]string{"no reply to the first event within 500ms and no error logged"}},
+			[]string{"no reply to the first event within 500ms and no error logged", "stopped after round 1 of 3"}},
 		{"errors on every event", `on("AT_MESSAGE_CREATE", function(ev) error("boom") end)`, "2s",
 			[]string{"no reply to the first event within 2s", "error line(s)", "bot.lua:1: boom"}},
 		{"replies twice", `on("AT_MESSAGE_CREATE", function(ev) ev:reply("a") ev:reply("b") end)`, "2s",
@@ -55,7 +56,7 @@ func TestBench_BadInput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			script := benchScript(t, tt.src)
-			code, stdout, stderr := runChild(t, "bench", "--events", "50", "--reply-timeout", tt.timeout, script)
+			code, stdout, stderr := runChild(t, "bench", "--events", "50", "--reply-timeout", tt.timeout, "--runs", "3", script)
 			if code != 1 {
 				t.Fatalf("code %d; want 1\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 			}
