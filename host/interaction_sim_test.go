@@ -201,7 +201,13 @@ on("button", function(ev)
   ev:ack(tonumber(ev.button_data))
   ev:reply("pressed " .. ev.button_data)
 end)`})
-	_, stop := runHostVia(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Clock: clock}, transport.Config{
+	logs := simtest.NewLog()
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the bot's log:\n%s", logs.Tail(30))
+		}
+	})
+	_, stop := runHostVia(t, platform, filepath.Join(t.TempDir(), "bot.db"), host.Config{Clock: clock, Logger: logs.Logger()}, transport.Config{
 		Kind:    transport.Webhook,
 		Webhook: gateway.WebhookConfig{Secret: platform.Secret(), Listen: addr},
 	}, scripts...)

@@ -6,9 +6,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -92,16 +94,38 @@ func (p *hookProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(reply)
 }
 
-// freeAddr returns a loopback address nobody listens on right now.
+// freeAddr returns a loopback address nobody listens on right now, for the bot's
+// webhook to listen on. Its port is below the kernel's ephemeral range: a port the
+// kernel chose (":0") is free again once the probe closes, and until the bot listens
+// any outgoing connection of this process (the package's tests open thousands) can be
+// given it as its local port and keep it for seconds; the bot's listen then waits and
+// the test runs out of time. Only explicit binds use ports below the range.
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	lo := ephemeralLow()
+	for range 100 {
+		ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(1024+rand.IntN(lo-1024)))
+		if err != nil {
+			continue // in use
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		return addr
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
+	t.Fatalf("no free loopback port below %d", lo)
+	return ""
+}
+
+// ephemeralLow is the lowest port the kernel hands out by itself, or 32768 (Linux's
+// default) where that cannot be read or leaves no room below it.
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if f := strings.Fields(string(b)); err == nil && len(f) == 2 {
+		if lo, err := strconv.Atoi(f[0]); err == nil && lo > 2048 {
+			return lo
+		}
+	}
+	return 32768
 }
 
 // The webhook transport end to end: the simulator validates the callback URL (op 13) and
