@@ -19,11 +19,12 @@ import (
 // processes (a simulator, Redis, luabot itself, a browser) for leases,
 // outages and replies, not computing, so even testmain's default would
 // leave the machine idle while they wait. With some 70 parallel tests,
-// most of them short, 32 lets the long ones (the browser, Redis outages,
+// most of them short, 16 lets the long ones (the browser, Redis outages,
 // kill -9) start as soon as the sequential tests are done instead of
-// behind the short ones: with 16 they started up to 8 s later, and the
-// package took 24 s of the whole suite's run instead of 18-23 s.
-const testParallel = 32
+// behind the short ones. (32 started them up to 8 s sooner, but beside
+// two CPU burners and another load, seven luabot dev sessions running in
+// this process then took over 15 s to start.)
+const testParallel = 16
 
 // luabotBin is the luabot that child processes run, built by TestMain.
 var luabotBin string
