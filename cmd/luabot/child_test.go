@@ -19,12 +19,13 @@ import (
 // processes (a simulator, Redis, luabot itself, a browser) for leases,
 // outages and replies, not computing, so even testmain's default would
 // leave the machine idle while they wait. With some 70 parallel tests,
-// most of them short, 16 lets the long ones (the browser, Redis outages,
+// most of them short, 32 lets the long ones (the browser, Redis outages,
 // kill -9) start as soon as the sequential tests are done instead of
-// behind the short ones. (32 started them up to 8 s sooner, but beside
-// two CPU burners and another load, seven luabot dev sessions running in
-// this process then took over 15 s to start.)
-const testParallel = 16
+// behind the short ones. The package then ends sooner, and host's tests,
+// the whole suite's long pole, start sooner behind it: three runs of the
+// suite took 56.1-57.0 s with 32 and 61.0-63.6 s with 16. (Sessions run
+// in this process wait up to sessionWait for a reason.)
+const testParallel = 32
 
 // luabotBin is the luabot that child processes run, built by TestMain.
 var luabotBin string

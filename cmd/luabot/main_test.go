@@ -50,6 +50,13 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// sessionWait bounds each wait on a session: for a line, for its exit, for
+// its last writes. The command runs in this race-built process beside the
+// package's other parallel tests, so under load (two CPU burners and a
+// bench beside the suite) a luabot dev took 16 s to print its first line;
+// passing tests never wait this long.
+const sessionWait = 30 * time.Second
+
 // session runs the CLI with piped stdin and stdout, as a terminal user would.
 type session struct {
 	t      *testing.T
@@ -90,8 +97,8 @@ func start(t *testing.T, args ...string) *session {
 		// before the temp dirs it writes into are removed.
 		select {
 		case <-exited:
-		case <-time.After(15 * time.Second):
-			t.Error("the command did not exit within 15 s of its cleanup")
+		case <-time.After(sessionWait):
+			t.Errorf("the command did not exit within %s of its cleanup", sessionWait)
 		}
 	})
 	return s
@@ -100,7 +107,7 @@ func start(t *testing.T, args ...string) *session {
 // expect waits for a stdout line containing want.
 func (s *session) expect(want string) string {
 	s.t.Helper()
-	timeout := time.After(15 * time.Second)
+	timeout := time.After(sessionWait)
 	for {
 		select {
 		case line, ok := <-s.lines:
@@ -121,7 +128,7 @@ func (s *session) exitCode() int {
 	select {
 	case c := <-s.code:
 		return c
-	case <-time.After(15 * time.Second):
+	case <-time.After(sessionWait):
 		s.t.Fatal("command did not exit")
 	}
 	return -1
