@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/luabot/luabot/testkit"
 )
 
 // mustFiles writes files into a temp folder and returns it.
@@ -57,6 +59,30 @@ end)`, 1, "FAIL echoes: bot_test.lua:3: expected \"echo: hi\" to match \"^hi\"\n
 			code, out, errOut := runCLI("test")
 			if code != tt.wantCode || out != tt.wantOut {
 				t.Errorf("exit %d, stdout:\n%s\nwant exit %d, stdout:\n%s\nstderr:\n%s", code, out, tt.wantCode, tt.wantOut, errOut)
+			}
+		})
+	}
+}
+
+// Every example's tests pass under luabot test, one file at a time as a user
+// would run them, each with at least one test in it. (This is the examples'
+// own test: a Go test in examples/ was one more test binary to link before
+// host's tests, the whole suite's long pole, could start.)
+func TestTest_Examples(t *testing.T) {
+	t.Parallel()
+	files, err := testkit.Find("../../examples")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 10 {
+		t.Fatalf("found %d example test files, want one per example: %q", len(files), files)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			t.Parallel()
+			code, out, errOut := runCLI("test", f)
+			if code != 0 || !strings.Contains(out, " passed, 0 failed") || strings.Contains(out, "\n0 passed") || strings.HasPrefix(out, "0 passed") {
+				t.Errorf("luabot test %s: exit %d\n%s%s", f, code, out, errOut)
 			}
 		})
 	}
