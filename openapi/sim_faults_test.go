@@ -71,7 +71,10 @@ func TestSim_TokenExpiresMidTraffic(t *testing.T) {
 			made := 0
 			for i := range workers {
 				wg.Go(func() {
-					tick := time.NewTicker(10 * time.Millisecond) // pacing, so that -race on two cores keeps up
+					// Paced: 120 calls a second in all still cross every refresh and
+					// the forced expiry many times over; at 300 the two subtests took
+					// 2 s of CPU under -race from the rest of the suite.
+					tick := time.NewTicker(25 * time.Millisecond)
 					defer tick.Stop()
 					for n := i; time.Now().Before(end); n++ {
 						err := calls[n%len(calls)]()
