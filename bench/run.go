@@ -31,6 +31,10 @@ type Config struct {
 	SimCommand []string
 	// BotCommand returns the bot's command line for a running simulator.
 	BotCommand func(Sim) []string
+	// BotEnv returns the bot's environment for a running simulator; nil
+	// means this process's. The simulator's AppSecret belongs there, not
+	// on the command line, which any local user can read.
+	BotEnv func(Sim) []string
 	// Dir is a scratch folder for the bot's working directory.
 	Dir string
 
@@ -90,7 +94,11 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			return Result{}, fmt.Errorf("set the REST latency: %w", err)
 		}
 	}
-	bot, err := startProc(cfg.BotCommand(sim), cfg.Dir, io.Discard)
+	var env []string
+	if cfg.BotEnv != nil {
+		env = cfg.BotEnv(sim)
+	}
+	bot, err := startProc(cfg.BotCommand(sim), env, cfg.Dir, io.Discard)
 	if err != nil {
 		return Result{}, fmt.Errorf("start the bot: %w", err)
 	}
@@ -358,8 +366,10 @@ type proc struct {
 	log    *logTail
 }
 
-func startProc(args []string, dir string, stdout io.Writer) (*proc, error) {
+// startProc starts args in dir; env nil means this process's environment.
+func startProc(args, env []string, dir string, stdout io.Writer) (*proc, error) {
 	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Env = env
 	cmd.Dir = dir
 	cmd.Stdout = stdout
 	p := &proc{cmd: cmd, exited: make(chan struct{}), log: &logTail{}}
@@ -394,7 +404,7 @@ func (p *proc) stop() {
 // startSim starts the simulator and reads its addresses.
 func startSim(ctx context.Context, args []string, timeout time.Duration) (*proc, Sim, error) {
 	pr, pw := io.Pipe()
-	p, err := startProc(args, "", pw)
+	p, err := startProc(args, nil, "", pw)
 	if err != nil {
 		return nil, Sim{}, fmt.Errorf("start the simulator: %w", err)
 	}

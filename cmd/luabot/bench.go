@@ -108,12 +108,13 @@ func benchAction(c *cli.Context) error {
 		Text:         c.String("text"),
 		ReplyTimeout: c.Duration("reply-timeout"),
 	}
+	cfg.BotEnv = func(s bench.Sim) []string { return benchEnv(s.Secret, os.Environ()) }
 	statsFile := filepath.Join(dir, "handlers.json")
 	targets := []struct {
 		name string
 		cmd  func(bench.Sim) []string
 	}{{"luabot", func(s bench.Sim) []string {
-		args := []string{exe, "--log-level", "warn", "run", "--app-id", s.AppID, "--secret", s.Secret,
+		args := []string{exe, "--log-level", "warn", "run", "--app-id", s.AppID,
 			"--api", s.APIURL, "--token-url", s.TokenURL, "--data", dir + "/bench.db", "--handler-stats", statsFile}
 		if p := c.String("cpuprofile"); p != "" {
 			args = append(args, "--cpuprofile", p)
@@ -128,7 +129,7 @@ func benchAction(c *cli.Context) error {
 			name string
 			cmd  func(bench.Sim) []string
 		}{"bare", func(s bench.Sim) []string {
-			return []string{exe, "bench-bare", "--app-id", s.AppID, "--secret", s.Secret, "--api", s.APIURL, "--token-url", s.TokenURL}
+			return []string{exe, "bench-bare", "--app-id", s.AppID, "--api", s.APIURL, "--token-url", s.TokenURL}
 		}})
 		if botgo := c.String("botgo"); botgo != "" {
 			if _, err := os.Stat(botgo); err != nil {
@@ -138,7 +139,7 @@ func benchAction(c *cli.Context) error {
 				name string
 				cmd  func(bench.Sim) []string
 			}{"botgo", func(s bench.Sim) []string {
-				return []string{absPath(botgo), "-app-id", s.AppID, "-secret", s.Secret, "-api", s.APIURL, "-token-url", s.TokenURL}
+				return []string{absPath(botgo), "-app-id", s.AppID, "-api", s.APIURL, "-token-url", s.TokenURL}
 			}})
 		}
 	}
@@ -320,4 +321,20 @@ func absPath(p string) string {
 		return a
 	}
 	return p
+}
+
+// benchEnv is the environment of the bots bench starts: this process's
+// without the QQBOT_ variables the user may have set for a bot of their own
+// (QQBOT_TOKEN beside the simulator's secret stopped luabot run with "set
+// either --secret or --token"), and with the simulator's AppSecret as
+// QQBOT_SECRET, which luabot run, bench-bare and botgo-echo read: on their
+// command lines any local user could read it.
+func benchEnv(secret string, environ []string) []string {
+	env := make([]string, 0, len(environ)+1)
+	for _, kv := range environ {
+		if !strings.HasPrefix(kv, "QQBOT_") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, "QQBOT_SECRET="+secret)
 }

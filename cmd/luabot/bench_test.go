@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -172,5 +173,18 @@ func TestBench_MedianRowKeepsTheWorstChecks(t *testing.T) {
 	}
 	if got.Replies != 7 || got.Unanswered != 3 || got.Problem != "no reply to 3 events" {
 		t.Errorf("checks %d replies, %d unanswered, problem %q: want the failed round's", got.Replies, got.Unanswered, got.Problem)
+	}
+}
+
+// The bots bench starts get the simulator's secret in their environment,
+// not on their command line, and none of the user's own QQBOT_ settings:
+// with QQBOT_TOKEN exported, luabot run refused the simulator's secret
+// beside it, and every bench failed its checks.
+func TestBench_BotEnvironment(t *testing.T) {
+	t.Parallel()
+	got := benchEnv("s3cret", []string{"PATH=/usr/bin", "QQBOT_TOKEN=mine", "QQBOT_API=https://api.sgroup.qq.com", "HOME=/home/alice", "QQBOT_SECRET=real"})
+	want := []string{"PATH=/usr/bin", "HOME=/home/alice", "QQBOT_SECRET=s3cret"}
+	if !slices.Equal(got, want) {
+		t.Errorf("benchEnv = %q, want %q", got, want)
 	}
 }

@@ -27,7 +27,7 @@ func benchBareCommand() *cli.Command {
 		Usage:  "a bare Go echo client, the baseline of luabot bench --compare",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "app-id", Required: true},
-			&cli.StringFlag{Name: "secret", Required: true},
+			&cli.StringFlag{Name: "secret", Required: true, EnvVars: []string{"QQBOT_SECRET"}}, // as bench passes it (benchEnv)
 			&cli.StringFlag{Name: "api", Required: true},
 			&cli.StringFlag{Name: "token-url", Required: true},
 		},

@@ -37,7 +37,7 @@ func (quiet) Sync() error           { return nil }
 
 func main() {
 	appID := flag.String("app-id", "", "bot AppID")
-	secret := flag.String("secret", "", "bot AppSecret")
+	secret := flag.String("secret", os.Getenv("QQBOT_SECRET"), "bot AppSecret (default $QQBOT_SECRET, which luabot bench sets)")
 	api := flag.String("api", "", "REST base URL")
 	tokenURL := flag.String("token-url", "", "token service base URL")
 	flag.Parse()
