@@ -126,6 +126,9 @@ func TestClient_Run_IdentifyReadyEventsAndShutdown(t *testing.T) {
 // heartbeatMS is the interval of tests that watch heartbeats go by.
 const heartbeatMS = 200
 
+// policyHeartbeatMS is TestClient_Run_Policy's interval after the reconnect.
+const policyHeartbeatMS = 600
+
 func TestClient_Run_Heartbeats(t *testing.T) {
 	g := newFakeGateway(t)
 	c, _ := newClient(t, g.url, nil)
@@ -200,6 +203,7 @@ func TestClient_Run_Policy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each waits for its second connection's first heartbeat
 			g := newFakeGateway(t)
 			var tokens atomic.Int32
 			var invalidated atomic.Value
@@ -208,6 +212,11 @@ func TestClient_Run_Policy(t *testing.T) {
 					return "QQBot tok-" + itoa(uint64(tokens.Add(1))), nil
 				}
 				cfg.InvalidateToken = func(stale string) { invalidated.Store(stale) }
+			})
+			t.Cleanup(func() {
+				if t.Failed() {
+					t.Logf("client log:\n%s", logs.String())
+				}
 			})
 			r := startRun(t, c)
 
@@ -230,7 +239,11 @@ func TestClient_Run_Policy(t *testing.T) {
 			}
 
 			sc2 := g.next(t)
-			sc2.hello(t, heartbeatMS)
+			// The events below follow the first heartbeat: with 200 ms the
+			// client's reader, starved that long on a loaded -race run, once
+			// missed the ACK before the next heartbeat, rightly dropped the
+			// connection as a zombie, and the missed event never came.
+			sc2.hello(t, policyHeartbeatMS)
 			if tt.want == "resume" {
 				var d struct {
 					Token     string `json:"token"`
