@@ -53,6 +53,17 @@ type Async interface {
 	Await(L *lua.LState, work func(ctx context.Context) Finish) int
 }
 
+// Detacher is an Async that can let a handler end while the work of its
+// last call still runs: the handler's coroutine is free for the next event
+// at once, and the handler counts as ended (its kv writes saved, its event
+// settled) only when the work is done. The bindings use it for a send
+// whose results the script discards and after which its handler returns
+// (ev:reply(...) as the last statement); AwaitLast returns what the
+// LGFunction returns. An Async need not be one.
+type Detacher interface {
+	AwaitLast(L *lua.LState, work func(ctx context.Context)) int
+}
+
 // Env is what one script's bindings are built from.
 type Env struct {
 	Script string // script name: kv namespace and log attribute

@@ -281,13 +281,10 @@ func (b *binder) rest(L *lua.LState, r openapi.Route, params []string, query url
 // nil, err.
 func (b *binder) do(L *lua.LState, method, path string, query url.Values, body any, result func([]byte) []byte) int {
 	checkRequestSize(L, path, query)
-	unused := resultsUnused(L)
-	return b.env.Async.Await(L, func(ctx context.Context) Finish {
-		var raw json.RawMessage
-		err := b.env.API.Do(ctx, method, path, query, body, &raw)
-		if unused {
-			return noResults
-		}
+	var raw json.RawMessage
+	return b.awaitSend(L, func(ctx context.Context) error {
+		return b.env.API.Do(ctx, method, path, query, body, &raw)
+	}, func(err error) Finish {
 		if err == nil && result != nil {
 			raw = result(raw)
 		}
@@ -298,21 +295,18 @@ func (b *binder) do(L *lua.LState, method, path string, query url.Values, body a
 // send posts a message to t, uploading ref first where needed; a send
 // whose mark a run before a restart claimed is skipped (send_once.go).
 func (b *binder) send(L *lua.LState, t openapi.Target, body map[string]any, ref *fileRef, mark SendMark) int {
-	unused := resultsUnused(L)
-	return b.env.Async.Await(L, func(ctx context.Context) Finish {
+	var raw json.RawMessage
+	return b.awaitSend(L, func(ctx context.Context) error {
 		if mark != nil && !mark.Claim() {
-			return b.finishRaw(alreadySent, nil)
+			raw = alreadySent
+			return nil
 		}
-		var raw json.RawMessage
 		file, err := b.readFile(ref)
 		if err == nil {
 			err = openapi.SendMessage(ctx, b.env.API, t, body, file, &raw)
 		}
-		if unused {
-			return noResults
-		}
-		return b.finishRaw(raw, err)
-	})
+		return err
+	}, func(err error) Finish { return b.finishRaw(raw, err) })
 }
 
 // all collects every page of a listing (opts.all = true) into one array, at

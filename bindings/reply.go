@@ -44,19 +44,15 @@ func (e *eventBuilder) reply(L *lua.LState) int {
 	if err != nil {
 		return e.b.fail(L, err)
 	}
-	unused := resultsUnused(L)
-	return e.b.env.Async.Await(L, func(ctx context.Context) Finish {
-		var raw json.RawMessage
+	var raw json.RawMessage
+	return e.b.awaitSend(L, func(ctx context.Context) error {
 		f, err := e.b.readFile(file)
 		if err == nil {
 			err = openapi.SendMessage(ctx, e.b.env.API, prepared.Target, prepared.Body, f, &raw)
 		}
 		prepared.Done(err)
-		if unused {
-			return noResults
-		}
-		return e.b.finishRaw(raw, err)
-	})
+		return err
+	}, func(err error) Finish { return e.b.finishRaw(raw, err) })
 }
 
 // sourceOf describes the event as the source of a passive reply; get reads

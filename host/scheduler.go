@@ -125,7 +125,13 @@ func (s *script) cancelHandlers() {
 		s.inflight.Add(-1)
 		s.runAtEnd(h) // a stream the handler had open is still finished
 	}
+	for h := range s.ending {
+		h.cancel()
+		s.inflight.Add(-1)
+		s.runAtEnd(h)
+	}
 	s.threads = map[*lua.LState]*handler{}
+	s.ending = map[*handler]struct{}{}
 	s.parked = 0
 }
 
@@ -142,9 +148,9 @@ func (s *script) stop(drain time.Duration) {
 		s.queued.Add(-1)
 	}
 	s.cancelTimers()
-	if len(s.threads) > 0 {
+	if s.handlers() > 0 {
 		// Say at once what delays the stop, not only when the drain ends.
-		s.log.Info("waiting for handlers to finish before stopping", "count", len(s.threads),
+		s.log.Info("waiting for handlers to finish before stopping", "count", s.handlers(),
 			"waiting_for", s.waitsFor(), "at_most", drain)
 	}
 	deadline := time.NewTimer(drain)
@@ -155,8 +161,8 @@ func (s *script) stop(drain time.Duration) {
 		}
 		s.settle(deadline.C)
 	}
-	if len(s.threads) > 0 {
-		s.log.Warn("handlers still running at shutdown; canceling them", "count", len(s.threads))
+	if s.handlers() > 0 {
+		s.log.Warn("handlers still running at shutdown; canceling them", "count", s.handlers())
 		s.cancelHandlers()
 	}
 	s.drainWorkers()
@@ -165,7 +171,7 @@ func (s *script) stop(drain time.Duration) {
 // settle resumes handlers as their waits complete until none is left; it
 // reports false if the deadline came first.
 func (s *script) settle(deadline <-chan time.Time) bool {
-	for len(s.threads) > 0 {
+	for s.handlers() > 0 {
 		s.idle()
 		select {
 		case c := <-s.completions:
@@ -308,6 +314,10 @@ func (s *script) startMarked(event, eventID string, ordinal int, settle *eventSe
 // complete resumes the handler a worker finished for, unless that wait is
 // stale (the handler already died or moved on).
 func (s *script) complete(c completion) {
+	if c.last != nil {
+		s.endLast(c.last, c.gen)
+		return
+	}
 	h := s.threads[c.th]
 	if h == nil || !h.waiting || h.gen != c.gen {
 		return
@@ -341,6 +351,10 @@ func (s *script) resume(h *handler, fn *lua.LFunction, args ...lua.LValue) {
 		return // a worker or an event will complete it
 	}
 	why, _ := h.killed.Load().(string)
+	if st == lua.ResumeOK && why == "" && h.last {
+		s.release(h) // its last call still runs (lastcall.go)
+		return
+	}
 	var failure string
 	switch {
 	case st == lua.ResumeOK && why == "":
@@ -641,6 +655,9 @@ func (s *script) waitsFor() string {
 		default:
 			parts = append(parts, "running Lua")
 		}
+	}
+	for range s.ending {
+		parts = append(parts, "the platform call that ended it")
 	}
 	sort.Strings(parts)
 	return strings.Join(parts, "; ")

@@ -128,7 +128,10 @@ type script struct {
 	// Owned by the scheduler goroutine.
 	marker  *lua.LUserData
 	threads map[*lua.LState]*handler // handler coroutines by their root thread
-	spare   []*lua.LState            // finished handler coroutines kept for the next handlers (threads.go)
+	// ending are handlers whose Lua has ended while the send that was their
+	// last statement runs (lastcall.go); they have no coroutine.
+	ending map[*handler]struct{}
+	spare  []*lua.LState // finished handler coroutines kept for the next handlers (threads.go)
 	// spareLow is the fewest spares there were since the last trim.
 	spareLow int
 	// waitGen numbers the script's host waits, so a completion that comes
@@ -173,6 +176,7 @@ type handler struct {
 	cancel  context.CancelFunc
 	gen     uint64 // which wait a completion belongs to
 	waiting bool   // parked on a host wait
+	last    bool   // its last call runs without it (lastcall.go)
 	// waitsFor says what the parked handler waits for, and parkedIn is the
 	// coroutine that parked, where the wait's script line is found: for the
 	// shutdown line that names what delays it, "sleep(3600) at bot.lua:12".
@@ -215,6 +219,9 @@ type completion struct {
 	th     *lua.LState
 	gen    uint64
 	finish bindings.Finish
+	// last, when set, is the handler whose last call this completes
+	// (lastcall.go); th and finish are unset then.
+	last *handler
 }
 
 // LoadError is a script that could not be loaded.
@@ -368,6 +375,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		done:          make(chan struct{}),
 		stopped:       make(chan struct{}),
 		threads:       map[*lua.LState]*handler{},
+		ending:        map[*handler]struct{}{},
 		timers:        map[*luaTimer]struct{}{},
 		obs:           noObserver{},
 	}

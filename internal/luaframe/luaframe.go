@@ -14,6 +14,7 @@ var (
 	fnField     reflect.StructField // callFrame.Fn
 	parentField reflect.StructField // callFrame.Parent, the calling frame
 	nretField   reflect.StructField // callFrame.NRet, the results the call site wants (-1: all)
+	pcField     reflect.StructField // callFrame.Pc, the frame's next instruction while it calls
 
 	stackOK, framesOK bool
 	problem           string // what did not match, for the test
@@ -38,12 +39,13 @@ func init() {
 	fn, okFn := frame.FieldByName("Fn")
 	parent, okParent := frame.FieldByName("Parent")
 	nret, okNRet := frame.FieldByName("NRet")
+	pc, okPc := frame.FieldByName("Pc")
 	if !okFn || fn.Type != reflect.TypeOf((*lua.LFunction)(nil)) || !okParent || parent.Type != cur.Type ||
-		!okNRet || nret.Type.Kind() != reflect.Int {
-		problem = "callFrame lacks Fn *LFunction, Parent *callFrame or NRet int"
+		!okNRet || nret.Type.Kind() != reflect.Int || !okPc || pc.Type.Kind() != reflect.Int {
+		problem = "callFrame lacks Fn *LFunction, Parent *callFrame, NRet int or Pc int"
 		return
 	}
-	frameField, fnField, parentField, nretField, framesOK = cur, fn, parent, nret, true
+	frameField, fnField, parentField, nretField, pcField, framesOK = cur, fn, parent, nret, pc, true
 }
 
 // OK reports whether this gopher-lua's layout is the one the package reads,
@@ -86,4 +88,34 @@ func CallerWants(L *lua.LState, chunk string) int {
 		return -1
 	}
 	return *(*int)(unsafe.Add(caller, nretField.Offset))
+}
+
+// EndsRun is called where CallerWants is; it reports whether the run of L
+// ends as soon as the call returns: the Lua function of chunk was called,
+// its results unused, by the bottom frame of L (the function L was resumed
+// with), whose next instruction returns nothing. That is a handler whose
+// last statement is ev:reply(...). It reports false when it cannot tell.
+func EndsRun(L *lua.LState, chunk string) bool {
+	if CallerWants(L, chunk) != 0 {
+		return false
+	}
+	goFrame := *(*unsafe.Pointer)(unsafe.Add(unsafe.Pointer(L), frameField.Offset))
+	wrapper := *(*unsafe.Pointer)(unsafe.Add(goFrame, parentField.Offset))
+	caller := *(*unsafe.Pointer)(unsafe.Add(wrapper, parentField.Offset))
+	if caller == nil || *(*unsafe.Pointer)(unsafe.Add(caller, parentField.Offset)) != nil {
+		return false
+	}
+	fn := *(**lua.LFunction)(unsafe.Add(caller, fnField.Offset))
+	if fn == nil || fn.IsG || fn.Proto == nil {
+		return false
+	}
+	// While a frame calls, Pc is already past the call instruction: the
+	// one it names is what runs after the call returns. RETURN with B = 1
+	// returns no values (Lua 5.1's encoding, which gopher-lua keeps).
+	pc := *(*int)(unsafe.Add(caller, pcField.Offset))
+	if pc < 0 || pc >= len(fn.Proto.Code) {
+		return false
+	}
+	inst := fn.Proto.Code[pc]
+	return int(inst>>26) == lua.OP_RETURN && inst&0x1ff == 1
 }

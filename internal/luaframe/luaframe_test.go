@@ -69,3 +69,54 @@ func TestCallerWants(t *testing.T) {
 		}
 	}
 }
+
+func TestEndsRun(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	var got []bool
+	L.SetGlobal("probe", L.NewFunction(func(L *lua.LState) int {
+		got = append(got, EndsRun(L, "=wrapper"))
+		return 0
+	}))
+	wrapper, err := L.Load(strings.NewReader(`local function pass(...) return ... end
+return function(...) return pass(probe(...)) end`), "=wrapper")
+	if err != nil {
+		t.Fatal(err)
+	}
+	L.Push(wrapper)
+	L.Call(0, 1)
+	L.SetGlobal("w", L.Get(-1))
+	L.Pop(1)
+	for _, c := range []struct {
+		code string
+		want bool
+	}{
+		{`return function() w() end`, true},
+		{`return function(ev) w(ev) return end`, true},
+		{`return function(ev) if ev then w() end end`, true},
+		{`return function() w() x = 1 end`, false},
+		{`return function() local a = w() end`, false},
+		{`return function() return w() end`, false},
+		{`return function() print(w()) end`, false},
+		{`return function() for i = 1, 2 do w() end end`, false},
+		{`return function() (function() w() end)() end`, false}, // not the bottom frame
+		{`return function() probe() end`, false},                // not through the wrapper
+	} {
+		fn, err := L.LoadString(c.code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		L.Push(fn)
+		L.Call(0, 1)
+		handler := L.Get(-1).(*lua.LFunction)
+		L.Pop(1)
+		co, _ := L.NewThread()
+		got = got[:0]
+		if st, err, _ := L.Resume(co, handler, lua.LTrue); st != lua.ResumeOK {
+			t.Fatalf("%s: %v", c.code, err)
+		}
+		if len(got) == 0 || got[0] != c.want {
+			t.Errorf("%s: EndsRun = %v, want %v", c.code, got, c.want)
+		}
+	}
+}
