@@ -56,12 +56,14 @@ type Async interface {
 // Detacher is an Async that can let a handler end while the work of its
 // last call still runs: the handler's coroutine is free for the next event
 // at once, and the handler counts as ended (its kv writes saved, its event
-// settled) only when the work is done. The bindings use it for a send
-// whose results the script discards and after which its handler returns
-// (ev:reply(...) as the last statement); AwaitLast returns what the
-// LGFunction returns. An Async need not be one.
+// settled) only when the work is done. The bindings offer it a send after
+// which the handler's run ends with nothing left to run (ev:reply(...) as
+// the last statement, or return ev:reply(...)); where the results still
+// matter (the send was made in a coroutine the script resumes, or in the
+// REPL), AwaitLast is Await. It returns what the LGFunction returns. An
+// Async need not be one.
 type Detacher interface {
-	AwaitLast(L *lua.LState, work func(ctx context.Context)) int
+	AwaitLast(L *lua.LState, work func(ctx context.Context) Finish) int
 }
 
 // Env is what one script's bindings are built from.

@@ -17,21 +17,21 @@ import (
 func resultsUnused(L *lua.LState) bool { return luaframe.CallerWants(L, shimChunk) == 0 }
 
 // awaitSend runs a send's work as Async.Await does, except that when the
-// script discards its results and its handler ends right after the call,
-// a Detacher lets the handler end without waiting for it: a handler parked
-// on a reply kept a coroutine and the event's objects (some 20 KB) for the
-// whole round trip. work reports nothing then; results builds what the
-// call returns otherwise.
+// handler's run ends right after the call, a Detacher may let the handler
+// end without waiting for it: a handler parked on a reply kept a coroutine
+// and the event's objects (about 12 KB) for the whole round trip. results
+// builds what the call returns, unless the script discards it.
 func (b *binder) awaitSend(L *lua.LState, work func(ctx context.Context) error, results func(error) Finish) int {
 	unused := resultsUnused(L)
-	if d, ok := b.env.Async.(Detacher); ok && unused && luaframe.EndsRun(L, shimChunk) {
-		return d.AwaitLast(L, func(ctx context.Context) { _ = work(ctx) })
-	}
-	return b.env.Async.Await(L, func(ctx context.Context) Finish {
+	w := func(ctx context.Context) Finish {
 		err := work(ctx)
 		if unused {
 			return noResults
 		}
 		return results(err)
-	})
+	}
+	if d, ok := b.env.Async.(Detacher); ok && luaframe.EndsRun(L, shimChunk) {
+		return d.AwaitLast(L, w)
+	}
+	return b.env.Async.Await(L, w)
 }

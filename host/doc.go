@@ -9,9 +9,9 @@
 // on to the next event. When the work completes, the scheduler resumes the
 // coroutine with the results. Handler code therefore reads top to bottom as
 // if it were synchronous, and a slow request never holds up other events.
-// A send that is a handler's last statement, its results unused (the echo
-// bot's ev:reply), does not keep the coroutine: it is back among the spares
-// while the send runs, and the handler ends when the send does
+// A send that is a handler's last statement (the echo bot's ev:reply(...),
+// or return ev:reply(...)) does not keep the coroutine: it is back among
+// the spares while the send runs, and the handler ends when the send does
 // (lastcall.go).
 //
 // Only the scheduler goroutine touches a script's LState. Workers get a

@@ -9,7 +9,8 @@ import (
 )
 
 // A handler whose last statement is a send (ev:reply(...), its results
-// unused) has nothing left to run in Lua once the send is under way, yet
+// unused, or return ev:reply(...), whose results only the host would see)
+// has nothing left to run in Lua once the send is under way, yet
 // parked on it as on any other call it kept its coroutine, and everything
 // the coroutine's stack reaches (the event's table and fields), for the
 // whole round trip: with a thousand replies waiting on a slow platform
@@ -24,15 +25,13 @@ import (
 // request.
 
 // AwaitLast implements bindings.Detacher.
-func (s *script) AwaitLast(L *lua.LState, work func(ctx context.Context)) int {
+func (s *script) AwaitLast(L *lua.LState, work func(ctx context.Context) bindings.Finish) int {
 	h := s.handlerOf(L)
 	if h == nil || s.threads[L] != h || h.onResult != nil {
-		// Not a handler's own coroutine (pcall, a user coroutine, the
-		// REPL): a plain wait.
-		return s.Await(L, func(ctx context.Context) bindings.Finish {
-			work(ctx)
-			return nil
-		})
+		// Not a handler's own coroutine (pcall, a user coroutine: their
+		// results go back to the script) or the REPL (which prints them):
+		// a plain wait.
+		return s.Await(L, work)
 	}
 	// Not s.park: the handler waits for nothing in Lua, and the parked cap
 	// bounds coroutines kept with what they reach, which an ending handler
@@ -43,7 +42,7 @@ func (s *script) AwaitLast(L *lua.LState, work func(ctx context.Context)) int {
 	s.workers.Add(1)
 	s.pool.run(func() {
 		defer s.workers.Done()
-		work(ctx)
+		work(ctx) // the handler's run ended: nothing reads its results
 		s.completions <- completion{gen: gen, last: h}
 	})
 	return 0

@@ -69,27 +69,59 @@ func waitOutcome(t *testing.T, o doneObserver) string {
 // soon as the reply is under way, but ends (kv saved, observed, no longer
 // in flight) only when the reply is done.
 func TestLastCall_CoroutineFreedHandlerEndsWithTheReply(t *testing.T) {
-	h := mustHarness(t, `on("message", function(ev) kv.set("seen", ev.text) ev:reply(ev.text) end)`)
+	for _, body := range []string{
+		`kv.set("seen", ev.text) ev:reply(ev.text)`,
+		`kv.set("seen", ev.text) if ev.text then return ev:reply(ev.text) end`,
+	} {
+		t.Run(body, func(t *testing.T) {
+			h := mustHarness(t, `on("message", function(ev) `+body+` end)`)
+			obs := doneObserver{done: make(chan string, 4)}
+			h.s.obs = obs
+			release := heldReplies(h)
+			defer release()
+			h.start()
+			h.send("AT_MESSAGE_CREATE", atMessage)
+			if c := h.nextCall(); c.Body["content"] != "hello there" || c.Body["msg_id"] != "MSG1" {
+				t.Fatalf("reply = %v", c.Body)
+			}
+			want := lastCallState{threads: 0, ending: 1, spares: 1, parked: 0, inflight: 1, kvSaved: false}
+			if got := h.state(); got != want {
+				t.Fatalf("while the reply runs: %+v, want %+v", got, want)
+			}
+			release()
+			if out := waitOutcome(t, obs); out != OutcomeOK {
+				t.Fatalf("outcome = %q", out)
+			}
+			want = lastCallState{threads: 0, ending: 0, spares: 1, parked: 0, inflight: 0, kvSaved: true}
+			if got := h.state(); got != want {
+				t.Fatalf("after the reply: %+v, want %+v", got, want)
+			}
+		})
+	}
+}
+
+// A send returned from a coroutine the script resumes still hands its
+// results to the script.
+func TestLastCall_ResultsReachTheScriptsCoroutine(t *testing.T) {
+	h := mustHarness(t, `on("message", function(ev)
+  local m, err = coroutine.wrap(function() return ev:reply(ev.text) end)()
+  kv.set("seen", m and m.id or tostring(err))
+end)`)
 	obs := doneObserver{done: make(chan string, 4)}
 	h.s.obs = obs
-	release := heldReplies(h)
-	defer release()
 	h.start()
 	h.send("AT_MESSAGE_CREATE", atMessage)
-	if c := h.nextCall(); c.Body["content"] != "hello there" || c.Body["msg_id"] != "MSG1" {
-		t.Fatalf("reply = %v", c.Body)
-	}
-	want := lastCallState{threads: 0, ending: 1, spares: 1, parked: 0, inflight: 1, kvSaved: false}
-	if got := h.state(); got != want {
-		t.Fatalf("while the reply runs: %+v, want %+v", got, want)
-	}
-	release()
+	h.nextCall()
 	if out := waitOutcome(t, obs); out != OutcomeOK {
 		t.Fatalf("outcome = %q", out)
 	}
-	want = lastCallState{threads: 0, ending: 0, spares: 1, parked: 0, inflight: 0, kvSaved: true}
-	if got := h.state(); got != want {
-		t.Fatalf("after the reply: %+v, want %+v", got, want)
+	got := make(chan string, 1)
+	h.s.do(func() {
+		v, _, _ := h.s.store.Get(h.s.name, "seen")
+		got <- string(v)
+	})
+	if v := <-got; !strings.Contains(v, "m1") {
+		t.Fatalf("kv seen = %q, want the reply's id m1", v)
 	}
 }
 
@@ -101,6 +133,7 @@ func TestLastCall_OnlyWhenNothingFollows(t *testing.T) {
 		`local m = ev:reply(ev.text)`,
 		`local function say(t) ev:reply(t) end say(ev.text)`,
 		`pcall(ev.reply, ev, ev.text)`,
+		`return (ev:reply(ev.text))`,
 	} {
 		t.Run(body, func(t *testing.T) {
 			h := mustHarness(t, `on("message", function(ev) `+body+` end)`)

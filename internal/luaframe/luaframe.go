@@ -91,18 +91,34 @@ func CallerWants(L *lua.LState, chunk string) int {
 }
 
 // EndsRun is called where CallerWants is; it reports whether the run of L
-// ends as soon as the call returns: the Lua function of chunk was called,
-// its results unused, by the bottom frame of L (the function L was resumed
-// with), whose next instruction returns nothing. That is a handler whose
-// last statement is ev:reply(...). It reports false when it cannot tell.
+// ends as soon as the call returns, with nothing of the script's left to
+// run: the Lua function of chunk was either called by the bottom frame of L
+// (the function L was resumed with), its results unused, at a point where
+// that frame's next instruction returns nothing (a handler whose last
+// statement is ev:reply(...)), or tail-called by it (return ev:reply(...)),
+// so that its results are the run's. It reports false when it cannot tell.
 func EndsRun(L *lua.LState, chunk string) bool {
-	if CallerWants(L, chunk) != 0 {
+	if !framesOK {
 		return false
 	}
 	goFrame := *(*unsafe.Pointer)(unsafe.Add(unsafe.Pointer(L), frameField.Offset))
+	if goFrame == nil {
+		return false
+	}
 	wrapper := *(*unsafe.Pointer)(unsafe.Add(goFrame, parentField.Offset))
+	if wrapper == nil {
+		return false
+	}
+	if fn := *(**lua.LFunction)(unsafe.Add(wrapper, fnField.Offset)); fn == nil || fn.Proto == nil || fn.Proto.SourceName != chunk {
+		return false
+	}
 	caller := *(*unsafe.Pointer)(unsafe.Add(wrapper, parentField.Offset))
-	if caller == nil || *(*unsafe.Pointer)(unsafe.Add(caller, parentField.Offset)) != nil {
+	if caller == nil {
+		// A tail call replaces the calling frame: the wrapper is the
+		// bottom frame now.
+		return true
+	}
+	if *(*int)(unsafe.Add(wrapper, nretField.Offset)) != 0 || *(*unsafe.Pointer)(unsafe.Add(caller, parentField.Offset)) != nil {
 		return false
 	}
 	fn := *(**lua.LFunction)(unsafe.Add(caller, fnField.Offset))

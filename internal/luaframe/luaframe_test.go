@@ -96,7 +96,8 @@ return function(...) return pass(probe(...)) end`), "=wrapper")
 		{`return function(ev) if ev then w() end end`, true},
 		{`return function() w() x = 1 end`, false},
 		{`return function() local a = w() end`, false},
-		{`return function() return w() end`, false},
+		{`return function(ev) if ev then return w() end end`, true}, // a tail call: w's results are the run's
+		{`return function() return (w()) end`, false},
 		{`return function() print(w()) end`, false},
 		{`return function() for i = 1, 2 do w() end end`, false},
 		{`return function() (function() w() end)() end`, false}, // not the bottom frame
