@@ -43,14 +43,7 @@ func TestCallerWants(t *testing.T) {
 		got = append(got, CallerWants(L, "=wrapper"))
 		return 0
 	}))
-	wrapper, err := L.Load(strings.NewReader(`return function() probe() end`), "=wrapper")
-	if err != nil {
-		t.Fatal(err)
-	}
-	L.Push(wrapper)
-	L.Call(0, 1)
-	L.SetGlobal("w", L.Get(-1))
-	L.Pop(1)
+	defineWrapper(t, L, `return function() probe() end`)
 	for _, c := range []struct {
 		code string
 		want int
@@ -78,15 +71,8 @@ func TestEndsRun(t *testing.T) {
 		got = append(got, EndsRun(L, "=wrapper"))
 		return 0
 	}))
-	wrapper, err := L.Load(strings.NewReader(`local function pass(...) return ... end
-return function(...) return pass(probe(...)) end`), "=wrapper")
-	if err != nil {
-		t.Fatal(err)
-	}
-	L.Push(wrapper)
-	L.Call(0, 1)
-	L.SetGlobal("w", L.Get(-1))
-	L.Pop(1)
+	defineWrapper(t, L, `local function pass(...) return ... end
+return function(...) return pass(probe(...)) end`)
 	for _, c := range []struct {
 		code string
 		want bool
@@ -120,4 +106,18 @@ return function(...) return pass(probe(...)) end`), "=wrapper")
 			t.Errorf("%s: EndsRun = %v, want %v", c.code, got, c.want)
 		}
 	}
+}
+
+// defineWrapper sets the global w to the function src returns, compiled as
+// the chunk "=wrapper" (as bindings' async shim is "=luabot").
+func defineWrapper(t *testing.T, L *lua.LState, src string) {
+	t.Helper()
+	wrapper, err := L.Load(strings.NewReader(src), "=wrapper")
+	if err != nil {
+		t.Fatal(err)
+	}
+	L.Push(wrapper)
+	L.Call(0, 1)
+	L.SetGlobal("w", L.Get(-1))
+	L.Pop(1)
 }
