@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	lua "github.com/yuin/gopher-lua"
@@ -54,15 +55,22 @@ type CommandInfo struct {
 	Desc    string
 }
 
+// The command patterns are compiled when a script first uses commands, not
+// when the program starts: their Unicode classes (\p{L}, \p{N}) made them
+// 277 KB of allocation and most of this package's init in every luabot
+// process, commands or not.
 var (
-	commandName = regexp.MustCompile(`^[\p{L}\p{N}_-]+$`)
+	commandName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\p{L}\p{N}_-]+$`) })
 	// Parameter names are letters of any language (<目标:user>), digits
 	// and _; the handler reads them as args["目标"].
-	paramToken = regexp.MustCompile(`^([<\[])([\p{L}_][\p{L}\p{N}_]*)(\.\.\.)?(?::([a-z]+))?(?:=([^\]>]*))?([>\]])$`)
+	paramToken = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^([<\[])([\p{L}_][\p{L}\p{N}_]*)(\.\.\.)?(?::([a-z]+))?(?:=([^\]>]*))?([>\]])$`)
+	})
 	// paramShape is a parameter whatever its name, to tell a bad name
 	// from a bad shape.
-	paramShape = regexp.MustCompile(`^[<\[]([^:=.\]>]*)`)
-	paramName  = regexp.MustCompile(`^[\p{L}_][\p{L}\p{N}_]*$`)
+	paramShape = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[<\[]([^:=.\]>]*)`) })
+	paramName  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\p{L}_][\p{L}\p{N}_]*$`) })
+	mention    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^<@!?([\w-]+)>$`) })
 	paramTypes = map[string]bool{"string": true, "number": true, "integer": true, "user": true}
 )
 
@@ -85,7 +93,7 @@ func parseUsage(usage string) (*command, error) {
 	// "签到|checkin": the first name is the command's, the others aliases.
 	names := strings.Split(strings.TrimPrefix(fields[0], "/"), "|")
 	for _, n := range names {
-		if !commandName.MatchString(n) {
+		if !commandName().MatchString(n) {
 			return nil, fmt.Errorf("command name %q: use letters, digits, _ and -, and | between aliases", n)
 		}
 	}
@@ -96,9 +104,9 @@ func parseUsage(usage string) (*command, error) {
 	}
 	seenOptional := false
 	for i, tok := range fields[1:] {
-		m := paramToken.FindStringSubmatch(tok)
+		m := paramToken().FindStringSubmatch(tok)
 		if m == nil || (m[1] == "<") != (m[6] == ">") {
-			if sm := paramShape.FindStringSubmatch(tok); m == nil && sm != nil && !paramName.MatchString(sm[1]) {
+			if sm := paramShape().FindStringSubmatch(tok); m == nil && sm != nil && !paramName().MatchString(sm[1]) {
 				return nil, fmt.Errorf("parameter %q: name %q: a name is letters (any language), digits and _, not starting with a digit", tok, sm[1])
 			}
 			return nil, fmt.Errorf("parameter %q: write <name:type>, [name:type=default] or [name...]", tok)
@@ -131,8 +139,6 @@ func parseUsage(usage string) (*command, error) {
 	return c, nil
 }
 
-var mention = regexp.MustCompile(`^<@!?([\w-]+)>$`)
-
 func convertArg(p param, s string) (lua.LValue, error) {
 	switch p.typ {
 	case "number":
@@ -148,10 +154,10 @@ func convertArg(p param, s string) (lua.LValue, error) {
 		}
 		return lua.LNumber(i), nil
 	case "user":
-		if m := mention.FindStringSubmatch(s); m != nil {
+		if m := mention().FindStringSubmatch(s); m != nil {
 			return lua.LString(m[1]), nil
 		}
-		if commandName.MatchString(s) {
+		if commandName().MatchString(s) {
 			return lua.LString(s), nil
 		}
 		return nil, argErr("not_user", "param", p.name)
@@ -320,7 +326,7 @@ func readCommandOpts(L *lua.LState, c *command, opts *lua.LTable) {
 			for i := 1; i <= n; i++ {
 				a, ok := t.RawGetInt(i).(lua.LString)
 				name := strings.TrimPrefix(string(a), "/")
-				if !ok || !commandName.MatchString(name) {
+				if !ok || !commandName().MatchString(name) {
 					bad("alias %s: use letters, digits, _ and -", shown(t.RawGetInt(i)))
 				}
 				c.aliases = append(c.aliases, strings.ToLower(name))
