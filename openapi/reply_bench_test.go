@@ -40,18 +40,34 @@ func BenchmarkReplierPrepare(b *testing.B) {
 
 // BenchmarkReplier_Record is the heap a Replier keeps per message it
 // remembers (every message answered in the last five minutes), for ids of
-// the platform's length.
+// the platform's length: a guild message, and a group message answered by
+// a script's ev:reply (PrepareAs, capped at 5 replies) in a bot with one
+// script.
 func BenchmarkReplier_Record(b *testing.B) {
+	id := strings.Repeat("08e092eeb983afef9e0110f1c2d3e4f5a6b7c8d9", 2)
+	b.Run("guild", func(b *testing.B) {
+		benchRecords(b, func(r *openapi.Replier, i int) (*openapi.Reply, error) {
+			return r.Prepare(openapi.Source{Scene: openapi.SceneGuild, ChannelID: "c", MsgID: id + strconv.Itoa(i)}, nil)
+		})
+	})
+	b.Run("group-script", func(b *testing.B) {
+		benchRecords(b, func(r *openapi.Replier, i int) (*openapi.Reply, error) {
+			n := strconv.Itoa(i)
+			return r.PrepareAs(openapi.Source{Scene: openapi.SceneGroup, GroupOpenID: "g", MsgID: id + n}, "GROUP_AT_MESSAGE_CREATE:"+n, "bot", nil)
+		})
+	})
+}
+
+func benchRecords(b *testing.B, prepare func(r *openapi.Replier, i int) (*openapi.Reply, error)) {
 	const sources = 50_000
 	now := time.Now()
-	id := strings.Repeat("08e092eeb983afef9e0110f1c2d3e4f5a6b7c8d9", 2)
 	for b.Loop() {
 		r := openapi.NewReplier(func() time.Time { return now })
 		runtime.GC()
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		for i := range sources {
-			p, err := r.Prepare(openapi.Source{Scene: openapi.SceneGuild, ChannelID: "c", MsgID: id + strconv.Itoa(i)}, nil)
+			p, err := prepare(r, i)
 			if err != nil {
 				b.Fatal(err)
 			}
