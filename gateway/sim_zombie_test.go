@@ -27,7 +27,11 @@ import (
 // are acknowledged again.
 func TestClient_Run_SimZombieResumes(t *testing.T) {
 	t.Parallel() // waits on timers and sockets; shares nothing with other tests
-	const interval = 500 * time.Millisecond
+	// The simulator closes a connection that sent nothing for 1.5 intervals
+	// (4009). At 500 ms, a heartbeat 250 ms late beside the rest of the race
+	// suite lost the first connection before its first ACK, which this test
+	// waits for; at 1 s a heartbeat may be half a second late.
+	const interval = time.Second
 	platform := simtest.Start(t, sim.Config{HeartbeatInterval: interval})
 	tap := &wireTap{changed: make(chan struct{})}
 	var c *gateway.Client
