@@ -68,7 +68,7 @@ func (r *Replier) Leave(eventID, script string) {
 // checkShare refuses one more reply by script to st's message when it would
 // eat into the shares kept for the other scripts still handling eventID.
 // The caller holds r.mu.
-func (r *Replier) checkShare(st *replyState, src Source, eventID, script string) error {
+func (r *Replier) checkShare(st replyState, by map[string]int, src Source, eventID, script string) error {
 	sh := r.shares[eventID]
 	if sh == nil {
 		return nil
@@ -80,7 +80,7 @@ func (r *Replier) checkShare(st *replyState, src Source, eventID, script string)
 	kept, others := 0, 0
 	for name := range sh.pending {
 		if name != script {
-			kept += max(0, share-st.by[name])
+			kept += max(0, share-by[name])
 			others++
 		}
 	}

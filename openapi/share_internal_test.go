@@ -13,8 +13,8 @@ func TestReplier_CountsScriptsOnlyUnderAShare(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.Done(nil)
-	if st := r.sources[r.keyOf(one)]; st == nil || st.by != nil {
-		t.Fatalf("one script, no share: state %+v, want no per-script counts", st)
+	if by, kept := r.counts[r.keyOf(one)]; kept {
+		t.Fatalf("one script, no share: counts %v, want none", by)
 	}
 
 	shared := Source{Scene: SceneGroup, GroupOpenID: "g", MsgID: "m2"}
@@ -24,7 +24,7 @@ func TestReplier_CountsScriptsOnlyUnderAShare(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.Done(nil)
-	if st := r.sources[r.keyOf(shared)]; st == nil || st.by["a"] != 1 {
-		t.Fatalf("shared event: state %+v, want a's reply counted", st)
+	if by := r.counts[r.keyOf(shared)]; by["a"] != 1 {
+		t.Fatalf("shared event: counts %v, want a's reply counted", by)
 	}
 }
