@@ -238,9 +238,13 @@ func (r *Replier) PrepareAs(src Source, eventID, script string, msg map[string]a
 	// every reply to the message carries that event's id. A bot with one
 	// script never has one, and a map per message answered was most of
 	// what a group or C2C message's record kept (323 bytes against 63).
-	if src.capped() && script != "" && r.shares[eventID] != nil {
+	var sh *replyShare
+	if src.capped() && script != "" {
+		sh = r.shares[eventID]
+	}
+	if sh != nil {
 		by := r.counts[key]
-		if err := r.checkShare(st, by, src, eventID, script); err != nil {
+		if err := checkShare(sh, st, by, src, script); err != nil {
 			return nil, err
 		}
 		if by == nil {

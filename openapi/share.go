@@ -66,13 +66,10 @@ func (r *Replier) Leave(eventID, script string) {
 }
 
 // checkShare refuses one more reply by script to st's message when it would
-// eat into the shares kept for the other scripts still handling eventID.
-// The caller holds r.mu.
-func (r *Replier) checkShare(st replyState, by map[string]int, src Source, eventID, script string) error {
-	sh := r.shares[eventID]
-	if sh == nil {
-		return nil
-	}
+// eat into the replies sh, the share of the event it answers, keeps for the
+// other scripts still handling that event. by is the message's replies per
+// script. The caller holds r.mu.
+func checkShare(sh *replyShare, st replyState, by map[string]int, src Source, script string) error {
 	share := MaxReplies / sh.scripts
 	if share == 0 {
 		return nil
