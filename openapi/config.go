@@ -262,6 +262,6 @@ func pooledTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = maxIdlePerHost
 	t.MaxIdleConnsPerHost = maxIdlePerHost
-	t.ForceAttemptHTTP2 = true // the platform speaks HTTP/2 over TLS: one connection serves many calls
+	t.ForceAttemptHTTP2 = true // HTTP/2 wherever a server offers it over TLS: one connection then serves many calls
 	return t
 }
