@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"log/slog"
+	"math"
 	"net/url"
 	"sync"
 	"time"
@@ -156,12 +157,21 @@ type Replier struct {
 	shares    map[string]*replyShare
 }
 
+// replyState is a source's record: 16 bytes, so that with its 16-byte key
+// a slot of the records map is 32 bytes, not 40 (a busy bot keeps a
+// million records: 52 bytes each against 63). The counters are as wide as
+// they need to be: sent is read only for capped scenes, where it stays at
+// most MaxReplies (an uncapped guild message's may wrap, unread), and more
+// than maxInFlight replies to one message at once are refused.
 type replyState struct {
-	seq      int32 // last msg_seq handed out
-	sent     int32 // replies that (may) have reached the platform
-	inFlight int32 // replies prepared and not yet Done
-	deadline int64 // end of the reply window, in Unix nanoseconds (a time.Time holds a pointer)
+	deadline int64  // end of the reply window, in Unix nanoseconds (a time.Time holds a pointer)
+	seq      uint32 // last msg_seq handed out
+	sent     uint16 // replies that (may) have reached the platform
+	inFlight uint16 // replies prepared and not yet Done
 }
+
+// maxInFlight is how many replies to one message may be on their way at once.
+const maxInFlight = math.MaxUint16
 
 // NewReplier returns an empty Replier. now is its clock; nil means time.Now.
 func NewReplier(now func() time.Time) *Replier {
@@ -229,15 +239,19 @@ func (r *Replier) PrepareAs(src Source, eventID, script string, msg map[string]a
 			"the %s source is %s old, past the %s passive-reply window",
 			src.Scene, now.Sub(time.Unix(0, st.deadline).Add(-src.window())).Round(time.Second), src.window())}
 	}
-	if src.capped() && int(st.sent+st.inFlight) >= MaxReplies {
+	if src.capped() && int(st.sent)+int(st.inFlight) >= MaxReplies {
 		return nil, &ReplyError{Reason: ErrReplyLimit, Detail: fmt.Sprintf(
 			"the %s message already has %d replies", src.Scene, MaxReplies)}
+	}
+	if st.inFlight == maxInFlight {
+		return nil, &ReplyError{Reason: ErrReplyLimit, Detail: fmt.Sprintf(
+			"%d replies to the %s message are already on their way", maxInFlight, src.Scene)}
 	}
 	// A script's count matters only to a share, which exists while an
 	// event that reached two or more scripts is being handled (share.go);
 	// every reply to the message carries that event's id. A bot with one
 	// script never has one, and a map per message answered was most of
-	// what a group or C2C message's record kept (323 bytes against 63).
+	// what a group or C2C message's record kept (323 bytes against 63 then).
 	var sh *replyShare
 	if src.capped() && script != "" {
 		sh = r.shares[eventID]

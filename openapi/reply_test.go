@@ -128,6 +128,47 @@ func TestReplier_FiveReplyCap(t *testing.T) {
 	}
 }
 
+// TestReplier_CountersPastTheirWidth: a record's counters are 16 and 32
+// bits. A guild message (no cap) can be answered more than 65 535 times
+// and keeps numbering; 65 535 replies to one message still on their way
+// are the most it takes, and one finishing makes room again.
+func TestReplier_CountersPastTheirWidth(t *testing.T) {
+	r := openapi.NewReplier(nil)
+	src := openapi.Source{Scene: openapi.SceneGuild, ChannelID: "c", MsgID: "M"}
+	const past = 1<<16 + 2
+	for i := 1; i <= past; i++ {
+		p, err := r.Prepare(src, nil)
+		if err != nil {
+			t.Fatalf("reply %d: %v", i, err)
+		}
+		if p.Seq != i {
+			t.Fatalf("reply %d numbered %d", i, p.Seq)
+		}
+		p.Done(nil)
+	}
+
+	busy := openapi.Source{Scene: openapi.SceneGuild, ChannelID: "c", MsgID: "M2"}
+	var first *openapi.Reply
+	for i := 1; i <= 1<<16-1; i++ {
+		p, err := r.Prepare(busy, nil)
+		if err != nil {
+			t.Fatalf("reply %d in flight: %v", i, err)
+		}
+		if first == nil {
+			first = p
+		}
+	}
+	_, err := r.Prepare(busy, nil)
+	var re *openapi.ReplyError
+	if !errors.As(err, &re) || !errors.Is(err, openapi.ErrReplyLimit) || !strings.Contains(re.Detail, "on their way") {
+		t.Fatalf("reply 65 536 in flight = %v, want ErrReplyLimit saying why", err)
+	}
+	first.Done(nil)
+	if _, err := r.Prepare(busy, nil); err != nil {
+		t.Fatalf("after one finished: %v", err)
+	}
+}
+
 func TestReplier_NoTarget(t *testing.T) {
 	r := openapi.NewReplier(nil)
 	for _, src := range []openapi.Source{

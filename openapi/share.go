@@ -81,7 +81,7 @@ func checkShare(sh *replyShare, st replyState, by map[string]int, src Source, sc
 			others++
 		}
 	}
-	if int(st.sent+st.inFlight)+1+kept <= MaxReplies {
+	if int(st.sent)+int(st.inFlight)+1+kept <= MaxReplies {
 		return nil
 	}
 	return &ReplyError{Reason: ErrReplyLimit, Detail: fmt.Sprintf(
