@@ -38,10 +38,49 @@ func SplitCallAssignments(stmts []ast.Stmt) error {
 
 // splitCallAssignment is the astRewriter hook of SplitCallAssignments.
 func splitCallAssignment(s ast.Stmt) ast.Stmt {
-	if as, ok := s.(*ast.AssignStmt); ok && callIntoTarget(as) {
+	if as, ok := s.(*ast.AssignStmt); ok && assignmentNeedsSplit(as) {
 		return splitAssignment(as)
 	}
 	return s
+}
+
+// assignmentNeedsSplit reports whether gopher-lua v1.1.2 would compile as
+// so that a variable is written before the statement has read everything
+// it needs, or not written at all. Besides callIntoTarget's calls, two
+// more shapes write straight into a local's register:
+//
+//   - A multiple assignment evaluates each right-hand expression into its
+//     target's register in turn, so a later expression reads the new value:
+//     `a, b = b, a` gave 2, 2 and `a, b = a + 1, a + b` 1, 1 (Lua 5.1: 2, 1
+//     and 1, 0). Every multiple assignment with a named target is split.
+//   - `x = A and B`, where A is not a plain local (a field, a call, `not
+//     y`), tests A in a scratch register and, when A is false or nil, jumps
+//     to the end without writing it to x: `y = t.missing and 1` left y as
+//     it was instead of making it nil. An `and` anywhere in the chain of
+//     and/or that is assigned to a name is split (`x = x or {}` is not).
+//
+// A multiple assignment of a global or an upvalue beside a field target
+// whose value is a plain local (`g, t.k = 5, v`) stored the key in g; the
+// split assigns its temporaries one target at a time, which avoids that.
+func assignmentNeedsSplit(as *ast.AssignStmt) bool {
+	if callIntoTarget(as) {
+		return true
+	}
+	for i, target := range as.Lhs {
+		if _, named := target.(*ast.IdentExpr); !named {
+			continue
+		}
+		if len(as.Lhs) > 1 || (i < len(as.Rhs) && hasAnd(as.Rhs[i])) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasAnd reports whether e is an and/or chain that holds an `and`.
+func hasAnd(e ast.Expr) bool {
+	l, ok := e.(*ast.LogicalOpExpr)
+	return ok && (l.Operator == "and" || hasAnd(l.Lhs) || hasAnd(l.Rhs))
 }
 
 // callIntoTarget reports whether gopher-lua would compile one of as's
@@ -113,10 +152,17 @@ func splitAssignment(as *ast.AssignStmt) *ast.DoBlockStmt {
 		names[i], values[i] = temp()
 	}
 	local(names, as.Rhs)
-	assign := &ast.AssignStmt{Lhs: lhs, Rhs: values}
-	assign.SetLine(line)
-	assign.SetLastLine(last)
-	block := &ast.DoBlockStmt{Stmts: append(stmts, assign)}
+	// One assignment per target, last first as gopher-lua and Lua 5.1
+	// assign them (in `a, a = 1, 2` the first wins): a multiple assignment
+	// of a global or upvalue beside a field target whose value is a local,
+	// such as `g, t[k] = t1, t2`, stores the key in g.
+	for i := len(lhs) - 1; i >= 0; i-- {
+		assign := &ast.AssignStmt{Lhs: lhs[i : i+1], Rhs: values[i : i+1]}
+		assign.SetLine(line)
+		assign.SetLastLine(last)
+		stmts = append(stmts, assign)
+	}
+	block := &ast.DoBlockStmt{Stmts: stmts}
 	block.SetLine(line)
 	block.SetLastLine(last)
 	return block

@@ -138,7 +138,7 @@ func reflectSplit(v reflect.Value) {
 		for i := 0; i < v.Len(); i++ {
 			e := v.Index(i)
 			if v.Type() == reflect.TypeFor[[]ast.Stmt]() {
-				if as, ok := e.Interface().(*ast.AssignStmt); ok && callIntoTarget(as) {
+				if as, ok := e.Interface().(*ast.AssignStmt); ok && assignmentNeedsSplit(as) {
 					e.Set(reflect.ValueOf(ast.Stmt(splitAssignment(as))))
 				}
 			}

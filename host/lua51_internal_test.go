@@ -194,6 +194,49 @@ func TestLua51_AssignmentsReadTheirTargetFirst(t *testing.T) {
 	checkLua51(t, cases)
 }
 
+// gopher-lua compiles a multiple assignment into its targets' registers
+// one expression at a time, so a later expression read a target already
+// written (a swap gave 2, 2), and `x = A and B` into an existing local
+// did not write a false or nil A (x kept its old value). Both are split
+// into temporaries first (assigncall.go); locals, parameters and upvalues
+// alike must give what Lua 5.1 gives.
+func TestLua51_MultipleAssignmentsAndAndReadOldValues(t *testing.T) {
+	rhs := []struct{ code, want string }{
+		{`a, b = b, a`, "2,1"},
+		{`a, b = a + 1, a + b`, "2,3"},
+		{`a, b = b, -a`, "2,-1"},
+		{`a, b = b, (a)`, "2,1"},
+		{`a, b = b, a == 1`, "2,true"},
+		{`a, b = {b}, a b = b + a[1]`, "table,3"},
+		{`a, b = b, a, error("x") or 0`, "error: "},
+		{`local t = {} a, t.x = 5, a b = t.x`, "5,1"},
+		{`a, b = b`, "2,nil"},
+		{`a, b = (function() return b, a end)()`, "2,1"},
+		{`a = ({}).missing and 1`, "nil,2"},
+		{`a = not a and a`, "false,2"},
+		{`a = tostring(nil) == "x" and 1`, "false,2"},
+		{`a = (function() end)() and 1`, "nil,2"},
+		{`b = b > 5 or ({}).x and 1`, "1,nil"},
+		{`a = ({}).x and 1 or 9`, "9,2"},
+		{`a = a and 7`, "7,2"},
+		{`a = a or 7`, "1,2"},
+		{`local t = {} a, t.x = 5, b b = t.x`, "5,2"},
+		{`local t = {} G51, t.x = 5, b a, b = G51, t.x`, "5,2"},
+		{`a, a = 5, 6`, "5,2"},
+	}
+	var cases [][2]string
+	for _, r := range rhs {
+		for _, f := range []string{
+			`(function() local a, b = 1, 2 %s return type(a) == "table" and "table" or a, b end)()`,
+			`(function(a, b) %s return type(a) == "table" and "table" or a, b end)(1, 2)`,
+			`(function() local a, b = 1, 2 local function f() %s end f() return type(a) == "table" and "table" or a, b end)()`,
+		} {
+			cases = append(cases, [2]string{fmt.Sprintf(f, r.code), r.want})
+		}
+	}
+	checkLua51(t, cases)
+}
+
 // getfenv and setfenv work on Lua functions and stack levels as in 5.1
 // (Penlight's compat.load and pretty.read use them); setfenv(0, t) and
 // Go functions are refused with an error pcall catches (fenv.go).
