@@ -278,3 +278,45 @@ func TestLua51_Unpack(t *testing.T) {
 		{`unpack({}, "x")`, "error: bad argument #2 to 'unpack' (number expected, got string)"},
 	})
 }
+
+// Integer arguments take strings that read as numbers, as 5.1's
+// luaL_checkint does (a setting from config.get, a pattern's capture);
+// table.concat's separator takes a number; string.char refuses codes
+// outside 0..255 (coerce.go).
+func TestLua51_NumericStringArguments(t *testing.T) {
+	checkLua51(t, [][2]string{
+		{`string.byte("abc", "2", "3")`, "98,99"},
+		{`string.char("65", "66"), string.char(65.9)`, "AB,A"},
+		{`string.sub("hello", "2", "3"), ("hello"):sub("-3")`, "el,llo"},
+		{`string.rep("ab", "2"), ("x"):rep(" 3 ")`, "abab,xxx"},
+		{`string.find("abcabc", "b", "3"), string.match("abcabc", "c", "4")`, "5,c"},
+		{`string.gsub("aaa", "a", "b", "2")`, "bba,2"},
+		{`select("2", "a", "b", "c")`, "b,c"},
+		{`select("#", 1, 2), select("-1", 1, 2)`, "2,2"},
+		{`table.concat({1, 2, 3}, ",", "2", "3"), table.concat({1, 2, 3}, 0)`, "2,3,10203"},
+		{`(function() local t = {1, 2, 3} table.insert(t, "1", "x") return table.concat(t, ",") end)()`, "x,1,2,3"},
+		{`(function() local t = {1, 2, 3} return table.remove(t, "1"), table.concat(t, ",") end)()`, "1,2,3"},
+		{`string.sub("hello", "x")`, "error: bad argument #2 to"},
+		{`string.char(256)`, "error: bad argument #1 to 'char' (invalid value)"},
+		{`string.char(65, -1)`, "error: bad argument #2 to 'char' (invalid value)"},
+		{`string.char("x")`, "error: bad argument #1 to 'char' (number expected, got string)"},
+		{`string.char()`, ""},
+	})
+}
+
+// table.remove counts #t, not gopher-lua's array part: after t[#t] = nil
+// it removes the new last element, and a position outside 1..#t removes
+// nothing and returns nothing.
+func TestLua51_TableRemove(t *testing.T) {
+	checkLua51(t, [][2]string{
+		{`(function() local t = {1, 2, 3} t[3] = nil return table.remove(t), #t, t[1] end)()`, "2,1,1"},
+		{`(function() local t = {1, 2, 3} t[#t] = nil t[#t] = nil return table.remove(t), #t end)()`, "1,0"},
+		{`(function() local t = {1, 2, 3} t[3] = nil return table.remove(t, 1), #t, t[1] end)()`, "1,1,2"},
+		{`(function() local t = {1, 2, 3} return table.remove(t, 0), table.remove(t, -1), table.remove(t, 4), #t end)()`, "nil,nil,nil,3"},
+		{`(function() local t = {1, 2, 3} return select("#", table.remove(t, 0)), select("#", table.remove({})) end)()`, "0,0"},
+		{`(function() local t = {1, 2, 3} return table.remove(t, 2), table.concat(t, ","), #t end)()`, "2,1,3,2"},
+		{`(function() local t = {1, 2, 3} return table.remove(t, 3), table.remove(t), table.remove(t), table.remove(t), #t end)()`, "3,2,1,nil,0"},
+		{`(function() local t = {n = 1, [0] = "z"} return table.remove(t), t[0] end)()`, "nil,z"},
+		{`table.remove({1}, "x")`, "error: bad argument #2 to 'remove' (number expected, got string)"},
+	})
+}

@@ -100,6 +100,7 @@ func newSandbox() *lua.LState {
 	L.SetGlobal("error", L.NewFunction(luaError)) // errorfn.go
 	installRandom(L)                              // mathrand.go
 	installTable51(L)                             // tablelib.go
+	installArgs51(L)                              // coerce.go
 	if safePcallOK {
 		// pcallnative.go: gopher-lua's pcall detaches closures from their
 		// variables after an error.

@@ -321,7 +321,10 @@ func strRep(L *lua.LState) int {
 // anything is built.
 func tableConcat(L *lua.LState) int {
 	t := L.CheckTable(1)
-	sep := L.OptString(2, "")
+	sep := ""
+	if L.Get(2) != lua.LNil {
+		sep = checkString(L, 2, "concat") // a number too, as in 5.1
+	}
 	i := L.OptInt(3, 1)
 	j := L.OptInt(4, t.Len())
 	if i > j {
