@@ -8,12 +8,15 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
+
+	"github.com/luabot/luabot/bindings"
 )
 
 // The --config file (TOML) describes one bot with top-level keys, or several
@@ -481,12 +484,39 @@ func (f *configFile) explain(doc []byte, err error) error {
 			if i := strings.Index(v, "#"); i >= 0 {
 				v = strings.TrimSpace(v[:i])
 			}
-			return usagef("%s:%d: %s = %s: text is quoted in TOML: write %s = %q", f.path, row, strings.TrimSpace(k), v, strings.TrimSpace(k), v)
+			k = strings.TrimSpace(k)
+			if secretLine(doc, row, k) {
+				// The error ends up in logs: name the key, never the value.
+				return usagef("%s:%d: %s: text is quoted in TOML: write %s = \"…\"", f.path, row, k, k)
+			}
+			return usagef("%s:%d: %s = %s: text is quoted in TOML: write %s = %q", f.path, row, k, v, k, v)
 		}
 	case strings.HasPrefix(msg, "cannot decode"):
 		return usagef("%s:%d: %s: %s", f.path, row, key, msg)
 	}
 	return usagef("%s:%d: %s (the file is TOML: key = \"value\" lines under [table] headers)", f.path, row, msg)
+}
+
+// secretLine reports whether key, written on line row of doc, holds a
+// secret: its name says so (secret, token, api_key, …) or it sits in a
+// secret table ([scripts.NAME.secret], or a dotted key through one).
+func secretLine(doc []byte, row int, key string) bool {
+	path := key
+	lines := strings.Split(string(doc), "\n")
+	for i := min(row, len(lines)) - 2; i >= 0; i-- {
+		l := strings.TrimSpace(lines[i])
+		if strings.HasPrefix(l, "[") {
+			if end := strings.LastIndexByte(l, ']'); end > 0 {
+				path = strings.Trim(l[:end], "[] ") + "." + key
+			}
+			break
+		}
+	}
+	parts := strings.Split(path, ".")
+	for i, p := range parts {
+		parts[i] = strings.Trim(strings.TrimSpace(p), `"'`)
+	}
+	return slices.Contains(parts, "secret") || bindings.IsSecretKey(parts[len(parts)-1])
 }
 
 func lineOf(doc []byte, row int) string {

@@ -159,6 +159,15 @@ func TestRunConfig_BadInput(t *testing.T) {
 	}{
 		{"syntax", "app_id = \"1\"\n[scripts.weather]\nunits = metric\n", nil,
 			[]string{":3: units = metric: text is quoted in TOML: write units = \"metric\""}},
+		// An unquoted secret is not repeated: the error goes to logs.
+		{"unquoted secret", "app_id = \"1\"\nsecret = s3cr3t-value\n", nil,
+			[]string{":2: secret: text is quoted in TOML: write secret = \"…\""}},
+		{"unquoted script secret", bot("a", "[bots.a.scripts.weather.secret]\ncity = s3cr3t-value # x\n"), nil,
+			[]string{":7: city: text is quoted in TOML"}},
+		{"unquoted secret-looking setting", "app_id = \"1\"\n[scripts.weather]\n\"api_key\" = s3cr3t-value\n", nil,
+			[]string{":3: \"api_key\": text is quoted in TOML"}},
+		{"unquoted admin token", "app_id = \"1\"\n[admin]\ntoken = s3cr3t-value\n", nil,
+			[]string{":3: token: text is quoted in TOML"}},
 		{"unknown key", bot("a", "scret = \"x\"\n"), nil,
 			[]string{":6: unknown key \"scret\" in [bots.a]: did you mean \"secret\"?"}},
 		{"unknown top-level key", "app_id = \"1\"\nlog_levl = \"debug\"\n", nil,
