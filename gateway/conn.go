@@ -407,9 +407,14 @@ func scrub(s, token string) string {
 		return s
 	}
 	s = strings.ReplaceAll(s, token, "[redacted]")
-	// Also the bare credential after its "QQBot "/"Bot " scheme.
-	if _, bare, ok := strings.Cut(token, " "); ok && len(bare) >= 6 {
+	// Also the bare credential after its "QQBot "/"Bot " scheme, and the legacy
+	// token without the "APPID." of "Bot APPID.TOKEN".
+	scheme, bare, ok := strings.Cut(token, " ")
+	if ok && len(bare) >= 6 {
 		s = strings.ReplaceAll(s, bare, "[redacted]")
+	}
+	if _, legacy, ok := strings.Cut(bare, "."); ok && scheme == "Bot" && len(legacy) >= 6 {
+		s = strings.ReplaceAll(s, legacy, "[redacted]")
 	}
 	return s
 }
