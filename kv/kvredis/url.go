@@ -21,6 +21,10 @@ func ParseURL(raw string) (Config, error) {
 	switch scheme {
 	case "redis", "rediss":
 	default:
+		if strings.ContainsAny(scheme, ":@/") {
+			// Not a scheme but the start of the URL, which may hold the password.
+			return Config{}, errors.New("want redis://[user:password@]host:port/db (or rediss:// for TLS), the scheme first")
+		}
 		return Config{}, fmt.Errorf("the scheme %q is not redis:// or rediss://", scheme)
 	}
 	u, err := url.Parse(raw)

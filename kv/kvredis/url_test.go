@@ -32,6 +32,7 @@ func TestParseURL_ErrorsHideThePassword(t *testing.T) {
 		"redis://u:hunt%zzer2@h:6379/0",
 		"redis://u:hunter2@h:6379/0?x=1",
 		"u:hunter2@h:6379",
+		"u:hunter2@redis://h:6379/0", // the userinfo before the scheme
 	} {
 		_, err := ParseURL(raw)
 		if err == nil {
