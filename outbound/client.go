@@ -367,7 +367,12 @@ func (s *Script) doError(parent, rctx context.Context, u *url.URL, timeout time.
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return &Error{Kind: KindNetwork, URL: safeURL(u), Msg: err.Error(), Err: err}
+	msg := err.Error()
+	if strings.HasPrefix(msg, "failed to parse Location header") {
+		// net/http quotes the header whole, query included.
+		msg = "the answer redirects to a Location that is not a URL"
+	}
+	return &Error{Kind: KindNetwork, URL: safeURL(u), Msg: msg, Err: err}
 }
 
 func ctxError(parent, rctx context.Context, u string, timeout time.Duration) error {

@@ -166,6 +166,21 @@ func TestRedirects(t *testing.T) {
 	}
 }
 
+// A Location header that does not parse is named without its text: net/http
+// quotes it whole, query (and whatever key the server echoed there) included.
+func TestMalformedLocationNotQuoted(t *testing.T) {
+	noLeaks(t)
+	srv, c := tlsServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "https://[bad host/?key=s3cret")
+		w.WriteHeader(http.StatusFound)
+	}, Config{})
+	_, err := c.For([]string{"127.0.0.1"}).Do(context.Background(), Request{URL: srv.URL + "/x?key=s3cret"})
+	e := wantKind(t, err, KindNetwork)
+	if strings.Contains(e.Error(), "s3cret") || !strings.Contains(e.Error(), "Location") {
+		t.Fatalf("err = %v", e)
+	}
+}
+
 func TestResponseOverCap(t *testing.T) {
 	noLeaks(t)
 	srv, c := tlsServer(t, func(w http.ResponseWriter, r *http.Request) {
