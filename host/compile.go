@@ -12,8 +12,8 @@ import (
 )
 
 // compile parses and compiles source once; the proto is read-only and can
-// be instantiated in any sandbox (its .. operators call the sandbox's
-// checked concatenation, concat.go).
+// be instantiated in any sandbox (its .. operators call the checked
+// concatenation, concat.go).
 func compile(src, chunk string) (*lua.FunctionProto, error) {
 	stmts, err := parse.Parse(strings.NewReader(src), chunk)
 	if err != nil {
@@ -32,6 +32,9 @@ func compile(src, chunk string) (*lua.FunctionProto, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if err := bindConcat(proto); err != nil {
+		return nil, fmt.Errorf("%s: %w", chunk, err)
 	}
 	luaproto.Trim(proto)
 	return proto, nil

@@ -1,6 +1,8 @@
 package host
 
 import (
+	"errors"
+
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/ast"
 )
@@ -12,11 +14,50 @@ import (
 // the memory watchdog killed the handler (which pcall cannot catch).
 //
 // compile therefore rewrites every concatenation in a script's syntax tree
-// into a call of concatName, a function installed in every sandbox that
-// adds up the size first and raises a catchable Lua error past the string
-// cap. The name starts with a NUL byte, so source code cannot spell it;
-// a script that reaches it through _G can only replace its own `..`.
+// into a call of concatName, then (bindConcat) turns each read of that
+// name into a load of concatFn, the function that adds up the size first
+// and raises a catchable Lua error past the string cap. The call does not
+// go through the globals: a function whose environment is a table of the
+// script's (load(src, name, "t", env), setfenv) concatenates as any
+// other, and nothing a script can name or replace stands in for `..`.
 const concatName = "\x00concat"
+
+// concatFn is the checked concatenation every VM's `..` calls, held as a
+// constant of the compiled prototypes (which every VM shares). No script
+// can reach the value: it is only ever loaded into a register and called.
+// Its environment is an empty table of its own, so that nothing of any VM
+// hangs off it.
+var concatFn = &lua.LFunction{IsG: true, GFunction: checkedConcat, Env: &lua.LTable{Metatable: lua.LNil}}
+
+// bindConcat replaces, in p and the functions inside it, every read of
+// the global concatName (which only the rewrite produces: source text
+// cannot spell the name) with a load of concatFn.
+func bindConcat(p *lua.FunctionProto) error {
+	k := -1
+	for i, inst := range p.Code {
+		if int(inst>>26) != lua.OP_GETGLOBAL {
+			continue
+		}
+		bx := int(inst & 0x3ffff)
+		if name, ok := p.Constants[bx].(lua.LString); !ok || name != concatName {
+			continue
+		}
+		if k < 0 {
+			k = len(p.Constants)
+			if k > 0x3ffff {
+				return errors.New("function too large: too many constants")
+			}
+			p.Constants = append(p.Constants, concatFn)
+		}
+		p.Code[i] = uint32(lua.OP_LOADK)<<26 | inst&(0xff<<18) | uint32(k)
+	}
+	for _, child := range p.FunctionPrototypes {
+		if err := bindConcat(child); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // concatRewrite is the astRewriter hook that replaces a concatenation
 // with a call of concatName.
@@ -49,11 +90,6 @@ func concatCall(e *ast.StringConcatOpExpr) *ast.FuncCallExpr {
 	call.SetLine(e.Line())
 	call.SetLastLine(e.LastLine())
 	return call
-}
-
-// installConcat defines the function the rewritten .. calls.
-func installConcat(L *lua.LState) {
-	L.SetGlobal(concatName, L.NewFunction(checkedConcat))
 }
 
 // checkedConcat joins its operands like .., right to left, using

@@ -119,3 +119,32 @@ func TestConcat_Errors(t *testing.T) {
 		L.SetTop(0)
 	}
 }
+
+// `..` works in a function whose environment is not the script's globals
+// (load with an environment, setfenv), and nothing a script puts in its
+// globals replaces it.
+func TestConcat_OtherEnvironments(t *testing.T) {
+	L := newSandbox()
+	defer L.Close()
+	src := `
+local a = load("return 'a' .. 1", "x", "t", {})()
+local b = loadstring("return 'b' .. 2", "y", "t", setmetatable({}, {__index = function(_, k) error("looked up " .. k) end}))()
+local f = function(x) return x .. "c" end
+setfenv(f, {})
+local seen = 0
+for k in pairs(_G) do if type(k) == "string" and k:find("concat") then seen = seen + 1 end end
+rawset(_G, "\0concat", function() return "replaced" end)
+return a .. b .. f(3) .. seen
+`
+	proto, err := compile(src, "c.lua")
+	if err != nil {
+		t.Fatal(err)
+	}
+	L.Push(L.NewFunctionFromProto(proto))
+	if err := L.PCall(0, 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := L.Get(-1).String(); got != "a1b23c0" {
+		t.Fatalf("got %q, want a1b23c0", got)
+	}
+}

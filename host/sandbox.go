@@ -106,7 +106,6 @@ func newSandbox() *lua.LState {
 		// variables after an error.
 		L.SetGlobal("pcall", L.NewFunction(safePcall))
 	}
-	installConcat(L)
 	return L
 }
 
