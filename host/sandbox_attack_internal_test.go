@@ -348,3 +348,19 @@ func TestSandbox_TopLevelMemoryBounded(t *testing.T) {
 		t.Fatalf("the heap grew %d MiB before the load was stopped", grew>>20)
 	}
 }
+
+// A handler stopped by the CPU or the memory limit is logged with the line
+// it was running, so that its author finds the loop.
+func TestSandbox_StoppedRunNamesItsLine(t *testing.T) {
+	for name, code := range map[string]string{
+		"cpu":    "local n = 0\n  while true do n = n + 1 end",
+		"memory": "local t = {}\n  for i = 1, 1e8 do t[i] = {i} end",
+	} {
+		t.Run(name, func(t *testing.T) {
+			ended, _ := runAttack(t, code, Limits{CPU: 300 * time.Millisecond, Memory: 32 << 20})
+			if !strings.Contains(ended, "attacker.lua:4)") {
+				t.Fatalf("ended %q, want the line of the loop (attacker.lua:4)", firstBytes(ended, 300))
+			}
+		})
+	}
+}

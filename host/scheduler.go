@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -342,6 +343,7 @@ func (s *script) resume(h *handler, fn *lua.LFunction, args ...lua.LValue) {
 	endLua()
 	if h.overMemory.Load() {
 		why, _ := h.killed.Load().(string)
+		why += stoppedAt(h.th, err)
 		s.finish(h)
 		s.halt(why)
 		return
@@ -360,8 +362,8 @@ func (s *script) resume(h *handler, fn *lua.LFunction, args ...lua.LValue) {
 	case st == lua.ResumeOK && why == "":
 		s.commit(h)
 	case why != "":
-		failure = why
-		s.failed("handler killed", h.event, why)
+		failure = why + stoppedAt(h.th, err)
+		s.failed("handler killed", h.event, failure)
 	case st == lua.ResumeYield:
 		failure = "coroutine.yield called outside a coroutine the script created"
 		s.failed("handler failed", h.event, failure)
@@ -428,6 +430,26 @@ func (s *script) finish(h *handler) {
 	// Host.Settled never sees neither.
 	s.inflight.Add(-1)
 }
+
+// stoppedAt says where a handler the CPU or memory limit stopped was
+// running (" (at x.lua:8)"), so that its author finds the loop: the
+// position of the error the stop raised (err, the resume's), or, when
+// that was raised outside the script (in pcall's prelude), the script's
+// frames still on the stack; "" when neither names a line of the script.
+func stoppedAt(th *lua.LState, err error) string {
+	if err != nil {
+		if m := messagePosition.FindStringSubmatch(luaMessage(err)); m != nil && !strings.HasPrefix(m[1], "=") {
+			return " (at " + m[1] + ")"
+		}
+	}
+	if tb := traceback(th, ""); tb != "" {
+		return " (at " + tb + ")"
+	}
+	return ""
+}
+
+// messagePosition matches the "file:line: " a Lua error message starts with.
+var messagePosition = regexp.MustCompile(`^(.+?:\d+): `)
 
 // traceback lists the script lines a failed coroutine was called from,
 // innermost first, leaving out the line the message itself names.
