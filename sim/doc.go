@@ -124,8 +124,9 @@
 //
 // A send with msg_id or event_id is passive: the message must be a user
 // message of the same chat (else 304026; the bot's own is 50045) and the
-// event one the simulator dispatched, younger than 5 minutes (C2C: 60;
-// else 304027). A group or C2C message or event takes at most 5 replies
+// event one the simulator dispatched to that kind of chat (group and C2C:
+// only the events §7.3 names; else 304026), younger than 5 minutes (C2C:
+// 60; else 304027). A group or C2C message or event takes at most 5 replies
 // (22009) and each msg_seq once (40054005; an absent msg_seq is 1); a
 // guild or DM reply that names a msg_seq already used on its message gets
 // 40054005 too (one without msg_seq is not checked). Active

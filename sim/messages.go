@@ -201,7 +201,7 @@ func (s *Server) buildPost(p Post, now time.Time) (event, Message, error) {
 			msg.Mentions = []User{w.bot}
 		}
 		seq := s.nextChannelSeq(ch.ID)
-		return event{t: t, intent: intent, guildID: ch.GuildID, d: toWireMessage(msg, seq, toWireMessageMember(m))}, msg, nil
+		return event{t: t, intent: intent, guildID: ch.GuildID, scene: SceneGuild, d: toWireMessage(msg, seq, toWireMessageMember(m))}, msg, nil
 	case SceneDM:
 		srcGuild := w.guilds[0].ID
 		if p.ChannelID != "" {
@@ -216,7 +216,7 @@ func (s *Server) buildPost(p Post, now time.Time) (event, Message, error) {
 		seq := s.nextChannelSeq(dm.channelID)
 		d := toWireMessage(msg, seq, &wireMember{JoinedAt: timestamp(dm.created), Roles: []string{}})
 		d.DirectMessage, d.SrcGuildID = true, srcGuild
-		return event{t: "DIRECT_MESSAGE_CREATE", intent: IntentDirectMessages, guildID: dm.guildID, d: d}, msg, nil
+		return event{t: "DIRECT_MESSAGE_CREATE", intent: IntentDirectMessages, guildID: dm.guildID, scene: SceneDM, d: d}, msg, nil
 	case SceneGroup:
 		gid := p.GroupOpenID
 		if gid == "" && len(w.groups) > 0 {
@@ -233,12 +233,12 @@ func (s *Server) buildPost(p Post, now time.Time) (event, Message, error) {
 		msg.Content = " " + p.Content // the stripped @ leaves a space (§6.2)
 		d := wireGroupMessage{ID: msg.ID, Content: msg.Content, Timestamp: msg.Timestamp, GroupID: gid, GroupOpenID: gid,
 			Author: wireOpenAuthor{ID: author.OpenID, MemberOpenID: author.OpenID}}
-		return event{t: "GROUP_AT_MESSAGE_CREATE", intent: IntentGroupAndC2C, d: d}, msg, nil
+		return event{t: "GROUP_AT_MESSAGE_CREATE", intent: IntentGroupAndC2C, scene: SceneGroup, d: d}, msg, nil
 	case SceneC2C:
 		msg.ID, msg.UserOpenID = newOpenMessageID(), author.OpenID
 		d := wireC2CMessage{ID: msg.ID, Content: msg.Content, Timestamp: msg.Timestamp,
 			Author: wireOpenAuthor{ID: author.OpenID, UserOpenID: author.OpenID}}
-		return event{t: "C2C_MESSAGE_CREATE", intent: IntentGroupAndC2C, d: d}, msg, nil
+		return event{t: "C2C_MESSAGE_CREATE", intent: IntentGroupAndC2C, scene: SceneC2C, d: d}, msg, nil
 	}
 	return event{}, Message{}, fmt.Errorf("post in scene %q: %w", p.Scene, ErrUnknownScene)
 }

@@ -276,3 +276,36 @@ func TestPostMessage_EventID(t *testing.T) {
 		t.Fatalf("Sent = %+v", sent)
 	}
 }
+
+// An event_id reply names an event of the chat kind it answers in: a group
+// or C2C message's event does not make a guild or DM send passive (§7.4).
+func TestPostMessage_EventIDOfAnotherScene(t *testing.T) {
+	s := MustStart(t, sim.Config{}, nil)
+	auth := "Authorization: QQBot " + MustToken(t, s)
+	g, err := s.Post(sim.Post{Scene: sim.SceneGroup, Content: "q"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Post(sim.Post{Scene: sim.SceneC2C, Content: "q"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dm, err := s.Post(sim.Post{Scene: sim.SceneDM, Content: "q"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply := func(url, eventID string) response {
+		return do(t, http.MethodPost, url, fmt.Sprintf(`{"content":"a","event_id":%q}`, eventID), auth)
+	}
+	dmURL := s.APIURL() + "/dms/" + dm.GuildID + "/messages"
+	checkError(t, reply(postURL(s, 0), g.EventID), http.StatusBadRequest, 304026)
+	checkError(t, reply(postURL(s, 0), c.EventID), http.StatusBadRequest, 304026)
+	checkError(t, reply(postURL(s, 0), dm.EventID), http.StatusBadRequest, 304026)
+	checkError(t, reply(dmURL, c.EventID), http.StatusBadRequest, 304026)
+	if r := reply(dmURL, dm.EventID); r.status != http.StatusOK {
+		t.Fatalf("DM reply to its DIRECT_MESSAGE_CREATE by event_id: %d %s", r.status, r.body)
+	}
+	if n := len(s.Sent()); n != 1 {
+		t.Fatalf("%d messages sent, want the one DM reply", n)
+	}
+}
