@@ -233,12 +233,30 @@ func (c *Client) loadSession() bool {
 	if !ok || s.ID == "" || s.Shard != c.cfg.Shard {
 		return false
 	}
+	// Intents are fixed at identify: a session identified before the handlers wanted an
+	// event would go on without it after the resume. Only required intents count; a
+	// missing optional one may have been refused, and asking again is no reason to lose
+	// the session. A session saved without its intents is resumed as before.
+	if missing := c.requiredIntents() &^ s.Intents; s.Intents != 0 && missing != 0 {
+		c.log.Info("gateway session not resumed: it lacks intents the handlers need; identifying",
+			"session_id", s.ID, "missing_intents", uint32(missing), "intent_names", missing.String())
+		return false
+	}
 	c.sessionID = s.ID
 	c.intents = s.Intents
 	c.seq.Store(s.Seq)
 	c.publishSession()
 	c.log.Info("gateway session loaded", "session_id", s.ID, "seq", s.Seq)
 	return true
+}
+
+// requiredIntents are the intents the next Identify cannot do without: Config.Intents, or
+// the negotiator's required ones.
+func (c *Client) requiredIntents() Intent {
+	if n := c.cfg.Negotiator; n != nil {
+		return n.Required()
+	}
+	return c.cfg.Intents
 }
 
 // abandonSession forgets the current session before an Identify. Whatever the platform

@@ -645,3 +645,54 @@ func TestClient_SaveFinishedSeqStopsBeforeUnfinishedEvents(t *testing.T) {
 		t.Fatalf("saved %+v, want sess-1 seq 2 (3 unfinished)", got)
 	}
 }
+
+// A restart whose handlers need an intent the saved session was not identified with
+// identifies instead of resuming: intents are fixed at identify, so the resumed session
+// would never deliver those events. A missing optional intent (possibly refused before)
+// is no reason to lose the session.
+func TestClient_Run_RestartIdentifiesWhenSavedSessionLacksIntents(t *testing.T) {
+	g := newFakeGateway(t)
+	saved := gateway.Session{ID: "sess-1", Seq: 7, Shard: [2]int{0, 1}, Intents: gateway.IntentPublicGuildMessages}
+
+	store := &memSessions{m: map[[2]int]gateway.Session{{0, 1}: saved}}
+	c, logs := newClient(t, g.url, func(cfg *gateway.Config) {
+		cfg.Sessions = store
+		cfg.Intents = gateway.IntentPublicGuildMessages | gateway.IntentInteraction
+	})
+	r := startRun(t, c)
+	sc := g.next(t)
+	sc.hello(t, 45000)
+	var d struct {
+		Intents uint32 `json:"intents"`
+	}
+	if err := json.Unmarshal(sc.expect(t, 2).D, &d); err != nil || d.Intents != uint32(gateway.IntentPublicGuildMessages|gateway.IntentInteraction) {
+		t.Fatalf("identify intents %d (%v), want AT messages and interactions", d.Intents, err)
+	}
+	logs.waitFor(t, "gateway session not resumed: it lacks intents the handlers need; identifying")
+	r.cancel()
+	if err := r.result(t); err != nil {
+		t.Fatal(err)
+	}
+
+	optional := gateway.NewIntentNegotiator(func() (required, optional gateway.Intent) {
+		return gateway.IntentPublicGuildMessages, gateway.IntentGuildMessages
+	}, nil)
+	store = &memSessions{m: map[[2]int]gateway.Session{{0, 1}: saved}}
+	c2, _ := newClient(t, g.url, func(cfg *gateway.Config) {
+		cfg.Sessions = store
+		cfg.Negotiator = optional
+	})
+	r2 := startRun(t, c2)
+	sc2 := g.next(t)
+	sc2.hello(t, 45000)
+	sc2.expect(t, 6) // only an optional intent is missing: resume
+	sc2.dispatch(t, 8, "RESUMED", "")
+	r2.event(t)
+	if got := optional.Granted(); got != saved.Intents {
+		t.Errorf("after resuming, the negotiator's granted intents are %v, want the session's %v", got, saved.Intents)
+	}
+	r2.cancel()
+	if err := r2.result(t); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -327,6 +327,11 @@ func (c *Client) readLoop(ctx context.Context, conn *wsConn, hello chan<- time.D
 				c.log.Info("gateway ready", "session_id", r.SessionID, "seq", f.S, "user_id", r.User.ID, "username", r.User.Username)
 			case "RESUMED":
 				ready = true
+				if c.cfg.Negotiator != nil && c.intents != 0 && c.cfg.Negotiator.Granted() == 0 {
+					// A session loaded after a restart: what it was identified with is
+					// what it delivers, which reload warnings compare against.
+					c.cfg.Negotiator.Ready(c.intents)
+				}
 				c.status.setState(StateReady)
 				c.log.Info("gateway resumed", "session_id", c.sessionID, "seq", f.S)
 			}

@@ -75,6 +75,14 @@ func (n *IntentNegotiator) next() (Intent, bool) {
 	return set, false
 }
 
+// Required returns the intents the handlers need now, which every Identify asks for.
+func (n *IntentNegotiator) Required() Intent {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	required, _ := n.wanted()
+	return required
+}
+
 // Refused records that an Identify asking for sent was closed with 4014 and reports
 // whether another, smaller set remains to be tried; if not, the intents the scripts
 // require are themselves not granted and Run stops.
