@@ -45,7 +45,9 @@
 //     life remain, then a new one is minted and the old one stays valid
 //     until it expires. Config.TokenTTL sets the lifetime. Failures are
 //     HTTP 200 with {code, message}: 100007 for a missing or unknown app
-//     id, 100016 for a wrong secret, 100002 for a malformed request.
+//     id or a request that is not application/json, 100016 for a wrong
+//     secret, 100002 for a JSON request that does not decode or a numeric
+//     appId.
 //   - REST (APIURL), every route of routeTable in rest.go: gateway and
 //     gateway/bot; users/@me, paged guilds, DM sessions; guild, channels
 //     CRUD, paged members (§11), member kick and mute, roles CRUD, role

@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/json"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"sync"
@@ -61,8 +62,10 @@ func (t *tokenStore) valid(tok string, now time.Time) bool {
 }
 
 // serveToken answers POST /app/getAppAccessToken. Like bots.qq.com it
-// reports bad credentials with HTTP 200 and a {code, message} body, and
-// does not look at the request's Content-Type.
+// reports bad credentials with HTTP 200 and a {code, message} body. A
+// request that is not "Content-Type: application/json" is 100007 "appid
+// invalid" whatever its body (§1.2; the service does not read it); a JSON
+// one whose body does not decode is 100002 "internal err".
 func (s *Server) serveToken(c *call) {
 	if c.r.Method != http.MethodPost {
 		c.fail(http.StatusMethodNotAllowed, codeMethodNotAllowed, "method not allowed: "+c.r.Method)
@@ -72,6 +75,11 @@ func (s *Server) serveToken(c *call) {
 		// An outage of the token service: a gateway's error, not the
 		// service's own HTTP-200 error body.
 		c.fail(status, status, "token service unavailable (injected fault)")
+		return
+	}
+	if mt, _, _ := mime.ParseMediaType(c.r.Header.Get("Content-Type")); mt != "application/json" {
+		s.log.Debug("token refused: not application/json", "content_type", c.r.Header.Get("Content-Type"))
+		c.json(http.StatusOK, tokenError{Code: codeTokenAppIDInvalid, Message: "appid invalid"})
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(c.r.Body, maxRequestBody))

@@ -100,4 +100,17 @@ func TestToken_Errors(t *testing.T) {
 	if _, tok := requestToken(t, s, `{"appId":"102000042","clientSecret":"s3cret","extra":1}`); tok.AccessToken == nil {
 		t.Error("unknown keys must be ignored")
 	}
+	// The service decodes only JSON requests: another Content-Type is "appid
+	// invalid" even with good credentials in the body (§1.2).
+	good := `{"appId":"102000042","clientSecret":"s3cret"}`
+	for _, ct := range []string{"", "text/plain", "application/x-www-form-urlencoded"} {
+		r := do(t, http.MethodPost, s.TokenURL()+"/app/getAppAccessToken", good, "Content-Type: "+ct)
+		if tok := decode[tokenBody](t, r.body); r.status != http.StatusOK || tok.Code != 100007 || tok.AccessToken != nil {
+			t.Errorf("Content-Type %q: %d %s, want 200 with code 100007", ct, r.status, r.body)
+		}
+	}
+	r := do(t, http.MethodPost, s.TokenURL()+"/app/getAppAccessToken", good, "Content-Type: application/json; charset=utf-8")
+	if tok := decode[tokenBody](t, r.body); tok.AccessToken == nil {
+		t.Errorf("application/json with a charset: %s, want a token", r.body)
+	}
 }
