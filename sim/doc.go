@@ -245,8 +245,9 @@
 // URLs produce no attachment; webhook sessions push nothing.
 // Timing-dependent rules (reply windows, quotas, token expiry, session
 // retention) follow the platform clock, which Advance and POST /sim/clock
-// move forward; the heartbeat timeout and other socket deadlines use real
-// time.
+// move forward; the heartbeat timeout, other socket deadlines and webhook
+// signature timestamps (which the bot checks against its own clock) use
+// real time.
 //
 // Section numbers such as §7.4 refer to docs/protocol.md.
 package sim

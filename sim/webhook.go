@@ -145,7 +145,7 @@ func (h *webhookSender) deliver(ctx context.Context, it hookItem, body []byte) {
 // validate runs the op-13 handshake of §10.3.
 func (h *webhookSender) validate(ctx context.Context) error {
 	plain := randomAlnum(20)
-	ts := strconv.FormatInt(h.s.now().Unix(), 10)
+	ts := signatureTime()
 	body, err := marshal(map[string]any{"op": 13, "d": map[string]string{"plain_token": plain, "event_ts": ts}})
 	if err != nil {
 		return err
@@ -171,7 +171,7 @@ func (h *webhookSender) validate(ctx context.Context) error {
 
 // post sends one signed request and returns the 200 body.
 func (h *webhookSender) post(ctx context.Context, body []byte) ([]byte, error) {
-	ts := strconv.FormatInt(h.s.now().Unix(), 10)
+	ts := signatureTime()
 	sig := ed25519.Sign(h.key, append([]byte(ts), body...))
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.url, bytes.NewReader(body))
 	if err != nil {
@@ -199,4 +199,13 @@ func (h *webhookSender) post(ctx context.Context, body []byte) ([]byte, error) {
 		return nil, fmt.Errorf("status %d", resp.StatusCode)
 	}
 	return reply, nil
+}
+
+// signatureTime is the X-Signature-Timestamp (and op 13 event_ts) of a
+// request: the wall clock's unix seconds, not the platform clock's. The bot
+// checks it against its own clock to refuse replays, and a platform clock
+// moved forward (Advance, POST /sim/clock) would otherwise make every
+// callback look stale to it.
+func signatureTime() string {
+	return strconv.FormatInt(time.Now().Unix(), 10)
 }

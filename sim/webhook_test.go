@@ -7,8 +7,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/luabot/luabot/sim"
 )
@@ -108,5 +110,51 @@ func TestWebhook_ValidatesSignsAndRetries(t *testing.T) {
 	defer bot.mu.Unlock()
 	if !bot.validated || bot.attempts[m.EventID] != 2 {
 		t.Errorf("validated %v, attempts %v", bot.validated, bot.attempts)
+	}
+}
+
+// The signature timestamp is the wall clock's, whatever the platform clock
+// says: the bot compares it with its own clock to refuse replays, and a
+// platform clock moved forward to test reply windows must not make every
+// callback look stale.
+func TestWebhook_SignatureTimestampIsWallClock(t *testing.T) {
+	const secret = "naOC0ocQE3shWLAfffVLB1rhYPG7"
+	stamps := make(chan string, 8)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		stamps <- r.Header.Get("X-Signature-Timestamp")
+		var env struct {
+			Op int `json:"op"`
+			D  struct {
+				PlainToken string `json:"plain_token"`
+				EventTS    string `json:"event_ts"`
+			} `json:"d"`
+		}
+		_ = json.Unmarshal(body, &env)
+		if env.Op == 13 {
+			sig := ed25519.Sign(seedKey(secret), []byte(env.D.EventTS+env.D.PlainToken))
+			_ = json.NewEncoder(w).Encode(map[string]string{"plain_token": env.D.PlainToken, "signature": hex.EncodeToString(sig)})
+			return
+		}
+		_, _ = w.Write([]byte(`{"op":12,"d":0}`))
+	}))
+	t.Cleanup(hook.Close)
+	clock := newClock() // March 2025
+	s := MustStart(t, sim.Config{Secret: secret, WebhookURL: hook.URL}, clock)
+	clock.Advance(time.Hour)
+	if _, err := s.Post(sim.Post{Content: "x", MentionBot: true}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := testContext(t)
+	for range 2 { // the op-13 validation, then the event
+		select {
+		case ts := <-stamps:
+			n, err := strconv.ParseInt(ts, 10, 64)
+			if d := time.Since(time.Unix(n, 0)); err != nil || d < -time.Minute || d > time.Minute {
+				t.Errorf("X-Signature-Timestamp %q is %v from the wall clock", ts, d)
+			}
+		case <-ctx.Done():
+			t.Fatal("no callback")
+		}
 	}
 }
