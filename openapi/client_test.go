@@ -353,3 +353,38 @@ func TestClient_Resources(t *testing.T) {
 		t.Errorf("PostMessage(nil) = %v, want ErrInvalidRequest", err)
 	}
 }
+
+// The platform documents a group or C2C send's answer as {id, timestamp}
+// with the timestamp an integer (unix seconds), while guild answers carry
+// RFC 3339 text: both must decode, a sent message never reported as failed.
+func TestPostGroupMessage_TimestampTextOrNumber(t *testing.T) {
+	for _, tt := range []struct {
+		answer, want string
+	}{
+		{`{"id":"m1","timestamp":1699240248}`, "2023-11-06T03:10:48Z"},
+		{`{"id":"m1","timestamp":"2023-11-06T13:37:18+08:00"}`, "2023-11-06T13:37:18+08:00"},
+		{`{"id":"m1"}`, ""},
+	} {
+		p := newPlatform(t)
+		p.api = func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(tt.answer))
+		}
+		c := p.secretClient(t, nil)
+		sent, err := c.PostGroupMessage(context.Background(), "G1", &openapi.MessageToCreate{Content: "hi"})
+		if err != nil {
+			t.Fatalf("answer %s: %v", tt.answer, err)
+		}
+		if sent.ID != "m1" || sent.Timestamp != tt.want {
+			t.Errorf("answer %s: id %q timestamp %q, want m1 and %q", tt.answer, sent.ID, sent.Timestamp, tt.want)
+		}
+	}
+	p := newPlatform(t)
+	p.api = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"id":"m1","timestamp":true}`))
+	}
+	if _, err := p.secretClient(t, nil).PostGroupMessage(context.Background(), "G1", &openapi.MessageToCreate{Content: "hi"}); err == nil {
+		t.Error("a timestamp that is neither text nor a number decoded without error")
+	}
+}

@@ -1,12 +1,14 @@
 package openapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 )
 
 var (
@@ -84,6 +86,38 @@ type SentMessage struct {
 	Message
 	Audit        *Audit `json:"-"`
 	Deduplicated bool   `json:"deduplicated,omitempty"`
+}
+
+// UnmarshalJSON reads a send's answer. The platform's documentation gives
+// the group and C2C answer's timestamp as an integer (unix seconds) where
+// guild answers carry RFC 3339 text; a number is turned into the same
+// RFC 3339 text, so that a message that was sent is never reported as a
+// failed decode.
+func (m *SentMessage) UnmarshalJSON(b []byte) error {
+	type message Message // without this method, so no recursion
+	var a struct {
+		*message
+		Timestamp    json.RawMessage `json:"timestamp"` // shallower: wins over Message's
+		Deduplicated bool            `json:"deduplicated"`
+	}
+	a.message = (*message)(&m.Message)
+	if err := json.Unmarshal(b, &a); err != nil {
+		return err
+	}
+	m.Deduplicated = a.Deduplicated
+	m.Timestamp = ""
+	switch ts := bytes.TrimSpace(a.Timestamp); {
+	case len(ts) == 0 || string(ts) == "null":
+	case ts[0] == '"':
+		return json.Unmarshal(ts, &m.Timestamp)
+	default:
+		sec, err := strconv.ParseInt(string(ts), 10, 64)
+		if err != nil {
+			return fmt.Errorf("timestamp %.40s: neither text nor unix seconds", ts)
+		}
+		m.Timestamp = time.Unix(sec, 0).UTC().Format(time.RFC3339)
+	}
+	return nil
 }
 
 // HistoryPager selects GET /channels/{channel_id}/messages: at most one of
