@@ -239,7 +239,13 @@
 // Not modelled: the 5 messages/s per channel limit, GROUP_ADD_ROBOT/
 // FRIEND_ADD and other group/C2C lifecycle events, permission bits (every
 // member may do everything; edits need no approval), schedule and
-// setting-guide rate limits (304052), forum posts and replies. Edits check
+// setting-guide rate limits (304052), forum posts and replies, the 4008
+// close for a client that sends too fast, the 5-second spacing
+// session_start_limit.max_concurrency asks of identifies (reported, not
+// enforced), the active-message limits across a guild (2 channels a day)
+// and across DMs (200 a day), and MESSAGE_DELETE/PUBLIC_MESSAGE_DELETE
+// after a recall. An event_id reply is checked against the event's chat
+// kind, not its channel or group. Edits check
 // that msg_id/event_id exist, not their reply window; uploaded bytes are
 // not checked to be images and attachment URLs serve nothing; JSON image
 // URLs produce no attachment; webhook sessions push nothing.
