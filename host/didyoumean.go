@@ -36,7 +36,7 @@ func (s *script) explainCall(msg string) string {
 		return msg
 	}
 	globals := s.L.Get(lua.GlobalsIndex).(*lua.LTable)
-	for _, c := range reCall.FindAllStringSubmatch(line, -1) {
+	for _, c := range reCall.FindAllStringSubmatch(codeOnly(line), -1) {
 		name, sep, field := c[1], c[2], c[3]
 		if isKeyword(name) {
 			continue
@@ -87,6 +87,49 @@ func (s *script) explainCall(msg string) string {
 		return out + msg[len(m[0]):]
 	}
 	return msg
+}
+
+// codeOnly blanks what is not code on a line: the text inside string
+// literals (their opening quote stays, so f"x" is still a call) and a
+// comment. Otherwise a word in a string, such as the "a" of
+// ev.text == "a", would be taken for the name of the failed call.
+func codeOnly(line string) string {
+	b := []byte(line)
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '"' || c == '\'':
+			j := i + 1
+			for ; j < len(b) && b[j] != c; j++ {
+				if b[j] == '\\' && j+1 < len(b) {
+					b[j] = ' '
+					j++
+				}
+				b[j] = ' '
+			}
+			i = j
+		case c == '-' && i+1 < len(b) && b[i+1] == '-':
+			return string(b[:i])
+		case c == '[':
+			j := i + 1
+			for j < len(b) && b[j] == '=' {
+				j++
+			}
+			if j >= len(b) || b[j] != '[' {
+				continue
+			}
+			closing := "]" + strings.Repeat("=", j-i-1) + "]"
+			end := strings.Index(string(b[j+1:]), closing)
+			stop := len(b)
+			if end >= 0 {
+				stop = j + 1 + end
+			}
+			for k := j + 1; k < stop; k++ {
+				b[k] = ' '
+			}
+			i = stop + len(closing) - 1
+		}
+	}
+	return string(b)
 }
 
 // sourceLine reads line n of the script file at path.

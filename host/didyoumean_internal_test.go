@@ -20,7 +20,10 @@ func TestDidYouMean_CallsOfNil(t *testing.T) {
   elseif ev.text == "g" then
     os.execute("ls")
   end
-end)`)
+  if ev.text == "h" then pirnt("x") end
+  if ev.text == "i" then qq.sned('i', [[x(]]) end -- nothing("
+end)
+command("j", function(ev) ev:replay("j") end)`)
 	h.start()
 	for _, tc := range []struct{ in, want string }{
 		{"a", "bot.lua:3: qq.sned is not a function: did you mean qq.send?"},
@@ -30,6 +33,10 @@ end)`)
 		{"e", "bot.lua:12: attempt to call a non-function object"},
 		{"f", "bot.lua:14: io is not available in the sandbox: scripts cannot touch files; keep state in kv"},
 		{"g", "bot.lua:16: os.execute is not available in the sandbox: scripts cannot run programs"},
+		// A word inside a string or a comment is not the failed call.
+		{"h", "bot.lua:18: pirnt is not a function: did you mean print?"},
+		{"i", "bot.lua:19: qq.sned is not a function: did you mean qq.send?"},
+		{"/j", "bot.lua:21: ev:replay is not a function: did you mean ev:reply?"},
 	} {
 		h.send("AT_MESSAGE_CREATE", msg(tc.in))
 		h.logs.waitLog(t, "handler failed", tc.want)
