@@ -66,8 +66,14 @@ func conventions(app *cli.App, stderr io.Writer, unknown *bool, parsed func()) {
 	app.OnUsageError = usageOnce
 	app.CommandNotFound = func(c *cli.Context, name string) {
 		*unknown = true
-		fmt.Fprintf(stderr, "luabot: unknown command %q; the commands are %s (luabot help COMMAND for its flags)\n",
-			name, strings.Join(commandNames(app), ", "))
+		// Under a command with subcommands (luabot kv frob) the choices are
+		// its subcommands, not the top-level commands.
+		parent, cmds := "luabot", app.Commands
+		if c != nil && c.Command != nil && len(c.Command.Subcommands) > 0 && c.Command.FullName() != app.Name {
+			parent, cmds = "luabot "+c.Command.FullName(), c.Command.Subcommands
+		}
+		fmt.Fprintf(stderr, "luabot: unknown command %q; the commands of %s are %s (%s help COMMAND for its flags)\n",
+			name, parent, strings.Join(commandNames(cmds), ", "), parent)
 	}
 	var walk func([]*cli.Command)
 	walk = func(cmds []*cli.Command) {
@@ -132,9 +138,9 @@ func chain(first, then cli.BeforeFunc) cli.BeforeFunc {
 }
 
 // commandNames lists the commands a user may type, hidden ones aside.
-func commandNames(app *cli.App) []string {
+func commandNames(cmds []*cli.Command) []string {
 	var names []string
-	for _, cmd := range app.Commands {
+	for _, cmd := range cmds {
 		if !cmd.Hidden {
 			names = append(names, cmd.Name)
 		}

@@ -19,7 +19,19 @@ func TestCLI_UnknownCommandListsTheCommands(t *testing.T) {
 	t.Parallel()
 	code, out, errOut := runCLI("frob")
 	if code != 2 || out != "" || !strings.Contains(errOut, `unknown command "frob"`) ||
-		!strings.Contains(errOut, "dev, run, sim") || strings.Contains(errOut, "bench-bare") {
+		!strings.Contains(errOut, "dev, run, sim") || strings.Contains(errOut, "bench-bare") ||
+		!strings.Contains(errOut, "(luabot help COMMAND for its flags)") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+// An unknown subcommand of kv used to be answered with the top-level
+// commands (init, dev, run…), none of which follows "luabot kv".
+func TestCLI_UnknownSubcommandListsItsSiblings(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := runCLI("kv", "frob")
+	if code != 2 || out != "" || !strings.Contains(errOut, `unknown command "frob"`) ||
+		!strings.Contains(errOut, "luabot kv are check") || strings.Contains(errOut, "dev, run") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
