@@ -35,7 +35,7 @@ func checkCommand() *cli.Command {
 		ArgsUsage: "SCRIPT|DIR...",
 		Flags: []cli.Flag{&cli.StringFlag{Name: "data", Value: "luabot.db", EnvVars: []string{"LUABOT_DATA"},
 			Usage: "the kv file of the bot; when its last run was not granted the guild DM intent, check warns that commands will not answer in DMs"},
-			&cli.StringFlag{Name: "config", EnvVars: []string{"LUABOT_CONFIG"},
+			&cli.StringFlag{Name: "config", Aliases: []string{"c"}, EnvVars: []string{"LUABOT_CONFIG"},
 				Usage: "the bot's config file: check reports calls its [grants.NAME] tables refuse"}},
 		Action: checkAction,
 	}

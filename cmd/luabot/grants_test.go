@@ -128,6 +128,21 @@ func TestRun_BadGrants(t *testing.T) {
 	}
 }
 
+// luabot check takes the config file as -c, as run, doctor, status and dev
+// do (the README's grant example is written for both); it used to refuse
+// the flag.
+func TestCheck_TakesTheConfigFileAsDashC(t *testing.T) {
+	dir := mustFiles(t, map[string]string{
+		"guest.lua":   "on(\"message\", function(ev)\n  qq.request(\"GET\", \"/users/@me\")\nend)\n",
+		"luabot.toml": "[grants.default]\nrequest = false\n",
+	})
+	t.Chdir(dir)
+	code, out, errOut := runCLI("check", "-c", "luabot.toml", "guest.lua")
+	if code != 1 || !strings.Contains(out, `guest.lua:2: qq.request needs the "request" capability`) {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
 // luabot check --config reports, with script:line, the calls a grant
 // refuses that the source shows: a missing capability, a literal target
 // outside send = [...], a literal message that answers no event; a
