@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -492,6 +493,9 @@ func (f *configFile) explain(doc []byte, err error) error {
 			return usagef("%s:%d: %s = %s: text is quoted in TOML: write %s = %q", f.path, row, k, v, k, v)
 		}
 	case strings.HasPrefix(msg, "cannot decode"):
+		if fix := typeFix(msg, de.Key(), text); fix != "" {
+			return usagef("%s:%d: %s: %s", f.path, row, key, fix)
+		}
 		return usagef("%s:%d: %s: %s", f.path, row, key, msg)
 	}
 	return usagef("%s:%d: %s (the file is TOML: key = \"value\" lines under [table] headers)", f.path, row, msg)
@@ -517,6 +521,56 @@ func secretLine(doc []byte, row int, key string) bool {
 		parts[i] = strings.Trim(strings.TrimSpace(p), `"'`)
 	}
 	return slices.Contains(parts, "secret") || bindings.IsSecretKey(parts[len(parts)-1])
+}
+
+var reDecode = regexp.MustCompile(`^cannot decode TOML (\w+) into .*? of type (.+)$`)
+
+// typeFix says in TOML's terms what a key of the wrong type wants, and how
+// to write it: go-toml's message names Go types (struct field
+// main.fileKeys.TZ of type string). "" when msg is not such a message.
+func typeFix(msg string, key []string, text string) string {
+	m := reDecode.FindStringSubmatch(msg)
+	if m == nil || len(key) == 0 {
+		return ""
+	}
+	got, want := m[1], m[2]
+	name := key[len(key)-1]
+	v := ""
+	if _, after, ok := strings.Cut(text, "="); ok {
+		v = strings.TrimSpace(after)
+		if i := strings.Index(v, "#"); i >= 0 && !strings.Contains(v[:i], `"`) {
+			v = strings.TrimSpace(v[:i])
+		}
+	}
+	bare := strings.Trim(v, `"'`)
+	if slices.Contains(key, "secret") || bindings.IsSecretKey(name) {
+		bare = "…" // the error ends up in logs: never the value of a secret
+	}
+	var need, write string
+	switch {
+	case want == "string" && durationKeys[name]:
+		need, write = "a duration in quotes", fmt.Sprintf("%s = %q", name, strings.TrimSuffix(bare, "s")+"s")
+	case want == "string":
+		need, write = "text in quotes", fmt.Sprintf("%s = %q", name, bare)
+	case want == "bool":
+		need, write = "true or false, without quotes", name+" = true"
+	case strings.HasPrefix(want, "int") || strings.HasPrefix(want, "uint"):
+		need, write = "a whole number, without quotes", name+" = 1"
+		if _, err := strconv.ParseInt(bare, 10, 64); err == nil {
+			write = name + " = " + bare
+		}
+	case strings.HasPrefix(want, "float"):
+		need, write = "a number, without quotes", name+" = 1"
+	case strings.HasPrefix(want, "[]"):
+		need, write = "a list", fmt.Sprintf("%s = [%q]", name, bare)
+	case strings.HasPrefix(want, "struct"):
+		return fmt.Sprintf("want a table, got a TOML %s: write [%s] on a line of its own, its keys on the lines below", got, strings.Join(key, "."))
+	case strings.HasPrefix(want, "map"):
+		return fmt.Sprintf("want tables, got a TOML %s: write [%s.NAME] on a line of its own, its keys on the lines below", got, strings.Join(key, "."))
+	default:
+		return ""
+	}
+	return fmt.Sprintf("want %s, got a TOML %s: write %s", need, got, write)
 }
 
 func lineOf(doc []byte, row int) string {
