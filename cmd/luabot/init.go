@@ -150,7 +150,7 @@ const scaffoldLuarc = `{
 
 var scaffoldGitignore = "# luabot's state: the kv files of run and dev, and their sidecars\n" +
 	kv.DefaultPath + "\n" + kv.DefaultPath + ".sock\n" + kv.DefaultPath + ".status.json\n" +
-	devData + "\n" + devData + ".sock\n"
+	devData + "\n" + devData + ".sock\n" + devData + ".status.json\n"
 
 const scaffoldReadme = "# My QQ bot\n\n" +
 	"A bot for [luabot](https://github.com/luabot/luabot).\n\n" +

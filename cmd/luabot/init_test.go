@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,6 +45,52 @@ func TestInit_ScaffoldRunsAndTests(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(filepath.Join(dir, "bot.lua")); string(got) != "-- mine\n" {
 		t.Errorf("second init changed bot.lua to %q", got)
+	}
+}
+
+// What luabot dev leaves in the folder is all named in the .gitignore
+// init writes: it used to miss luabot-dev.db.status.json, which then
+// showed in git status after the first chat.
+func TestInit_GitignoreCoversWhatDevLeaves(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "mybot")
+	if code, out, errOut := runCLI("init", dir); code != 0 {
+		t.Fatalf("init: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	scaffold := map[string]bool{}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		scaffold[e.Name()] = true
+	}
+	t.Chdir(dir)
+	s := start(t, "dev", "--admin", "off", ".")
+	s.expect("luabot dev:")
+	if _, err := io.WriteString(s.stdin, "/ping\n"); err != nil {
+		t.Fatal(err)
+	}
+	s.expect("bot> pong")
+	s.stdin.Close()
+	if code := s.exitCode(); code != 0 {
+		t.Fatalf("dev: exit %d; stderr:\n%s", code, s.stderr.String())
+	}
+	ignore, err := os.ReadFile(filepath.Join(dir, ".gitignore"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ignored := map[string]bool{}
+	for _, line := range strings.Split(string(ignore), "\n") {
+		ignored[line] = true
+	}
+	entries, err = os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !scaffold[e.Name()] && !ignored[e.Name()] {
+			t.Errorf("dev left %s, which .gitignore does not name:\n%s", e.Name(), ignore)
+		}
 	}
 }
 
