@@ -166,6 +166,9 @@ func ScriptFiles(args []string) ([]string, error) {
 			return nil, fmt.Errorf("script %s: %w", arg, errors.Unwrap(err))
 		}
 		if !info.IsDir() {
+			if err := NotAScript(arg); err != nil {
+				return nil, err
+			}
 			files = append(files, arg)
 			continue
 		}

@@ -148,6 +148,18 @@ func TestScriptFiles_FolderSkipsTests(t *testing.T) {
 	if _, err := host.ScriptFiles([]string{filepath.Join(dir, "missing.lua")}); err == nil {
 		t.Fatal("missing file accepted")
 	}
+	// A test or an editor's declaration file named on its own is refused,
+	// saying what it is, instead of loading as a bot that fails.
+	os.WriteFile(filepath.Join(dir, "luabot.d.lua"), nil, 0o644)
+	for file, want := range map[string]string{
+		"a_test.lua":   "is a test, not a script: run it with luabot test",
+		"luabot.d.lua": "holds type annotations for editors, not a script",
+	} {
+		_, err := host.ScriptFiles([]string{filepath.Join(dir, file)})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ScriptFiles(%s): %v, want an error saying %q", file, err, want)
+		}
+	}
 }
 
 func TestIntentsFor(t *testing.T) {

@@ -92,6 +92,9 @@ func checkFiles(args []string) ([]string, error) {
 			return nil, fmt.Errorf("script %s: %w", arg, errors.Unwrap(err))
 		}
 		if !info.IsDir() {
+			if err := host.NotAScript(arg); err != nil {
+				return nil, err
+			}
 			files = append(files, arg)
 			continue
 		}
