@@ -110,6 +110,10 @@ func Find(root string) ([]string, error) {
 	}
 	if !info.IsDir() {
 		if !strings.HasSuffix(root, "_test.lua") {
+			// luabot test bot.lua: the newcomer means the bot's test.
+			if t := strings.TrimSuffix(root, ".lua") + "_test.lua"; strings.HasSuffix(root, ".lua") && fileExists(t) {
+				return nil, fmt.Errorf("tests %s: not a *_test.lua file: its test is %s (luabot test %s, or the folder)", root, t, t)
+			}
 			return nil, fmt.Errorf("tests %s: not a *_test.lua file", root)
 		}
 		return []string{root}, nil
@@ -163,4 +167,9 @@ func oneLine(s string) string {
 		}
 	}
 	return strings.Join(parts, "; ")
+}
+
+func fileExists(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && !info.IsDir()
 }
