@@ -70,7 +70,7 @@ end)`, []string{`FAIL t: bot_test.lua:3: expected {a={1, 3}}, got {a={1, 2}}`}},
 test("after", function() end)`, []string{"FAIL e: bot_test.lua:1: boom", "ok after"}},
 		{"unknown channel", `test("c", function() sim.say("nowhere", "x") end)`,
 			[]string{`FAIL c: bot_test.lua:1: bad argument #1 to say (no channel "nowhere" (try "general", "random", "group", "c2c" or "dm"))`}},
-		{"syntax error", `test("x", function()`, []string{"FAIL bot_test.lua: bot_test.lua: syntax error at end of file"}},
+		{"syntax error", `test("x", function()`, []string{"FAIL bot_test.lua: bot_test.lua:1: syntax error at end of file: 'end' expected (to close 'function' at line 1)"}},
 		{"no tests", `local x = 1`, []string{"FAIL bot_test.lua: no test(name, fn) in the file"}},
 		// gopher-lua compiled a parenthesised call into the last
 		// parameter's register before reading its arguments (assigncall.go).

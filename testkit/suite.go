@@ -96,7 +96,8 @@ func (s *suite) load() error {
 	if err != nil {
 		var pe *parse.Error
 		if errors.As(err, &pe) && pe.Pos.Line == parse.EOF {
-			return fmt.Errorf("%s: %s at end of file", chunk, pe.Message)
+			line, msg := host.SyntaxAtEOF(string(src), chunk)
+			return fmt.Errorf("%s:%d: %s", chunk, line, msg)
 		}
 		if errors.As(err, &pe) {
 			return fmt.Errorf("%s:%d: %s near '%s'", chunk, pe.Pos.Line, pe.Message, pe.Token)

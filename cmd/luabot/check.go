@@ -195,7 +195,7 @@ func checkScripts(files []string, noDM bool, grants *host.Grants, configFile str
 		}
 		stmts, err := parse.Parse(strings.NewReader(string(src)), chunk)
 		if err != nil {
-			problems = append(problems, syntaxProblem(chunk, err))
+			problems = append(problems, syntaxProblem(chunk, string(src), err))
 			continue
 		}
 		l := &linter{chunk: chunk, v: v}
@@ -267,11 +267,12 @@ func located(path, msg string) problem {
 }
 
 // syntaxProblem reports a parse error in the form the host uses.
-func syntaxProblem(chunk string, err error) problem {
+func syntaxProblem(chunk, src string, err error) problem {
 	var pe *parse.Error
 	if errors.As(err, &pe) {
 		if pe.Pos.Line == parse.EOF {
-			return problem{path: chunk, msg: pe.Message + " at end of file"}
+			line, msg := host.SyntaxAtEOF(src, chunk)
+			return problem{path: chunk, line: line, msg: msg}
 		}
 		return problem{path: chunk, line: pe.Pos.Line, msg: fmt.Sprintf("%s near '%s'", pe.Message, pe.Token)}
 	}

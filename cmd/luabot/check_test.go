@@ -18,6 +18,9 @@ func TestCheck_FindsEachMistake(t *testing.T) {
 		want string // the report line, without the "bot.lua:" prefix
 	}{
 		{"syntax error", "on(\"message\", function()\n  if x then\nend)\n", `3: syntax error near ')'`},
+		// gopher-lua gives no line for an error at the end of the file: the
+		// report names the last line and the block left open.
+		{"missing end", "on(\"message\", function()\n  if x then\n  end\n", `3: syntax error at end of file: 'end' expected (to close 'function' at line 1)`},
 		{"unknown event", `on("mesage", function() end)`, `1: unknown event "mesage" (did you mean "message"?)`},
 		{"unknown event in a handler", "on(\"message\", function()\n  once(\"READDY\", function() end)\nend)",
 			`2: unknown event "READDY" (did you mean "READY"?)`},
