@@ -100,8 +100,34 @@ func usageOnce(c *cli.Context, err error, _ bool) error {
 	name := "luabot"
 	if c.Command != nil && c.Command.Name != "" {
 		name = "luabot " + c.Command.FullName()
+		// A global flag after the command (luabot run --log-level debug,
+		// as the README's table of run flags lists it) is one urfave/cli
+		// does not know there: say where it goes.
+		if flag, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok && c.App != nil {
+			flag = strings.TrimPrefix(flag, "-")
+			for _, f := range c.App.Flags {
+				if slices.Contains(f.Names(), flag) {
+					return usagef("--%s is a global flag: it goes before the command, as in luabot --%s VALUE %s ...",
+						flag, flag, commandPath(c))
+				}
+			}
+		}
 	}
 	return usagef("%v (%s --help lists the flags)", err, name)
+}
+
+// commandPath is the command being run as typed after "luabot" ("kv
+// check"); urfave/cli's FullName gives a subcommand's own name only.
+func commandPath(c *cli.Context) string {
+	var names []string
+	for _, l := range c.Lineage() {
+		if l.Command != nil && l.Command.Name != "" && (l.App == nil || l.Command.Name != l.App.Name) {
+			if len(names) == 0 || names[0] != l.Command.Name {
+				names = append([]string{l.Command.Name}, names...)
+			}
+		}
+	}
+	return strings.Join(names, " ")
 }
 
 // takesScripts reports whether cmd's arguments are scripts, folders or

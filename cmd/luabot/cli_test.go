@@ -25,6 +25,22 @@ func TestCLI_UnknownCommandListsTheCommands(t *testing.T) {
 	}
 }
 
+// --log-level is listed among run's flags in the README but is global:
+// after the command it used to be refused as "flag provided but not
+// defined", which does not say that it belongs before the command.
+func TestCLI_GlobalFlagAfterTheCommandSaysWhereItGoes(t *testing.T) {
+	t.Parallel()
+	for cmd, args := range map[string][]string{
+		"run":      {"run", "--log-level", "debug", "bot.lua"},
+		"kv check": {"kv", "check", "--log-level=debug"},
+	} {
+		code, out, errOut := runCLI(args...)
+		if code != 2 || out != "" || !strings.Contains(errOut, "--log-level is a global flag: it goes before the command, as in luabot --log-level VALUE "+cmd+" ...") {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q", args, code, out, errOut)
+		}
+	}
+}
+
 // An unknown subcommand of kv used to be answered with the top-level
 // commands (init, dev, run…), none of which follows "luabot kv".
 func TestCLI_UnknownSubcommandListsItsSiblings(t *testing.T) {
