@@ -1,6 +1,9 @@
 package host
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestDidYouMean_CallsOfNil(t *testing.T) {
 	h := mustHarness(t, `on("message", function(ev)
@@ -40,5 +43,21 @@ command("j", function(ev) ev:replay("j") end)`)
 	} {
 		h.send("AT_MESSAGE_CREATE", msg(tc.in))
 		h.logs.waitLog(t, "handler failed", tc.want)
+	}
+}
+
+// A misspelt function at the top level, where most calls of a script are
+// (command, on, kv), fails the load; the load error names it as a
+// handler's failure would, instead of "attempt to call a non-function
+// object".
+func TestDidYouMean_AtTheTopLevel(t *testing.T) {
+	for src, want := range map[string]string{
+		`comand("ping", function(ev) ev:reply("pong") end)`: "bot.lua:1: comand is not a function: did you mean command?",
+		"local seen = {}\nlocal n = kv.gett(\"n\")":         "bot.lua:2: kv.gett is not a function: did you mean kv.get?",
+	} {
+		_, err := newHarness(t, src)
+		if err == nil || !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("%q: load error %v, want one ending %q", src, err, want)
+		}
 	}
 }

@@ -473,6 +473,9 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 			msg = fmt.Sprintf("%s: top level allocated more than the script's %d MiB memory limit", chunk, limits.Memory>>20)
 		case errors.Is(ctx.Err(), context.DeadlineExceeded):
 			msg = fmt.Sprintf("%s: top level ran longer than %s (an endless loop?)", chunk, budget)
+		default:
+			// comand(...) or kv.gett at the top level: named, as in a handler.
+			msg = s.explainCall(msg)
 		}
 		s.cancelTimers()
 		return fail(errors.New(msg))
