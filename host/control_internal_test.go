@@ -75,6 +75,10 @@ func TestEval_ExpressionsStatementsAndErrors(t *testing.T) {
 		{"function double(x)", "", "incomplete"},
 		{"error('no')", "", "repl:1: no"},
 		{"sleep(0) return 'waited'", `"waited"`, ""},
+		// The REPL names a misspelt call as a script's error does.
+		{"pirnt('x')", "", "repl:1: pirnt is not a function: did you mean print?"},
+		{"local t = qq.sned('1', 'x')", "", "repl:1: qq.sned is not a function: did you mean qq.send?"},
+		{"io.open('x')", "", "repl:1: io is not available in the sandbox: scripts cannot touch files; keep state in kv"},
 	}
 	for _, tt := range tests {
 		out, err := hostWith.Eval(ctx, "bot", tt.code)

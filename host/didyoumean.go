@@ -31,7 +31,13 @@ func (s *script) explainCall(msg string) string {
 		return msg
 	}
 	n, _ := strconv.Atoi(m[2])
-	line, ok := sourceLine(m[1], n)
+	line, ok := "", false
+	if m[1] == replEvent {
+		// The REPL's input, not a file named "repl" in the working folder.
+		line, ok = lineAt(s.replSource, n)
+	} else {
+		line, ok = sourceLine(m[1], n)
+	}
 	if !ok {
 		return msg
 	}
@@ -138,6 +144,11 @@ func sourceLine(path string, n int) (string, bool) {
 	if err != nil {
 		return "", false
 	}
+	return lineAt(src, n)
+}
+
+// lineAt is line n of src.
+func lineAt(src string, n int) (string, bool) {
 	lines := strings.Split(src, "\n")
 	if n < 1 || n > len(lines) {
 		return "", false

@@ -113,7 +113,9 @@ func (s *script) compileInput(code string) (fn *lua.LFunction, expr bool, err er
 	// An expression is returned with its count first, so that a call
 	// returning nothing (print(x)) prints nothing while the expression nil
 	// prints nil, as in Lua 5.3's prompt.
-	if proto, err := compile("return (function(...) return select('#', ...), ... end)("+code+"\n)", "repl"); err == nil {
+	wrapped := "return (function(...) return select('#', ...), ... end)(" + code + "\n)"
+	if proto, err := compile(wrapped, "repl"); err == nil {
+		s.replSource = wrapped
 		return s.L.NewFunctionFromProto(proto), true, nil
 	}
 	atEOF := func(src string) bool {
@@ -128,6 +130,7 @@ func (s *script) compileInput(code string) (fn *lua.LFunction, expr bool, err er
 	if err != nil {
 		return nil, false, err
 	}
+	s.replSource = code
 	return s.L.NewFunctionFromProto(proto), false, nil
 }
 

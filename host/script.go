@@ -75,12 +75,15 @@ func (l Limits) withDefaults() Limits {
 
 // script is one loaded Lua file and the goroutine that owns its state.
 type script struct {
-	name      string
-	routing   uint64 // the number of the event being dispatched, scheduler only (cause.go)
-	path      string
-	onFailure func(script, event, err string) // Config.OnFailure
-	L         *lua.LState
-	g         *bindings.Globals
+	// replSource is the REPL input compiled last (eval.go), the source of
+	// the chunk "repl" for explainCall; the script's goroutine only.
+	replSource string
+	name       string
+	routing    uint64 // the number of the event being dispatched, scheduler only (cause.go)
+	path       string
+	onFailure  func(script, event, err string) // Config.OnFailure
+	L          *lua.LState
+	g          *bindings.Globals
 
 	// What the top level registered, read by the host from other
 	// goroutines; later changes made by handlers do not count (intents are
