@@ -188,6 +188,12 @@ func repl(ctx context.Context, ev evaluator, script string, in io.Reader, out, e
 			case ":help":
 				fmt.Fprintln(out, ":script NAME  evaluate in another script's VM\n:scripts      list them\n:quit         leave")
 				continue
+			default:
+				// :scirpts would otherwise be Lua, and a syntax error near ':'.
+				if len(cmd) > 1 && cmd[0] == ':' && cmd[1] != ':' {
+					fmt.Fprintf(errOut, "unknown REPL command %s (:help lists them)\n", cmd)
+					continue
+				}
 			}
 		}
 		pending.WriteString(line)

@@ -20,6 +20,13 @@ func TestREPL_OnTheSimulator(t *testing.T) {
 	if line := s.expect("42"); line != "42" {
 		t.Fatalf("multi-line function: %q", line)
 	}
+	// A mistyped prompt command is named, not compiled as Lua.
+	io.WriteString(s.stdin, ":scirpts\n1 + 1\n")
+	s.expect("2")
+	if !strings.Contains(s.stderr.String(), "unknown REPL command :scirpts (:help lists them)") ||
+		strings.Contains(s.stderr.String(), "syntax error") {
+		t.Errorf("stderr after :scirpts:\n%s", s.stderr.String())
+	}
 	s.stdin.Close()
 	if code := s.exitCode(); code != 0 {
 		t.Fatalf("exit %d", code)
