@@ -46,13 +46,19 @@ local function toggle(ev, method)
   if ev.user_id == bot_id or not kv.get("menu:" .. ev.target.id) then return end
   local name = menu[ev.emoji.id]
   if not name then return end
-  local id, err = role_id(ev.guild_id, name)
-  if not id then
-    log.warn("role lookup failed:", err)
-    return
+  local function change()
+    local id, err = role_id(ev.guild_id, name)
+    if not id then return nil, err end
+    return qq.request(method, ("/guilds/%s/members/%s/roles/%s"):format(ev.guild_id, ev.user_id, id))
   end
-  local ok, rerr = qq.request(method, ("/guilds/%s/members/%s/roles/%s"):format(ev.guild_id, ev.user_id, id))
-  if not ok then log.warn("role change failed:", rerr) end
+  local ok, err = change()
+  if not ok and err.status == 404 then
+    -- The role kept in kv is gone (an admin deleted it, or luabot dev
+    -- started a new simulated guild): look it up, or create it, again.
+    kv.delete("role:" .. ev.guild_id .. ":" .. name)
+    ok, err = change()
+  end
+  if not ok then log.warn("role change failed:", err) end
 end
 
 on("MESSAGE_REACTION_ADD", function(ev) toggle(ev, "PUT") end)

@@ -51,3 +51,11 @@ test("reactions elsewhere are ignored", function()
   expect(sim.member("bob").roles).to_be(sim.member("carol").roles)
   expect(has(sim.member("bob").roles, "Gamer")).to_be(false)
 end)
+
+test("a role kept in kv that no longer exists is made again", function()
+  -- as after an admin deleted it, or in a second luabot dev session
+  kv.set("role:" .. sim.world().guild.id .. ":Gamer", "424242")
+  sim.say("general", "/roles")
+  sim.react(sim.sent(1), "🎮", { user = "bob" })
+  expect(has(sim.member("bob").roles, "Gamer")).to_be(true)
+end)
