@@ -287,6 +287,24 @@ func (h *Host) Scripts() []string {
 	return names
 }
 
+// IsCommand reports whether word names (in any case) a command or an alias that a
+// loaded script registered. Safe from any goroutine.
+func (h *Host) IsCommand(word string) bool {
+	for _, s := range h.list() {
+		for _, c := range s.commands {
+			if strings.EqualFold(c.Name, word) {
+				return true
+			}
+			for _, a := range c.Aliases {
+				if strings.EqualFold(a, word) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // WantedIntents returns the intents the gateway must ask for (the override, or what the
 // scripts subscribe to) and those it asks for as long as the platform grants them (see
 // WantedIntentsFor).

@@ -19,6 +19,8 @@ type Redactor struct {
 	// known maps each word seen in a redacted field to its replacement, so that a
 	// send carrying it is redacted the same way.
 	known map[string]string
+	// command reports whether a word names a registered command (nil: none).
+	command func(word string) bool
 }
 
 // NewRedactor returns a Redactor with a fresh random key, which never leaves it.
@@ -116,8 +118,9 @@ func (r *Redactor) mac(kind, s string) string {
 }
 
 // text tokenises each word of s, keeping spaces and punctuation. In message content
-// (isContent) the ids in mentions (<@!id>) are hashed as ids, and a command's name
-// (the first word, right after a "/") is kept, so command handlers still match.
+// (isContent) the ids in mentions (<@!id>) are hashed as ids, and a command's name is
+// kept, so command handlers still match: the first word right after a "/" (or the
+// full-width "／"), or a first word that names a registered command.
 func (r *Redactor) text(s string, isContent bool) string {
 	var b strings.Builder
 	first, sep := true, ""
@@ -131,7 +134,7 @@ func (r *Redactor) text(s string, isContent bool) string {
 		case isContent && (strings.HasSuffix(sep, "<@") || strings.HasSuffix(sep, "<@!")):
 			b.WriteString(r.id(seg))
 			return
-		case isContent && first && strings.HasSuffix(sep, "/") && commandStart(b.String()):
+		case isContent && first && commandStart(b.String()) && (slashed(sep) || r.isCommand(seg)):
 			b.WriteString(seg)
 		default:
 			b.WriteString(r.word(seg))
@@ -141,10 +144,15 @@ func (r *Redactor) text(s string, isContent bool) string {
 	return b.String()
 }
 
+func (r *Redactor) isCommand(word string) bool { return r.command != nil && r.command(word) }
+
+// slashed reports whether sep, the text before a word, ends in a command's slash.
+func slashed(sep string) bool { return strings.HasSuffix(sep, "/") || strings.HasSuffix(sep, "／") }
+
 // commandStart reports whether prefix (what precedes a word) is only mentions, spaces
-// and the command's "/".
+// and, optionally, the command's slash.
 func commandStart(prefix string) bool {
-	rest := strings.TrimSuffix(prefix, "/")
+	rest := strings.TrimSuffix(strings.TrimSuffix(prefix, "/"), "／")
 	for {
 		rest = strings.TrimLeftFunc(rest, unicode.IsSpace)
 		if !strings.HasPrefix(rest, "<@") {

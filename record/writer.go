@@ -36,6 +36,11 @@ type WriterConfig struct {
 	Logger *slog.Logger
 	// Queue bounds the lines waiting for the disk; 0 is QueueSize.
 	Queue int
+	// Command reports whether a word is the name of a command the scripts
+	// registered; nil is none. A message's first word that is one is kept
+	// as it is, so a command typed without "/" (DMs, groups, C2C) still
+	// matches on replay. It is called from the writer's owner goroutine.
+	Command func(word string) bool
 }
 
 // Writer appends a recording to w. Its methods may be called from any goroutine and
@@ -81,6 +86,7 @@ func NewWriter(w io.Writer, h Header, cfg WriterConfig) *Writer {
 		done: make(chan struct{}), pending: map[uint64]*Line{}}
 	if !cfg.Raw {
 		rw.red = NewRedactor()
+		rw.red.command = cfg.Command
 	}
 	var pairs []string
 	for _, s := range cfg.Scrub {

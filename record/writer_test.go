@@ -82,3 +82,54 @@ func TestWriter_EventLineHoldsItsSends(t *testing.T) {
 		t.Fatalf("the secret was written:\n%s", buf.String())
 	}
 }
+
+// A command typed without "/" (DMs, groups and C2C take plain `ping`) or after the
+// full-width slash keeps its name in a redacted recording, so that replaying it runs the
+// same handler; any other first word, and every argument, is still a token.
+func TestWriter_KeepsCommandNamesTypedWithoutSlash(t *testing.T) {
+	var buf bytes.Buffer
+	commands := map[string]bool{"ping": true, "签到": true}
+	w := record.NewWriter(&buf, record.Header{Start: time.Now()}, record.WriterConfig{
+		Command: func(word string) bool { return commands[strings.ToLower(word)] }})
+	for i, content := range []string{"ping", "Ping me", "<@!BOT1> ping", "／签到 alice", "hello ping", "secretword"} {
+		w.Event(uint64(i+1), "C2C_MESSAGE_CREATE", "e", []byte(`{"content":`+strconvQuote(content)+`}`))
+		w.Settled(uint64(i + 1))
+	}
+	w.Close()
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var line record.Line
+		if err := json.Unmarshal([]byte(l), &line); err != nil {
+			t.Fatal(err)
+		}
+		if line.Kind == record.KindEvent {
+			var p struct{ Content string }
+			if err := json.Unmarshal(line.Payload, &p); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, p.Content)
+		}
+	}
+	want := []string{"ping", "Ping t_", "<@!", "／签到 t_", "t_", "t_"}
+	if len(got) != len(want) {
+		t.Fatalf("events %q", got)
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("event %d redacted to %q, want it to start with %q", i+1, got[i], want[i])
+		}
+	}
+	if !strings.HasSuffix(got[2], "> ping") {
+		t.Errorf("a command after a mention redacted to %q", got[2])
+	}
+	for _, private := range []string{"alice", "hello", "secretword", "me"} {
+		if strings.Contains(strings.Join(got, " "), private) {
+			t.Errorf("the recording holds %q: %q", private, got)
+		}
+	}
+}
+
+func strconvQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}

@@ -45,8 +45,9 @@ type recordOpts interface {
 
 // startRecording opens --record's file for the bot running the scripts in paths and
 // returns the observer that feeds it (the metrics m alone without --record) and the
-// function that finishes the file, to call once the host has stopped.
-func startRecording(c recordOpts, paths []string, m *metrics.Metrics, log *slog.Logger) (observer, func(), error) {
+// function that finishes the file, to call once the host has stopped. isCommand tells
+// the redaction which words are the scripts' command names (record.WriterConfig.Command).
+func startRecording(c recordOpts, paths []string, m *metrics.Metrics, log *slog.Logger, isCommand func(string) bool) (observer, func(), error) {
 	path := c.String("record")
 	if path == "" {
 		if c.Bool("record-raw") {
@@ -67,7 +68,8 @@ func startRecording(c recordOpts, paths []string, m *metrics.Metrics, log *slog.
 		log.Warn("recording with --record-raw: the file keeps user ids, names and message text; keep it private and delete it when done", "file", path)
 	}
 	w := record.NewWriter(f, record.Header{Luabot: version(), Start: time.Now(), Scripts: scriptHashes(files)},
-		record.WriterConfig{Raw: raw, Scrub: []string{c.String("secret"), c.String("token")}, Logger: log.With("file", path)})
+		record.WriterConfig{Raw: raw, Scrub: []string{c.String("secret"), c.String("token")}, Logger: log.With("file", path),
+			Command: isCommand})
 	stop := func() {
 		w.Close()
 		if err := f.Close(); err != nil {

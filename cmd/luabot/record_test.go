@@ -104,6 +104,25 @@ func TestRecordReplay_SameScriptHasNoDifferences(t *testing.T) {
 	}
 }
 
+// A command typed without "/" (`@bot ping`; plain `ping` in DMs, groups and C2C) keeps
+// its name in the redacted recording, so the replay runs the same handler: nothing
+// differs. Redaction used to keep a command's name only after "/".
+func TestRecordReplay_CommandWithoutSlashHasNoDifferences(t *testing.T) {
+	script := writeScript(t, t.TempDir(), "ping.lua", `command("ping|p", function(ev) ev:reply("pong") end)`+"\n")
+	rec, _, _ := recordRun(t, script, []string{"ping", "P zebra", "/ping"})
+	data, err := os.ReadFile(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), "zebra") {
+		t.Fatalf("the recording holds an argument's text:\n%s", data)
+	}
+	code, out, errOut := finished(t, "replay", rec, script)
+	if code != 0 || !strings.Contains(out, "no differences") {
+		t.Fatalf("replay exited %d; stdout:\n%s\nstderr:\n%s\nrecording:\n%s", code, out, errOut, data)
+	}
+}
+
 func TestRecordReplay_ChangedScriptDiffers(t *testing.T) {
 	dir := t.TempDir()
 	script := writeScript(t, dir, "echo.lua", echoReplyScript)

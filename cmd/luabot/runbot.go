@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -155,7 +156,11 @@ func prepareBot(c *cli.Context, s *botSpec, w *watch, obs observer) (p *prepared
 // runBot runs the only bot: a refused credential ends the process (exit 1)
 // with one line naming what to fix.
 func runBot(c *cli.Context, s *botSpec, w *watch) error {
-	obs, stopRecording, err := startRecording(s.o, s.paths, w.metrics, s.log)
+	// The recording keeps the names of the scripts' commands, which only the
+	// host, built after the recorder it reports to, knows.
+	var loaded atomic.Pointer[host.Host]
+	isCommand := func(word string) bool { h := loaded.Load(); return h != nil && h.IsCommand(word) }
+	obs, stopRecording, err := startRecording(s.o, s.paths, w.metrics, s.log, isCommand)
 	if err != nil {
 		return err
 	}
@@ -165,6 +170,7 @@ func runBot(c *cli.Context, s *botSpec, w *watch) error {
 		return err
 	}
 	defer p.Close()
+	loaded.Store(p.Host)
 	w.metrics.WatchHost(p.Stats)
 	if err := w.mountConsole(console.Config{Scripts: p.Host, Store: consoleStore(p.store), Gateway: gatewayOf{p.bot}}); err != nil {
 		return err
