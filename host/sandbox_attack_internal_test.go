@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -362,5 +363,75 @@ func TestSandbox_StoppedRunNamesItsLine(t *testing.T) {
 				t.Fatalf("ended %q, want the line of the loop (attacker.lua:4)", firstBytes(ended, 300))
 			}
 		})
+	}
+}
+
+// pcall nested without end fails with an error the script's own pcall
+// returns, as in Lua 5.1, instead of making coroutines until the memory
+// limit stops the whole script.
+func TestSandbox_NestedPcallIsBounded(t *testing.T) {
+	ended, _ := runAttack(t, `local d, err = 0, nil
+  local function f(n) d = n local ok, e = pcall(f, n + 1) err = err or e end
+  f(1)
+  error("returned at " .. d .. ": " .. tostring(err), 0)`, Limits{CPU: 5 * time.Second, Memory: 32 << 20})
+	if !strings.Contains(ended, "handler failed") || !strings.Contains(ended, "returned at 201: stack overflow") {
+		t.Fatalf("ended %q, want the handler to go on after pcall refused the 201st level", firstBytes(ended, 300))
+	}
+}
+
+// A handler killed by the CPU limit inside pcall leaves pcall's
+// bookkeeping of its coroutines behind; what is left must not add up to
+// the script's memory limit over many kills.
+func TestSandbox_KillsInsidePcallDoNotAccumulate(t *testing.T) {
+	dir := t.TempDir()
+	store, err := kv.Open(kv.Config{Path: filepath.Join(dir, "k.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	logs := newLogSink()
+	api := &fakeAPI{calls: make(chan apiCall, 64)}
+	deps := scriptDeps{api: api, store: store, logger: slog.New(logs),
+		limits: Limits{CPU: 10 * time.Millisecond, Memory: 1 << 20}, estimateEvery: testEstimateEvery}
+	s, err := loadScript(writeScript(t, dir, "looper.lua", `on("message", function(ev)
+  if ev.text == "done" then return qq.send("100", "survived") end
+  pcall(function() while true do end end)
+end)`), deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{}, 2)
+	go func() { s.run(ctx, 10*time.Millisecond); done <- struct{}{} }()
+	go func() { watchMemory(ctx, func() []*script { return []*script{s} }); done <- struct{}{} }()
+	defer func() {
+		cancel()
+		<-done
+		<-done
+	}()
+	event := func(i int, text string) gateway.Event {
+		id := fmt.Sprint(i)
+		return gateway.Event{Type: "AT_MESSAGE_CREATE", ID: "AT_MESSAGE_CREATE:" + id,
+			Data: json.RawMessage(`{"id":"m-` + id + `","channel_id":"100","content":"<@!1> ` + text + `"}`)}
+	}
+	const kills = 100
+	for i := range kills {
+		s.deliver(event(i, "loop"))
+	}
+	s.deliver(event(kills, "done"))
+	deadline := time.After(30 * time.Second)
+	for {
+		select {
+		case r := <-logs.records:
+			if text := recordText(r); strings.Contains(text, "script stopped") {
+				t.Fatalf("after CPU kills inside pcall: %s", text)
+			}
+		case c := <-api.calls:
+			if c.Body["content"] == "survived" {
+				return
+			}
+		case <-deadline:
+			t.Fatal("the script neither stopped nor handled the last event within 30 s")
+		}
 	}
 }

@@ -41,8 +41,24 @@ end
 
 -- hidden maps pcall's own coroutines to the coroutine that called pcall
 -- (main for the main thread), so coroutine.running sees through them as
--- it would in Lua 5.1. Entries are removed when the call ends.
-local rawrunning, hidden, main = coroutine.running, {}, {}
+-- it would in Lua 5.1. Entries are removed when the call ends; a call
+-- that never ends (its handler killed by the CPU limit) leaves a dead
+-- coroutine behind, which sweep removes once entries have piled up.
+-- depth counts how many pcalls a coroutine runs inside: as Lua 5.1 stops
+-- nesting C calls at 200, pcall refuses a deeper one with an error it
+-- returns, instead of making coroutines until the memory limit stops the
+-- whole script.
+local rawrunning, hidden, depth, main = coroutine.running, {}, {}, {}
+local entries, sweepat, maxdepth = 0, 16, 200
+
+local function sweep()
+  for co in pairs(hidden) do
+    if status(co) == "dead" then
+      hidden[co], depth[co], entries = nil, nil, entries - 1
+    end
+  end
+  sweepat = 2 * entries + 16
+end
 
 coroutine.running = function()
   local co = rawrunning()
@@ -80,7 +96,7 @@ local function finish(co, ok, first, ...)
   if ok and first == marker and status(co) == "suspended" then
     return finish(co, resume(co, fwd()))
   end
-  hidden[co] = nil
+  hidden[co], depth[co], entries = nil, nil, entries - 1
   if not ok then
     return false, first
   end
@@ -100,13 +116,21 @@ local function slowpcall(f, ...)
     -- says which as 5.1 does ("attempt to call a table value").
     return native(f, ...)
   end
+  local caller = rawrunning() or main
+  local d = (depth[caller] or 0) + 1
+  if d > maxdepth then
+    return false, "stack overflow (pcall nested more than " .. maxdepth .. " deep)"
+  end
   local co
   if pooled > 0 then
     co, pool[pooled], pooled = pool[pooled], nil, pooled - 1
   else
     co = create(runner)
   end
-  hidden[co] = rawrunning() or main
+  hidden[co], depth[co], entries = caller, d, entries + 1
+  if entries > sweepat then
+    sweep()
+  end
   return finish(co, resume(co, f, ...))
 end
 
