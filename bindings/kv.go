@@ -67,6 +67,23 @@ func (b *KVBuffer) Commit(store Store) error {
 	return store.Commit(b.ops)
 }
 
+// HeldBytes is about what the buffered writes keep in memory until the
+// handler ends: each buffered value with its key and namespace (a key
+// written twice is held twice until the commit), and the bookkeeping of
+// each. The host's memory estimate counts it: a handler parked in sleep
+// keeps its buffer between events, where no run's growth is measured.
+func (b *KVBuffer) HeldBytes() int64 {
+	if b == nil {
+		return 0
+	}
+	const perOp = 128 // the Op, its view entry and their map and slice slots
+	var n int64
+	for _, op := range b.ops {
+		n += int64(len(op.NS)+len(op.Key)+len(op.Val)) + perOp
+	}
+	return n
+}
+
 // pending reports the handler's own uncommitted write to key, if any. A nil
 // buffer (top level) has none.
 func (b *KVBuffer) pending(ns, key string) (pendingValue, bool) {

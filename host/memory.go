@@ -232,8 +232,15 @@ func (s *script) estimate() int64 {
 			w.value(wt.pred)
 		}
 	}
-	for th := range s.threads {
+	counted := map[*handler]bool{}
+	for th, h := range s.threads {
 		w.value(th)
+		if h != nil && !counted[h] {
+			// kv writes a parked handler has buffered live in Go
+			// until it ends, outside the walk and outside any run.
+			counted[h] = true
+			w.bytes += h.kv.HeldBytes()
+		}
 	}
 	if s.req != nil {
 		w.value(s.req.loaded)

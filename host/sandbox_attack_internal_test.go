@@ -435,3 +435,57 @@ end)`), deps)
 		}
 	}
 }
+
+// kv writes a handler buffers live in Go until it ends; handlers parked
+// with large buffers count against what the script keeps between events,
+// or each could keep just under the per-run limit and together fill the
+// process's memory.
+func TestSandbox_ParkedKVBuffersCount(t *testing.T) {
+	dir := t.TempDir()
+	store, err := kv.Open(kv.Config{Path: filepath.Join(dir, "k.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	logs := newLogSink()
+	deps := scriptDeps{api: &fakeAPI{calls: make(chan apiCall, 64)}, store: store, logger: slog.New(logs),
+		limits: Limits{CPU: 5 * time.Second, Memory: 32 << 20}, estimateEvery: testEstimateEvery}
+	s, err := loadScript(writeScript(t, dir, "hoarder.lua", `local n = 0
+on("message", function(ev)
+  n = n + 1
+  local big = string.rep("x", 1024 * 1024 - 100)
+  for i = 1, 12 do kv.set("k" .. n .. "_" .. i, big) end
+  sleep(3600)
+end)`), deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{}, 2)
+	go func() { s.run(ctx, 10*time.Millisecond); done <- struct{}{} }()
+	go func() { watchMemory(ctx, func() []*script { return []*script{s} }); done <- struct{}{} }()
+	defer func() {
+		cancel()
+		<-done
+		<-done
+	}()
+	for i := range 4 { // 48 MiB buffered by 4 handlers of 12 MiB each
+		id := fmt.Sprint(i)
+		s.deliver(gateway.Event{Type: "AT_MESSAGE_CREATE", ID: "AT_MESSAGE_CREATE:" + id,
+			Data: json.RawMessage(`{"id":"m-` + id + `","channel_id":"100","content":"<@!1> hoard"}`)})
+	}
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case r := <-logs.records:
+			if text := recordText(r); strings.Contains(text, "script stopped") {
+				if !strings.Contains(text, "between events") {
+					t.Fatalf("stopped for %s", text)
+				}
+				return
+			}
+		case <-deadline:
+			t.Fatal("4 handlers parked with 12 MiB of buffered kv writes each, and the script with a 32 MiB limit was not stopped")
+		}
+	}
+}
