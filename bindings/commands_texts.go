@@ -73,9 +73,23 @@ type texts struct {
 	own  map[string]string
 }
 
+// maxRendered bounds one of the script's texts once its placeholders are
+// filled in. A text may name a placeholder many times ("{aliases}" 113
+// times in 1 KiB), and /help renders one per command: without a bound a
+// listing of 100 commands took 700 MB in one call, which no limit can
+// stop. A text that would be longer is rendered from the built-in one,
+// which names each placeholder once.
+const maxRendered = 64 << 10
+
+// maxHelp bounds the help listing: past it a message could not carry it.
+const maxHelp = maxEncoded
+
 // text renders key with its placeholders, name1, value1, ....
 func (t *texts) text(key string, kv ...string) string {
 	s, ok := t.own[key]
+	if ok && renderedSize(s, kv) > maxRendered {
+		ok = false
+	}
 	if !ok {
 		s = commandTexts[t.language()][key]
 	}
@@ -87,6 +101,17 @@ func (t *texts) text(key string, kv ...string) string {
 		pairs = append(pairs, "{"+kv[i]+"}", kv[i+1])
 	}
 	return strings.NewReplacer(pairs...).Replace(s)
+}
+
+// renderedSize is the length of s once text fills in the placeholders
+// name1, value1, ....
+func renderedSize(s string, kv []string) int {
+	n := len(s)
+	for i := 0; i+1 < len(kv); i += 2 {
+		ph := "{" + kv[i] + "}"
+		n += strings.Count(s, ph) * (len(kv[i+1]) - len(ph))
+	}
+	return n
 }
 
 // wait renders a cooldown's remaining seconds: seconds up to two minutes,
@@ -125,6 +150,9 @@ func (t *texts) help(byScript map[string][]CommandInfo, order []string) string {
 	b.WriteString(t.text("help"))
 	for _, script := range order {
 		for _, c := range byScript[script] {
+			if b.Len() > maxHelp {
+				return b.String()
+			}
 			b.WriteString("\n" + c.Usage)
 			if len(c.Aliases) > 0 {
 				names := make([]string, len(c.Aliases))
