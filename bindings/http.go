@@ -136,10 +136,16 @@ func (b *binder) httpOptions(L *lua.LState, opts *lua.LTable, fn string) (outbou
 	switch q := opts.RawGetString("query").(type) {
 	case *lua.LTable:
 		vals := url.Values{}
+		size := 0
 		q.ForEach(func(k, v lua.LValue) {
 			ks, kok := k.(lua.LString)
 			if !kok || (v.Type() != lua.LTString && v.Type() != lua.LTNumber && v.Type() != lua.LTBool) {
 				raise(L, "%s: query is a table of name = value (strings, numbers, booleans)", fn)
+			}
+			// Checked before encoding, which triples a byte ("&" is
+			// "%26"): 100 values of 16 MiB would be 4.8 GB at once.
+			if size += len(ks) + len(lua.LVAsString(v)) + 2; size > maxRequest {
+				raise(L, "%s: query of more than %d bytes; at most %d", fn, size, maxRequest)
 			}
 			vals.Set(string(ks), lua.LVAsString(v))
 			if b, ok := v.(lua.LBool); ok {

@@ -258,6 +258,9 @@ var caughtAttacks = []struct{ name, code, want string }{
 		`local t = {} t[60000000] = 1 t[2^31] = 2 error("assigned " .. t[60000000] .. t[2^31], 0)`, "assigned 12"},
 	{"os.date with a huge format",
 		`return os.date(string.rep("%c", 8*1024*1024 - 1))`, "os.date: format of"},
+	{"http query of large strings",
+		`local big, q = string.rep("&", 15*1024*1024), {} for i = 1, 10 do q["k" .. i] = big end return http.get("https://x.example/", {query = q})`,
+		"query of more than"},
 	{"%q that doubles a 9 MiB text",
 		`local s = string.rep("\n", 9*1024*1024) return string.format("%q", s)`, "result would exceed"},
 }
