@@ -353,6 +353,30 @@ func TestSandbox_TopLevelMemoryBounded(t *testing.T) {
 	}
 }
 
+// A top level stopped by the load budget or the memory limit names the
+// line it was running.
+func TestSandbox_StoppedTopLevelNamesItsLine(t *testing.T) {
+	dir := t.TempDir()
+	store, err := kv.Open(kv.Config{Path: filepath.Join(dir, "k.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	for name, src := range map[string]string{
+		"cpu":    "local n = 0\nwhile true do n = n + 1 end",
+		"memory": "local t = {}\nfor i = 1, 1e8 do t[i] = {i} end",
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := writeScript(t, dir, name+".lua", src)
+			_, err := loadScript(path, scriptDeps{api: &fakeAPI{}, store: store, logger: slog.New(slog.DiscardHandler),
+				limits: Limits{Memory: 32 << 20}, loadBudget: 300 * time.Millisecond})
+			if err == nil || !strings.Contains(err.Error(), name+".lua:2: top level") {
+				t.Fatalf("err = %v, want the line of the loop (%s.lua:2)", err, name)
+			}
+		})
+	}
+}
+
 // A handler stopped by the CPU or the memory limit is logged with the line
 // it was running, so that its author finds the loop.
 func TestSandbox_StoppedRunNamesItsLine(t *testing.T) {

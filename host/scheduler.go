@@ -437,13 +437,23 @@ func (s *script) finish(h *handler) {
 // that was raised outside the script (in pcall's prelude), the script's
 // frames still on the stack; "" when neither names a line of the script.
 func stoppedAt(th *lua.LState, err error) string {
-	if err != nil {
-		if m := messagePosition.FindStringSubmatch(luaMessage(err)); m != nil && !strings.HasPrefix(m[1], "=") {
-			return " (at " + m[1] + ")"
-		}
+	if pos := errorAt(err); pos != "" {
+		return " (at " + pos + ")"
 	}
 	if tb := traceback(th, ""); tb != "" {
 		return " (at " + tb + ")"
+	}
+	return ""
+}
+
+// errorAt is the script position ("x.lua:8") a Lua error message starts
+// with, or "" (none, or the prelude's).
+func errorAt(err error) string {
+	if err == nil {
+		return ""
+	}
+	if m := messagePosition.FindStringSubmatch(luaMessage(err)); m != nil && !strings.HasPrefix(m[1], "=") {
+		return m[1]
 	}
 	return ""
 }

@@ -471,11 +471,15 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 	stopWatch()
 	if err != nil {
 		msg := luaMessage(err)
+		at := errorAt(err) // where the stop found it running
+		if at == "" {
+			at = chunk
+		}
 		switch {
 		case overMemory():
-			msg = fmt.Sprintf("%s: top level allocated more than the script's %d MiB memory limit", chunk, limits.Memory>>20)
+			msg = fmt.Sprintf("%s: top level allocated more than the script's %d MiB memory limit", at, limits.Memory>>20)
 		case errors.Is(ctx.Err(), context.DeadlineExceeded):
-			msg = fmt.Sprintf("%s: top level ran longer than %s (an endless loop?)", chunk, budget)
+			msg = fmt.Sprintf("%s: top level ran longer than %s (an endless loop?)", at, budget)
 		default:
 			// comand(...) or kv.gett at the top level: named, as in a handler.
 			msg = s.explainCall(msg)
