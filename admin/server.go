@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/luabot/luabot/outbound"
 )
 
 // Server is the admin listener. Build it with New, mount handlers with Handle, then
@@ -100,7 +102,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	ln := s.ln
 	s.mu.Unlock()
 	srv := &http.Server{
-		Handler:           s.authorize(s.mux),
+		Handler:           refuseScripts(s.authorize(s.mux)),
 		ReadHeaderTimeout: 10 * time.Second,
 		// Net/http's own complaints (bad TLS handshakes, panics in handlers) go to
 		// the structured log too.
@@ -126,6 +128,19 @@ func (s *Server) Serve(ctx context.Context) error {
 		return fmt.Errorf("admin: serve: %w", err)
 	}
 	return nil
+}
+
+// refuseScripts answers 403 to a request made by a script's http module: a
+// script granted loopback must not read other scripts' kv and logs through
+// the console, or reload them, whatever the token setting.
+func refuseScripts(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get(outbound.ScriptHeader) != "" {
+			http.Error(w, "403 forbidden: scripts may not call luabot's admin listener", http.StatusForbidden)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // authorize lets a request through when no token is configured or when it carries

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/luabot/luabot/admin"
+	"github.com/luabot/luabot/outbound"
 )
 
 // lockedBuffer is a log sink the server's goroutines may write to while the test reads.
@@ -177,6 +178,25 @@ func TestServer_NoTokenOnLoopbackLetsEveryoneIn(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", resp.StatusCode)
+	}
+}
+
+// A script granted loopback reaches the admin listener's address, but not what it
+// serves: the console would show it other scripts' kv and logs. Whatever headers the
+// script sets, its requests carry outbound.ScriptHeader and are refused, token or not.
+func TestServer_RefusesScriptsRequests(t *testing.T) {
+	for _, token := range []string{"", "tok-123456"} {
+		url := serve(t, admin.Config{Addr: "127.0.0.1:0", Token: token})
+		script := outbound.New(outbound.Config{AllowLoopback: true}).For([]string{"127.0.0.1"})
+		for _, h := range []http.Header{nil, {"Luabot-Script": {""}, "Authorization": {"Bearer " + token}}} {
+			res, err := script.Do(context.Background(), outbound.Request{URL: url + "/x", Header: h})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Status != http.StatusForbidden || strings.Contains(string(res.Body), "inside") {
+				t.Errorf("token %q, headers %v: a script's request got %d %q, want 403", token, h, res.Status, res.Body)
+			}
+		}
 	}
 }
 

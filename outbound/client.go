@@ -29,6 +29,13 @@ const (
 	DefaultBurst        = 10 // requests a script may make at once after a pause
 )
 
+// ScriptHeader is set on every request a script makes. luabot's own
+// listeners (the admin listener and its web console) refuse a request that
+// carries it: a script granted loopback (AllowLoopback) would otherwise
+// read the console's pages of other scripts' kv and logs when the
+// listener has no token.
+const ScriptHeader = "Luabot-Script"
+
 // Config configures a Client. Zero fields take the defaults above.
 type Config struct {
 	Timeout      time.Duration // per request, including reading the body
@@ -315,6 +322,9 @@ func (s *Script) Open(ctx context.Context, req Request) (*Stream, error) {
 	if hr.Header.Get("User-Agent") == "" {
 		hr.Header.Set("User-Agent", "luabot")
 	}
+	// After the script's own headers, so that no script can leave it out
+	// (redirects copy it).
+	hr.Header.Set(ScriptHeader, "1")
 	hc := &http.Client{Transport: s.c.transport, CheckRedirect: s.checkRedirect}
 	res, err := hc.Do(hr)
 	if err == nil && rctx.Err() != nil {
