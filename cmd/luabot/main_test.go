@@ -346,6 +346,26 @@ func TestTypes_PrintsAnnotations(t *testing.T) {
 	}
 }
 
+// Commands that take no arguments say so (exit 2) instead of ignoring a stray word, and
+// sim names a listen address that cannot be one as a usage mistake, before listening.
+func TestNoArgCommands_RefuseStrayArguments(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"types", "extra"}, `types takes no arguments (got "extra")`},
+		{[]string{"sim", "bot.lua"}, `sim takes no arguments (got "bot.lua")`},
+		{[]string{"sim", "--addr", "nonsense"}, `--addr "nonsense": want host:port`},
+	} {
+		var out, errOut syncBuffer
+		code := run(context.Background(), append([]string{"luabot"}, tc.args...), strings.NewReader(""), &out, &errOut)
+		if code != 2 || !strings.Contains(errOut.String(), tc.want) || out.String() != "" {
+			t.Errorf("luabot %s: exit %d, stdout %q, stderr %q; want 2 and %q", strings.Join(tc.args, " "), code, out.String(), errOut.String(), tc.want)
+		}
+	}
+}
+
 // A bot the platform has not approved for private-domain messages and DMs still runs
 // under `luabot run`: it answers @-messages, warns once on stderr which events on("message")
 // will not get and why, and `luabot status` shows the intents granted and refused.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 
 	"github.com/urfave/cli/v2"
 
@@ -28,6 +29,12 @@ func simCommand() *cli.Command {
 			&cli.StringFlag{Name: "webhook", Usage: "also deliver events to this callback URL, signed (op 13 validation first)"},
 		},
 		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usagef("sim takes no arguments (got %q): it runs the simulated platform alone; luabot dev runs scripts on one", c.Args().First())
+			}
+			if _, _, err := net.SplitHostPort(c.String("addr")); err != nil {
+				return usagef("--addr %q: want host:port, e.g. 127.0.0.1:8080 (port 0 picks one)", c.String("addr"))
+			}
 			platform, err := sim.New(sim.Config{
 				Addr:              c.String("addr"),
 				AppID:             c.String("app-id"),
