@@ -44,6 +44,10 @@ func devCommand() *cli.Command {
 // terminal into a chat: each line is posted by a simulated user who
 // @-mentions the bot in the first channel; the bot's messages are printed.
 func dev(c *cli.Context, in io.Reader, out io.Writer) error {
+	// Before anything starts and logs: a chat with no script is a mistake.
+	if _, err := scriptFiles(c, c.Command.Name, c.Args().Slice()); err != nil {
+		return err
+	}
 	input := openChatInput(in, out, c.App.ErrWriter)
 	defer input.close()
 	if input.stderr != c.App.ErrWriter {

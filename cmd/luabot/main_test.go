@@ -366,6 +366,19 @@ func TestNoArgCommands_RefuseStrayArguments(t *testing.T) {
 	}
 }
 
+// dev without a script, or with one that does not exist, says so before anything starts
+// (no admin listener, no simulator lines on stderr).
+func TestDev_NoScriptRefusedBeforeStarting(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"dev"}, {"dev", filepath.Join(t.TempDir(), "missing.lua")}} {
+		var out, errOut syncBuffer
+		code := run(context.Background(), append([]string{"luabot"}, args...), strings.NewReader(""), &out, &errOut)
+		if code != 2 || strings.Contains(errOut.String(), "listening") || strings.Count(strings.TrimSpace(errOut.String()), "\n") != 0 {
+			t.Errorf("luabot %s: exit %d, stderr %q; want 2 and one line", strings.Join(args, " "), code, errOut.String())
+		}
+	}
+}
+
 // A bot the platform has not approved for private-domain messages and DMs still runs
 // under `luabot run`: it answers @-messages, warns once on stderr which events on("message")
 // will not get and why, and `luabot status` shows the intents granted and refused.

@@ -99,9 +99,9 @@ func loadHostWith(c *cli.Context, cfg host.Config) (*bot, error) {
 	return loadHost(c, c.Command.Name, c.Args().Slice(), nil, cfg)
 }
 
-// loadHost is loadHostWith for one bot whose settings o holds and whose
-// scripts are paths; fb is its table of the --config file, if any.
-func loadHost(o opts, command string, paths []string, fb *fileBot, cfg host.Config) (*bot, error) {
+// scriptFiles lists the script files that paths (files and folders) name,
+// or says why there are none: a usage error.
+func scriptFiles(o opts, command string, paths []string) ([]string, error) {
 	if len(paths) == 0 {
 		if o.String("config") != "" {
 			return nil, usagef("%s: name at least one script file or folder, or list them with load = [\"…\"] in the --config file", command)
@@ -111,6 +111,16 @@ func loadHost(o opts, command string, paths []string, fb *fileBot, cfg host.Conf
 	files, err := host.ScriptFiles(paths)
 	if err != nil {
 		return nil, usagef("%v", err)
+	}
+	return files, nil
+}
+
+// loadHost is loadHostWith for one bot whose settings o holds and whose
+// scripts are paths; fb is its table of the --config file, if any.
+func loadHost(o opts, command string, paths []string, fb *fileBot, cfg host.Config) (*bot, error) {
+	files, err := scriptFiles(o, command, paths)
+	if err != nil {
+		return nil, err
 	}
 	if err := applyLimitFlags(o, &cfg); err != nil {
 		return nil, err
