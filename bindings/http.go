@@ -113,10 +113,16 @@ func (b *binder) httpOptions(L *lua.LState, opts *lua.LTable, fn string) (outbou
 	req := outbound.Request{Header: http.Header{}}
 	query := ""
 	if h, ok := opts.RawGetString("headers").(*lua.LTable); ok {
+		size := 0
 		h.ForEach(func(k, v lua.LValue) {
 			ks, kok := k.(lua.LString)
 			if !kok || (v.Type() != lua.LTString && v.Type() != lua.LTNumber) {
 				raise(L, "%s: headers are name = \"value\" pairs of strings", fn)
+			}
+			// Bounded like the query: an HTTP/2 connection encodes every
+			// header into one buffer, ten of 16 MiB at once.
+			if size += len(ks) + len(lua.LVAsString(v)) + 4; size > maxRequest {
+				raise(L, "%s: headers of more than %d bytes; at most %d", fn, size, maxRequest)
 			}
 			req.Header.Set(string(ks), lua.LVAsString(v))
 		})

@@ -261,6 +261,9 @@ var caughtAttacks = []struct{ name, code, want string }{
 	{"http query of large strings",
 		`local big, q = string.rep("&", 15*1024*1024), {} for i = 1, 10 do q["k" .. i] = big end return http.get("https://x.example/", {query = q})`,
 		"query of more than"},
+	{"http headers of large strings",
+		`local big, h = string.rep("z", 15*1024*1024), {} for i = 1, 10 do h["X-K" .. i] = big end return http.get("https://x.example/", {headers = h})`,
+		"headers of more than"},
 	{"%q that doubles a 9 MiB text",
 		`local s = string.rep("\n", 9*1024*1024) return string.format("%q", s)`, "result would exceed"},
 }
