@@ -51,7 +51,8 @@ func doctorCommand() *cli.Command {
 		ArgsUsage: "[SCRIPT|DIR...]",
 		Description: "Takes the flags of luabot run. With scripts, the intents check identifies with the intents they\n" +
 			"need (one session start per identify). Exit status 0 only when every check passes.",
-		Flags: slices.Concat(platformFlags(), transportFlags(), []cli.Flag{configFlag()}),
+		// The limit flags carry --config and --conf: the scripts load with the settings luabot run gives them.
+		Flags: slices.Concat(platformFlags(), transportFlags(), limitFlags()),
 		Action: func(c *cli.Context) error {
 			specs, _, err := runSpecs(c)
 			if err != nil {
@@ -67,8 +68,13 @@ func doctorCommand() *cli.Command {
 				api, err := platformAPI(s.o, nil, s.log)
 				if err == nil {
 					var tcfg transport.Config
+					var files []string
+					var hcfg host.Config
 					if tcfg, err = transportConfig(s.o, s.o.String("secret")); err == nil {
-						d := &doctor{o: s.o, args: s.paths, api: api, out: c.App.Writer, tcfg: tcfg}
+						files, hcfg, err = doctorScripts(s)
+					}
+					if err == nil {
+						d := &doctor{o: s.o, files: files, api: api, out: c.App.Writer, tcfg: tcfg, hcfg: hcfg}
 						if s.name != "" {
 							d.prefix = s.name + ": "
 						}
@@ -95,8 +101,9 @@ func doctorCommand() *cli.Command {
 
 type doctor struct {
 	o      opts
-	args   []string // the scripts, whose intents are checked
-	prefix string   // the bot's name, with several
+	files  []string    // the scripts, whose intents are checked
+	hcfg   host.Config // what they load with
+	prefix string      // the bot's name, with several
 
 	api    *openapi.Client
 	out    io.Writer
@@ -252,15 +259,30 @@ func (d *doctor) intents(ctx context.Context, url string) {
 		"console, or remove those handlers", refused, strings.Join(refused.Events(), ", "))
 }
 
+// doctorScripts finds the scripts of s and what luabot run would load them
+// with: their settings (the --config file, the environment, --conf), limits
+// and grants, so that a config.require the operator satisfies holds here too.
+func doctorScripts(s *botSpec) ([]string, host.Config, error) {
+	cfg := host.Config{Logger: slog.New(slog.DiscardHandler)}
+	if len(s.paths) == 0 {
+		return nil, cfg, nil
+	}
+	files, err := host.ScriptFiles(s.paths)
+	if err != nil {
+		return nil, cfg, usagef("%v", err)
+	}
+	if err := scriptSettings(s.o, files, s.file, &cfg); err != nil {
+		return nil, cfg, err
+	}
+	return files, cfg, nil
+}
+
 // wantedIntents loads the scripts named on the command line into a host
 // over a throwaway store, only to ask what they subscribe to.
 func (d *doctor) wantedIntents() (required, optional dispatch.Intent, err error) {
-	if len(d.args) == 0 {
+	files := d.files
+	if len(files) == 0 {
 		return dispatch.IntentGuilds | dispatch.IntentPublicGuildMessages, 0, nil
-	}
-	files, err := host.ScriptFiles(d.args)
-	if err != nil {
-		return 0, 0, err
 	}
 	dir, err := os.MkdirTemp("", "luabot-doctor")
 	if err != nil {
@@ -272,7 +294,9 @@ func (d *doctor) wantedIntents() (required, optional dispatch.Intent, err error)
 		return 0, 0, err
 	}
 	defer store.Close()
-	h, err := host.New(host.Config{API: d.api, Store: store, Logger: slog.New(slog.DiscardHandler)})
+	cfg := d.hcfg
+	cfg.API, cfg.Store = d.api, store
+	h, err := host.New(cfg)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -90,3 +90,50 @@ func TestDoctor_NamesWhatToFix(t *testing.T) {
 		wantLines(t, out, map[string]string{"ports 80, 443, 8080 and 8443 only": "✗"})
 	})
 }
+
+// The intents check loads the scripts with the settings luabot run gives
+// them: from the --config file, the environment and --conf.
+func TestDoctor_LoadsScriptsWithTheirSettings(t *testing.T) {
+	script := `local key = config.require("api_key")
+on("GROUP_AT_MESSAGE_CREATE", function(ev) ev:reply("hi") end)`
+	cases := []struct {
+		name  string
+		files map[string]string
+		env   map[string]string
+		args  func(dir string) []string
+	}{
+		{"the config file's secret table", map[string]string{"keyed.lua": script,
+			"bot.toml": "load = [\"keyed.lua\"]\n[scripts.keyed.secret]\napi_key = \"${DOCTOR_TEST_KEY}\"\n"},
+			map[string]string{"DOCTOR_TEST_KEY": "k1"},
+			func(dir string) []string { return []string{"-c", filepath.Join(dir, "bot.toml")} }},
+		{"the environment", map[string]string{"keyed.lua": script},
+			map[string]string{"LUABOT_SECRET_KEYED_API_KEY": "k2"},
+			func(dir string) []string { return []string{filepath.Join(dir, "keyed.lua")} }},
+		{"--conf", map[string]string{"keyed.lua": script}, nil,
+			func(dir string) []string {
+				return []string{"--conf", "keyed.api_key=k3", filepath.Join(dir, "keyed.lua")}
+			}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			doctorAgainst(t, sim.Config{})
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			dir := mustFiles(t, tc.files)
+			code, out, errOut := runCLI(append([]string{"doctor"}, tc.args(dir)...)...)
+			if code != 0 {
+				t.Fatalf("exit %d, stdout:\n%s\nstderr:\n%s", code, out, errOut)
+			}
+			wantLines(t, out, map[string]string{"intents: an Identify with GROUP_AND_C2C_EVENT was accepted": "✓"})
+		})
+	}
+	t.Run("a wrong --conf is a usage error before any check", func(t *testing.T) {
+		doctorAgainst(t, sim.Config{})
+		dir := mustFiles(t, map[string]string{"keyed.lua": script})
+		code, out, errOut := runCLI("doctor", "--conf", "nodot", filepath.Join(dir, "keyed.lua"))
+		if code != 2 || out != "" || !strings.Contains(errOut, "want NAME.key=value") {
+			t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s", code, out, errOut)
+		}
+	})
+}

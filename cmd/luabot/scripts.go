@@ -122,24 +122,9 @@ func loadHost(o opts, command string, paths []string, fb *fileBot, cfg host.Conf
 	if err != nil {
 		return nil, err
 	}
-	if err := applyLimitFlags(o, &cfg); err != nil {
+	if err := scriptSettings(o, files, fb, &cfg); err != nil {
 		return nil, err
 	}
-	if fb == nil {
-		if fb, err = configBot(o, cfg.Logger); err != nil {
-			return nil, err
-		}
-	}
-	if err := applyConfFlags(o, &cfg, files, fb); err != nil {
-		return nil, err
-	}
-	if fb != nil {
-		// The capabilities the bot's table grants its scripts.
-		if err := applyGrants(&cfg, fb.grants, fb.path, grantsTable(fb)); err != nil {
-			return nil, err
-		}
-	}
-	warnUnknownGrants(cfg.Logger, cfg.Grants, files, o.String("config"))
 	if cfg.ControlSocket == "" && command != "repl" {
 		cfg.ControlSocket = controlPath(o.String("data"))
 	}
@@ -154,6 +139,33 @@ func loadHost(o opts, command string, paths []string, fb *fileBot, cfg host.Conf
 	// scripts' (issue 12: 100 idle scripts).
 	debug.FreeOSMemory()
 	return b, err
+}
+
+// scriptSettings puts into cfg what the scripts in files load with: the
+// limit, http, zone and language flags, their settings (the --config file,
+// the environment, --conf) and the file's grants. fb is the bot's table of
+// the --config file; nil reads the file's single bot, if there is a file.
+func scriptSettings(o opts, files []string, fb *fileBot, cfg *host.Config) error {
+	if err := applyLimitFlags(o, cfg); err != nil {
+		return err
+	}
+	if fb == nil {
+		var err error
+		if fb, err = configBot(o, cfg.Logger); err != nil {
+			return err
+		}
+	}
+	if err := applyConfFlags(o, cfg, files, fb); err != nil {
+		return err
+	}
+	if fb != nil {
+		// The capabilities the bot's table grants its scripts.
+		if err := applyGrants(cfg, fb.grants, fb.path, grantsTable(fb)); err != nil {
+			return err
+		}
+	}
+	warnUnknownGrants(cfg.Logger, cfg.Grants, files, o.String("config"))
+	return nil
 }
 
 // openHost opens the store and makes a host with no scripts yet; its logger
