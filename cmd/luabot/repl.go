@@ -31,7 +31,8 @@ func replCommand() *cli.Command {
 		Name:      "repl",
 		Usage:     "a Lua prompt with the whole API, on the simulator, the platform, or attached to a running bot",
 		ArgsUsage: "[SCRIPT|DIR...]",
-		Flags: []cli.Flag{
+		// confFlags: the scripts' settings (--config, --conf), as on run and dev.
+		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "attach", Usage: "evaluate inside a bot started by luabot run or dev with the same --data"},
 			&cli.StringFlag{Name: "script", Usage: "the script to evaluate in (default: repl, or the first script when attached)"},
 			&cli.StringFlag{Name: "app-id", Usage: "bot AppID: use the real platform instead of the simulator", EnvVars: []string{"QQBOT_APP_ID"}},
@@ -40,7 +41,7 @@ func replCommand() *cli.Command {
 			&cli.StringFlag{Name: "token-url", Usage: "token service base URL", EnvVars: []string{"QQBOT_TOKEN_URL"}},
 			&cli.BoolFlag{Name: "sandbox", Usage: "use the sandbox API host"},
 			dataFlag,
-		},
+		}, confFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.Bool("attach") {
 				ev, err := dialControl(controlPath(c.String("data")))

@@ -97,3 +97,27 @@ func TestREPL_NoSurprises(t *testing.T) {
 		t.Errorf("repl on the simulator created luabot.db (run's store): %v", err)
 	}
 }
+
+// The scripts loaded by the standalone REPL get their settings from the
+// --config file and --conf, as on run and dev.
+func TestREPL_ScriptSettings(t *testing.T) {
+	dir := mustFiles(t, map[string]string{
+		"keyed.lua": `local key = config.require("api_key")
+function key_length() return #key end`,
+		"bot.toml": "[scripts.keyed.secret]\napi_key = \"${REPL_TEST_KEY}\"\n",
+	})
+	t.Setenv("REPL_TEST_KEY", "abcd")
+	s := start(t, "repl", "-c", filepath.Join(dir, "bot.toml"), "--conf", "keyed.city=上海",
+		"--data", filepath.Join(t.TempDir(), "r.db"), "--script", "keyed", filepath.Join(dir, "keyed.lua"))
+	io.WriteString(s.stdin, "key_length()\nconfig.city\n")
+	if line := s.expect("4"); line != "4" {
+		t.Fatalf("the secret from the config file: %q; stderr:\n%s", line, s.stderr.String())
+	}
+	if line := s.expect("上海"); line != `"上海"` {
+		t.Fatalf("the --conf setting: %q", line)
+	}
+	s.stdin.Close()
+	if code := s.exitCode(); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, s.stderr.String())
+	}
+}
