@@ -289,14 +289,25 @@ func (f *configFile) bot(name, table string, defaults, own map[string]any, dir s
 		}
 	}
 	for script, settings := range b.scripts {
-		if sec, ok := settings["secret"].(map[string]any); ok {
-			for k, v := range sec {
-				s, err := f.expand(where["scripts."+script]+".secret."+k, fmt.Sprint(v))
-				if err != nil {
-					return nil, err
+		table := where["scripts."+script]
+		for k, v := range settings {
+			if sec, ok := v.(map[string]any); ok && k == "secret" {
+				for k, v := range sec {
+					text, err := f.settingText(table+".secret."+k, k, v)
+					if err != nil {
+						return nil, err
+					}
+					if sec[k], err = f.expand(table+".secret."+k, text); err != nil {
+						return nil, err
+					}
 				}
-				sec[k] = s
+				continue
 			}
+			text, err := f.settingText(table+"."+k, k, v)
+			if err != nil {
+				return nil, err
+			}
+			settings[k] = text
 		}
 	}
 	if name != "" {
@@ -342,6 +353,30 @@ func (f *configFile) checkShared() error {
 		seen[key] = b
 	}
 	return nil
+}
+
+// settingText is a script's setting as config.get gives it: text, or a
+// number or true/false as written. A list, a table or a date is refused,
+// naming the key at path and never the value, which may be a secret.
+func (f *configFile) settingText(path, key string, v any) (string, error) {
+	switch v := v.(type) {
+	case string:
+		return v, nil
+	case int64:
+		return strconv.FormatInt(v, 10), nil
+	case float64:
+		return strconv.FormatFloat(v, 'g', -1, 64), nil
+	case bool:
+		return strconv.FormatBool(v), nil
+	}
+	what := "a table"
+	switch v.(type) {
+	case []any:
+		what = "a list"
+	case time.Time, toml.LocalDate, toml.LocalDateTime, toml.LocalTime:
+		what = "a date or time"
+	}
+	return "", f.at(path, "%s: a script's setting is text, not %s: write %s = \"…\"", path, what, key)
 }
 
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)

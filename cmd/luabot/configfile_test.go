@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -186,6 +187,13 @@ func TestRunConfig_BadInput(t *testing.T) {
 			[]string{":4: load: script " + filepath.Join(dir, "nowhere.lua") + " does not exist"}},
 		{"bad duration", bot("a", "http_timeout = \"soon\"\n"), nil,
 			[]string{":6: http_timeout = \"soon\": not a duration"}},
+		{"list setting", "app_id = \"1\"\n[scripts.weather]\ntags = [\"a\", \"b\"]\n", nil,
+			[]string{":3: scripts.weather.tags: a script's setting is text, not a list: write tags = \"…\""}},
+		{"table secret", "app_id = \"1\"\n[scripts.weather.secret]\napi_key = {v = \"s3cr3t-value\"}\n", nil,
+			[]string{":3: scripts.weather.secret.api_key: a script's setting is text, not a table"}},
+		// Bot b is incomplete only so that, were a's settings not checked, run would stop at once.
+		{"list secret of one of several bots", bot("a", "[bots.a.scripts.weather.secret]\napi_key = [\"s3cr3t-value\"]\n") + "[bots.b]\n", nil,
+			[]string{":7: bots.a.scripts.weather.secret.api_key: a script's setting is text, not a list"}},
 		{"wrong type", bot("a", "shards = \"4\"\n"), nil,
 			[]string{":6: bots.a.shards: want a whole number, without quotes, got a TOML string: write shards = 4"}},
 		// The fix in TOML's terms, never go-toml's Go types (main.fileKeys.TZ of type string).
@@ -295,5 +303,23 @@ func TestRunConfig_SingleBotFlagsOverrideTheFile(t *testing.T) {
 	}
 	if strings.Contains(s.stderr.String(), "bot=") {
 		t.Errorf("a single bot's lines carry a bot name:\n%s", s.stderr.String())
+	}
+}
+
+// A script's setting is text: numbers and true/false are taken as written.
+func TestConfigFile_SettingsAreText(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bot.toml")
+	doc := "[scripts.w]\ncity = \"上海\"\nlimit = 5\nratio = 0.25\nloud = true\n[scripts.w.secret]\npin = 1234\n"
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := readConfigFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := f.bots[0].scripts["w"]
+	want := map[string]any{"city": "上海", "limit": "5", "ratio": "0.25", "loud": "true", "secret": map[string]any{"pin": "1234"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("settings %v, want %v", got, want)
 	}
 }
