@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -88,7 +89,8 @@ var durationKeys = map[string]bool{"shard_lease": true, "max_script_cpu": true, 
 // pathKeys are files, relative to the config file's folder.
 var pathKeys = map[string]bool{"data": true, "tls_cert": true, "tls_key": true}
 
-// secretKeys may (and should) name an environment variable: "${NAME}".
+// secretKeys may (and should) name an environment variable: "${NAME}". The
+// store URL may too, and is a secret when it holds a password.
 var secretKeys = map[string]bool{"secret": true, "token": true}
 
 // adminFlagOf maps the keys of [admin] to the flags they stand for.
@@ -275,6 +277,16 @@ func (f *configFile) bot(name, table string, defaults, own map[string]any, dir s
 				return nil, err
 			}
 			b.flags[flagOf(k)] = s
+		case k == "store" && !f.noSecrets:
+			// Its URL may hold the server's password: written in the file, it
+			// makes the file a secret's, as an inline secret does.
+			inline := f.inline
+			s, err := f.expand(path, v.(string))
+			if err != nil {
+				return nil, err
+			}
+			f.inline = inline || inlinePassword(v.(string))
+			b.flags["store"] = s
 		case pathKeys[k]:
 			b.flags[flagOf(k)] = inDir(dir, v.(string))
 		default:
@@ -400,6 +412,19 @@ func (f *configFile) expand(key, s string) (string, error) {
 		}
 	}
 	return envRef.ReplaceAllStringFunc(s, func(ref string) string { return os.Getenv(ref[2 : len(ref)-1]) }), nil
+}
+
+// inlinePassword reports whether the store URL raw, as the file writes it,
+// holds a password itself rather than through a ${NAME} reference. A URL
+// that does not parse may.
+func inlinePassword(raw string) bool {
+	raw = envRef.ReplaceAllString(raw, "")
+	u, err := url.Parse(raw)
+	if err != nil {
+		return strings.Contains(raw, "@")
+	}
+	pw, _ := u.User.Password()
+	return pw != ""
 }
 
 // warnPermissions warns when a file holding a secret inline can be read by

@@ -323,3 +323,48 @@ func TestConfigFile_SettingsAreText(t *testing.T) {
 		t.Errorf("settings %v, want %v", got, want)
 	}
 }
+
+// The store URL may hold the server's password: ${NAME} references are
+// read as in the other secret keys, and a password written in the file
+// makes luabot warn when others may read it.
+func TestConfigFile_StoreIsASecretWhenItHoldsAPassword(t *testing.T) {
+	t.Setenv("STORE_TEST_PW", "pw-from-env")
+	t.Setenv("STORE_TEST_URL", "rediss://bot:pw-from-env@10.0.0.5:6379/0")
+	for _, tc := range []struct {
+		store, want string
+		warn        bool
+	}{
+		{"rediss://bot:s3cret@10.0.0.5:6379/0", "rediss://bot:s3cret@10.0.0.5:6379/0", true},
+		{"redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0", false},
+		{"rediss://bot@10.0.0.5:6379/0", "rediss://bot@10.0.0.5:6379/0", false},
+		{"rediss://bot:${STORE_TEST_PW}@10.0.0.5:6379/0", "rediss://bot:pw-from-env@10.0.0.5:6379/0", false},
+		{"${STORE_TEST_URL}", "rediss://bot:pw-from-env@10.0.0.5:6379/0", false},
+	} {
+		path := filepath.Join(t.TempDir(), "bot.toml")
+		if err := os.WriteFile(path, []byte("app_id = \"1\"\nstore = \""+tc.store+"\"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		f, err := readConfigFile(path)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.store, err)
+		}
+		if got := f.bots[0].flags["store"]; got != tc.want {
+			t.Errorf("%s: store %q, want %q", tc.store, got, tc.want)
+		}
+		var warned []string
+		f.warnPermissions(func(msg string, args ...any) { warned = append(warned, fmt.Sprint(msg, args)) })
+		if (len(warned) > 0) != tc.warn {
+			t.Errorf("%s: warnings %q, want a warning: %v", tc.store, warned, tc.warn)
+		}
+		if strings.Contains(strings.Join(warned, ""), "s3cret") {
+			t.Errorf("%s: the warning shows the password: %q", tc.store, warned)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "bot.toml")
+	if err := os.WriteFile(path, []byte("app_id = \"1\"\nstore = \"rediss://bot:${STORE_TEST_UNSET}@h:1/0\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readConfigFile(path); err == nil || !strings.Contains(err.Error(), ":2: store: the environment variable STORE_TEST_UNSET is not set") {
+		t.Errorf("an unset variable in store: %v", err)
+	}
+}

@@ -24,7 +24,7 @@ type botStore interface {
 
 var storeFlag = &cli.StringFlag{
 	Name:    "store",
-	Usage:   "keep kv, sessions and the dedup window on a Redis server shared by several processes of the bot: redis://[user:password@]host:port/db (rediss:// for TLS); default the --data file",
+	Usage:   "keep kv, sessions and the dedup window on a Redis server shared by several processes of the bot: rediss://[user:password@]host:port/db (TLS; redis:// only to this machine); default the --data file",
 	EnvVars: []string{"LUABOT_STORE"},
 }
 

@@ -18,6 +18,7 @@ func TestRun_StoreURLMistakesAreUsageErrors(t *testing.T) {
 		"redis://bot:hunter2@127.0.0.1/0",
 		"redis://bot:hunter2@127.0.0.1:6379/zero",
 		"redis://bot:hunt%zzer2@127.0.0.1:6379/0",
+		"redis://bot:hunter2@10.1.2.3:6379/0", // clear text off this machine: rediss://
 	} {
 		var stderr syncBuffer
 		code := run(context.Background(), []string{"luabot", "run", "--app-id", "1", "--secret", "s",

@@ -10,7 +10,8 @@ import (
 )
 
 // ParseURL reads a store URL, redis://[user:pass@]host:port/db or rediss://
-// for TLS, into a Config (without Prefix). An error never quotes the URL:
+// for TLS, into a Config (without Prefix). redis:// (clear text) is refused
+// unless the host is loopback. An error never quotes the URL:
 // it may hold a password. url.Parse's own errors do quote it, so they are
 // replaced rather than wrapped.
 func ParseURL(raw string) (Config, error) {
@@ -43,6 +44,11 @@ func ParseURL(raw string) (Config, error) {
 	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
 		return Config{}, fmt.Errorf("the port %q is not a number from 1 to 65535", port)
 	}
+	if !cfg.TLS && !isLoopback(host) {
+		// As for every other connection: clear text only to this machine.
+		return Config{}, fmt.Errorf("redis:// to %s would send the password and every value in clear text: "+
+			"use rediss:// (TLS) for a server on another machine; redis:// is for 127.0.0.1, ::1 or localhost", host)
+	}
 	cfg.Addr = net.JoinHostPort(host, port)
 	switch db := strings.TrimPrefix(u.Path, "/"); {
 	case db == "":
@@ -73,4 +79,14 @@ func (c Config) Redacted() string {
 		u.User = url.User(c.Username)
 	}
 	return u.String()
+}
+
+// isLoopback reports whether host (without port or brackets) names this machine:
+// "localhost", 127.0.0.0/8 or ::1.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

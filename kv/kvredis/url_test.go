@@ -21,6 +21,23 @@ func TestParseURL(t *testing.T) {
 	}
 }
 
+// redis:// sends the password and the values in clear text: only to a
+// server on this machine.
+func TestParseURL_ClearTextOnlyToLoopback(t *testing.T) {
+	for _, raw := range []string{"redis://127.0.0.1:6379/0", "redis://u:pw@[::1]:6379", "redis://LOCALHOST:6379",
+		"rediss://u:pw@10.1.2.3:6379/0"} {
+		if _, err := ParseURL(raw); err != nil {
+			t.Errorf("%s: %v", raw, err)
+		}
+	}
+	for _, raw := range []string{"redis://u:hunter2@10.1.2.3:6379/0", "redis://cache.internal:6379", "redis://[2001:db8::1]:6379"} {
+		_, err := ParseURL(raw)
+		if err == nil || !strings.Contains(err.Error(), "use rediss://") || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%s: %v", raw, err)
+		}
+	}
+}
+
 // A bad URL is refused with a reason that never quotes the password.
 func TestParseURL_ErrorsHideThePassword(t *testing.T) {
 	for _, raw := range []string{
