@@ -9,9 +9,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 const (
@@ -297,11 +300,18 @@ func isContextErr(err error) bool {
 // while protecting nothing; real secrets and access tokens are far longer.
 const minScrubLen = 6
 
-// scrub replaces every occurrence of each credential in s.
+// scrub replaces every occurrence of each credential in s, written as it is or
+// as JSON spells it inside a string: a service that echoes the request body
+// (or its own JSON) shows a secret with <, > or & as \u003c, \u003e, \u0026.
 func scrub(s string, secrets ...string) string {
 	for _, sec := range secrets {
-		if len(sec) >= minScrubLen && strings.Contains(s, sec) {
-			s = strings.ReplaceAll(s, sec, "[redacted]")
+		if len(sec) < minScrubLen {
+			continue
+		}
+		for _, form := range spellings(sec) {
+			if strings.Contains(s, form) {
+				s = strings.ReplaceAll(s, form, "[redacted]")
+			}
 		}
 	}
 	return s
@@ -311,9 +321,58 @@ func scrub(s string, secrets ...string) string {
 // JSON stays valid unless a secret straddled a quote.
 func scrubBytes(b []byte, secrets ...string) []byte {
 	for _, sec := range secrets {
-		if len(sec) >= minScrubLen && bytes.Contains(b, []byte(sec)) {
-			b = bytes.ReplaceAll(b, []byte(sec), []byte("[redacted]"))
+		if len(sec) < minScrubLen {
+			continue
+		}
+		for _, form := range spellings(sec) {
+			if bytes.Contains(b, []byte(form)) {
+				b = bytes.ReplaceAll(b, []byte(form), []byte("[redacted]"))
+			}
 		}
 	}
 	return b
+}
+
+// spellings are the ways sec may appear in text: as it is, and inside a JSON
+// string as encoders write it, with <, > and & escaped (Go's json.Marshal,
+// which encodes the token request) or not, and with every non-ASCII
+// character escaped (Python's json.dumps) or not. The longest come first,
+// so that a shorter spelling never splits a longer one.
+func spellings(sec string) []string {
+	forms := []string{sec}
+	for _, html := range []bool{true, false} {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(html)
+		if enc.Encode(sec) != nil {
+			continue
+		}
+		quoted := strings.TrimSuffix(buf.String(), "\n")
+		inner := quoted[1 : len(quoted)-1]
+		for _, f := range []string{inner, asciiEscaped(inner)} {
+			if !slices.Contains(forms, f) {
+				forms = append(forms, f)
+			}
+		}
+	}
+	slices.SortStableFunc(forms, func(a, b string) int { return len(b) - len(a) })
+	return forms
+}
+
+// asciiEscaped writes every non-ASCII character of s as \uXXXX (a surrogate
+// pair beyond the Basic Multilingual Plane).
+func asciiEscaped(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			b.WriteRune(r)
+		case r > 0xFFFF:
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&b, "\\u%04x\\u%04x", r1, r2)
+		default:
+			fmt.Fprintf(&b, "\\u%04x", r)
+		}
+	}
+	return b.String()
 }

@@ -392,3 +392,41 @@ func TestClient_Token_BadExpiresIn(t *testing.T) {
 		}
 	}
 }
+
+// A token service that echoes the request body shows the secret as JSON
+// spells it: <, > and & as \u003c, \u003e, \u0026 (Go), non-ASCII as \uXXXX
+// (Python). Neither spelling reaches the error.
+func TestClient_TokenErrorHidesTheSecretAsJSONSpellsIt(t *testing.T) {
+	for _, secret := range []string{`S3CR3T<x>&y"9f8e`, "秘密-S3CR3T<é>-9f8e"} {
+		p := newPlatform(t)
+		p.token = func(_ int, w http.ResponseWriter, r *http.Request) {
+			p.mu.Lock()
+			body := p.tokenReqs[len(p.tokenReqs)-1].Body
+			p.mu.Unlock()
+			var req map[string]string
+			json.Unmarshal(body, &req)
+			var python strings.Builder // as json.dumps writes it: non-ASCII escaped, <, > and & not
+			enc := json.NewEncoder(&python)
+			enc.SetEscapeHTML(false)
+			enc.Encode(req["clientSecret"])
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(http.StatusBadRequest)
+			w.Write([]byte("you sent " + string(body) + " python:" + strings.ReplaceAll(strings.ReplaceAll(
+				strings.TrimSpace(python.String()), "秘密", `\u79d8\u5bc6`), "é", `\u00e9`)))
+		}
+		c := p.secretClient(t, func(cfg *openapi.Config) { cfg.Secret = secret })
+		_, err := c.IdentifyToken(context.Background())
+		if err == nil {
+			t.Fatal("IdentifyToken succeeded")
+		}
+		msg := err.Error()
+		if !strings.Contains(msg, "you sent") || !strings.Contains(msg, "[redacted]") {
+			t.Errorf("%q: error %q", secret, msg)
+		}
+		for _, part := range []string{"S3CR3T", "9f8e"} {
+			if strings.Contains(msg, part) {
+				t.Errorf("%q: the error shows the secret: %q", secret, msg)
+			}
+		}
+	}
+}
