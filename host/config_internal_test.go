@@ -3,6 +3,8 @@ package host
 import (
 	"context"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/luabot/luabot/bindings"
 	"github.com/luabot/luabot/kv"
+	"github.com/luabot/luabot/openapi"
 )
 
 func settingsHarness(t *testing.T, src string, settings map[string]bindings.Setting) (*harness, error) {
@@ -93,4 +96,67 @@ func (s *script) evalForTest(t *testing.T, code string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return h.Eval(ctx, s.name, code)
+}
+
+// The REST client's request line names the path, which a script may have
+// built from a secret: it goes through the script's logger, which names the
+// script and hides its secrets, not through the client's own.
+func TestConfig_SecretInARequestPathIsHiddenInTheRequestLine(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/app/getAppAccessToken" {
+			w.Write([]byte(`{"access_token":"AT-0123456789","expires_in":"7200"}`))
+			return
+		}
+		w.Write([]byte(`{}`))
+	}))
+	defer srv.Close()
+	client := newLogSink()
+	api, err := openapi.New(openapi.Config{AppID: "1", Secret: "app-secret", BaseURL: srv.URL, TokenURL: srv.URL,
+		Logger: slog.New(client)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	store, err := kv.Open(kv.Config{Path: filepath.Join(dir, "test.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	h := &harness{t: t, logs: newLogSink(), dir: dir, clock: NewVirtualClock(time.Date(2026, 12, 2, 8, 59, 0, 0, time.UTC))}
+	h.s, err = loadScript(writeScript(t, dir, "bot.lua", `
+local key = config.require("api_key")
+on("message", function(ev)
+  local res, err = qq.request("GET", "/users/@me/" .. key)
+  log.info("requested", err)
+end)`), scriptDeps{api: api, store: store, logger: slog.New(h.logs), limits: Limits{CPU: 3 * time.Second}, clock: h.clock,
+		settings: map[string]map[string]bindings.Setting{"bot": {"api_key": {Value: "sk-abcdef123456"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.start()
+	h.send("AT_MESSAGE_CREATE", msg("go"))
+	// The request line is written before the handler resumes and logs "requested".
+	var lines []string
+	for done := false; !done; {
+		select {
+		case r := <-h.logs.records:
+			lines = append(lines, recordText(r))
+			done = strings.HasPrefix(lines[len(lines)-1], "requested")
+		case <-time.After(harnessWait):
+			t.Fatalf("the handler did not end; log:\n%s", strings.Join(lines, "\n"))
+		}
+	}
+	all := strings.Join(lines, "\n")
+	if !strings.Contains(all, "openapi request") || !strings.Contains(all, "path=/users/@me/***") ||
+		!strings.Contains(all, "script=bot") {
+		t.Errorf("no request line naming the script with the path redacted in the script's log:\n%s", all)
+	}
+	close(client.records)
+	for r := range client.records {
+		all += "\n" + recordText(r)
+	}
+	if strings.Contains(all, "sk-abcdef123456") {
+		t.Errorf("the secret is in the log:\n%s", all)
+	}
 }

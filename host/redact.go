@@ -3,8 +3,10 @@ package host
 import (
 	"context"
 	"log/slog"
+	"net/url"
 
 	"github.com/luabot/luabot/bindings"
+	"github.com/luabot/luabot/openapi"
 )
 
 // redactHandler replaces a script's secret settings by *** in every log
@@ -69,4 +71,24 @@ func scriptSettings(settings map[string]bindings.Setting) (map[string]bindings.S
 		out[k] = s
 	}
 	return out, bindings.Secrets(out)
+}
+
+// scriptAPI is api for one script: the REST client's lines about the
+// script's calls (the request line at debug names the path, which the
+// script may have built from a secret) go to log, the script's logger,
+// which names it and hides its secrets.
+func scriptAPI(api bindings.API, log *slog.Logger) bindings.API {
+	if api == nil {
+		return nil
+	}
+	return loggedAPI{api, log}
+}
+
+type loggedAPI struct {
+	api bindings.API
+	log *slog.Logger
+}
+
+func (a loggedAPI) Do(ctx context.Context, method, path string, query url.Values, in, out any) error {
+	return a.api.Do(openapi.WithLogger(ctx, a.log), method, path, query, in, out)
 }

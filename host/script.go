@@ -415,7 +415,7 @@ func loadSource(name, path, src string, deps scriptDeps) (*script, error) {
 		Script:     name,
 		Dir:        absDir,
 		Private:    deps.private,
-		API:        deps.api,
+		API:        scriptAPI(deps.api, deps.logger.With("script", name)),
 		Replier:    deps.replier,
 		Store:      deps.store,
 		HTTP:       httpClient,

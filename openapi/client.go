@@ -189,6 +189,26 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 	return err
 }
 
+// logKey is the context key of WithLogger.
+type logKey struct{}
+
+// WithLogger returns a context whose requests the Client logs (the request
+// lines at debug, retries, Retry-After problems) to log instead of
+// Config.Logger. A host gives each script's calls the script's logger: the
+// lines then name the script and hide its secrets, which a path the script
+// built may hold.
+func WithLogger(ctx context.Context, log *slog.Logger) context.Context {
+	return context.WithValue(ctx, logKey{}, log)
+}
+
+// logFor is the logger of a request made with ctx.
+func (c *Client) logFor(ctx context.Context) *slog.Logger {
+	if log, ok := ctx.Value(logKey{}).(*slog.Logger); ok && log != nil {
+		return log
+	}
+	return c.log
+}
+
 // do is Do that also returns the pending-audit result of a 201/202 answer.
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, in, out any) (*Audit, error) {
 	target, err := c.target(path, query)
@@ -226,7 +246,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		if deduplicated(passive, uncertain, err) {
 			// The platform already has this reply: an earlier attempt got
 			// through and only its answer was lost.
-			c.log.Info("reply already delivered by an earlier attempt", "method", method, "path", path, "attempt", attempt)
+			c.logFor(ctx).Info("reply already delivered by an earlier attempt", "method", method, "path", path, "attempt", attempt)
 			if out != nil {
 				_ = json.Unmarshal(dedupAnswer, out)
 			}
@@ -239,7 +259,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		}
 		if isAPI && apiErr.Code == CodeTokenExpired && c.tokens != nil && !refetched {
 			refetched = true
-			c.log.Warn("access token rejected, refetching", "method", method, "path", path, "trace_id", apiErr.TraceID)
+			c.logFor(ctx).Warn("access token rejected, refetching", "method", method, "path", path, "trace_id", apiErr.TraceID)
 			c.tokens.invalidate(tok)
 			continue
 		}
@@ -262,7 +282,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			}
 			c.observer.Retry(route, status)
 		}
-		c.log.Debug("openapi retry", "method", method, "path", path, "attempt", attempt+1, "wait", wait, "err", err)
+		c.logFor(ctx).Debug("openapi retry", "method", method, "path", path, "attempt", attempt+1, "wait", wait, "err", err)
 		if sleepCtx(ctx, wait) != nil {
 			return nil, err
 		}
@@ -351,8 +371,8 @@ func (c *Client) send(ctx context.Context, method, path, target, auth string, bo
 	// The trace id is server text that ends up in logs and errors: scrub it like a message.
 	trace := scrub(oneLine(resp.Header.Get(traceHeader), maxMessage), c.secrets()...)
 	took := time.Since(start)
-	if c.log.Enabled(ctx, slog.LevelDebug) { // the arguments would be boxed on every request
-		c.log.Debug("openapi request", "method", method, "path", path, "status", resp.StatusCode,
+	if log := c.logFor(ctx); log.Enabled(ctx, slog.LevelDebug) { // the arguments would be boxed on every request
+		log.Debug("openapi request", "method", method, "path", path, "status", resp.StatusCode,
 			"trace_id", trace, "duration", took)
 	}
 	if c.observer != nil {
@@ -365,7 +385,7 @@ func (c *Client) send(ctx context.Context, method, path, target, auth string, bo
 		var problem string
 		e.retryAfter, problem = parseRetryAfter(h, time.Now())
 		if problem != "" {
-			c.log.Warn("openapi: Retry-After header not used as sent", "method", method, "path", path,
+			c.logFor(ctx).Warn("openapi: Retry-After header not used as sent", "method", method, "path", path,
 				"retry_after", oneLine(h, 64), "using", e.retryAfter, "problem", problem)
 		}
 		return nil, e
