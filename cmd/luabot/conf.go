@@ -115,10 +115,32 @@ func applyConfFlags(c opts, cfg *host.Config, files []string, fb *fileBot) error
 		script = strings.TrimSpace(script)
 		key = strings.TrimSpace(key)
 		if !ok || !ok2 || script == "" || key == "" {
+			if shown, secret := confShown(spec); secret {
+				// The error ends up in logs: the value of a secret key is left out.
+				return usagef("--conf %s…: want NAME.key=value, e.g. weather.city=北京 (the rest is not shown: a secret "+
+					"belongs in the --config file or in LUABOT_SECRET_<NAME>_<KEY>)", shown)
+			}
 			return usagef("--conf %q: want NAME.key=value, e.g. weather.city=北京", spec)
 		}
 		set(script, key, value, false)
 	}
 	cfg.Settings, cfg.SettingHint = settings, settingHint
 	return nil
+}
+
+// confShown is what an error may show of a malformed --conf spec: when a
+// word of it before any "=" names a secret key (api_key, token, …), the spec
+// up to that word, and true; the value after it may be the secret.
+func confShown(spec string) (string, bool) {
+	target, _, _ := strings.Cut(spec, "=")
+	end := 0
+	for _, word := range strings.FieldsFunc(target, func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '-')
+	}) {
+		end = strings.Index(spec[end:], word) + end + len(word)
+		if bindings.IsSecretKey(word) {
+			return spec[:end], true
+		}
+	}
+	return "", false
 }

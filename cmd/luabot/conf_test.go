@@ -84,3 +84,24 @@ end)`), 0o644)
 		t.Fatalf("test --lang zh: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// A malformed --conf is refused; the value of a secret key is not repeated,
+// since the error ends up in logs.
+func TestConf_MalformedSecretIsNotEchoed(t *testing.T) {
+	t.Parallel()
+	dir := mustFiles(t, map[string]string{"weather.lua": `local key = config.get("api_key")`})
+	for _, tc := range []struct{ spec, want string }{
+		{"weather.api_key:s3cr3t-value", "--conf weather.api_key…: want NAME.key=value"},
+		{"api_key=s3cr3t-value", "--conf api_key…: want NAME.key=value"},
+		{"weather.token s3cr3t-value", "--conf weather.token…: want NAME.key=value"},
+		{"weather.city:s3cr3t-value", `--conf "weather.city:s3cr3t-value": want NAME.key=value`}, // not a secret's name
+	} {
+		code, _, errOut := runCLI("dev", "--data", filepath.Join(t.TempDir(), "dev.db"), "--conf", tc.spec, dir)
+		if code != 2 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%s: exit %d, stderr %q; want 2 and %q", tc.spec, code, errOut, tc.want)
+		}
+		if strings.Contains(tc.want, "…") && strings.Contains(errOut, "s3cr3t") {
+			t.Errorf("%s: the error shows the value: %q", tc.spec, errOut)
+		}
+	}
+}
