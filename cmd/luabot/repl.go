@@ -40,11 +40,16 @@ func replCommand() *cli.Command {
 			&cli.StringFlag{Name: "api", Usage: "REST base URL", EnvVars: []string{"QQBOT_API"}},
 			&cli.StringFlag{Name: "token-url", Usage: "token service base URL", EnvVars: []string{"QQBOT_TOKEN_URL"}},
 			&cli.BoolFlag{Name: "sandbox", Usage: "use the sandbox API host"},
-			dataFlag,
+			&cli.StringFlag{Name: dataFlag.Name, Value: dataFlag.Value, Usage: dataFlag.Usage, EnvVars: dataFlag.EnvVars,
+				DefaultText: devData + " on the simulator, " + dataFlag.Value + " with --app-id; attaching, whichever a bot here runs on"},
 		}, confFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.Bool("attach") {
-				ev, err := dialControl(controlPath(c.String("data")))
+				data := c.String("data")
+				if !c.IsSet("data") {
+					data = newestOf(controlPath, dataFlag.Value, devData)
+				}
+				ev, err := dialControl(controlPath(data))
 				if err != nil {
 					return err
 				}

@@ -60,6 +60,31 @@ func TestREPL_AttachToRunningBot(t *testing.T) {
 	}
 }
 
+// Without --data, repl --attach finds the bot running here on either default file:
+// a newcomer's `luabot dev bot.lua` (luabot-dev.db) as well as `luabot run`.
+func TestREPL_AttachFindsDevWithoutData(t *testing.T) {
+	echo, err := filepath.Abs("../../examples/echo.lua")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	bot := start(t, "dev", echo)
+	bot.expect("luabot dev:")
+	r := start(t, "repl", "--attach")
+	io.WriteString(r.stdin, "script.name .. '!'\n")
+	if line := r.expect("echo!"); line != `"echo!"` {
+		t.Fatalf("script.name printed %q; stderr:\n%s", line, r.stderr.String())
+	}
+	r.stdin.Close()
+	if code := r.exitCode(); code != 0 {
+		t.Fatalf("repl exit %d; stderr:\n%s", code, r.stderr.String())
+	}
+	bot.stdin.Close()
+	if code := bot.exitCode(); code != 0 {
+		t.Fatalf("dev exit %d", code)
+	}
+}
+
 func TestREPL_AttachWithoutABot(t *testing.T) {
 	t.Parallel()
 	var stderr syncBuffer

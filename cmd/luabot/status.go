@@ -44,7 +44,7 @@ func statusCommand() *cli.Command {
 			}
 			data := c.String("data")
 			if !c.IsSet("data") {
-				data = newestStatus(data, devData)
+				data = newestOf(statusPath, data, devData)
 			}
 			return printStatus(c.App.Writer, data)
 		},
@@ -130,14 +130,15 @@ func printStatus(w io.Writer, data string) error {
 	return tw.Flush()
 }
 
-// newestStatus returns whichever of the data files named has the most
-// recently written status file: without --data, `luabot status` shows the
-// bot running here, be it `luabot run` or `luabot dev`. The first name
-// wins when neither has one, so the error names run's file.
-func newestStatus(names ...string) string {
+// newestOf returns whichever of the data files named has the most recently
+// written companion file (path(name): its status file, its control socket):
+// without --data, `luabot status` and `luabot repl --attach` find the bot
+// running here, be it `luabot run` or `luabot dev`. The first name wins when
+// none has one, so the error names run's file.
+func newestOf(path func(string) string, names ...string) string {
 	best, bestTime := names[0], time.Time{}
 	for _, n := range names {
-		if fi, err := os.Stat(statusPath(n)); err == nil && fi.ModTime().After(bestTime) {
+		if fi, err := os.Stat(path(n)); err == nil && fi.ModTime().After(bestTime) {
 			best, bestTime = n, fi.ModTime()
 		}
 	}
