@@ -123,6 +123,30 @@ func TestRecordReplay_CommandWithoutSlashHasNoDifferences(t *testing.T) {
 	}
 }
 
+// Replay loads the scripts with the --config file's grants, as run did: a call the
+// grant refused while recording is refused again, and nothing differs.
+func TestRecordReplay_GrantsApply(t *testing.T) {
+	dir := t.TempDir()
+	script := writeScript(t, dir, "g.lua", `on("message", function(ev)
+  if ev.text == "" then return end
+  local res, err = qq.request("GET", "/users/@me")
+  ev:reply(res and "allowed" or ("refused: " .. tostring(err.capability)))
+end)
+`)
+	conf := writeScript(t, dir, "luabot.toml", "[grants.g]\nrequest = false\n")
+	rec, platform, stderr := recordRun(t, script, []string{"hello"}, "--config", conf)
+	if sent := platform.Sent(); len(sent) == 0 || sent[0].Content != "refused: request" {
+		t.Fatalf("recorded sends %+v; stderr:\n%s", sent, stderr)
+	}
+	code, out, errOut := finished(t, "replay", "--config", conf, rec, script)
+	if code != 0 || !strings.Contains(out, "no differences") {
+		t.Fatalf("replay with the grants exited %d; stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if code, out, _ := finished(t, "replay", rec, script); code != 1 || !strings.Contains(out, `"content":"allowed"`) {
+		t.Fatalf("replay without the grants exited %d, want 1 and the call allowed; stdout:\n%s", code, out)
+	}
+}
+
 func TestRecordReplay_ChangedScriptDiffers(t *testing.T) {
 	dir := t.TempDir()
 	script := writeScript(t, dir, "echo.lua", echoReplyScript)

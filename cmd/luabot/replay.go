@@ -47,26 +47,20 @@ func replayCommand() *cli.Command {
 			if err != nil {
 				return usagef("%v", err)
 			}
-			var hcfg host.Config
-			if err := applyLimitFlags(c, &hcfg); err != nil {
+			// The scripts load as run loads them: limits, settings and the
+			// --config file's grants, which decide what their calls may do.
+			hcfg := host.Config{Logger: logger(c)}
+			if err := scriptSettings(c, files, nil, &hcfg); err != nil {
 				return err
 			}
 			quota, err := kvQuota(c)
 			if err != nil {
 				return err
 			}
-			fb, err := configBot(c, logger(c))
-			if err != nil {
-				return err
-			}
-			if err := applyConfFlags(c, &hcfg, files, fb); err != nil {
-				return err
-			}
 			rec, err := readRecording(c.Args().First())
 			if err != nil {
 				return err
 			}
-			hcfg.Logger = logger(c)
 			res, err := replay(c.Context, rec, files, hcfg, quota)
 			if err != nil {
 				return err
