@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/luabot/luabot/internal/luanum"
+
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luabot/luabot/openapi"
@@ -167,6 +169,9 @@ func ErrorText(err error) string {
 	msg := err.Error()
 	if errors.As(err, &ae) && ae.Object != nil {
 		msg = ae.Object.String()
+		if n, ok := ae.Object.(lua.LNumber); ok {
+			msg = luanum.Format(n) // error(3*1.1, 0) says 3.3, as 5.1
+		}
 	}
 	msg, _, _ = strings.Cut(msg, "\nstack traceback:")
 	return msg

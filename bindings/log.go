@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/luabot/luabot/internal/luanum"
+
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -80,7 +82,7 @@ func logLine(L *lua.LState) string {
 	var sb strings.Builder
 	dropped := 0
 	for i := 1; i <= L.GetTop(); i++ {
-		part := L.ToStringMeta(L.Get(i)).String()
+		part := luanum.Text(L, L.Get(i))
 		if i > 1 {
 			if sb.Len() < maxLogLine {
 				sb.WriteByte(' ')

@@ -3,6 +3,8 @@ package bindings
 import (
 	"unicode/utf8"
 
+	"github.com/luabot/luabot/internal/luanum"
+
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -20,7 +22,7 @@ func (b *binder) openUTF8() {
 	mod := b.L.CreateTable(0, 6)
 	b.L.SetFuncs(mod, map[string]lua.LGFunction{
 		"len": func(L *lua.LState) int {
-			s := L.CheckString(1)
+			s := utf8Text(L, 1)
 			i, j := byteRange(L, len(s), 2, 1, -1)
 			n := 0
 			for p := i; p < j; {
@@ -54,7 +56,7 @@ func (b *binder) openUTF8() {
 			return 1
 		},
 		"codepoint": func(L *lua.LState) int {
-			s := L.CheckString(1)
+			s := utf8Text(L, 1)
 			start := L.OptInt(2, 1)
 			i, j := byteRange(L, len(s), 2, start, start)
 			n := 0
@@ -70,7 +72,7 @@ func (b *binder) openUTF8() {
 			return n
 		},
 		"offset": func(L *lua.LState) int {
-			s := L.CheckString(1)
+			s := utf8Text(L, 1)
 			n := L.CheckInt(2)
 			def := 1
 			if n < 0 {
@@ -109,7 +111,7 @@ func (b *binder) openUTF8() {
 			return 1
 		},
 		"codes": func(L *lua.LState) int {
-			s := L.CheckString(1)
+			s := utf8Text(L, 1)
 			p := 0
 			L.Push(L.NewFunction(func(L *lua.LState) int {
 				if p >= len(s) {
@@ -148,4 +150,13 @@ func byteRange(L *lua.LState, length, n, defI, defJ int) (int, int) {
 		return 0, 0
 	}
 	return i - 1, j
+}
+
+// utf8Text is argument n as a string; a number is written as Lua's
+// tostring writes it.
+func utf8Text(L *lua.LState, n int) string {
+	if s, ok := luanum.String(L.Get(n)); ok {
+		return s
+	}
+	return L.CheckString(n)
 }

@@ -14,6 +14,7 @@ func TestUTF8(t *testing.T) {
 		{`utf8.offset("你好吗", -1)`, "7"},
 		{`(function() local n = 0 for p, c in utf8.codes("a你b") do n = n + c end return n end)()`, "20515"},
 		{`#("你好"):match(utf8.charpattern)`, "3"},
+		{`utf8.len(0.1 + 0.2)`, "3"}, // "0.3", as tostring writes it
 	}
 	for _, tt := range tests {
 		if got := eval(t, L, "return "+tt.expr); got != tt.want {

@@ -2,6 +2,9 @@ package host
 
 import (
 	"errors"
+	"strings"
+
+	"github.com/luabot/luabot/internal/luanum"
 
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/ast"
@@ -94,16 +97,18 @@ func concatCall(e *ast.StringConcatOpExpr) *ast.FuncCallExpr {
 
 // checkedConcat joins its operands like .., right to left, using
 // __concat metamethods where an operand is not a string or number, and
-// raises an error before building a string over the cap.
+// raises an error before building a string over the cap. Numbers are
+// written as Lua 5.1 writes them (luanum: 3*1.1 .. "" is "3.3").
 func checkedConcat(L *lua.LState) int {
 	n := L.GetTop()
 	plain, total := true, 0
+	var num [24]byte // a number's text: "-1.2345678901234e-308" is 21 bytes
 	for i := 1; i <= n; i++ {
 		switch v := L.Get(i).(type) {
 		case lua.LString:
 			total += len(v)
 		case lua.LNumber:
-			total += len(v.String())
+			total += len(luanum.Append(num[:0], v))
 		default:
 			plain = false
 		}
@@ -112,12 +117,17 @@ func checkedConcat(L *lua.LState) int {
 		if total > maxString {
 			L.RaiseError("string concatenation: result would exceed %d bytes", maxString)
 		}
-		out := &cappedBuilder{L: L, what: "string concatenation"}
-		out.Grow(total)
+		var b strings.Builder
+		b.Grow(total)
 		for i := 1; i <= n; i++ {
-			out.add(lua.LVAsString(L.Get(i)))
+			switch v := L.Get(i).(type) {
+			case lua.LString:
+				b.WriteString(string(v))
+			case lua.LNumber:
+				b.Write(luanum.Append(num[:0], v))
+			}
 		}
-		L.Push(lua.LString(out.String()))
+		L.Push(lua.LString(b.String()))
 		return 1
 	}
 	rhs := L.Get(n)
@@ -129,12 +139,13 @@ func checkedConcat(L *lua.LState) int {
 }
 
 func concat2(L *lua.LState, lhs, rhs lua.LValue) lua.LValue {
-	if isStringLike(lhs) && isStringLike(rhs) {
-		a, b := lua.LVAsString(lhs), lua.LVAsString(rhs)
-		if len(a) > maxString-len(b) {
-			L.RaiseError("string concatenation: result would exceed %d bytes", maxString)
+	if a, ok := luanum.String(lhs); ok {
+		if b, ok := luanum.String(rhs); ok {
+			if len(a) > maxString-len(b) {
+				L.RaiseError("string concatenation: result would exceed %d bytes", maxString)
+			}
+			return lua.LString(a + b)
 		}
-		return lua.LString(a + b)
 	}
 	mm := L.GetMetaField(lhs, "__concat")
 	if mm == lua.LNil {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/luabot/luabot/internal/luanum"
+
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -20,7 +22,8 @@ func luaError(L *lua.LState) int {
 	switch v := obj.(type) {
 	case lua.LString, lua.LNumber:
 		if level > 0 {
-			obj = lua.LString(errorPosition(L, level) + lua.LVAsString(v))
+			text, _ := luanum.String(v)
+			obj = lua.LString(errorPosition(L, level) + text)
 		}
 	}
 	L.Error(obj, 0)

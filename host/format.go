@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/luabot/luabot/internal/luanum"
+
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -301,7 +303,7 @@ func checkString(L *lua.LState, n int, fname string) string {
 	case lua.LString:
 		return string(v)
 	case lua.LNumber:
-		return v.String()
+		return luanum.Format(v)
 	}
 	argError(L, n, fname, "string expected, got "+typeName(L, n))
 	return ""

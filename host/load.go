@@ -3,6 +3,8 @@ package host
 import (
 	"strings"
 
+	"github.com/luabot/luabot/internal/luanum"
+
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -65,7 +67,7 @@ func luaLoad(L *lua.LState) int {
 			case lua.LString:
 				p = string(v)
 			case lua.LNumber: // a string to 5.1's reader, too
-				p = v.String()
+				p = luanum.Format(v)
 			default:
 				L.Push(lua.LNil)
 				L.Push(lua.LString("reader function must return a string"))

@@ -320,3 +320,24 @@ func TestLua51_TableRemove(t *testing.T) {
 		{`table.remove({1}, "x")`, "error: bad argument #2 to 'remove' (number expected, got string)"},
 	})
 }
+
+// Numbers become text as in 5.1 ("%.14g"), wherever luabot converts them:
+// tostring, `..`, string.format's %s and %q, table.concat, the string
+// functions' arguments, gsub's replacement and error's message. gopher-lua
+// wrote the shortest round-trip text (3.3000000000000003).
+func TestLua51_NumberText(t *testing.T) {
+	checkLua51(t, [][2]string{
+		{`3*1.1, 0.1+0.2, 1/3, 100/3, -12.5e20, 1e-5, 0.0001234`, "3.3,0.3,0.33333333333333,33.333333333333,-1.25e+21,1e-05,0.0001234"},
+		{`2^53, 1e14, 1e14-1, -1e14, 123456789012345, 2^63, 1e100`, "9.007199254741e+15,1e+14,99999999999999,-1e+14,1.2345678901234e+14,9.2233720368548e+18,1e+100"},
+		{`1/0, -1/0, 0/0, -(0/0), (function() local z = 0 return -z end)()`, "inf,-inf,-nan,nan,-0"},
+		{`"p=" .. 3*1.1, 1 .. 2 .. 0.1+0.2, (1/0) .. "|" .. 2^53`, "p=3.3,120.3,inf|9.007199254741e+15"},
+		{`string.format("%s|%q|%5.2s|%s", 3*1.1, 1/3, 3*1.1, 1e15)`, `3.3|"0.33333333333333"|   3.|1e+15`},
+		{`table.concat({3*1.1, 0.1+0.2, 7}, 0.5)`, "3.30.50.30.57"},
+		{`string.len(0.1+0.2), string.rep(3*1.1, 2), string.sub(1/3, 1, 4), string.reverse(0.1+0.2), string.upper(1/0)`, "3,3.33.3,0.33,3.0,INF"},
+		{`string.find(3*1.1, "3.3", 1, true), string.match(0.1+0.2, "^0%.3$"), string.gsub(0.1+0.2, "3", 3*1.1)`, "1,0.3,0.3.3,1"},
+		{`string.byte(0.1+0.2, -1), string.format(3*1.1)`, "51,3.3"},
+		{`select(2, pcall(error, 3*1.1, 0)), (string.gsub(select(2, pcall(function() error(0.1+0.2) end)), "^.*: ", ""))`, "3.3,0.3"},
+		{`tostring(setmetatable({}, {__tostring = function() return 3*1.1 end})) == 3*1.1`, "true"},
+		{`(function() local t = setmetatable({}, {__concat = function(a, b) return type(a) .. type(b) end}) return 1.5 .. t, t .. 0.1 .. 0.2 end)()`, "numbertable,tablestring"},
+	})
+}

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/luabot/luabot/internal/luanum"
+
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -58,6 +60,8 @@ func (p *printer) value(v lua.LValue, depth int) {
 		fmt.Fprintf(p.b, " --[[ cut: %d more bytes ]]", len(v)-room)
 	case *lua.LTable:
 		p.table(v, depth)
+	case lua.LNumber:
+		p.b.WriteString(luanum.Format(v)) // as Lua 5.1's tostring
 	default:
 		p.b.WriteString(v.String())
 	}

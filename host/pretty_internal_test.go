@@ -1,6 +1,7 @@
 package host
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -25,5 +26,18 @@ func TestPretty_LargeStringsCut(t *testing.T) {
 	}
 	if got := pretty(lua.LString("short")); got != `"short"` {
 		t.Fatalf("got %s", got)
+	}
+}
+
+// The REPL shows numbers as Lua 5.1's tostring writes them.
+func TestPretty_NumbersAsLua51(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	three := 3.0
+	tbl := L.NewTable()
+	tbl.Append(lua.LNumber(three * 1.1))
+	tbl.RawSet(lua.LNumber(0.5), lua.LNumber(math.Inf(1)))
+	if got, want := pretty(tbl), "{\n  3.3,\n  [0.5] = inf,\n}"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
 	}
 }

@@ -101,6 +101,7 @@ func newSandbox() *lua.LState {
 	installRandom(L)                              // mathrand.go
 	installTable51(L)                             // tablelib.go
 	installArgs51(L)                              // coerce.go
+	installNumberText(L)                          // numtext.go
 	if safePcallOK {
 		// pcallnative.go: gopher-lua's pcall detaches closures from their
 		// variables after an error.

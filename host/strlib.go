@@ -3,6 +3,8 @@ package host
 import (
 	"strings"
 
+	"github.com/luabot/luabot/internal/luanum"
+
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -223,7 +225,7 @@ func addReplacement(L *lua.LState, m *matcher, out *cappedBuilder, s, e int, rep
 	var v lua.LValue
 	switch r := repl.(type) {
 	case lua.LString, lua.LNumber:
-		text := lua.LVAsString(r)
+		text, _ := luanum.String(r)
 		for i := 0; i < len(text); i++ {
 			c := text[i]
 			if c != '%' || i+1 >= len(text) {
@@ -270,7 +272,8 @@ func addReplacement(L *lua.LState, m *matcher, out *cappedBuilder, s, e int, rep
 		}
 		out.add(whole)
 	case lua.LString, lua.LNumber:
-		out.add(lua.LVAsString(v))
+		text, _ := luanum.String(v)
+		out.add(text)
 	default:
 		L.RaiseError("invalid replacement value (a %s)", v.Type())
 	}
@@ -357,7 +360,8 @@ func tableConcat(L *lua.LState) int {
 		if k > i {
 			out.add(sep)
 		}
-		out.add(lua.LVAsString(t.RawGetInt(k)))
+		text, _ := luanum.String(t.RawGetInt(k))
+		out.add(text)
 	}
 	L.Push(lua.LString(out.String()))
 	return 1
