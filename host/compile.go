@@ -24,9 +24,10 @@ func compile(src, chunk string) (*lua.FunctionProto, error) {
 	if err != nil {
 		return nil, errors.New(compileMessage(err))
 	}
-	// One walk: `..` becomes a call (concat.go), then assignments of calls
-	// are split (assigncall.go), covering those calls too.
-	rw := astRewriter{expr: concatRewrite, stmt: splitCallAssignment}
+	// One walk: `..` and # become calls (concat.go, length.go), then
+	// assignments of calls are split (assigncall.go), covering those calls
+	// too.
+	rw := astRewriter{expr: builtinRewrite, stmt: splitCallAssignment}
 	if err := rw.run(stmts); err != nil {
 		return nil, fmt.Errorf("%s: %w", chunk, err)
 	}
@@ -38,7 +39,7 @@ func compile(src, chunk string) (*lua.FunctionProto, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := bindConcat(proto); err != nil {
+	if err := bindBuiltins(proto); err != nil {
 		return nil, fmt.Errorf("%s: %w", chunk, err)
 	}
 	luaproto.Trim(proto)

@@ -17,7 +17,7 @@ import (
 // the memory watchdog killed the handler (which pcall cannot catch).
 //
 // compile therefore rewrites every concatenation in a script's syntax tree
-// into a call of concatName, then (bindConcat) turns each read of that
+// into a call of concatName, then (bindBuiltins) turns each read of that
 // name into a load of concatFn, the function that adds up the size first
 // and raises a catchable Lua error past the string cap. The call does not
 // go through the globals: a function whose environment is a table of the
@@ -32,30 +32,44 @@ const concatName = "\x00concat"
 // hangs off it.
 var concatFn = &lua.LFunction{IsG: true, GFunction: checkedConcat, Env: &lua.LTable{Metatable: lua.LNil}}
 
-// bindConcat replaces, in p and the functions inside it, every read of
-// the global concatName (which only the rewrite produces: source text
-// cannot spell the name) with a load of concatFn.
-func bindConcat(p *lua.FunctionProto) error {
-	k := -1
+// builtins are the functions that compile's rewrites call, by the
+// names that only the rewrites produce (source text cannot spell them).
+var builtins = map[lua.LString]*lua.LFunction{concatName: concatFn, lenName: lenFn}
+
+// bindBuiltins replaces, in p and the functions inside it, every read of
+// a global named in builtins (concatName, lenName) with a load of its
+// function.
+func bindBuiltins(p *lua.FunctionProto) error {
+	var ks map[lua.LString]int
 	for i, inst := range p.Code {
 		if int(inst>>26) != lua.OP_GETGLOBAL {
 			continue
 		}
 		bx := int(inst & 0x3ffff)
-		if name, ok := p.Constants[bx].(lua.LString); !ok || name != concatName {
+		name, ok := p.Constants[bx].(lua.LString)
+		if !ok {
 			continue
 		}
-		if k < 0 {
+		fn, ok := builtins[name]
+		if !ok {
+			continue
+		}
+		k, ok := ks[name]
+		if !ok {
 			k = len(p.Constants)
 			if k > 0x3ffff {
 				return errors.New("function too large: too many constants")
 			}
-			p.Constants = append(p.Constants, concatFn)
+			p.Constants = append(p.Constants, fn)
+			if ks == nil {
+				ks = map[lua.LString]int{}
+			}
+			ks[name] = k
 		}
 		p.Code[i] = uint32(lua.OP_LOADK)<<26 | inst&(0xff<<18) | uint32(k)
 	}
 	for _, child := range p.FunctionPrototypes {
-		if err := bindConcat(child); err != nil {
+		if err := bindBuiltins(child); err != nil {
 			return err
 		}
 	}
@@ -67,6 +81,18 @@ func bindConcat(p *lua.FunctionProto) error {
 func concatRewrite(e ast.Expr) ast.Expr {
 	if c, ok := e.(*ast.StringConcatOpExpr); ok {
 		return concatCall(c)
+	}
+	return e
+}
+
+// builtinRewrite is concatRewrite that also replaces # (length.go) with
+// a call of lenName.
+func builtinRewrite(e ast.Expr) ast.Expr {
+	switch n := e.(type) {
+	case *ast.StringConcatOpExpr:
+		return concatCall(n)
+	case *ast.UnaryLenOpExpr:
+		return lenCall(n)
 	}
 	return e
 }

@@ -258,3 +258,25 @@ func TestLua51_Fenv(t *testing.T) {
 		}
 	}
 }
+
+// # gives a table's raw length whatever its metatable says; 5.1 looks for
+// __len only on userdata. gopher-lua called a table's __len (99 below),
+// and a __len that measured its table with # recursed until the stack
+// overflowed (length.go).
+func TestLua51_LenIgnoresTablesLen(t *testing.T) {
+	checkLua51(t, [][2]string{
+		{`#setmetatable({1, 2}, {__len = function() return 99 end})`, "2"},
+		{`(function() local t = setmetatable({1, 2, 3}, {__len = function(s) return #s end}) return #t, getmetatable(t).__len(t) end)()`, "3,3"},
+		{`(function() local List = {} List.__index = List List.__len = function(self) return self.n end local l = setmetatable({n = 0}, List) l[1] = "a" return #l end)()`, "1"},
+		{`#setmetatable({}, {__len = function() return "x" end})`, "0"},
+		{`#"abc", #"", #{}, #{1, 2, 3}, #{n = 1}`, "3,0,0,3,0"},
+		{`(function(...) return #... end)("abc", "de")`, "3"},
+		{`(function() local function f() return "ab", "cde" end return #f() end)()`, "2"},
+		{`select("#", (function() return #"ab" end)())`, "1"},
+		{`#(#"abc" .. ""), ("x"):rep(#"ab"), -#"abc", not #"", #{#"a"}`, "1,xx,-3,false,1"},
+		{`(function() local t = {} for i = 1, 5 do t[#t + 1] = i * 2 end return #t, t[#t] end)()`, "5,10"},
+		{`#nil`, "error: attempt to get length of"},
+		{`(function() local n = 5 return #n end)()`, "error: attempt to get length of"},
+		{`#print`, "error: attempt to get length of"},
+	})
+}
