@@ -34,10 +34,10 @@ var concatFn = &lua.LFunction{IsG: true, GFunction: checkedConcat, Env: &lua.LTa
 
 // builtins are the functions that compile's rewrites call, by the
 // names that only the rewrites produce (source text cannot spell them).
-var builtins = map[lua.LString]*lua.LFunction{concatName: concatFn, lenName: lenFn}
+var builtins = map[lua.LString]*lua.LFunction{concatName: concatFn, lenName: lenFn, modName: modFn}
 
 // bindBuiltins replaces, in p and the functions inside it, every read of
-// a global named in builtins (concatName, lenName) with a load of its
+// a global named in builtins (concatName, lenName, modName) with a load of its
 // function.
 func bindBuiltins(p *lua.FunctionProto) error {
 	var ks map[lua.LString]int
@@ -85,14 +85,18 @@ func concatRewrite(e ast.Expr) ast.Expr {
 	return e
 }
 
-// builtinRewrite is concatRewrite that also replaces # (length.go) with
-// a call of lenName.
+// builtinRewrite is concatRewrite that also replaces # (length.go) and %
+// (modulo.go) with calls of lenName and modName.
 func builtinRewrite(e ast.Expr) ast.Expr {
 	switch n := e.(type) {
 	case *ast.StringConcatOpExpr:
 		return concatCall(n)
 	case *ast.UnaryLenOpExpr:
 		return lenCall(n)
+	case *ast.ArithmeticOpExpr:
+		if n.Operator == "%" {
+			return modCall(n)
+		}
 	}
 	return e
 }

@@ -15,6 +15,9 @@ import (
 // counting and a script that makes short-lived generators is not refused.
 func (s *script) newCoroutine(create *lua.LFunction) lua.LGFunction {
 	return func(L *lua.LState) int {
+		if _, ok := L.Get(1).(*lua.LFunction); !ok {
+			argError(L, 1, "create", "Lua function expected") // 5.1's words
+		}
 		if s.coroutines+s.created >= s.limits.Coroutines {
 			s.estimate()
 			if s.coroutines >= s.limits.Coroutines {

@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"strings"
 	"testing"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -340,4 +341,121 @@ func TestLua51_NumberText(t *testing.T) {
 		{`tostring(setmetatable({}, {__tostring = function() return 3*1.1 end})) == 3*1.1`, "true"},
 		{`(function() local t = setmetatable({}, {__concat = function(a, b) return type(a) .. type(b) end}) return 1.5 .. t, t .. 0.1 .. 0.2 end)()`, "numbertable,tablestring"},
 	})
+}
+
+// setmetatable, rawset, assert, next, table.insert, os.difftime,
+// math.modf and % answer as 5.1's (base51.go, modulo.go).
+func TestLua51_BaseLibrary(t *testing.T) {
+	checkLua51(t, [][2]string{
+		{`setmetatable("x", {})`, "error: bad argument #1 to 'setmetatable' (table expected, got string)"},
+		{`setmetatable(1, {})`, "error: bad argument #1 to 'setmetatable' (table expected, got number)"},
+		{`setmetatable(nil, {})`, "error: bad argument #1 to 'setmetatable' (table expected, got nil)"},
+		{`setmetatable({})`, "error: bad argument #2 to 'setmetatable' (nil or table expected)"},
+		{`setmetatable({}, 1)`, "error: bad argument #2 to 'setmetatable' (nil or table expected)"},
+		{`setmetatable(setmetatable({}, {__metatable = 1}), {})`, "error: cannot change a protected metatable"},
+		{`(function() local t = {} return setmetatable(t, nil) == t, getmetatable(setmetatable({}, {__metatable = "p"})) end)()`, "true,p"},
+		{`("abc"):upper(), pcall(setmetatable, "", {}), ("abc"):len()`, "ABC,false,3"},
+		{`(function() local t = {} return rawset(t, "a", 1) == t, t.a end)()`, "true,1"},
+		{`assert(false, 42)`, "error: 42"},
+		{`assert(nil, "msg")`, "error: msg"},
+		{`assert(false)`, "error: assertion failed!"},
+		{`assert()`, "error: bad argument #1 to 'assert' (value expected)"},
+		{`assert(false, {})`, "error: bad argument #2 to 'assert' (string expected, got table)"},
+		{`assert(1, 2, 3)`, "1,2,3"},
+		{`next({}, "nope")`, "error: invalid key to 'next'"},
+		{`next({a = 1}, "nope")`, "error: invalid key to 'next'"},
+		{`next({1}, 2)`, "error: invalid key to 'next'"},
+		{`next({}), next({5})`, "nil,1,5"},
+		{`(function() local t = {1, 2, 3, a = 1, b = 2, c = 3} local n = 0 for k in next, t do t[k] = nil n = n + 1 end return n, next(t) end)()`, "6,nil"},
+		{`table.insert({}, 1, 2, 3)`, "error: wrong number of arguments to 'insert'"},
+		{`table.insert({})`, "error: wrong number of arguments to 'insert'"},
+		{`table.insert(nil, 1)`, "error: bad argument #1 to 'insert' (table expected, got nil)"},
+		{`(function() local t = {1, 2, 3} table.insert(t, 2, "x") return t[1], t[2], t[3], t[4] end)()`, "1,x,2,3"},
+		{`(function() local t = {1, 2, 3} table.insert(t, 0, "x") return t[0], t[1], t[2], t[4] end)()`, "x,nil,1,3"},
+		{`(function() local t = {1, 2, 3, [-2] = "a", [-1] = "b", [0] = "c"} table.insert(t, -1, "x") return t[-2], t[-1], t[0], t[1], t[4] end)()`, "a,x,b,c,3"},
+		{`(function() local t = {1, 2, 3, [-5] = "a", [-3] = "b"} table.insert(t, -4, "x") return t[-5], t[-4], t[-3], t[-2], t[0], t[2] end)()`, "a,x,nil,b,nil,1"},
+		{`(function() local t = {1, 2, 3, [-1] = "b"} table.insert(t, -2^40, "x") return t[-2^40], t[-1], t[0], t[1], t[2] end)()`, "nil,b,x,nil,1"},
+		{`(function() local t = {1, 2, 3} table.insert(t, 10, "x") return t[4], t[10] end)()`, "nil,x"},
+		{`(function() local t = {1, 2, 3, [-3] = "a"} table.insert(t, -2^31 - 2, "x") return t[2^31 - 2], t[-3], t[-2], t[1] end)()`, "x,a,nil,1"},
+		{`(function() local t = {} t[3] = "c" t[2] = "b" t[1] = "a" table.insert(t, 1, "x") return t[1], t[2], t[3], t[4] end)()`, "x,a,b,c"},
+		{`(function() local t = {1, 2, 3} table.insert(t, "2", "x") table.insert(t, 2.9, "y") return t[2], t[3], t[4] end)()`, "y,x,2"},
+		{`os.difftime(10), os.difftime(10, 3), os.difftime("10", "3.5"), os.difftime(10.9, 0.5)`, "10,7,7,10"},
+		{`os.difftime()`, "error: bad argument #1 to 'difftime' (number expected, got no value)"},
+		{`math.modf(1/0)`, "inf,0"},
+		{`math.modf(-1/0)`, "-inf,-0"},
+		{`math.modf(-3.5), math.modf(5)`, "-3,5,0"},
+		{`5 % math.huge, -5 % math.huge, 5 % -math.huge, math.huge % 5, 5 % 0`, "-nan,-nan,-nan,-nan,-nan"},
+		{`7 % 3, -7 % 3, 7 % -3, -7 % -3, 5.5 % 2, -5.5 % 2, 2^53 % 3`, "1,2,-2,-1,1.5,0.5,2"},
+		{`"7" % 3, 7 % "0x3", " 8 " % "5"`, "1,1,3"},
+		{`(function() local mt = {__mod = function(a, b) return "mod" end} return setmetatable({}, mt) % 2, 2 % setmetatable({}, mt) end)()`, "mod,mod"},
+		{`({}) % 2`, "error: attempt to perform arithmetic on a table value"},
+		{`2 % nil`, "error: attempt to perform arithmetic on a nil value"},
+		{`"x" % 2`, "error: attempt to perform arithmetic on a string value"},
+	})
+}
+
+// The prelude's xpcall and coroutine functions check their arguments as
+// 5.1's do, naming the script's line (they named "=prelude:35:" and
+// "(anonymous)"); xpcall without a handler is an error.
+func TestLua51_PreludeArgumentChecks(t *testing.T) {
+	exprs := []string{
+		`xpcall(function() return 1 end)`,
+		`xpcall(function() error("x") end)`,
+		`xpcall()`,
+		`coroutine.resume(42)`,
+		`coroutine.wrap(42)`,
+		`coroutine.create(42)`,
+		`select(2, pcall(assert, false, 42))`,
+		`xpcall(function() return 1, 2 end, print)`,
+		`coroutine.wrap(function(a) return a * 2 end)(21)`,
+	}
+	want := []string{
+		"error: bad argument #2 to 'xpcall' (value expected)",
+		"error: bad argument #2 to 'xpcall' (value expected)",
+		"error: bad argument #2 to 'xpcall' (value expected)",
+		"error: bad argument #1 to 'resume' (coroutine expected)",
+		"error: bad argument #1 to 'wrap' (Lua function expected)",
+		"error: bad argument #1 to 'create' (Lua function expected)",
+		"42",
+		"true,1,2",
+		"42",
+	}
+	h := mustHarness(t, `-- nothing`)
+	ours := evalShow(t, h.s.L, exprs)
+	real := evalLua51(t, exprs)
+	for i, e := range exprs {
+		if ours[i] != want[i] {
+			t.Errorf("%s = %q, want %q", e, ours[i], want[i])
+		}
+		if real != nil && real[i] != want[i] {
+			t.Errorf("%s: the test expects %q but Lua 5.1 gives %q", e, want[i], real[i])
+		}
+	}
+	// The position is the script's line, not the prelude's.
+	for _, call := range []string{`coroutine.resume(42)`, `coroutine.wrap(42)`, `xpcall(print)`, `coroutine.create(42)`} {
+		src := "local ok, e = pcall(function()\n local x = " + call + "\nend) return e"
+		if err := h.s.L.DoString(src); err != nil {
+			t.Fatal(err)
+		}
+		got := h.s.L.Get(-1).String()
+		h.s.L.Pop(1)
+		if !strings.HasPrefix(got, "<string>:2: bad argument #") {
+			t.Errorf("%s raised %q, want the calling line", call, got)
+		}
+	}
+}
+
+// table.insert at a position far below 1 moves only the keys the table
+// holds (5.1's loop would run 2^31 times).
+func TestLua51_InsertFarBelowIsBounded(t *testing.T) {
+	L := newSandbox()
+	defer L.Close()
+	start := time.Now()
+	got := evalShow(t, L, []string{`(function() local t = {1, [-5] = "a", [-2^31 + 10] = "b"} table.insert(t, -2^31 + 5, "x") return t[-2^31 + 5], t[-2^31 + 11], t[-4], t[0], t[1], t[2] end)()`})
+	if got[0] != "x,b,a,nil,nil,1" {
+		t.Errorf("got %q", got[0])
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %s", d)
+	}
 }

@@ -88,6 +88,7 @@ func newSandbox() *lua.LState {
 		safeOS.RawSetString(name, osLib.RawGetString(name))
 	}
 	safeOS.RawSetString("date", L.NewFunction(cappedDate(osLib.RawGetString("date"))))
+	safeOS.RawSetString("difftime", L.NewFunction(osDifftime)) // base51.go
 	L.SetGlobal("os", safeOS)
 
 	// Lua 5.1's tonumber reads exponents and hexadecimal (tonumber.go);
@@ -101,6 +102,7 @@ func newSandbox() *lua.LState {
 	installRandom(L)                              // mathrand.go
 	installTable51(L)                             // tablelib.go
 	installArgs51(L)                              // coerce.go
+	installBase51(L)                              // base51.go
 	installNumberText(L)                          // numtext.go
 	if safePcallOK {
 		// pcallnative.go: gopher-lua's pcall detaches closures from their

@@ -172,7 +172,11 @@ local function handled(ok, v)
   return false, "error in error handling"
 end
 
-function xpcall(f, handler)
+function xpcall(...)
+  if select("#", ...) < 2 then
+    error("bad argument #2 to 'xpcall' (value expected)", 2)
+  end
+  local f, handler = ...
   local r = pack(pcall(f))
   if not r[1] then
     return handled(pcall(handler, r[2]))
@@ -180,7 +184,11 @@ function xpcall(f, handler)
   return unpack(r, 1, r.n)
 end
 
+-- The checks name the script's line, as 5.1's do, not this file's.
 coroutine.resume = function(co, ...)
+  if type(co) ~= "thread" then
+    error("bad argument #1 to 'resume' (coroutine expected)", 2)
+  end
   local r = drive(co, ...)
   return unpack(r, 1, r.n)
 end
@@ -188,6 +196,9 @@ end
 coroutine.create = newco
 
 coroutine.wrap = function(f)
+  if type(f) ~= "function" then
+    error("bad argument #1 to 'wrap' (Lua function expected)", 2)
+  end
   local co = newco(f)
   return function(...)
     local r = drive(co, ...)
