@@ -15,7 +15,7 @@ import (
 // be instantiated in any sandbox (its .. operators call the checked
 // concatenation, concat.go).
 func compile(src, chunk string) (*lua.FunctionProto, error) {
-	stmts, err := parse.Parse(strings.NewReader(src), chunk)
+	stmts, err := Parse(src, chunk) // gotoname.go
 	var pe *parse.Error
 	if errors.As(err, &pe) && pe.Pos.Line == parse.EOF {
 		line, msg := SyntaxAtEOF(src, chunk)

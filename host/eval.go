@@ -119,7 +119,7 @@ func (s *script) compileInput(code string) (fn *lua.LFunction, expr bool, err er
 		return s.L.NewFunctionFromProto(proto), true, nil
 	}
 	atEOF := func(src string) bool {
-		_, err := parse.Parse(strings.NewReader(src), "repl")
+		_, err := Parse(src, "repl")
 		var pe *parse.Error
 		return errors.As(err, &pe) && pe.Pos.Line == parse.EOF
 	}

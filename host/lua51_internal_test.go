@@ -280,3 +280,40 @@ func TestLua51_LenIgnoresTablesLen(t *testing.T) {
 		{`#print`, "error: attempt to get length of"},
 	})
 }
+
+// goto is a name in Lua 5.1; gopher-lua's parser reserved it, so these
+// were syntax errors (gotoname.go).
+func TestLua51_GotoIsAName(t *testing.T) {
+	checkLua51(t, [][2]string{
+		{`(function() local goto = 1 return goto end)()`, "1"},
+		{`(function() local t = {} t.goto = 5 return t.goto, t["goto"] end)()`, "5,5"},
+		{`(function() local t = {goto = 1} return t.goto, next(t) end)()`, "1,goto,1"},
+		{`(function() local t = {goto = function(self, x) return x * 2 end} return t:goto(21) end)()`, "42"},
+		{`(function() local t = {} function t.goto(x) return x end function t:goto() return self == t end return t:goto() end)()`, "true"},
+		{`(function() local function goto(x) return x + 1 end return goto(1) end)()`, "2"},
+		{`(function() goto = 7 local v = rawget(_G, "goto") goto = nil return v end)()`, "7"},
+		{`(function() for goto = 1, 2 do end for goto, v in pairs({a = 1}) do return goto, v end end)()`, "a,1"},
+		{`(function(goto) return goto end)(9)`, "9"},
+		{`(function() local goto = {goto = {goto = 3}} return goto.goto.goto end)()`, "3"},
+		{`(function() local a, b a = goto b = 2 return a, b end)()`, "nil,2"},
+		{`(function() local goto = 1; goto = goto + 1 return goto end)()`, "2"},
+		{"(function() local s = \"goto\" .. [[goto]] .. 'goto' -- goto\n return s end)()", "gotogotogoto"},
+		{`(function() local t = {} t.goto = 1 --[==[ goto x ]==] return t.goto end)()`, "1"},
+		{`(function() return "\103oto_luabot_", "\103oto_luabot_xxxxxxxxxxxxxxxxxxxx" end)()`, "goto_luabot_,goto_luabot_xxxxxxxxxxxxxxxxxxxx"},
+		{`loadstring("local goto = 1 return goto")()`, "1"},
+		{`select(2, loadstring("f(goto goto)")):match("near '(.-)'")`, "goto"},
+	})
+}
+
+// gopher-lua's goto statement (Lua 5.2's, which scripts may use) still
+// works next to goto as a name.
+func TestParse_GotoStatementStays(t *testing.T) {
+	L := newSandbox()
+	defer L.Close()
+	got := evalShow(t, L, []string{
+		`(function() local n, t = 0, {goto = 0} for i = 1, 5 do if i % 2 == 0 then goto continue end n = n + i t.goto = t.goto + 1 ::continue:: end return n, t.goto end)()`,
+	})
+	if got[0] != "9,3" {
+		t.Fatalf("got %q", got[0])
+	}
+}

@@ -193,7 +193,7 @@ func checkScripts(files []string, noDM bool, grants *host.Grants, configFile str
 			problems = append(problems, problem{path: chunk, msg: errors.Unwrap(err).Error()})
 			continue
 		}
-		stmts, err := parse.Parse(strings.NewReader(string(src)), chunk)
+		stmts, err := host.Parse(string(src), chunk) // goto as a name, as in 5.1
 		if err != nil {
 			problems = append(problems, syntaxProblem(chunk, string(src), err))
 			continue
