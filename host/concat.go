@@ -116,7 +116,14 @@ func concatCall(e *ast.StringConcatOpExpr) *ast.FuncCallExpr {
 		args = append(args, c.Lhs)
 		cur = c.Rhs
 	}
-	fn := &ast.IdentExpr{Value: concatName}
+	return builtinCall(concatName, e, args...)
+}
+
+// builtinCall is a call of the builtin name with args in place of the
+// operator expression e: on e's lines, adjusted to one value as an
+// operator's result is.
+func builtinCall(name string, e ast.Expr, args ...ast.Expr) *ast.FuncCallExpr {
+	fn := &ast.IdentExpr{Value: name}
 	fn.SetLine(e.Line())
 	fn.SetLastLine(e.LastLine())
 	call := &ast.FuncCallExpr{Func: fn, Args: args, AdjustRet: true}
@@ -177,20 +184,27 @@ func concat2(L *lua.LState, lhs, rhs lua.LValue) lua.LValue {
 			return lua.LString(a + b)
 		}
 	}
-	mm := L.GetMetaField(lhs, "__concat")
+	bad := lhs
+	if isStringLike(lhs) {
+		bad = rhs
+	}
+	return binaryMeta(L, "__concat", lhs, rhs, bad, "attempt to concatenate a %s value")
+}
+
+// binaryMeta is an operator's fallback, as Lua 5.1's VM does it: the
+// event's metamethod of a, else of b, called with both; with neither, an
+// error naming the type of bad, the operand at fault (msg has one %s).
+func binaryMeta(L *lua.LState, event string, a, b, bad lua.LValue, msg string) lua.LValue {
+	mm := L.GetMetaField(a, event)
 	if mm == lua.LNil {
-		mm = L.GetMetaField(rhs, "__concat")
+		mm = L.GetMetaField(b, event)
 	}
 	if mm == lua.LNil {
-		bad := lhs
-		if isStringLike(lhs) {
-			bad = rhs
-		}
-		L.RaiseError("attempt to concatenate a %s value", bad.Type())
+		L.RaiseError(msg, bad.Type())
 	}
 	L.Push(mm)
-	L.Push(lhs)
-	L.Push(rhs)
+	L.Push(a)
+	L.Push(b)
 	L.Call(2, 1)
 	v := L.Get(-1)
 	L.Pop(1)

@@ -59,11 +59,5 @@ func lenValue(n int) lua.LValue {
 // lenCall turns #e into a call of lenName with e, adjusted to one value
 // as the operator is.
 func lenCall(e *ast.UnaryLenOpExpr) *ast.FuncCallExpr {
-	fn := &ast.IdentExpr{Value: lenName}
-	fn.SetLine(e.Line())
-	fn.SetLastLine(e.LastLine())
-	call := &ast.FuncCallExpr{Func: fn, Args: []ast.Expr{e.Expr}, AdjustRet: true}
-	call.SetLine(e.Line())
-	call.SetLastLine(e.LastLine())
-	return call
+	return builtinCall(lenName, e, e.Expr)
 }

@@ -26,21 +26,11 @@ func luaMod(L *lua.LState) int {
 		L.Push(lua.LNumber(x - math.Floor(x/y)*y))
 		return 1
 	}
-	mm := L.GetMetaField(a, "__mod")
-	if mm == lua.LNil {
-		mm = L.GetMetaField(b, "__mod")
+	bad := a
+	if okA {
+		bad = b
 	}
-	if mm == lua.LNil {
-		bad := a
-		if okA {
-			bad = b
-		}
-		L.RaiseError("attempt to perform arithmetic on a %s value", bad.Type())
-	}
-	L.Push(mm)
-	L.Push(a)
-	L.Push(b)
-	L.Call(2, 1)
+	L.Push(binaryMeta(L, "__mod", a, b, bad, "attempt to perform arithmetic on a %s value"))
 	return 1
 }
 
@@ -58,11 +48,5 @@ func arithOperand(v lua.LValue) (float64, bool) {
 
 // modCall turns a % b into a call of modName.
 func modCall(e *ast.ArithmeticOpExpr) *ast.FuncCallExpr {
-	fn := &ast.IdentExpr{Value: modName}
-	fn.SetLine(e.Line())
-	fn.SetLastLine(e.LastLine())
-	call := &ast.FuncCallExpr{Func: fn, Args: []ast.Expr{e.Lhs, e.Rhs}, AdjustRet: true}
-	call.SetLine(e.Line())
-	call.SetLastLine(e.LastLine())
-	return call
+	return builtinCall(modName, e, e.Lhs, e.Rhs)
 }
