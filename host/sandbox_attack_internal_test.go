@@ -409,36 +409,45 @@ func TestSandbox_NestedPcallIsBounded(t *testing.T) {
 	}
 }
 
-// A handler killed by the CPU limit inside pcall leaves pcall's
-// bookkeeping of its coroutines behind; what is left must not add up to
-// the script's memory limit over many kills.
-func TestSandbox_KillsInsidePcallDoNotAccumulate(t *testing.T) {
+// runWatched loads src as script name with a kv store and a fake API,
+// runs it with the memory watchdog beside it, and stops both when the test
+// ends.
+func runWatched(t *testing.T, name, src string, limits Limits) (*script, *logSink, *fakeAPI) {
+	t.Helper()
 	dir := t.TempDir()
 	store, err := kv.Open(kv.Config{Path: filepath.Join(dir, "k.db")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
 	logs := newLogSink()
 	api := &fakeAPI{calls: make(chan apiCall, 64)}
-	deps := scriptDeps{api: api, store: store, logger: slog.New(logs),
-		limits: Limits{CPU: 10 * time.Millisecond, Memory: 1 << 20}, estimateEvery: testEstimateEvery}
-	s, err := loadScript(writeScript(t, dir, "looper.lua", `on("message", function(ev)
-  if ev.text == "done" then return qq.send("100", "survived") end
-  pcall(function() while true do end end)
-end)`), deps)
+	s, err := loadScript(writeScript(t, dir, name, src), scriptDeps{api: api, store: store, logger: slog.New(logs),
+		limits: limits, estimateEvery: testEstimateEvery})
 	if err != nil {
+		store.Close()
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{}, 2)
 	go func() { s.run(ctx, 10*time.Millisecond); done <- struct{}{} }()
 	go func() { watchMemory(ctx, func() []*script { return []*script{s} }); done <- struct{}{} }()
-	defer func() {
+	t.Cleanup(func() {
 		cancel()
 		<-done
 		<-done
-	}()
+		store.Close()
+	})
+	return s, logs, api
+}
+
+// A handler killed by the CPU limit inside pcall leaves pcall's
+// bookkeeping of its coroutines behind; what is left must not add up to
+// the script's memory limit over many kills.
+func TestSandbox_KillsInsidePcallDoNotAccumulate(t *testing.T) {
+	s, logs, api := runWatched(t, "looper.lua", `on("message", function(ev)
+  if ev.text == "done" then return qq.send("100", "survived") end
+  pcall(function() while true do end end)
+end)`, Limits{CPU: 10 * time.Millisecond, Memory: 1 << 20})
 	event := func(i int, text string) gateway.Event {
 		id := fmt.Sprint(i)
 		return gateway.Event{Type: "AT_MESSAGE_CREATE", ID: "AT_MESSAGE_CREATE:" + id,
@@ -471,34 +480,13 @@ end)`), deps)
 // or each could keep just under the per-run limit and together fill the
 // process's memory.
 func TestSandbox_ParkedKVBuffersCount(t *testing.T) {
-	dir := t.TempDir()
-	store, err := kv.Open(kv.Config{Path: filepath.Join(dir, "k.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	logs := newLogSink()
-	deps := scriptDeps{api: &fakeAPI{calls: make(chan apiCall, 64)}, store: store, logger: slog.New(logs),
-		limits: Limits{CPU: 5 * time.Second, Memory: 32 << 20}, estimateEvery: testEstimateEvery}
-	s, err := loadScript(writeScript(t, dir, "hoarder.lua", `local n = 0
+	s, logs, _ := runWatched(t, "hoarder.lua", `local n = 0
 on("message", function(ev)
   n = n + 1
   local big = string.rep("x", 1024 * 1024 - 100)
   for i = 1, 12 do kv.set("k" .. n .. "_" .. i, big) end
   sleep(3600)
-end)`), deps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{}, 2)
-	go func() { s.run(ctx, 10*time.Millisecond); done <- struct{}{} }()
-	go func() { watchMemory(ctx, func() []*script { return []*script{s} }); done <- struct{}{} }()
-	defer func() {
-		cancel()
-		<-done
-		<-done
-	}()
+end)`, Limits{CPU: 5 * time.Second, Memory: 32 << 20})
 	for i := range 4 { // 48 MiB buffered by 4 handlers of 12 MiB each
 		id := fmt.Sprint(i)
 		s.deliver(gateway.Event{Type: "AT_MESSAGE_CREATE", ID: "AT_MESSAGE_CREATE:" + id,
