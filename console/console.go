@@ -140,8 +140,21 @@ func (c *Console) Close() {
 	c.wg.Wait()
 }
 
+// pagePolicy is the Content-Security-Policy of every answer: the page runs
+// only its own script and style, talks only to its own origin, and may not
+// be framed (a page of another site could otherwise lay it under its own
+// and have the operator click Reload or Send). Images may come from
+// anywhere: a bot's message shows the image URL it sent.
+const pagePolicy = "default-src 'self'; img-src * data: blob:; object-src 'none'; base-uri 'none'; " +
+	"form-action 'self'; frame-ancestors 'none'"
+
 // ServeHTTP serves the page and the API after the origin checks.
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", pagePolicy)
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
 	if !c.cfg.AnyHost && !localHost(r.Host) {
 		writeError(w, http.StatusForbidden, "the console answers requests addressed to an IP address or localhost only")
 		return

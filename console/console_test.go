@@ -163,6 +163,37 @@ func TestConsole_RefusesOtherHostsOriginsAndFormPosts(t *testing.T) {
 	}
 }
 
+// Every answer forbids framing (another site's page could lay the console
+// under its own and have the operator click Reload or Send), sniffing, and
+// scripts and connections from elsewhere.
+func TestConsole_AnswersForbidFramingSniffingAndOtherScripts(t *testing.T) {
+	srv, _ := newServer(t, console.Config{Scripts: fakeScripts{}})
+	for _, tc := range []struct{ path, host string }{
+		{"/", ""}, {"/app.js", ""}, {"/api/scripts", ""}, {"/api/nothing", ""}, {"/", "rebound.example"},
+	} {
+		req, _ := http.NewRequest("GET", srv.URL+tc.path, nil)
+		if tc.host != "" {
+			req.Host = tc.host
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		h := resp.Header
+		csp := h.Get("Content-Security-Policy")
+		for _, want := range []string{"default-src 'self'", "object-src 'none'", "frame-ancestors 'none'"} {
+			if !strings.Contains(csp, want) {
+				t.Errorf("GET %s (host %q): Content-Security-Policy %q lacks %q", tc.path, tc.host, csp, want)
+			}
+		}
+		if h.Get("X-Frame-Options") != "DENY" || h.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("GET %s (host %q): X-Frame-Options %q, X-Content-Type-Options %q", tc.path, tc.host,
+				h.Get("X-Frame-Options"), h.Get("X-Content-Type-Options"))
+		}
+	}
+}
+
 // Behind a listener that checks a token, any host name may be used.
 func TestConsole_AnyHostBehindAToken(t *testing.T) {
 	srv, _ := newServer(t, console.Config{Scripts: fakeScripts{}, AnyHost: true})
