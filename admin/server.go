@@ -102,7 +102,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	ln := s.ln
 	s.mu.Unlock()
 	srv := &http.Server{
-		Handler:           refuseScripts(s.authorize(s.mux)),
+		Handler:           refuseScripts(s.checkHost(s.authorize(s.mux))),
 		ReadHeaderTimeout: 10 * time.Second,
 		// Net/http's own complaints (bad TLS handshakes, panics in handlers) go to
 		// the structured log too.
@@ -137,6 +137,30 @@ func refuseScripts(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get(outbound.ScriptHeader) != "" {
 			http.Error(w, "403 forbidden: scripts may not call luabot's admin listener", http.StatusForbidden)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// checkHost refuses, on a listener without a token, a request whose Host
+// header is a name other than localhost: a site whose name is made to
+// resolve to 127.0.0.1 (DNS rebinding) could otherwise read /metrics,
+// /readyz and the console from the operator's browser. With a token such a
+// page has no token to send, so any name may be used.
+func (s *Server) checkHost(next http.Handler) http.Handler {
+	if s.cfg.Token != "" {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		if !strings.EqualFold(host, "localhost") && net.ParseIP(strings.Trim(host, "[]")) == nil {
+			s.logRefusal("host name is not an IP address or localhost", r)
+			http.Error(w, "403 forbidden: without --admin-token the admin listener answers requests addressed to an IP address or localhost only",
+				http.StatusForbidden)
 			return
 		}
 		next.ServeHTTP(w, r)

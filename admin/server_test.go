@@ -181,6 +181,40 @@ func TestServer_NoTokenOnLoopbackLetsEveryoneIn(t *testing.T) {
 	}
 }
 
+// Without a token, a request naming another host is refused whatever the
+// path: a site whose name is re-pointed at 127.0.0.1 (DNS rebinding) must not
+// read /metrics or /readyz from the operator's browser. A token makes any
+// name fine.
+func TestServer_NoTokenRefusesOtherHostNames(t *testing.T) {
+	for _, tc := range []struct {
+		token, host string
+		want        int
+	}{
+		{"", "rebound.example:80", http.StatusForbidden},
+		{"", "rebound.example", http.StatusForbidden},
+		{"", "localhost:9090", http.StatusOK},
+		{"", "[::1]:9090", http.StatusOK},
+		{"", "127.0.0.1", http.StatusOK},
+		{"tok-123456", "bot.example.com", http.StatusOK},
+	} {
+		url := serve(t, admin.Config{Addr: "127.0.0.1:0", Token: tc.token})
+		req, _ := http.NewRequest("GET", url+"/x", nil)
+		req.Host = tc.host
+		if tc.token != "" {
+			req.Header.Set("Authorization", "Bearer "+tc.token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.want || (tc.want != http.StatusOK) == strings.Contains(string(body), "inside") {
+			t.Errorf("token %q, Host %q: %d %q, want %d", tc.token, tc.host, resp.StatusCode, body, tc.want)
+		}
+	}
+}
+
 // A script granted loopback reaches the admin listener's address, but not what it
 // serves: the console would show it other scripts' kv and logs. Whatever headers the
 // script sets, its requests carry outbound.ScriptHeader and are refused, token or not.
