@@ -200,7 +200,13 @@ func (s *Server) authorize(next http.Handler) http.Handler {
 			q.Del("token")
 			u := *r.URL
 			u.RawQuery = q.Encode()
-			http.Redirect(w, r, u.RequestURI(), http.StatusSeeOther)
+			// A path that starts "//" or "/\\" would send the browser to
+			// another site: one slash keeps it here.
+			to := u.RequestURI()
+			if strings.HasPrefix(to, "//") || strings.HasPrefix(to, "/\\") {
+				to = "/" + strings.TrimLeft(to, "/\\")
+			}
+			http.Redirect(w, r, to, http.StatusSeeOther)
 			return
 		}
 		why := "no bearer token"

@@ -1,6 +1,7 @@
 package admin_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/ecdsa"
@@ -11,6 +12,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/big"
@@ -302,6 +304,26 @@ func TestServer_BrowserTokenBecomesACookie(t *testing.T) {
 			t.Errorf("%s: %v %v, want 401", bad, resp.StatusCode, err)
 		} else {
 			resp.Body.Close()
+		}
+	}
+	// The redirect that drops the token stays on this listener, whatever
+	// slashes the path starts with.
+	for _, path := range []string{"//evil.example/x", "/\\evil.example/x"} {
+		// Written by hand: a client would make "//host" an absolute URL.
+		conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(conn, "GET %s?token=%s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", path, token)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		conn.Close()
+		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/") ||
+			strings.HasPrefix(loc, "//") || strings.HasPrefix(loc, "/\\") {
+			t.Errorf("GET %s?token=…: %d to %q, want a redirect within this listener", path, resp.StatusCode, loc)
 		}
 	}
 	req, _ := http.NewRequest("GET", url+"/x", nil)
