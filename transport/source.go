@@ -27,6 +27,9 @@ type Source struct {
 	run     func(context.Context, func(dispatch.Event)) error // set by Start
 	intents *gateway.IntentNegotiator                         // WebSocket only, from Start
 	shards  []*gateway.Client                                 // WebSocket only, from Start
+
+	statusMu  sync.Mutex
+	statusErr string // the last failure to write StatusFile, "" once one succeeds
 }
 
 // New validates cfg; it is the one place transport options are checked, and its errors

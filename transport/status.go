@@ -86,21 +86,38 @@ func sameStates(a, b StatusReport) bool {
 }
 
 // writeStatus replaces StatusFile atomically (write, then rename) with the
-// current status, and returns what it wrote.
+// current status, and returns what it wrote. A failure is logged when it
+// first happens (and when its error changes), not at every rewrite: a
+// folder the bot cannot write to or a full disk would otherwise log a
+// warning every second for as long as it lasts. Its end is logged too.
 func (s *Source) writeStatus() StatusReport {
 	r := s.Status()
 	if s.cfg.StatusFile == "" {
 		return r
 	}
+	// One writer at a time: the loop, Run's end and Flush share the
+	// temporary file.
+	s.statusMu.Lock()
+	defer s.statusMu.Unlock()
+	path := filepath.Clean(s.cfg.StatusFile)
 	b, err := json.MarshalIndent(r, "", "  ")
 	if err == nil {
 		tmp := s.cfg.StatusFile + ".tmp"
 		if err = os.WriteFile(tmp, b, 0o600); err == nil {
 			err = os.Rename(tmp, s.cfg.StatusFile)
 		}
+		if err != nil {
+			os.Remove(tmp) // a full disk leaves it empty or cut short
+		}
 	}
-	if err != nil {
-		s.log.Warn("status file not written", "path", filepath.Clean(s.cfg.StatusFile), "err", err)
+	switch {
+	case err != nil && err.Error() != s.statusErr:
+		s.statusErr = err.Error()
+		s.log.Warn("status file not written", "path", path, "err", err,
+			"hint", "luabot status shows an old state until it is; luabot tries again every second and says when it works")
+	case err == nil && s.statusErr != "":
+		s.statusErr = ""
+		s.log.Info("status file written again", "path", path)
 	}
 	return r
 }

@@ -1,6 +1,11 @@
 package transport
 
 import (
+	"bytes"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,5 +54,35 @@ func TestStatus_ChangesAreStatesNotCounters(t *testing.T) {
 		if sameStates(base, report(edit)) {
 			t.Errorf("%s: not counted as a change", name)
 		}
+	}
+}
+
+// A status file that cannot be written (a folder the bot may not write to,
+// a full disk) is said once, not at every rewrite once a second for as long
+// as it lasts, and its end is said too; a later failure is said again.
+func TestStatus_WriteFailureLoggedOnce(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "gone")
+	var logs bytes.Buffer
+	s := &Source{cfg: Config{Kind: "ws", StatusFile: filepath.Join(dir, "bot.db.status.json")},
+		log: slog.New(slog.NewTextHandler(&logs, nil))}
+	count := func(msg string) int { return strings.Count(logs.String(), `msg="`+msg+`"`) }
+	for range 5 {
+		s.writeStatus()
+	}
+	if n := count("status file not written"); n != 1 {
+		t.Fatalf("%d warnings for 5 failed writes, want 1:\n%s", n, logs.String())
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	s.writeStatus()
+	s.writeStatus()
+	if _, err := os.Stat(s.cfg.StatusFile); err != nil || count("status file written again") != 1 {
+		t.Fatalf("after the folder appeared: %v; logs:\n%s", err, logs.String())
+	}
+	os.RemoveAll(dir)
+	s.writeStatus()
+	if n := count("status file not written"); n != 2 {
+		t.Fatalf("%d warnings after it failed again, want 2:\n%s", n, logs.String())
 	}
 }
