@@ -113,6 +113,23 @@ func (n *IntentNegotiator) Ready(sent Intent) {
 	}
 }
 
+// Missing returns the intents the next Identify would ask for that the last one answered
+// with READY did not: what the handlers started to want since (intents are only sent at
+// Identify). It is 0 before a READY, and 0 when the handlers want nothing at all: the
+// IntentGuilds that Next then asks for only stands in for an empty set.
+func (n *IntentNegotiator) Missing() Intent {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.granted == 0 {
+		return 0
+	}
+	if required, optional := n.wanted(); required|optional&^n.dropped == 0 {
+		return 0
+	}
+	set, _ := n.next()
+	return set &^ n.granted
+}
+
 // Granted returns the intents of the last Identify answered with READY, 0 before one.
 func (n *IntentNegotiator) Granted() Intent {
 	n.mu.Lock()

@@ -158,6 +158,21 @@ func TestIntents_NotGrantedStillRuns(t *testing.T) {
 	if n := len(logs.Matching(`intents not granted: on("message") will not receive DIRECT_MESSAGE_CREATE or MESSAGE_CREATE`, nil)); n != 1 {
 		t.Errorf("%d warnings about refused intents after the reloads, want still 1", n)
 	}
+
+	// Reloads that leave no script subscribing to anything (files saved empty,
+	// handlers commented out) want no event this session lacks: the GUILDS the
+	// gateway would identify with then is only a stand-in for no intents.
+	for _, p := range append([]string{members, more}, paths...) {
+		if err := os.WriteFile(p, []byte("-- nothing yet\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.Reload(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if missing := logs.Matching("a reloaded script subscribes to events this session does not receive; restart luabot to get them", nil); len(missing) != 1 {
+		t.Errorf("reload warnings %v after every script stopped subscribing; want still the one for GUILD_MEMBERS", missing)
+	}
 	if err := stop(); err != nil {
 		t.Fatalf("Run = %v", err)
 	}

@@ -175,14 +175,14 @@ func (s *Source) Seen(key string) bool {
 
 // MissingIntents returns the intents the consumer wants now (Config.Intents) that the
 // running session was not identified with, because intents are only sent at identify:
-// 0 before the first READY, with webhooks, and for intents the platform refused (those
-// were reported once already).
+// 0 before the first READY, with webhooks, when the consumer wants no events at all, and
+// for intents the platform refused (those were reported once already).
 func (s *Source) MissingIntents() dispatch.Intent {
 	s.mu.Lock()
 	n := s.intents
 	s.mu.Unlock()
-	if n == nil || n.Granted() == 0 {
+	if n == nil {
 		return 0
 	}
-	return n.Next() &^ n.Granted()
+	return n.Missing()
 }
