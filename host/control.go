@@ -69,6 +69,46 @@ func (h *Host) listenControl(path string) (net.Listener, error) {
 	return ln, nil
 }
 
+// openControl opens Config.ControlSocket, or returns nil (none configured,
+// or it could not be opened: that is logged).
+func (h *Host) openControl() net.Listener {
+	if h.cfg.ControlSocket == "" {
+		return nil
+	}
+	ln, err := h.listenControl(h.cfg.ControlSocket)
+	if err != nil {
+		h.log.Error("control socket not opened", "err", err)
+		return nil
+	}
+	return ln
+}
+
+// controlStarting answers on ln while the source starts, before any script
+// runs: the kv file's requests (backup, check) are served, eval and
+// complete are refused. The stop it returns ends the accepting without
+// closing ln, so connections waiting on it go to serveControl; it lets the
+// requests under way finish and closes the connections it took.
+func (h *Host) controlStarting(ctx context.Context, ln net.Listener) (stop func()) {
+	ul, ok := ln.(*net.UnixListener)
+	if !ok {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var conns sync.WaitGroup
+	accepting := make(chan struct{})
+	go func() {
+		defer close(accepting)
+		h.acceptControl(ctx, ul, os.Getuid(), true, &conns)
+	}()
+	return func() {
+		ul.SetDeadline(time.Now())
+		<-accepting
+		cancel()
+		conns.Wait()
+		ul.SetDeadline(time.Time{})
+	}
+}
+
 // serveControl answers control requests on ln until ctx ends, then closes
 // ln and removes its socket file. allowUID is the only user id allowed to
 // connect.
@@ -78,13 +118,19 @@ func (h *Host) serveControl(ctx context.Context, ln net.Listener, path string, a
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
 	defer os.Remove(path)
+	if err := h.acceptControl(ctx, ln, allowUID, false, &wg); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("control socket: %w", err)
+	}
+	return nil
+}
+
+// acceptControl serves each connection to ln in a goroutine of wg until
+// Accept fails; starting limits them to controlStarting's requests.
+func (h *Host) acceptControl(ctx context.Context, ln net.Listener, allowUID int, starting bool, wg *sync.WaitGroup) error {
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return fmt.Errorf("control socket: %w", err)
+			return err
 		}
 		uid, err := peerUID(conn)
 		if err == nil && uid != allowUID {
@@ -98,13 +144,13 @@ func (h *Host) serveControl(ctx context.Context, ln net.Listener, path string, a
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			h.controlConn(ctx, conn)
+			h.controlConn(ctx, conn, starting)
 		}()
 	}
 }
 
 // controlConn serves one client until it disconnects or ctx ends.
-func (h *Host) controlConn(ctx context.Context, conn net.Conn) {
+func (h *Host) controlConn(ctx context.Context, conn net.Conn, starting bool) {
 	defer conn.Close()
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
@@ -116,6 +162,8 @@ func (h *Host) controlConn(ctx context.Context, conn net.Conn) {
 		var resp ControlResponse
 		if err := json.Unmarshal(sc.Bytes(), &req); err != nil {
 			resp.Err = "bad request: " + err.Error()
+		} else if starting && (req.Op == "eval" || req.Op == "complete") {
+			resp.Err = "the bot is still starting: its scripts run once it has reached the platform; attach again then"
 		} else {
 			resp = h.control(ctx, req)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -382,11 +383,22 @@ func (h *Host) IntentsDropped(dropped dispatch.Intent) {
 // that cannot start (refused credentials) ends Run with the scripts untouched.
 // On return every script has stopped and src has been flushed.
 func (h *Host) Run(ctx context.Context, src Source) error {
-	if err := src.Start(ctx); err != nil {
+	// The control socket opens before src starts, which can take long (a
+	// platform it cannot reach is tried again and again), so that backup
+	// and kv check reach the file this process holds locked meanwhile.
+	ln := h.openControl()
+	starting := h.controlStarting(ctx, ln)
+	err := src.Start(ctx)
+	starting()
+	if err != nil {
+		if ln != nil {
+			ln.Close()
+			os.Remove(h.cfg.ControlSocket)
+		}
 		return err
 	}
 	h.source.Store(&serving{src})
-	err := h.serve(ctx, src.Run)
+	err = h.serve(ctx, src.Run, ln)
 	// Every handler has ended: the source may now save the events finished
 	// while draining.
 	src.Flush()
@@ -465,7 +477,7 @@ func (h *Host) Received() uint64 { return h.received.Load() }
 // serve runs the script schedulers and feeds them from source until source
 // returns or ctx ends. Scripts loaded, reloaded or removed meanwhile
 // (reload.go) start and stop under the same owner.
-func (h *Host) serve(ctx context.Context, source func(context.Context, func(dispatch.Event, func())) error) error {
+func (h *Host) serve(ctx context.Context, source func(context.Context, func(dispatch.Event, func())) error, ctl net.Listener) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -506,18 +518,14 @@ func (h *Host) serve(ctx context.Context, source func(context.Context, func(disp
 			}()
 		}
 	}
-	if h.cfg.ControlSocket != "" {
-		if ln, err := h.listenControl(h.cfg.ControlSocket); err != nil {
-			h.log.Error("control socket not opened", "err", err)
-		} else {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if err := h.serveControl(ctx, ln, h.cfg.ControlSocket, os.Getuid()); err != nil {
-					h.log.Error("control socket stopped", "err", err)
-				}
-			}()
-		}
+	if ctl != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := h.serveControl(ctx, ctl, h.cfg.ControlSocket, os.Getuid()); err != nil {
+				h.log.Error("control socket stopped", "err", err)
+			}
+		}()
 	}
 	err := source(ctx, h.route)
 	cancel()

@@ -80,7 +80,7 @@ func TestServe_LoadDuringShutdownStartsNothingUnowned(t *testing.T) {
 				close(serving)
 				<-ctx.Done()
 				return nil
-			})
+			}, nil)
 		}()
 		<-serving
 		loaded := make(chan struct{})

@@ -30,7 +30,7 @@ func BenchmarkSaveToLive(b *testing.B) {
 			close(serving) // the watch is open before serve takes events
 			<-ctx.Done()
 			return nil
-		})
+		}, nil)
 	}()
 	defer func() { cancel(); <-done }()
 	<-serving

@@ -32,7 +32,7 @@ func TestWatch_OpenBeforeEventsFlow(t *testing.T) {
 			time.Sleep(5 * time.Millisecond)
 		}
 		return nil
-	})
+	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
