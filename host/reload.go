@@ -87,12 +87,21 @@ func (h *Host) Reload(path string) error {
 	defer h.mu.Unlock()
 	name := scriptName(path)
 	old := h.script(name)
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
 		if old != nil {
 			h.swap(old, nil)
 			h.log.Info("script unloaded", "script", name, "path", path)
 			h.observeReload(name, ReloadRemoved)
 		}
+		return nil
+	}
+	if err == nil && fi.Size() == 0 && old != nil {
+		// An editor that saves by truncating and then writing leaves the
+		// file empty for a moment; loading that would leave the script with
+		// no handlers, and its events unhandled, until the next save.
+		h.log.Info("script file is empty (a save in progress?); the loaded version keeps running: delete the file to unload it",
+			"script", name, "path", path)
 		return nil
 	}
 	start := time.Now()

@@ -118,6 +118,27 @@ func TestReload_BrokenSaveKeepsOldVersion(t *testing.T) {
 	waitAnswer(t, platform, "v3")
 }
 
+// An editor that saves by truncating and then writing leaves the file empty for a
+// moment: a reload that catches it keeps the running version (which would otherwise
+// have no handlers and drop events) until the real content arrives.
+func TestReload_EmptyFileKeepsOldVersion(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "bot.lua")
+	os.WriteFile(path, []byte(versionScript("v1")), 0o644)
+	platform, h := startWatched(t, dir)
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Reload(path); err != nil {
+		t.Fatalf("Reload of an empty file: %v", err)
+	}
+	if got := ask(t, platform, "a"); got != "v1 a" {
+		t.Fatalf("after an empty save: %q, want the old version", got)
+	}
+	os.WriteFile(path, []byte(versionScript("v2")), 0o644)
+	waitAnswer(t, platform, "v2")
+}
+
 func TestReload_FolderAddsAndRemovesScripts(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "a.lua"), []byte(versionScript("a")), 0o644)
