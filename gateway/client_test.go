@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -694,5 +695,58 @@ func TestClient_Run_RestartIdentifiesWhenSavedSessionLacksIntents(t *testing.T) 
 	r2.cancel()
 	if err := r2.result(t); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// handedOverSessions is a SessionStore whose shard passed to another process:
+// every save is refused with ErrSessionHandedOver, as transport's lease fence does.
+type handedOverSessions struct{ tried chan struct{} }
+
+func (s *handedOverSessions) LoadSession([2]int) (gateway.Session, bool, error) {
+	return gateway.Session{}, false, nil
+}
+
+func (s *handedOverSessions) SaveSession(gateway.Session) error {
+	select {
+	case s.tried <- struct{}{}:
+	default:
+	}
+	return fmt.Errorf("shard 0: lease lost: %w", gateway.ErrSessionHandedOver)
+}
+
+// A session another process serves now is dropped quietly: the saves are
+// tried, but neither the save loop nor the save on shutdown reports a failure
+// (they used to log a warning "will retry" and then an error for every shard
+// of every handover), and FlushSession returns nil.
+func TestClient_HandedOverSessionIsNotAnError(t *testing.T) {
+	g := newFakeGateway(t)
+	store := &handedOverSessions{tried: make(chan struct{}, 1)}
+	c, logs := newClient(t, g.url, func(cfg *gateway.Config) {
+		cfg.Sessions = store
+		cfg.SaveInterval = 10 * time.Millisecond
+	})
+	r := startRun(t, c)
+	sc := g.next(t)
+	sc.hello(t, 45000)
+	sc.expect(t, 2)
+	sc.ready(t, 1, "sess-1")
+	sc.dispatch(t, 2, "AT_MESSAGE_CREATE", map[string]any{})
+	r.event(t)
+	r.event(t)
+	select {
+	case <-store.tried:
+	case <-time.After(wait):
+		t.Fatal("the session was never offered to the store")
+	}
+	if err := c.FlushSession(); err != nil {
+		t.Errorf("FlushSession = %v, want nil for a handed-over session", err)
+	}
+	r.cancel()
+	if err := r.result(t); err != nil {
+		t.Fatal(err)
+	}
+	logs.waitFor(t, "gateway stopped")
+	if out := logs.String(); strings.Contains(out, "session not saved") {
+		t.Errorf("a handed-over session was logged as a failure:\n%s", out)
 	}
 }

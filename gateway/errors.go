@@ -18,6 +18,11 @@ var (
 
 	// ErrNilHandler is returned by Run when handle is nil.
 	ErrNilHandler = errors.New("gateway: nil handler")
+
+	// ErrSessionHandedOver is what a SessionStore's SaveSession wraps when the session is
+	// no longer this Client's to save (another process serves the shard now). The Client
+	// drops the unsaved state quietly: it is not a failure, and retrying cannot succeed.
+	ErrSessionHandedOver = errors.New("gateway: session handed over")
 )
 
 // CloseError is returned by Run when the server closed the connection with a code that a

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"errors"
 	"sync"
 	"time"
 )
@@ -23,7 +24,8 @@ type SessionStore interface {
 	// LoadSession returns the session last saved for shard; ok is false when there is none.
 	LoadSession(shard [2]int) (s Session, ok bool, err error)
 	// SaveSession records s, replacing what was saved for s.Shard. A Session with an empty
-	// ID means "no resumable session".
+	// ID means "no resumable session". An error wrapping ErrSessionHandedOver says the
+	// shard is another process's now: the Client stops trying to save, without logging.
 	SaveSession(s Session) error
 }
 
@@ -83,7 +85,10 @@ func (s *sessionSaver) flush() error {
 	if !s.dirty {
 		return nil
 	}
-	if err := s.store.SaveSession(s.pending); err != nil {
+	if err := s.store.SaveSession(s.pending); errors.Is(err, ErrSessionHandedOver) {
+		s.dirty = false // the next holder saves it now; a later change marks it again
+		return nil
+	} else if err != nil {
 		return err
 	}
 	s.dirty, s.savedID = false, s.pending.ID

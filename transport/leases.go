@@ -112,7 +112,7 @@ type fencedSessions struct {
 
 func (f fencedSessions) SaveSession(s gateway.Session) error {
 	if !f.lease.valid(time.Now()) {
-		return fmt.Errorf("shard %d: lease lost; the session is another process's now", f.lease.id)
+		return fmt.Errorf("shard %d: lease lost; the session is another process's now: %w", f.lease.id, gateway.ErrSessionHandedOver)
 	}
 	return f.SessionStore.SaveSession(s)
 }
