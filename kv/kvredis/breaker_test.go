@@ -1,7 +1,9 @@
 package kvredis_test
 
 import (
+	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,4 +51,32 @@ func TestStore_OutageFailsFastAndRecovers(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond) // the breaker's backoff decides when a call goes through
 	}
+}
+
+// A server that refuses the credentials is an error at Open that says what
+// to fix in the URL, and never shows the password.
+func TestOpen_AuthRefusalSaysWhatToFix(t *testing.T) {
+	srv := redistest.Start(t)
+	s := open(t, srv, kv.Quota{})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Client().ConfigSet(ctx, "requirepass", "right-pw").Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ password, want string }{
+		{"", "the server wants a password: put it in the URL"},
+		{"wrong-pw", "check the user and password in the URL"},
+	} {
+		_, err := kvredis.Open(kvredis.Config{Addr: srv.Addr(), Password: tc.password, Prefix: "auth:"})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("password %q: Open = %v, want an error saying %q", tc.password, err, tc.want)
+		} else if tc.password != "" && strings.Contains(err.Error(), tc.password) {
+			t.Errorf("the error shows the password: %v", err)
+		}
+	}
+	ok, err := kvredis.Open(kvredis.Config{Addr: srv.Addr(), Password: "right-pw", Prefix: "auth:"})
+	if err != nil {
+		t.Fatalf("the right password: %v", err)
+	}
+	ok.Close()
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -114,9 +115,21 @@ func (s *Store) Ping() error {
 	ctx, cancel := s.ctx()
 	defer cancel()
 	if err := s.rdb.Ping(ctx).Err(); err != nil {
-		return s.wrap("ping", err)
+		return s.wrap("ping", authHint(err))
 	}
 	return nil
+}
+
+// authHint adds what to do to the server's refusals of the credentials, which
+// name neither the URL nor the fix.
+func authHint(err error) error {
+	switch msg := err.Error(); {
+	case strings.HasPrefix(msg, "NOAUTH"):
+		return fmt.Errorf("%w (the server wants a password: put it in the URL, as rediss://:PASSWORD@HOST:PORT/DB, or USER:PASSWORD@ for an ACL user)", err)
+	case strings.HasPrefix(msg, "WRONGPASS"):
+		return fmt.Errorf("%w (check the user and password in the URL)", err)
+	}
+	return err
 }
 
 func (s *Store) ctx() (context.Context, context.CancelFunc) {
